@@ -1,0 +1,85 @@
+"""atcsim: analysis of atcsim simulation results.
+
+Open an output file of ``atcsim run`` as an :class:`xarray.Dataset`, reshape
+it for seaborn/statsmodels, compare scenarios with paired bootstrap
+statistics, estimate cost-effectiveness, plot, and write a self-contained
+HTML report::
+
+    import atcsim
+    ds = atcsim.open("out/atc15.h5")
+    res = atcsim.compare(ds, "baseline", "animator", "participation_share")
+    atcsim.plot_forest(res)
+
+From the shell: ``python3 -m atcsim report out/atc15.h5 -o report.html`` and
+``python3 -m atcsim info out/atc15.h5``.
+"""
+
+__version__ = "0.1.0"
+
+from .dataset import (  # noqa: E402
+    SUPPORTED_SCHEMA,
+    extra_dims,
+    indicators,
+    open,
+    open_raw,
+    read_parameters,
+)
+from .errors import (  # noqa: E402
+    AtcsimError,
+    AtcsimFileError,
+    FewReplicatesWarning,
+    IncompleteRunsWarning,
+    NotAtcsimFileError,
+    ScenarioNotFoundError,
+    SchemaVersionError,
+    TimeSelectionError,
+    VariableNotFoundError,
+)
+from .plots import plot_forest, plot_sites, plot_trajectory  # noqa: E402
+from .report import render_report, write_report  # noqa: E402
+from .stats import (  # noqa: E402
+    DEFAULT_N_BOOT,
+    DEFAULT_SEED,
+    CompareResult,
+    CostEffectivenessResult,
+    bootstrap_ci,
+    compare,
+    cost_effectiveness,
+    replicates_needed,
+    select_time,
+)
+from .tidy import tidy  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "SUPPORTED_SCHEMA",
+    "DEFAULT_N_BOOT",
+    "DEFAULT_SEED",
+    "open",
+    "open_raw",
+    "read_parameters",
+    "indicators",
+    "extra_dims",
+    "tidy",
+    "compare",
+    "replicates_needed",
+    "cost_effectiveness",
+    "bootstrap_ci",
+    "select_time",
+    "CompareResult",
+    "CostEffectivenessResult",
+    "plot_sites",
+    "plot_forest",
+    "plot_trajectory",
+    "render_report",
+    "write_report",
+    "AtcsimError",
+    "AtcsimFileError",
+    "NotAtcsimFileError",
+    "SchemaVersionError",
+    "ScenarioNotFoundError",
+    "VariableNotFoundError",
+    "TimeSelectionError",
+    "IncompleteRunsWarning",
+    "FewReplicatesWarning",
+]

@@ -1,0 +1,91 @@
+"""Command line: ``python3 -m atcsim report|info OUT.h5``.
+
+Exit codes follow the atcsim CLI contract: 0 success, 1 runtime failure,
+2 usage or input error (bad path, not an atcsim file, unknown scenario).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import warnings
+from typing import Sequence
+
+from .errors import AtcsimError
+from .stats import DEFAULT_N_BOOT, DEFAULT_SEED
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python3 -m atcsim",
+        description="Analyse atcsim result files (HDF5 written by `atcsim run`).")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    report = sub.add_parser(
+        "report", help="write a self-contained HTML report",
+        description="Write ONE self-contained HTML file (embedded plots, no scripts, no "
+                    "network access) describing a result file: what was run, effects with "
+                    "confidence intervals, per-site plots, cost-effectiveness, caveats.")
+    report.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
+    report.add_argument("-o", "--output", help="HTML file to write (default: PATH.html)")
+    report.add_argument("--baseline", help="baseline scenario (default: 'baseline' if present, "
+                                           "else the first scenario)")
+    report.add_argument("--treatment", action="append",
+                        help="scenario to compare with the baseline (repeatable; default: "
+                             "every other scenario)")
+    report.add_argument("--n-boot", type=int, default=DEFAULT_N_BOOT,
+                        help=f"bootstrap resamples (default {DEFAULT_N_BOOT})")
+    report.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"bootstrap seed (default {DEFAULT_SEED})")
+
+    info = sub.add_parser("info", help="summarise what a result file holds",
+                          description="Print title, model, version, dimensions, scenarios, "
+                                      "sites, variables, completed runs and parameters.")
+    info.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
+    return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from .report import write_report  # matplotlib is only imported when needed
+
+    command = "python3 -m atcsim " + " ".join(shlex.quote(a) for a in argv)
+    output, notes = write_report(args.path, args.output, baseline=args.baseline,
+                                 treatments=args.treatment, n_boot=args.n_boot, seed=args.seed,
+                                 report_command=command)
+    for note in notes:
+        print(f"atcsim report: warning: {_one_line(Exception(note))}", file=sys.stderr)
+    print(f"atcsim report: wrote {output}")
+    return 0
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    from .info import info_text
+
+    print(info_text(args.path))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # reported through the report and its notes
+            if args.command == "report":
+                return _run_report(args, argv)
+            return _run_info(args)
+    except (AtcsimError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"atcsim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"atcsim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 1

@@ -1,0 +1,548 @@
+"""Self-contained HTML report of an atcsim experiment.
+
+The report is one HTML file: inline CSS, plots embedded as base64 PNG, no
+JavaScript and no network fetch (a Content-Security-Policy forbids both), so
+it can be opened anywhere and sent by e-mail.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io
+import itertools
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.figure import Figure
+
+from . import __version__
+from .dataset import extra_dims, indicators, open as open_dataset, read_parameters
+from .errors import AtcsimError, ScenarioNotFoundError
+from .plots import plot_forest, plot_sites
+from .stats import (
+    COST_VARIABLES,
+    DEFAULT_N_BOOT,
+    DEFAULT_SEED,
+    MIN_RELIABLE_REPLICATES,
+    POOLED,
+    CompareResult,
+    check_scenarios,
+    compare,
+    cost_effectiveness,
+    select_time,
+)
+
+__all__ = ["PREFERRED_INDICATORS", "Item", "key_items", "choose_scenarios", "render_report",
+           "write_report"]
+
+#: Indicators shown in the report when present (otherwise every indicator is).
+PREFERRED_INDICATORS: tuple[str, ...] = (
+    "participation_share", "active_share", "trust_institutions", "trust_associations",
+    "collective_efficacy", "org_trust_mean", "institution_posture", "resident_voice_share",
+    "projects_succeeded",
+)
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
+ color:#1d1d1f;max-width:1120px;margin:0 auto;padding:1.5em 2em 4em;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em}
+h2{border-bottom:2px solid #d0d4da;padding-bottom:.2em;margin-top:2em}
+h3{margin-top:1.6em}
+p.meta,p.note,.note{color:#555;font-size:.92em}
+table{border-collapse:collapse;margin:.6em 0 1em;font-size:.88em}
+th,td{border:1px solid #d0d4da;padding:.25em .55em;text-align:left;vertical-align:top}
+th{background:#eef0f3}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.kv th{width:12em}
+tr.pooled td{font-weight:600;background:#f6f7f9}
+details{margin:.5em 0 1em}
+summary{cursor:pointer;color:#2a4d7a}
+pre{background:#f6f7f9;border:1px solid #d0d4da;padding:.8em;overflow-x:auto;font-size:.85em}
+figure{margin:.8em 0}
+figure img{max-width:100%;height:auto;border:1px solid #eceef1}
+nav ul{columns:2}
+code{background:#f1f2f4;padding:0 .2em}
+"""
+
+
+# ------------------------------------------------------------------- selection
+
+
+@dataclass(frozen=True)
+class Item:
+    """One indicator shown in the report, with a value of each extra dimension."""
+
+    variable: str
+    select: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``variable`` or ``variable[dim=value]``."""
+        if not self.select:
+            return self.variable
+        return f"{self.variable}[{', '.join(f'{k}={v}' for k, v in self.select.items())}]"
+
+
+def key_items(ds: xr.Dataset) -> list[Item]:
+    """Indicators to report: the preferred ones present, else all of them.
+
+    Variables with extra dimensions (e.g. ``theme``) give one item per value.
+    """
+    present = [v for v in PREFERRED_INDICATORS if v in indicators(ds)]
+    items = []
+    for name in present or indicators(ds):
+        dims = extra_dims(ds[name])
+        if not dims:
+            items.append(Item(name))
+            continue
+        for combo in itertools.product(*(ds[d].values for d in dims)):
+            values = [v.item() if isinstance(v, np.generic) else v for v in combo]
+            items.append(Item(name, dict(zip(dims, values))))
+    return items
+
+
+def choose_scenarios(ds: xr.Dataset, baseline: str | None = None,
+                     treatments: Sequence[str] | None = None) -> tuple[str, list[str]]:
+    """Baseline (``"baseline"`` if present, else the first) and treatments (the others).
+
+    Raises
+    ------
+    ScenarioNotFoundError
+        A given name is not in the file, or a treatment equals the baseline.
+    """
+    names = [str(s) for s in ds["scenario"].values]
+    if not names:
+        raise ScenarioNotFoundError("the file has no scenario")
+    if baseline is None:
+        baseline = "baseline" if "baseline" in names else names[0]
+    check_scenarios(ds, baseline)
+    if treatments:
+        check_scenarios(ds, *treatments)
+        if baseline in treatments:
+            raise ScenarioNotFoundError(f"treatment {baseline!r} is also the baseline")
+        return baseline, list(treatments)
+    return baseline, [n for n in names if n != baseline]
+
+
+# ------------------------------------------------------------------- formatting
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _fmt(x: Any) -> str:
+    """Compact number for tables."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return _e(x)
+    if math.isnan(x):
+        return "n/a"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 1:
+        return f"{x:.2f}"
+    if ax == 0:
+        return "0"
+    return f"{x:.3g}"
+
+
+def _pct(x: Any) -> str:
+    x = float(x)
+    return "n/a" if math.isnan(x) else f"{x:.0%}"
+
+
+def _ci(lo: Any, hi: Any) -> str:
+    if math.isnan(float(lo)) or math.isnan(float(hi)):
+        return "n/a"
+    return f"[{_fmt(lo)}, {_fmt(hi)}]"
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: int = 1,
+           row_classes: Sequence[str] | None = None) -> str:
+    """HTML table; cells are already-escaped strings."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = []
+    for k, row in enumerate(rows):
+        cls = f' class="{row_classes[k]}"' if row_classes and row_classes[k] else ""
+        cells = "".join(f'<td class="num">{c}</td>' if j >= numeric_from else f"<td>{c}</td>"
+                        for j, c in enumerate(row))
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _figure(fig: Figure, alt: str, dpi: int = 80) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}"></figure>'
+
+
+def _describe(ds: xr.Dataset, item: Item) -> str:
+    da = ds[item.variable]
+    long_name = str(da.attrs.get("long_name", ""))
+    return _e(item.label) + (f'<br><span class="note">{_e(long_name)}</span>' if long_name else "")
+
+
+def _units(ds: xr.Dataset, item: Item) -> str:
+    return _e(ds[item.variable].attrs.get("units", ""))
+
+
+# ---------------------------------------------------------------------- sections
+
+
+def _header(ds: xr.Dataset) -> str:
+    title = ds.attrs.get("title", "") or Path(ds.attrs.get("analysis_source", "")).name
+    generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"<h1>atcsim report: {_e(title)}</h1>"
+            f'<p class="meta">File <code>{_e(ds.attrs.get("analysis_source", ""))}</code>, '
+            f"model <code>{_e(ds.attrs.get('model', 'unknown'))}</code>. Report generated "
+            f"{generated} by the atcsim analysis package {_e(__version__)}.</p>")
+
+
+def _run_section(ds: xr.Dataset, report_command: str | None) -> str:
+    a = ds.attrs
+    dims = ", ".join(f"{d} = {n}" for d, n in ds.sizes.items())
+    times = ds["time"].values
+    span = (f"{pd.Timestamp(times[0]).date()} to {pd.Timestamp(times[-1]).date()}"
+            if len(times) and np.issubdtype(times.dtype, np.datetime64) else "n/a")
+    rows = [
+        ("Title", a.get("title", "")),
+        ("Model", a.get("model", "")),
+        ("atcsim version", f"{a.get('atcsim_version', '')} (output schema {a.get('atcsim_schema', '')})"),
+        ("Git commit", a.get("git_commit", "")),
+        ("Created", a.get("created", "")),
+        ("Seed", a.get("seed", "")),
+        ("Command line", a.get("command_line", "")),
+        ("Days per step", a.get("step_days", "")),
+        ("Recorded period", f"{span} ({len(times)} recorded times)"),
+        ("Dimensions (analysed)", dims),
+        ("Scenarios", ", ".join(str(s) for s in ds["scenario"].values)),
+        ("Sites", ", ".join(str(s) for s in ds["site"].values)),
+    ]
+    if report_command:
+        rows.append(("Report command", report_command))
+    table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    config = a.get("config_toml", "")
+    details = (f"<details><summary>Resolved configuration (<code>config_toml</code>): "
+               f"<code>atcsim run</code> on it reproduces the file</summary>"
+               f"<pre>{_e(config)}</pre></details>" if config else
+               '<p class="note">The file carries no config_toml attribute.</p>')
+    return f'<h2 id="run">What was run</h2><table class="kv">{table}</table>{details}'
+
+
+def _headline_table(ds: xr.Dataset, results: list[CompareResult], items: list[Item]) -> str:
+    headers = ["Indicator", "Units", "Baseline mean", "Treatment mean", "Difference",
+               f"{results[0].ci:.0%} CI", "CI excludes 0", "Effect size d_z",
+               "Share of replicates treatment > baseline", "Replicates"]
+    rows = []
+    for item, res in zip(items, results):
+        p = res.pooled
+        excludes = ("n/a" if math.isnan(p.ci_low) else
+                    "yes" if (p.ci_low > 0 or p.ci_high < 0) else "no")
+        rows.append([_describe(ds, item), _units(ds, item), _fmt(p.baseline_mean),
+                     _fmt(p.treatment_mean), _fmt(p.mean_diff), _ci(p.ci_low, p.ci_high),
+                     excludes, _fmt(p.effect_size), _pct(p.share_better),
+                     str(int(p.n_replicates))])
+    return _table(headers, rows, numeric_from=2)
+
+
+def _site_table(res: CompareResult) -> str:
+    headers = ["Site", "Baseline mean", "Treatment mean", "Difference", f"{res.ci:.0%} CI",
+               "d_z", "Share treatment > baseline", "Replicates"]
+    rows, classes = [], []
+    for site, r in res.table.iterrows():
+        rows.append([_e(r.site_name), _fmt(r.baseline_mean), _fmt(r.treatment_mean),
+                     _fmt(r.mean_diff), _ci(r.ci_low, r.ci_high), _fmt(r.effect_size),
+                     _pct(r.share_better), str(int(r.n_replicates))])
+        classes.append("pooled" if site == POOLED else "")
+    return _table(headers, rows, row_classes=classes)
+
+
+def _cost_section(ds: xr.Dataset, baseline: str, treatment: str, n_boot: int, seed: int) -> str:
+    if not all(v in indicators(ds) for v in COST_VARIABLES):
+        return ""
+    res = cost_effectiveness(ds, baseline, treatment, n_boot=n_boot, seed=seed)
+    headers = ["Site", "Avoided costs (EUR)", "CI", "Extra intervention cost (EUR)", "CI",
+               "Net benefit (EUR)", "CI", "Benefit-cost ratio", "CI", "Share net > 0"]
+    rows, classes = [], []
+    for site, r in res.table.iterrows():
+        rows.append([_e(r.site_name), _fmt(r.avoided_eur),
+                     _ci(r.avoided_eur_ci_low, r.avoided_eur_ci_high), _fmt(r.cost_eur),
+                     _ci(r.cost_eur_ci_low, r.cost_eur_ci_high), _fmt(r.net_benefit_eur),
+                     _ci(r.net_benefit_eur_ci_low, r.net_benefit_eur_ci_high),
+                     _fmt(r.benefit_cost_ratio),
+                     _ci(r.benefit_cost_ratio_ci_low, r.benefit_cost_ratio_ci_high),
+                     _pct(r.share_net_positive)])
+        classes.append("pooled" if site == POOLED else "")
+    return (f"<h3>Cost-effectiveness</h3><p class=\"note\">Cumulative to {_e(res.time_label)}. "
+            "Avoided costs and extra intervention cost are paired differences (treatment minus "
+            "baseline, same replicate); net benefit = avoided minus extra cost; the ratio is "
+            "mean avoided / mean extra cost (n/a when the extra cost is not positive). The "
+            "pooled row sums over sites. Unit costs behind avoided costs are model parameters: "
+            "see the caveats.</p>" + _table(headers, rows, row_classes=classes))
+
+
+def _comparison_section(ds: xr.Dataset, baseline: str, treatment: str, items: list[Item],
+                        n_boot: int, seed: int) -> str:
+    results = [compare(ds, baseline, treatment, it.variable, select=it.select or None,
+                       n_boot=n_boot, seed=seed) for it in items]
+    n_sites = ds.sizes["site"]
+    pooled_note = ("" if n_sites == 1 else
+                   f" Pooled = per replicate, the unweighted mean over the {n_sites} sites, "
+                   "then paired.")
+    parts = [f'<h2 id="effects-{_e(treatment)}">Effects: {_e(treatment)} vs {_e(baseline)}</h2>',
+             f'<p class="note">At the last recorded time, {_e(results[0].time_label)}. '
+             "Difference = mean over replicates of treatment minus baseline on the same "
+             "replicate (paired: both share their random numbers). CI = "
+             f"{results[0].ci:.0%} percentile bootstrap over replicates ({n_boot} resamples, "
+             f"seed {seed}). d_z = mean difference / sd of differences.{pooled_note}</p>",
+             _headline_table(ds, results, items)]
+    for item, res in zip(items, results):
+        parts.append(f"<h3>{_e(item.label)}</h3>")
+        parts.append(_figure(plot_forest(res), f"forest plot of {item.label}"))
+        parts.append(f"<details><summary>Per-site table: {_e(item.label)}</summary>"
+                     f"{_site_table(res)}</details>")
+    parts.append(_cost_section(ds, baseline, treatment, n_boot, seed))
+    return "".join(parts)
+
+
+def _descriptive_section(ds: xr.Dataset, items: list[Item]) -> str:
+    scenario = str(ds["scenario"].values[0])
+    sel = select_time(ds)
+    headers = ["Indicator", "Units", "Median (all sites, mean per replicate)", "90 % range",
+               "Replicates"]
+    rows, details = [], []
+    for item in items:
+        da = sel.reduce(ds[item.variable].sel(item.select)).sel(scenario=scenario)
+        site_mean = da.mean("site", skipna=True).values
+        rows.append([_describe(ds, item), _units(ds, item), *_median_range(site_mean),
+                     str(int(np.isfinite(site_mean).sum()))])
+        site_rows = []
+        for site in ds["site"].values:
+            values = np.asarray(da.sel(site=site).values, dtype=float)
+            name = ds["site_name"].sel(site=site).item() if "site_name" in ds.coords else site
+            site_rows.append([_e(name or site), *_median_range(values)])
+        details.append(f"<details><summary>Per-site values: {_e(item.label)}</summary>"
+                       + _table(["Site", "Median", "90 % range"], site_rows) + "</details>")
+    return (f'<h2 id="descriptive">Descriptive results</h2><p class="note">The file holds a '
+            f"single scenario (<code>{_e(scenario)}</code>), so there is nothing to compare: "
+            f"values at the last recorded time, {_e(sel.label)}, across replicates.</p>"
+            + _table(headers, rows, numeric_from=2) + "".join(details))
+
+
+def _median_range(values: np.ndarray) -> list[str]:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return ["n/a", "n/a"]
+    lo, med, hi = np.quantile(v, [0.05, 0.5, 0.95])
+    return [_fmt(med), _ci(lo, hi)]
+
+
+def _trajectory_section(ds: xr.Dataset, items: list[Item]) -> str:
+    parts = ['<h2 id="trajectories">Trajectories by site</h2><p class="note">Median over '
+             "replicates with central 50 % and 90 % bands, per scenario.</p>"]
+    for item in items:
+        parts.append(f"<h3>{_e(item.label)}</h3>")
+        parts.append(_figure(plot_sites(ds, item.variable, select=item.select or None),
+                             f"{item.label} across sites", dpi=70))
+    return "".join(parts)
+
+
+def _caveats_section(ds: xr.Dataset, notes: Sequence[str]) -> str:
+    a = ds.attrs
+    n_rep = ds.sizes["replicate"]
+    items = []
+    rep = f"{n_rep} replicate(s) per scenario were analysed."
+    if n_rep < MIN_RELIABLE_REPLICATES:
+        rep += (f" That is fewer than {MIN_RELIABLE_REPLICATES}: confidence intervals are "
+                "unreliable (with one replicate they are undefined).")
+    items.append(rep)
+    total, incomplete = a.get("analysis_runs_total"), a.get("analysis_incomplete_runs", 0)
+    dropped = [int(r) for r in np.atleast_1d(a.get("analysis_dropped_replicates", []))]
+    if incomplete:
+        items.append(f"{incomplete} of {total} runs were not complete (run_complete == 0): "
+                     f"replicate(s) {dropped} were dropped from every scenario so that "
+                     "comparisons stay paired.")
+    elif total is not None:
+        items.append(f"All {total} runs (scenario x replicate) are marked complete.")
+    if str(a.get("analysis_source", "")).endswith(".partial"):
+        items.append("The file is a .partial file: the experiment did not finish.")
+    if ds.sizes["site"] == 1:
+        items.append(f"Single site ({_e(str(ds['site'].values[0]))}): per-site and pooled "
+                     "results coincide.")
+    items.append("These are model outputs, not observations. Confidence intervals reflect "
+                 "simulation noise across replicates only, not uncertainty in parameters or in "
+                 "the model's structure; check sensitivity to the assumptions below.")
+    items.append("Scenario-specific parameter values (overrides) are in the configuration "
+                 "above; the parameter table lists base values.")
+    parts = ['<h2 id="caveats">Caveats</h2><ul>'
+             + "".join(f"<li>{_e(t)}</li>" for t in items)
+             + "".join(f"<li>Warning while building this report: {_e(t)}</li>" for t in notes)
+             + "</ul>", _parameters_caveat(ds)]
+    return "".join(parts)
+
+
+def _parameters_caveat(ds: xr.Dataset) -> str:
+    try:
+        params = read_parameters(ds)
+    except (AtcsimError, OSError, ValueError) as exc:
+        return f'<p class="note">Parameters could not be read: {_e(exc)}</p>'
+    if params.empty:
+        return '<p class="note">The file has no /parameters group.</p>'
+    has_source = params["source"].str.len() > 0
+    assumed = params[params["source"].str.contains("assumption", case=False)]
+    parts = ["<h3>Parameters that are assumptions</h3>"]
+    if not has_source.any():
+        parts.append('<p class="note">The file records no <code>source</code> for its '
+                     f"{len(params)} parameters: treat every value as an assumption unless the "
+                     "model documentation (docs/ODD.md) says otherwise.</p>")
+    elif assumed.empty:
+        parts.append('<p class="note">No parameter is marked as an assumption.</p>')
+    else:
+        parts.append(f'<p class="note">{len(assumed)} of {len(params)} parameters have '
+                     "source “assumption”: results depend on values nobody has measured.</p>")
+        parts.append(_parameter_table(assumed))
+    unsourced = int((~has_source).sum())
+    if has_source.any() and unsourced:
+        parts.append(f'<p class="note">{unsourced} parameter(s) have no recorded source.</p>')
+    parts.append("<details><summary>All parameters (base values)</summary>"
+                 + _parameter_table(params) + "</details>")
+    return "".join(parts)
+
+
+def _parameter_table(params: pd.DataFrame) -> str:
+    rows = [[_e(name), _fmt(r.value) if not isinstance(r.value, str) else _e(r.value),
+             _e(r.units), _e(r.description), _e(r.source)] for name, r in params.iterrows()]
+    return _table(["Parameter", "Value", "Units", "Description", "Source"], rows,
+                  numeric_from=1)
+
+
+def _nav(treatments: list[str], single: bool) -> str:
+    links = ['<li><a href="#run">What was run</a></li>']
+    if single:
+        links.append('<li><a href="#descriptive">Descriptive results</a></li>')
+    links += [f'<li><a href="#effects-{_e(t)}">Effects: {_e(t)}</a></li>' for t in treatments]
+    links += ['<li><a href="#trajectories">Trajectories by site</a></li>',
+              '<li><a href="#caveats">Caveats</a></li>']
+    return f"<nav><ul>{''.join(links)}</ul></nav>"
+
+
+# -------------------------------------------------------------------------- API
+
+
+def render_report(
+    ds: xr.Dataset,
+    *,
+    baseline: str | None = None,
+    treatments: Sequence[str] | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    notes: Sequence[str] = (),
+    report_command: str | None = None,
+) -> str:
+    """Build the report of an opened dataset as one HTML string.
+
+    Parameters
+    ----------
+    ds
+        Dataset from :func:`atcsim.open`.
+    baseline
+        Baseline scenario (default: ``"baseline"`` if present, else the first).
+    treatments
+        Scenarios compared with the baseline, one section each (default: all
+        others). With a single scenario the report is descriptive only.
+    n_boot, seed
+        Bootstrap settings.
+    notes
+        Extra caveats to list (e.g. warnings raised while opening the file).
+    report_command
+        Command line that produced the report, shown under "What was run".
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    if ds.sizes["replicate"] == 0:
+        raise AtcsimError("no complete replicate to report on (every replicate has an "
+                          "incomplete run)")
+    items = key_items(ds)
+    if not items:
+        raise AtcsimError("the file has no indicator variables")
+    baseline, treatments = choose_scenarios(ds, baseline, treatments)
+    single = ds.sizes["scenario"] == 1
+    body = [_header(ds), _nav(treatments, single), _run_section(ds, report_command)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if single:
+            body.append(_descriptive_section(ds, items))
+        for treatment in treatments:
+            body.append(_comparison_section(ds, baseline, treatment, items, n_boot, seed))
+        body.append(_trajectory_section(ds, items))
+    seen = list(dict.fromkeys([*notes, *(str(w.message) for w in caught
+                                         if issubclass(w.category, UserWarning))]))
+    body.append(_caveats_section(ds, seen))
+    title = _e(ds.attrs.get("title", "") or "atcsim report")
+    csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>atcsim report: {title}</title><style>{_CSS}</style></head><body>"
+            + "".join(body) + "</body></html>\n")
+
+
+def write_report(
+    path: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    *,
+    baseline: str | None = None,
+    treatments: Sequence[str] | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    report_command: str | None = None,
+) -> tuple[Path, list[str]]:
+    """Open ``path`` and write its HTML report.
+
+    Parameters
+    ----------
+    path
+        atcsim output file.
+    output
+        HTML file to write (default: ``path`` with suffix ``.html``).
+    baseline, treatments, n_boot, seed, report_command
+        See :func:`render_report`.
+
+    Returns
+    -------
+    (pathlib.Path, list of str)
+        The file written and the warnings raised while opening the data.
+    """
+    path = Path(path)
+    output = Path(output) if output is not None else path.with_name(path.name + ".html")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = open_dataset(path)
+    notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    try:
+        text = render_report(ds, baseline=baseline, treatments=treatments, n_boot=n_boot,
+                             seed=seed, notes=notes, report_command=report_command)
+    finally:
+        ds.close()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    return output, notes

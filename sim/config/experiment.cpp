@@ -1,0 +1,525 @@
+#include "sim/config/experiment.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <set>
+#include <sstream>
+
+#include "sim/config/toml_reader.hpp"
+#include "sim/core/error.hpp"
+#include "sim/core/text.hpp"
+
+namespace atc::sim {
+
+namespace fs = std::filesystem;
+
+std::vector<std::int64_t> ExperimentSpec::recorded_steps() const {
+  std::vector<std::int64_t> out;
+  for (std::int64_t s = 0; s <= steps; s += output.every) out.push_back(s);
+  if (out.back() != steps) out.push_back(steps);
+  return out;
+}
+
+namespace {
+
+constexpr int kMaxIncludeDepth = 8;
+
+toml::table parse_toml_file(const std::string& path) {
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    Location loc{path, e.source().begin.line, e.source().begin.column};
+    throw ConfigError(fmt::format("{}: syntax error: {}", loc.str(), e.description()));
+  }
+}
+
+// Keys of `src` (an included file) that `dst` lacks are copied; tables merge
+// recursively; anything `dst` already has wins.
+void merge_missing(toml::table& dst, const toml::table& src) {
+  for (const auto& [key, node] : src) {
+    auto* existing = dst.get(key);
+    if (existing == nullptr) {
+      dst.insert(key, node);
+    } else if (existing->is_table() && node.is_table()) {
+      merge_missing(*existing->as_table(), *node.as_table());
+    }
+  }
+}
+
+toml::table load_with_includes(const std::string& path, int depth) {
+  if (depth > kMaxIncludeDepth) {
+    throw ConfigError(fmt::format("{}: include: includes nested more than {} deep (a cycle?)",
+                                  path, kMaxIncludeDepth));
+  }
+  toml::table root = parse_toml_file(path);
+  const toml::node* include = root.get("include");
+  if (include == nullptr) return root;
+  std::vector<std::pair<std::string, Location>> files;
+  auto add = [&](const toml::node& node) {
+    if (!node.is_string()) {
+      config_fail(location_of(node, path), "include",
+                  fmt::format("expected a file name or a list of file names, got {}",
+                              describe_node(node)));
+    }
+    files.emplace_back(*node.value<std::string>(), location_of(node, path));
+  };
+  if (const auto* arr = include->as_array()) {
+    for (const auto& item : *arr) add(item);
+  } else {
+    add(*include);
+  }
+  const fs::path base = fs::path(path).parent_path();
+  root.erase("include");
+  for (const auto& [name, loc] : files) {
+    const fs::path resolved = base / name;
+    if (!fs::is_regular_file(resolved)) {
+      config_fail(loc, "include", fmt::format("file '{}' not found (looked for {})", name,
+                                              resolved.lexically_normal().string()));
+    }
+    merge_missing(root, load_with_includes(resolved.lexically_normal().string(), depth + 1));
+  }
+  return root;
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, sep)) out.push_back(part);
+  return out;
+}
+
+// --set key.path=value: the value is TOML ("0.2", "true", "[1, 2]", "\"text\"");
+// a bare word that is not valid TOML is taken as a string, so that
+// --set output.path=out/x.h5 works without shell quoting gymnastics.
+void apply_override(toml::table& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError(fmt::format("--set {}: expected key.path=value", assignment));
+  }
+  const std::string key = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  const std::string origin = "--set " + assignment;
+  toml::table parsed;
+  try {
+    parsed = toml::parse("value = " + text, origin);
+  } catch (const toml::parse_error&) {
+    const bool looks_numeric = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
+                                                 text[0] == '-' || text[0] == '+' || text[0] == '.');
+    if (looks_numeric || text.empty() || text.find_first_of("[]{}\"'") != std::string::npos) {
+      throw ConfigError(fmt::format("{}: {}: value '{}' is not a valid TOML value", origin, key, text));
+    }
+    toml::table t;
+    t.insert("value", text);
+    parsed = std::move(t);
+  }
+  const auto segments = split(key, '.');
+  for (const auto& s : segments) {
+    if (s.empty()) throw ConfigError(fmt::format("{}: malformed key '{}'", origin, key));
+  }
+  toml::table* table = &root;
+  for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
+    const std::string& seg = segments[i];
+    toml::node* node = table->get(seg);
+    // scenario.NAME.x addresses the [[scenario]] whose name is NAME.
+    if (node != nullptr && node->is_array_of_tables() && i + 2 < segments.size()) {
+      toml::table* found = nullptr;
+      for (auto& item : *node->as_array()) {
+        auto* t = item.as_table();
+        if (t != nullptr && t->get("name") != nullptr &&
+            t->get("name")->value<std::string>() == segments[i + 1]) {
+          found = t;
+        }
+      }
+      if (found == nullptr) {
+        throw ConfigError(fmt::format("{}: {}: no [[{}]] named '{}'", origin, key, seg, segments[i + 1]));
+      }
+      table = found;
+      ++i;
+      continue;
+    }
+    if (node == nullptr) {
+      table->insert(seg, toml::table{});
+      node = table->get(seg);
+    }
+    if (!node->is_table()) {
+      throw ConfigError(fmt::format("{}: {}: '{}' is not a table", origin, key, seg));
+    }
+    table = node->as_table();
+  }
+  table->insert_or_assign(segments.back(), *parsed.get("value"));
+}
+
+struct Loader {
+  const ModelRegistry& registry;
+  std::string file;
+  ExperimentSpec spec;
+  toml::table resolved;
+
+  void experiment_section(TableReader& root);
+  const ModelDescription& model_section(TableReader& root);
+  void scenarios(TableReader& root);
+  void sites(TableReader& root);
+  void output(TableReader& root, bool check_path);
+  InterventionSpec intervention(const toml::table& table, const std::string& prefix);
+  std::int64_t time_key(TableReader& r, const std::string& kind, bool start);
+  void check_params(const ParamSet& params, TableReader& where, const std::string& label);
+};
+
+void Loader::experiment_section(TableReader& root) {
+  static const toml::table kEmpty;
+  const toml::table* t = root.table("experiment");
+  TableReader r(t != nullptr ? *t : kEmpty, "experiment", file);
+  spec.name = r.string("name").value_or(fs::path(file).stem().string());
+  if (spec.name.empty()) r.fail("name", "expected a non-empty string");
+  const auto steps = r.integer("steps", 1);
+  spec.replicates = r.integer("replicates", 1).value_or(1);
+  if (spec.replicates > 1'000'000) r.fail("replicates", "expected at most 1000000 replicates");
+  const auto seed = r.integer("seed", 0);
+  spec.seed = static_cast<std::uint64_t>(seed.value_or(1));
+  spec.start_date = r.date("start_date").value_or(Date{2019, 9, 2});
+  const auto step_days = r.integer("step_days", 1);
+  spec.step_days = static_cast<int>(step_days.value_or(spec.model->default_step_days));
+  const auto end_date = r.date("end_date");
+  if (steps && end_date) r.fail("end_date", "give either experiment.steps or experiment.end_date, not both");
+  if (end_date) {
+    const std::int64_t days = end_date->days_since_epoch() - spec.start_date.days_since_epoch();
+    if (days <= 0) r.fail("end_date", fmt::format("expected a date after start_date ({})", spec.start_date.iso()));
+    spec.steps = (days + spec.step_days - 1) / spec.step_days;
+  } else {
+    spec.steps = steps.value_or(spec.model->default_steps);
+  }
+  if (spec.steps > 100'000'000) r.fail("steps", "expected at most 100000000 steps");
+  r.finish();
+
+  toml::table e;
+  e.insert("name", spec.name);
+  e.insert("steps", spec.steps);
+  e.insert("replicates", spec.replicates);
+  e.insert("seed", static_cast<std::int64_t>(spec.seed));
+  e.insert("start_date", toml::date{spec.start_date.year, spec.start_date.month, spec.start_date.day});
+  e.insert("step_days", spec.step_days);
+  resolved.insert("experiment", std::move(e));
+}
+
+void Loader::check_params(const ParamSet& params, TableReader& where, const std::string& label) {
+  if (!spec.model->check) return;
+  for (const auto& problem : spec.model->check(params)) {
+    where.fail(problem.key, problem.message + label);
+  }
+}
+
+const ModelDescription& Loader::model_section(TableReader& root) {
+  const toml::table* t = root.table("model");
+  if (t == nullptr) root.fail("model", "missing required table [model] (with name = \"...\"; see `atcsim describe`)");
+  TableReader r(*t, "model", file);
+  const auto name = r.string("name");
+  if (!name) r.expected("name", "a model name (see `atcsim describe`)");
+  const ModelDescription* model = registry.find(*name);
+  if (model == nullptr) {
+    const auto known = registry.names();
+    r.fail("name", fmt::format("unknown model '{}'{}; known models: {}", *name,
+                               did_you_mean(*name, known), join(known, ", ")));
+  }
+  return *model;
+}
+
+std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool start) {
+  const std::string which = start ? "start" : "end";
+  const auto step = r.integer(which + "_step", 0);
+  const auto week = r.integer(which + "_week", 0);
+  const auto date = r.date(which + "_date");
+  const int given = (step ? 1 : 0) + (week ? 1 : 0) + (date ? 1 : 0);
+  if (given > 1) {
+    r.fail(which + "_week", fmt::format("give one of {0}_step, {0}_week or {0}_date", which));
+  }
+  if (step) return *step;
+  if (week) return (*week * 7) / spec.step_days;
+  if (date) {
+    const std::int64_t days = date->days_since_epoch() - spec.start_date.days_since_epoch();
+    if (days < 0) {
+      r.fail(which + "_date", fmt::format("{} of '{}' is before the experiment starts ({})", which,
+                                          kind, spec.start_date.iso()));
+    }
+    return days / spec.step_days;
+  }
+  return start ? 0 : INT64_MAX;
+}
+
+InterventionSpec Loader::intervention(const toml::table& table, const std::string& prefix) {
+  TableReader r(table, prefix, file);
+  InterventionSpec out;
+  const auto kind = r.string("kind");
+  if (!kind) r.expected("kind", "an intervention kind");
+  const InterventionDecl* decl = spec.model->find_intervention(*kind);
+  if (decl == nullptr) {
+    std::vector<std::string> kinds;
+    for (const auto& i : spec.model->interventions) kinds.push_back(i.kind);
+    r.fail("kind", kinds.empty()
+                       ? fmt::format("model '{}' has no interventions", spec.model->name)
+                       : fmt::format("unknown intervention kind '{}'{}; known kinds: {}", *kind,
+                                     did_you_mean(*kind, kinds), join(kinds, ", ")));
+  }
+  out.kind = *kind;
+  out.start_step = time_key(r, *kind, true);
+  out.end_step = time_key(r, *kind, false);
+  if (out.end_step <= out.start_step) r.fail("end_week", "the intervention must end after it starts");
+  out.sites = r.string_list("sites").value_or(std::vector<std::string>{});
+  out.params = ParamSet(&decl->params);
+  for (std::size_t i = 0; i < decl->params.size(); ++i) {
+    if (auto v = r.param(decl->params[i])) out.params.set(i, std::move(*v));
+  }
+  r.finish();
+  return out;
+}
+
+void Loader::scenarios(TableReader& root) {
+  const toml::array* arr = root.array_of_tables("scenario");
+  toml::array resolved_scenarios;
+  if (arr == nullptr) {
+    ScenarioSpec s;
+    s.name = "default";
+    s.params = spec.params;
+    spec.scenarios.push_back(std::move(s));
+  } else {
+    std::set<std::string> names;
+    for (std::size_t k = 0; k < arr->size(); ++k) {
+      const auto& table = *arr->get(k)->as_table();
+      const std::string prefix = fmt::format("scenario[{}]", k);
+      TableReader r(table, prefix, file);
+      ScenarioSpec s;
+      const auto name = r.string("name");
+      if (!name) r.expected("name", "a scenario name");
+      s.name = *name;
+      const bool valid_name = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+      if (!valid_name) r.fail("name", fmt::format("expected a name of letters, digits, '_', '-', '.', got \"{}\"", s.name));
+      if (!names.insert(s.name).second) r.fail("name", fmt::format("scenario '{}' is defined twice", s.name));
+      s.description = r.string("description").value_or("");
+      s.params = spec.params;
+      toml::table resolved_model;
+      if (const toml::table* m = r.table("model")) {
+        TableReader mr(*m, prefix + ".model", file);
+        for (std::size_t i = 0; i < spec.model->params.size(); ++i) {
+          if (auto v = mr.param(spec.model->params[i])) {
+            insert_value(resolved_model, spec.model->params[i].name, *v);
+            s.params.set(i, std::move(*v));
+          }
+        }
+        mr.finish();
+        check_params(s.params, mr, fmt::format(" (in scenario '{}')", s.name));
+      }
+      toml::array resolved_interventions;
+      if (const toml::array* interventions = r.array_of_tables("intervention")) {
+        for (std::size_t j = 0; j < interventions->size(); ++j) {
+          auto iv = intervention(*interventions->get(j)->as_table(),
+                                 fmt::format("{}.intervention[{}]", prefix, j));
+          toml::table t;
+          t.insert("kind", iv.kind);
+          t.insert("start_step", iv.start_step);
+          if (iv.end_step != INT64_MAX) t.insert("end_step", iv.end_step);
+          if (!iv.sites.empty()) {
+            toml::array sites;
+            for (const auto& site : iv.sites) sites.push_back(site);
+            t.insert("sites", std::move(sites));
+          }
+          for (std::size_t i = 0; i < iv.params.size(); ++i) {
+            insert_value(t, iv.params.decls()[i].name, iv.params.value(i));
+          }
+          resolved_interventions.push_back(std::move(t));
+          s.interventions.push_back(std::move(iv));
+        }
+      }
+      r.finish();
+      toml::table rs;
+      rs.insert("name", s.name);
+      if (!s.description.empty()) rs.insert("description", s.description);
+      if (!resolved_model.empty()) rs.insert("model", std::move(resolved_model));
+      if (!resolved_interventions.empty()) rs.insert("intervention", std::move(resolved_interventions));
+      resolved_scenarios.push_back(std::move(rs));
+      spec.scenarios.push_back(std::move(s));
+    }
+  }
+  if (!resolved_scenarios.empty()) resolved.insert("scenario", std::move(resolved_scenarios));
+}
+
+void Loader::sites(TableReader& root) {
+  const auto& decls = spec.model->site_fields;
+  const toml::array* arr = root.array_of_tables("site");
+  toml::array resolved_sites;
+  auto default_provenance = [&](const ParamDecl& d) { return d.source; };
+  if (arr == nullptr) {
+    SiteSpec s;
+    if (!decls.empty()) {
+      s.id = "example";
+      s.name = "Example site (built-in profile)";
+    }
+    s.fields = ParamSet(&decls);
+    for (const auto& d : decls) s.provenance.push_back(default_provenance(d));
+    spec.sites.push_back(std::move(s));
+  } else {
+    std::set<std::string> ids;
+    for (std::size_t k = 0; k < arr->size(); ++k) {
+      const std::string prefix = fmt::format("site[{}]", k);
+      TableReader r(*arr->get(k)->as_table(), prefix, file);
+      SiteSpec s;
+      const auto id = r.string("id");
+      if (!id || id->empty()) r.expected("id", "a site id (a non-empty string)");
+      s.id = *id;
+      if (!ids.insert(s.id).second) r.fail("id", fmt::format("site '{}' is defined twice", s.id));
+      s.name = r.string("name").value_or(s.id);
+      s.code = r.string("code").value_or("");
+      s.network = r.string("network").value_or("");
+      s.notes = r.string("notes").value_or("");
+      s.fields = ParamSet(&decls);
+      s.provenance.assign(decls.size(), "");
+      for (std::size_t i = 0; i < decls.size(); ++i) {
+        if (auto v = r.param(decls[i])) {
+          s.fields.set(i, std::move(*v));
+          s.provenance[i] = "config";
+        } else {
+          s.provenance[i] = default_provenance(decls[i]);
+        }
+      }
+      if (const toml::table* prov = r.table("provenance")) {
+        TableReader pr(*prov, prefix + ".provenance", file);
+        for (std::size_t i = 0; i < decls.size(); ++i) {
+          if (auto label = pr.string(decls[i].name)) s.provenance[i] = *label;
+        }
+        pr.finish();
+      }
+      r.finish();
+      spec.sites.push_back(std::move(s));
+    }
+  }
+  for (const auto& s : spec.sites) {
+    toml::table t;
+    t.insert("id", s.id);
+    t.insert("name", s.name);
+    if (!s.code.empty()) t.insert("code", s.code);
+    if (!s.network.empty()) t.insert("network", s.network);
+    if (!s.notes.empty()) t.insert("notes", s.notes);
+    toml::table prov;
+    for (std::size_t i = 0; i < decls.size(); ++i) {
+      insert_value(t, decls[i].name, s.fields.value(i));
+      prov.insert(decls[i].name, s.provenance[i]);
+    }
+    if (!prov.empty()) t.insert("provenance", std::move(prov));
+    resolved_sites.push_back(std::move(t));
+  }
+  resolved.insert("site", std::move(resolved_sites));
+}
+
+void Loader::output(TableReader& root, bool check_path) {
+  static const toml::table kEmpty;
+  const toml::table* t = root.table("output");
+  TableReader r(t != nullptr ? *t : kEmpty, "output", file);
+  spec.output.path = r.string("path").value_or("out/" + spec.name + ".h5");
+  if (spec.output.path.empty()) r.fail("path", "expected a file path");
+  spec.output.every = r.integer("every", 1).value_or(1);
+  std::vector<std::string> all;
+  for (const auto& ind : spec.model->indicators) all.push_back(ind.name);
+  if (auto record = r.string_list("record")) {
+    std::set<std::string> wanted;
+    for (const auto& name : *record) {
+      if (spec.model->find_indicator(name) == nullptr) {
+        r.fail("record", fmt::format("unknown indicator '{}'{}; model '{}' records: {}", name,
+                                     did_you_mean(name, all), spec.model->name, join(all, ", ")));
+      }
+      wanted.insert(name);
+    }
+    for (const auto& name : all) {
+      if (wanted.count(name) != 0) spec.output.record.push_back(name);
+    }
+  } else {
+    spec.output.record = all;
+  }
+  r.finish();
+  if (check_path) {
+    const fs::path out(spec.output.path);
+    std::error_code ec;
+    if (fs::is_directory(out, ec)) r.fail("path", fmt::format("'{}' is a directory; expected a file path", spec.output.path));
+    const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) {
+      r.fail("path", fmt::format("cannot create the output directory '{}': {}", dir.string(),
+                                 ec ? ec.message() : "not a directory"));
+    }
+    if (::access(dir.c_str(), W_OK) != 0) {
+      r.fail("path", fmt::format("the output directory '{}' is not writable", dir.string()));
+    }
+  }
+  toml::table o;
+  o.insert("path", spec.output.path);
+  o.insert("every", spec.output.every);
+  toml::array rec;
+  for (const auto& n : spec.output.record) rec.push_back(n);
+  o.insert("record", std::move(rec));
+  resolved.insert("output", std::move(o));
+}
+
+}  // namespace
+
+ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& registry,
+                               const LoadOptions& options) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw ConfigError(fmt::format("{}: config file not found", path));
+  if (!fs::is_regular_file(path, ec)) throw ConfigError(fmt::format("{}: not a regular file", path));
+  toml::table root = load_with_includes(path, 0);
+  for (const auto& assignment : options.overrides) apply_override(root, assignment);
+
+  Loader loader{registry, path, {}, {}};
+  loader.spec.config_path = path;
+  TableReader r(root, "", path);
+  const ModelDescription& model = loader.model_section(r);
+  loader.spec.model = &model;
+  loader.experiment_section(r);
+
+  // Base parameters: defaults, then [model].
+  {
+    TableReader mr(*root.get("model")->as_table(), "model", path);
+    (void)mr.get("name");
+    loader.spec.params = ParamSet(&model.params);
+    toml::table m;
+    m.insert("name", model.name);
+    for (std::size_t i = 0; i < model.params.size(); ++i) {
+      if (auto v = mr.param(model.params[i])) loader.spec.params.set(i, std::move(*v));
+      insert_value(m, model.params[i].name, loader.spec.params.value(i));
+    }
+    mr.finish();
+    loader.check_params(loader.spec.params, mr, "");
+    loader.resolved.insert("model", std::move(m));
+  }
+  loader.sites(r);
+  loader.scenarios(r);
+  loader.output(r, options.check_output_path);
+  r.finish();
+
+  // Interventions may only name sites that exist.
+  for (std::size_t k = 0; k < loader.spec.scenarios.size(); ++k) {
+    for (const auto& iv : loader.spec.scenarios[k].interventions) {
+      for (const auto& id : iv.sites) {
+        const bool exists = std::any_of(loader.spec.sites.begin(), loader.spec.sites.end(),
+                                        [&](const SiteSpec& s) { return s.id == id; });
+        if (!exists) {
+          std::vector<std::string> ids;
+          for (const auto& s : loader.spec.sites) ids.push_back(s.id);
+          throw ConfigError(fmt::format("{}: scenario '{}': intervention '{}' names unknown site '{}'{}",
+                                        path, loader.spec.scenarios[k].name, iv.kind, id,
+                                        did_you_mean(id, ids)));
+        }
+      }
+    }
+  }
+
+  std::ostringstream text;
+  text << loader.resolved;
+  loader.spec.resolved_toml = text.str() + "\n";
+  return std::move(loader.spec);
+}
+
+}  // namespace atc::sim

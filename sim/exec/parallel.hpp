@@ -1,0 +1,80 @@
+#pragma once
+// Deterministic data parallelism over agents.
+//
+// Work is cut into blocks of a FIXED size (never derived from the thread
+// count), each block is processed by one task, and reductions combine the
+// per-block partial results in block order. The result is therefore
+// bit-identical for any number of threads, including one.
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/partitioner.h>
+
+#include <array>
+#include <cstddef>
+#include <vector>
+
+namespace atc::sim {
+
+class Parallel {
+ public:
+  static constexpr std::size_t kDefaultBlock = 2048;
+
+  explicit Parallel(bool enabled = true, std::size_t block = kDefaultBlock)
+      : enabled_(enabled), block_(block == 0 ? kDefaultBlock : block) {}
+
+  [[nodiscard]] bool enabled() const { return enabled_; }
+  [[nodiscard]] std::size_t block() const { return block_; }
+  [[nodiscard]] std::size_t block_count(std::size_t n) const { return (n + block_ - 1) / block_; }
+
+  // f(begin, end) for consecutive blocks covering [0, n).
+  template <typename F>
+  void for_blocks(std::size_t n, F&& f) const {
+    const std::size_t blocks = block_count(n);
+    auto run = [&](std::size_t b) { f(b * block_, std::min(n, (b + 1) * block_)); };
+    if (!enabled_ || blocks <= 1) {
+      for (std::size_t b = 0; b < blocks; ++b) run(b);
+      return;
+    }
+    oneapi::tbb::parallel_for(
+        oneapi::tbb::blocked_range<std::size_t>(0, blocks, 1),
+        [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+          for (std::size_t b = r.begin(); b != r.end(); ++b) run(b);
+        },
+        oneapi::tbb::simple_partitioner{});
+  }
+
+  // f(i) for every i in [0, n).
+  template <typename F>
+  void for_each(std::size_t n, F&& f) const {
+    for_blocks(n, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) f(i);
+    });
+  }
+
+  // Sum of partial(begin, end) over the blocks, added in block order.
+  // T needs T{} as zero and operator+=.
+  template <typename T, typename F>
+  T reduce(std::size_t n, F&& partial) const {
+    const std::size_t blocks = block_count(n);
+    constexpr std::size_t kInline = 64;
+    std::array<T, kInline> small{};
+    std::vector<T> large;
+    T* parts = small.data();
+    if (blocks > kInline) {
+      large.assign(blocks, T{});
+      parts = large.data();
+    }
+    for_blocks(n, [&](std::size_t begin, std::size_t end) {
+      parts[begin / block_] = partial(begin, end);
+    });
+    T total{};
+    for (std::size_t b = 0; b < blocks; ++b) total += parts[b];
+    return total;
+  }
+
+ private:
+  bool enabled_;
+  std::size_t block_;
+};
+
+}  // namespace atc::sim

@@ -1,0 +1,163 @@
+#include "sim/exec/runner.hpp"
+
+#include <oneapi/tbb/parallel_for.h>
+
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <memory>
+
+#include "sim/core/error.hpp"
+
+namespace atc::sim {
+
+std::atomic<bool>& stop_requested() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
+namespace {
+
+// Writes a model's observation into the site's series at one recorded time.
+class SeriesObservation final : public Observation {
+ public:
+  SeriesObservation(const io::Layout& layout, io::SiteSeries& series) : layout_(layout), series_(series) {}
+  void at(std::size_t time_index) { time_ = time_index; }
+
+  void set(std::string_view indicator, double value) override {
+    const std::size_t k = find(indicator);
+    if (k == kNone) return;
+    series_.values[k][time_ * layout_.extent[k]] = value;
+  }
+  void set(std::string_view indicator, std::span<const double> values) override {
+    const std::size_t k = find(indicator);
+    if (k == kNone) return;
+    if (values.size() != layout_.extent[k]) {
+      throw ModelError(fmt::format("indicator '{}' expects {} values, got {}", indicator, layout_.extent[k],
+                                   values.size()));
+    }
+    std::copy(values.begin(), values.end(),
+              series_.values[k].begin() + static_cast<std::ptrdiff_t>(time_ * layout_.extent[k]));
+  }
+  // Absorbed models stop stepping: later records repeat the last one.
+  void repeat_last(std::size_t from, std::size_t to) {
+    for (std::size_t k = 0; k < series_.values.size(); ++k) {
+      const std::size_t e = layout_.extent[k];
+      for (std::size_t t = to; t < layout_.steps.size(); ++t) {
+        std::copy_n(series_.values[k].begin() + static_cast<std::ptrdiff_t>(from * e), e,
+                    series_.values[k].begin() + static_cast<std::ptrdiff_t>(t * e));
+      }
+    }
+  }
+
+ private:
+  static constexpr std::size_t kNone = SIZE_MAX;
+  std::size_t find(std::string_view name) const {
+    for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
+      if (layout_.indicators[k]->name == name) return k;
+    }
+    return kNone;
+  }
+  const io::Layout& layout_;
+  io::SiteSeries& series_;
+  std::size_t time_ = 0;
+};
+
+struct Task {
+  std::size_t scenario;
+  std::size_t replicate;
+  std::size_t site;
+};
+
+}  // namespace
+
+RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const io::Layout layout = io::Layout::of(spec);
+  RunStats stats;
+
+  std::vector<Task> tasks;
+  std::vector<std::size_t> runs;  // run index = scenario * R + replicate, incomplete ones
+  for (std::size_t s = 0; s < layout.scenarios; ++s) {
+    for (std::size_t r = 0; r < layout.replicates; ++r) {
+      if (sink.run_complete(s, r)) {
+        ++stats.runs_skipped;
+        continue;
+      }
+      runs.push_back(s * layout.replicates + r);
+      for (std::size_t site = 0; site < layout.sites; ++site) tasks.push_back({s, r, site});
+    }
+  }
+  std::vector<std::atomic<std::size_t>> remaining(layout.scenarios * layout.replicates);
+  for (auto& r : remaining) r.store(layout.sites);
+
+  Progress progress(options.progress, tasks.size() * static_cast<std::uint64_t>(spec.steps), runs.size());
+  std::atomic<std::uint64_t> agent_steps{0};
+
+  auto run_task = [&](const Task& task) {
+    const ScenarioSpec& scenario = spec.scenarios[task.scenario];
+    const SiteSpec& site = spec.sites[task.site];
+    std::vector<InterventionSpec> interventions;
+    for (const auto& iv : scenario.interventions) {
+      if (iv.applies_to(site.id)) interventions.push_back(iv);
+    }
+    const Parallel parallel(options.parallel_agents);
+    const ModelInit init{scenario.params,
+                         site,
+                         interventions,
+                         RngKey{spec.seed, static_cast<std::uint32_t>(task.replicate), static_cast<std::uint32_t>(task.site)},
+                         spec.steps,
+                         spec.step_days,
+                         parallel};
+    std::unique_ptr<Model> model = spec.model->create(init);
+    io::SiteSeries series;
+    series.values.resize(layout.indicators.size());
+    for (std::size_t k = 0; k < layout.indicators.size(); ++k) {
+      series.values[k].assign(layout.values_per_site(k), std::nan(""));
+    }
+    SeriesObservation obs(layout, series);
+    obs.at(0);
+    model->observe(obs);
+    const std::uint64_t agents = model->agent_count();
+    std::size_t next_record = 1;
+    std::size_t last_record = 0;
+    for (std::int64_t step = 0; step < spec.steps; ++step) {
+      if (stop_requested().load(std::memory_order_relaxed)) throw Interrupted("interrupted");
+      if (model->absorbed()) {
+        obs.repeat_last(last_record, next_record);
+        progress.add(static_cast<std::uint64_t>(spec.steps - step), 0);
+        next_record = layout.steps.size();
+        break;
+      }
+      model->step(step, parallel);
+      progress.add(1, agents);
+      agent_steps.fetch_add(agents, std::memory_order_relaxed);
+      if (next_record < layout.steps.size() && layout.steps[next_record] == step + 1) {
+        obs.at(next_record);
+        model->observe(obs);
+        last_record = next_record++;
+      }
+    }
+    model.reset();
+    sink.write_site(task.scenario, task.replicate, task.site, series);
+    const std::size_t run = task.scenario * layout.replicates + task.replicate;
+    if (remaining[run].fetch_sub(1) == 1) {
+      sink.complete_run(task.scenario, task.replicate);
+      progress.run_done();
+    }
+  };
+
+  // One task per (scenario, replicate, site), each grain of one: runs are
+  // coarse and uneven, and their results do not depend on where they run.
+  oneapi::tbb::parallel_for(std::size_t{0}, tasks.size(), [&](std::size_t i) { run_task(tasks[i]); });
+  if (stop_requested().load()) throw Interrupted("interrupted");
+  progress.finish();
+  sink.finish();
+
+  stats.runs_executed = runs.size();
+  stats.agent_steps = agent_steps.load();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+}  // namespace atc::sim

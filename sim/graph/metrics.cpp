@@ -1,0 +1,93 @@
+#include "sim/graph/metrics.hpp"
+
+#include <algorithm>
+
+namespace atc::sim {
+
+double mean_degree(const CsrGraph& g) {
+  const auto n = g.node_count();
+  return n == 0 ? 0.0 : static_cast<double>(g.neighbours.size()) / static_cast<double>(n);
+}
+
+namespace {
+// Triangles through i: links among i's neighbours (sorted-list intersections).
+std::uint64_t triangles_at(const CsrGraph& g, NodeId i) {
+  std::uint64_t links = 0;
+  const auto nb = g.neighbours_of(i);
+  for (NodeId j : nb) {
+    const auto nj = g.neighbours_of(j);
+    auto a = nb.begin();
+    auto b = nj.begin();
+    while (a != nb.end() && b != nj.end()) {
+      if (*a < *b) {
+        ++a;
+      } else if (*b < *a) {
+        ++b;
+      } else {
+        ++links;
+        ++a;
+        ++b;
+      }
+    }
+  }
+  return links / 2;
+}
+}  // namespace
+
+double local_clustering(const CsrGraph& g, NodeId i) {
+  const double k = g.degree(i);
+  if (k < 2) return 0.0;
+  return static_cast<double>(triangles_at(g, i)) / (k * (k - 1) / 2.0);
+}
+
+double average_clustering(const CsrGraph& g) {
+  const auto n = g.node_count();
+  if (n == 0) return 0.0;
+  double sum = 0.0;
+  for (NodeId i = 0; i < n; ++i) sum += local_clustering(g, i);
+  return sum / static_cast<double>(n);
+}
+
+double transitivity(const CsrGraph& g) {
+  double closed = 0.0;
+  double triples = 0.0;
+  for (NodeId i = 0; i < g.node_count(); ++i) {
+    const double k = g.degree(i);
+    closed += static_cast<double>(triangles_at(g, i));
+    triples += k * (k - 1) / 2.0;
+  }
+  return triples == 0.0 ? 0.0 : closed / triples;
+}
+
+std::uint64_t Components::largest() const {
+  return sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+}
+
+Components connected_components(const CsrGraph& g) {
+  Components c;
+  const auto n = g.node_count();
+  c.label.assign(n, UINT32_MAX);
+  std::vector<NodeId> stack;
+  for (NodeId start = 0; start < n; ++start) {
+    if (c.label[start] != UINT32_MAX) continue;
+    std::uint64_t size = 0;
+    stack.push_back(start);
+    c.label[start] = c.count;
+    while (!stack.empty()) {
+      const NodeId v = stack.back();
+      stack.pop_back();
+      ++size;
+      for (NodeId w : g.neighbours_of(v)) {
+        if (c.label[w] == UINT32_MAX) {
+          c.label[w] = c.count;
+          stack.push_back(w);
+        }
+      }
+    }
+    c.sizes.push_back(size);
+    ++c.count;
+  }
+  return c;
+}
+
+}  // namespace atc::sim

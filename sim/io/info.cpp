@@ -1,0 +1,137 @@
+#include "sim/io/info.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <sstream>
+#include <vector>
+
+#include "sim/core/error.hpp"
+#include "sim/io/hdf5_file.hpp"
+
+namespace atc::io {
+
+namespace {
+
+struct Entry {
+  std::string name;
+  bool dataset = false;
+};
+
+herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
+}
+
+std::vector<std::string> links(hid_t group) {
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  H5Literate(group, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, collect_link, &names);
+  return names;
+}
+
+std::vector<hsize_t> shape(hid_t ds) {
+  Handle space = space_handle(check(H5Dget_space(ds), "space"));
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+std::string attr_or(hid_t obj, const std::string& name, const std::string& fallback) {
+  return has_attr(obj, name) ? read_string_attr(obj, name) : fallback;
+}
+
+}  // namespace
+
+std::string describe_file(const std::string& path) {
+  std::lock_guard lock(hdf5_mutex());
+  quiet_hdf5_errors();
+  if (!std::filesystem::exists(path)) throw IoError(fmt::format("{}: no such file", path));
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(fmt::format("{}: not an HDF5 file", path));
+  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
+  if (!has_attr(file, "atcsim_schema")) throw IoError(fmt::format("{}: not an atcsim result file", path));
+
+  std::ostringstream out;
+  out << fmt::format("file:        {}\n", path);
+  out << fmt::format("title:       {}\n", attr_or(file, "title", "?"));
+  out << fmt::format("model:       {}\n", attr_or(file, "model", "?"));
+  out << fmt::format("created:     {} by atcsim {} (commit {})\n", attr_or(file, "created", "?"),
+                     attr_or(file, "atcsim_version", "?"), attr_or(file, "git_commit", "?"));
+  out << fmt::format("seed:        {}\n", read_int_attr(file, "seed"));
+  out << fmt::format("command:     {}\n", attr_or(file, "command_line", ""));
+
+  auto strings_of = [&](const char* name) {
+    Handle ds = dataset_handle(check(H5Dopen2(file, name, H5P_DEFAULT), std::string("open ") + name));
+    return read_strings(ds);
+  };
+  const auto scenarios = strings_of("scenario");
+  const auto sites = strings_of("site");
+  Handle time = dataset_handle(check(H5Dopen2(file, "time", H5P_DEFAULT), "open time"));
+  const auto nt = shape(time).at(0);
+  Handle rep = dataset_handle(check(H5Dopen2(file, "replicate", H5P_DEFAULT), "open replicate"));
+  const auto nr = shape(rep).at(0);
+  out << fmt::format("dimensions:  scenario={} replicate={} site={} time={} ({})\n", scenarios.size(), nr,
+                     sites.size(), nt, attr_or(time, "units", "?"));
+  out << "scenarios:   ";
+  for (std::size_t i = 0; i < scenarios.size(); ++i) out << (i ? ", " : "") << scenarios[i];
+  out << "\nsites:       ";
+  for (std::size_t i = 0; i < sites.size(); ++i) out << (i ? ", " : "") << sites[i];
+  out << "\n";
+
+  // Completion.
+  Handle rc = dataset_handle(check(H5Dopen2(file, "run_complete", H5P_DEFAULT), "open run_complete"));
+  std::vector<signed char> flags(scenarios.size() * nr);
+  if (!flags.empty()) check_status(H5Dread(rc, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags.data()), "read run_complete");
+  std::size_t done = 0;
+  for (auto f : flags) done += f != 0 ? 1 : 0;
+  out << fmt::format("runs:        {}/{} complete{}\n", done, flags.size(),
+                     done == flags.size() ? "" : "  (INCOMPLETE: resume with atcsim run --resume)");
+
+  // Variables with units.
+  const std::vector<std::string> skip{"scenario", "replicate", "site", "time", "site_name", "site_code",
+                                      "network", "population", "step", "run_complete", "parameters"};
+  out << "variables:\n";
+  for (const auto& name : links(file)) {
+    if (std::find(skip.begin(), skip.end(), name) != skip.end()) continue;
+    H5O_info_t oinfo;
+    if (H5Oget_info_by_name2(file, name.c_str(), &oinfo, H5O_INFO_BASIC, H5P_DEFAULT) < 0) continue;
+    if (oinfo.type != H5O_TYPE_DATASET) continue;
+    Handle ds = dataset_handle(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open " + name));
+    const auto dims = shape(ds);
+    if (dims.size() < 4) continue;  // coordinates of extra dimensions
+    std::string extra = dims.size() > 4 ? fmt::format(" x{}", dims[4]) : "";
+    out << fmt::format("  {:<32} [{}]{}  {}\n", name, attr_or(ds, "units", "?"), extra, attr_or(ds, "long_name", ""));
+  }
+  if (H5Lexists(file, "parameters", H5P_DEFAULT) > 0) {
+    Handle params = group_handle(check(H5Gopen2(file, "parameters", H5P_DEFAULT), "open /parameters"));
+    out << "parameters:\n";
+    for (const auto& name : links(params)) {
+      Handle ds = dataset_handle(check(H5Dopen2(params, name.c_str(), H5P_DEFAULT), "open " + name));
+      Handle type = type_handle(check(H5Dget_type(ds), "type"));
+      std::string value;
+      if (H5Tget_class(type) == H5T_FLOAT) {
+        double v = 0;
+        check_status(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), "read " + name);
+        value = fmt::format("{}", v);
+      } else if (H5Tget_class(type) == H5T_INTEGER) {
+        std::int64_t v = 0;
+        check_status(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), "read " + name);
+        value = fmt::format("{}", v);
+      } else {
+        char* s = nullptr;
+        Handle mem = vlen_string_type();
+        check_status(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s), "read " + name);
+        value = s != nullptr ? s : "";
+        H5free_memory(s);
+      }
+      const std::string units = attr_or(ds, "units", "");
+      const std::string source = attr_or(ds, "source", "");
+      out << fmt::format("  {:<32} = {}{}{}\n", name, value, units.empty() || units == "1" ? "" : " " + units,
+                         source == "assumption" ? "  (assumption)" : "");
+    }
+  }
+  return out.str();
+}
+
+}  // namespace atc::io

@@ -1,0 +1,121 @@
+#pragma once
+// What a model is, as the engine sees it. The engine knows models only through
+// this interface and the description each model registers; it never includes
+// anything from models/.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/config/params.hpp"
+#include "sim/exec/parallel.hpp"
+#include "sim/rng/random.hpp"
+
+namespace atc::sim {
+
+// An indicator the model records at each recorded step.
+struct IndicatorDecl {
+  std::string name;
+  std::string units = "1";
+  std::string long_name;
+  std::string description;
+  std::string extra_dimension;  // "" for a scalar per (site, time), else e.g. "theme"
+};
+
+// An extra output dimension (e.g. theme) and its labels.
+struct DimensionDecl {
+  std::string name;
+  std::vector<std::string> labels;
+  std::string long_name;
+};
+
+// A kind of intervention or shock a scenario can schedule (territorial model).
+struct InterventionDecl {
+  std::string kind;
+  std::string doc;
+  std::vector<ParamDecl> params;
+};
+
+// A scheduled intervention, validated: active for steps in [start_step, end_step).
+struct InterventionSpec {
+  std::string kind;
+  ParamSet params;
+  std::int64_t start_step = 0;
+  std::int64_t end_step = INT64_MAX;
+  std::vector<std::string> sites;  // empty = every site
+  [[nodiscard]] bool active_at(std::int64_t step) const {
+    return step >= start_step && step < end_step;
+  }
+  [[nodiscard]] bool applies_to(std::string_view site_id) const;
+};
+
+// One site (neighbourhood) of an experiment. Models without sites get one
+// site called "all".
+struct SiteSpec {
+  std::string id = "all";
+  std::string name = "all";
+  std::string code;
+  std::string network;
+  std::string notes;
+  ParamSet fields;                      // values of the model's declared site fields
+  std::vector<std::string> provenance;  // per field: source/confidence label
+  [[nodiscard]] double population() const;  // "population" field if declared, else NaN
+};
+
+// Everything a model needs to build one site of one run.
+struct ModelInit {
+  const ParamSet& params;
+  const SiteSpec& site;
+  std::span<const InterventionSpec> interventions;
+  RngKey rng;
+  std::int64_t steps = 0;
+  int step_days = 1;
+  Parallel parallel;
+};
+
+// Where a model writes its indicators for the current step. Unrecorded
+// indicators are ignored, so models always write all of theirs.
+class Observation {
+ public:
+  virtual ~Observation() = default;
+  virtual void set(std::string_view indicator, double value) = 0;
+  virtual void set(std::string_view indicator, std::span<const double> values) = 0;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  // Advance one step. Called once per step (never per agent).
+  virtual void step(std::int64_t step, Parallel parallel) = 0;
+  // Write every declared indicator for the current state.
+  virtual void observe(Observation& out) const = 0;
+  // Number of agents, for progress and throughput reporting.
+  [[nodiscard]] virtual std::uint64_t agent_count() const = 0;
+  // True once nothing can change any more (e.g. Axelrod absorption, a finished
+  // cascade). The engine then stops stepping and repeats the last observation.
+  [[nodiscard]] virtual bool absorbed() const { return false; }
+};
+
+struct ModelDescription {
+  std::string name;      // registry key, e.g. "canonical/watts"
+  std::string summary;   // one line
+  std::string citation;  // published source of the model, if any
+  int default_step_days = 1;
+  std::int64_t default_steps = 100;
+  std::vector<ParamDecl> params;
+  std::vector<IndicatorDecl> indicators;
+  std::vector<DimensionDecl> dimensions;
+  std::vector<ParamDecl> site_fields;  // empty: the model has no site profile
+  std::vector<InterventionDecl> interventions;
+  ParamCheck check;  // cross-parameter checks (optional)
+  std::function<std::unique_ptr<Model>(const ModelInit&)> create;
+
+  [[nodiscard]] const IndicatorDecl* find_indicator(std::string_view name) const;
+  [[nodiscard]] const DimensionDecl* find_dimension(std::string_view name) const;
+  [[nodiscard]] const InterventionDecl* find_intervention(std::string_view kind) const;
+};
+
+}  // namespace atc::sim
