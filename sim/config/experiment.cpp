@@ -38,11 +38,13 @@ toml::table parse_toml_file(const std::string& path) {
 
 // Keys of `src` (an included file) that `dst` lacks are copied; tables merge
 // recursively; anything `dst` already has wins.
-void merge_missing(toml::table& dst, const toml::table& src) {
-  for (const auto& [key, node] : src) {
+// Nodes are moved, not copied: toml++ keeps a node's source position (file,
+// line, column) only when it is moved, and error messages need it.
+void merge_missing(toml::table& dst, toml::table& src) {
+  for (auto&& [key, node] : src) {
     auto* existing = dst.get(key);
     if (existing == nullptr) {
-      dst.insert(key, node);
+      dst.insert(key, std::move(node));
     } else if (existing->is_table() && node.is_table()) {
       merge_missing(*existing->as_table(), *node.as_table());
     }
@@ -79,7 +81,8 @@ toml::table load_with_includes(const std::string& path, int depth) {
       config_fail(loc, "include", fmt::format("file '{}' not found (looked for {})", name,
                                               resolved.lexically_normal().string()));
     }
-    merge_missing(root, load_with_includes(resolved.lexically_normal().string(), depth + 1));
+    toml::table included = load_with_includes(resolved.lexically_normal().string(), depth + 1);
+    merge_missing(root, included);
   }
   return root;
 }
@@ -150,7 +153,7 @@ void apply_override(toml::table& root, const std::string& assignment) {
     }
     table = node->as_table();
   }
-  table->insert_or_assign(segments.back(), *parsed.get("value"));
+  table->insert_or_assign(segments.back(), std::move(*parsed.get("value")));
 }
 
 struct Loader {
@@ -516,9 +519,7 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
     }
   }
 
-  std::ostringstream text;
-  text << loader.resolved;
-  loader.spec.resolved_toml = text.str() + "\n";
+  loader.spec.resolved_toml = to_toml(loader.resolved);
   return std::move(loader.spec);
 }
 

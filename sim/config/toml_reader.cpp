@@ -1,7 +1,9 @@
 #include "sim/config/toml_reader.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <fmt/format.h>
+#include <sstream>
 
 #include "sim/core/error.hpp"
 #include "sim/core/text.hpp"
@@ -216,7 +218,12 @@ void TableReader::finish() const {
     std::vector<std::string> known = known_;
     std::sort(known.begin(), known.end());
     known.erase(std::unique(known.begin(), known.end()), known.end());
-    config_fail(location_of(node, file_), path(k),
+    Location loc = location_of(node, file_);
+    if (key.source().begin.line != 0) {
+      loc.line = key.source().begin.line;
+      loc.column = key.source().begin.column;
+    }
+    config_fail(loc, path(k),
                 fmt::format("unknown key{}; valid keys here: {}", did_you_mean(k, known),
                             join(known, ", ")));
   }
@@ -235,6 +242,117 @@ void insert_value(toml::table& table, const std::string& key, const ParamValue& 
         }
       },
       value);
+}
+
+namespace {
+
+std::string toml_key(std::string_view key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  if (bare) return std::string(key);
+  std::string out = "\"";
+  for (char c : key) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string toml_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string toml_float(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  const auto result = std::to_chars(buf, buf + sizeof buf, v);
+  std::string out(buf, result.ptr);
+  if (out.find_first_of(".eEn") == std::string::npos) out += ".0";
+  return out;
+}
+
+std::string inline_value(const toml::node& node);
+
+std::string inline_table(const toml::table& t) {
+  std::string out = "{ ";
+  bool first = true;
+  for (const auto& [k, v] : t) {
+    if (!first) out += ", ";
+    first = false;
+    out += toml_key(k.str()) + " = " + inline_value(v);
+  }
+  return out + (first ? "}" : " }");
+}
+
+std::string inline_value(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return toml_string(*node.value<std::string>());
+    case toml::node_type::integer: return std::to_string(*node.value<std::int64_t>());
+    case toml::node_type::floating_point: return toml_float(*node.value<double>());
+    case toml::node_type::boolean: return *node.value<bool>() ? "true" : "false";
+    case toml::node_type::date: {
+      const auto d = *node.value<toml::date>();
+      return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+    }
+    case toml::node_type::array: {
+      std::string out = "[";
+      bool first = true;
+      for (const auto& item : *node.as_array()) {
+        if (!first) out += ", ";
+        first = false;
+        out += inline_value(item);
+      }
+      return out + "]";
+    }
+    case toml::node_type::table: return inline_table(*node.as_table());
+    default: return "\"" + describe_node(node) + "\"";  // times are never produced
+  }
+}
+
+void emit_table(std::string& out, const toml::table& t, const std::string& path) {
+  for (const auto& [k, v] : t) {
+    if (v.is_table() || v.is_array_of_tables()) continue;
+    out += toml_key(k.str()) + " = " + inline_value(v) + "\n";
+  }
+  for (const auto& [k, v] : t) {
+    const std::string child = path.empty() ? toml_key(k.str()) : path + "." + toml_key(k.str());
+    if (v.is_table()) {
+      out += "\n[" + child + "]\n";
+      emit_table(out, *v.as_table(), child);
+    } else if (v.is_array_of_tables()) {
+      for (const auto& item : *v.as_array()) {
+        out += "\n[[" + child + "]]\n";
+        emit_table(out, *item.as_table(), child);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string to_toml(const toml::table& table) {
+  std::string out;
+  emit_table(out, table, "");
+  if (!out.empty() && out.front() == '\n') out.erase(0, 1);
+  return out;
 }
 
 }  // namespace atc::sim

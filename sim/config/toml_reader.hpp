@@ -69,6 +69,11 @@ class TableReader {
 std::optional<ParamValue> node_to_value(const toml::node& node, const ParamDecl& decl,
                                         std::string& error);
 
+// TOML text for a table. Floats are written in their shortest form that reads
+// back to the same double (0.18, not 0.17999999999999999), so the resolved
+// config is both exact and readable.
+std::string to_toml(const toml::table& table);
+
 // The TOML node for a value (used to write the resolved config).
 void insert_value(toml::table& table, const std::string& key, const ParamValue& value);
 

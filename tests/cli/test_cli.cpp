@@ -1,0 +1,262 @@
+// End-to-end tests of the atcsim command: exit codes, output files,
+// determinism across thread counts, interrupts and resume.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "support/h5read.hpp"
+#include "support/process.hpp"
+
+using atc::test::atcsim;
+using atc::test::TempDir;
+namespace fs = std::filesystem;
+
+extern char** environ;
+
+namespace {
+std::string watts_config(const TempDir& dir, int n = 2000, int replicates = 4, const std::string& extra = "") {
+  dir.write("watts.toml", "[experiment]\nname = \"w\"\nsteps = 30\nreplicates = " + std::to_string(replicates) +
+                              "\nseed = 11\n[model]\nname = \"canonical/watts\"\nn = " + std::to_string(n) +
+                              "\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
+                              "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n" + extra);
+  return dir.file("watts.toml");
+}
+}  // namespace
+
+TEST_CASE("help and usage errors", "[cli]") {
+  CHECK(atcsim({"--help"}).exit_code == 0);
+  CHECK(atcsim({"run", "--help"}).exit_code == 0);
+  const auto none = atcsim({});
+  CHECK(none.exit_code == 2);
+  CHECK_THAT(none.err, Catch::Contains("usage:"));
+  const auto typo = atcsim({"rnu"});
+  CHECK(typo.exit_code == 2);
+  CHECK_THAT(typo.err, Catch::Contains("did you mean 'run'?"));
+  const auto opt = atcsim({"run", "x.toml", "--thread", "2"});
+  CHECK(opt.exit_code == 2);
+  CHECK_THAT(opt.err, Catch::Contains("unknown option '--thread' (did you mean '--threads'?)"));
+  CHECK(atcsim({"run", "x.toml", "--threads", "zero"}).exit_code == 2);
+  CHECK(atcsim({"--version"}).exit_code == 0);
+}
+
+TEST_CASE("describe lists models and documents parameters", "[cli]") {
+  const auto list = atcsim({"describe"});
+  CHECK(list.exit_code == 0);
+  CHECK_THAT(list.out, Catch::Contains("canonical/watts"));
+  const auto one = atcsim({"describe", "canonical/watts"});
+  CHECK(one.exit_code == 0);
+  CHECK_THAT(one.out, Catch::Contains("phi") && Catch::Contains("0.18") && Catch::Contains("active_fraction"));
+  const auto bad = atcsim({"describe", "canonical/wats"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("did you mean 'canonical/watts'?"));
+}
+
+TEST_CASE("run writes a complete file that info summarises", "[cli][output]") {
+  TempDir dir;
+  const auto cfg = watts_config(dir);
+  const auto out = dir.file("res/w.h5");
+  const auto r = atcsim({"run", cfg, "-o", out, "--quiet"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".partial"));
+  CHECK_THAT(r.out, Catch::Contains("wrote " + out));
+  const auto info = atcsim({"info", out});
+  CHECK(info.exit_code == 0);
+  CHECK_THAT(info.out, Catch::Contains("runs:        8/8 complete") && Catch::Contains("active_fraction") &&
+                           Catch::Contains("scenarios:   z2, z4"));
+  const auto vars = atc::test::read_variables(out);
+  for (double flag : vars.at("run_complete")) CHECK(flag == 1.0);
+  CHECK(atcsim({"info", dir.file("missing.h5")}).exit_code == 1);
+  CHECK(atcsim({"info", cfg}).exit_code == 1);  // not HDF5
+}
+
+TEST_CASE("validate checks without running", "[cli]") {
+  TempDir dir;
+  const auto cfg = watts_config(dir);
+  const auto r = atcsim({"validate", cfg, "--set", "model.phi=0.3"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("valid") && Catch::Contains("phi = 0.3"));
+  CHECK_FALSE(fs::exists(dir.file("out")));
+}
+
+TEST_CASE("results are bit-identical for 1 and 2 threads", "[cli][determinism]") {
+  TempDir dir;
+  const auto cfg = watts_config(dir, 20'000, 6);
+  REQUIRE(atcsim({"run", cfg, "-o", dir.file("t1.h5"), "--threads", "1", "--quiet"}).exit_code == 0);
+  REQUIRE(atcsim({"run", cfg, "-o", dir.file("t2.h5"), "--threads", "2", "--quiet"}).exit_code == 0);
+  const auto a = atc::test::read_variables(dir.file("t1.h5"));
+  const auto b = atc::test::read_variables(dir.file("t2.h5"));
+  REQUIRE(a.size() == b.size());
+  REQUIRE(a.count("active_fraction") == 1);
+  for (const auto& [name, values] : a) {
+    INFO(name);
+    CHECK(values == b.at(name));  // exact equality, value by value
+  }
+}
+
+TEST_CASE("scenarios share random numbers: replicate r differs only by the intervention", "[cli][determinism]") {
+  TempDir dir;
+  // Two scenarios with identical parameters must give identical data.
+  dir.write("same.toml", "[experiment]\nsteps = 20\nreplicates = 3\n[model]\nname = \"canonical/watts\"\nn = 3000\n"
+                         "[[scenario]]\nname = \"a\"\n[[scenario]]\nname = \"b\"\n");
+  REQUIRE(atcsim({"run", dir.file("same.toml"), "-o", dir.file("s.h5"), "--quiet"}).exit_code == 0);
+  const auto v = atc::test::read_variables(dir.file("s.h5")).at("active_count");
+  const std::size_t half = v.size() / 2;
+  CHECK(std::vector<double>(v.begin(), v.begin() + static_cast<long>(half)) ==
+        std::vector<double>(v.begin() + static_cast<long>(half), v.end()));
+}
+
+TEST_CASE("the output opens in xarray and ncdump with a decoded time axis", "[cli][output]") {
+  REQUIRE(fs::exists("/usr/bin/ncdump"));  // netcdf-bin, installed by scripts/setup
+  TempDir dir;
+  const auto out = dir.file("w.h5");
+  REQUIRE(atcsim({"run", watts_config(dir), "-o", out, "--quiet"}).exit_code == 0);
+  const auto nc = atc::test::run_process({"/usr/bin/ncdump", "-h", out});
+  CHECK(nc.exit_code == 0);
+  CHECK(nc.err.empty());
+  CHECK_THAT(nc.out, Catch::Contains("time:units = \"days since 2019-09-02\"") &&
+                         Catch::Contains("double active_fraction(scenario, replicate, site, time)"));
+  const std::string script =
+      "import sys, xarray as xr, numpy as np\n"
+      "ds = xr.open_dataset(sys.argv[1], engine='h5netcdf')\n"
+      "assert np.issubdtype(ds.time.dtype, np.datetime64), ds.time.dtype\n"
+      "assert str(ds.time.values[0])[:10] == '2019-09-02'\n"
+      "assert list(ds.scenario.values) == ['z2', 'z4']\n"
+      "assert ds.active_fraction.attrs['units'] == '1'\n"
+      "assert not np.isnan(ds.active_fraction.values).any()\n"
+      "assert int(ds.attrs['seed']) == 11\n"
+      "assert 'phi = 0.18' in ds.attrs['config_toml']\n"
+      "print('ok')\n";
+  const auto py = atc::test::run_process({"/usr/bin/python3", "-c", script, out});
+  INFO(py.err);
+  CHECK(py.exit_code == 0);
+  CHECK_THAT(py.out, Catch::Contains("ok"));
+}
+
+TEST_CASE("bad configs exit 2 with the expected message and leave no output", "[cli][config]") {
+  // Each file in tests/configs/bad/ starts with "# expect: <text the error must contain>".
+  const fs::path corpus = atc::test::source_path("tests/configs/bad");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(corpus)) {
+    if (e.path().extension() == ".toml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 8);
+  for (const auto& file : files) {
+    DYNAMIC_SECTION(file.filename().string()) {
+      std::ifstream in(file);
+      std::string first;
+      std::getline(in, first);
+      REQUIRE(first.rfind("# expect: ", 0) == 0);
+      const std::string expected = first.substr(10);
+      TempDir dir;
+      const auto out = dir.file("out/result.h5");
+      // The output path is forced into a temp dir unless the file tests the path itself.
+      std::vector<std::string> args{"run", file.string(), "--quiet"};
+      const bool tests_path = file.filename().string().find("output") != std::string::npos;
+      if (!tests_path) {
+        args.emplace_back("-o");
+        args.push_back(out);
+      }
+      const auto r = atcsim(args, dir.path());
+      INFO(r.err);
+      CHECK(r.exit_code == 2);
+      CHECK_THAT(r.err, Catch::Contains(expected));
+      CHECK(std::count(r.err.begin(), r.err.end(), '\n') <= 2);  // one clear line
+      CHECK_FALSE(fs::exists(out));
+      CHECK_FALSE(fs::exists(out + ".partial"));
+      bool any_h5 = false;
+      for (const auto& e : fs::recursive_directory_iterator(dir.path())) {
+        any_h5 |= e.path().string().find(".h5") != std::string::npos;
+      }
+      CHECK_FALSE(any_h5);
+    }
+  }
+}
+
+namespace {
+pid_t spawn_quiet(const std::vector<std::string>& args) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+// Starts a run, waits until some runs are complete in the .partial file, then
+// sends `signal`. Returns the exit status.
+int interrupt_run(const std::string& cfg, const std::string& out, int signal_number) {
+  const pid_t pid = spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", cfg, "-o", out, "--threads", "1"});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out + ".partial") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, signal_number);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+}  // namespace
+
+TEST_CASE("a killed run leaves nothing that looks complete; resume matches an uninterrupted run", "[cli][interrupt]") {
+  TempDir dir;
+  const auto cfg = watts_config(dir, 400'000, 40);
+  const auto out = dir.file("k.h5");
+  const int status = interrupt_run(cfg, out, SIGKILL);
+  if (status == 0) FAIL("the run finished before it could be killed: enlarge the test experiment");
+  CHECK(status == 128 + SIGKILL);
+  CHECK_FALSE(fs::exists(out));  // never a file at the output path
+  REQUIRE(fs::exists(out + ".partial"));
+  // Running again without --resume refuses to clobber the interrupted work.
+  const auto again = atcsim({"run", cfg, "-o", out, "--quiet"});
+  CHECK(again.exit_code == 2);
+  CHECK_THAT(again.err, Catch::Contains("--resume"));
+  // Resume, then compare with an uninterrupted run.
+  const auto resumed = atcsim({"run", cfg, "-o", out, "--resume", "--quiet"});
+  INFO(resumed.err);
+  if (resumed.exit_code == 1) {
+    // The kill hit an HDF5 write: the tool must say so clearly.
+    CHECK_THAT(resumed.err, Catch::Contains("damaged"));
+    return;
+  }
+  REQUIRE(resumed.exit_code == 0);
+  REQUIRE(atcsim({"run", cfg, "-o", dir.file("ref.h5"), "--quiet"}).exit_code == 0);
+  CHECK(atc::test::read_variables(out) == atc::test::read_variables(dir.file("ref.h5")));
+}
+
+TEST_CASE("SIGINT stops cleanly with exit 130 and the run resumes", "[cli][interrupt]") {
+  TempDir dir;
+  const auto cfg = watts_config(dir, 400'000, 40);
+  const auto out = dir.file("i.h5");
+  const int status = interrupt_run(cfg, out, SIGINT);
+  if (status == 0) FAIL("the run finished before it could be interrupted: enlarge the test experiment");
+  CHECK(status == 130);
+  CHECK_FALSE(fs::exists(out));
+  REQUIRE(fs::exists(out + ".partial"));
+  const auto info = atcsim({"info", out + ".partial"});
+  CHECK_THAT(info.out, Catch::Contains("INCOMPLETE"));
+  REQUIRE(atcsim({"run", cfg, "-o", out, "--resume", "--quiet"}).exit_code == 0);
+  REQUIRE(atcsim({"run", cfg, "-o", dir.file("ref.h5"), "--quiet"}).exit_code == 0);
+  CHECK(atc::test::read_variables(out) == atc::test::read_variables(dir.file("ref.h5")));
+  // Resuming a different configuration is refused.
+  const auto other = atcsim({"run", cfg, "-o", out, "--resume", "--set", "model.phi=0.3"});
+  CHECK(other.exit_code == 2);
+}

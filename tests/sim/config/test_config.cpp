@@ -1,0 +1,161 @@
+#include <catch2/catch.hpp>
+
+#include "models/registry.hpp"
+#include "sim/config/experiment.hpp"
+#include "sim/core/error.hpp"
+#include "support/process.hpp"
+
+using atc::ConfigError;
+using atc::sim::load_experiment;
+using atc::sim::LoadOptions;
+using atc::test::TempDir;
+
+namespace {
+const char* kWatts = R"(
+[experiment]
+name = "t"
+steps = 20
+replicates = 3
+seed = 9
+
+[model]
+name = "canonical/watts"
+n = 500
+mean_degree = 3.0
+
+[[scenario]]
+name = "low"
+model = { mean_degree = 1.0 }
+
+[[scenario]]
+name = "high"
+
+[output]
+path = "OUT"
+)";
+
+std::string config(const TempDir& dir, std::string text, const std::string& name = "c.toml") {
+  const auto pos = text.find("OUT");
+  if (pos != std::string::npos) text.replace(pos, 3, dir.file("out.h5"));
+  dir.write(name, text);
+  return dir.file(name);
+}
+
+auto load(const std::string& path, std::vector<std::string> overrides = {}) {
+  LoadOptions o;
+  o.overrides = std::move(overrides);
+  return load_experiment(path, atc::models::registry(), o);
+}
+
+std::string error_of(const std::string& path, std::vector<std::string> overrides = {}) {
+  try {
+    load(path, std::move(overrides));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+TEST_CASE("a config resolves defaults, scenarios and overrides", "[config]") {
+  TempDir dir;
+  const auto spec = load(config(dir, kWatts));
+  CHECK(spec.name == "t");
+  CHECK(spec.steps == 20);
+  CHECK(spec.replicates == 3);
+  CHECK(spec.seed == 9);
+  CHECK(spec.params.integer("n") == 500);
+  CHECK(spec.params.real("phi") == 0.18);  // default
+  REQUIRE(spec.scenarios.size() == 2);
+  CHECK(spec.scenarios[0].params.real("mean_degree") == 1.0);
+  CHECK(spec.scenarios[1].params.real("mean_degree") == 3.0);
+  CHECK(spec.sites.size() == 1);
+  CHECK(spec.sites[0].id == "all");
+  CHECK(spec.output.record == std::vector<std::string>{"active_fraction", "active_count", "new_active"});
+  CHECK(spec.recorded_steps().size() == 21);
+  // The resolved config writes every default out.
+  CHECK(spec.resolved_toml.find("phi = 0.18") != std::string::npos);
+}
+
+TEST_CASE("--set overrides are validated like the file", "[config]") {
+  TempDir dir;
+  const auto path = config(dir, kWatts);
+  const auto spec = load(path, {"model.phi=0.25", "experiment.replicates=5", "scenario.high.model.n=800"});
+  CHECK(spec.params.real("phi") == 0.25);
+  CHECK(spec.replicates == 5);
+  CHECK(spec.scenarios[1].params.integer("n") == 800);
+  CHECK(spec.scenarios[0].params.integer("n") == 500);
+  CHECK_THAT(error_of(path, {"model.phi=2"}),
+             Catch::Contains("--set model.phi=2: model.phi: expected a real number in [0, 1], got 2 (an integer)"));
+  CHECK_THAT(error_of(path, {"model.phii=0.2"}), Catch::Contains("unknown key (did you mean 'phi'?)"));
+  CHECK_THAT(error_of(path, {"model.phi"}), Catch::Contains("expected key.path=value"));
+  CHECK_THAT(error_of(path, {"scenario.nope.model.n=3"}), Catch::Contains("no [[scenario]] named 'nope'"));
+}
+
+TEST_CASE("config errors name file, line, column, key, expectation and value", "[config]") {
+  TempDir dir;
+  std::string text = kWatts;
+  SECTION("out of range") {
+    text.replace(text.find("n = 500"), 7, "n = -5");
+    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("c.toml:10:5: model.n: expected an integer in [2, 2000000000], got -5"));
+  }
+  SECTION("wrong type") {
+    text.replace(text.find("mean_degree = 3.0"), 17, "mean_degree = \"three\"");
+    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("c.toml:11:15: model.mean_degree: expected a real number >= 0, got \"three\" (a string)"));
+  }
+  SECTION("unknown key with suggestion") {
+    text.replace(text.find("seed = 9"), 8, "sed = 9");
+    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("c.toml:6:1: experiment.sed: unknown key (did you mean 'seed'?)"));
+  }
+  SECTION("unknown model") {
+    text.replace(text.find("canonical/watts"), 15, "canonical/wats");
+    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("model.name: unknown model 'canonical/wats' (did you mean 'canonical/watts'?)"));
+  }
+  SECTION("syntax error") {
+    text.replace(text.find("seed = 9"), 8, "seed = ");
+    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("c.toml:6:") && Catch::Contains("syntax error"));
+  }
+  SECTION("missing model table") {
+    CHECK_THAT(error_of(config(dir, "[experiment]\nsteps = 3\n")), Catch::Contains("missing required table [model]"));
+  }
+  SECTION("cross-parameter check") {
+    text.replace(text.find("n = 500"), 7, "n = 5\ninitial_active = 9");
+    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("model.initial_active: expected at most n = 5 seed nodes"));
+  }
+  SECTION("duplicate scenario") {
+    text.replace(text.find("name = \"high\""), 13, "name = \"low\"");
+    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("scenario[1].name: scenario 'low' is defined twice"));
+  }
+  SECTION("unknown indicator") {
+    text += "record = [\"active_fractoin\"]\n";
+    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("unknown indicator 'active_fractoin' (did you mean 'active_fraction'?)"));
+  }
+  SECTION("missing file") {
+    CHECK_THAT(error_of(dir.file("nope.toml")), Catch::Contains("nope.toml: config file not found"));
+  }
+}
+
+TEST_CASE("includes merge files, the including file wins, a missing include is an error", "[config]") {
+  TempDir dir;
+  dir.write("base.toml", "[experiment]\nsteps = 7\nseed = 3\n[model]\nname = \"canonical/watts\"\nn = 100\n");
+  const auto path = config(dir, "include = \"base.toml\"\n[experiment]\nseed = 4\n[output]\npath = \"OUT\"\n");
+  const auto spec = load(path);
+  CHECK(spec.steps == 7);
+  CHECK(spec.seed == 4);
+  CHECK(spec.params.integer("n") == 100);
+  const auto bad = config(dir, "include = [\"missing.toml\"]\n", "bad.toml");
+  CHECK_THAT(error_of(bad), Catch::Contains("bad.toml:1:12: include: file 'missing.toml' not found"));
+  // Locations inside an included file point into that file.
+  dir.write("base2.toml", "[model]\nname = \"canonical/watts\"\nn = -1\n");
+  const auto inc = config(dir, "include = \"base2.toml\"\n", "inc.toml");
+  CHECK_THAT(error_of(inc), Catch::Contains("base2.toml:3:5: model.n"));
+}
+
+TEST_CASE("end_date sets the number of steps", "[config]") {
+  TempDir dir;
+  std::string text = kWatts;
+  text.replace(text.find("steps = 20"), 10, "start_date = 2019-09-02\nend_date = 2019-09-30\nstep_days = 7");
+  const auto spec = load(config(dir, text));
+  CHECK(spec.steps == 4);
+  CHECK(spec.step_days == 7);
+}
