@@ -1,0 +1,263 @@
+// atcsim-mpi: the same experiments across several processes or machines.
+//
+//   mpirun -n 4 atcsim-mpi run CONFIG.toml [-o OUT.h5] [--set ...] [--resume] [--quiet]
+//
+// Every rank validates the config (so an input error is reported once, exit
+// 2, before anything runs). Runs (scenario x replicate) are dealt round-robin
+// to the ranks; each rank executes its share with the usual TBB engine and
+// sends each finished site to rank 0, the only writer, which marks a run
+// complete once all its sites have arrived. Results are identical to a
+// single-process run: a run's data depend only on (seed, replicate, site).
+#include <boost/mpi.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <mutex>
+#include <thread>
+
+#include "models/registry.hpp"
+#include "sim/config/experiment.hpp"
+#include "sim/core/error.hpp"
+#include "sim/exec/runner.hpp"
+#include "sim/io/writer.hpp"
+
+namespace mpi = boost::mpi;
+using namespace atc;
+
+namespace {
+
+enum Tag : int { kSite = 1, kDone = 2, kFailed = 3 };
+
+struct SiteMessage {
+  std::uint64_t scenario = 0, replicate = 0, site = 0;
+  std::vector<std::vector<double>> values;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) {
+    ar & scenario & replicate & site & values;
+  }
+};
+
+// A worker's sink: owns the runs dealt to its rank, ships sites to rank 0.
+class ForwardingSink final : public io::Sink {
+ public:
+  ForwardingSink(mpi::communicator& world, std::vector<char> mine, std::size_t replicates)
+      : world_(world), mine_(std::move(mine)), replicates_(replicates) {}
+  [[nodiscard]] bool run_complete(std::size_t s, std::size_t r) const override { return mine_[s * replicates_ + r] == 0; }
+  void write_site(std::size_t s, std::size_t r, std::size_t site, const io::SiteSeries& series) override {
+    SiteMessage m{s, r, site, series.values};
+    std::lock_guard lock(mutex_);  // MPI is initialised for serialized use
+    world_.send(0, kSite, m);
+  }
+  void complete_run(std::size_t, std::size_t) override {}
+  void finish() override {}
+
+ private:
+  mpi::communicator& world_;
+  std::vector<char> mine_;
+  std::size_t replicates_;
+  std::mutex mutex_;
+};
+
+// Rank 0's own share goes straight into the file; completion is tracked by site count.
+class LocalSink final : public io::Sink {
+ public:
+  LocalSink(io::Hdf5Sink& file, std::vector<char> mine, std::size_t replicates, std::size_t sites)
+      : file_(file), mine_(std::move(mine)), replicates_(replicates), sites_(sites), received_(mine_.size(), 0) {}
+  [[nodiscard]] bool run_complete(std::size_t s, std::size_t r) const override { return mine_[s * replicates_ + r] == 0; }
+  void write_site(std::size_t s, std::size_t r, std::size_t site, const io::SiteSeries& series) override {
+    file_.write_site(s, r, site, series);
+    count(s, r);
+  }
+  void complete_run(std::size_t, std::size_t) override {}
+  void finish() override {}
+  void count(std::size_t s, std::size_t r) {
+    std::lock_guard lock(mutex_);
+    if (++received_[s * replicates_ + r] == sites_) file_.complete_run(s, r);
+  }
+
+ private:
+  io::Hdf5Sink& file_;
+  std::vector<char> mine_;
+  std::size_t replicates_, sites_;
+  std::vector<std::size_t> received_;
+  std::mutex mutex_;
+};
+
+struct Options {
+  std::string config;
+  sim::LoadOptions load;
+  bool resume = false;
+  bool quiet = false;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] != "run") throw ConfigError("usage: mpirun -n N atcsim-mpi run CONFIG.toml [-o OUT.h5] [--set key=value]... [--replicates R] [--resume] [--quiet]");
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const auto& a = args[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw ConfigError(a + " needs a value");
+      return args[++i];
+    };
+    if (a == "-o" || a == "--output") {
+      std::string path = next();
+      o.load.overrides.push_back("output.path=\"" + path + "\"");
+    } else if (a == "--set") {
+      o.load.overrides.push_back(next());
+    } else if (a == "--replicates") {
+      o.load.overrides.push_back("experiment.replicates=" + next());
+    } else if (a == "--resume") {
+      o.resume = true;
+    } else if (a == "--quiet") {
+      o.quiet = true;
+    } else if (!a.empty() && a[0] == '-') {
+      throw ConfigError("unknown option '" + a + "'");
+    } else if (o.config.empty()) {
+      o.config = a;
+    } else {
+      throw ConfigError("expected one config file");
+    }
+  }
+  if (o.config.empty()) throw ConfigError("expected a config file");
+  return o;
+}
+
+int run(mpi::communicator& world, int argc, char** argv) {
+  const int rank = world.rank();
+  const auto ranks = static_cast<std::size_t>(world.size());
+  // 1. Every rank validates; all agree on the outcome before anything is written.
+  std::string error;
+  Options options;
+  sim::ExperimentSpec spec;
+  try {
+    options = parse(argc, argv);
+    options.load.check_output_path = rank == 0;
+    spec = sim::load_experiment(options.config, models::registry(), options.load);
+  } catch (const ConfigError& e) {
+    error = e.what();
+  }
+  if (!error.empty()) {
+    if (rank == 0) std::fprintf(stderr, "atcsim-mpi: error: %s\n", error.c_str());
+    return 2;
+  }
+  const std::size_t replicates = static_cast<std::size_t>(spec.replicates);
+  const std::size_t runs = spec.scenarios.size() * replicates;
+
+  // 2. Rank 0 opens the file (or resumes it) and tells everyone what is done.
+  std::unique_ptr<io::Hdf5Sink> file;
+  std::vector<char> done(runs, 0);
+  std::string open_error;
+  int open_code = 0;
+  if (rank == 0) {
+    try {
+      file = std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{"atcsim-mpi " + options.config}, options.resume);
+      for (std::size_t k = 0; k < runs; ++k) done[k] = file->run_complete(k / replicates, k % replicates) ? 1 : 0;
+    } catch (const ConfigError& e) {
+      open_error = e.what();
+      open_code = 2;
+    } catch (const Error& e) {
+      open_error = e.what();
+      open_code = 1;
+    }
+  }
+  mpi::broadcast(world, open_code, 0);
+  if (open_code != 0) {
+    if (rank == 0) std::fprintf(stderr, "atcsim-mpi: error: %s\n", open_error.c_str());
+    return open_code;
+  }
+  mpi::broadcast(world, done, 0);
+
+  // 3. Deal the incomplete runs round-robin.
+  std::vector<char> mine(runs, 0);
+  std::vector<std::size_t> sites_expected(ranks, 0);
+  std::size_t position = 0;
+  for (std::size_t k = 0; k < runs; ++k) {
+    if (done[k] != 0) continue;
+    const std::size_t owner = position++ % ranks;
+    sites_expected[owner] += spec.sites.size();
+    if (owner == static_cast<std::size_t>(rank)) mine[k] = 1;
+  }
+
+  sim::ExecOptions exec;
+  exec.progress = rank == 0 ? sim::Progress::detect_style(options.quiet) : sim::Progress::Style::Quiet;
+  if (rank != 0) {
+    ForwardingSink sink(world, mine, replicates);
+    try {
+      sim::execute(spec, sink, exec);
+      world.send(0, kDone, std::string{});
+    } catch (const std::exception& e) {
+      world.send(0, kFailed, std::string(e.what()));
+      return 1;
+    }
+    return 0;
+  }
+
+  // Rank 0: run its own share on a thread while receiving the others' sites.
+  LocalSink local(*file, mine, replicates, spec.sites.size());
+  std::string local_error;
+  std::thread worker([&] {
+    try {
+      sim::execute(spec, local, exec);
+    } catch (const std::exception& e) {
+      local_error = e.what();
+    }
+  });
+  std::size_t remote_sites = 0;
+  for (std::size_t r = 1; r < ranks; ++r) remote_sites += sites_expected[r];
+  std::size_t workers_left = ranks - 1;
+  std::string remote_error;
+  while (remote_sites > 0 || workers_left > 0) {
+    const mpi::status st = world.probe(mpi::any_source, mpi::any_tag);
+    if (st.tag() == kSite) {
+      SiteMessage m;
+      world.recv(st.source(), kSite, m);
+      io::SiteSeries series{std::move(m.values)};
+      try {
+        file->write_site(m.scenario, m.replicate, m.site, series);
+        local.count(m.scenario, m.replicate);
+      } catch (const std::exception& e) {
+        remote_error = e.what();
+      }
+      --remote_sites;
+    } else {
+      std::string text;
+      world.recv(st.source(), st.tag(), text);
+      if (st.tag() == kFailed) {
+        remote_error = fmt::format("rank {}: {}", st.source(), text);
+        remote_sites = 0;  // that rank sends nothing more
+      }
+      --workers_left;
+    }
+  }
+  worker.join();
+  const std::string failure = !local_error.empty() ? local_error : remote_error;
+  if (!failure.empty()) {
+    std::fprintf(stderr, "atcsim-mpi: error: %s\ncompleted runs are kept in %s (continue with --resume)\n",
+                 failure.c_str(), file->partial_path().c_str());
+    return 1;
+  }
+  file->finish();
+  std::printf("wrote %s (%zu ranks)\n", spec.output.path.c_str(), ranks);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mpi::environment env(argc, argv, mpi::threading::serialized);
+  mpi::communicator world;
+  int code = 1;
+  try {
+    code = run(world, argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "atcsim-mpi: error (rank %d): %s\n", world.rank(), e.what());
+    code = 1;
+  }
+  // One exit code for all: the worst.
+  int worst = 0;
+  mpi::all_reduce(world, code, worst, mpi::maximum<int>());
+  return worst;
+}
