@@ -1,7 +1,8 @@
 """Command line: ``python3 -m atcsim report|info OUT.h5``.
 
-Exit codes follow the atcsim CLI contract: 0 success, 1 runtime failure,
-2 usage or input error (bad path, not an atcsim file, unknown scenario).
+Exit codes follow the atcsim CLI contract: 0 success, 1 runtime failure
+(e.g. the report cannot be written), 2 usage or input error (bad path, not an
+atcsim file, unknown scenario), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ def _parser() -> argparse.ArgumentParser:
                     "confidence intervals, per-site plots, cost-effectiveness, caveats.")
     report.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
     report.add_argument("-o", "--output", help="HTML file to write (default: PATH.html)")
-    report.add_argument("--baseline", help="baseline scenario (default: 'baseline' if present, "
+    report.add_argument("--baseline", metavar="NAME", help="baseline scenario (default: 'baseline' if present, "
                                            "else the first scenario)")
-    report.add_argument("--treatment", action="append",
+    report.add_argument("--treatment", action="append", metavar="NAME",
                         help="scenario to compare with the baseline (repeatable; default: "
                              "every other scenario)")
-    report.add_argument("--n-boot", type=int, default=DEFAULT_N_BOOT,
+    report.add_argument("--n-boot", type=int, default=DEFAULT_N_BOOT, metavar="N",
                         help=f"bootstrap resamples (default {DEFAULT_N_BOOT})")
-    report.add_argument("--seed", type=int, default=DEFAULT_SEED,
+    report.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="SEED",
                         help=f"bootstrap seed (default {DEFAULT_SEED})")
 
     info = sub.add_parser("info", help="summarise what a result file holds",
@@ -83,9 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "report":
                 return _run_report(args, argv)
             return _run_info(args)
-    except (AtcsimError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except (AtcsimError, FileNotFoundError, IsADirectoryError) as exc:  # bad input
         print(f"atcsim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except OSError as exc:
+    except OSError as exc:  # e.g. the report cannot be written
         print(f"atcsim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"atcsim {args.command}: interrupted", file=sys.stderr)
+        return 130

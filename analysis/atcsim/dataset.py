@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from .errors import (
+    AtcsimFileError,
     IncompleteRunsWarning,
     NotAtcsimFileError,
     SchemaVersionError,
@@ -72,6 +73,8 @@ def check_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise FileNotFoundError(f"{path}: no such file")
     if not path.is_file():
         raise NotAtcsimFileError(f"{path}: not a file")
+    if not os.access(path, os.R_OK):
+        raise AtcsimFileError(f"{path}: permission denied (cannot read the file)")
     if not h5py.is_hdf5(path):
         raise NotAtcsimFileError(
             f"{path}: not an atcsim output file (not HDF5); expected a file written by `atcsim run`")
@@ -163,7 +166,9 @@ def open(path: str | os.PathLike[str], *, drop_incomplete: bool = True) -> xr.Da
     if message:
         warnings.warn(message, IncompleteRunsWarning, stacklevel=2)
     if drop_incomplete and dropped:
-        ds = ds.isel(replicate=np.flatnonzero(keep))
+        kept = np.flatnonzero(keep)
+        # an empty index array trips xarray's lazy backend indexing: use an empty slice
+        ds = ds.isel(replicate=kept if kept.size else slice(0, 0))
     ds.attrs["analysis_runs_total"] = n_runs
     ds.attrs["analysis_incomplete_runs"] = n_incomplete
     ds.attrs["analysis_dropped_replicates"] = np.asarray(

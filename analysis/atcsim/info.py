@@ -43,66 +43,78 @@ def info_text(path: str | os.PathLike[str]) -> str:
 
 def _lines(ds, path: str) -> list[str]:
     a = ds.attrs
+    time_units = ds["time"].encoding.get("units", ds["time"].attrs.get("units", "?"))
+    sizes = " ".join(f"{d}={n}" for d, n in ds.sizes.items())
     out = [
         f"file:        {path}",
-        f"title:       {a.get('title', '')}",
-        f"model:       {a.get('model', '')}",
-        f"version:     atcsim {a.get('atcsim_version', '?')} (schema {a.get('atcsim_schema', '?')}), "
-        f"git {a.get('git_commit', '?')}",
-        f"created:     {a.get('created', '')}",
-        f"seed:        {a.get('seed', '')}",
-        f"step_days:   {a.get('step_days', '')}",
+        f"title:       {a.get('title', '?')}",
+        f"model:       {a.get('model', '?')}",
+        f"created:     {a.get('created', '?')} by atcsim {a.get('atcsim_version', '?')} "
+        f"(commit {a.get('git_commit', '?')}), output schema {a.get('atcsim_schema', '?')}",
+        f"seed:        {a.get('seed', '?')}",
         f"command:     {a.get('command_line', '')}",
-        "dimensions:  " + ", ".join(f"{d}={n}" for d, n in ds.sizes.items()),
+        f"dimensions:  {sizes} ({time_units})",
     ]
     times = ds["time"].values
     if len(times) and np.issubdtype(times.dtype, np.datetime64):
-        out.append(f"time:        {pd.Timestamp(times[0]).date()} to "
-                   f"{pd.Timestamp(times[-1]).date()} ({len(times)} recorded)")
+        out.append(f"period:      {pd.Timestamp(times[0]).date()} to "
+                   f"{pd.Timestamp(times[-1]).date()} ({len(times)} recorded times, "
+                   f"{a.get('step_days', '?')} day(s) per step)")
     out.append("scenarios:   " + ", ".join(str(s) for s in ds["scenario"].values))
-    out.append(f"sites ({ds.sizes['site']}):")
-    for k, site in enumerate(ds["site"].values):
-        extra = []
-        for coord in ("site_name", "network", "site_code"):
-            if coord in ds.coords and str(ds[coord].values[k]):
-                extra.append(str(ds[coord].values[k]))
-        if "population" in ds.coords:
-            extra.append(f"population {ds['population'].values[k]:,.0f}")
-        out.append(f"  {site}" + (f"  ({'; '.join(extra)})" if extra else ""))
-    names = indicators(ds)
-    out.append(f"variables ({len(names)}):")
-    for name in names:
-        da = ds[name]
-        dims = extra_dims(da)
-        shape = f"({', '.join(dims)})" if dims else ""
-        units = da.attrs.get("units", "")
-        long_name = da.attrs.get("long_name", "")
-        out.append(f"  {name}{shape} [{units}]  {long_name}".rstrip())
+    out.append("sites:       " + ", ".join(str(s) for s in ds["site"].values))
+    out += _site_lines(ds)
     out += _runs_lines(ds)
+    out.append("variables:")
+    for name in indicators(ds):
+        da = ds[name]
+        extra = "".join(f" x{ds.sizes[d]} ({d})" for d in extra_dims(da))
+        out.append(f"  {name:<32} [{da.attrs.get('units', '?')}]{extra}  "
+                   f"{da.attrs.get('long_name', '')}".rstrip())
     out += _parameter_lines(ds)
     return out
 
 
+def _site_lines(ds) -> list[str]:
+    """One line per site with its metadata, when the file records any."""
+    lines = []
+    for k, site in enumerate(ds["site"].values):
+        extra = []
+        for coord in ("site_name", "network", "site_code"):
+            if coord in ds.coords:
+                value = str(ds[coord].values[k])
+                if value and value != str(site):
+                    extra.append(value)
+        if "population" in ds.coords and np.isfinite(ds["population"].values[k]):
+            extra.append(f"population {ds['population'].values[k]:,.0f}")
+        if extra:
+            lines.append(f"  {site}: {'; '.join(extra)}")
+    return lines
+
+
 def _runs_lines(ds) -> list[str]:
     if "run_complete" not in ds.coords:
-        return ["runs complete: unknown (no run_complete flags)"]
+        return ["runs:        unknown (no run_complete flags)"]
     flags = ds["run_complete"].transpose("scenario", "replicate").values == 1
-    line = f"runs complete: {int(flags.sum())}/{flags.size}"
-    if not flags.all():
-        missing = []
-        for s, scenario in enumerate(ds["scenario"].values):
-            reps = [int(r) for r in ds["replicate"].values[~flags[s]]]
-            if reps:
-                missing.append(f"{scenario} replicates {reps}")
-        line += " (incomplete: " + "; ".join(missing) + ")"
-    return [line]
+    line = f"runs:        {int(flags.sum())}/{flags.size} complete"
+    if flags.all():
+        return [line]
+    lines = [line + "  (INCOMPLETE: resume with atcsim run --resume)"]
+    for s, scenario in enumerate(ds["scenario"].values):
+        reps = [int(r) for r in ds["replicate"].values[~flags[s]]]
+        if reps:
+            lines.append(f"  {scenario}: replicates {reps} incomplete")
+    return lines
 
 
 def _parameter_lines(ds) -> list[str]:
     params = read_parameters(ds)
-    lines = [f"parameters ({len(params)}):"]
+    if params.empty:
+        return []
+    lines = ["parameters:"]
     for name, r in params.iterrows():
         value = f"{r.value:g}" if isinstance(r.value, (int, float)) else str(r.value)
-        source = f"  (source: {r.source})" if r.source else ""
-        lines.append(f"  {name} = {value} {r.units}".rstrip() + source)
+        units = "" if r.units in ("", "1") else f" {r.units}"
+        note = "  (assumption)" if "assumption" in r.source.lower() else (
+            f"  (source: {r.source})" if r.source else "")
+        lines.append(f"  {name:<32} = {value}{units}{note}")
     return lines

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 
 from . import __version__
 from .dataset import extra_dims, indicators, open as open_dataset, read_parameters
-from .errors import AtcsimError, ScenarioNotFoundError
+from .errors import AtcsimError, FewReplicatesWarning, IncompleteRunsWarning, ScenarioNotFoundError
 from .plots import plot_forest, plot_sites
 from .stats import (
     COST_VARIABLES,
@@ -71,6 +71,7 @@ figure{margin:.8em 0}
 figure img{max-width:100%;height:auto;border:1px solid #eceef1}
 nav ul{columns:2}
 code{background:#f1f2f4;padding:0 .2em}
+p.warn{background:#fff6e8;border-left:4px solid #d98c00;padding:.5em 1em}
 """
 
 
@@ -172,13 +173,19 @@ def _ci(lo: Any, hi: Any) -> str:
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: int = 1,
-           row_classes: Sequence[str] | None = None) -> str:
-    """HTML table; cells are already-escaped strings."""
+           row_classes: Sequence[str] | None = None,
+           numeric: Iterable[int] | None = None) -> str:
+    """HTML table; cells are already-escaped strings.
+
+    Columns from ``numeric_from`` on (or exactly those in ``numeric``) are
+    right-aligned numbers.
+    """
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    num = set(numeric) if numeric is not None else set(range(numeric_from, len(headers)))
     body = []
     for k, row in enumerate(rows):
         cls = f' class="{row_classes[k]}"' if row_classes and row_classes[k] else ""
-        cells = "".join(f'<td class="num">{c}</td>' if j >= numeric_from else f"<td>{c}</td>"
+        cells = "".join(f'<td class="num">{c}</td>' if j in num else f"<td>{c}</td>"
                         for j, c in enumerate(row))
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -211,6 +218,27 @@ def _header(ds: xr.Dataset) -> str:
             f'<p class="meta">File <code>{_e(ds.attrs.get("analysis_source", ""))}</code>, '
             f"model <code>{_e(ds.attrs.get('model', 'unknown'))}</code>. Report generated "
             f"{generated} by the atcsim analysis package {_e(__version__)}.</p>")
+
+
+def _notice(ds: xr.Dataset) -> str:
+    """A visible warning at the top when the results need care."""
+    a = ds.attrs
+    problems = []
+    if a.get("analysis_incomplete_runs", 0):
+        problems.append(f"{a['analysis_incomplete_runs']} of {a.get('analysis_runs_total')} runs "
+                        "are incomplete and were left out")
+    if str(a.get("analysis_source", "")).endswith(".partial"):
+        problems.append("the experiment did not finish (.partial file)")
+    if "run_complete" not in ds.coords:
+        problems.append("the file has no run_complete flags, so incomplete runs cannot be "
+                        "detected")
+    n_rep = ds.sizes["replicate"]
+    if n_rep < MIN_RELIABLE_REPLICATES:
+        problems.append(f"only {n_rep} replicate(s): confidence intervals are unreliable")
+    if not problems:
+        return ""
+    return ('<p class="warn"><b>Read with care:</b> ' + _e("; ".join(problems))
+            + '. See <a href="#caveats">Caveats</a>.</p>')
 
 
 def _run_section(ds: xr.Dataset, report_command: str | None) -> str:
@@ -378,6 +406,8 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str]) -> str:
         items.append(f"{incomplete} of {total} runs were not complete (run_complete == 0): "
                      f"replicate(s) {dropped} were dropped from every scenario so that "
                      "comparisons stay paired.")
+    elif "run_complete" not in ds.coords:
+        items.append("The file has no run_complete flags: incomplete runs cannot be detected.")
     elif total is not None:
         items.append(f"All {total} runs (scenario x replicate) are marked complete.")
     if str(a.get("analysis_source", "")).endswith(".partial"):
@@ -392,7 +422,7 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str]) -> str:
                  "above; the parameter table lists base values.")
     parts = ['<h2 id="caveats">Caveats</h2><ul>'
              + "".join(f"<li>{_e(t)}</li>" for t in items)
-             + "".join(f"<li>Warning while building this report: {_e(t)}</li>" for t in notes)
+             + "".join(f"<li>Warning: {_e(t)}</li>" for t in notes)
              + "</ul>", _parameters_caveat(ds)]
     return "".join(parts)
 
@@ -429,7 +459,7 @@ def _parameter_table(params: pd.DataFrame) -> str:
     rows = [[_e(name), _fmt(r.value) if not isinstance(r.value, str) else _e(r.value),
              _e(r.units), _e(r.description), _e(r.source)] for name, r in params.iterrows()]
     return _table(["Parameter", "Value", "Units", "Description", "Source"], rows,
-                  numeric_from=1)
+                  numeric=[1])
 
 
 def _nav(treatments: list[str], single: bool) -> str:
@@ -486,7 +516,7 @@ def render_report(
         raise AtcsimError("the file has no indicator variables")
     baseline, treatments = choose_scenarios(ds, baseline, treatments)
     single = ds.sizes["scenario"] == 1
-    body = [_header(ds), _nav(treatments, single), _run_section(ds, report_command)]
+    body = [_header(ds), _notice(ds), _nav(treatments, single), _run_section(ds, report_command)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if single:
@@ -494,8 +524,11 @@ def render_report(
         for treatment in treatments:
             body.append(_comparison_section(ds, baseline, treatment, items, n_boot, seed))
         body.append(_trajectory_section(ds, items))
+    # Few replicates and incomplete runs are covered by the caveats already.
+    covered = (FewReplicatesWarning, IncompleteRunsWarning)
     seen = list(dict.fromkeys([*notes, *(str(w.message) for w in caught
-                                         if issubclass(w.category, UserWarning))]))
+                                         if issubclass(w.category, UserWarning)
+                                         and not issubclass(w.category, covered))]))
     body.append(_caveats_section(ds, seen))
     title = _e(ds.attrs.get("title", "") or "atcsim report")
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -538,9 +571,11 @@ def write_report(
         warnings.simplefilter("always")
         ds = open_dataset(path)
     notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    extra = [str(w.message) for w in caught if issubclass(w.category, UserWarning)
+             and not issubclass(w.category, IncompleteRunsWarning)]
     try:
         text = render_report(ds, baseline=baseline, treatments=treatments, n_boot=n_boot,
-                             seed=seed, notes=notes, report_command=report_command)
+                             seed=seed, notes=extra, report_command=report_command)
     finally:
         ds.close()
     output.parent.mkdir(parents=True, exist_ok=True)
