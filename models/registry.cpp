@@ -1,6 +1,7 @@
 #include "models/registry.hpp"
 
 #include "models/canonical/canonical.hpp"
+#include "models/testfn/testfn.hpp"
 
 namespace atc::models {
 
@@ -9,6 +10,15 @@ const sim::ModelRegistry& registry() {
     sim::ModelRegistry r;
     // Published reference models (validation; see docs/models/).
     r.add(canonical::watts());
+    r.add(canonical::granovetter());
+    r.add(canonical::deffuant());
+    r.add(canonical::hk());
+    r.add(canonical::nowak_may());
+    r.add(canonical::axelrod());
+    r.add(canonical::schelling());
+    // Analytic test functions for validating sensitivity analysis.
+    r.add(testfn::ishigami());
+    r.add(testfn::sobol_g());
     return r;
   }();
   return instance;

@@ -31,56 +31,56 @@ namespace {
 enum Tag : int { kSite = 1, kDone = 2, kFailed = 3 };
 
 struct SiteMessage {
-  std::uint64_t scenario = 0, replicate = 0, site = 0;
+  std::uint64_t run = 0, site = 0;  // run: Layout::run_index
   std::vector<std::vector<double>> values;
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
-    ar & scenario & replicate & site & values;
+    ar & run & site & values;
   }
 };
 
 // A worker's sink: owns the runs dealt to its rank, ships sites to rank 0.
 class ForwardingSink final : public io::Sink {
  public:
-  ForwardingSink(mpi::communicator& world, std::vector<char> mine, std::size_t replicates)
-      : world_(world), mine_(std::move(mine)), replicates_(replicates) {}
-  [[nodiscard]] bool run_complete(std::size_t s, std::size_t r) const override { return mine_[s * replicates_ + r] == 0; }
-  void write_site(std::size_t s, std::size_t r, std::size_t site, const io::SiteSeries& series) override {
-    SiteMessage m{s, r, site, series.values};
+  ForwardingSink(mpi::communicator& world, std::vector<char> mine, const io::Layout& layout)
+      : world_(world), mine_(std::move(mine)), layout_(layout) {}
+  [[nodiscard]] bool run_complete(const io::RunId& run) const override { return mine_[layout_.run_index(run)] == 0; }
+  void write_site(const io::RunId& run, std::size_t site, const io::SiteSeries& series) override {
+    SiteMessage m{layout_.run_index(run), site, series.values};
     std::lock_guard lock(mutex_);  // MPI is initialised for serialized use
     world_.send(0, kSite, m);
   }
-  void complete_run(std::size_t, std::size_t) override {}
+  void complete_run(const io::RunId&) override {}
   void finish() override {}
 
  private:
   mpi::communicator& world_;
   std::vector<char> mine_;
-  std::size_t replicates_;
+  const io::Layout& layout_;
   std::mutex mutex_;
 };
 
 // Rank 0's own share goes straight into the file; completion is tracked by site count.
 class LocalSink final : public io::Sink {
  public:
-  LocalSink(io::Hdf5Sink& file, std::vector<char> mine, std::size_t replicates, std::size_t sites)
-      : file_(file), mine_(std::move(mine)), replicates_(replicates), sites_(sites), received_(mine_.size(), 0) {}
-  [[nodiscard]] bool run_complete(std::size_t s, std::size_t r) const override { return mine_[s * replicates_ + r] == 0; }
-  void write_site(std::size_t s, std::size_t r, std::size_t site, const io::SiteSeries& series) override {
-    file_.write_site(s, r, site, series);
-    count(s, r);
+  LocalSink(io::Hdf5Sink& file, std::vector<char> mine, const io::Layout& layout)
+      : file_(file), mine_(std::move(mine)), layout_(layout), received_(mine_.size(), 0) {}
+  [[nodiscard]] bool run_complete(const io::RunId& run) const override { return mine_[layout_.run_index(run)] == 0; }
+  void write_site(const io::RunId& run, std::size_t site, const io::SiteSeries& series) override {
+    file_.write_site(run, site, series);
+    count(run);
   }
-  void complete_run(std::size_t, std::size_t) override {}
+  void complete_run(const io::RunId&) override {}
   void finish() override {}
-  void count(std::size_t s, std::size_t r) {
+  void count(const io::RunId& run) {
     std::lock_guard lock(mutex_);
-    if (++received_[s * replicates_ + r] == sites_) file_.complete_run(s, r);
+    if (++received_[layout_.run_index(run)] == layout_.sites) file_.complete_run(run);
   }
 
  private:
   io::Hdf5Sink& file_;
   std::vector<char> mine_;
-  std::size_t replicates_, sites_;
+  const io::Layout& layout_;
   std::vector<std::size_t> received_;
   std::mutex mutex_;
 };
@@ -143,8 +143,8 @@ int run(mpi::communicator& world, int argc, char** argv) {
     if (rank == 0) std::fprintf(stderr, "atcsim-mpi: error: %s\n", error.c_str());
     return 2;
   }
-  const std::size_t replicates = static_cast<std::size_t>(spec.replicates);
-  const std::size_t runs = spec.scenarios.size() * replicates;
+  const io::Layout layout = io::Layout::of(spec);
+  const std::size_t runs = layout.run_count();
 
   // 2. Rank 0 opens the file (or resumes it) and tells everyone what is done.
   std::unique_ptr<io::Hdf5Sink> file;
@@ -154,7 +154,7 @@ int run(mpi::communicator& world, int argc, char** argv) {
   if (rank == 0) {
     try {
       file = std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{"atcsim-mpi " + options.config}, options.resume);
-      for (std::size_t k = 0; k < runs; ++k) done[k] = file->run_complete(k / replicates, k % replicates) ? 1 : 0;
+      for (std::size_t k = 0; k < runs; ++k) done[k] = file->run_complete(layout.run_id(k)) ? 1 : 0;
     } catch (const ConfigError& e) {
       open_error = e.what();
       open_code = 2;
@@ -184,7 +184,7 @@ int run(mpi::communicator& world, int argc, char** argv) {
   sim::ExecOptions exec;
   exec.progress = rank == 0 ? sim::Progress::detect_style(options.quiet) : sim::Progress::Style::Quiet;
   if (rank != 0) {
-    ForwardingSink sink(world, mine, replicates);
+    ForwardingSink sink(world, mine, layout);
     try {
       sim::execute(spec, sink, exec);
       world.send(0, kDone, std::string{});
@@ -196,7 +196,7 @@ int run(mpi::communicator& world, int argc, char** argv) {
   }
 
   // Rank 0: run its own share on a thread while receiving the others' sites.
-  LocalSink local(*file, mine, replicates, spec.sites.size());
+  LocalSink local(*file, mine, layout);
   std::string local_error;
   std::thread worker([&] {
     try {
@@ -216,8 +216,9 @@ int run(mpi::communicator& world, int argc, char** argv) {
       world.recv(st.source(), kSite, m);
       io::SiteSeries series{std::move(m.values)};
       try {
-        file->write_site(m.scenario, m.replicate, m.site, series);
-        local.count(m.scenario, m.replicate);
+        const io::RunId run = layout.run_id(m.run);
+        file->write_site(run, m.site, series);
+        local.count(run);
       } catch (const std::exception& e) {
         remote_error = e.what();
       }

@@ -127,18 +127,27 @@ void apply_override(toml::table& root, const std::string& assignment) {
   for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
     const std::string& seg = segments[i];
     toml::node* node = table->get(seg);
-    // scenario.NAME.x addresses the [[scenario]] whose name is NAME.
+    // scenario.NAME.x, site.ID.x and scenario.NAME.intervention.KIND.x address
+    // the element of an array of tables whose name, id or kind matches.
     if (node != nullptr && node->is_array_of_tables() && i + 2 < segments.size()) {
       toml::table* found = nullptr;
+      int matches = 0;
       for (auto& item : *node->as_array()) {
         auto* t = item.as_table();
-        if (t != nullptr && t->get("name") != nullptr &&
-            t->get("name")->value<std::string>() == segments[i + 1]) {
-          found = t;
+        if (t == nullptr) continue;
+        for (const char* field : {"name", "id", "kind"}) {
+          if (t->get(field) != nullptr && t->get(field)->value<std::string>() == segments[i + 1]) {
+            found = t;
+            ++matches;
+            break;
+          }
         }
       }
       if (found == nullptr) {
         throw ConfigError(fmt::format("{}: {}: no [[{}]] named '{}'", origin, key, seg, segments[i + 1]));
+      }
+      if (matches > 1) {
+        throw ConfigError(fmt::format("{}: {}: several [[{}]] match '{}'", origin, key, seg, segments[i + 1]));
       }
       table = found;
       ++i;
@@ -467,14 +476,10 @@ void Loader::output(TableReader& root, bool check_path) {
 
 }  // namespace
 
-ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& registry,
-                               const LoadOptions& options) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw ConfigError(fmt::format("{}: config file not found", path));
-  if (!fs::is_regular_file(path, ec)) throw ConfigError(fmt::format("{}: not a regular file", path));
-  toml::table root = load_with_includes(path, 0);
-  for (const auto& assignment : options.overrides) apply_override(root, assignment);
+namespace {
 
+ExperimentSpec load_table(const toml::table& root, const std::string& path, const ModelRegistry& registry,
+                          bool check_output_path) {
   Loader loader{registry, path, {}, {}};
   loader.spec.config_path = path;
   TableReader r(root, "", path);
@@ -499,7 +504,8 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
   }
   loader.sites(r);
   loader.scenarios(r);
-  loader.output(r, options.check_output_path);
+  loader.output(r, check_output_path);
+  (void)r.get("sweep");  // handled by load_experiment
   r.finish();
 
   // Interventions may only name sites that exist.
@@ -521,6 +527,230 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
 
   loader.spec.resolved_toml = to_toml(loader.resolved);
   return std::move(loader.spec);
+}
+
+std::string coordinate_name(const std::string& key) {
+  std::string out = key;
+  for (char& c : out) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+  }
+  return out;
+}
+
+// The declaration a sweep key addresses, or nullptr when the key cannot be swept.
+const ParamDecl* find_sweep_decl(const ExperimentSpec& spec, const std::vector<std::string>& seg) {
+  const auto& m = *spec.model;
+  auto in = [](const std::vector<ParamDecl>& decls, const std::string& name) -> const ParamDecl* {
+    for (const auto& d : decls) {
+      if (d.name == name) return &d;
+    }
+    return nullptr;
+  };
+  if (seg.size() == 2 && seg[0] == "model") return in(m.params, seg[1]);
+  if (seg.size() == 4 && seg[0] == "scenario" && seg[2] == "model") return in(m.params, seg[3]);
+  if (seg.size() == 5 && seg[0] == "scenario" && seg[2] == "intervention") {
+    if (const auto* iv = m.find_intervention(seg[3])) return in(iv->params, seg[4]);
+  }
+  if (seg.size() == 3 && seg[0] == "site") return in(m.site_fields, seg[2]);
+  return nullptr;
+}
+
+std::string number_text(double v, bool integer) {
+  if (integer) return fmt::format("{}", static_cast<std::int64_t>(std::llround(v)));
+  return fmt::format("{}", v);
+}
+
+SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, const std::string& file) {
+  TableReader r(table, "sweep", file);
+  SweepSpec sweep;
+  const auto method = r.string("method");
+  if (!method) r.expected("method", "one of \"grid\", \"lhs\", \"sobol\", \"morris\"");
+  const std::vector<std::string> methods{"grid", "lhs", "sobol", "morris"};
+  if (*method == "grid") sweep.method = SweepMethod::Grid;
+  else if (*method == "lhs") sweep.method = SweepMethod::Lhs;
+  else if (*method == "sobol") sweep.method = SweepMethod::Sobol;
+  else if (*method == "morris") sweep.method = SweepMethod::Morris;
+  else r.fail("method", fmt::format("expected one of grid, lhs, sobol, morris, got \"{}\"{}", *method, did_you_mean(*method, methods)));
+  sweep.seed = static_cast<std::uint64_t>(r.integer("seed", 0).value_or(static_cast<std::int64_t>(base.seed)));
+  const bool ranged = sweep.method != SweepMethod::Grid;
+  auto require = [&](const char* key, std::int64_t min, bool needed) -> std::int64_t {
+    auto v = r.integer(key, min);
+    if (needed && !v) r.expected(key, fmt::format("an integer >= {}", min));
+    if (!needed && v) r.fail(key, fmt::format("not used by method \"{}\"", *method));
+    return v.value_or(0);
+  };
+  sweep.points = require("points", 2, sweep.method == SweepMethod::Lhs);
+  sweep.base_points = require("base_points", 2, sweep.method == SweepMethod::Sobol);
+  sweep.trajectories = require("trajectories", 2, sweep.method == SweepMethod::Morris);
+  sweep.levels = sweep.method == SweepMethod::Morris ? r.integer("levels", 2).value_or(4) : require("levels", 2, false);
+  const toml::table* params = r.table("parameters");
+  if (params == nullptr || params->empty()) r.expected("parameters", "a table of swept keys, e.g. \"model.mu\" = [0.1, 0.2]");
+  r.finish();
+  TableReader pr(*params, "sweep.parameters", file);
+  for (const auto& [k, node] : *params) {
+    const std::string key(k.str());
+    (void)pr.get(key);
+    std::vector<std::string> seg;
+    {
+      std::string part;
+      std::istringstream in(key);
+      while (std::getline(in, part, '.')) seg.push_back(part);
+    }
+    const ParamDecl* decl = find_sweep_decl(base, seg);
+    if (decl == nullptr || (decl->type != ParamType::Real && decl->type != ParamType::Integer)) {
+      pr.fail(key, "expected the dotted key of a numeric model parameter (model.X, scenario.NAME.model.X), "
+                   "intervention parameter (scenario.NAME.intervention.KIND.X) or site field (site.ID.X)");
+    }
+    SweepParameter p;
+    p.key = key;
+    p.coordinate = coordinate_name(key);
+    p.integer = decl->type == ParamType::Integer;
+    p.units = decl->unit;
+    auto check_value = [&](double v) {
+      const ParamValue value = p.integer ? ParamValue(static_cast<std::int64_t>(std::llround(v))) : ParamValue(v);
+      if (!decl->check(value).empty() || (p.integer && v != std::round(v))) {
+        pr.fail(key, fmt::format("value {} is outside the parameter's range: expected {}", v, decl->expectation()));
+      }
+    };
+    if (!ranged) {
+      if (const auto* arr = node.as_array()) {
+        for (const auto& item : *arr) {
+          if (!item.is_number()) pr.fail(key, fmt::format("expected a list of numbers, got an element {}", describe_node(item)));
+          p.values.push_back(*item.value<double>());
+        }
+      } else if (const auto* t = node.as_table()) {
+        TableReader tr(*t, "sweep.parameters." + key, file);
+        auto number = [&](const char* name) {
+          const auto* n = tr.get(name);
+          if (n == nullptr || !n->is_number()) tr.expected(name, "a number");
+          return *n->value<double>();
+        };
+        const double from = number("from"), to = number("to"), step = number("step");
+        tr.finish();
+        if (!(step > 0) || to < from) tr.fail("step", "expected from <= to and step > 0");
+        const auto count = static_cast<std::int64_t>(std::floor((to - from) / step + 1e-9)) + 1;
+        if (count > 100000) tr.fail("step", "more than 100000 grid values");
+        for (std::int64_t i = 0; i < count; ++i) p.values.push_back(from + static_cast<double>(i) * step);
+      } else {
+        pr.fail(key, fmt::format("expected a list of values or {{from, to, step}}, got {}", describe_node(node)));
+      }
+      if (p.values.empty()) pr.fail(key, "expected at least one value");
+      for (double v : p.values) check_value(v);
+    } else {
+      const auto* t = node.as_table();
+      if (t == nullptr) pr.fail(key, fmt::format("expected {{min, max}} (and optionally scale = \"log\"), got {}", describe_node(node)));
+      TableReader tr(*t, "sweep.parameters." + key, file);
+      auto number = [&](const char* name) {
+        const auto* n = tr.get(name);
+        if (n == nullptr || !n->is_number()) tr.expected(name, "a number");
+        return *n->value<double>();
+      };
+      p.min = number("min");
+      p.max = number("max");
+      const std::string scale_name = tr.string("scale").value_or("linear");
+      if (scale_name != "linear" && scale_name != "log") tr.fail("scale", "expected \"linear\" or \"log\"");
+      p.log_scale = scale_name == "log";
+      tr.finish();
+      if (!(p.max > p.min)) tr.fail("max", "expected max > min");
+      if (p.log_scale && !(p.min > 0)) tr.fail("min", "a log scale needs min > 0");
+      check_value(p.integer ? std::ceil(p.min) : p.min);
+      check_value(p.integer ? std::floor(p.max) : p.max);
+    }
+    sweep.parameters.push_back(std::move(p));
+  }
+  std::size_t expected_points = 1;
+  switch (sweep.method) {
+    case SweepMethod::Grid:
+      for (const auto& p : sweep.parameters) expected_points *= p.values.size();
+      break;
+    case SweepMethod::Lhs: expected_points = static_cast<std::size_t>(sweep.points); break;
+    case SweepMethod::Sobol: expected_points = static_cast<std::size_t>(sweep.base_points) * (sweep.parameters.size() + 2); break;
+    case SweepMethod::Morris: expected_points = static_cast<std::size_t>(sweep.trajectories) * (sweep.parameters.size() + 1); break;
+  }
+  if (expected_points > 1'000'000) {
+    r.fail("method", fmt::format("the design has {} points; at most 1000000 are supported", expected_points));
+  }
+  build_design(sweep);
+  return sweep;
+}
+
+toml::table resolved_sweep(const SweepSpec& sweep) {
+  toml::table t;
+  t.insert("method", method_name(sweep.method));
+  t.insert("seed", static_cast<std::int64_t>(sweep.seed));
+  if (sweep.points) t.insert("points", sweep.points);
+  if (sweep.base_points) t.insert("base_points", sweep.base_points);
+  if (sweep.trajectories) t.insert("trajectories", sweep.trajectories);
+  if (sweep.method == SweepMethod::Morris) t.insert("levels", sweep.levels);
+  toml::table params;
+  for (const auto& p : sweep.parameters) {
+    if (sweep.method == SweepMethod::Grid) {
+      toml::array values;
+      for (double v : p.values) {
+        if (p.integer) values.push_back(static_cast<std::int64_t>(std::llround(v)));
+        else values.push_back(v);
+      }
+      params.insert(p.key, std::move(values));
+    } else {
+      toml::table range;
+      range.insert("min", p.min);
+      range.insert("max", p.max);
+      range.insert("scale", p.log_scale ? "log" : "linear");
+      params.insert(p.key, std::move(range));
+    }
+  }
+  t.insert("parameters", std::move(params));
+  return t;
+}
+
+}  // namespace
+
+ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& registry,
+                               const LoadOptions& options) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw ConfigError(fmt::format("{}: config file not found", path));
+  if (!fs::is_regular_file(path, ec)) throw ConfigError(fmt::format("{}: not a regular file", path));
+  toml::table root = load_with_includes(path, 0);
+  for (const auto& assignment : options.overrides) apply_override(root, assignment);
+
+  ExperimentSpec spec = load_table(root, path, registry, options.check_output_path);
+  const toml::node* sweep_node = root.get("sweep");
+  if (sweep_node == nullptr) return spec;
+  if (!sweep_node->is_table()) {
+    config_fail(location_of(*sweep_node, path), "sweep", "expected a table ([sweep])");
+  }
+  SweepSpec sweep = parse_sweep(*sweep_node->as_table(), spec, path);
+
+  // Every point is validated now, before anything runs. A point keeps only
+  // its scenarios and sites (memory: points x parameters, never outputs).
+  toml::table base = root;
+  base.erase("sweep");
+  const std::size_t points = sweep.design.points.size();
+  spec.point_scenarios.reserve(points);
+  spec.point_sites.reserve(points);
+  for (std::size_t i = 0; i < points; ++i) {
+    toml::table point = base;
+    std::vector<std::string> assignments;
+    for (std::size_t j = 0; j < sweep.parameters.size(); ++j) {
+      const auto& p = sweep.parameters[j];
+      assignments.push_back(p.key + "=" + number_text(sweep.design.points[i][j], p.integer));
+    }
+    try {
+      for (const auto& a : assignments) apply_override(point, a);
+      ExperimentSpec s = load_table(point, path, registry, false);
+      spec.point_scenarios.push_back(std::move(s.scenarios));
+      spec.point_sites.push_back(std::move(s.sites));
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("{}: sweep: point {} ({}) is invalid: {}", location_of(*sweep_node, path).str(), i,
+                                    join(assignments, ", "), e.what()));
+    }
+  }
+  // The resolved config gains the sweep; re-render it.
+  toml::table resolved = toml::parse(spec.resolved_toml);
+  resolved.insert_or_assign("sweep", resolved_sweep(sweep));
+  spec.resolved_toml = to_toml(resolved);
+  spec.sweep = std::move(sweep);
+  return spec;
 }
 
 }  // namespace atc::sim

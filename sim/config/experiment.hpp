@@ -2,9 +2,11 @@
 // The validated, immutable description of an experiment. Nothing is simulated
 // until a whole ExperimentSpec has been built from the config without error.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/config/sweep.hpp"
 #include "sim/core/date.hpp"
 #include "sim/model/model.hpp"
 #include "sim/model/registry.hpp"
@@ -38,6 +40,21 @@ struct ExperimentSpec {
   std::vector<SiteSpec> sites;
   OutputSpec output;
   std::string resolved_toml;  // the whole config with every default written out
+
+  // A [sweep] adds a `point` dimension: every point is the base config with
+  // the swept keys set to the design's values. Without a sweep there is one
+  // point, the base config, and no point dimension in the output.
+  std::optional<SweepSpec> sweep;
+  std::vector<std::vector<ScenarioSpec>> point_scenarios;  // [point][scenario], empty without a sweep
+  std::vector<std::vector<SiteSpec>> point_sites;          // [point][site], empty without a sweep
+
+  [[nodiscard]] std::size_t point_count() const { return sweep ? sweep->design.points.size() : 1; }
+  [[nodiscard]] const ScenarioSpec& scenario_at(std::size_t point, std::size_t scenario) const {
+    return sweep ? point_scenarios[point][scenario] : scenarios[scenario];
+  }
+  [[nodiscard]] const SiteSpec& site_at(std::size_t point, std::size_t site) const {
+    return sweep ? point_sites[point][site] : sites[site];
+  }
 
   // Steps at which indicators are recorded: 0, every, 2*every, ..., and `steps`.
   [[nodiscard]] std::vector<std::int64_t> recorded_steps() const;

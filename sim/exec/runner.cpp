@@ -64,8 +64,7 @@ class SeriesObservation final : public Observation {
 };
 
 struct Task {
-  std::size_t scenario;
-  std::size_t replicate;
+  io::RunId run;
   std::size_t site;
 };
 
@@ -77,26 +76,25 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
   RunStats stats;
 
   std::vector<Task> tasks;
-  std::vector<std::size_t> runs;  // run index = scenario * R + replicate, incomplete ones
-  for (std::size_t s = 0; s < layout.scenarios; ++s) {
-    for (std::size_t r = 0; r < layout.replicates; ++r) {
-      if (sink.run_complete(s, r)) {
-        ++stats.runs_skipped;
-        continue;
-      }
-      runs.push_back(s * layout.replicates + r);
-      for (std::size_t site = 0; site < layout.sites; ++site) tasks.push_back({s, r, site});
+  std::vector<std::size_t> runs;  // indices of the incomplete runs
+  for (std::size_t index = 0; index < layout.run_count(); ++index) {
+    const io::RunId run = layout.run_id(index);
+    if (sink.run_complete(run)) {
+      ++stats.runs_skipped;
+      continue;
     }
+    runs.push_back(index);
+    for (std::size_t site = 0; site < layout.sites; ++site) tasks.push_back({run, site});
   }
-  std::vector<std::atomic<std::size_t>> remaining(layout.scenarios * layout.replicates);
+  std::vector<std::atomic<std::size_t>> remaining(layout.run_count());
   for (auto& r : remaining) r.store(layout.sites);
 
   Progress progress(options.progress, tasks.size() * static_cast<std::uint64_t>(spec.steps), runs.size());
   std::atomic<std::uint64_t> agent_steps{0};
 
   auto run_task = [&](const Task& task) {
-    const ScenarioSpec& scenario = spec.scenarios[task.scenario];
-    const SiteSpec& site = spec.sites[task.site];
+    const ScenarioSpec& scenario = spec.scenario_at(task.run.point, task.run.scenario);
+    const SiteSpec& site = spec.site_at(task.run.point, task.site);
     std::vector<InterventionSpec> interventions;
     for (const auto& iv : scenario.interventions) {
       if (iv.applies_to(site.id)) interventions.push_back(iv);
@@ -105,7 +103,7 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
     const ModelInit init{scenario.params,
                          site,
                          interventions,
-                         RngKey{spec.seed, static_cast<std::uint32_t>(task.replicate), static_cast<std::uint32_t>(task.site)},
+                         RngKey{spec.seed, static_cast<std::uint32_t>(task.run.replicate), static_cast<std::uint32_t>(task.site)},
                          spec.steps,
                          spec.step_days,
                          parallel};
@@ -139,10 +137,9 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
       }
     }
     model.reset();
-    sink.write_site(task.scenario, task.replicate, task.site, series);
-    const std::size_t run = task.scenario * layout.replicates + task.replicate;
-    if (remaining[run].fetch_sub(1) == 1) {
-      sink.complete_run(task.scenario, task.replicate);
+    sink.write_site(task.run, task.site, series);
+    if (remaining[layout.run_index(task.run)].fetch_sub(1) == 1) {
+      sink.complete_run(task.run);
       progress.run_done();
     }
   };

@@ -71,8 +71,18 @@ std::string describe_file(const std::string& path) {
   const auto nt = shape(time).at(0);
   Handle rep = dataset_handle(check(H5Dopen2(file, "replicate", H5P_DEFAULT), "open replicate"));
   const auto nr = shape(rep).at(0);
-  out << fmt::format("dimensions:  scenario={} replicate={} site={} time={} ({})\n", scenarios.size(), nr,
+  std::size_t points = 1;
+  std::string point_text;
+  if (H5Lexists(file, "point", H5P_DEFAULT) > 0) {
+    Handle pt = dataset_handle(check(H5Dopen2(file, "point", H5P_DEFAULT), "open point"));
+    points = shape(pt).at(0);
+    point_text = fmt::format(" point={}", points);
+  }
+  out << fmt::format("dimensions:  scenario={}{} replicate={} site={} time={} ({})\n", scenarios.size(), point_text, nr,
                      sites.size(), nt, attr_or(time, "units", "?"));
+  if (!point_text.empty()) {
+    out << fmt::format("sweep:       {} over {}\n", attr_or(file, "sweep_method", "?"), attr_or(file, "sweep_parameters", "?"));
+  }
   out << "scenarios:   ";
   for (std::size_t i = 0; i < scenarios.size(); ++i) out << (i ? ", " : "") << scenarios[i];
   out << "\nsites:       ";
@@ -81,7 +91,7 @@ std::string describe_file(const std::string& path) {
 
   // Completion.
   Handle rc = dataset_handle(check(H5Dopen2(file, "run_complete", H5P_DEFAULT), "open run_complete"));
-  std::vector<signed char> flags(scenarios.size() * nr);
+  std::vector<signed char> flags(scenarios.size() * points * nr);
   if (!flags.empty()) check_status(H5Dread(rc, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags.data()), "read run_complete");
   std::size_t done = 0;
   for (auto f : flags) done += f != 0 ? 1 : 0;
@@ -90,7 +100,8 @@ std::string describe_file(const std::string& path) {
 
   // Variables with units.
   const std::vector<std::string> skip{"scenario", "replicate", "site", "time", "site_name", "site_code",
-                                      "network", "population", "step", "run_complete", "parameters"};
+                                      "network", "population", "step", "run_complete", "parameters", "point",
+                                      "sweep_role", "sweep_group", "sweep_factor"};
   out << "variables:\n";
   for (const auto& name : links(file)) {
     if (std::find(skip.begin(), skip.end(), name) != skip.end()) continue;
@@ -99,8 +110,9 @@ std::string describe_file(const std::string& path) {
     if (oinfo.type != H5O_TYPE_DATASET) continue;
     Handle ds = dataset_handle(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open " + name));
     const auto dims = shape(ds);
-    if (dims.size() < 4) continue;  // coordinates of extra dimensions
-    std::string extra = dims.size() > 4 ? fmt::format(" x{}", dims[4]) : "";
+    const std::size_t base_rank = point_text.empty() ? 4 : 5;
+    if (dims.size() < base_rank) continue;  // coordinates
+    std::string extra = dims.size() > base_rank ? fmt::format(" x{}", dims[base_rank]) : "";
     out << fmt::format("  {:<32} [{}]{}  {}\n", name, attr_or(ds, "units", "?"), extra, attr_or(ds, "long_name", ""));
   }
   if (H5Lexists(file, "parameters", H5P_DEFAULT) > 0) {

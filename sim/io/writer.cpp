@@ -18,6 +18,8 @@ namespace fs = std::filesystem;
 Layout Layout::of(const sim::ExperimentSpec& spec) {
   Layout l;
   l.scenarios = spec.scenarios.size();
+  l.points = spec.point_count();
+  l.has_point_dimension = spec.sweep.has_value();
   l.replicates = static_cast<std::size_t>(spec.replicates);
   l.sites = spec.sites.size();
   l.steps = spec.recorded_steps();
@@ -32,26 +34,20 @@ Layout Layout::of(const sim::ExperimentSpec& spec) {
 }
 
 MemorySink::MemorySink(Layout layout) : layout_(std::move(layout)) {
-  data_.resize(layout_.scenarios * layout_.replicates * layout_.sites);
-  complete_.assign(layout_.scenarios * layout_.replicates, 0);
+  data_.resize(layout_.run_count() * layout_.sites);
+  complete_.assign(layout_.run_count(), 0);
 }
 
-bool MemorySink::run_complete(std::size_t scenario, std::size_t replicate) const {
-  return complete_[scenario * layout_.replicates + replicate] != 0;
+bool MemorySink::run_complete(const RunId& run) const { return complete_[layout_.run_index(run)] != 0; }
+
+void MemorySink::write_site(const RunId& run, std::size_t site, const SiteSeries& series) {
+  data_[layout_.run_index(run) * layout_.sites + site] = series;
 }
 
-void MemorySink::write_site(std::size_t scenario, std::size_t replicate, std::size_t site,
-                            const SiteSeries& series) {
-  data_[(scenario * layout_.replicates + replicate) * layout_.sites + site] = series;
-}
+void MemorySink::complete_run(const RunId& run) { complete_[layout_.run_index(run)] = 1; }
 
-void MemorySink::complete_run(std::size_t scenario, std::size_t replicate) {
-  complete_[scenario * layout_.replicates + replicate] = 1;
-}
-
-const std::vector<double>& MemorySink::series(std::size_t indicator, std::size_t scenario,
-                                              std::size_t replicate, std::size_t site) const {
-  return data_.at((scenario * layout_.replicates + replicate) * layout_.sites + site).values.at(indicator);
+const std::vector<double>& MemorySink::series(std::size_t indicator, const RunId& run, std::size_t site) const {
+  return data_.at(layout_.run_index(run) * layout_.sites + site).values.at(indicator);
 }
 
 std::size_t MemorySink::indicator_index(const std::string& name) const {
@@ -145,7 +141,7 @@ Hdf5Sink::Hdf5Sink(const sim::ExperimentSpec& spec, const FileMetadata& metadata
       partial_path_(partial_path_for(spec.output.path)) {
   std::lock_guard lock(hdf5_mutex());
   quiet_hdf5_errors();
-  complete_.assign(layout_.scenarios * layout_.replicates, 0);
+  complete_.assign(layout_.run_count(), 0);
   const bool partial_exists = fs::exists(partial_path_);
   if (resume) {
     if (!partial_exists) {
@@ -190,6 +186,52 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
   Handle replicate = create_numeric_1d(f, "replicate", H5T_STD_I64LE, H5T_NATIVE_INT64, replicate_ids);
   make_scale(replicate, "replicate");
   write_string_attr(replicate, "long_name", "replicate (paired across scenarios)");
+
+  // Sweeps: a point dimension with one coordinate per swept parameter and the
+  // design's roles (what the sensitivity estimators need).
+  Handle point;
+  std::vector<Handle> point_aux;
+  std::vector<std::string> point_coordinates;
+  if (layout_.has_point_dimension) {
+    const auto& sweep = *spec.sweep;
+    std::vector<std::int64_t> ids(layout_.points);
+    for (std::size_t i = 0; i < layout_.points; ++i) ids[i] = static_cast<std::int64_t>(i);
+    point = create_numeric_1d(f, "point", H5T_STD_I64LE, H5T_NATIVE_INT64, ids);
+    make_scale(point, "point");
+    write_string_attr(point, "long_name", "sweep point");
+    for (std::size_t j = 0; j < sweep.parameters.size(); ++j) {
+      const auto& p = sweep.parameters[j];
+      std::vector<double> values(layout_.points);
+      for (std::size_t i = 0; i < layout_.points; ++i) values[i] = sweep.design.points[i][j];
+      Handle ds = create_numeric_1d(f, p.coordinate, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values);
+      attach(ds, point, 0, p.coordinate);
+      write_string_attr(ds, "long_name", p.key);
+      write_string_attr(ds, "units", p.units);
+      write_string_attr(ds, "sweep_key", p.key);
+      if (sweep.method != sim::SweepMethod::Grid) {
+        write_double_attr(ds, "sweep_min", p.min);
+        write_double_attr(ds, "sweep_max", p.max);
+        write_string_attr(ds, "sweep_scale", p.log_scale ? "log" : "linear");
+      }
+      point_coordinates.push_back(p.coordinate);
+      point_aux.push_back(std::move(ds));
+    }
+    Handle role = create_string_coordinate(f, "sweep_role", sweep.design.role);
+    attach(role, point, 0, "sweep_role");
+    write_string_attr(role, "long_name", "role of the point in the sampling design (A, B, AB, trajectory, sample)");
+    Handle group = create_numeric_1d(f, "sweep_group", H5T_STD_I64LE, H5T_NATIVE_INT64, sweep.design.group);
+    attach(group, point, 0, "sweep_group");
+    write_string_attr(group, "long_name", "Sobol base sample or Morris trajectory of the point");
+    Handle factor = create_numeric_1d(f, "sweep_factor", H5T_STD_I64LE, H5T_NATIVE_INT64, sweep.design.factor);
+    attach(factor, point, 0, "sweep_factor");
+    write_string_attr(factor, "long_name", "index of the parameter changed (Sobol AB column, Morris step), -1 if none");
+    point_coordinates.insert(point_coordinates.end(), {"sweep_role", "sweep_group", "sweep_factor"});
+    point_aux.push_back(std::move(role));
+    point_aux.push_back(std::move(group));
+    point_aux.push_back(std::move(factor));
+  }
+  std::string coordinates_attr = "site_name site_code network population step";
+  for (const auto& c : point_coordinates) coordinates_attr += " " + c;
 
   std::vector<std::string> ids, names, codes, networks;
   std::vector<double> population;
@@ -239,54 +281,66 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
   attach(step, time, 0, "step");
   write_string_attr(step, "long_name", "model step number");
 
-  // Indicators.
+  // Indicators: (scenario, [point,] replicate, site, time[, extra]).
   const double nan = std::nan("");
   for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
     const auto& ind = *layout_.indicators[k];
-    const bool extra = !ind.extra_dimension.empty();
-    const int rank = extra ? 5 : 4;
-    const hsize_t dims[5] = {layout_.scenarios, layout_.replicates, layout_.sites, layout_.steps.size(), layout_.extent[k]};
-    const hsize_t chunk[5] = {1, 1, 1, layout_.steps.size(), layout_.extent[k]};
-    Handle space = space_handle(check(H5Screate_simple(rank, dims, nullptr), "space " + ind.name));
+    std::vector<hsize_t> dims{layout_.scenarios};
+    std::vector<hid_t> scales{scenario.get()};
+    if (layout_.has_point_dimension) {
+      dims.push_back(layout_.points);
+      scales.push_back(point.get());
+    }
+    dims.insert(dims.end(), {layout_.replicates, layout_.sites, layout_.steps.size()});
+    scales.insert(scales.end(), {replicate.get(), site.get(), time.get()});
+    if (!ind.extra_dimension.empty()) {
+      dims.push_back(layout_.extent[k]);
+      for (std::size_t d = 0; d < spec.model->dimensions.size(); ++d) {
+        if (spec.model->dimensions[d].name == ind.extra_dimension) scales.push_back(extra_scales[d].get());
+      }
+    }
+    std::vector<hsize_t> chunk(dims.size(), 1);
+    chunk[chunk.size() - (ind.extra_dimension.empty() ? 1 : 2)] = layout_.steps.size();
+    if (!ind.extra_dimension.empty()) chunk.back() = layout_.extent[k];
+    const int rank = static_cast<int>(dims.size());
+    Handle space = space_handle(check(H5Screate_simple(rank, dims.data(), nullptr), "space " + ind.name));
     Handle dcpl = plist_handle(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"));
-    check_status(H5Pset_chunk(dcpl, rank, chunk), "chunking " + ind.name);
+    check_status(H5Pset_chunk(dcpl, rank, chunk.data()), "chunking " + ind.name);
     check_status(H5Pset_shuffle(dcpl), "shuffle " + ind.name);
     check_status(H5Pset_deflate(dcpl, kDeflateLevel), "deflate " + ind.name);
     check_status(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), "fill value " + ind.name);
     check_status(H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "attribute order");
     Handle var = dataset_handle(check(H5Dcreate2(f, ind.name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                                       "create variable " + ind.name));
-    attach(var, scenario, 0, ind.name);
-    attach(var, replicate, 1, ind.name);
-    attach(var, site, 2, ind.name);
-    attach(var, time, 3, ind.name);
-    if (extra) {
-      for (std::size_t d = 0; d < spec.model->dimensions.size(); ++d) {
-        if (spec.model->dimensions[d].name == ind.extra_dimension) attach(var, extra_scales[d], 4, ind.name);
-      }
-    }
+    for (std::size_t d = 0; d < scales.size(); ++d) attach(var, scales[d], static_cast<unsigned>(d), ind.name);
     write_double_attr(var, "_FillValue", nan);
     write_string_attr(var, "units", ind.units);
     write_string_attr(var, "long_name", ind.long_name.empty() ? ind.name : ind.long_name);
     write_string_attr(var, "description", ind.description);
-    write_string_attr(var, "coordinates", "site_name site_code network population step");
+    write_string_attr(var, "coordinates", coordinates_attr);
     variables_.push_back(std::move(var));
   }
 
   {
-    const hsize_t dims[2] = {layout_.scenarios, layout_.replicates};
-    Handle space = space_handle(check(H5Screate_simple(2, dims, nullptr), "space run_complete"));
+    std::vector<hsize_t> dims{layout_.scenarios};
+    std::vector<hid_t> scales{scenario.get()};
+    if (layout_.has_point_dimension) {
+      dims.push_back(layout_.points);
+      scales.push_back(point.get());
+    }
+    dims.push_back(layout_.replicates);
+    scales.push_back(replicate.get());
+    Handle space = space_handle(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "space run_complete"));
     Handle dcpl = plist_handle(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"));
     const signed char zero = 0;
     check_status(H5Pset_fill_value(dcpl, H5T_NATIVE_SCHAR, &zero), "fill value run_complete");
     run_complete_ = dataset_handle(check(H5Dcreate2(f, "run_complete", H5T_STD_I8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                                          "create run_complete"));
-    attach(run_complete_, scenario, 0, "run_complete");
-    attach(run_complete_, replicate, 1, "run_complete");
+    for (std::size_t d = 0; d < scales.size(); ++d) attach(run_complete_, scales[d], static_cast<unsigned>(d), "run_complete");
     write_string_attr(run_complete_, "long_name", "1 when all sites of the run were written completely");
     write_int8_array_attr(run_complete_, "flag_values", {0, 1});
     write_string_attr(run_complete_, "flag_meanings", "incomplete complete");
-    const std::vector<signed char> zeros(layout_.scenarios * layout_.replicates, 0);
+    const std::vector<signed char> zeros(layout_.run_count(), 0);
     if (!zeros.empty()) {
       check_status(H5Dwrite(run_complete_, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data()), "write run_complete");
     }
@@ -308,6 +362,16 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
   write_string_attr(f, "model_citation", spec.model->citation);
   write_int_attr(f, "step_days", spec.step_days);
   write_int_attr(f, "replicates", static_cast<std::int64_t>(layout_.replicates));
+  if (layout_.has_point_dimension) {
+    const auto& sweep = *spec.sweep;
+    write_string_attr(f, "sweep_method", sim::method_name(sweep.method));
+    write_int_attr(f, "sweep_seed", static_cast<std::int64_t>(sweep.seed));
+    std::string coords;
+    for (const auto& p : sweep.parameters) coords += (coords.empty() ? "" : " ") + p.coordinate;
+    write_string_attr(f, "sweep_parameters", coords);
+    if (sweep.method == sim::SweepMethod::Morris) write_int_attr(f, "sweep_levels", sweep.levels);
+    if (sweep.method == sim::SweepMethod::Sobol) write_int_attr(f, "sweep_base_points", sweep.base_points);
+  }
 
   Handle gcpl = plist_handle(check(H5Pcreate(H5P_GROUP_CREATE), "group properties"));
   check_status(H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "group properties");
@@ -341,9 +405,9 @@ void Hdf5Sink::open_for_resume(const sim::ExperimentSpec& spec) {
   }
 }
 
-bool Hdf5Sink::run_complete(std::size_t scenario, std::size_t replicate) const {
+bool Hdf5Sink::run_complete(const RunId& run) const {
   std::lock_guard lock(hdf5_mutex());
-  return complete_[scenario * layout_.replicates + replicate] != 0;
+  return complete_[layout_.run_index(run)] != 0;
 }
 
 std::size_t Hdf5Sink::completed_runs() const {
@@ -353,24 +417,30 @@ std::size_t Hdf5Sink::completed_runs() const {
   return n;
 }
 
-void Hdf5Sink::write_site(std::size_t scenario, std::size_t replicate, std::size_t site,
-                          const SiteSeries& series) {
+void Hdf5Sink::write_site(const RunId& run, std::size_t site, const SiteSeries& series) {
   // Guard: a non-finite value is a model bug, never something to store silently.
   for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
     for (std::size_t t = 0; t < series.values[k].size(); ++t) {
       if (!std::isfinite(series.values[k][t])) {
-        throw ModelError(fmt::format("indicator '{}' is not finite ({}) at recorded step {} of scenario {}, "
+        throw ModelError(fmt::format("indicator '{}' is not finite ({}) at recorded step {} of scenario {}, point {}, "
                                      "replicate {}, site {}", layout_.indicators[k]->name, series.values[k][t],
-                                     layout_.steps[t / layout_.extent[k]], scenario, replicate, site));
+                                     layout_.steps[t / layout_.extent[k]], run.scenario, run.point, run.replicate, site));
       }
     }
   }
   std::lock_guard lock(hdf5_mutex());
   for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
-    const hsize_t start[5] = {scenario, replicate, site, 0, 0};
-    const hsize_t count[5] = {1, 1, 1, layout_.steps.size(), layout_.extent[k]};
+    std::vector<hsize_t> start{run.scenario};
+    if (layout_.has_point_dimension) start.push_back(run.point);
+    start.insert(start.end(), {run.replicate, site, 0});
+    std::vector<hsize_t> count(start.size(), 1);
+    count.back() = layout_.steps.size();
+    if (!layout_.indicators[k]->extra_dimension.empty()) {
+      start.push_back(0);
+      count.push_back(layout_.extent[k]);
+    }
     Handle fspace = space_handle(check(H5Dget_space(variables_[k]), "space"));
-    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
+    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select");
     const hsize_t n = layout_.values_per_site(k);
     Handle mspace = space_handle(check(H5Screate_simple(1, &n, nullptr), "memory space"));
     check_status(H5Dwrite(variables_[k], H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, series.values[k].data()),
@@ -378,21 +448,23 @@ void Hdf5Sink::write_site(std::size_t scenario, std::size_t replicate, std::size
   }
 }
 
-void Hdf5Sink::complete_run(std::size_t scenario, std::size_t replicate) {
+void Hdf5Sink::complete_run(const RunId& run) {
   std::lock_guard lock(hdf5_mutex());
   // Data first, then the flag, each flushed: a crash between them leaves the
   // run marked incomplete, never the reverse.
   check_status(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_path_);
-  const hsize_t start[2] = {scenario, replicate};
-  const hsize_t count[2] = {1, 1};
+  std::vector<hsize_t> start{run.scenario};
+  if (layout_.has_point_dimension) start.push_back(run.point);
+  start.push_back(run.replicate);
+  const std::vector<hsize_t> count(start.size(), 1);
   Handle fspace = space_handle(check(H5Dget_space(run_complete_), "space"));
-  check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
+  check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select");
   const hsize_t one = 1;
   Handle mspace = space_handle(check(H5Screate_simple(1, &one, nullptr), "memory space"));
   const signed char flag = 1;
   check_status(H5Dwrite(run_complete_, H5T_NATIVE_SCHAR, mspace, fspace, H5P_DEFAULT, &flag), "write run_complete");
   check_status(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_path_);
-  complete_[scenario * layout_.replicates + replicate] = 1;
+  complete_[layout_.run_index(run)] = 1;
 }
 
 void Hdf5Sink::finish() {

@@ -22,10 +22,9 @@ class Hdf5Sink : public Sink {
   Hdf5Sink(const Hdf5Sink&) = delete;
   Hdf5Sink& operator=(const Hdf5Sink&) = delete;
 
-  [[nodiscard]] bool run_complete(std::size_t scenario, std::size_t replicate) const override;
-  void write_site(std::size_t scenario, std::size_t replicate, std::size_t site,
-                  const SiteSeries& series) override;
-  void complete_run(std::size_t scenario, std::size_t replicate) override;
+  [[nodiscard]] bool run_complete(const RunId& run) const override;
+  void write_site(const RunId& run, std::size_t site, const SiteSeries& series) override;
+  void complete_run(const RunId& run) override;
   void finish() override;
 
   [[nodiscard]] std::size_t completed_runs() const;
@@ -42,7 +41,7 @@ class Hdf5Sink : public Sink {
   Handle file_;
   std::vector<Handle> variables_;  // recorded indicators, in layout order
   Handle run_complete_;
-  std::vector<signed char> complete_;  // (scenario, replicate)
+  std::vector<signed char> complete_;  // by Layout::run_index
 };
 
 std::string partial_path_for(const std::string& path);
