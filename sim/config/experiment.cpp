@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 #include "sim/config/toml_reader.hpp"
@@ -587,8 +588,16 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
   if (params == nullptr || params->empty()) r.expected("parameters", "a table of swept keys, e.g. \"model.mu\" = [0.1, 0.2]");
   r.finish();
   TableReader pr(*params, "sweep.parameters", file);
-  for (const auto& [k, node] : *params) {
-    const std::string key(k.str());
+  // Parameters in the order they are written (toml++ tables are sorted by key).
+  std::vector<std::pair<std::string, const toml::node*>> ordered;
+  for (const auto& [k, node] : *params) ordered.emplace_back(std::string(k.str()), &node);
+  std::stable_sort(ordered.begin(), ordered.end(), [&](const auto& a, const auto& b) {
+    const auto& sa = params->get(a.first) ? (*params->find(a.first)).first.source() : toml::source_region{};
+    const auto& sb = params->get(b.first) ? (*params->find(b.first)).first.source() : toml::source_region{};
+    return std::tie(sa.begin.line, sa.begin.column) < std::tie(sb.begin.line, sb.begin.column);
+  });
+  for (const auto& [key, node_ptr] : ordered) {
+    const toml::node& node = *node_ptr;
     (void)pr.get(key);
     std::vector<std::string> seg;
     {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -259,4 +260,48 @@ TEST_CASE("SIGINT stops cleanly with exit 130 and the run resumes", "[cli][inter
   // Resuming a different configuration is refused.
   const auto other = atcsim({"run", cfg, "-o", out, "--resume", "--set", "model.phi=0.3"});
   CHECK(other.exit_code == 2);
+}
+
+TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the output size", "[cli][sweep]") {
+  // 4000 points x 20001 recorded steps x 8 bytes = 640 MB of raw output; the
+  // process must never hold more than the runs in flight (a few MB).
+  TempDir dir;
+  dir.write("big.toml", "[experiment]\nsteps = 20000\n[model]\nname = \"testfn/ishigami\"\n"
+                        "[sweep]\nmethod = \"lhs\"\npoints = 4000\nseed = 5\n[sweep.parameters]\n"
+                        "\"model.x1\" = { min = -3, max = 3 }\n\"model.x2\" = { min = -3, max = 3 }\n");
+  const auto out = dir.file("big.h5");
+  const pid_t pid = spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", dir.file("big.toml"), "-o", out});
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const double peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  const double raw_output_mib = 4000.0 * 20001 * 8 / (1024.0 * 1024.0);
+  INFO("peak RSS " << peak_mib << " MiB for " << raw_output_mib << " MiB of output");
+  CHECK(peak_mib < 200.0);
+  CHECK(peak_mib < raw_output_mib / 3);
+  const auto vars = atc::test::read_variables(out);
+  CHECK(vars.at("y").size() == 4000u * 20001u);
+}
+
+TEST_CASE("an interrupted sweep resumes to the same data", "[cli][sweep][interrupt]") {
+  TempDir dir;
+  dir.write("s.toml", "[experiment]\nsteps = 30\nreplicates = 2\nseed = 4\n[model]\nname = \"canonical/watts\"\n"
+                      "n = 100000\n[sweep]\nmethod = \"grid\"\n[sweep.parameters]\n"
+                      "\"model.mean_degree\" = { from = 1, to = 8, step = 0.25 }\n");
+  const auto cfg = dir.file("s.toml");
+  const auto out = dir.file("s.h5");
+  const int status = interrupt_run(cfg, out, SIGKILL);
+  if (status == 0) FAIL("the sweep finished before it could be killed: enlarge the test experiment");
+  CHECK_FALSE(fs::exists(out));
+  const auto resumed = atcsim({"run", cfg, "-o", out, "--resume", "--quiet"});
+  INFO(resumed.err);
+  if (resumed.exit_code == 1) {
+    CHECK_THAT(resumed.err, Catch::Contains("damaged"));
+    return;
+  }
+  REQUIRE(resumed.exit_code == 0);
+  REQUIRE(atcsim({"run", cfg, "-o", dir.file("ref.h5"), "--quiet"}).exit_code == 0);
+  CHECK(atc::test::read_variables(out) == atc::test::read_variables(dir.file("ref.h5")));
 }
