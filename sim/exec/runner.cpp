@@ -63,9 +63,25 @@ class SeriesObservation final : public Observation {
   std::size_t time_ = 0;
 };
 
+// A task is one site of one run, or every site of a run when the model
+// couples its sites (they then advance in lockstep and exchange at step
+// boundaries).
 struct Task {
   io::RunId run;
-  std::size_t site;
+  std::size_t first_site;
+  std::size_t site_count;
+};
+
+// One site being simulated inside a task.
+struct SiteRun {
+  std::size_t index = 0;
+  std::vector<InterventionSpec> interventions;
+  std::unique_ptr<Model> model;
+  io::SiteSeries series;
+  std::unique_ptr<SeriesObservation> observation;
+  std::uint64_t agents = 0;
+  std::size_t last_record = 0;
+  bool finished = false;  // absorbed: later records repeat the last
 };
 
 }  // namespace
@@ -84,7 +100,14 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
       continue;
     }
     runs.push_back(index);
-    for (std::size_t site = 0; site < layout.sites; ++site) tasks.push_back({run, site});
+    const auto& params = spec.scenario_at(run.point, run.scenario).params;
+    const bool coupled = spec.model->couple && layout.sites > 1 &&
+                         (!spec.model->coupled || spec.model->coupled(params));
+    if (coupled) {
+      tasks.push_back({run, 0, layout.sites});
+    } else {
+      for (std::size_t site = 0; site < layout.sites; ++site) tasks.push_back({run, site, 1});
+    }
   }
   std::vector<std::atomic<std::size_t>> remaining(layout.run_count());
   for (auto& r : remaining) r.store(layout.sites);
@@ -94,53 +117,76 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
 
   auto run_task = [&](const Task& task) {
     const ScenarioSpec& scenario = spec.scenario_at(task.run.point, task.run.scenario);
-    const SiteSpec& site = spec.site_at(task.run.point, task.site);
-    std::vector<InterventionSpec> interventions;
-    for (const auto& iv : scenario.interventions) {
-      if (iv.applies_to(site.id)) interventions.push_back(iv);
-    }
     const Parallel parallel(options.parallel_agents);
-    const ModelInit init{scenario.params,
-                         site,
-                         interventions,
-                         RngKey{spec.seed, static_cast<std::uint32_t>(task.run.replicate), static_cast<std::uint32_t>(task.site)},
-                         spec.steps,
-                         spec.step_days,
-                         parallel};
-    std::unique_ptr<Model> model = spec.model->create(init);
-    io::SiteSeries series;
-    series.values.resize(layout.indicators.size());
-    for (std::size_t k = 0; k < layout.indicators.size(); ++k) {
-      series.values[k].assign(layout.values_per_site(k), std::nan(""));
+    std::vector<SiteRun> sites(task.site_count);
+    for (std::size_t k = 0; k < task.site_count; ++k) {
+      SiteRun& sr = sites[k];
+      sr.index = task.first_site + k;
+      const SiteSpec& site = spec.site_at(task.run.point, sr.index);
+      for (const auto& iv : scenario.interventions) {
+        if (iv.applies_to(site.id)) sr.interventions.push_back(iv);
+      }
+      const ModelInit init{scenario.params,
+                           site,
+                           sr.interventions,
+                           RngKey{spec.seed, static_cast<std::uint32_t>(task.run.replicate),
+                                  static_cast<std::uint32_t>(sr.index)},
+                           spec.steps,
+                           spec.step_days,
+                           parallel};
+      sr.model = spec.model->create(init);
+      sr.series.values.resize(layout.indicators.size());
+      for (std::size_t i = 0; i < layout.indicators.size(); ++i) {
+        sr.series.values[i].assign(layout.values_per_site(i), std::nan(""));
+      }
+      sr.observation = std::make_unique<SeriesObservation>(layout, sr.series);
+      sr.observation->at(0);
+      sr.model->observe(*sr.observation);
+      sr.agents = sr.model->agent_count();
     }
-    SeriesObservation obs(layout, series);
-    obs.at(0);
-    model->observe(obs);
-    const std::uint64_t agents = model->agent_count();
+    const bool coupled = task.site_count > 1;
+    std::vector<Model*> models;
+    for (auto& sr : sites) models.push_back(sr.model.get());
+
+    auto advance = [&](SiteRun& sr, std::int64_t step) {
+      if (sr.finished) return;
+      if (!coupled && sr.model->absorbed()) {
+        sr.observation->repeat_last(sr.last_record, sr.last_record + 1);
+        progress.add(static_cast<std::uint64_t>(spec.steps - step), 0);
+        sr.finished = true;
+        return;
+      }
+      sr.model->step(step, parallel);
+      progress.add(1, sr.agents);
+      agent_steps.fetch_add(sr.agents, std::memory_order_relaxed);
+    };
     std::size_t next_record = 1;
-    std::size_t last_record = 0;
     for (std::int64_t step = 0; step < spec.steps; ++step) {
       if (stop_requested().load(std::memory_order_relaxed)) throw Interrupted("interrupted");
-      if (model->absorbed()) {
-        obs.repeat_last(last_record, next_record);
-        progress.add(static_cast<std::uint64_t>(spec.steps - step), 0);
-        next_record = layout.steps.size();
-        break;
+      if (coupled) {
+        // Sites step independently (in parallel), then exchange in a fixed order.
+        oneapi::tbb::parallel_for(std::size_t{0}, sites.size(), [&](std::size_t k) { advance(sites[k], step); });
+        spec.model->couple(step, std::span<Model* const>(models), scenario.params);
+      } else {
+        advance(sites[0], step);
+        if (sites[0].finished) break;
       }
-      model->step(step, parallel);
-      progress.add(1, agents);
-      agent_steps.fetch_add(agents, std::memory_order_relaxed);
       if (next_record < layout.steps.size() && layout.steps[next_record] == step + 1) {
-        obs.at(next_record);
-        model->observe(obs);
-        last_record = next_record++;
+        for (auto& sr : sites) {
+          sr.observation->at(next_record);
+          sr.model->observe(*sr.observation);
+          sr.last_record = next_record;
+        }
+        ++next_record;
       }
     }
-    model.reset();
-    sink.write_site(task.run, task.site, series);
-    if (remaining[layout.run_index(task.run)].fetch_sub(1) == 1) {
-      sink.complete_run(task.run);
-      progress.run_done();
+    for (auto& sr : sites) {
+      sr.model.reset();
+      sink.write_site(task.run, sr.index, sr.series);
+      if (remaining[layout.run_index(task.run)].fetch_sub(1) == 1) {
+        sink.complete_run(task.run);
+        progress.run_done();
+      }
     }
   };
 

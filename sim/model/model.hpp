@@ -111,6 +111,14 @@ struct ModelDescription {
   std::vector<ParamDecl> site_fields;  // empty: the model has no site profile
   std::vector<InterventionDecl> interventions;
   ParamCheck check;  // cross-parameter checks (optional)
+
+  // Optional coupling between the sites of a run (e.g. diffusion of practices
+  // across sites of a network). When set, and `coupled` (if given) says yes
+  // for the scenario's parameters, all sites of a run advance in lockstep and
+  // `couple` is called after every step with the site models in site order
+  // (all created by this description's `create`). It runs on one thread.
+  std::function<void(std::int64_t step, std::span<Model* const> sites, const ParamSet& params)> couple;
+  std::function<bool(const ParamSet& params)> coupled;
   std::function<std::unique_ptr<Model>(const ModelInit&)> create;
 
   [[nodiscard]] const IndicatorDecl* find_indicator(std::string_view name) const;
