@@ -31,6 +31,9 @@ struct ParamDecl {
   std::string unit = "1";            // UDUNITS-style; "1" = dimensionless
   std::string doc;
   std::string source = "assumption";  // literature source, or "assumption"
+  // Other names accepted for this field as a CSV column (site overrides); a
+  // trailing '%' marks a column given in percent (divided by 100).
+  std::vector<std::string> aliases;
 
   // Fluent construction: ParamDecl::real("phi", 0.18).range(0, 1).doc("...").
   static ParamDecl integer(std::string name, std::int64_t default_value);
@@ -48,6 +51,7 @@ struct ParamDecl {
   ParamDecl& units(std::string u);
   ParamDecl& describe(std::string text);
   ParamDecl& cite(std::string text);
+  ParamDecl& csv_aliases(std::vector<std::string> names);
 
   // "a real number in [0, 1]", "an integer >= 1", "one of \"normal\", \"list\"".
   [[nodiscard]] std::string expectation() const;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <fmt/ranges.h>
 #include <fmt/format.h>
 #include <sstream>
 #include <vector>
@@ -89,6 +91,32 @@ std::string describe_file(const std::string& path) {
   for (std::size_t i = 0; i < sites.size(); ++i) out << (i ? ", " : "") << sites[i];
   out << "\n";
 
+  // Provenance of site values: which are not from official statistics.
+  if (H5Lexists(file, "site_provenance", H5P_DEFAULT) > 0) {
+    Handle fields_ds = dataset_handle(check(H5Dopen2(file, "site_field", H5P_DEFAULT), "open site_field"));
+    const auto fields = read_strings(fields_ds);
+    Handle prov_ds = dataset_handle(check(H5Dopen2(file, "site_provenance", H5P_DEFAULT), "open site_provenance"));
+    Handle space = space_handle(check(H5Dget_space(prov_ds), "space"));
+    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+    std::vector<char*> raw(n, nullptr);
+    Handle mem = vlen_string_type();
+    if (n > 0) check_status(H5Dread(prov_ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read site_provenance");
+    out << "provenance:  (per site: fields by source; 'assumption' = documented default, not data)\n";
+    for (std::size_t i = 0; i < sites.size() && !fields.empty(); ++i) {
+      std::map<std::string, std::vector<std::string>> by_source;
+      for (std::size_t j = 0; j < fields.size(); ++j) {
+        const char* p = raw[i * fields.size() + j];
+        by_source[p != nullptr ? p : ""].push_back(fields[j]);
+      }
+      out << fmt::format("  {}:", sites[i]);
+      for (const auto& [source, names] : by_source) {
+        out << fmt::format(" {} [{}]", source, fmt::join(names, ", "));
+      }
+      out << "\n";
+    }
+    if (n > 0) H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw.data());
+  }
+
   // Completion.
   Handle rc = dataset_handle(check(H5Dopen2(file, "run_complete", H5P_DEFAULT), "open run_complete"));
   std::vector<signed char> flags(scenarios.size() * points * nr);
@@ -101,7 +129,8 @@ std::string describe_file(const std::string& path) {
   // Variables with units.
   const std::vector<std::string> skip{"scenario", "replicate", "site", "time", "site_name", "site_code",
                                       "network", "population", "step", "run_complete", "parameters", "point",
-                                      "sweep_role", "sweep_group", "sweep_factor"};
+                                      "sweep_role", "sweep_group", "sweep_factor", "site_field", "site_value",
+                                      "site_provenance"};
   out << "variables:\n";
   for (const auto& name : links(file)) {
     if (std::find(skip.begin(), skip.end(), name) != skip.end()) continue;

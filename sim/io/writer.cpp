@@ -276,6 +276,45 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
     write_string_attr(a.ds, "long_name", a.long_name);
     if (a.units != nullptr) write_string_attr(a.ds, "units", a.units);
   }
+  // Site profiles with provenance: which values are official statistics,
+  // neighbourhood figures or assumptions (per site and field).
+  const auto& field_decls = spec.model->site_fields;
+  if (!field_decls.empty()) {
+    std::vector<std::string> field_names;
+    for (const auto& d : field_decls) field_names.push_back(d.name);
+    Handle field = create_string_coordinate(f, "site_field", field_names);
+    make_scale(field, "site_field");
+    write_string_attr(field, "long_name", "site profile field");
+    const hsize_t dims[2] = {layout_.sites, field_decls.size()};
+    Handle space = space_handle(check(H5Screate_simple(2, dims, nullptr), "space site_value"));
+    std::vector<double> values;
+    std::vector<std::string> provenance;
+    for (const auto& site_spec : spec.sites) {
+      for (std::size_t i = 0; i < field_decls.size(); ++i) {
+        const auto& v = site_spec.fields.value(i);
+        double d = std::nan("");
+        if (const auto* x = std::get_if<double>(&v)) d = *x;
+        if (const auto* n = std::get_if<std::int64_t>(&v)) d = static_cast<double>(*n);
+        if (const auto* b = std::get_if<bool>(&v)) d = *b ? 1.0 : 0.0;
+        values.push_back(d);
+        provenance.push_back(site_spec.provenance[i]);
+      }
+    }
+    Handle value_ds = dataset_handle(check(H5Dcreate2(f, "site_value", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create site_value"));
+    check_status(H5Dwrite(value_ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write site_value");
+    attach(value_ds, site, 0, "site_value");
+    attach(value_ds, field, 1, "site_value");
+    write_string_attr(value_ds, "long_name", "site profile value used by the model (non-numeric fields: NaN)");
+    Handle type = vlen_string_type();
+    Handle prov_ds = dataset_handle(check(H5Dcreate2(f, "site_provenance", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create site_provenance"));
+    std::vector<const char*> ptrs;
+    for (const auto& p : provenance) ptrs.push_back(p.c_str());
+    check_status(H5Dwrite(prov_ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write site_provenance");
+    attach(prov_ds, site, 0, "site_provenance");
+    attach(prov_ds, field, 1, "site_provenance");
+    write_string_attr(prov_ds, "long_name", "source or confidence of each site value (qpv-official, neighbourhood, assumption, ...)");
+  }
+
   std::vector<std::int64_t> steps(layout_.steps.begin(), layout_.steps.end());
   Handle step = create_numeric_1d(f, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, steps);
   attach(step, time, 0, "step");

@@ -1,0 +1,29 @@
+#pragma once
+// A small CSV reader for user-provided tables (e.g. official per-QPV
+// statistics): RFC 4180 quoting, ',' or ';' separators (detected from the
+// header), decimal commas when the separator is ';'.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atc::sim {
+
+struct CsvTable {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;  // each as long as the header
+  std::vector<std::size_t> row_lines;          // 1-based line number of each row
+  char separator = ',';
+
+  // Column index by name (case-insensitive), or nullopt.
+  [[nodiscard]] std::optional<std::size_t> column(const std::string& name) const;
+};
+
+// Throws ConfigError naming file:line for unreadable or malformed files.
+CsvTable read_csv(const std::string& path);
+
+// Parses a number written with '.' or (for ';' files) ',' as decimal mark;
+// nullopt if the text is not a complete number.
+std::optional<double> parse_number(const std::string& text, char separator);
+
+}  // namespace atc::sim

@@ -1,0 +1,130 @@
+// Site profiles: declared fields, provenance, and official statistics
+// imported from a CSV matched by QPV code.
+#include <catch2/catch.hpp>
+
+#include "sim/config/csv.hpp"
+#include "sim/config/experiment.hpp"
+#include "sim/core/error.hpp"
+#include "support/process.hpp"
+
+using namespace atc::sim;
+using atc::test::TempDir;
+
+namespace {
+
+class Nothing final : public Model {
+ public:
+  void step(std::int64_t, Parallel) override {}
+  void observe(Observation& out) const override { out.set("zero", 0.0); }
+  [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
+};
+
+const ModelRegistry& registry() {
+  static const ModelRegistry r = [] {
+    ModelRegistry reg;
+    ModelDescription d;
+    d.name = "test/sites";
+    d.site_fields = {
+        ParamDecl::real("population", 3900).range(100, 2e7).cite("national mean").csv_aliases({"pop_mun"}),
+        ParamDecl::real("poverty_rate", 0.42).range(0, 1).cite("national QPV figure").csv_aliases({"tp60%"}),
+        ParamDecl::real("barrier_share", 0.25).range(0, 1),
+    };
+    d.indicators = {{"zero", "1", "zero", "", ""}};
+    d.create = [](const ModelInit&) { return std::make_unique<Nothing>(); };
+    reg.add(std::move(d));
+    return reg;
+  }();
+  return r;
+}
+
+const char* kConfig = R"([model]
+name = "test/sites"
+
+[[site]]
+id = "sabatot"
+code = "QP030009"
+population = 3000.0
+[site.provenance]
+population = "neighbourhood"
+
+[[site]]
+id = "other"
+code = "QP999999"
+
+[sites]
+overrides = "insee.csv"
+)";
+
+ExperimentSpec load(const TempDir& dir) {
+  LoadOptions o;
+  o.check_output_path = false;
+  return load_experiment(dir.file("c.toml"), registry(), o);
+}
+
+std::string error_of(const TempDir& dir) {
+  try {
+    load(dir);
+  } catch (const atc::ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+TEST_CASE("official statistics override site fields by QPV code and are marked qpv-official", "[sites][config]") {
+  TempDir dir;
+  dir.write("c.toml", kConfig);
+  // Insee-style: semicolons, decimal commas, a percent column, extra columns ignored.
+  dir.write("insee.csv", "CODE_QP;LIB_QP;pop_mun;tp60;tx_emploi\nQP030009;Sabatot;3272;57,0;35,9\nQP111111;Elsewhere;5000;40;50\n");
+  const auto spec = load(dir);
+  const auto& sab = spec.sites[0];
+  CHECK(sab.fields.real("population") == 3272.0);
+  CHECK(sab.fields.real("poverty_rate") == Approx(0.57));
+  CHECK(sab.fields.real("barrier_share") == 0.25);
+  CHECK(sab.provenance == std::vector<std::string>{"qpv-official", "qpv-official", "assumption"});
+  const auto& other = spec.sites[1];
+  CHECK(other.fields.real("population") == 3900.0);
+  CHECK(other.provenance == std::vector<std::string>{"national mean", "national QPV figure", "assumption"});
+  CHECK_THAT(spec.resolved_toml, Catch::Contains("population = \"qpv-official\""));
+}
+
+TEST_CASE("a malformed override CSV names the row and the column", "[sites][config]") {
+  TempDir dir;
+  dir.write("c.toml", kConfig);
+  SECTION("not a number") {
+    dir.write("insee.csv", "qpv_code,pop_mun,tp60\nQP999999,4000,40\nQP030009,lots,57\n");
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:3: column 'pop_mun' (QPV QP030009): expected a number, got 'lots'"));
+  }
+  SECTION("out of range") {
+    dir.write("insee.csv", "qpv_code,tp60\nQP030009,157\n");
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:2: column 'tp60' (QPV QP030009): site field poverty_rate expected a real number in [0, 1], got 1.57"));
+  }
+  SECTION("ragged row") {
+    dir.write("insee.csv", "qpv_code,tp60\nQP030009,57,1\n");
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:2: expected 2 columns (as in the header), got 3"));
+  }
+  SECTION("no code column") {
+    dir.write("insee.csv", "name,tp60\nx,57\n");
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:1: expected a QPV code column"));
+  }
+  SECTION("duplicate code") {
+    dir.write("insee.csv", "qpv_code,tp60\nQP030009,57\nQP030009,58\n");
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:3: QPV code 'QP030009' appears twice"));
+  }
+  SECTION("missing file") {
+    CHECK_THAT(error_of(dir), Catch::Contains("c.toml:16:13: sites.overrides: file 'insee.csv' not found"));
+  }
+}
+
+TEST_CASE("the CSV reader handles quotes, separators and blank lines", "[sites]") {
+  TempDir dir;
+  dir.write("q.csv", "a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\n1,2\n");
+  const auto t = read_csv(dir.file("q.csv"));
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0][0] == "x, y");
+  CHECK(t.rows[0][1] == "say \"hi\"");
+  CHECK(t.row_lines[1] == 4);
+  CHECK(parse_number("57,5", ';') == 57.5);
+  CHECK_FALSE(parse_number("57,5", ',').has_value());
+  CHECK_FALSE(parse_number("12abc", ',').has_value());
+}
