@@ -10,6 +10,13 @@ HTML report::
     res = atcsim.compare(ds, "baseline", "animator", "participation_share")
     atcsim.plot_forest(res)
 
+Files of a parameter sweep (a ``[sweep]`` config section) have a ``point``
+dimension; :mod:`atcsim.sensitivity` computes Sobol indices, Morris screening
+and rank correlations from them::
+
+    res = atcsim.sensitivity.sobol(atcsim.open("out/sweep.h5"), "y")
+    atcsim.sensitivity.plot_sobol(res)
+
 From the shell: ``python3 -m atcsim report out/atc15.h5 -o report.html`` and
 ``python3 -m atcsim info out/atc15.h5``.
 """
@@ -20,9 +27,12 @@ from .dataset import (  # noqa: E402
     SUPPORTED_SCHEMA,
     extra_dims,
     indicators,
+    is_sweep,
     open,
     open_raw,
     read_parameters,
+    sweep_parameters,
+    sweep_table,
 )
 from .errors import (  # noqa: E402
     AtcsimError,
@@ -32,6 +42,7 @@ from .errors import (  # noqa: E402
     NotAtcsimFileError,
     ScenarioNotFoundError,
     SchemaVersionError,
+    SweepError,
     TimeSelectionError,
     VariableNotFoundError,
 )
@@ -44,11 +55,21 @@ from .stats import (  # noqa: E402
     CostEffectivenessResult,
     bootstrap_ci,
     compare,
+    compare_by_point,
     cost_effectiveness,
     replicates_needed,
     select_time,
 )
 from .tidy import tidy  # noqa: E402
+from . import sensitivity  # noqa: E402
+from .sensitivity import (  # noqa: E402
+    CorrelationResult,
+    MorrisResult,
+    SobolResult,
+    plot_morris,
+    plot_response,
+    plot_sobol,
+)
 
 __all__ = [
     "__version__",
@@ -60,8 +81,19 @@ __all__ = [
     "read_parameters",
     "indicators",
     "extra_dims",
+    "is_sweep",
+    "sweep_parameters",
+    "sweep_table",
     "tidy",
     "compare",
+    "compare_by_point",
+    "sensitivity",
+    "SobolResult",
+    "MorrisResult",
+    "CorrelationResult",
+    "plot_sobol",
+    "plot_morris",
+    "plot_response",
     "replicates_needed",
     "cost_effectiveness",
     "bootstrap_ci",
@@ -80,6 +112,7 @@ __all__ = [
     "ScenarioNotFoundError",
     "VariableNotFoundError",
     "TimeSelectionError",
+    "SweepError",
     "IncompleteRunsWarning",
     "FewReplicatesWarning",
 ]

@@ -35,12 +35,21 @@ __all__ = [
     "extra_dims",
     "read_parameters",
     "site_labels",
+    "SWEEP_DIM",
+    "is_sweep",
+    "sweep_parameters",
+    "sweep_method",
+    "sweep_table",
 ]
 
 #: Schema version (``atcsim_schema`` global attribute) this package reads.
 SUPPORTED_SCHEMA = 1
 #: Dimensions every indicator has, in this order.
 CORE_DIMS: tuple[str, ...] = ("scenario", "replicate", "site", "time")
+#: Dimension of the parameter points of a sweep (after ``scenario``), when the
+#: config has a ``[sweep]`` section.
+SWEEP_DIM = "point"
+_SWEEP_COORDS = ("sweep_role", "sweep_group", "sweep_factor")
 _SITE_COORDS = ("site_name", "site_code", "network", "population")
 _TIME_COORDS = ("step",)
 _PARTIAL_SUFFIX = ".partial"
@@ -113,7 +122,9 @@ def open_raw(path: str | os.PathLike[str]) -> xr.Dataset:
         ds.close()
         raise NotAtcsimFileError(
             f"{path}: atcsim_schema is set but dimension(s) {', '.join(missing)} are missing")
-    coords = [c for c in (*_SITE_COORDS, *_TIME_COORDS, "run_complete") if c in ds.data_vars]
+    coords = [c for c in (*_SITE_COORDS, *_TIME_COORDS, *_SWEEP_COORDS, "run_complete")
+              if c in ds.data_vars]
+    coords += [c for c in _sweep_coordinate_names(ds) if c in ds.data_vars]
     ds = ds.set_coords(coords)
     ds.attrs["analysis_source"] = str(path)
     return ds
@@ -128,20 +139,29 @@ def open(path: str | os.PathLike[str], *, drop_incomplete: bool = True) -> xr.Da
         Output of ``atcsim run`` (``OUT.h5``), or an interrupted one
         (``OUT.h5.partial``).
     drop_incomplete
-        Drop every replicate that is not complete (``run_complete == 1``) in
-        *every* scenario. Keeping a replicate only when all its scenarios are
-        complete keeps scenarios paired (replicate r of each scenario shares
-        its random numbers), which :func:`atcsim.compare` relies on.
+        Drop runs that are not complete (``run_complete == 1``). Without a
+        sweep, a replicate is kept only if it is complete in *every*
+        scenario: that keeps scenarios paired (replicate r of each scenario
+        shares its random numbers), which :func:`atcsim.compare` relies on.
+        With a sweep (a ``point`` dimension), whole design groups are dropped
+        instead: a point is kept only if every run of its ``sweep_group`` (its
+        Sobol base sample, its Morris trajectory, or the point itself for grid
+        and LHS designs) is complete in every scenario and replicate, so the
+        remaining points stay paired and the sensitivity estimators see whole
+        groups.
 
     Returns
     -------
     xarray.Dataset
-        Indicators with dimensions ``(scenario, replicate, site, time[, ...])``;
+        Indicators with dimensions ``(scenario, replicate, site, time[, ...])``,
+        or ``(scenario, point, replicate, site, time[, ...])`` for a sweep;
         ``time`` decoded to dates; ``site_name``, ``site_code``, ``network``,
-        ``population``, ``step`` and ``run_complete`` as coordinates; units in
-        each variable's ``attrs``. Analysis attributes added:
-        ``analysis_source`` (path), ``analysis_runs_total``,
-        ``analysis_incomplete_runs`` and ``analysis_dropped_replicates``.
+        ``population``, ``step`` and ``run_complete`` as coordinates (and, for
+        a sweep, one coordinate per swept parameter plus ``sweep_role``,
+        ``sweep_group`` and ``sweep_factor`` on ``point``); units in each
+        variable's ``attrs``. Analysis attributes added: ``analysis_source``
+        (path), ``analysis_runs_total``, ``analysis_incomplete_runs``,
+        ``analysis_dropped_replicates`` and ``analysis_dropped_points``.
 
     Raises
     ------
@@ -152,47 +172,86 @@ def open(path: str | os.PathLike[str], *, drop_incomplete: bool = True) -> xr.Da
     -----
     IncompleteRunsWarning
         When some runs are not complete (with how many, and which replicates
-        were dropped) or the file is a ``.partial`` file.
+        or points were dropped) or the file is a ``.partial`` file.
     """
     path = Path(path)
     ds = open_raw(path)
     flags = _run_flags(ds)
     n_runs = flags.size
     n_incomplete = int((~flags).sum())
-    keep = flags.all(axis=0) if flags.ndim == 2 else np.ones(ds.sizes["replicate"], bool)
-    dropped = [int(r) for r in ds["replicate"].values[~keep]]
-    message = _incomplete_message(path, n_runs, n_incomplete, dropped, int(keep.sum()),
-                                  drop_incomplete, "run_complete" in ds.coords)
+    has_flags = "run_complete" in ds.coords
+    if is_sweep(ds):
+        # flags are (scenario, point, replicate): a point is usable when complete everywhere,
+        # and a design group (Sobol base sample, Morris trajectory) only when all its points are.
+        point_ok = flags.all(axis=(0, 2)) if flags.size else np.ones(ds.sizes[SWEEP_DIM], bool)
+        groups = (np.asarray(ds["sweep_group"].values) if "sweep_group" in ds.coords
+                  else np.arange(ds.sizes[SWEEP_DIM]))
+        keep = ~np.isin(groups, groups[~point_ok])
+        dropped = [int(p) for p in ds[SWEEP_DIM].values[~keep]]
+        n_groups = int(np.unique(groups[~keep]).size)
+        word = {"sobol": "Sobol base sample(s) (A, B and AB points)",
+                "morris": "Morris trajectory(ies)"}.get(sweep_method(ds))
+        message = _incomplete_message(path, n_runs, n_incomplete, dropped, int(keep.sum()),
+                                      drop_incomplete, has_flags, unit="point",
+                                      groups=f"{n_groups} {word}" if word else "")
+        dim, dropped_reps, dropped_points = SWEEP_DIM, [], dropped
+    else:
+        keep = flags.all(axis=0) if flags.ndim == 2 else np.ones(ds.sizes["replicate"], bool)
+        dropped = [int(r) for r in ds["replicate"].values[~keep]]
+        message = _incomplete_message(path, n_runs, n_incomplete, dropped, int(keep.sum()),
+                                      drop_incomplete, has_flags)
+        dim, dropped_reps, dropped_points = "replicate", dropped, []
     if message:
         warnings.warn(message, IncompleteRunsWarning, stacklevel=2)
     if drop_incomplete and dropped:
         kept = np.flatnonzero(keep)
         # an empty index array trips xarray's lazy backend indexing: use an empty slice
-        ds = ds.isel(replicate=kept if kept.size else slice(0, 0))
+        ds = ds.isel({dim: kept if kept.size else slice(0, 0)})
     ds.attrs["analysis_runs_total"] = n_runs
     ds.attrs["analysis_incomplete_runs"] = n_incomplete
     ds.attrs["analysis_dropped_replicates"] = np.asarray(
-        dropped if drop_incomplete else [], dtype=np.int64)
+        dropped_reps if drop_incomplete else [], dtype=np.int64)
+    ds.attrs["analysis_dropped_points"] = np.asarray(
+        dropped_points if drop_incomplete else [], dtype=np.int64)
     return ds
 
 
 def _run_flags(ds: xr.Dataset) -> np.ndarray:
-    """Boolean run-complete flags (scenario, replicate); all True if absent."""
+    """Boolean run-complete flags (scenario[, point], replicate); all True if absent."""
+    dims = ["scenario", SWEEP_DIM, "replicate"] if is_sweep(ds) else ["scenario", "replicate"]
     if "run_complete" not in ds.coords:
-        return np.ones((ds.sizes["scenario"], ds.sizes["replicate"]), dtype=bool)
-    rc = ds["run_complete"].transpose("scenario", "replicate")
+        return np.ones(tuple(ds.sizes[d] for d in dims), dtype=bool)
+    rc = ds["run_complete"].transpose(*dims)
     return np.asarray(rc.values) == 1
 
 
 def _incomplete_message(path: Path, n_runs: int, n_incomplete: int, dropped: list[int],
-                        n_kept: int, drop: bool, has_flags: bool) -> str:
+                        n_kept: int, drop: bool, has_flags: bool, unit: str = "replicate",
+                        groups: str = "") -> str:
     parts = []
     if not has_flags:
         parts.append(f"{path.name}: no run_complete flags in the file, so completeness of runs "
                      "cannot be checked")
     if path.name.endswith(_PARTIAL_SUFFIX):
         parts.append(f"{path.name} is a .partial file (the experiment did not finish)")
-    if n_incomplete:
+    if n_incomplete and unit == "point":
+        what = (f"{n_incomplete} of {n_runs} runs (scenario x point x replicate) are not marked "
+                "complete (run_complete == 0)")
+        if drop:
+            shown = dropped if len(dropped) <= 20 else [*dropped[:20], "..."]
+            of = f", all points of {groups}," if groups else ""
+            what += (f"; dropped {len(dropped)} sweep point(s) {shown}{of} "
+                     "from every scenario and replicate, because a point is kept only if its "
+                     "whole design group is complete everywhere (so that comparisons stay "
+                     f"paired and the sensitivity estimators see whole groups); {n_kept} point(s) "
+                     "left")
+            if n_kept == 0:
+                what += ("; nothing left to analyse: open with drop_incomplete=False "
+                         "to look at the completed runs")
+        else:
+            what += "; kept as NaN because drop_incomplete=False"
+        parts.append(what)
+    elif n_incomplete:
         what = (f"{n_incomplete} of {n_runs} runs (scenario x replicate) are not marked complete "
                 "(run_complete == 0)")
         if drop:
@@ -216,8 +275,64 @@ def indicators(ds: xr.Dataset) -> list[str]:
 
 
 def extra_dims(da: xr.DataArray) -> list[str]:
-    """Dimensions of ``da`` beyond :data:`CORE_DIMS` (e.g. ``theme``)."""
-    return [d for d in da.dims if d not in CORE_DIMS]
+    """Dimensions of ``da`` beyond :data:`CORE_DIMS` and ``point`` (e.g. ``theme``)."""
+    return [d for d in da.dims if d not in CORE_DIMS and d != SWEEP_DIM]
+
+
+def is_sweep(ds: xr.Dataset | xr.DataArray) -> bool:
+    """True when ``ds`` has a ``point`` dimension (the file holds a parameter sweep)."""
+    return SWEEP_DIM in ds.dims
+
+
+def sweep_method(ds: xr.Dataset | xr.DataArray) -> str:
+    """Sampling design of the sweep (``grid``, ``lhs``, ``sobol``, ``morris``), or ``""``."""
+    return str(ds.attrs.get("sweep_method", "")) if is_sweep(ds) else ""
+
+
+def _sweep_coordinate_names(ds: xr.Dataset | xr.DataArray) -> list[str]:
+    names = str(ds.attrs.get("sweep_parameters", "")).split()
+    if names:
+        return names
+    # Fallback (e.g. a DataArray, without the global attributes): 1-d variables on
+    # `point` that carry a sweep_key attribute, in file order.
+    variables = ds.variables if isinstance(ds, xr.Dataset) else ds.coords
+    return [str(n) for n, v in variables.items()
+            if v.dims == (SWEEP_DIM,) and "sweep_key" in v.attrs]
+
+
+def sweep_parameters(ds: xr.Dataset | xr.DataArray) -> list[str]:
+    """Coordinate names of the swept parameters, in design order (e.g. ``["model_x1"]``).
+
+    The order is that of the ``sweep_parameters`` global attribute, which is
+    the order ``sweep_factor`` refers to. Empty when the data are not a sweep.
+    """
+    if not is_sweep(ds):
+        return []
+    return [n for n in _sweep_coordinate_names(ds) if n in ds.coords]
+
+
+def sweep_table(ds: xr.Dataset | xr.DataArray) -> pd.DataFrame:
+    """The swept parameters: one row per coordinate name.
+
+    Columns ``key`` (dotted config key, e.g. ``model.x1``), ``units``,
+    ``min``, ``max`` (the declared range of ranged designs, else the smallest
+    and largest value), ``scale`` (``linear`` or ``log``; ranged designs
+    only, else empty), ``n_values`` (distinct values in the data).
+    """
+    rows = []
+    for name in sweep_parameters(ds):
+        a = ds[name].attrs
+        rows.append({
+            "parameter": name,
+            "key": str(a.get("sweep_key", name)),
+            "units": str(a.get("units", "")),
+            "min": float(a["sweep_min"]) if "sweep_min" in a else float(np.nanmin(ds[name].values)),
+            "max": float(a["sweep_max"]) if "sweep_max" in a else float(np.nanmax(ds[name].values)),
+            "scale": str(a.get("sweep_scale", "")),
+            "n_values": _count_distinct(np.asarray(ds[name].values, dtype=float)),
+        })
+    columns = ["parameter", "key", "units", "min", "max", "scale", "n_values"]
+    return pd.DataFrame(rows, columns=columns).set_index("parameter")
 
 
 def require_variable(ds: xr.Dataset, variable: str) -> xr.DataArray:
@@ -279,6 +394,15 @@ def read_parameters(source: str | os.PathLike[str] | xr.Dataset) -> pd.DataFrame
                 })
     columns = ["name", "value", "units", "description", "valid_min", "valid_max", "source"]
     return pd.DataFrame(rows, columns=columns).set_index("name")
+
+
+def _count_distinct(x: np.ndarray) -> int:
+    """Distinct values, treating values within 1e-9 (relative) of each other as equal."""
+    x = np.sort(x[np.isfinite(x)])
+    if x.size == 0:
+        return 0
+    tol = 1e-9 * max(1.0, float(np.abs(x).max()))
+    return int(1 + np.count_nonzero(np.diff(x) > tol))
 
 
 def _plain(value: Any) -> Any:

@@ -15,6 +15,7 @@ __all__ = [
     "ScenarioNotFoundError",
     "VariableNotFoundError",
     "TimeSelectionError",
+    "SweepError",
     "IncompleteRunsWarning",
     "FewReplicatesWarning",
 ]
@@ -46,6 +47,11 @@ class VariableNotFoundError(AtcsimError):
 
 class TimeSelectionError(AtcsimError):
     """A date, step or window does not match the recorded time axis."""
+
+
+class SweepError(AtcsimError):
+    """The data hold a parameter sweep where one point is needed (select it with
+    ``ds.isel(point=i)``), or lack the sweep design a sensitivity estimator needs."""
 
 
 class IncompleteRunsWarning(UserWarning):

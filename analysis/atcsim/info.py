@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from .dataset import extra_dims, indicators, open_raw, read_parameters
+from .dataset import SWEEP_DIM, extra_dims, indicators, is_sweep, open_raw, read_parameters
 
 __all__ = ["info_text"]
 
@@ -44,7 +44,9 @@ def info_text(path: str | os.PathLike[str]) -> str:
 def _lines(ds, path: str) -> list[str]:
     a = ds.attrs
     time_units = ds["time"].encoding.get("units", ds["time"].attrs.get("units", "?"))
-    sizes = " ".join(f"{d}={n}" for d, n in ds.sizes.items())
+    order = [d for d in ("scenario", SWEEP_DIM, "replicate", "site", "time") if d in ds.dims]
+    order += [d for d in ds.dims if d not in order]
+    sizes = " ".join(f"{d}={ds.sizes[d]}" for d in order)
     out = [
         f"file:        {path}",
         f"title:       {a.get('title', '?')}",
@@ -55,6 +57,9 @@ def _lines(ds, path: str) -> list[str]:
         f"command:     {a.get('command_line', '')}",
         f"dimensions:  {sizes} ({time_units})",
     ]
+    if is_sweep(ds):  # same line as `atcsim info`
+        out.append(f"sweep:       {a.get('sweep_method', '?')} over "
+                   f"{a.get('sweep_parameters', '?')}")
     times = ds["time"].values
     if len(times) and np.issubdtype(times.dtype, np.datetime64):
         out.append(f"period:      {pd.Timestamp(times[0]).date()} to "
@@ -94,11 +99,22 @@ def _site_lines(ds) -> list[str]:
 def _runs_lines(ds) -> list[str]:
     if "run_complete" not in ds.coords:
         return ["runs:        unknown (no run_complete flags)"]
-    flags = ds["run_complete"].transpose("scenario", "replicate").values == 1
+    sweep = is_sweep(ds)
+    dims = ("scenario", SWEEP_DIM, "replicate") if sweep else ("scenario", "replicate")
+    flags = ds["run_complete"].transpose(*dims).values == 1
     line = f"runs:        {int(flags.sum())}/{flags.size} complete"
     if flags.all():
         return [line]
     lines = [line + "  (INCOMPLETE: resume with atcsim run --resume)"]
+    if sweep:
+        points = ds[SWEEP_DIM].values
+        for s, scenario in enumerate(ds["scenario"].values):
+            bad = [int(p) for p in points[~flags[s].all(axis=1)]]
+            if bad:
+                shown = ", ".join(str(p) for p in bad[:10]) + (", ..." if len(bad) > 10 else "")
+                lines.append(f"  {scenario}: {len(bad)} of {len(points)} points incomplete "
+                             f"({shown})")
+        return lines
     for s, scenario in enumerate(ds["scenario"].values):
         reps = [int(r) for r in ds["replicate"].values[~flags[s]]]
         if reps:

@@ -17,7 +17,7 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .dataset import as_list, require_variable, site_labels
+from .dataset import SWEEP_DIM, as_list, require_variable, site_labels
 from .stats import POOLED, CompareResult, _select_extra, check_scenarios
 
 __all__ = ["plot_sites", "plot_trajectory", "plot_forest", "scenario_colors"]
@@ -70,6 +70,19 @@ def _draw_bands(ax: Axes, times: np.ndarray, values: np.ndarray, color: Any, lab
     ax.plot(t, np.nanmedian(v, axis=0), color=color, linewidth=1.6, label=label)
 
 
+def _runs_by_time(da: xr.DataArray) -> np.ndarray:
+    """(runs, time) array of one scenario and site (runs: replicates, or points x replicates)."""
+    if SWEEP_DIM in da.dims:
+        da = da.transpose(SWEEP_DIM, "replicate", "time")
+        values = np.asarray(da.values, dtype=float)
+        return values.reshape(-1, values.shape[-1])
+    return np.asarray(da.transpose("replicate", "time").values, dtype=float)
+
+
+def _over(ds: xr.Dataset) -> str:
+    return "points and replicates" if SWEEP_DIM in ds.dims else "replicates"
+
+
 def _format_time_axis(ax: Axes, times: np.ndarray) -> None:
     if np.issubdtype(times.dtype, np.datetime64):
         locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
@@ -90,7 +103,10 @@ def plot_sites(
     """One indicator across all sites: small multiples over time.
 
     Each panel is one site; each scenario is drawn as its median over
-    replicates with central 50 % and 90 % bands.
+    replicates with central 50 % and 90 % bands. On a parameter sweep the
+    median and bands are over every point and replicate (the spread the swept
+    parameters induce); select one point with ``ds.isel(point=i)`` to see it
+    alone.
 
     Parameters
     ----------
@@ -125,8 +141,8 @@ def plot_sites(
     times = np.asarray(ds["time"].values)
     for ax, site in zip(axes, sites):
         for name in names:
-            values = da.sel(scenario=name, site=site).transpose("replicate", "time").values
-            _draw_bands(ax, times, np.asarray(values, dtype=float), colors[name], name, bands)
+            values = _runs_by_time(da.sel(scenario=name, site=site))
+            _draw_bands(ax, times, values, colors[name], name, bands)
         ax.set_title(_shorten(labels[site], 38), fontsize=9)
         ax.grid(alpha=0.3)
         _format_time_axis(ax, times)
@@ -140,7 +156,7 @@ def plot_sites(
         target.legend(handles, legend_labels, loc="center" if len(spare) else "best",
                       fontsize=8, frameon=False)
     fig.suptitle(f"{_variable_title(da, variable, select)}: median, "
-                 + " and ".join(f"{b:.0%}" for b in sorted(bands)) + " bands over replicates",
+                 + " and ".join(f"{b:.0%}" for b in sorted(bands)) + f" bands over {_over(ds)}",
                  fontsize=10, x=0.02, ha="left")
     return fig
 
@@ -158,7 +174,8 @@ def plot_trajectory(
     """One site's trajectories of an indicator, per scenario.
 
     Thin lines are individual replicates (at most ``max_lines`` per
-    scenario); thick lines are medians with central 50 % and 90 % bands.
+    scenario); thick lines are medians with central 50 % and 90 % bands. On a
+    parameter sweep, every (point, replicate) run counts as one line.
 
     Parameters
     ----------
@@ -189,8 +206,7 @@ def plot_trajectory(
     ax = fig.subplots()
     times = np.asarray(ds["time"].values)
     for name in names:
-        values = np.asarray(
-            da.sel(scenario=name, site=site).transpose("replicate", "time").values, dtype=float)
+        values = _runs_by_time(da.sel(scenario=name, site=site))
         for row in values[:max_lines]:
             ax.plot(times, row, color=colors[name], linewidth=0.5, alpha=0.3)
         _draw_bands(ax, times, values, colors[name], name, bands)

@@ -25,9 +25,25 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from . import __version__
-from .dataset import extra_dims, indicators, open as open_dataset, read_parameters
-from .errors import AtcsimError, FewReplicatesWarning, IncompleteRunsWarning, ScenarioNotFoundError
+from .dataset import (
+    SWEEP_DIM,
+    extra_dims,
+    indicators,
+    is_sweep,
+    open as open_dataset,
+    read_parameters,
+    sweep_method,
+    sweep_table,
+)
+from .errors import (
+    AtcsimError,
+    FewReplicatesWarning,
+    IncompleteRunsWarning,
+    ScenarioNotFoundError,
+    SweepError,
+)
 from .plots import plot_forest, plot_sites
+from . import sensitivity as _sa
 from .stats import (
     COST_VARIABLES,
     DEFAULT_N_BOOT,
@@ -37,6 +53,7 @@ from .stats import (
     CompareResult,
     check_scenarios,
     compare,
+    compare_by_point,
     cost_effectiveness,
     select_time,
 )
@@ -233,7 +250,15 @@ def _notice(ds: xr.Dataset) -> str:
         problems.append("the file has no run_complete flags, so incomplete runs cannot be "
                         "detected")
     n_rep = ds.sizes["replicate"]
-    if n_rep < MIN_RELIABLE_REPLICATES:
+    if a.get("analysis_dropped_points", np.array([])).size:
+        problems.append(f"{a['analysis_dropped_points'].size} sweep point(s) with incomplete runs "
+                        "were left out")
+    if is_sweep(ds):
+        # Sensitivity CIs come from the design, not from replicates; only comparisons need them.
+        if n_rep < MIN_RELIABLE_REPLICATES and ds.sizes["scenario"] > 1:
+            problems.append(f"only {n_rep} replicate(s) per point: the per-point comparisons "
+                            "of scenarios have unreliable confidence intervals")
+    elif n_rep < MIN_RELIABLE_REPLICATES:
         problems.append(f"only {n_rep} replicate(s): confidence intervals are unreliable")
     if not problems:
         return ""
@@ -261,6 +286,8 @@ def _run_section(ds: xr.Dataset, report_command: str | None) -> str:
         ("Scenarios", ", ".join(str(s) for s in ds["scenario"].values)),
         ("Sites", ", ".join(str(s) for s in ds["site"].values)),
     ]
+    if is_sweep(ds):
+        rows += _sweep_rows(ds)
     if report_command:
         rows.append(("Report command", report_command))
     table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
@@ -270,6 +297,24 @@ def _run_section(ds: xr.Dataset, report_command: str | None) -> str:
                f"<pre>{_e(config)}</pre></details>" if config else
                '<p class="note">The file carries no config_toml attribute.</p>')
     return f'<h2 id="run">What was run</h2><table class="kv">{table}</table>{details}'
+
+
+def _sweep_rows(ds: xr.Dataset) -> list[tuple[str, str]]:
+    a = ds.attrs
+    method = sweep_method(ds) or "unknown"
+    design = {"sobol": f"Saltelli (2010) scheme on a Sobol sequence, N = "
+                       f"{a.get('sweep_base_points', '?')} base samples",
+              "morris": f"Morris (1991) trajectories, p = {a.get('sweep_levels', '?')} levels",
+              "lhs": "Latin hypercube sample", "grid": "full factorial grid"}.get(method, method)
+    seeded = "sweep_seed" in a and method in ("lhs", "morris")
+    seed = f", sampling seed {a['sweep_seed']}" if seeded else ""
+    params = []
+    for name, r in sweep_table(ds).iterrows():
+        rng = f"[{r['min']:.6g}, {r['max']:.6g}]"
+        scale = f", {r['scale']} scale" if r["scale"] else ""
+        params.append(f"{r['key']} in {rng}{scale} ({r['n_values']} values)")
+    return [("Parameter sweep", f"{method}: {design}{seed}; {ds.sizes[SWEEP_DIM]} points analysed"),
+            ("Swept parameters", "; ".join(params) or "none")]
 
 
 def _headline_table(ds: xr.Dataset, results: list[CompareResult], items: list[Item]) -> str:
@@ -348,11 +393,146 @@ def _comparison_section(ds: xr.Dataset, baseline: str, treatment: str, items: li
     return "".join(parts)
 
 
+_MAX_POINT_ROWS = 60
+
+
+def _sweep_comparison_section(ds: xr.Dataset, baseline: str, treatment: str, items: list[Item],
+                              n_boot: int, seed: int) -> str:
+    """Effects of a sweep: the pooled paired comparison at every point, summarised."""
+    n_points = ds.sizes[SWEEP_DIM]
+    tables = [compare_by_point(ds, baseline, treatment, it.variable, select=it.select or None,
+                               n_boot=n_boot, seed=seed) for it in items]
+    time_label = tables[0].attrs["time"] if tables else ""
+    headers = ["Indicator", "Units", "Median over points of the difference", "Range over points",
+               "Points with CI > 0", "Points with CI < 0", "Replicates per point"]
+    rows = []
+    for item, t in zip(items, tables):
+        d = t["mean_diff"].to_numpy(float)
+        finite = d[np.isfinite(d)]
+        above = int((t["ci_low"] > 0).sum())
+        below = int((t["ci_high"] < 0).sum())
+        no_ci = not np.isfinite(t["ci_low"].to_numpy(float)).any()
+        rows.append([_describe(ds, item), _units(ds, item),
+                     _fmt(np.median(finite)) if finite.size else "n/a",
+                     _ci(finite.min(), finite.max()) if finite.size else "n/a",
+                     "n/a" if no_ci else f"{above} of {len(t)}",
+                     "n/a" if no_ci else f"{below} of {len(t)}",
+                     str(int(t["n_replicates"].min())) if len(t) else "0"])
+    parts = [f'<h2 id="effects-{_e(treatment)}">Effects: {_e(treatment)} vs {_e(baseline)}, '
+             "per sweep point</h2>",
+             f'<p class="note">At the last recorded time, {_e(time_label)}. The file holds a '
+             f"parameter sweep of {n_points} points, so the scenarios are compared separately at "
+             "each point: per replicate, the unweighted mean over sites, then treatment minus "
+             "baseline on the same replicate (paired), averaged over replicates, with a "
+             f"95% percentile bootstrap CI over replicates ({n_boot} resamples, seed "
+             f"{seed}). The table summarises these per-point effects; "
+             "<code>atcsim.compare_by_point</code> gives them all, and "
+             "<code>atcsim.compare(ds.isel(point=i), ...)</code> the per-site detail of one "
+             "point.</p>", _table(headers, rows, numeric_from=2)]
+    params = list(sweep_table(ds).index)
+    keys = list(sweep_table(ds)["key"])
+    for item, t in zip(items, tables):
+        if len(t) > _MAX_POINT_ROWS:
+            continue
+        body = [[_e(p), *[_fmt(r[c]) for c in params], _fmt(r.baseline_mean),
+                 _fmt(r.treatment_mean), _fmt(r.mean_diff), _ci(r.ci_low, r.ci_high),
+                 _fmt(r.effect_size), str(int(r.n_replicates))] for p, r in t.iterrows()]
+        parts.append(f"<details><summary>Per-point effects: {_e(item.label)}</summary>"
+                     + _table(["Point", *keys, "Baseline mean", "Treatment mean", "Difference",
+                               "CI", "d_z", "Replicates"], body) + "</details>")
+    return "".join(parts)
+
+
+def _sensitivity_intro(ds: xr.Dataset, scenarios: list[str], n_boot: int, seed: int) -> str:
+    method = sweep_method(ds)
+    n_rep, n_site = ds.sizes["replicate"], ds.sizes["site"]
+    reduce = (f"the mean over its {n_rep} replicates" if n_rep > 1 else "its single replicate")
+    if n_site > 1:
+        reduce += f" and over the {n_site} sites (equally weighted)"
+    scen = ("the file's only scenario" if len(scenarios) == 1 else
+            f"each scenario separately ({', '.join(scenarios)}): scenarios are different "
+            "models, so they are not pooled")
+    what = {
+        "sobol": "Sobol indices: S1 (first order, Saltelli et al. 2010 estimator) is the share "
+                 "of the output variance explained by the parameter alone; ST (total, Jansen 1999 "
+                 "estimator) adds all its interactions. ST − S1 measures interactions; a "
+                 "parameter with ST ≈ 0 can be fixed anywhere in its range. CIs: percentile "
+                 "bootstrap over the base samples (conservative for a Sobol sequence).",
+        "morris": "Morris screening: mu* (mean absolute elementary effect, Campolongo et al. "
+                  "2007) ranks parameters by overall influence; sigma (sd of the effects, Morris "
+                  "1991) is large when the effect depends on where the parameter moves or on the "
+                  "other parameters (non-linearity, interactions); mu (signed mean) near 0 with a "
+                  "large mu* means non-monotonic effects. Effects are in output units per unit of "
+                  "the normalised parameter range. CIs: percentile bootstrap over trajectories.",
+    }.get(method, "Spearman rank correlation between each parameter and the output over the "
+                  "design points: +1 (−1) when the output rises (falls) monotonically with the "
+                  "parameter. A correlation near 0 does not rule out a non-monotonic effect: "
+                  "see the scatter plots. CIs: percentile bootstrap over points.")
+    return (f'<h2 id="sensitivity">Sensitivity analysis ({_e(method)} sweep)</h2>'
+            f'<p class="note">For {_e(scen)}: at each parameter point, each indicator at the last '
+            f"recorded time, {_e(reduce)}. {_e(what)} ({n_boot} resamples, seed {seed}.)</p>")
+
+
+def _sensitivity_block(ds: xr.Dataset, scenario: str, item: Item, n_boot: int,
+                       seed: int) -> str:
+    method = sweep_method(ds)
+    function = {"sobol": _sa.sobol, "morris": _sa.morris}.get(method, _sa.correlations)
+    try:
+        res = function(ds, item.variable, scenario=scenario, select=item.select or None,
+                       n_boot=n_boot, seed=seed)
+    except SweepError as exc:
+        return f'<h4>{_e(item.label)}</h4><p class="note">Not computed: {_e(exc)}</p>'
+    t = res.table
+    numeric = None
+    if isinstance(res, _sa.SobolResult):
+        headers = ["Parameter", "S1", f"{res.ci:.0%} CI", "ST", f"{res.ci:.0%} CI", "ST − S1"]
+        rows = [[_e(r.key), _fmt(r.S1), _ci(r.S1_ci_low, r.S1_ci_high), _fmt(r.ST),
+                 _ci(r.ST_ci_low, r.ST_ci_high), _fmt(r.ST - r.S1)] for _, r in t.iterrows()]
+        extra = (f"N = {res.n_base} base samples; output mean {_fmt(res.mean)}, variance "
+                 f"{_fmt(res.variance)}; sum of S1 = {_fmt(t['S1'].sum())} (1 for an additive "
+                 "model; the rest is interactions).")
+        fig = _figure(_sa.plot_sobol(res), f"Sobol indices of {item.label}")
+    elif isinstance(res, _sa.MorrisResult):
+        headers = ["Rank", "Parameter", "mu*", f"{res.ci:.0%} CI", "mu", "sigma",
+                   f"{res.ci:.0%} CI", "sigma / mu*"]
+        rows = [[str(r["rank"]), _e(r.key), _fmt(r.mu_star),
+                 _ci(r.mu_star_ci_low, r.mu_star_ci_high), _fmt(r.mu), _fmt(r.sigma),
+                 _ci(r.sigma_ci_low, r.sigma_ci_high),
+                 _fmt(r.sigma / r.mu_star) if r.mu_star > 0 else "n/a"]
+                for _, r in t.sort_values("mu_star", ascending=False).iterrows()]
+        extra = (f"r = {res.n_trajectories} trajectories, p = {res.levels} levels, "
+                 f"Delta = {_fmt(res.delta)} of each normalised range.")
+        fig = _figure(_sa.plot_morris(res), f"Morris plane of {item.label}")
+        numeric = [0, *range(2, len(headers))]
+    else:
+        headers = ["Parameter", "Spearman rho", f"{res.ci:.0%} CI"]
+        rows = [[_e(r.key), _fmt(r.rho), _ci(r.rho_ci_low, r.rho_ci_high)]
+                for _, r in t.iterrows()]
+        extra = f"{res.n_points} points."
+        fig = _figure(_sa.plot_response(res), f"{item.label} against the swept parameters",
+                      dpi=70)
+    notes = "".join(f" {_e(n)}." for n in res.notes)
+    return (f"<h4>{_describe(ds, item)}</h4>" + _table(headers, rows, numeric=numeric)
+            + f'<p class="note">{_e(extra)}{notes}</p>' + fig)
+
+
+def _sensitivity_section(ds: xr.Dataset, scenarios: list[str], items: list[Item], n_boot: int,
+                         seed: int) -> str:
+    parts = [_sensitivity_intro(ds, scenarios, n_boot, seed)]
+    for scenario in scenarios:
+        if len(scenarios) > 1:
+            parts.append(f"<h3>Scenario {_e(scenario)}</h3>")
+        parts += [_sensitivity_block(ds, scenario, item, n_boot, seed) for item in items]
+    return "".join(parts)
+
+
 def _descriptive_section(ds: xr.Dataset, items: list[Item]) -> str:
     scenario = str(ds["scenario"].values[0])
     sel = select_time(ds)
-    headers = ["Indicator", "Units", "Median (all sites, mean per replicate)", "90 % range",
-               "Replicates"]
+    sweep = is_sweep(ds)
+    runs = "runs (points x replicates)" if sweep else "replicates"
+    headers = ["Indicator", "Units", "Median (all sites, mean per run)", "90 % range",
+               "Runs" if sweep else "Replicates"]
     rows, details = [], []
     for item in items:
         da = sel.reduce(ds[item.variable].sel(item.select)).sel(scenario=scenario)
@@ -368,7 +548,7 @@ def _descriptive_section(ds: xr.Dataset, items: list[Item]) -> str:
                        + _table(["Site", "Median", "90 % range"], site_rows) + "</details>")
     return (f'<h2 id="descriptive">Descriptive results</h2><p class="note">The file holds a '
             f"single scenario (<code>{_e(scenario)}</code>), so there is nothing to compare: "
-            f"values at the last recorded time, {_e(sel.label)}, across replicates.</p>"
+            f"values at the last recorded time, {_e(sel.label)}, across {runs}.</p>"
             + _table(headers, rows, numeric_from=2) + "".join(details))
 
 
@@ -382,8 +562,10 @@ def _median_range(values: np.ndarray) -> list[str]:
 
 
 def _trajectory_section(ds: xr.Dataset, items: list[Item]) -> str:
+    over = ("every sweep point and replicate (the spread the swept parameters induce)"
+            if is_sweep(ds) else "replicates")
     parts = ['<h2 id="trajectories">Trajectories by site</h2><p class="note">Median over '
-             "replicates with central 50 % and 90 % bands, per scenario.</p>"]
+             f"{over} with central 50 % and 90 % bands, per scenario.</p>"]
     for item in items:
         parts.append(f"<h3>{_e(item.label)}</h3>")
         parts.append(_figure(plot_sites(ds, item.variable, select=item.select or None),
@@ -395,29 +577,52 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str]) -> str:
     a = ds.attrs
     n_rep = ds.sizes["replicate"]
     items = []
+    sweep = is_sweep(ds)
     rep = f"{n_rep} replicate(s) per scenario were analysed."
-    if n_rep < MIN_RELIABLE_REPLICATES:
+    if sweep:
+        rep = (f"{n_rep} replicate(s) per scenario and sweep point were analysed "
+               f"({ds.sizes[SWEEP_DIM]} points). Sensitivity measures use the mean over "
+               "replicates at each point; replicate noise left in that mean is variance no "
+               "parameter explains (it inflates total indices and sigma).")
+        if n_rep < MIN_RELIABLE_REPLICATES and ds.sizes["scenario"] > 1:
+            rep += (f" Fewer than {MIN_RELIABLE_REPLICATES} replicates: the per-point "
+                    "confidence intervals of scenario comparisons are unreliable.")
+    elif n_rep < MIN_RELIABLE_REPLICATES:
         rep += (f" That is fewer than {MIN_RELIABLE_REPLICATES}: confidence intervals are "
                 "unreliable (with one replicate they are undefined).")
     items.append(rep)
     total, incomplete = a.get("analysis_runs_total"), a.get("analysis_incomplete_runs", 0)
     dropped = [int(r) for r in np.atleast_1d(a.get("analysis_dropped_replicates", []))]
-    if incomplete:
+    dropped_points = np.atleast_1d(a.get("analysis_dropped_points", []))
+    if incomplete and sweep:
+        groups = {"sobol": " (whole Sobol base samples)",
+                  "morris": " (whole Morris trajectories)"}.get(sweep_method(ds), "")
+        items.append(f"{incomplete} of {total} runs were not complete (run_complete == 0): "
+                     f"{dropped_points.size} sweep point(s) were dropped{groups} from every "
+                     "scenario and replicate, so that comparisons stay paired.")
+    elif incomplete:
         items.append(f"{incomplete} of {total} runs were not complete (run_complete == 0): "
                      f"replicate(s) {dropped} were dropped from every scenario so that "
                      "comparisons stay paired.")
     elif "run_complete" not in ds.coords:
         items.append("The file has no run_complete flags: incomplete runs cannot be detected.")
     elif total is not None:
-        items.append(f"All {total} runs (scenario x replicate) are marked complete.")
+        runs = "scenario x point x replicate" if sweep else "scenario x replicate"
+        items.append(f"All {total} runs ({runs}) are marked complete.")
     if str(a.get("analysis_source", "")).endswith(".partial"):
         items.append("The file is a .partial file: the experiment did not finish.")
     if ds.sizes["site"] == 1:
         items.append(f"Single site ({_e(str(ds['site'].values[0]))}): per-site and pooled "
                      "results coincide.")
-    items.append("These are model outputs, not observations. Confidence intervals reflect "
-                 "simulation noise across replicates only, not uncertainty in parameters or in "
-                 "the model's structure; check sensitivity to the assumptions below.")
+    if sweep:
+        items.append("These are model outputs, not observations. The sensitivity measures "
+                     "describe the model over the swept ranges only; they depend on those ranges "
+                     "and say nothing about parameters that were not swept or about the model's "
+                     "structure.")
+    else:
+        items.append("These are model outputs, not observations. Confidence intervals reflect "
+                     "simulation noise across replicates only, not uncertainty in parameters or "
+                     "in the model's structure; check sensitivity to the assumptions below.")
     items.append("Scenario-specific parameter values (overrides) are in the configuration "
                  "above; the parameter table lists base values.")
     parts = ['<h2 id="caveats">Caveats</h2><ul>'
@@ -462,11 +667,13 @@ def _parameter_table(params: pd.DataFrame) -> str:
                   numeric=[1])
 
 
-def _nav(treatments: list[str], single: bool) -> str:
+def _nav(treatments: list[str], single: bool, sweep: bool = False) -> str:
     links = ['<li><a href="#run">What was run</a></li>']
     if single:
         links.append('<li><a href="#descriptive">Descriptive results</a></li>')
     links += [f'<li><a href="#effects-{_e(t)}">Effects: {_e(t)}</a></li>' for t in treatments]
+    if sweep:
+        links.append('<li><a href="#sensitivity">Sensitivity analysis</a></li>')
     links += ['<li><a href="#trajectories">Trajectories by site</a></li>',
               '<li><a href="#caveats">Caveats</a></li>']
     return f"<nav><ul>{''.join(links)}</ul></nav>"
@@ -511,18 +718,26 @@ def render_report(
     if ds.sizes["replicate"] == 0:
         raise AtcsimError("no complete replicate to report on (every replicate has an "
                           "incomplete run)")
+    sweep = is_sweep(ds)
+    if sweep and ds.sizes[SWEEP_DIM] == 0:
+        raise AtcsimError("no complete sweep point to report on (every point has an "
+                          "incomplete run)")
     items = key_items(ds)
     if not items:
         raise AtcsimError("the file has no indicator variables")
     baseline, treatments = choose_scenarios(ds, baseline, treatments)
     single = ds.sizes["scenario"] == 1
-    body = [_header(ds), _notice(ds), _nav(treatments, single), _run_section(ds, report_command)]
+    body = [_header(ds), _notice(ds), _nav(treatments, single, sweep),
+            _run_section(ds, report_command)]
+    section = _sweep_comparison_section if sweep else _comparison_section
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if single:
             body.append(_descriptive_section(ds, items))
         for treatment in treatments:
-            body.append(_comparison_section(ds, baseline, treatment, items, n_boot, seed))
+            body.append(section(ds, baseline, treatment, items, n_boot, seed))
+        if sweep:
+            body.append(_sensitivity_section(ds, [baseline, *treatments], items, n_boot, seed))
         body.append(_trajectory_section(ds, items))
     # Few replicates and incomplete runs are covered by the caveats already.
     covered = (FewReplicatesWarning, IncompleteRunsWarning)

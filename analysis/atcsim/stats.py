@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .dataset import extra_dims, require_variable, site_labels
-from .errors import FewReplicatesWarning, ScenarioNotFoundError, TimeSelectionError
+from .dataset import SWEEP_DIM, extra_dims, require_variable, site_labels, sweep_parameters
+from .errors import FewReplicatesWarning, ScenarioNotFoundError, SweepError, TimeSelectionError
 
 __all__ = [
     "DEFAULT_SEED",
@@ -35,6 +35,7 @@ __all__ = [
     "TimeSelection",
     "bootstrap_ci",
     "compare",
+    "compare_by_point",
     "cost_effectiveness",
     "replicates_needed",
     "select_time",
@@ -379,6 +380,10 @@ def compare(
         A scenario name is not in the file (the message lists those that are).
     VariableNotFoundError, TimeSelectionError
         Unknown variable, or time outside the recorded range.
+    SweepError
+        The data hold a parameter sweep (a ``point`` dimension with more than
+        one point): comparisons are made at one parameter point, so select
+        one first (``ds.isel(point=i)``), or use :func:`compare_by_point`.
 
     Warns
     -----
@@ -389,7 +394,7 @@ def compare(
     check_scenarios(ds, baseline, treatment)
     if baseline == treatment:
         raise ScenarioNotFoundError(f"baseline and treatment are the same scenario {baseline!r}")
-    da = _select_extra(require_variable(ds, variable), select)
+    da = _single_point(_select_extra(require_variable(ds, variable), select), "compare()")
     selection = select_time(ds, at, window)
     b, t = _paired_arrays(selection.reduce(da), baseline, treatment)
     sites = [str(s) for s in ds["site"].values]
@@ -416,6 +421,22 @@ def compare(
         treatment=treatment, time_label=selection.label, units=str(da.attrs.get("units", "")),
         long_name=str(da.attrs.get("long_name", "")), selection=dict(select or {}), ci=ci,
         n_boot=int(n_boot), seed=int(seed), higher_is_better=higher_is_better)
+
+
+def _single_point(da: xr.DataArray, what: str) -> xr.DataArray:
+    """``da`` without a ``point`` dimension, or a :class:`SweepError` explaining how to pick one."""
+    if SWEEP_DIM not in da.dims:
+        return da
+    n = da.sizes[SWEEP_DIM]
+    if n == 1:
+        return da.isel({SWEEP_DIM: 0})
+    params = sweep_parameters(da) or ["(unknown)"]
+    raise SweepError(
+        f"{what} works on one parameter point, but {da.name} holds a parameter sweep "
+        f"({n} points over {', '.join(params)}): select a point first, e.g. "
+        f"ds.isel(point=0) (its parameter values are the coordinates {', '.join(params)}), "
+        "or use atcsim.compare_by_point(ds, baseline, treatment, variable) for the effect at "
+        "every point, and atcsim.sensitivity for sensitivity indices")
 
 
 def _select_extra(da: xr.DataArray, select: Mapping[str, Any] | None) -> xr.DataArray:
@@ -486,6 +507,118 @@ def _warn_few(n: int, what: str) -> None:
                   f"{MIN_RELIABLE_REPLICATES} replicates")
     warnings.warn(f"{what}: only {n} replicate(s); {detail}. Run more replicates "
                   "(see atcsim.replicates_needed).", FewReplicatesWarning, stacklevel=3)
+
+
+# ------------------------------------------------------------ compare by point
+
+
+def compare_by_point(
+    ds: xr.Dataset,
+    baseline: str,
+    treatment: str,
+    variable: str,
+    at: TimeSpec = None,
+    window: tuple[TimeSpec, TimeSpec] | None = None,
+    *,
+    select: Mapping[str, Any] | None = None,
+    site: str | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    ci: float = 0.95,
+    higher_is_better: bool = True,
+) -> pd.DataFrame:
+    """Paired effect of ``treatment`` versus ``baseline`` at every point of a sweep.
+
+    The same statistics as the pooled row of :func:`compare` (or one site's
+    row, with ``site=``), computed separately at each parameter point: row
+    ``i`` equals ``compare(ds.isel(point=i), ...)``. Replicate ``r`` shares
+    its random numbers across scenarios *and* points, so each point's
+    comparison is paired.
+
+    Parameters
+    ----------
+    ds
+        Dataset from :func:`atcsim.open` with a ``point`` dimension.
+    baseline, treatment, variable, at, window, select, n_boot, seed, ci, higher_is_better
+        As in :func:`compare`.
+    site
+        Site id; default: pooled over sites (per replicate, the unweighted
+        mean over sites, then paired).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``point``; one column per swept parameter (its value), then
+        ``baseline_mean``, ``treatment_mean``, ``mean_diff``, ``ci_low``,
+        ``ci_high``, ``effect_size``, ``share_better``, ``n_replicates``.
+        ``attrs`` holds ``variable``, ``baseline``, ``treatment``, ``time``
+        and ``site``.
+
+    Raises
+    ------
+    SweepError
+        ``ds`` has no ``point`` dimension (use :func:`compare`).
+    ScenarioNotFoundError, VariableNotFoundError, TimeSelectionError
+        As :func:`compare`.
+    """
+    _check_boot_args(n_boot, ci)
+    check_scenarios(ds, baseline, treatment)
+    if baseline == treatment:
+        raise ScenarioNotFoundError(f"baseline and treatment are the same scenario {baseline!r}")
+    da = _select_extra(require_variable(ds, variable), select)
+    if SWEEP_DIM not in da.dims:
+        raise SweepError(f"{variable} has no point dimension (not a sweep): use atcsim.compare")
+    selection = select_time(ds, at, window)
+    da = selection.reduce(da)
+    if site is not None:
+        sites = [str(s) for s in ds["site"].values]
+        if site not in sites:
+            raise ValueError(f"site {site!r} is not in this file; available sites: "
+                             f"{', '.join(sites)}")
+        da = da.sel(site=site)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN sites give NaN
+            da = da.mean("site", skipna=True)
+
+    def one(name: str) -> np.ndarray:
+        return np.asarray(da.sel(scenario=name).transpose(SWEEP_DIM, "replicate").values,
+                          dtype=float)
+
+    b, t = one(baseline), one(treatment)
+    d = t - b
+    n_points, n_rep = d.shape
+    rows: list[dict[str, float]] = [{}] * n_points
+    complete = np.isfinite(d).all(axis=1) & np.isfinite(b).all(axis=1) & np.isfinite(t).all(axis=1)
+    if n_rep >= 2 and complete.any():
+        # Vectorised bootstrap over complete points: the same resamples as bootstrap_ci.
+        idx = _resample_indices(n_rep, n_boot, seed)
+        lo_q, hi_q = (1.0 - ci) / 2.0, 1.0 - (1.0 - ci) / 2.0
+        good = np.flatnonzero(complete)
+        chunk = max(1, int(4e6 // (n_boot * n_rep)))
+        for start in range(0, good.size, chunk):
+            sel = good[start:start + chunk]
+            means = d[sel][:, idx].mean(axis=2)  # (points, n_boot)
+            lo, hi = np.quantile(means, [lo_q, hi_q], axis=1)
+            for k, p in enumerate(sel):
+                dp = d[p]
+                beats = (dp > 0) if higher_is_better else (dp < 0)
+                rows[p] = {"baseline_mean": float(b[p].mean()),
+                           "treatment_mean": float(t[p].mean()),
+                           "mean_diff": float(dp.mean()), "ci_low": float(lo[k]),
+                           "ci_high": float(hi[k]), "effect_size": _cohen_dz(dp),
+                           "share_better": float(beats.mean()), "n_replicates": n_rep}
+    for p in range(n_points):
+        if not rows[p]:
+            rows[p] = _pair_summary(b[p], t[p], n_boot, seed, ci, higher_is_better)
+    table = pd.DataFrame(rows, index=pd.Index(ds[SWEEP_DIM].values, name=SWEEP_DIM))
+    for k, name in enumerate(sweep_parameters(ds)):
+        table.insert(k, name, np.asarray(ds[name].values))
+    _warn_few(int(table["n_replicates"].min()) if len(table) else 0,
+              f"{variable}: {treatment} vs {baseline} (per point)")
+    table.attrs.update({"variable": variable, "baseline": baseline, "treatment": treatment,
+                        "time": selection.label, "site": site or POOLED})
+    return table
 
 
 # ------------------------------------------------------------- replicates needed
@@ -635,13 +768,17 @@ def cost_effectiveness(
         A cost variable is missing.
     ScenarioNotFoundError
         A scenario name is not in the file.
+    SweepError
+        The data hold a parameter sweep: select one point first
+        (``ds.isel(point=i)``).
     """
     _check_boot_args(n_boot, ci)
     check_scenarios(ds, baseline, treatment)
     selection = select_time(ds, at)
     arrays = {}
     for name in COST_VARIABLES:
-        da = _select_extra(require_variable(ds, name), None)
+        da = _single_point(_select_extra(require_variable(ds, name), None),
+                           "cost_effectiveness()")
         b, t = _paired_arrays(selection.reduce(da), baseline, treatment)
         arrays[name] = t - b
     avoided, cost = arrays[COST_VARIABLES[0]], arrays[COST_VARIABLES[1]]

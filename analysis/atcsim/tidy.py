@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .dataset import CORE_DIMS, as_list, extra_dims, indicators, require_variable
+from .dataset import (
+    CORE_DIMS,
+    SWEEP_DIM,
+    as_list,
+    extra_dims,
+    indicators,
+    require_variable,
+    sweep_parameters,
+)
 
 __all__ = ["tidy"]
 
@@ -39,7 +48,9 @@ def tidy(
     pandas.DataFrame
         Columns ``scenario, replicate, site, date``, then one column per extra
         dimension (e.g. ``theme``; empty for variables without it), then
-        ``variable, value``.
+        ``variable, value``. For a parameter sweep, ``point`` and one column
+        per swept parameter (its coordinate name, e.g. ``model_x1``) follow
+        ``scenario``.
 
     Examples
     --------
@@ -51,7 +62,11 @@ def tidy(
     extras: list[str] = []
     for name in names:
         extras += [d for d in extra_dims(ds[name]) if d not in extras]
-    columns = _KEY_COLUMNS + extras + ["variable", "value"]
+    keys = list(_KEY_COLUMNS)
+    if SWEEP_DIM in ds.dims:
+        keys[1:1] = [SWEEP_DIM, *sweep_parameters(ds)]
+        frames = [_add_point_values(df, ds) for df in frames]
+    columns = keys + extras + ["variable", "value"]
     if not frames:
         return pd.DataFrame(columns=columns)
     df = pd.concat(frames, ignore_index=True, sort=False).reindex(columns=columns)
@@ -63,10 +78,21 @@ def tidy(
 
 
 def _one_variable(da: xr.DataArray, name: str) -> pd.DataFrame:
-    order = list(CORE_DIMS) + extra_dims(da)
+    core = list(CORE_DIMS)
+    if SWEEP_DIM in da.dims:
+        core.insert(1, SWEEP_DIM)
+    order = core + extra_dims(da)
     da = da.reset_coords(drop=True).transpose(*order)
     df = da.to_dataframe(name="value").reset_index().rename(columns={"time": "date"})
     df.insert(len(df.columns) - 1, "variable", name)
+    return df
+
+
+def _add_point_values(df: pd.DataFrame, ds: xr.Dataset) -> pd.DataFrame:
+    """Add the swept parameters' values of each row's point."""
+    position = pd.Index(ds[SWEEP_DIM].values).get_indexer(df[SWEEP_DIM])
+    for name in sweep_parameters(ds):
+        df[name] = np.asarray(ds[name].values)[position]
     return df
 
 
@@ -77,5 +103,7 @@ def _add_site_info(df: pd.DataFrame, ds: xr.Dataset) -> pd.DataFrame:
             info[coord] = list(ds[coord].values)
     table = pd.DataFrame(info)
     out = df.merge(table, on="site", how="left", sort=False)
-    front = ["scenario", "replicate", "site"] + [c for c in table.columns if c != "site"]
+    lead = ["scenario", *[c for c in df.columns if c == SWEEP_DIM or c in sweep_parameters(ds)],
+            "replicate", "site"]
+    front = lead + [c for c in table.columns if c != "site"]
     return out[front + [c for c in out.columns if c not in front]]

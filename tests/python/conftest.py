@@ -79,3 +79,120 @@ def ds(result_file: Path):
         dataset = atcsim.open(result_file)
     yield dataset
     dataset.close()
+
+
+# ------------------------------------------------------------ real engine runs
+
+
+def atcsim_binary() -> Path | None:
+    """The engine named by ATCSIM_BIN, else build/release/atcsim; None if neither exists."""
+    for candidate in (os.environ.get("ATCSIM_BIN"), str(ROOT / "build" / "release" / "atcsim")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    return None
+
+
+def run_engine(config: str, directory: Path, name: str, *extra: str) -> Path:
+    """Write ``config`` to DIRECTORY/NAME.toml, run the engine on it, return the output path."""
+    import subprocess
+
+    binary = atcsim_binary()
+    if binary is None:
+        pytest.skip("no atcsim binary (set ATCSIM_BIN or build with `make`)")
+    toml = directory / f"{name}.toml"
+    out = directory / f"{name}.h5"
+    toml.write_text(config, encoding="utf-8")
+    proc = subprocess.run([str(binary), "run", str(toml), "-o", str(out), "--quiet", *extra],
+                          capture_output=True, text=True, timeout=120, cwd=directory)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def sweep_config(model: str, sweep: str, *, steps: int = 1, model_params: str = "",
+                 experiment: str = "", extra: str = "") -> str:
+    """A minimal engine config; ``model_params``, ``experiment`` go in their sections,
+    ``extra`` (sites, scenarios) and ``sweep`` are appended verbatim."""
+    return (f'[experiment]\nname = "sweep"\nsteps = {steps}\n{experiment}\n\n'
+            f'[model]\nname = "{model}"\n{model_params}\n\n'
+            f'[output]\npath = "sweep.h5"\n\n{extra}\n{sweep}\n')
+
+
+PI = "3.141592653589793"
+ISHIGAMI_RANGES = "\n".join(
+    f'"model.x{i}" = {{ min = -{PI}, max = {PI} }}' for i in (1, 2, 3))
+#: Sobol base samples of the Ishigami validation run: N (k + 2) = 20480 runs.
+ISHIGAMI_N = 4096
+#: Sobol base samples of the g-function validation run: N (k + 2) = 10240 runs.
+G_N = 1024
+#: Morris trajectories (p = 4 levels) of the Ishigami screening run: r (k + 1) = 2000 runs.
+MORRIS_R = 500
+#: Latin hypercube points of the Ishigami rank-correlation run.
+LHS_POINTS = 1000
+
+# A small stochastic sweep shaped like a real study: two scenarios, two sites, replicates.
+_WATTS = dict(steps=10, model_params="n = 300\nphi = 0.18\nmean_degree = 4.0",
+              experiment="replicates = 4\nseed = 11",
+              extra=('[[site]]\nid = "north"\nname = "North site"\n\n'
+                     '[[site]]\nid = "south"\nname = "South site"\n\n'
+                     '[[scenario]]\nname = "baseline"\n\n'
+                     '[[scenario]]\nname = "dense"\nmodel = { mean_degree = 6.0 }\n'))
+
+
+@pytest.fixture(scope="session")
+def engine_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sweeps")
+
+
+@pytest.fixture(scope="session")
+def ishigami_sobol(engine_dir: Path) -> Path:
+    sweep = (f'[sweep]\nmethod = "sobol"\nbase_points = {ISHIGAMI_N}\n\n'
+             f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n")
+    return run_engine(sweep_config("testfn/ishigami", sweep), engine_dir, "ishigami_sobol")
+
+
+@pytest.fixture(scope="session")
+def g_sobol(engine_dir: Path) -> Path:
+    ranges = "\n".join(f'"model.x{i}" = {{ min = 0.0, max = 1.0 }}' for i in range(1, 9))
+    sweep = f'[sweep]\nmethod = "sobol"\nbase_points = {G_N}\n\n[sweep.parameters]\n{ranges}\n'
+    return run_engine(sweep_config("testfn/sobol_g", sweep), engine_dir, "g_sobol")
+
+
+@pytest.fixture(scope="session")
+def ishigami_morris(engine_dir: Path) -> Path:
+    sweep = (f'[sweep]\nmethod = "morris"\ntrajectories = {MORRIS_R}\nlevels = 4\nseed = 3\n\n'
+             f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n")
+    return run_engine(sweep_config("testfn/ishigami", sweep), engine_dir, "ishigami_morris")
+
+
+@pytest.fixture(scope="session")
+def ishigami_lhs(engine_dir: Path) -> Path:
+    sweep = (f'[sweep]\nmethod = "lhs"\npoints = {LHS_POINTS}\nseed = 5\n\n'
+             f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n")
+    return run_engine(sweep_config("testfn/ishigami", sweep), engine_dir, "ishigami_lhs")
+
+
+@pytest.fixture(scope="session")
+def watts_grid(engine_dir: Path) -> Path:
+    """2 scenarios x 6 grid points x 4 replicates x 2 sites of a small Watts cascade model."""
+    sweep = ('[sweep]\nmethod = "grid"\n\n[sweep.parameters]\n'
+             '"model.phi" = [0.1, 0.2, 0.3]\n"model.n" = [200, 300]\n')
+    return run_engine(sweep_config("canonical/watts", sweep, **_WATTS), engine_dir, "watts_grid")
+
+
+@pytest.fixture(scope="session")
+def watts_morris(engine_dir: Path) -> Path:
+    """2 scenarios x 6 Morris trajectories (18 points) x 4 replicates x 2 sites; n is an integer
+    swept on a log scale, so its values are rounded."""
+    sweep = ('[sweep]\nmethod = "morris"\ntrajectories = 6\nseed = 2\n\n[sweep.parameters]\n'
+             '"model.phi" = { min = 0.05, max = 0.35 }\n'
+             '"model.n" = { min = 100, max = 1000, scale = "log" }\n')
+    return run_engine(sweep_config("canonical/watts", sweep, **_WATTS), engine_dir, "watts_morris")
+
+
+@pytest.fixture(scope="session")
+def watts_sobol(engine_dir: Path) -> Path:
+    """2 scenarios x 8 Sobol base samples (32 points) x 4 replicates x 2 sites."""
+    sweep = ('[sweep]\nmethod = "sobol"\nbase_points = 8\n\n[sweep.parameters]\n'
+             '"model.phi" = { min = 0.05, max = 0.35 }\n'
+             '"model.initial_active" = { min = 1, max = 5 }\n')
+    return run_engine(sweep_config("canonical/watts", sweep, **_WATTS), engine_dir, "watts_sobol")
