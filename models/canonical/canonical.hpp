@@ -6,5 +6,11 @@
 namespace atc::models::canonical {
 
 sim::ModelDescription watts();
+sim::ModelDescription granovetter();
+sim::ModelDescription deffuant();
+sim::ModelDescription hk();
+sim::ModelDescription nowak_may();
+sim::ModelDescription axelrod();
+sim::ModelDescription schelling();
 
 }  // namespace atc::models::canonical

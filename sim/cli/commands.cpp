@@ -255,12 +255,22 @@ std::string range_text(const sim::ParamDecl& p) {
   return lo + ", " + hi;
 }
 
+// Markdown table cells cannot contain a bare '|'.
+std::string cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 void print_params(const std::vector<sim::ParamDecl>& params, bool markdown) {
   if (markdown) {
     std::printf("| name | default | range | unit | source | meaning |\n|---|---|---|---|---|---|\n");
     for (const auto& p : params) {
-      std::printf("| `%s` | %s | %s | %s | %s | %s |\n", p.name.c_str(), sim::format_value(p.default_value).c_str(),
-                  range_text(p).c_str(), p.unit.c_str(), p.source.c_str(), p.doc.c_str());
+      std::printf("| `%s` | %s | %s | %s | %s | %s |\n", p.name.c_str(), cell(sim::format_value(p.default_value)).c_str(),
+                  cell(range_text(p)).c_str(), cell(p.unit).c_str(), cell(p.source).c_str(), cell(p.doc).c_str());
     }
     return;
   }
@@ -304,7 +314,7 @@ int cmd_describe(const Args& a) {
   for (const auto& ind : m.indicators) {
     const std::string dim = ind.extra_dimension.empty() ? "" : " (per " + ind.extra_dimension + ")";
     if (md) {
-      std::printf("| `%s`%s | %s | %s |\n", ind.name.c_str(), dim.c_str(), ind.units.c_str(), ind.description.c_str());
+      std::printf("| `%s`%s | %s | %s |\n", ind.name.c_str(), dim.c_str(), cell(ind.units).c_str(), cell(ind.description).c_str());
     } else {
       std::printf("  %-30s [%s]%s %s\n", ind.name.c_str(), ind.units.c_str(), dim.c_str(), ind.description.c_str());
     }

@@ -415,11 +415,11 @@ void Loader::sites(TableReader& root) {
     TableReader sr(*sites_table, "sites", file);
     if (auto csv = sr.string("overrides")) {
       const fs::path base = fs::path(location_of(*sites_table->get("overrides"), file).file).parent_path();
-      const fs::path resolved = base / *csv;
-      if (!fs::is_regular_file(resolved)) {
-        sr.fail("overrides", fmt::format("file '{}' not found (looked for {})", *csv, resolved.lexically_normal().string()));
+      const fs::path csv_path = (base / *csv).lexically_normal();
+      if (!fs::is_regular_file(csv_path)) {
+        sr.fail("overrides", fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
       }
-      apply_site_overrides(read_csv(resolved.lexically_normal().string()), sr);
+      apply_site_overrides(read_csv(csv_path.string()), sr);
     }
     sr.finish();
   }

@@ -151,7 +151,14 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
     auto advance = [&](SiteRun& sr, std::int64_t step) {
       if (sr.finished) return;
       if (!coupled && sr.model->absorbed()) {
-        sr.observation->repeat_last(sr.last_record, sr.last_record + 1);
+        // The absorbed state may differ from the last record (output.every > 1):
+        // record it once, then repeat it.
+        const std::size_t next = sr.last_record + 1;
+        if (next < layout.steps.size()) {
+          sr.observation->at(next);
+          sr.model->observe(*sr.observation);
+          sr.observation->repeat_last(next, next + 1);
+        }
         progress.add(static_cast<std::uint64_t>(spec.steps - step), 0);
         sr.finished = true;
         return;

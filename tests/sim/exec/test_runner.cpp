@@ -108,3 +108,10 @@ TEST_CASE("coupled runs are identical for 1 and 2 threads", "[exec][determinism]
     for (std::size_t site = 0; site < 2; ++site) CHECK(one.series(0, 0, r, site) == two.series(0, 0, r, site));
   }
 }
+
+TEST_CASE("absorption between two recorded steps records the absorbed state", "[exec]") {
+  // Absorbs after step 2; records at 0, 3, 6: the record at 3 must show the
+  // absorbed value (2), not repeat the record at 0.
+  const auto sink = run("[experiment]\nsteps = 6\n[model]\nname = \"test/counter\"\nstop = 2\n[output]\nevery = 3\n");
+  CHECK(sink.series(0, 0, 0, 0) == std::vector<double>{0, 2, 2});
+}
