@@ -279,8 +279,13 @@ TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the outpu
   const double peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
   const double raw_output_mib = 4000.0 * 20001 * 8 / (1024.0 * 1024.0);
   INFO("peak RSS " << peak_mib << " MiB for " << raw_output_mib << " MiB of output");
+#ifdef __SANITIZE_ADDRESS__
+  // AddressSanitizer keeps freed memory in quarantine: RSS says nothing here.
+  WARN("memory bound not checked under AddressSanitizer (peak " << peak_mib << " MiB)");
+#else
   CHECK(peak_mib < 200.0);
   CHECK(peak_mib < raw_output_mib / 3);
+#endif
   const auto vars = atc::test::read_variables(out);
   CHECK(vars.at("y").size() == 4000u * 20001u);
 }
