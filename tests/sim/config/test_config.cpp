@@ -77,7 +77,7 @@ TEST_CASE("a config resolves defaults, scenarios and overrides", "[config]") {
   CHECK(spec.resolved_toml.find("phi = 0.18") != std::string::npos);
 }
 
-TEST_CASE("--set overrides are validated like the file", "[config]") {
+TEST_CASE("overrides given with --set are validated like the file", "[config]") {
   TempDir dir;
   const auto path = config(dir, kWatts);
   const auto spec = load(path, {"model.phi=0.25", "experiment.replicates=5", "scenario.high.model.n=800"});
