@@ -1,6 +1,7 @@
 #include "models/registry.hpp"
 
 #include "models/canonical/canonical.hpp"
+#include "models/territorial/territorial.hpp"
 #include "models/testfn/testfn.hpp"
 
 namespace atc::models {
@@ -16,6 +17,8 @@ const sim::ModelRegistry& registry() {
     r.add(canonical::nowak_may());
     r.add(canonical::axelrod());
     r.add(canonical::schelling());
+    // The territorial cooperation model (docs/ODD.md).
+    r.add(territorial::territorial());
     // Analytic test functions for validating sensitivity analysis.
     r.add(testfn::ishigami());
     r.add(testfn::sobol_g());

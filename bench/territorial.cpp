@@ -1,0 +1,83 @@
+// Throughput and memory of the territorial model (`make bench`):
+//   1. one site of 10,000 residents x 156 weeks, with the ATC interventions
+//      (animator, shared governance, shared diagnosis) so every phase works,
+//      with all threads and with one;
+//   2. one site of 1,000,000 residents for a few weeks.
+// Agent-steps per second count steps only (construction is timed apart);
+// the burn-in is switched off so that steps are what is timed.
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "bench_util.hpp"
+#include "models/registry.hpp"
+
+namespace {
+
+using namespace atc;
+
+sim::InterventionSpec intervention(const sim::ModelDescription& d, const std::string& kind) {
+  sim::InterventionSpec iv;
+  iv.kind = kind;
+  iv.params = sim::ParamSet(&d.find_intervention(kind)->params);
+  return iv;
+}
+
+struct Result {
+  double construct = 0, steps = 0;
+  std::uint64_t agents = 0;
+};
+
+Result run(double residents, std::int64_t weeks, bool parallel) {
+  const auto& d = models::registry().get("territorial");
+  sim::ParamSet params(&d.params);
+  params.set(params.index_of("burn_in_weeks"), std::int64_t{0});
+  sim::SiteSpec site;
+  site.id = "bench";
+  site.fields = sim::ParamSet(&d.site_fields);
+  // residents aged 15+ = population x (1 - under15_share)
+  site.fields.set(site.fields.index_of("population"), residents / (1.0 - site.fields.real("under15_share")));
+  const std::vector<sim::InterventionSpec> ivs{intervention(d, "animator"), intervention(d, "shared_governance"),
+                                               intervention(d, "shared_diagnosis")};
+  const sim::Parallel par(parallel);
+  const sim::ModelInit init{params, site, ivs, sim::RngKey{1, 0, 0}, weeks, 7, par};
+  Result r;
+  const double t0 = bench::now_seconds();
+  auto model = d.create(init);
+  const double t1 = bench::now_seconds();
+  bench::NullObservation obs;
+  for (std::int64_t s = 0; s < weeks; ++s) {
+    model->step(s, par);
+    model->observe(obs);
+  }
+  const double t2 = bench::now_seconds();
+  r.construct = t1 - t0;
+  r.steps = t2 - t1;
+  r.agents = model->agent_count();
+  return r;
+}
+
+void print(const char* label, const Result& r, std::int64_t weeks) {
+  const double agent_steps = static_cast<double>(r.agents) * static_cast<double>(weeks);
+  std::printf("%-44s %9llu agents x %3lld weeks: build %6.2f s, steps %7.2f s, %6.2f M agent-steps/s\n", label,
+              static_cast<unsigned long long>(r.agents), static_cast<long long>(weeks), r.construct, r.steps,
+              agent_steps / r.steps / 1e6);
+}
+
+}  // namespace
+
+int main() {
+  const int threads = oneapi::tbb::info::default_concurrency();
+  std::printf("territorial model benchmark (%d hardware thread(s))\n", threads);
+  print("10,000 residents, all threads", run(10000, 156, true), 156);
+  {
+    oneapi::tbb::global_control one(oneapi::tbb::global_control::max_allowed_parallelism, 1);
+    print("10,000 residents, 1 thread", run(10000, 156, true), 156);
+  }
+  std::printf("peak memory so far: %.0f MiB\n", bench::peak_rss_mib());
+  print("1,000,000 residents, all threads", run(1e6, 4, true), 4);
+  std::printf("peak memory: %.0f MiB\n", bench::peak_rss_mib());
+  return 0;
+}

@@ -1,0 +1,233 @@
+#pragma once
+// State and phases of the territorial model. Residents are stored as
+// structure-of-arrays; ties live in bounded per-resident slots (never
+// reallocated during a step) and are compacted at the end of each week into a
+// CSR snapshot that every phase of the next week reads ("last week's ties").
+// Files: init.cpp (initialisation), phases_residents.cpp (phases 1-4),
+// phases_projects.cpp (phases 5-8), indicators.cpp (indicators, observe).
+#include <Eigen/Dense>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/territorial/params.hpp"
+#include "sim/graph/csr.hpp"
+
+namespace atc::models::territorial {
+
+inline constexpr int kTieSlots = 24;
+inline constexpr int kMaxProjects = 8;
+inline constexpr int kAffil = 4;
+inline constexpr std::uint16_t kNoOrg = 0xFFFF;
+enum TieKind : std::uint8_t { kBlockTie = 0, kWeakTie = 1, kFormedTie = 2 };
+enum Move : std::uint8_t { kStayed = 0, kMovedOut = 1, kRelocated = 2 };
+
+// Fixed-size vector of sums, combined in block order by Parallel::reduce.
+template <int N>
+struct Sums {
+  std::array<double, N> v{};
+  Sums& operator+=(const Sums& o) {
+    for (int k = 0; k < N; ++k) v[k] += o.v[k];
+    return *this;
+  }
+};
+
+struct Residents {
+  std::size_t n = 0;
+  // static profile
+  std::vector<std::uint8_t> age;  // 0: 15-24, 1: 25-64, 2: 65+
+  std::vector<std::uint8_t> low_income, barrier, foreign, employed;
+  std::vector<float> availability, threshold;
+  std::vector<std::uint32_t> block;
+  std::vector<std::uint16_t> member_of;  // association index or kNoOrg
+  // dynamic state
+  std::vector<std::uint8_t> level, ever, invited, attending, moved;
+  std::vector<std::uint8_t> participating;  // level >= 2 at the end of last week (read by neighbours)
+  std::vector<std::uint16_t> weeks_active;  // consecutive weeks at level >= 3
+  std::vector<float> ti, ta, eff, fatigue;  // trust in institutions, in associations, collective efficacy, fatigue
+  std::vector<float> ti0, ta0, eff0;        // each resident's baseline (relaxation targets)
+  std::vector<float> ti_prev, ta_prev;      // copies read by the DeGroot step
+  std::vector<float> prio;                  // n x kThemes, rows on the simplex
+  std::vector<float> prio0;                 // n x kThemes, own (anchoring) priorities
+  std::vector<std::int8_t> project_of;      // project slot worked on this week, -1 none
+  // ties: bounded slots
+  std::vector<std::uint8_t> tie_count;
+  std::vector<std::uint8_t> tie_target;  // initial number of block + weak ties (integration target)
+  std::vector<std::uint32_t> tie_to;  // n x kTieSlots
+  std::vector<std::uint8_t> tie_kind, tie_life;
+
+  [[nodiscard]] const float* p(std::size_t i) const { return prio.data() + i * kThemes; }
+  [[nodiscard]] float* p(std::size_t i) { return prio.data() + i * kThemes; }
+  [[nodiscard]] const float* p0(std::size_t i) const { return prio0.data() + i * kThemes; }
+};
+
+struct Organisations {
+  int n_assoc = 0;
+  int n_inst = 0;
+  [[nodiscard]] int size() const { return n_assoc + n_inst; }
+  [[nodiscard]] bool is_institution(int j) const { return j >= n_assoc; }
+  std::vector<int> type;  // association or institution type
+  std::vector<double> capacity, posture, posture0, legitimacy, legitimacy0;
+  std::vector<ThemeVector> focus;
+  Eigen::MatrixXd trust;   // W: trust of row in column, diagonal 1
+  Eigen::MatrixXd trust0;  // initial W (relaxation target)
+  int host = 0;           // lead association (the animator's default host)
+  std::array<std::vector<int>, kThemes> partners;  // organisations whose focus on k >= partner_focus_min
+  std::array<int, kThemes> institution_for;        // institution most focused on each theme
+  std::array<std::vector<int>, kAssocTypes> of_type;  // associations of each type
+  ThemeVector institution_priorities{};            // P_inst
+};
+
+struct Project {
+  bool active = false;
+  int theme = 0;
+  std::int64_t deadline = 0;
+  double progress = 0;
+  double effort = 0;  // required effort R
+  double voice = 0;
+  bool on_priority = false;
+  int outcome = 0;  // this week: +1 succeeded, -1 failed
+  double resident_effort = 0;
+};
+
+// What is scheduled this week (phase 1).
+struct Week {
+  std::int64_t step = 0;      // engine step (negative during burn-in)
+  std::uint64_t key = 0;      // RNG step key
+  bool burn_in = false;
+  bool animator = false;
+  double animator_contacts = 0;
+  double facilitation = 0;
+  int host = 0;
+  ThemeVector emphasis{};
+  bool lockdown = false;
+  double activity = 1;
+  double digital_effect = 1;
+  double capacity_multiplier = 1;
+  bool forum = false;
+  bool digital_forum = false;
+  bool governance = false;
+  bool governance_meeting = false;
+  double resident_voice = 0;
+  int min_residents = 1;
+  bool diagnosis = false;
+  double move_out_hazard = 0;
+  double relocation_hazard = 0;
+  double membership_loss = 0;
+  double housing_gain = 0;
+};
+
+struct IndicatorValues {
+  double participation = 0, active = 0, core = 0, informed = 0, ever = 0;
+  double youth_ratio = 0, low_income_ratio = 0;
+  double ti = 0, ta = 0, eff = 0;
+  double org_trust_mean = 0, org_trust_sd = 0;
+  double clustering = 0, bridging = 0, ties = 0, formed_ties = 0, largest_component = 0;
+  double dispersion = 0;
+  double posture = 0, legitimacy = 0;
+};
+
+class TerritorialModel final : public sim::Model {
+ public:
+  explicit TerritorialModel(const sim::ModelInit& init);
+  void step(std::int64_t step, sim::Parallel parallel) override;
+  void observe(sim::Observation& out) const override;
+  [[nodiscard]] std::uint64_t agent_count() const override { return res_.n; }
+
+  // Read access for tests.
+  [[nodiscard]] const Residents& residents() const { return res_; }
+  [[nodiscard]] const Organisations& organisations() const { return org_; }
+  [[nodiscard]] const sim::CsrGraph& ties() const { return ties_; }
+  [[nodiscard]] const IndicatorValues& indicators() const { return ind_; }
+  [[nodiscard]] const Params& params() const { return prm_; }
+  [[nodiscard]] std::size_t block_count() const { return block_begin_.size() - 1; }
+
+ private:
+  // initialisation (init.cpp)
+  void init_organisations();
+  void init_residents(sim::Parallel par);
+  void init_network();
+  void init_levels(sim::Parallel par);
+  void draw_resident_state(std::size_t i, std::uint64_t key);
+  std::uint16_t draw_membership(std::size_t i, sim::RandomStream& rng) const;
+  void reset_counters();
+
+  // one week: phases 1-9 in order
+  void advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par);
+  void phase_schedule(Week& w);                        // 1
+  void apply_moves(const Week& w, sim::Parallel par);  // 1 (residential moves)
+  void phase_outreach(const Week& w, sim::Parallel par);        // 2
+  void phase_participation(const Week& w, sim::Parallel par);   // 3
+  void phase_deliberation(const Week& w, sim::Parallel par);    // 4
+  void phase_theme_choice(const Week& w, sim::Parallel par);    // 5
+  void phase_cooperation(const Week& w, sim::Parallel par);     // 6
+  void phase_trust(const Week& w, sim::Parallel par);           // 7
+  void phase_outcomes(const Week& w);                           // 8
+  // phase 9 (diffusion across sites) is not implemented: sites are independent.
+  void rebuild_ties(sim::Parallel par);
+  void compute_indicators(sim::Parallel par);
+
+  // helpers
+  [[nodiscard]] bool tied(std::size_t i, std::uint32_t j) const;
+  [[nodiscard]] int neighbourhood_ties(std::size_t i) const;  // block + weak ties
+  bool add_tie(std::size_t i, std::uint32_t j, TieKind kind, std::uint8_t life);
+  [[nodiscard]] double opportunity(const Week& w, std::size_t i) const;
+
+  // configuration
+  Params prm_;
+  SiteProfile site_;
+  Interventions iv_;
+  sim::RngKey key_;
+  double scale_ = 1;     // population_scale
+  double youth15_ = 0;   // share of 15-24 among residents 15+
+  double senior15_ = 0;  // share of 65+ among residents 15+
+  ThemeVector prio_mean_{};
+
+  // state
+  Residents res_;
+  Organisations org_;
+  sim::CsrGraph ties_;  // end-of-last-week snapshot
+  std::vector<std::uint32_t> block_begin_;
+  std::array<Project, kMaxProjects> projects_{};
+  Eigen::MatrixXd contrib_;   // kMaxProjects x organisations: cumulative contributions
+  Eigen::MatrixXd offered_;   // same: cumulative capacity put at the project's disposal
+  std::vector<double> week_contrib_;
+  std::vector<int> projects_of_org_;
+  double diagnosis_ = 0;
+  ThemeVector outcome_{}, outcome_target_{}, outcome_ref_{};
+  // animator
+  bool animator_present_ = false;
+  int animator_tenure_ = 0;
+  int animator_vacancy_ = 0;
+  // this week's forum and census
+  Week week_{};
+  std::vector<std::uint32_t> attendees_;
+  ThemeVector forum_centroid_{};
+  double forum_attendees_ = 0;       // rescaled to the full population
+  double forum_trust_ = 0;
+  double forum_dispersion_ = 0;
+  ThemeVector population_prio_{};     // mean priorities of all residents
+  ThemeVector participant_prio_{};    // mean priorities of participants
+  ThemeVector mobilisation_{};        // share of participants whose top theme is k
+  double participants_ = 0;
+  double effective_voice_ = 0;
+  double responsiveness_num_ = 0, responsiveness_den_ = 0;
+  // counters since week 0
+  double forums_held_ = 0, conflict_productive_ = 0, conflict_destructive_ = 0;
+  double projects_launched_ = 0, projects_succeeded_ = 0, projects_failed_ = 0, projects_on_priority_ = 0;
+  double avoided_costs_ = 0, intervention_cost_ = 0;
+  // indicators of the current state
+  IndicatorValues ind_;
+  std::vector<std::uint32_t> sample_;                 // clustering sample
+  std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
+  std::vector<double> scratch_, scratch_sum_;
+  std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
+  std::vector<std::uint16_t> affil_;   // outreach: up to kAffil associations close to each resident
+  std::vector<std::uint8_t> affil_n_;  // their number (kAffil + 1 = more: recompute)
+};
+
+std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);
+
+}  // namespace atc::models::territorial

@@ -1,0 +1,317 @@
+// Phases 5-8 of a week: theme choice and project launch, inter-organisational
+// cooperation on projects (public goods), trust and posture, outcomes and
+// avoided costs. Organisation-level work is small and serial (fixed order);
+// resident-level work is parallel over residents with block-ordered reductions.
+#include <algorithm>
+#include <cmath>
+
+#include "models/mechanisms/public_goods.hpp"
+#include "models/mechanisms/trust.hpp"
+#include "models/territorial/model.hpp"
+
+namespace atc::models::territorial {
+
+namespace {
+using sim::Purpose;
+using sim::RandomStream;
+}  // namespace
+
+// ---- phase 5: theme choice and project launch --------------------------------
+
+void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
+  auto& r = res_;
+  // Census of priorities: all residents, participants, and participants' top themes.
+  constexpr int K = kThemes;
+  const auto c = par.reduce<Sums<3 * K + 1>>(r.n, [&](std::size_t b, std::size_t e) {
+    Sums<3 * K + 1> s;
+    for (std::size_t i = b; i < e; ++i) {
+      const float* p = r.p(i);
+      for (int k = 0; k < K; ++k) s.v[k] += p[k];
+      if (r.level[i] < kOccasional) continue;
+      for (int k = 0; k < K; ++k) s.v[K + k] += p[k];
+      s.v[2 * K + top_theme(p)] += 1.0;
+      s.v[3 * K] += 1.0;
+    }
+    return s;
+  });
+  const double n = static_cast<double>(r.n);
+  participants_ = c.v[3 * K];
+  for (int k = 0; k < K; ++k) {
+    population_prio_[k] = c.v[k] / n;
+    participant_prio_[k] = participants_ > 0 ? c.v[K + k] / participants_ : population_prio_[k];
+    mobilisation_[k] = participants_ > 0 ? c.v[2 * K + k] / participants_ : 0.0;
+  }
+  // Residents' effective voice: only as real as their presence at the body.
+  if (!w.governance) {
+    effective_voice_ = 0;
+  } else if (w.governance_meeting) {
+    effective_voice_ = w.resident_voice * std::min(1.0, forum_attendees_ / std::max(1, w.min_residents));
+  }
+  RandomStream launch(key_, w.key, 0, Purpose("territorial/launch"));
+  const double u = launch.uniform();
+  const std::int64_t week = prm_.burn_in_weeks + w.step;
+  const bool decide = w.governance ? w.governance_meeting
+                                   : week % prm_.topdown_period_weeks == 0 && u < prm_.topdown_launch_probability;
+  if (!decide) return;
+  // P = v P_res + (1 - v) P_inst with shared governance, P_inst alone otherwise.
+  const ThemeVector& residents = w.governance_meeting && forum_attendees_ > 0 ? forum_centroid_ : participant_prio_;
+  const double v = w.governance ? effective_voice_ : 0.0;
+  ThemeVector priority{};
+  for (int k = 0; k < K; ++k) priority[k] = v * residents[k] + (1.0 - v) * org_.institution_priorities[k];
+  const int limit = std::min(prm_.max_projects, K);
+  int active = 0;
+  std::array<bool, K> taken{};
+  int slot = -1;
+  bool behind = false;
+  for (int p = 0; p < kMaxProjects; ++p) {
+    const Project& q = projects_[p];
+    if (q.active) {
+      ++active;
+      taken[q.theme] = true;
+      const double elapsed = static_cast<double>(w.step - (q.deadline - prm_.project_weeks));
+      behind = behind || q.progress / q.effort < elapsed / prm_.project_weeks;
+    } else if (slot < 0) {
+      slot = p;
+    }
+  }
+  if (active >= limit || slot < 0) return;
+  if (w.governance && prm_.governance_checks_progress && behind) return;
+  int theme = -1;
+  for (int k = 0; k < K; ++k) {
+    if (!taken[k] && (theme < 0 || priority[k] > priority[theme])) theme = k;
+  }
+  if (theme < 0) return;
+  int rank = 0;  // rank of the theme in residents' mean priorities
+  for (int k = 0; k < K; ++k) {
+    if (population_prio_[k] > population_prio_[theme] || (population_prio_[k] == population_prio_[theme] && k < theme)) ++rank;
+  }
+  Project& pr = projects_[slot];
+  pr = Project{};
+  pr.active = true;
+  pr.theme = theme;
+  pr.deadline = w.step + prm_.project_weeks;
+  pr.voice = v;
+  pr.on_priority = rank < prm_.priority_top_n;
+  // Required effort ~ Gamma with mean project_effort and the given CV.
+  RandomStream difficulty(key_, w.key, static_cast<std::uint64_t>(slot), Purpose("territorial/project_effort"));
+  const double cv = prm_.project_effort_cv;
+  pr.effort = cv > 0 ? prm_.project_effort * cv * cv * difficulty.gamma(1.0 / (cv * cv)) : prm_.project_effort;
+  contrib_.row(slot).setZero();
+  offered_.row(slot).setZero();
+  projects_launched_ += 1;
+  projects_on_priority_ += pr.on_priority ? 1 : 0;
+}
+
+// ---- phase 6: inter-organisational cooperation -----------------------------
+
+void TerritorialModel::phase_cooperation(const Week& w, sim::Parallel par) {
+  auto& r = res_;
+  bool any = false;
+  for (auto& p : projects_) {
+    p.outcome = 0;
+    any = any || p.active;
+  }
+  // Each participant works on the active project whose theme matters most to
+  // them, provided they care about it (priority >= project_interest_min).
+  const auto effort = par.reduce<Sums<kMaxProjects>>(r.n, [&](std::size_t b, std::size_t e) {
+    Sums<kMaxProjects> s;
+    for (std::size_t i = b; i < e; ++i) {
+      std::int8_t best = -1;
+      const double opp = opportunity(w, i);
+      if (any && r.level[i] >= kOccasional && opp > 0) {
+        const float* p = r.p(i);
+        for (int k = 0; k < kMaxProjects; ++k) {
+          if (projects_[k].active && (best < 0 || p[projects_[k].theme] > p[projects_[best].theme])) {
+            best = static_cast<std::int8_t>(k);
+          }
+        }
+        if (best >= 0 && p[projects_[best].theme] < prm_.project_interest_min) best = -1;
+        if (best >= 0) s.v[best] += prm_.resident_effort[r.level[i] - kOccasional] * opp;
+      }
+      r.project_of[i] = best;
+    }
+    return s;
+  });
+  if (!any) return;
+  std::fill(projects_of_org_.begin(), projects_of_org_.end(), 0);
+  for (const auto& p : projects_) {
+    if (!p.active) continue;
+    for (int j : org_.partners[p.theme]) ++projects_of_org_[j];
+  }
+  const double quality = std::max(0.0, 1.0 + prm_.diagnosis_effect * (diagnosis_ - prm_.diagnosis_initial)) *
+                         (1.0 + prm_.facilitation_effect * w.facilitation);
+  for (int p = 0; p < kMaxProjects; ++p) {
+    Project& pr = projects_[p];
+    if (!pr.active) continue;
+    const auto& partners = org_.partners[pr.theme];
+    double total = 0;
+    for (int j : partners) {
+      // Conditional cooperation: mean trust in the other partners, posture,
+      // residents mobilised on the theme; capacity shared between projects.
+      double trust = 0;
+      for (int l : partners) {
+        if (l != j) trust += org_.trust(j, l);
+      }
+      trust = partners.size() > 1 ? trust / static_cast<double>(partners.size() - 1) : prm_.contribution.trust_reference;
+      const double multiplier = org_.is_institution(j) ? 1.0 : w.capacity_multiplier;
+      const double capacity = org_.capacity[j] * multiplier * w.activity / projects_of_org_[j];
+      const double x = mechanisms::contribution(capacity, trust, org_.posture[j], mobilisation_[pr.theme], prm_.contribution);
+      contrib_(p, j) += x;
+      offered_(p, j) += capacity;
+      total += x;
+    }
+    pr.resident_effort = effort.v[p] / scale_ * (1.0 + prm_.ownership_effect * pr.voice);
+    const double pace = (total + pr.resident_effort) * quality;
+    pr.progress += pace;
+    const auto remaining = static_cast<double>(pr.deadline - w.step);
+    const bool started = w.step - (pr.deadline - prm_.project_weeks) >= 4;
+    if (pr.progress >= pr.effort) {
+      pr.outcome = +1;
+      pr.active = false;
+    } else if (w.step >= pr.deadline ||
+               (started && pr.progress + pace * remaining < prm_.abandon_share * pr.effort)) {
+      // deadline reached, or hopelessly behind: abandoned
+      pr.outcome = -1;
+      pr.active = false;
+    }
+  }
+}
+
+// ---- phase 7: trust and posture ----------------------------------------------
+
+void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
+  auto& r = res_;
+  const double lambda = prm_.negativity;
+  bool any_outcome = false;
+  for (int p = 0; p < kMaxProjects; ++p) {
+    const Project& pr = projects_[p];
+    if (pr.outcome == 0) continue;
+    any_outcome = true;
+    (pr.outcome > 0 ? projects_succeeded_ : projects_failed_) += 1;
+    const auto& partners = org_.partners[pr.theme];
+    // Free-riding is judged relative to what a partner could give: the share
+    // of its available capacity it put in, against the partners' mean share.
+    auto effort_share = [&](int j) { return offered_(p, j) > 0 ? contrib_(p, j) / offered_(p, j) : 0.0; };
+    double mean = 0;
+    for (int j : partners) mean += effort_share(j);
+    mean /= static_cast<double>(std::max<std::size_t>(1, partners.size()));
+    for (int j : partners) {
+      for (int l : partners) {
+        if (l == j) continue;
+        // Trust among partners follows the outcome; everyone's trust in a
+        // free-rider falls whatever the outcome.
+        const bool free_rider = mechanisms::is_free_rider(effort_share(l), mean, prm_.free_rider_share);
+        org_.trust(j, l) = mechanisms::trust_after(org_.trust(j, l), free_rider ? -1 : pr.outcome, prm_.org_trust_gain, lambda);
+      }
+      if (org_.is_institution(j)) {
+        org_.posture[j] = mechanisms::posture_after(org_.posture[j], pr.outcome, pr.voice, prm_.posture_gain, prm_.posture_loss);
+      } else {
+        org_.legitimacy[j] = mechanisms::trust_after(org_.legitimacy[j], pr.outcome, prm_.legitimacy_gain, lambda);
+      }
+    }
+  }
+  const int n_org = org_.size();
+  const double rw = prm_.org_trust_relaxation;
+  for (int j = 0; j < n_org; ++j) {
+    for (int l = 0; l < n_org; ++l) org_.trust(j, l) += rw * (org_.trust0(j, l) - org_.trust(j, l));
+  }
+  for (int j = 0; j < org_.size(); ++j) {
+    if (org_.is_institution(j)) {
+      org_.posture[j] += prm_.posture_relaxation * (org_.posture0[j] - org_.posture[j]);
+    } else {
+      org_.legitimacy[j] += prm_.trust_relaxation * (org_.legitimacy0[j] - org_.legitimacy[j]);
+    }
+  }
+  // Residents: DeGroot averaging over ties and relaxation to baseline (read
+  // from last week's copies), then evidence from projects and proposals.
+  par.for_each(r.n, [&](std::size_t i) {
+    r.ti_prev[i] = r.ti[i];
+    r.ta_prev[i] = r.ta[i];
+  });
+  const double omega = prm_.degroot_weight;
+  const double rho = prm_.trust_relaxation;
+  const auto proposals = par.reduce<Sums<2>>(r.n, [&](std::size_t b, std::size_t e) {
+    Sums<2> s;
+    for (std::size_t i = b; i < e; ++i) {
+      const auto nb = ties_.neighbours_of(static_cast<sim::NodeId>(i));
+      double ti = r.ti_prev[i];
+      double ta = r.ta_prev[i];
+      double eff = r.eff[i];
+      if (!nb.empty()) {
+        double mti = 0, mta = 0;
+        for (sim::NodeId t : nb) {
+          mti += r.ti_prev[t];
+          mta += r.ta_prev[t];
+        }
+        const double k = static_cast<double>(nb.size());
+        ti += omega * (mti / k - r.ti_prev[i]);
+        ta += omega * (mta / k - r.ta_prev[i]);
+      }
+      ti += rho * (r.ti0[i] - r.ti_prev[i]);
+      ta += rho * (r.ta0[i] - r.ta_prev[i]);
+      eff += rho * (r.eff0[i] - eff);
+      if (any_outcome) {
+        const int own = r.project_of[i] >= 0 ? projects_[r.project_of[i]].outcome : 0;
+        if (own != 0) {
+          eff = mechanisms::trust_after(eff, own, prm_.resident_trust_gain, lambda);
+          ta = mechanisms::trust_after(ta, own, prm_.resident_trust_gain, lambda);
+          ti = mechanisms::trust_after(ti, own, prm_.resident_trust_gain, lambda);
+          if (own > 0) r.fatigue[i] = static_cast<float>(r.fatigue[i] * (1.0 - prm_.fatigue.relief));
+        } else {
+          int successes = 0, failures = 0;
+          for (sim::NodeId t : nb) {
+            const int q = r.project_of[t] >= 0 ? projects_[r.project_of[t]].outcome : 0;
+            successes += q > 0 ? 1 : 0;
+            failures += q < 0 ? 1 : 0;
+          }
+          const int heard = successes > failures ? +1 : (failures > 0 ? -1 : 0);
+          eff = mechanisms::trust_after(eff, heard, prm_.resident_trust_gain, lambda, prm_.tie_spillover);
+          ta = mechanisms::trust_after(ta, heard, prm_.resident_trust_gain, lambda, prm_.tie_spillover);
+          ti = mechanisms::trust_after(ti, heard, prm_.resident_trust_gain, lambda, prm_.tie_spillover);
+        }
+      }
+      // Proposals of active residents to the institution in charge of their
+      // top theme: acted upon with probability r_k = r0 + (r_max - r0) pi_k.
+      RandomStream rng(key_, w.key, i, Purpose("territorial/proposal"));
+      const double propose = rng.uniform();
+      const double act = rng.uniform();
+      if (r.level[i] >= kActive && propose < prm_.proposal_rate) {
+        const int k = org_.institution_for[top_theme(r.p(i))];
+        const double rk = prm_.responsiveness_min + (prm_.responsiveness_max - prm_.responsiveness_min) * org_.posture[k];
+        const bool acted = act < rk;
+        ti = mechanisms::trust_after(ti, acted ? +1 : -1, prm_.institution_trust_gain, lambda);
+        s.v[0] += 1.0;
+        s.v[1] += acted ? 1.0 : 0.0;
+      }
+      r.ti[i] = static_cast<float>(mechanisms::clamp_trust(ti));
+      r.ta[i] = static_cast<float>(mechanisms::clamp_trust(ta));
+      r.eff[i] = static_cast<float>(mechanisms::clamp_trust(eff));
+    }
+    return s;
+  });
+  constexpr double kDecay = 0.9;  // ~10-week window
+  responsiveness_den_ = kDecay * responsiveness_den_ + proposals.v[0];
+  responsiveness_num_ = kDecay * responsiveness_num_ + proposals.v[1];
+}
+
+// ---- phase 8: outcomes and avoided costs -------------------------------------
+
+void TerritorialModel::phase_outcomes(const Week& w) {
+  for (int k = 0; k < kThemes; ++k) outcome_[k] += prm_.outcome_relaxation * (outcome_target_[k] - outcome_[k]);
+  for (const auto& p : projects_) {
+    if (p.outcome > 0) outcome_[p.theme] += prm_.outcome_gain * (1.0 - outcome_[p.theme]);
+  }
+  if (w.housing_gain > 0) {
+    outcome_target_[1] = std::min(1.0, outcome_target_[1] + w.housing_gain);
+    outcome_[1] = std::min(1.0, outcome_[1] + w.housing_gain);
+  }
+  diagnosis_ += prm_.diagnosis_decay * (prm_.diagnosis_initial - diagnosis_);
+  if (w.burn_in) return;
+  double avoided = 0;
+  for (int k = 0; k < kThemes; ++k) {
+    avoided += (outcome_[k] - outcome_ref_[k]) * site_.population * prm_.unit_cost_eur[k] / 52.0;
+  }
+  avoided_costs_ += avoided;
+}
+
+}  // namespace atc::models::territorial

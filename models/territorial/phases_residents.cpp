@@ -1,0 +1,544 @@
+// Phases 1-4 of a week: schedule (interventions, shocks, residential moves),
+// outreach, participation, deliberation. Every phase that touches residents
+// runs in parallel over residents; each resident writes only its own state
+// (deliberation pairs are disjoint), neighbours are read from last week's
+// snapshot (ties_, participating), and random draws are keyed by (week,
+// resident, purpose): results do not depend on the number of threads.
+#include <algorithm>
+#include <cmath>
+
+#include "models/mechanisms/bounded_confidence.hpp"
+#include "models/mechanisms/threshold.hpp"
+#include "models/territorial/model.hpp"
+
+namespace atc::models::territorial {
+
+namespace {
+
+using sim::Purpose;
+using sim::RandomStream;
+
+double weekly(double per_year) { return 1.0 - std::exp(-per_year / 52.0); }
+
+// The distinct associations a resident is close to: their own and those of
+// their ties (at most 1 + kTieSlots entries, no allocation).
+struct Affiliations {
+  std::array<std::uint16_t, kTieSlots + 1> org{};
+  int count = 0;
+  void add(std::uint16_t j) {
+    if (j == kNoOrg) return;
+    for (int k = 0; k < count; ++k) {
+      if (org[k] == j) return;
+    }
+    org[count++] = j;
+  }
+  [[nodiscard]] bool has(int j) const {
+    for (int k = 0; k < count; ++k) {
+      if (org[k] == j) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+void TerritorialModel::step(std::int64_t step, sim::Parallel parallel) {
+  advance(step, static_cast<std::uint64_t>(step), false, parallel);
+  compute_indicators(parallel);
+}
+
+void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par) {
+  Week& w = week_;
+  w = Week{};
+  w.step = step;
+  w.key = key;
+  w.burn_in = burn_in;
+  phase_schedule(w);               // 1
+  apply_moves(w, par);             // 1 (residential turnover, urban renewal)
+  phase_outreach(w, par);          // 2
+  phase_participation(w, par);     // 3
+  phase_deliberation(w, par);      // 4
+  phase_theme_choice(w, par);      // 5
+  phase_cooperation(w, par);       // 6
+  phase_trust(w, par);             // 7
+  phase_outcomes(w);               // 8
+  rebuild_ties(par);               // end of week: this week's ties become the snapshot
+}
+
+double TerritorialModel::opportunity(const Week& w, std::size_t i) const {
+  if (!w.lockdown) return 1.0;
+  return res_.barrier[i] ? 0.0 : w.digital_effect;
+}
+
+// ---- phase 1: schedule ------------------------------------------------------
+
+void TerritorialModel::phase_schedule(Week& w) {
+  const std::int64_t week = prm_.burn_in_weeks + w.step;  // weeks since the burn-in began
+  w.move_out_hazard = weekly(-std::log1p(-std::min(prm_.residential_turnover, 0.999)));
+  w.facilitation = prm_.facilitation_base;
+  w.host = org_.host;
+  bool animator_forum = false;
+  if (!w.burn_in) {
+    const std::int64_t s = w.step;
+    // Animator: in post, vacancy after turnover, departure shock, ramp-up.
+    const AnimatorSpec* a = nullptr;
+    for (const auto& spec : iv_.animators) {
+      if (spec.when.active(s)) {
+        a = &spec;
+        break;
+      }
+    }
+    bool departed = false;
+    for (const auto& d : iv_.departures) departed = departed || d.active(s);
+    RandomStream turnover(key_, w.key, 0, Purpose("territorial/animator_turnover"));
+    const double u = turnover.uniform();  // drawn every week (common random numbers)
+    if (a == nullptr || departed) {
+      animator_present_ = false;
+      animator_vacancy_ = 0;
+      animator_tenure_ = 0;
+    } else {
+      if (animator_present_ && u < weekly(a->turnover_per_year)) {
+        animator_present_ = false;
+        animator_vacancy_ = a->vacancy_weeks;
+      }
+      if (!animator_present_) {
+        if (animator_vacancy_ > 0) {
+          --animator_vacancy_;
+        } else {
+          animator_present_ = true;
+          animator_tenure_ = 0;
+        }
+      }
+      if (animator_present_) {
+        ++animator_tenure_;
+        const double ramp = a->ramp_up_weeks == 0 ? 1.0 : std::min(1.0, double(animator_tenure_) / a->ramp_up_weeks);
+        w.animator = true;
+        w.animator_contacts = a->contacts_per_week * ramp;
+        w.facilitation = a->facilitation;
+        if (a->host_type >= 0 && !org_.of_type[a->host_type].empty()) w.host = org_.of_type[a->host_type][0];
+        w.emphasis = a->theme_emphasis;
+        animator_forum = (animator_tenure_ - 1) % a->forum_period_weeks == 0;
+        intervention_cost_ += a->salary_cost_eur / 52.0;
+      }
+    }
+    for (const auto& l : iv_.lockdowns) {
+      if (l.when.active(s)) {
+        w.lockdown = true;
+        w.activity = l.activity;
+        w.digital_effect = l.digital_effect;
+        break;
+      }
+    }
+    for (const auto& f : iv_.funding) {
+      if (!f.when.active(s)) continue;
+      w.capacity_multiplier *= std::max(0.0, 1.0 + f.capacity_change);
+      intervention_cost_ += f.cost_eur_per_year / 52.0;
+    }
+    for (const auto& g : iv_.governance) {
+      if (!g.when.active(s)) continue;
+      w.governance = true;
+      w.resident_voice = g.resident_voice;
+      w.min_residents = g.min_residents;
+      w.governance_meeting = (s - g.when.start) % g.period_weeks == 0;
+      intervention_cost_ += g.cost_eur_per_year / 52.0;
+      break;
+    }
+    bool workshop = false;
+    for (const auto& d : iv_.diagnosis) {
+      if (!d.when.active(s)) continue;
+      w.diagnosis = true;
+      workshop = (s - d.when.start) % d.period_weeks == 0;
+      intervention_cost_ += d.cost_eur / static_cast<double>(std::max<std::int64_t>(1, d.when.end - d.when.start));
+      break;
+    }
+    for (const auto& t : iv_.training) {
+      if (s != t.when.start) continue;
+      for (int j = org_.n_assoc; j < org_.size(); ++j) {
+        org_.posture[j] += t.posture_boost * (1.0 - org_.posture[j]);
+      }
+      intervention_cost_ += t.cost_eur;
+    }
+    for (const auto& r : iv_.renewals) {
+      if (!r.when.active(s)) continue;
+      const double weeks = static_cast<double>(r.when.end - r.when.start);
+      w.relocation_hazard = 1.0 - std::pow(1.0 - std::min(r.relocated_share, 0.999), 1.0 / weeks);
+      w.membership_loss = r.membership_loss;
+      w.housing_gain = r.housing_outcome_gain / weeks;
+      break;
+    }
+    w.forum = animator_forum || w.governance_meeting || workshop;
+  }
+  // Public meetings held without intervention (associations, conseil
+  // citoyen): physical only, so cancelled by a lockdown.
+  const bool public_meeting = week % prm_.forum_period_weeks == 0 && !w.lockdown;
+  w.forum = w.forum || public_meeting;
+  w.digital_forum = w.forum && w.lockdown;
+}
+
+// ---- phase 1: residential moves ---------------------------------------------
+
+void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
+  auto& r = res_;
+  const std::size_t blocks = block_count();
+  par.for_blocks(r.n, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
+      const double out = rng.uniform();
+      const double reloc = rng.uniform();
+      const double where = rng.uniform();
+      const double lose = rng.uniform();
+      r.moved[i] = kStayed;
+      if (out < w.move_out_hazard) {
+        // A newcomer takes the dwelling: same static profile, fresh state, no ties.
+        r.moved[i] = kMovedOut;
+        draw_resident_state(i, w.key);
+        r.invited[i] = r.attending[i] = 0;
+      } else if (reloc < w.relocation_hazard && blocks > 1) {
+        r.moved[i] = kRelocated;
+        auto nb = static_cast<std::uint32_t>(std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
+        if (nb >= r.block[i]) ++nb;
+        r.block[i] = nb;
+        if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
+      }
+    }
+  });
+  // Movers and their neighbours (ties are symmetric) are marked; serial, but
+  // movers are few.
+  for (std::size_t i = 0; i < r.n; ++i) {
+    if (r.moved[i] == kStayed) continue;
+    touched_[i] = 1;
+    for (int s = 0; s < r.tie_count[i]; ++s) touched_[r.tie_to[i * kTieSlots + s]] = 1;
+  }
+  // Each resident cleans its own slots: ties to or from movers go (all ties of
+  // a resident who moved out; block ties of a relocated one), and ties formed
+  // by co-participation fade by one week. Both ends of a tie apply the same
+  // rule, so ties stay symmetric.
+  par.for_each(r.n, [&](std::size_t i) {
+    std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+    std::uint8_t* kind = r.tie_kind.data() + i * kTieSlots;
+    std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
+    const bool touched = touched_[i] != 0;
+    touched_[i] = 0;
+    int kept = 0;
+    for (int s = 0; s < r.tie_count[i]; ++s) {
+      const std::uint32_t t = to[s];
+      bool keep = true;
+      if (touched) {
+        keep = r.moved[i] != kMovedOut && r.moved[t] != kMovedOut;
+        if (kind[s] == kBlockTie && (r.moved[i] == kRelocated || r.moved[t] == kRelocated)) keep = false;
+      }
+      std::uint8_t l = life[s];
+      if (kind[s] == kFormedTie) {
+        l = static_cast<std::uint8_t>(l - 1);
+        if (l == 0) keep = false;
+      }
+      if (!keep) continue;
+      to[kept] = t;
+      kind[kept] = kind[s];
+      life[kept] = l;
+      ++kept;
+    }
+    r.tie_count[i] = static_cast<std::uint8_t>(kept);
+  });
+  // Arrivals form a few ties in their (new) block at once; then every
+  // resident below their initial number of neighbourhood ties forms one more
+  // with probability integration_rate per week (a block-mate, or a resident of
+  // another block in proportion weak_ties / (block_ties + weak_ties)). Serial,
+  // in resident order: a tie writes both ends.
+  const double block_share = prm_.block_ties / (prm_.block_ties + prm_.weak_ties);
+  for (std::size_t i = 0; i < r.n; ++i) {
+    if (r.moved[i] == kStayed) {
+      if (prm_.integration_rate <= 0 || neighbourhood_ties(i) >= r.tie_target[i]) continue;
+      RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
+      if (rng.uniform() >= prm_.integration_rate) continue;
+      const bool in_block = rng.uniform() < block_share || blocks < 2;
+      const bool closure = rng.uniform() < prm_.triadic_closure;
+      for (int attempt = 0; attempt < 4; ++attempt) {
+        std::uint32_t j = 0;
+        const int c = r.tie_count[i];
+        if (in_block && closure && c > 0) {
+          // a friend of a friend in the block (triadic closure)
+          const std::uint32_t t = r.tie_to[i * kTieSlots + rng.below(static_cast<std::uint64_t>(c))];
+          if (r.tie_count[t] == 0) continue;
+          j = r.tie_to[std::size_t{t} * kTieSlots + rng.below(r.tie_count[t])];
+          if (r.block[j] != r.block[i]) continue;
+        } else if (in_block) {
+          const std::uint32_t begin = block_begin_[r.block[i]];
+          j = static_cast<std::uint32_t>(begin + rng.below(block_begin_[r.block[i] + 1] - begin));
+          if (r.block[j] != r.block[i]) continue;
+        } else {
+          j = static_cast<std::uint32_t>(rng.below(r.n));
+          if (r.block[j] == r.block[i]) continue;
+        }
+        if (j == i || tied(i, j) || neighbourhood_ties(j) > r.tie_target[j]) continue;
+        if (r.tie_count[i] >= kTieSlots || r.tie_count[j] >= kTieSlots) continue;
+        const TieKind kind = in_block ? kBlockTie : kWeakTie;
+        add_tie(i, j, kind, 255);
+        add_tie(j, static_cast<std::uint32_t>(i), kind, 255);
+        break;
+      }
+      continue;
+    }
+    const std::uint32_t b = r.block[i];
+    const std::uint32_t begin = block_begin_[b];
+    const std::uint32_t size = block_begin_[b + 1] - begin;
+    if (size < 2) continue;
+    RandomStream rng(key_, w.key, i, Purpose("territorial/new_ties"));
+    int made = 0;
+    for (int attempt = 0; attempt < 4 * prm_.new_block_ties && made < prm_.new_block_ties; ++attempt) {
+      // The first neighbour met at random, the next ones among their ties
+      // (one meets one's neighbours' neighbours: triadic closure).
+      auto j = static_cast<std::uint32_t>(begin + rng.below(size));
+      const int c = r.tie_count[i];
+      if (c > 0 && rng.uniform() < prm_.triadic_closure) {
+        const std::uint32_t t = r.tie_to[i * kTieSlots + rng.below(static_cast<std::uint64_t>(c))];
+        if (r.tie_count[t] > 0) j = r.tie_to[std::size_t{t} * kTieSlots + rng.below(r.tie_count[t])];
+      }
+      if (j == i || r.block[j] != b || tied(i, j)) continue;
+      if (r.tie_count[i] >= kTieSlots || r.tie_count[j] >= kTieSlots) continue;
+      add_tie(i, j, kBlockTie, 255);
+      add_tie(j, static_cast<std::uint32_t>(i), kBlockTie, 255);
+      ++made;
+    }
+  }
+}
+
+// ---- phase 2: outreach ------------------------------------------------------
+
+void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
+  auto& r = res_;
+  const int A = org_.n_assoc;
+  const double mw1 = prm_.member_contact_weight - 1.0;
+  const auto affiliations = [&](std::size_t i) {
+    Affiliations s;
+    s.add(r.member_of[i]);
+    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) s.add(r.member_of[t]);
+    return s;
+  };
+  const auto animator_weight = [&](std::size_t i, const Affiliations& s) {
+    return (1.0 + mw1 * (s.has(w.host) ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
+  };
+  // Pass 1: how many residents each association weighs double (members and
+  // members' ties), and the animator's total weight. Per-block rows of a
+  // preallocated matrix, summed in block order.
+  const std::size_t width = static_cast<std::size_t>(A) + 1;
+  const std::size_t blocks = par.block_count(r.n);
+  if (scratch_.size() < blocks * width) scratch_.resize(blocks * width);
+  scratch_sum_.assign(width, 0.0);
+  par.for_blocks(r.n, [&](std::size_t b, std::size_t e) {
+    double* row = scratch_.data() + (b / par.block()) * width;
+    std::fill(row, row + width, 0.0);
+    for (std::size_t i = b; i < e; ++i) {
+      const Affiliations s = affiliations(i);
+      for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
+      row[A] += animator_weight(i, s);
+      // Cache the (usually short) list for pass 2.
+      affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
+      for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+    }
+  });
+  for (std::size_t b = 0; b < blocks; ++b) {
+    for (std::size_t k = 0; k < width; ++k) scratch_sum_[k] += scratch_[b * width + k];
+  }
+  // lambda_j = c_j / sum_i w_ij: expected contacts are conserved.
+  const double n = static_cast<double>(r.n);
+  double lambda_all = 0;
+  for (int j = 0; j < A; ++j) {
+    const double c = prm_.contacts_per_fte * org_.capacity[j] * w.capacity_multiplier * w.activity *
+                     (0.5 + 0.5 * org_.legitimacy[j]) * scale_;
+    week_contrib_[j] = c / (n + mw1 * scratch_sum_[j]);  // reused as lambda_j
+    lambda_all += week_contrib_[j];
+  }
+  const double animator_contacts = w.animator_contacts * w.activity * scale_;
+  const double lambda_a = scratch_sum_[A] > 0 ? animator_contacts / scratch_sum_[A] : 0.0;
+  par.for_each(r.n, [&](std::size_t i) {
+    Affiliations s;
+    if (affil_n_[i] <= kAffil) {
+      s.count = affil_n_[i];
+      for (int k = 0; k < s.count; ++k) s.org[k] = affil_[i * kAffil + k];
+    } else {
+      s = affiliations(i);
+    }
+    double rate = lambda_all;
+    for (int k = 0; k < s.count; ++k) rate += mw1 * week_contrib_[s.org[k]];
+    rate += lambda_a * animator_weight(i, s);
+    double p = contact_probability(rate, r.barrier[i] != 0, prm_.barrier_contact_penalty, r.ta[i]);
+    if (w.lockdown && r.barrier[i]) p = 0.0;  // only digital contact is possible
+    RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
+    r.invited[i] = rng.uniform() < p ? 1 : 0;
+    if (r.invited[i] && r.level[i] == kNone) r.level[i] = kInformed;
+  });
+}
+
+// ---- phase 3: participation -------------------------------------------------
+
+void TerritorialModel::phase_participation(const Week& w, sim::Parallel par) {
+  auto& r = res_;
+  const std::span<const std::uint8_t> participating(r.participating);
+  par.for_each(r.n, [&](std::size_t i) {
+    const auto id = static_cast<sim::NodeId>(i);
+    const double share = mechanisms::active_neighbour_share(ties_, id, participating);
+    const double opp = opportunity(w, i);
+    const std::uint8_t level = r.level[i];
+    const double habit = level >= kOccasional ? opp : 0.0;
+    const double u = participation_utility(prm_.utility, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
+                                           r.availability[i], r.fatigue[i]);
+    RandomStream rng(key_, w.key, i, Purpose("territorial/ladder"));
+    const double draw = rng.uniform();
+    const double attend = rng.uniform();
+    const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, prm_.ladder);
+    r.level[i] = next;
+    r.weeks_active[i] = next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;
+    r.fatigue[i] = static_cast<float>(fatigue_after_week(r.fatigue[i], next, prm_.fatigue));
+    if (next >= kOccasional) r.ever[i] = 1;
+    double p_attend = 0.0;
+    if (w.forum && next >= kOccasional) {
+      p_attend = prm_.attendance[next - kOccasional] * (w.digital_forum ? (r.barrier[i] ? 0.0 : w.digital_effect) : 1.0);
+    }
+    r.attending[i] = attend < p_attend ? 1 : 0;
+    // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
+    float* p = r.p(i);
+    const float* p0 = r.p0(i);
+    for (int k = 0; k < kThemes; ++k) p[k] += static_cast<float>(prm_.priority_anchoring) * (p0[k] - p[k]);
+  });
+}
+
+// ---- phase 4: deliberation / shared diagnosis --------------------------------
+
+void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
+  auto& r = res_;
+  forum_attendees_ = 0;
+  if (!w.forum) return;
+  forums_held_ += 1;
+  attendees_.clear();
+  for (std::size_t i = 0; i < r.n; ++i) {
+    if (r.attending[i]) attendees_.push_back(static_cast<std::uint32_t>(i));
+  }
+  const std::size_t m = attendees_.size();
+  forum_attendees_ = static_cast<double>(m) / scale_;
+  if (m == 0) return;
+  // Attendees' trust, centroid and dispersion before deliberation.
+  const auto stats = par.reduce<Sums<kThemes + 2>>(m, [&](std::size_t b, std::size_t e) {
+    Sums<kThemes + 2> s;
+    for (std::size_t k = b; k < e; ++k) {
+      const auto i = attendees_[k];
+      s.v[0] += r.ta[i];
+      s.v[1] += 0.5 * (r.ti[i] + r.ta[i]);
+      for (int t = 0; t < kThemes; ++t) s.v[2 + t] += r.p(i)[t];
+    }
+    return s;
+  });
+  const double md = static_cast<double>(m);
+  for (int t = 0; t < kThemes; ++t) forum_centroid_[t] = stats.v[2 + t] / md;
+  forum_trust_ = stats.v[1] / md;
+  const double dispersion = par.reduce<double>(m, [&](std::size_t b, std::size_t e) {
+    double s = 0;
+    for (std::size_t k = b; k < e; ++k) {
+      const float* p = r.p(attendees_[k]);
+      double d2 = 0;
+      for (int t = 0; t < kThemes; ++t) d2 += (p[t] - forum_centroid_[t]) * (p[t] - forum_centroid_[t]);
+      s += std::sqrt(d2);
+    }
+    return s;
+  }) / md;
+  forum_dispersion_ = dispersion;
+  const Conflict conflict = m >= 2 ? classify_conflict(dispersion, forum_trust_, prm_.conflict_dispersion_min,
+                                                       prm_.conflict_trust_min)
+                                   : Conflict::None;
+  // Random pairs (deterministic matching) move towards each other when closer
+  // than the confidence bound (Deffuant et al. 2000, in K dimensions); a pair
+  // may form a tie, and renews one formed earlier. Pairs are disjoint.
+  const double bound = confidence_bound(prm_.confidence_base, prm_.confidence_trust, prm_.confidence_facilitation,
+                                        stats.v[0] / md, w.facilitation);
+  RandomStream matching(key_, w.key, 0, Purpose("territorial/matching"));
+  const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
+  const auto renew = static_cast<std::uint8_t>(prm_.formed_tie_weeks);
+  par.for_each(pairs, [&](std::size_t k) {
+    const std::uint32_t i = attendees_[2 * k];
+    const std::uint32_t j = attendees_[2 * k + 1];
+    mechanisms::deffuant_pair_update(std::span<float>(r.p(i), kThemes), std::span<float>(r.p(j), kThemes), bound,
+                                     prm_.convergence_rate);
+    auto renew_side = [&](std::uint32_t a, std::uint32_t c) {
+      for (int s = 0; s < r.tie_count[a]; ++s) {
+        const std::size_t slot = std::size_t{a} * kTieSlots + s;
+        if (r.tie_to[slot] != c) continue;
+        if (r.tie_kind[slot] == kFormedTie) r.tie_life[slot] = renew;
+        return true;
+      }
+      return false;
+    };
+    const bool existing = renew_side(i, j);
+    if (existing) {
+      renew_side(j, i);
+      return;
+    }
+    RandomStream tie(key_, w.key, std::min(i, j), Purpose("territorial/tie"));
+    if (tie.uniform() < prm_.tie_formation && r.tie_count[i] < kTieSlots && r.tie_count[j] < kTieSlots) {
+      add_tie(i, j, kFormedTie, renew);
+      add_tie(j, i, kFormedTie, renew);
+    }
+  });
+  // A well-run meeting builds attendees' trust in its organisers. Conflict:
+  // productive disagreement improves the diagnosis and attendees' sense of
+  // efficacy; destructive conflict lowers efficacy and makes some attendees
+  // step down.
+  const double forum_gain = prm_.forum_trust_gain * w.facilitation;
+  const bool productive = conflict == Conflict::Productive;
+  par.for_each(m, [&](std::size_t k) {
+    const std::uint32_t i = attendees_[k];
+    if (conflict != Conflict::Destructive) {
+      r.ta[i] = static_cast<float>(mechanisms::trust_after(r.ta[i], +1, forum_gain, 1.0));
+    }
+    if (conflict == Conflict::None) return;
+    if (productive) {
+      r.eff[i] = static_cast<float>(mechanisms::trust_after(r.eff[i], +1, prm_.conflict_efficacy_gain, 1.0));
+      return;
+    }
+    r.eff[i] = static_cast<float>(mechanisms::trust_after(r.eff[i], -1, prm_.conflict_efficacy_loss, 1.0));
+    RandomStream drop(key_, w.key, i, Purpose("territorial/conflict_dropout"));
+    if (drop.uniform() < prm_.conflict_dropout && r.level[i] > kNone) {
+      r.level[i] = static_cast<std::uint8_t>(r.level[i] - 1);
+      if (r.level[i] < kActive) r.weeks_active[i] = 0;
+    }
+  });
+  if (conflict != Conflict::None) (productive ? conflict_productive_ : conflict_destructive_) += 1;
+  if (conflict != Conflict::Destructive) {
+    const double gain = prm_.diagnosis_gain * (w.diagnosis ? 1.0 : prm_.diagnosis_without_process) *
+                        (conflict == Conflict::Productive ? 1.0 + prm_.diagnosis_conflict_bonus : 1.0);
+    diagnosis_ += std::min(1.0, gain) * (1.0 - diagnosis_);
+  }
+  // Institutions learn residents' priorities from a shared diagnosis or a
+  // governance meeting, at a rate growing with diagnosis quality and posture.
+  if (w.diagnosis || w.governance_meeting) {
+    double posture = 0;
+    for (int j = org_.n_assoc; j < org_.size(); ++j) posture += org_.posture[j];
+    posture /= std::max(1, org_.n_inst);
+    const double rate = std::min(1.0, prm_.institution_learning * diagnosis_ * posture);
+    double sum = 0;
+    for (int t = 0; t < kThemes; ++t) {
+      auto& x = org_.institution_priorities[t];
+      x += rate * (forum_centroid_[t] - x);
+      sum += x;
+    }
+    for (auto& x : org_.institution_priorities) x /= sum;
+  }
+}
+
+// ---- end of week: tie snapshot ----------------------------------------------
+
+void TerritorialModel::rebuild_ties(sim::Parallel par) {
+  auto& r = res_;
+  auto& offsets = ties_.offsets;
+  offsets.resize(r.n + 1);
+  offsets[0] = 0;
+  for (std::size_t i = 0; i < r.n; ++i) offsets[i + 1] = offsets[i] + r.tie_count[i];
+  ties_.neighbours.resize(offsets[r.n]);
+  par.for_each(r.n, [&](std::size_t i) {
+    sim::NodeId* row = ties_.neighbours.data() + offsets[i];
+    std::copy_n(r.tie_to.data() + i * kTieSlots, r.tie_count[i], row);
+    std::sort(row, row + r.tie_count[i]);
+    r.participating[i] = r.level[i] >= kOccasional ? 1 : 0;
+  });
+}
+
+}  // namespace atc::models::territorial
