@@ -234,35 +234,32 @@ def _incomplete_message(path: Path, n_runs: int, n_incomplete: int, dropped: lis
                      "cannot be checked")
     if path.name.endswith(_PARTIAL_SUFFIX):
         parts.append(f"{path.name} is a .partial file (the experiment did not finish)")
-    if n_incomplete and unit == "point":
-        what = (f"{n_incomplete} of {n_runs} runs (scenario x point x replicate) are not marked "
-                "complete (run_complete == 0)")
-        if drop:
+    if n_incomplete:
+        if unit == "point":
+            what = (f"{n_incomplete} of {n_runs} runs (scenario x point x replicate) are not "
+                    "marked complete (run_complete == 0)")
             shown = dropped if len(dropped) <= 20 else [*dropped[:20], "..."]
             of = f", all points of {groups}," if groups else ""
-            what += (f"; dropped {len(dropped)} sweep point(s) {shown}{of} "
-                     "from every scenario and replicate, because a point is kept only if its "
-                     "whole design group is complete everywhere (so that comparisons stay "
-                     f"paired and the sensitivity estimators see whole groups); {n_kept} point(s) "
-                     "left")
+            dropped_text = (
+                f"; dropped {len(dropped)} sweep point(s) {shown}{of} "
+                "from every scenario and replicate, because a point is kept only if its "
+                "whole design group is complete everywhere (so that comparisons stay "
+                f"paired and the sensitivity estimators see whole groups); {n_kept} point(s) "
+                "left")
+        else:
+            what = (f"{n_incomplete} of {n_runs} runs (scenario x replicate) are not marked "
+                    "complete (run_complete == 0)")
+            dropped_text = (
+                f"; dropped {len(dropped)} replicate(s) {dropped} from every scenario, "
+                "because a replicate is kept only if it is complete in every scenario "
+                f"(so that paired comparisons stay valid); {n_kept} replicate(s) left")
+        if not drop:
+            what += "; kept as NaN because drop_incomplete=False"
+        else:
+            what += dropped_text
             if n_kept == 0:
                 what += ("; nothing left to analyse: open with drop_incomplete=False "
                          "to look at the completed runs")
-        else:
-            what += "; kept as NaN because drop_incomplete=False"
-        parts.append(what)
-    elif n_incomplete:
-        what = (f"{n_incomplete} of {n_runs} runs (scenario x replicate) are not marked complete "
-                "(run_complete == 0)")
-        if drop:
-            what += (f"; dropped {len(dropped)} replicate(s) {dropped} from every scenario, "
-                     "because a replicate is kept only if it is complete in every scenario "
-                     f"(so that paired comparisons stay valid); {n_kept} replicate(s) left")
-            if n_kept == 0:
-                what += ("; nothing left to analyse: open with drop_incomplete=False "
-                         "to look at the completed runs")
-        else:
-            what += "; kept as NaN because drop_incomplete=False"
         parts.append(what)
     elif parts and has_flags:
         parts.append("every run is marked complete")

@@ -7,7 +7,15 @@ import os
 import numpy as np
 import pandas as pd
 
-from .dataset import SWEEP_DIM, extra_dims, indicators, is_sweep, open_raw, read_parameters
+from .dataset import (
+    SWEEP_DIM,
+    _run_flags,
+    extra_dims,
+    indicators,
+    is_sweep,
+    open_raw,
+    read_parameters,
+)
 
 __all__ = ["info_text"]
 
@@ -100,8 +108,7 @@ def _runs_lines(ds) -> list[str]:
     if "run_complete" not in ds.coords:
         return ["runs:        unknown (no run_complete flags)"]
     sweep = is_sweep(ds)
-    dims = ("scenario", SWEEP_DIM, "replicate") if sweep else ("scenario", "replicate")
-    flags = ds["run_complete"].transpose(*dims).values == 1
+    flags = _run_flags(ds)
     line = f"runs:        {int(flags.sum())}/{flags.size} complete"
     if flags.all():
         return [line]

@@ -32,6 +32,7 @@ from .dataset import (
     is_sweep,
     open as open_dataset,
     read_parameters,
+    site_labels,
     sweep_method,
     sweep_table,
 )
@@ -51,6 +52,7 @@ from .stats import (
     MIN_RELIABLE_REPLICATES,
     POOLED,
     CompareResult,
+    _selection_label,
     check_scenarios,
     compare,
     compare_by_point,
@@ -105,9 +107,7 @@ class Item:
     @property
     def label(self) -> str:
         """``variable`` or ``variable[dim=value]``."""
-        if not self.select:
-            return self.variable
-        return f"{self.variable}[{', '.join(f'{k}={v}' for k, v in self.select.items())}]"
+        return _selection_label(self.variable, self.select)
 
 
 def key_items(ds: xr.Dataset) -> list[Item]:
@@ -336,13 +336,15 @@ def _headline_table(ds: xr.Dataset, results: list[CompareResult], items: list[It
 def _site_table(res: CompareResult) -> str:
     headers = ["Site", "Baseline mean", "Treatment mean", "Difference", f"{res.ci:.0%} CI",
                "d_z", "Share treatment > baseline", "Replicates"]
-    rows, classes = [], []
-    for site, r in res.table.iterrows():
-        rows.append([_e(r.site_name), _fmt(r.baseline_mean), _fmt(r.treatment_mean),
-                     _fmt(r.mean_diff), _ci(r.ci_low, r.ci_high), _fmt(r.effect_size),
-                     _pct(r.share_better), str(int(r.n_replicates))])
-        classes.append("pooled" if site == POOLED else "")
-    return _table(headers, rows, row_classes=classes)
+    rows = [[_e(r.site_name), _fmt(r.baseline_mean), _fmt(r.treatment_mean), _fmt(r.mean_diff),
+             _ci(r.ci_low, r.ci_high), _fmt(r.effect_size), _pct(r.share_better),
+             str(int(r.n_replicates))] for _, r in res.table.iterrows()]
+    return _table(headers, rows, row_classes=_pooled_classes(res.table))
+
+
+def _pooled_classes(table: pd.DataFrame) -> list[str]:
+    """Row classes of a per-site table: ``"pooled"`` on the pooled row."""
+    return ["pooled" if site == POOLED else "" for site in table.index]
 
 
 def _cost_section(ds: xr.Dataset, baseline: str, treatment: str, n_boot: int, seed: int) -> str:
@@ -351,22 +353,18 @@ def _cost_section(ds: xr.Dataset, baseline: str, treatment: str, n_boot: int, se
     res = cost_effectiveness(ds, baseline, treatment, n_boot=n_boot, seed=seed)
     headers = ["Site", "Avoided costs (EUR)", "CI", "Extra intervention cost (EUR)", "CI",
                "Net benefit (EUR)", "CI", "Benefit-cost ratio", "CI", "Share net > 0"]
-    rows, classes = [], []
-    for site, r in res.table.iterrows():
-        rows.append([_e(r.site_name), _fmt(r.avoided_eur),
-                     _ci(r.avoided_eur_ci_low, r.avoided_eur_ci_high), _fmt(r.cost_eur),
-                     _ci(r.cost_eur_ci_low, r.cost_eur_ci_high), _fmt(r.net_benefit_eur),
-                     _ci(r.net_benefit_eur_ci_low, r.net_benefit_eur_ci_high),
-                     _fmt(r.benefit_cost_ratio),
-                     _ci(r.benefit_cost_ratio_ci_low, r.benefit_cost_ratio_ci_high),
-                     _pct(r.share_net_positive)])
-        classes.append("pooled" if site == POOLED else "")
+    quantities = ("avoided_eur", "cost_eur", "net_benefit_eur", "benefit_cost_ratio")
+    rows = [[_e(r.site_name),
+             *(cell for q in quantities for cell in (_fmt(r[q]),
+                                                     _ci(r[f"{q}_ci_low"], r[f"{q}_ci_high"]))),
+             _pct(r.share_net_positive)] for _, r in res.table.iterrows()]
     return (f"<h3>Cost-effectiveness</h3><p class=\"note\">Cumulative to {_e(res.time_label)}. "
             "Avoided costs and extra intervention cost are paired differences (treatment minus "
             "baseline, same replicate); net benefit = avoided minus extra cost; the ratio is "
             "mean avoided / mean extra cost (n/a when the extra cost is not positive). The "
             "pooled row sums over sites. Unit costs behind avoided costs are model parameters: "
-            "see the caveats.</p>" + _table(headers, rows, row_classes=classes))
+            "see the caveats.</p>"
+            + _table(headers, rows, row_classes=_pooled_classes(res.table)))
 
 
 def _comparison_section(ds: xr.Dataset, baseline: str, treatment: str, items: list[Item],
@@ -429,8 +427,8 @@ def _sweep_comparison_section(ds: xr.Dataset, baseline: str, treatment: str, ite
              "<code>atcsim.compare_by_point</code> gives them all, and "
              "<code>atcsim.compare(ds.isel(point=i), ...)</code> the per-site detail of one "
              "point.</p>", _table(headers, rows, numeric_from=2)]
-    params = list(sweep_table(ds).index)
-    keys = list(sweep_table(ds)["key"])
+    swept = sweep_table(ds)
+    params, keys = list(swept.index), list(swept["key"])
     for item, t in zip(items, tables):
         if len(t) > _MAX_POINT_ROWS:
             continue
@@ -533,17 +531,15 @@ def _descriptive_section(ds: xr.Dataset, items: list[Item]) -> str:
     runs = "runs (points x replicates)" if sweep else "replicates"
     headers = ["Indicator", "Units", "Median (all sites, mean per run)", "90 % range",
                "Runs" if sweep else "Replicates"]
+    labels = site_labels(ds)
     rows, details = [], []
     for item in items:
         da = sel.reduce(ds[item.variable].sel(item.select)).sel(scenario=scenario)
         site_mean = da.mean("site", skipna=True).values
         rows.append([_describe(ds, item), _units(ds, item), *_median_range(site_mean),
                      str(int(np.isfinite(site_mean).sum()))])
-        site_rows = []
-        for site in ds["site"].values:
-            values = np.asarray(da.sel(site=site).values, dtype=float)
-            name = ds["site_name"].sel(site=site).item() if "site_name" in ds.coords else site
-            site_rows.append([_e(name or site), *_median_range(values)])
+        site_rows = [[_e(labels[str(site)]), *_median_range(da.sel(site=site).values)]
+                     for site in ds["site"].values]
         details.append(f"<details><summary>Per-site values: {_e(item.label)}</summary>"
                        + _table(["Site", "Median", "90 % range"], site_rows) + "</details>")
     return (f'<h2 id="descriptive">Descriptive results</h2><p class="note">The file holds a '

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -55,9 +55,11 @@ from .stats import (
     DEFAULT_N_BOOT,
     DEFAULT_SEED,
     TimeSpec,
+    _TableRepr,
     _check_boot_args,
-    _escape,
+    _check_site,
     _select_extra,
+    _selection_label,
     check_scenarios,
     select_time,
 )
@@ -124,10 +126,7 @@ def _response(
     da = selection.reduce(da.sel(scenario=scenario))
     n_rep, n_site = ds.sizes["replicate"], ds.sizes["site"]
     if site is not None:
-        sites = [str(s) for s in ds["site"].values]
-        if site not in sites:
-            raise ValueError(f"site {site!r} is not in this file; available sites: "
-                             f"{', '.join(sites)}")
+        _check_site(ds, site)
         da = da.sel(site=site)
         where = f"site {site}"
     else:
@@ -138,8 +137,7 @@ def _response(
         da = da.mean(reduce_dims, skipna=False)
     values = np.asarray(da.transpose(SWEEP_DIM).values, dtype=float)
     reps = f"mean over {n_rep} replicates" if n_rep > 1 else "1 replicate"
-    sel = "".join(f", {k}={v}" for k, v in (select or {}).items())
-    label = f"{variable}[{sel[2:]}]" if sel else variable
+    label = _selection_label(variable, select)
     description = (f"{label} at {selection.label}, scenario {scenario}; per point: {reps}, "
                    f"{where}" + (f" ({n_site} sites, equally weighted)"
                                  if site is None and n_site > 1 else ""))
@@ -238,6 +236,34 @@ def _interval(samples: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
+def _resamples(seed: int, n: int, n_boot: int, step: int) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Bootstrap resamples of n items, ``step`` at a time: (start, stop, indices (stop-start, n)).
+
+    Every block is drawn in turn from one ``numpy.random.default_rng(seed)``.
+    """
+    rng = np.random.default_rng(seed)
+    for start in range(0, n_boot, step):
+        stop = min(n_boot, start + step)
+        yield start, stop, rng.integers(0, n, size=(stop - start, n))
+
+
+def _parameter_table(parameters: pd.DataFrame, params: list[str],
+                     columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Result table: index ``parameter``, column ``key`` (config key), then ``columns``."""
+    keys = parameters["key"]
+    return pd.DataFrame({"key": [keys[p] for p in params], **columns},
+                        index=pd.Index(params, name="parameter"))
+
+
+def _result_fields(ds: xr.Dataset, r: _Response, variable: str, parameters: pd.DataFrame,
+                   ci: float, n_boot: int, seed: int, notes: list[str]) -> dict[str, Any]:
+    """Keyword arguments shared by every :class:`SensitivityResult` (all but ``table``)."""
+    return dict(data=_point_frame(ds, r), variable=variable, scenario=r.scenario,
+                time_label=r.time_label, description=r.description, units=r.units,
+                label=r.label, ci=ci, n_boot=int(n_boot), seed=int(seed), notes=notes,
+                parameters=parameters)
+
+
 def _nanstd(x: np.ndarray, axis: int) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -247,8 +273,8 @@ def _nanstd(x: np.ndarray, axis: int) -> np.ndarray:
 # -------------------------------------------------------------------- results
 
 
-@dataclass
-class SensitivityResult:
+@dataclass(repr=False)
+class SensitivityResult(_TableRepr):
     """Common part of the sensitivity results.
 
     Attributes
@@ -288,13 +314,8 @@ class SensitivityResult:
     def _header(self) -> str:
         return f"{self.method}: {self.description}"
 
-    def __repr__(self) -> str:
-        notes = "".join(f"\nnote: {n}" for n in self.notes)
-        return f"{type(self).__name__}({self._header()})\n{self.table.to_string()}{notes}"
-
-    def _repr_html_(self) -> str:
-        notes = "".join(f"<p>note: {_escape(n)}</p>" for n in self.notes)
-        return f"<p><b>{_escape(self._header())}</b></p>{self.table.to_html()}{notes}"
+    def _notes(self) -> list[str]:
+        return self.notes
 
 
 @dataclass(repr=False)
@@ -493,31 +514,23 @@ def sobol(
         raise SweepError(f"{variable}: only {n} complete Sobol base sample(s); need at least 2")
     s1, st, variance = _sobol_estimates(fa, fb, fab)
     k = len(params)
-    rng = np.random.default_rng(seed)
     boot_s1 = np.empty((n_boot, k))
     boot_st = np.empty((n_boot, k))
-    step = max(1, _BLOCK // (n * (k + 2) * 3))
-    for start in range(0, n_boot, step):
-        stop = min(n_boot, start + step)
-        idx = rng.integers(0, n, size=(stop - start, n))
+    for start, stop, idx in _resamples(seed, n, n_boot, max(1, _BLOCK // (n * (k + 2) * 3))):
         boot_s1[start:stop], boot_st[start:stop], _ = _sobol_estimates(fa[idx], fb[idx], fab[idx])
     s1_lo, s1_hi = _interval(boot_s1, ci)
     st_lo, st_hi = _interval(boot_st, ci)
     if not variance > 0:
         notes.append("the response does not vary over the sweep (V = 0): indices are undefined")
-    keys = sweep_table(ds)["key"]
-    table = pd.DataFrame({
-        "key": [keys[p] for p in params],
+    parameters = sweep_table(ds)
+    table = _parameter_table(parameters, params, {
         "S1": s1, "S1_ci_low": s1_lo, "S1_ci_high": s1_hi, "S1_se": _nanstd(boot_s1, 0),
         "ST": st, "ST_ci_low": st_lo, "ST_ci_high": st_hi, "ST_se": _nanstd(boot_st, 0),
-    }, index=pd.Index(params, name="parameter"))
+    })
     both = np.concatenate([fa, fb])
     return SobolResult(
-        table=table, data=_point_frame(ds, r), variable=variable, scenario=r.scenario,
-        time_label=r.time_label, description=r.description, units=r.units, label=r.label,
-        ci=ci, n_boot=int(n_boot), seed=int(seed), notes=notes, parameters=sweep_table(ds),
-        n_base=n, n_base_total=n_total,
-        variance=float(variance), mean=float(both.mean()))
+        table=table, **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes),
+        n_base=n, n_base_total=n_total, variance=float(variance), mean=float(both.mean()))
 
 
 # --------------------------------------------------------------------- Morris
@@ -626,33 +639,27 @@ def morris(
         notes.append("a single trajectory: sigma and the CIs are undefined")
     mu, mu_star, sigma = _morris_stats(ee)
     k = len(params)
-    rng = np.random.default_rng(seed)
     boot_star = np.empty((n_boot, k))
     boot_sigma = np.empty((n_boot, k))
-    step = max(1, _BLOCK // max(1, n * k * 3))
-    for start in range(0, n_boot, step):
-        stop = min(n_boot, start + step)
-        idx = rng.integers(0, n, size=(stop - start, n))
+    for start, stop, idx in _resamples(seed, n, n_boot, max(1, _BLOCK // max(1, n * k * 3))):
         _, boot_star[start:stop], boot_sigma[start:stop] = _morris_stats(ee[idx])
     if n < 2:
         boot_star[:] = np.nan
         boot_sigma[:] = np.nan
     star_lo, star_hi = _interval(boot_star, ci)
     sigma_lo, sigma_hi = _interval(boot_sigma, ci)
-    keys = sweep_table(ds)["key"]
-    table = pd.DataFrame({
-        "key": [keys[p] for p in params], "mu": mu, "mu_star": mu_star,
+    parameters = sweep_table(ds)
+    table = _parameter_table(parameters, params, {
+        "mu": mu, "mu_star": mu_star,
         "mu_star_ci_low": star_lo, "mu_star_ci_high": star_hi, "sigma": sigma,
         "sigma_ci_low": sigma_lo, "sigma_ci_high": sigma_hi,
         "n_effects": np.isfinite(ee).sum(axis=0),
-    }, index=pd.Index(params, name="parameter"))
+    })
     table["rank"] = table["mu_star"].rank(ascending=False, method="min").astype("Int64")
     levels = int(ds.attrs.get("sweep_levels", 0) or 0)
     delta = levels / (2.0 * (levels - 1)) if levels > 1 else math.nan
     return MorrisResult(
-        table=table, data=_point_frame(ds, r), variable=variable, scenario=r.scenario,
-        time_label=r.time_label, description=r.description, units=r.units, label=r.label,
-        ci=ci, n_boot=int(n_boot), seed=int(seed), notes=notes, parameters=sweep_table(ds),
+        table=table, **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes),
         effects=pd.DataFrame(ee, columns=pd.Index(params, name="parameter")),
         n_trajectories=n, n_trajectories_total=n_total, levels=levels, delta=delta)
 
@@ -750,23 +757,17 @@ def correlations(
         notes.append("the response does not vary over the sweep: correlations are undefined")
     rho = _spearman(np.ones((1, n)), x, y)[0]
     # Bootstrap: resample n points with replacement, as counts of each point per resample.
-    rng = np.random.default_rng(seed)
     boot = np.empty((n_boot, len(params)))
-    step = max(1, _BLOCK // (n * 4))
-    for start in range(0, n_boot, step):
-        stop = min(n_boot, start + step)
-        idx = rng.integers(0, n, size=(stop - start, n)) + n * np.arange(stop - start)[:, None]
+    for start, stop, idx in _resamples(seed, n, n_boot, max(1, _BLOCK // (n * 4))):
+        idx = idx + n * np.arange(stop - start)[:, None]
         counts = np.bincount(idx.ravel(), minlength=idx.size).reshape(-1, n).astype(float)
         boot[start:stop] = _spearman(counts, x, y)
     lo, hi = _interval(boot, ci)
-    keys = sweep_table(ds)["key"]
-    table = pd.DataFrame({"key": [keys[p] for p in params], "rho": rho, "rho_ci_low": lo,
-                          "rho_ci_high": hi, "n_points": n},
-                         index=pd.Index(params, name="parameter"))
+    parameters = sweep_table(ds)
+    table = _parameter_table(parameters, params, {"rho": rho, "rho_ci_low": lo,
+                                                  "rho_ci_high": hi, "n_points": n})
     return CorrelationResult(
-        table=table, data=_point_frame(ds, r), variable=variable, scenario=r.scenario,
-        time_label=r.time_label, description=r.description, units=r.units, label=r.label,
-        ci=ci, n_boot=int(n_boot), seed=int(seed), notes=notes, parameters=sweep_table(ds),
+        table=table, **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes),
         n_points=n)
 
 

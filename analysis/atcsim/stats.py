@@ -249,6 +249,14 @@ def _z(ci: float) -> float:
 # ------------------------------------------------------------------------ compare
 
 
+def _check_site(ds: xr.Dataset, site: str) -> None:
+    """Raise ``ValueError`` naming the available sites when ``site`` is not one of them."""
+    sites = [str(s) for s in ds["site"].values]
+    if site not in sites:
+        raise ValueError(f"site {site!r} is not in this file; available sites: "
+                         f"{', '.join(sites)}")
+
+
 def check_scenarios(ds: xr.Dataset, *names: str) -> None:
     """Raise :class:`ScenarioNotFoundError` naming the available scenarios."""
     available = [str(s) for s in ds["scenario"].values]
@@ -259,8 +267,26 @@ def check_scenarios(ds: xr.Dataset, *names: str) -> None:
                 f"{', '.join(available) or 'none'}")
 
 
-@dataclass
-class CompareResult:
+class _TableRepr:
+    """``repr`` and Jupyter HTML of a result: ``_header()``, ``table``, then any ``_notes()``."""
+
+    def _header(self) -> str:
+        raise NotImplementedError
+
+    def _notes(self) -> Sequence[str]:
+        return ()
+
+    def __repr__(self) -> str:
+        notes = "".join(f"\nnote: {n}" for n in self._notes())
+        return f"{type(self).__name__}({self._header()})\n{self.table.to_string()}{notes}"
+
+    def _repr_html_(self) -> str:
+        notes = "".join(f"<p>note: {_escape(n)}</p>" for n in self._notes())
+        return f"<p><b>{_escape(self._header())}</b></p>{self.table.to_html()}{notes}"
+
+
+@dataclass(repr=False)
+class CompareResult(_TableRepr):
     """Paired effect of ``treatment`` versus ``baseline`` on one indicator.
 
     Attributes
@@ -294,10 +320,7 @@ class CompareResult:
     @property
     def label(self) -> str:
         """Variable name with its extra-dimension selection, e.g. ``outcome_index[theme=youth]``."""
-        if not self.selection:
-            return self.variable
-        inner = ", ".join(f"{k}={v}" for k, v in self.selection.items())
-        return f"{self.variable}[{inner}]"
+        return _selection_label(self.variable, self.selection)
 
     @property
     def pooled(self) -> pd.Series:
@@ -317,12 +340,6 @@ class CompareResult:
         units = f" [{self.units}]" if self.units else ""
         return (f"{self.label}{units}: {self.treatment} - {self.baseline}, {self.time_label}; "
                 f"{self.ci:.0%} percentile bootstrap CI ({self.n_boot} resamples, seed {self.seed})")
-
-    def __repr__(self) -> str:
-        return f"CompareResult({self._header()})\n{self.table.to_string()}"
-
-    def _repr_html_(self) -> str:
-        return f"<p><b>{_escape(self._header())}</b></p>{self.table.to_html()}"
 
 
 def compare(
@@ -455,10 +472,18 @@ def _select_extra(da: xr.DataArray, select: Mapping[str, Any] | None) -> xr.Data
     return da
 
 
-def _paired_arrays(da: xr.DataArray, baseline: str, treatment: str) -> tuple[np.ndarray, np.ndarray]:
-    """(replicate, site) arrays of the two scenarios."""
+def _selection_label(variable: str, select: Mapping[str, Any] | None) -> str:
+    """``variable``, or ``variable[dim=value, ...]`` with a selection of extra dimensions."""
+    if not select:
+        return variable
+    return f"{variable}[{', '.join(f'{k}={v}' for k, v in select.items())}]"
+
+
+def _paired_arrays(da: xr.DataArray, baseline: str, treatment: str,
+                   dims: tuple[str, str] = ("replicate", "site")) -> tuple[np.ndarray, np.ndarray]:
+    """Float arrays of the two scenarios, with dimensions ``dims`` in that order."""
     def one(name: str) -> np.ndarray:
-        return np.asarray(da.sel(scenario=name).transpose("replicate", "site").values, dtype=float)
+        return np.asarray(da.sel(scenario=name).transpose(*dims).values, dtype=float)
     return one(baseline), one(treatment)
 
 
@@ -571,21 +596,13 @@ def compare_by_point(
     selection = select_time(ds, at, window)
     da = selection.reduce(da)
     if site is not None:
-        sites = [str(s) for s in ds["site"].values]
-        if site not in sites:
-            raise ValueError(f"site {site!r} is not in this file; available sites: "
-                             f"{', '.join(sites)}")
+        _check_site(ds, site)
         da = da.sel(site=site)
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN sites give NaN
             da = da.mean("site", skipna=True)
-
-    def one(name: str) -> np.ndarray:
-        return np.asarray(da.sel(scenario=name).transpose(SWEEP_DIM, "replicate").values,
-                          dtype=float)
-
-    b, t = one(baseline), one(treatment)
+    b, t = _paired_arrays(da, baseline, treatment, (SWEEP_DIM, "replicate"))
     d = t - b
     n_points, n_rep = d.shape
     rows: list[dict[str, float]] = [{}] * n_points
@@ -690,8 +707,8 @@ def replicates_needed(
 # ------------------------------------------------------------- cost-effectiveness
 
 
-@dataclass
-class CostEffectivenessResult:
+@dataclass(repr=False)
+class CostEffectivenessResult(_TableRepr):
     """Avoided costs, intervention cost, net benefit and benefit-cost ratio.
 
     ``table`` has one row per site and a last ``"pooled"`` row (sum over
@@ -720,12 +737,6 @@ class CostEffectivenessResult:
         return (f"cost-effectiveness of {self.treatment} vs {self.baseline}, cumulative to "
                 f"{self.time_label}; EUR; {self.ci:.0%} percentile bootstrap CIs "
                 f"({self.n_boot} resamples, seed {self.seed})")
-
-    def __repr__(self) -> str:
-        return f"CostEffectivenessResult({self._header()})\n{self.table.to_string()}"
-
-    def _repr_html_(self) -> str:
-        return f"<p><b>{_escape(self._header())}</b></p>{self.table.to_html()}"
 
 
 def cost_effectiveness(
