@@ -13,7 +13,39 @@
 #include <cstddef>
 #include <vector>
 
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#endif
+
 namespace atc::sim {
+
+// Debian's libtbb is not built with ThreadSanitizer, so TSan cannot see that a
+// parallel_for's body happens after the code before it and before the code
+// after it. These annotations state exactly that guarantee (no-ops otherwise).
+inline void tsan_release([[maybe_unused]] void* sync) {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_release(sync);
+#endif
+}
+inline void tsan_acquire([[maybe_unused]] void* sync) {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_acquire(sync);
+#endif
+}
+
+// tbb::parallel_for over [0, n), one index per task, annotated for TSan.
+template <typename F>
+void parallel_indices(std::size_t n, F&& f) {
+  int sync = 0;
+  tsan_release(&sync);
+  oneapi::tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+    tsan_acquire(&sync);
+    f(i);
+    tsan_release(&sync);
+  });
+  tsan_acquire(&sync);
+}
 
 class Parallel {
  public:
@@ -35,12 +67,17 @@ class Parallel {
       for (std::size_t b = 0; b < blocks; ++b) run(b);
       return;
     }
+    int sync = 0;
+    tsan_release(&sync);
     oneapi::tbb::parallel_for(
         oneapi::tbb::blocked_range<std::size_t>(0, blocks, 1),
         [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+          tsan_acquire(&sync);
           for (std::size_t b = r.begin(); b != r.end(); ++b) run(b);
+          tsan_release(&sync);
         },
         oneapi::tbb::simple_partitioner{});
+    tsan_acquire(&sync);
   }
 
   // f(i) for every i in [0, n).
