@@ -6,7 +6,7 @@ PRESET   ?= release
 BUILD    := build/$(PRESET)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON   := /usr/bin/python3
-SCENARIO ?= scenarios/canonical/watts.toml
+SCENARIO ?= scenarios/atc15.toml
 OUT      ?= out/$(basename $(notdir $(SCENARIO))).h5
 
 .PHONY: all setup configure build run test test-cpp test-python bench clean

@@ -34,6 +34,14 @@ DEFAULTS = {
     "unemployment_rate": (0.264, "unemployment rate in QPV, 2015 (ONPV)"),
     "foreign_share": (0.23, "share of foreign nationals in QPV, 2024 (Insee Premiere 2008)"),
 }
+# Model site fields the CSV has no column for: the model's national defaults
+# (docs/ODD.md section 8.2, where each default's source is given) apply, and
+# for a given site they are assumptions, so they are labelled as such.
+ASSUMED_FIELDS = (
+    "under15_share", "senior_share", "barrier_share", "associations_per_1000",
+    "mix_social_centre", "mix_regie_de_quartier", "mix_resident_group",
+    "mix_sports_culture", "mix_parents", "mix_faith_community",
+)
 # CSV column for each field, and the factor to a fraction.
 COLUMNS = {
     "population": ("population", 1.0),
@@ -80,6 +88,8 @@ def site_block(row: dict[str, str]) -> str:
     lines.append("[site.provenance]")
     for field, value in provenance.items():
         lines.append(f"{field} = {toml_string(value)}")
+    for field in ASSUMED_FIELDS:
+        lines.append(f'{field} = "assumption"')
     return "\n".join(lines)
 
 
@@ -92,6 +102,8 @@ def render() -> str:
         "# edit the CSV and re-run the script. Sources per site: docs/data/atc15_sites_sources.md.\n"
         "# provenance: qpv-official = figure for the official QPV perimeter; neighbourhood =\n"
         "# figure for the estate, not the QPV perimeter; assumption = national QPV default.\n"
+        "# Fields without a value here (age shares beyond under-25, barriers, associations)\n"
+        "# take the model's national defaults (docs/ODD.md section 8.2), labelled assumption.\n"
         "# Official per-QPV statistics can override these: [sites] overrides = \"file.csv\".\n"
     )
     return header + "\n" + "\n\n".join(site_block(r) for r in rows) + "\n"

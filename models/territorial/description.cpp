@@ -139,19 +139,22 @@ std::vector<ParamDecl> model_params() {
   add(ParamDecl::real("triadic_closure", 0.9)).range(0, 1).describe("probability that an integration tie inside the block is made with a friend of a friend (triadic closure; Jackson & Rogers 2007), else with a random block-mate");
   add(ParamDecl::integer("new_block_ties", 3)).range(0, 16).units("tie").describe("block ties a newcomer or relocated resident forms on arrival");
   add(ParamDecl::integer("clustering_sample", 300)).range(10, 1000000).units("resident").describe("fixed sample of residents (every n/k-th) over which network_clustering is computed each week");
+  // ---- diffusion across sites (phase 9)
+  add(ParamDecl::real("diffusion_share", 0.0)).range(0, 1).describe("chi: share of the gap to the more successful sites of the same network that a site's facilitation quality and institutional posture gain close at each exchange (phase 9); 0 = sites independent (off)").cite("MODEL.md (off by default); value an assumption");
+  add(ParamDecl::integer("diffusion_period_weeks", 13)).range(1, 520).units("week").describe("M: the sites of a network exchange what worked every this many weeks (after weeks M, 2M, ...)").cite("assumption (a quarterly meeting of the network's sites)");
   return v;
 }
 
 std::vector<ParamDecl> site_fields() {
   std::vector<ParamDecl> v;
   auto add = [&](ParamDecl d) -> ParamDecl& { return v.emplace_back(std::move(d)); };
-  add(ParamDecl::real("population", 3900)).range(100, 2e7).units("resident").describe("residents of the QPV (all ages)").cite("Insee Premiere 2008 (2024): mean 3,900 residents per QPV");
-  add(ParamDecl::real("poverty_rate", 0.42)).range(0, 1).describe("share of residents under the 60 % poverty line (low-income flag)").cite("Insee Premiere 1593: poverty rate 42 % in QPV");
-  add(ParamDecl::real("under25_share", 0.39)).range(0, 1).describe("share of residents aged under 25").cite("Insee Premiere 2008 (2024): 39 % of QPV residents under 25");
-  add(ParamDecl::real("under15_share", 0.24)).range(0, 0.9).describe("share of residents aged under 15 (not simulated; youth 15-24 = under25 - under15)");
-  add(ParamDecl::real("senior_share", 0.12)).range(0, 1).describe("share of residents aged 65+");
-  add(ParamDecl::real("unemployment_rate", 0.264)).range(0, 1).describe("unemployment rate (tilts priorities towards employment, lowers employment)").cite("ONPV: 26.4 % in QPV in 2015");
-  add(ParamDecl::real("foreign_share", 0.23)).range(0, 1).describe("share of foreign nationals (the language barrier is twice as frequent among them)").cite("Insee Premiere 2008 (2024): 23 % foreign nationals in QPV");
+  add(ParamDecl::real("population", 3900)).range(100, 2e7).units("resident").describe("residents of the QPV (all ages)").cite("Insee Premiere 2008 (2024): mean 3,900 residents per QPV").csv_aliases({"pop_mun", "popmuniqpv", "pop_muni", "population_municipale", "pop", "p_pop", "pop_tot"});
+  add(ParamDecl::real("poverty_rate", 0.42)).range(0, 1).describe("share of residents under the 60 % poverty line (low-income flag)").cite("Insee Premiere 1593: poverty rate 42 % in QPV").csv_aliases({"tp60%", "tx_pauv60%", "taux_pauvrete_60%", "tx_pauvrete%", "poverty_rate_pct%"});
+  add(ParamDecl::real("under25_share", 0.39)).range(0, 1).describe("share of residents aged under 25").cite("Insee Premiere 2008 (2024): 39 % of QPV residents under 25").csv_aliases({"part_moins25%", "part_moins_25%", "part_0_24%", "partpop0_24%", "part_pop_moins25%", "under25_share_pct%"});
+  add(ParamDecl::real("under15_share", 0.24)).range(0, 0.9).describe("share of residents aged under 15 (not simulated; youth 15-24 = under25 - under15)").csv_aliases({"partpop0_14%", "part_0_14%", "part_moins15%", "part_moins_15%"});
+  add(ParamDecl::real("senior_share", 0.12)).range(0, 1).describe("share of residents aged 65+").csv_aliases({"part_65p%", "partpop65p%", "part_65_plus%", "part_plus65%"});
+  add(ParamDecl::real("unemployment_rate", 0.264)).range(0, 1).describe("unemployment rate (tilts priorities towards employment, lowers employment)").cite("ONPV: 26.4 % in QPV in 2015").csv_aliases({"tx_chom%", "tx_chom_15_64%", "tx_tot_chom%", "taux_chomage%", "tx_chomage%", "unemployment_rate_pct%"});
+  add(ParamDecl::real("foreign_share", 0.23)).range(0, 1).describe("share of foreign nationals (the language barrier is twice as frequent among them)").cite("Insee Premiere 2008 (2024): 23 % foreign nationals in QPV").csv_aliases({"tx_tot_et%", "part_etrangers%", "part_etranger%", "partpopet%", "tx_etrangers%", "foreign_share_pct%"});
   add(ParamDecl::real("barrier_share", 0.25)).range(0, 1).describe("share of residents with a language or digital barrier").cite("MODEL.md (assumption)");
   add(ParamDecl::real("associations_per_1000", 1.5)).range(0, 100).units("association (1000 resident)-1").describe("associations per 1,000 residents (at least 3)").cite("not found; order of magnitude: Acse funded ~6,500 associations/yr for 1,514 QPV (prisme-asso, stylized_facts.md section 3); value an assumption");
   const auto& names = association_type_names();
@@ -167,24 +170,33 @@ std::vector<sim::InterventionDecl> interventions() {
   for (const auto* n : association_type_names()) hosts.emplace_back(n);
   std::vector<std::string> themes{"none"};
   for (const auto* t : theme_labels()) themes.emplace_back(t);
+  std::vector<std::string> presets{"network"};
+  for (const auto* n : network_names()) presets.emplace_back(n);
+  presets.emplace_back("none");
+  auto preset = [&](const char* what) {
+    return ParamDecl::string("preset", "network", presets)
+        .describe(fmt::format("network method whose values the {} parameters marked 'preset' take when the scenario does not set them: 'network' = the site's network (FCSF, CNLRQ or BBZ; none for a site without one), 'none' = the declared fallbacks (docs/networks.md)", what));
+  };
   std::vector<sim::InterventionDecl> v;
   v.push_back({"animator",
-               "a locally recruited animator attached to a host association: outreach contacts, forum facilitation, ramp-up, turnover, salary",
-               {ParamDecl::real("contacts_per_week", 40).at_least(0).units("contact week-1").describe("outreach contacts per week once settled in"),
-                ParamDecl::real("facilitation_quality", 0.6).range(0, 1).describe("q: facilitation quality of the forums the animator runs"),
-                ParamDecl::integer("forum_period_weeks", 2).range(1, 52).units("week").describe("the animator runs a forum every this many weeks"),
-                ParamDecl::string("theme_emphasis", "none", themes).describe("theme the animator's outreach emphasises"),
-                ParamDecl::real("emphasis_strength", 1.0).at_least(0).describe("outreach weight multiplier 1 + strength for residents whose top theme is the emphasised one"),
-                ParamDecl::string("host", "network", hosts).describe("host association type; 'network' = the site network's lead type (FCSF social centre, CNLRQ regie, BBZ resident group)"),
-                ParamDecl::real("turnover_per_year", 0.2).range(0, 10).units("year-1").describe("yearly hazard that the animator leaves"),
-                ParamDecl::integer("vacancy_weeks", 12).range(0, 520).units("week").describe("weeks to recruit a successor"),
-                ParamDecl::integer("ramp_up_weeks", 26).range(0, 520).units("week").describe("weeks before the animator's contacts reach full level (local anchoring)").cite("assumption; tables de quartier 'se lancent veritablement' only in their second year (stylized_facts.md section 5)"),
+               "a locally recruited animator attached to a host association: outreach contacts, forum facilitation, ramp-up, turnover, salary; the site network's method sets the defaults (preset)",
+               {preset("animator"),
+                ParamDecl::real("contacts_per_week", 40).at_least(0).units("contact week-1").describe("outreach contacts per week once settled in").defaulted_by_model(),
+                ParamDecl::real("facilitation_quality", 0.6).range(0, 1).describe("q: facilitation quality of the forums the animator runs").defaulted_by_model(),
+                ParamDecl::integer("forum_period_weeks", 2).range(1, 52).units("week").describe("the animator runs a forum every this many weeks").defaulted_by_model(),
+                ParamDecl::string("theme_emphasis", "none", themes).describe("theme the animator's outreach emphasises").defaulted_by_model(),
+                ParamDecl::real("emphasis_strength", 1.0).at_least(0).describe("outreach weight multiplier 1 + strength for residents whose top theme is the emphasised one").defaulted_by_model(),
+                ParamDecl::string("host", "network", hosts).describe("host association type; 'network' = the site network's lead type (FCSF social centre, CNLRQ regie, BBZ resident group)").defaulted_by_model(),
+                ParamDecl::real("turnover_per_year", 0.2).range(0, 10).units("year-1").describe("yearly hazard that the animator leaves").defaulted_by_model(),
+                ParamDecl::integer("vacancy_weeks", 12).range(0, 520).units("week").describe("weeks to recruit a successor").defaulted_by_model(),
+                ParamDecl::integer("ramp_up_weeks", 26).range(0, 520).units("week").describe("weeks before the animator's contacts reach full level (local anchoring)").cite("assumption; tables de quartier 'se lancent veritablement' only in their second year (stylized_facts.md section 5)").defaulted_by_model(),
                 ParamDecl::real("salary_cost_eur", 45000).at_least(0).units("EUR year-1").describe("employer cost per year while in post").cite("MODEL.md (assumption); adulte-relais state aid is 20,071 EUR/yr, ~80 % of the gross SMIC (stylized_facts.md section 4)")}});
   v.push_back({"shared_governance",
-               "a governance body where residents and organisations choose the themes together",
-               {ParamDecl::integer("period_weeks", 4).range(1, 52).units("week").describe("meeting period (each meeting is a forum and a theme decision)"),
-                ParamDecl::real("resident_voice", 0.5).range(0, 1).describe("v: residents' share of voice in theme choice").cite("cadre de reference 2014: habitants college >= 50 % of a conseil citoyen (Senat r16-662)"),
-                ParamDecl::integer("min_residents", 8).range(1, 1000).units("resident").describe("residents attending for voice to be fully effective (effective voice = v min(1, attendees / min))").cite("~15,000 members for 1,157 conseils citoyens, ~65 % residents (stylized_facts.md section 1): ~8 residents per body"),
+               "a governance body where residents and organisations choose the themes together; the site network's method sets the defaults (preset)",
+               {preset("governance"),
+                ParamDecl::integer("period_weeks", 4).range(1, 52).units("week").describe("meeting period (each meeting is a forum and a theme decision)").defaulted_by_model(),
+                ParamDecl::real("resident_voice", 0.5).range(0, 1).describe("v: residents' share of voice in theme choice").cite("cadre de reference 2014: habitants college >= 50 % of a conseil citoyen (Senat r16-662)").defaulted_by_model(),
+                ParamDecl::integer("min_residents", 8).range(1, 1000).units("resident").describe("residents attending for voice to be fully effective (effective voice = v min(1, attendees / min))").cite("~15,000 members for 1,157 conseils citoyens, ~65 % residents (stylized_facts.md section 1): ~8 residents per body").defaulted_by_model(),
                 ParamDecl::real("cost_eur_per_year", 5000).at_least(0).units("EUR year-1").describe("running cost of the body")}});
   v.push_back({"shared_diagnosis",
                "a collective diagnosis (constats communs): frequent workshops whose deliberation improves the diagnosis and informs institutions",
@@ -252,6 +264,7 @@ std::vector<sim::IndicatorDecl> indicators() {
       {"responsiveness", "1", "institutional responsiveness", "Share of resident proposals acted upon, exponentially weighted over ~10 weeks; the expected share mean_k r_k while fewer than one proposal is in the window", ""},
       {"association_legitimacy", "1", "mean legitimacy of associations", "Mean legitimacy L of the site's associations", ""},
       {"animator_present", "1", "animator in post", "1 when an animator is in post this week, else 0", ""},
+      {"facilitation_quality", "1", "facilitation quality of forums", "Facilitation quality q of the site's forums this week: the animator's when one is in post, else facilitation_base, plus what the site learned from more successful sites of its network (diffusion, phase 9), in [0, 1]", ""},
       {"outcome_index", "1", "living-conditions index", "Living-conditions index O per theme in [0, 1], raised by successful projects and relaxing to its initial level", "theme"},
       {"avoided_costs_eur", "EUR", "avoided costs (cumulative)", "Cumulative sum over weeks of sum_k (O_k - O_k at week 0) x site population x unit_cost_eur_k / 52; compare with baseline (paired) for the effect of an intervention", ""},
       {"intervention_cost_eur", "EUR", "intervention cost (cumulative)", "Cumulative cost of interventions since week 0 (animator salary in post, governance, diagnosis, training, funding)", ""},
@@ -309,6 +322,17 @@ sim::ModelDescription territorial() {
     return problems;
   };
   d.create = [](const sim::ModelInit& init) { return make_model(init); };
+  // Phase 9: sites of the same network exchange what worked (off unless
+  // diffusion_share > 0; then the engine runs a run's sites in lockstep).
+  d.coupled = [](const sim::ParamSet& p) { return p.real("diffusion_share") > 0.0; };
+  d.couple = [](std::int64_t step, std::span<sim::Model* const> sites, const sim::ParamSet& p) {
+    const std::int64_t period = p.integer("diffusion_period_weeks");
+    if ((step + 1) % period != 0) return;
+    std::vector<TerritorialModel*> models;
+    models.reserve(sites.size());
+    for (auto* m : sites) models.push_back(static_cast<TerritorialModel*>(m));
+    diffuse(models, p.real("diffusion_share"));
+  };
   return d;
 }
 

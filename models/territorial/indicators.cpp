@@ -205,6 +205,7 @@ void TerritorialModel::observe(sim::Observation& out) const {
   out.set("responsiveness", responsiveness_den_ >= 1.0 ? responsiveness_num_ / responsiveness_den_ : expected);
   out.set("association_legitimacy", v.legitimacy);
   out.set("animator_present", week_.animator ? 1.0 : 0.0);
+  out.set("facilitation_quality", week_.facilitation);
   out.set("outcome_index", std::span<const double>(outcome_.data(), outcome_.size()));
   out.set("avoided_costs_eur", avoided_costs_);
   out.set("intervention_cost_eur", intervention_cost_);

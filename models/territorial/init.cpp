@@ -34,7 +34,7 @@ std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init) {
 TerritorialModel::TerritorialModel(const sim::ModelInit& init)
     : prm_(Params::from(init.params)),
       site_(SiteProfile::from(init.site)),
-      iv_(Interventions::from(init.interventions)),
+      iv_(Interventions::from(init.interventions, init.site.network)),
       key_(init.rng),
       scale_(prm_.population_scale) {
   init_organisations();

@@ -10,6 +10,8 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "models/territorial/params.hpp"
@@ -100,6 +102,7 @@ struct Week {
   bool animator = false;
   double animator_contacts = 0;
   double facilitation = 0;
+  double practice = 0;  // the site's facilitation practice: its method's q, in post or not (phase 9)
   int host = 0;
   ThemeVector emphasis{};
   bool lockdown = false;
@@ -143,6 +146,13 @@ class TerritorialModel final : public sim::Model {
   [[nodiscard]] const IndicatorValues& indicators() const { return ind_; }
   [[nodiscard]] const Params& params() const { return prm_; }
   [[nodiscard]] std::size_t block_count() const { return block_begin_.size() - 1; }
+  [[nodiscard]] const std::string& network() const { return site_.network; }
+
+  // Phase 9 (diffusion across sites, diffusion.cpp): what this site shows
+  // its network, and the move towards more successful peers.
+  [[nodiscard]] Practice practice() const;
+  void adopt(const PracticeShift& shift);
+  [[nodiscard]] double facilitation_gain() const { return facilitation_gain_; }
 
  private:
   // initialisation (init.cpp)
@@ -165,7 +175,8 @@ class TerritorialModel final : public sim::Model {
   void phase_cooperation(const Week& w, sim::Parallel par);     // 6
   void phase_trust(const Week& w, sim::Parallel par);           // 7
   void phase_outcomes(const Week& w);                           // 8
-  // phase 9 (diffusion across sites) is not implemented: sites are independent.
+  // phase 9 (diffusion across sites) runs between sites, after the week:
+  // diffuse() below, called by the engine's coupling hook.
   void rebuild_ties(sim::Parallel par);
   void compute_indicators(sim::Parallel par);
 
@@ -201,6 +212,7 @@ class TerritorialModel final : public sim::Model {
   bool animator_present_ = false;
   int animator_tenure_ = 0;
   int animator_vacancy_ = 0;
+  double facilitation_gain_ = 0;  // facilitation learned from network peers (phase 9)
   // this week's forum and census
   Week week_{};
   std::vector<std::uint32_t> attendees_;
@@ -229,5 +241,9 @@ class TerritorialModel final : public sim::Model {
 };
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);
+
+// Phase 9: one exchange between the sites of a run (in site order), each
+// moving towards the more successful sites of its network by a share chi.
+void diffuse(std::span<TerritorialModel* const> sites, double chi);
 
 }  // namespace atc::models::territorial

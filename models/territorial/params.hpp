@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/mechanisms/public_goods.hpp"
@@ -136,6 +137,10 @@ struct Params {
   int new_block_ties{};
   int clustering_sample{};
 
+  // diffusion across sites of a network (phase 9)
+  double diffusion_share{};
+  int diffusion_period_weeks{};
+
   static Params from(const sim::ParamSet& p);
 };
 
@@ -226,8 +231,28 @@ struct Interventions {
   std::vector<LockdownSpec> lockdowns;
   std::vector<RenewalSpec> renewals;
 
-  static Interventions from(std::span<const sim::InterventionSpec> specs);
+  // `network` is the site's network: it selects the preset of interventions
+  // whose `preset` is "network" (see apply_preset).
+  static Interventions from(std::span<const sim::InterventionSpec> specs, const std::string& network);
 };
+
+// ---- the national networks' methods (docs/networks.md) ---------------------
+
+// The networks of the experiment, each with a preset of intervention
+// parameters: FCSF (social centres), CNLRQ (regies de quartier), BBZ (Bleu
+// Blanc Zebre).
+const std::array<const char*, 3>& network_names();
+using PresetValues = std::vector<std::pair<std::string, sim::ParamValue>>;
+// The values a network's preset gives to the parameters of one intervention
+// kind (empty for an unknown network or a kind without a preset).
+const PresetValues& preset_values(std::string_view network, std::string_view kind);
+// The preset an intervention uses at a site: its `preset` parameter, where
+// "network" means the site's network; "" when none applies ("none", or a site
+// without a known network).
+std::string preset_of(const sim::InterventionSpec& iv, const std::string& site_network);
+// The intervention's parameters at a site: the preset's values replace the
+// defaults of the parameters the scenario did not set explicitly.
+sim::ParamSet apply_preset(const sim::InterventionSpec& iv, const std::string& site_network);
 
 // Theme labels (the `theme` output dimension) and organisation type names.
 const std::array<const char*, kThemes>& theme_labels();

@@ -76,6 +76,7 @@ void TerritorialModel::phase_schedule(Week& w) {
   const std::int64_t week = prm_.burn_in_weeks + w.step;  // weeks since the burn-in began
   w.move_out_hazard = weekly(-std::log1p(-std::min(prm_.residential_turnover, 0.999)));
   w.facilitation = prm_.facilitation_base;
+  w.practice = prm_.facilitation_base;
   w.host = org_.host;
   bool animator_forum = false;
   if (!w.burn_in) {
@@ -90,6 +91,7 @@ void TerritorialModel::phase_schedule(Week& w) {
     }
     bool departed = false;
     for (const auto& d : iv_.departures) departed = departed || d.active(s);
+    if (a != nullptr) w.practice = a->facilitation;
     RandomStream turnover(key_, w.key, 0, Purpose("territorial/animator_turnover"));
     const double u = turnover.uniform();  // drawn every week (common random numbers)
     if (a == nullptr || departed) {
@@ -171,6 +173,9 @@ void TerritorialModel::phase_schedule(Week& w) {
   // Public meetings held without intervention (associations, conseil
   // citoyen): physical only, so cancelled by a lockdown.
   const bool public_meeting = week % prm_.forum_period_weeks == 0 && !w.lockdown;
+  // Facilitation practice learned from the network's more successful sites.
+  w.facilitation = std::clamp(w.facilitation + facilitation_gain_, 0.0, 1.0);
+  w.practice = std::clamp(w.practice + facilitation_gain_, 0.0, 1.0);
   w.forum = w.forum || public_meeting;
   w.digital_forum = w.forum && w.lockdown;
 }

@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "models/mechanisms/trust.hpp"
 
@@ -112,6 +114,48 @@ enum class Conflict : std::uint8_t { None, Productive, Destructive };
 inline Conflict classify_conflict(double dispersion, double mean_trust, double dispersion_min, double trust_min) {
   if (dispersion <= dispersion_min) return Conflict::None;
   return mean_trust >= trust_min ? Conflict::Productive : Conflict::Destructive;
+}
+
+// ---- diffusion across sites (phase 9) ---------------------------------------
+
+// What a site shows its network at an exchange.
+struct Practice {
+  int network = -1;           // index of the site's network, -1 = none (no exchange)
+  double success = 0.5;       // (projects succeeded + 1) / (projects ended + 2) since week 0
+  double facilitation = 0.0;  // the site's facilitation practice (its method's q, animator in post or not)
+  double posture_gain = 0.0;  // mean institutional posture minus its initial mean
+};
+
+// How much a site's facilitation quality and institutional posture move.
+struct PracticeShift {
+  double facilitation = 0.0;
+  double posture = 0.0;
+};
+
+// Payoff-biased imitation within a network: each site moves its facilitation
+// quality and posture gain a share chi of the way towards the means over the
+// sites of the same network that are strictly more successful. Sites of other
+// networks, or without one, are never looked at; the most successful site of
+// a network does not move. All shifts are computed from the same snapshot, so
+// the result does not depend on the order of the sites.
+inline std::vector<PracticeShift> diffusion_shifts(std::span<const Practice> sites, double chi) {
+  std::vector<PracticeShift> out(sites.size());
+  if (chi <= 0.0) return out;
+  for (std::size_t s = 0; s < sites.size(); ++s) {
+    const Practice& me = sites[s];
+    if (me.network < 0) continue;
+    double q = 0, g = 0, n = 0;
+    for (const Practice& peer : sites) {
+      if (peer.network != me.network || !(peer.success > me.success)) continue;
+      q += peer.facilitation;
+      g += peer.posture_gain;
+      n += 1;
+    }
+    if (n == 0) continue;
+    out[s].facilitation = chi * (q / n - me.facilitation);
+    out[s].posture = chi * (g / n - me.posture_gain);
+  }
+  return out;
 }
 
 // Index of the largest of K values (the first on ties).

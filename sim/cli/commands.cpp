@@ -255,6 +255,12 @@ std::string range_text(const sim::ParamDecl& p) {
   return lo + ", " + hi;
 }
 
+// A default the model picks at run time (a preset) is shown with its fallback.
+std::string default_text(const sim::ParamDecl& p) {
+  const std::string value = sim::format_value(p.default_value);
+  return p.model_default ? fmt::format("preset, else {}", value) : value;
+}
+
 // Markdown table cells cannot contain a bare '|'.
 std::string cell(const std::string& text) {
   std::string out;
@@ -269,15 +275,18 @@ void print_params(const std::vector<sim::ParamDecl>& params, bool markdown) {
   if (markdown) {
     std::printf("| name | default | range | unit | source | meaning |\n|---|---|---|---|---|---|\n");
     for (const auto& p : params) {
-      std::printf("| `%s` | %s | %s | %s | %s | %s |\n", p.name.c_str(), cell(sim::format_value(p.default_value)).c_str(),
+      std::printf("| `%s` | %s | %s | %s | %s | %s |\n", p.name.c_str(), cell(default_text(p)).c_str(),
                   cell(range_text(p)).c_str(), cell(p.unit).c_str(), cell(p.source).c_str(), cell(p.doc).c_str());
     }
     return;
   }
   for (const auto& p : params) {
-    std::printf("  %-26s = %-12s %-16s %-10s %s\n", p.name.c_str(), sim::format_value(p.default_value).c_str(),
+    std::printf("  %-26s = %-12s %-16s %-10s %s\n", p.name.c_str(), default_text(p).c_str(),
                 range_text(p).c_str(), p.unit == "1" ? "" : p.unit.c_str(), p.doc.c_str());
     if (p.source != "assumption") std::printf("  %-26s   source: %s\n", "", p.source.c_str());
+    if (!p.aliases.empty()) {
+      std::printf("  %-26s   CSV columns ([sites] overrides; %% = percent): %s\n", "", join(p.aliases, ", ").c_str());
+    }
   }
 }
 

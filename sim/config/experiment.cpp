@@ -343,7 +343,11 @@ void Loader::scenarios(TableReader& root) {
             t.insert("sites", std::move(sites));
           }
           for (std::size_t i = 0; i < iv.params.size(); ++i) {
-            insert_value(t, iv.params.decls()[i].name, iv.params.value(i));
+            const ParamDecl& decl = iv.params.decls()[i];
+            // A default the model picks at run time is not written: re-running
+            // the resolved config must let the model pick it again.
+            if (decl.model_default && !iv.params.was_set(decl.name)) continue;
+            insert_value(t, decl.name, iv.params.value(i));
           }
           resolved_interventions.push_back(std::move(t));
           s.interventions.push_back(std::move(iv));

@@ -79,6 +79,7 @@ ParamDecl& ParamDecl::units(std::string u) { unit = std::move(u); return *this; 
 ParamDecl& ParamDecl::describe(std::string text) { doc = std::move(text); return *this; }
 ParamDecl& ParamDecl::cite(std::string text) { source = std::move(text); return *this; }
 ParamDecl& ParamDecl::csv_aliases(std::vector<std::string> names) { aliases = std::move(names); return *this; }
+ParamDecl& ParamDecl::defaulted_by_model() { model_default = true; return *this; }
 
 std::string ParamDecl::expectation() const {
   std::string out{type_name(type)};

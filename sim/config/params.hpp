@@ -34,6 +34,11 @@ struct ParamDecl {
   // Other names accepted for this field as a CSV column (site overrides); a
   // trailing '%' marks a column given in percent (divided by 100).
   std::vector<std::string> aliases;
+  // The model chooses the default at run time (e.g. from the preset of the
+  // site's network); `default_value` is only the fallback. The resolved
+  // config then lists the parameter only when it was given explicitly, so that
+  // running the resolved config applies the same preset again.
+  bool model_default = false;
 
   // Fluent construction: ParamDecl::real("phi", 0.18).range(0, 1).doc("...").
   static ParamDecl integer(std::string name, std::int64_t default_value);
@@ -52,6 +57,7 @@ struct ParamDecl {
   ParamDecl& describe(std::string text);
   ParamDecl& cite(std::string text);
   ParamDecl& csv_aliases(std::vector<std::string> names);
+  ParamDecl& defaulted_by_model();
 
   // "a real number in [0, 1]", "an integer >= 1", "one of \"normal\", \"list\"".
   [[nodiscard]] std::string expectation() const;

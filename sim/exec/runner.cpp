@@ -119,7 +119,9 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
     const ScenarioSpec& scenario = spec.scenario_at(task.run.point, task.run.scenario);
     const Parallel parallel(options.parallel_agents);
     std::vector<SiteRun> sites(task.site_count);
-    for (std::size_t k = 0; k < task.site_count; ++k) {
+    // The sites of a coupled task are built (and warmed up) in parallel: each
+    // is independent until the first exchange.
+    parallel_indices(task.site_count, [&](std::size_t k) {
       SiteRun& sr = sites[k];
       sr.index = task.first_site + k;
       const SiteSpec& site = spec.site_at(task.run.point, sr.index);
@@ -143,7 +145,7 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
       sr.observation->at(0);
       sr.model->observe(*sr.observation);
       sr.agents = sr.model->agent_count();
-    }
+    });
     const bool coupled = task.site_count > 1;
     std::vector<Model*> models;
     for (auto& sr : sites) models.push_back(sr.model.get());
@@ -172,7 +174,7 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
       if (stop_requested().load(std::memory_order_relaxed)) throw Interrupted("interrupted");
       if (coupled) {
         // Sites step independently (in parallel), then exchange in a fixed order.
-        oneapi::tbb::parallel_for(std::size_t{0}, sites.size(), [&](std::size_t k) { advance(sites[k], step); });
+        parallel_indices(sites.size(), [&](std::size_t k) { advance(sites[k], step); });
         spec.model->couple(step, std::span<Model* const>(models), scenario.params);
       } else {
         advance(sites[0], step);
@@ -199,7 +201,7 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
 
   // One task per (scenario, replicate, site), each grain of one: runs are
   // coarse and uneven, and their results do not depend on where they run.
-  oneapi::tbb::parallel_for(std::size_t{0}, tasks.size(), [&](std::size_t i) { run_task(tasks[i]); });
+  parallel_indices(tasks.size(), [&](std::size_t i) { run_task(tasks[i]); });
   if (stop_requested().load()) throw Interrupted("interrupted");
   progress.finish();
   sink.finish();

@@ -37,4 +37,20 @@ std::map<std::string, std::vector<double>> read_variables(const std::string& pat
   return out;
 }
 
+std::vector<std::string> read_strings(const std::string& path, const std::string& dataset) {
+  using namespace atc::io;
+  std::lock_guard lock(hdf5_mutex());
+  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
+  Handle ds = dataset_handle(check(H5Dopen2(file, dataset.c_str(), H5P_DEFAULT), dataset));
+  Handle space = space_handle(check(H5Dget_space(ds), dataset));
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+  std::vector<char*> raw(n, nullptr);
+  Handle type = vlen_string_type();
+  if (n > 0) check_status(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), dataset);
+  std::vector<std::string> out;
+  for (char* p : raw) out.emplace_back(p != nullptr ? p : "");
+  if (n > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, raw.data());
+  return out;
+}
+
 }  // namespace atc::test

@@ -10,4 +10,8 @@ namespace atc::test {
 // indicators), plus "run_complete". Used to compare runs bit for bit.
 std::map<std::string, std::vector<double>> read_variables(const std::string& path);
 
+// A dataset of variable-length strings (e.g. "site", "site_provenance"),
+// flattened in storage order.
+std::vector<std::string> read_strings(const std::string& path, const std::string& dataset);
+
 }  // namespace atc::test

@@ -43,10 +43,11 @@ inline sim::InterventionSpec intervention(const std::string& kind, std::int64_t 
 class Site {
  public:
   explicit Site(const Values& params = {}, const Values& fields = {}, std::vector<sim::InterventionSpec> ivs = {},
-                std::uint64_t seed = 1, std::uint32_t replicate = 0, bool parallel = true)
+                std::uint64_t seed = 1, std::uint32_t replicate = 0, bool parallel = true, std::string network = "")
       : params_(&description().params), ivs_(std::move(ivs)), parallel_(parallel) {
     for (const auto& [name, value] : params) params_.set(params_.index_of(name), value);
     site_.id = "test";
+    site_.network = std::move(network);
     site_.fields = sim::ParamSet(&description().site_fields);
     for (const auto& [name, value] : fields) site_.fields.set(site_.fields.index_of(name), value);
     const sim::ModelInit init{params_, site_, ivs_, sim::RngKey{seed, replicate, 0}, 156, 7, parallel_};
@@ -54,6 +55,7 @@ class Site {
     terr_ = dynamic_cast<models::territorial::TerritorialModel*>(model_.get());
   }
   models::territorial::TerritorialModel& model() { return *terr_; }
+  [[nodiscard]] sim::Model* base() const { return model_.get(); }
   void step() { model_->step(step_++, parallel_); }
   [[nodiscard]] std::int64_t week() const { return step_; }
 
@@ -103,9 +105,19 @@ class Runs {
   }
   // Series of one indicator (time-major, extra dimension innermost).
   [[nodiscard]] const std::vector<double>& series(const std::string& indicator, const std::string& scen,
-                                                  std::size_t replicate) const {
-    return sink_->series(sink_->indicator_index(indicator), scenario(scen), replicate, 0);
+                                                  std::size_t replicate, std::size_t site = 0) const {
+    return sink_->series(sink_->indicator_index(indicator), scenario(scen), replicate, site);
   }
+  // Every indicator of one site of one run, concatenated (bitwise comparisons).
+  [[nodiscard]] std::vector<double> site_all(const std::string& scen, std::size_t replicate, std::size_t site) const {
+    std::vector<double> out;
+    for (std::size_t k = 0; k < sink_->layout().indicators.size(); ++k) {
+      const auto& v = sink_->series(k, scenario(scen), replicate, site);
+      out.insert(out.end(), v.begin(), v.end());
+    }
+    return out;
+  }
+  [[nodiscard]] const sim::ExperimentSpec& spec() const { return *spec_; }
   [[nodiscard]] double at(const std::string& indicator, const std::string& scen, std::size_t replicate,
                           std::size_t week) const {
     return series(indicator, scen, replicate).at(week);

@@ -1,0 +1,95 @@
+// The national scenario at full scale (`make bench`): a synthetic France of
+// 1,362 QPVs and 5.3 million residents (scenarios/national.toml), every site
+// under the generalised ATC method. Measures building every site (without the
+// warm-up), one weekly step of all sites, one diffusion exchange between them,
+// and the peak memory with every site in memory at once (what a coupled run,
+// diffusion_share > 0, holds; an uncoupled run holds only the sites being
+// simulated, one per thread). Prints the estimated time of a whole run.
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench_util.hpp"
+#include "models/registry.hpp"
+#include "sim/config/experiment.hpp"
+
+namespace {
+
+using namespace atc;
+
+std::size_t scenario_index(const sim::ExperimentSpec& spec, const std::string& name) {
+  for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
+    if (spec.scenarios[s].name == name) return s;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main() {
+  const std::string path = std::string(ATCSIM_SOURCE_DIR) + "/scenarios/national.toml";
+  sim::LoadOptions options;
+  options.check_output_path = false;
+  const auto spec = sim::load_experiment(path, models::registry(), options);
+  const auto& scenario = spec.scenarios[scenario_index(spec, "atc")];
+  sim::ParamSet params = scenario.params;
+  const std::int64_t burn_in = params.integer("burn_in_weeks");
+  params.set(params.index_of("burn_in_weeks"), std::int64_t{0});
+  std::printf("national scenario benchmark (%d hardware thread(s)): %zu sites, scenario '%s', population_scale %g\n",
+              oneapi::tbb::info::default_concurrency(), spec.sites.size(), scenario.name.c_str(),
+              params.real("population_scale"));
+
+  const sim::Parallel par(true);
+  std::vector<std::vector<sim::InterventionSpec>> ivs(spec.sites.size());
+  for (std::size_t k = 0; k < spec.sites.size(); ++k) {
+    for (const auto& iv : scenario.interventions) {
+      if (iv.applies_to(spec.sites[k].id)) ivs[k].push_back(iv);
+    }
+  }
+  std::vector<std::unique_ptr<sim::Model>> sites(spec.sites.size());
+  const double t0 = bench::now_seconds();
+  oneapi::tbb::parallel_for(std::size_t{0}, sites.size(), [&](std::size_t k) {
+    const sim::ModelInit init{params, spec.sites[k], ivs[k], sim::RngKey{spec.seed, 0, static_cast<std::uint32_t>(k)},
+                              spec.steps, spec.step_days, par};
+    sites[k] = spec.model->create(init);
+  });
+  const double t1 = bench::now_seconds();
+  std::uint64_t agents = 0;
+  for (const auto& m : sites) agents += m->agent_count();
+  std::printf("built %zu sites, %llu agents (residents aged 15+) in %.1f s; memory %.0f MiB\n", sites.size(),
+              static_cast<unsigned long long>(agents), t1 - t0, bench::peak_rss_mib());
+
+  bench::NullObservation obs;
+  constexpr int kWeeks = 2;
+  const double t2 = bench::now_seconds();
+  for (std::int64_t week = 0; week < kWeeks; ++week) {
+    oneapi::tbb::parallel_for(std::size_t{0}, sites.size(), [&](std::size_t k) {
+      sites[k]->step(week, par);
+      sites[k]->observe(obs);
+    });
+  }
+  const double t3 = bench::now_seconds();
+  std::vector<sim::Model*> raw;
+  for (auto& m : sites) raw.push_back(m.get());
+  sim::ParamSet coupled = params;
+  coupled.set(coupled.index_of("diffusion_share"), 0.2);
+  coupled.set(coupled.index_of("diffusion_period_weeks"), std::int64_t{1});
+  const double t4 = bench::now_seconds();
+  spec.model->couple(0, std::span<sim::Model* const>(raw), coupled);
+  const double t5 = bench::now_seconds();
+  const double week_seconds = (t3 - t2) / kWeeks;
+  std::printf("one weekly step of all sites: %.2f s (%.2f M agent-steps/s); one diffusion exchange: %.4f s\n",
+              week_seconds, static_cast<double>(agents) / week_seconds / 1e6, t5 - t4);
+  std::printf("peak memory, every site in memory: %.0f MiB\n", bench::peak_rss_mib());
+  const double weeks = static_cast<double>(burn_in + spec.steps);
+  std::printf("estimated run of scenarios/national.toml: %zu scenario(s) x %lld replicate(s) x (%lld warm-up + %lld) weeks"
+              " ~ %.0f s\n",
+              spec.scenarios.size(), static_cast<long long>(spec.replicates), static_cast<long long>(burn_in),
+              static_cast<long long>(spec.steps),
+              week_seconds * weeks * static_cast<double>(spec.scenarios.size() * spec.replicates));
+  return 0;
+}
