@@ -32,42 +32,32 @@ std::string format_value(const ParamValue& value) {
   return std::visit(Visitor{}, value);
 }
 
-ParamDecl ParamDecl::integer(std::string name, std::int64_t default_value) {
+namespace {
+ParamDecl declare(std::string name, ParamType type, ParamValue default_value) {
   ParamDecl d;
   d.name = std::move(name);
-  d.type = ParamType::Integer;
-  d.default_value = default_value;
+  d.type = type;
+  d.default_value = std::move(default_value);
   return d;
+}
+}  // namespace
+
+ParamDecl ParamDecl::integer(std::string name, std::int64_t default_value) {
+  return declare(std::move(name), ParamType::Integer, default_value);
 }
 ParamDecl ParamDecl::real(std::string name, double default_value) {
-  ParamDecl d;
-  d.name = std::move(name);
-  d.type = ParamType::Real;
-  d.default_value = default_value;
-  return d;
+  return declare(std::move(name), ParamType::Real, default_value);
 }
 ParamDecl ParamDecl::boolean(std::string name, bool default_value) {
-  ParamDecl d;
-  d.name = std::move(name);
-  d.type = ParamType::Boolean;
-  d.default_value = default_value;
-  return d;
+  return declare(std::move(name), ParamType::Boolean, default_value);
 }
-ParamDecl ParamDecl::string(std::string name, std::string default_value,
-                            std::vector<std::string> choices) {
-  ParamDecl d;
-  d.name = std::move(name);
-  d.type = ParamType::String;
-  d.default_value = std::move(default_value);
+ParamDecl ParamDecl::string(std::string name, std::string default_value, std::vector<std::string> choices) {
+  ParamDecl d = declare(std::move(name), ParamType::String, std::move(default_value));
   d.choices = std::move(choices);
   return d;
 }
 ParamDecl ParamDecl::real_list(std::string name, std::vector<double> default_value) {
-  ParamDecl d;
-  d.name = std::move(name);
-  d.type = ParamType::RealList;
-  d.default_value = std::move(default_value);
-  return d;
+  return declare(std::move(name), ParamType::RealList, std::move(default_value));
 }
 
 ParamDecl& ParamDecl::at_least(double v) { min = v; min_exclusive = false; return *this; }
