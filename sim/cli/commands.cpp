@@ -13,6 +13,7 @@
 #include "atc/version.hpp"
 #include "models/registry.hpp"
 #include "sim/config/experiment.hpp"
+#include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/text.hpp"
 #include "sim/exec/runner.hpp"
@@ -149,19 +150,10 @@ Args parse(const std::vector<std::string>& argv) {
   return a;
 }
 
-std::string toml_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 sim::LoadOptions load_options(const Args& a) {
   sim::LoadOptions o;
   o.overrides = a.overrides;
-  if (a.output) o.overrides.push_back("output.path=" + toml_string(*a.output));
+  if (a.output) o.overrides.push_back("output.path=" + sim::toml_quote(*a.output));
   if (a.replicates) o.overrides.push_back(fmt::format("experiment.replicates={}", *a.replicates));
   return o;
 }

@@ -19,6 +19,7 @@
 
 #include "models/registry.hpp"
 #include "sim/config/experiment.hpp"
+#include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
 #include "sim/exec/runner.hpp"
 #include "sim/io/writer.hpp"
@@ -104,7 +105,7 @@ Options parse(int argc, char** argv) {
     };
     if (a == "-o" || a == "--output") {
       std::string path = next();
-      o.load.overrides.push_back("output.path=\"" + path + "\"");
+      o.load.overrides.push_back("output.path=" + sim::toml_quote(path));
     } else if (a == "--set") {
       o.load.overrides.push_back(next());
     } else if (a == "--replicates") {

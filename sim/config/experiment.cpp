@@ -177,7 +177,7 @@ struct Loader {
   const ModelDescription& model_section(TableReader& root);
   void scenarios(TableReader& root);
   void sites(TableReader& root);
-  void apply_site_overrides(const CsvTable& csv, TableReader& where);
+  void apply_site_overrides(const CsvTable& csv);
   void output(TableReader& root, bool check_path);
   InterventionSpec intervention(const toml::table& table, const std::string& prefix);
   std::int64_t time_key(TableReader& r, const std::string& kind, bool start);
@@ -423,7 +423,7 @@ void Loader::sites(TableReader& root) {
       if (!fs::is_regular_file(csv_path)) {
         sr.fail("overrides", fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
       }
-      apply_site_overrides(read_csv(csv_path.string()), sr);
+      apply_site_overrides(read_csv(csv_path.string()));
     }
     sr.finish();
   }
@@ -449,7 +449,7 @@ void Loader::sites(TableReader& root) {
 // rows match sites by QPV code, columns match field names or their declared
 // aliases, empty cells keep the config's value, and every value taken is
 // marked "qpv-official". Columns that match no field are ignored.
-void Loader::apply_site_overrides(const CsvTable& csv, TableReader& where) {
+void Loader::apply_site_overrides(const CsvTable& csv) {
   const auto& decls = spec.model->site_fields;
   std::optional<std::size_t> code_column;
   for (const char* name : {"qpv_code", "code_qpv", "code_qp", "code", "codgeo"}) {
@@ -517,7 +517,6 @@ void Loader::apply_site_overrides(const CsvTable& csv, TableReader& where) {
       }
     }
   }
-  (void)where;
 }
 
 void Loader::output(TableReader& root, bool check_path) {
@@ -572,8 +571,11 @@ void Loader::output(TableReader& root, bool check_path) {
 
 namespace {
 
+// Validates one complete config table. The resolved config (every default
+// written out) goes to `resolved`; spec.resolved_toml is left for the caller
+// to render once.
 ExperimentSpec load_table(const toml::table& root, const std::string& path, const ModelRegistry& registry,
-                          bool check_output_path) {
+                          bool check_output_path, toml::table& resolved) {
   Loader loader{registry, path, {}, {}};
   loader.spec.config_path = path;
   TableReader r(root, "", path);
@@ -619,7 +621,7 @@ ExperimentSpec load_table(const toml::table& root, const std::string& path, cons
     }
   }
 
-  loader.spec.resolved_toml = to_toml(loader.resolved);
+  resolved = std::move(loader.resolved);
   return std::move(loader.spec);
 }
 
@@ -815,9 +817,13 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
   toml::table root = load_with_includes(path, 0);
   for (const auto& assignment : options.overrides) apply_override(root, assignment);
 
-  ExperimentSpec spec = load_table(root, path, registry, options.check_output_path);
+  toml::table resolved;
+  ExperimentSpec spec = load_table(root, path, registry, options.check_output_path, resolved);
   const toml::node* sweep_node = root.get("sweep");
-  if (sweep_node == nullptr) return spec;
+  if (sweep_node == nullptr) {
+    spec.resolved_toml = to_toml(resolved);
+    return spec;
+  }
   if (!sweep_node->is_table()) {
     config_fail(location_of(*sweep_node, path), "sweep", "expected a table ([sweep])");
   }
@@ -839,7 +845,8 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
     }
     try {
       for (const auto& a : assignments) apply_override(point, a);
-      ExperimentSpec s = load_table(point, path, registry, false);
+      toml::table unused;
+      ExperimentSpec s = load_table(point, path, registry, false, unused);
       spec.point_scenarios.push_back(std::move(s.scenarios));
       spec.point_sites.push_back(std::move(s.sites));
     } catch (const ConfigError& e) {
@@ -847,8 +854,6 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
                                     join(assignments, ", "), e.what()));
     }
   }
-  // The resolved config gains the sweep; re-render it.
-  toml::table resolved = toml::parse(spec.resolved_toml);
   resolved.insert_or_assign("sweep", resolved_sweep(sweep));
   spec.resolved_toml = to_toml(resolved);
   spec.sweep = std::move(sweep);

@@ -259,26 +259,6 @@ std::string toml_key(std::string_view key) {
   return out + "\"";
 }
 
-std::string toml_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04X}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string toml_float(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -304,7 +284,7 @@ std::string inline_table(const toml::table& t) {
 
 std::string inline_value(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return toml_string(*node.value<std::string>());
+    case toml::node_type::string: return toml_quote(*node.value<std::string>());
     case toml::node_type::integer: return std::to_string(*node.value<std::int64_t>());
     case toml::node_type::floating_point: return toml_float(*node.value<double>());
     case toml::node_type::boolean: return *node.value<bool>() ? "true" : "false";
@@ -353,6 +333,26 @@ std::string to_toml(const toml::table& table) {
   emit_table(out, table, "");
   if (!out.empty() && out.front() == '\n') out.erase(0, 1);
   return out;
+}
+
+std::string toml_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace atc::sim

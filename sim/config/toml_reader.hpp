@@ -74,6 +74,10 @@ std::optional<ParamValue> node_to_value(const toml::node& node, const ParamDecl&
 // config is both exact and readable.
 std::string to_toml(const toml::table& table);
 
+// A TOML basic string literal for `text` (quotes and escapes), e.g. to build
+// --set assignments from file paths.
+std::string toml_quote(std::string_view text);
+
 // The TOML node for a value (used to write the resolved config).
 void insert_value(toml::table& table, const std::string& key, const ParamValue& value);
 
