@@ -47,7 +47,8 @@ struct Timing {
 };
 
 // Builds one site of one run of `model` with `params` and steps it `steps` times.
-inline Timing time_model(const std::string& model, const std::vector<std::pair<std::string, sim::ParamValue>>& params,
+inline Timing time_model(const std::string& model,
+                         const std::vector<std::pair<std::string, sim::ParamValue>>& params,
                          std::int64_t steps, bool parallel = true, std::uint64_t seed = 1) {
   const auto& desc = models::registry().get(model);
   sim::ParamSet ps(&desc.params);

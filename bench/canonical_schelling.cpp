@@ -31,19 +31,18 @@ int main() {
     std::vector<double> totals;
     std::vector<double> builds;
     for (int rep = 0; rep < s.repeats; ++rep) {
-      const auto t = bench::time_model("canonical/schelling",
-                                       {{"width", s.width},
-                                        {"agents", s.agents},
-                                        {"radius", s.radius},
-                                        {"min_happy", s.min_happy}},
-                                       kSteps, false, static_cast<std::uint64_t>(rep + 1));
+      const auto t = bench::time_model(
+          "canonical/schelling",
+          {{"width", s.width}, {"agents", s.agents}, {"radius", s.radius}, {"min_happy", s.min_happy}},
+          kSteps, false, static_cast<std::uint64_t>(rep + 1));
       totals.push_back(t.construct_seconds + t.step_seconds);
       builds.push_back(t.construct_seconds);
     }
     const double run = bench::median(totals);
-    std::printf("%-6s %6lld %7lld %7lld %10lld %8d %15.3f %13.3f %16.3e\n", s.name, static_cast<long long>(s.width),
-                static_cast<long long>(s.agents), static_cast<long long>(s.radius),
-                static_cast<long long>(s.min_happy), s.repeats, run * 1e3, bench::median(builds) * 1e3,
+    std::printf("%-6s %6lld %7lld %7lld %10lld %8d %15.3f %13.3f %16.3e\n", s.name,
+                static_cast<long long>(s.width), static_cast<long long>(s.agents),
+                static_cast<long long>(s.radius), static_cast<long long>(s.min_happy), s.repeats, run * 1e3,
+                bench::median(builds) * 1e3,
                 static_cast<double>(s.agents) * static_cast<double>(kSteps) / run);
   }
   std::printf("peak RSS %.1f MiB\n", bench::peak_rss_mib());

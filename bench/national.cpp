@@ -39,9 +39,10 @@ int main() {
   sim::ParamSet params = scenario.params;
   const std::int64_t burn_in = params.integer("burn_in_weeks");
   params.set(params.index_of("burn_in_weeks"), std::int64_t{0});
-  std::printf("national scenario benchmark (%d hardware thread(s)): %zu sites, scenario '%s', population_scale %g\n",
-              oneapi::tbb::info::default_concurrency(), spec.sites.size(), scenario.name.c_str(),
-              params.real("population_scale"));
+  std::printf(
+      "national scenario benchmark (%d hardware thread(s)): %zu sites, scenario '%s', population_scale %g\n",
+      oneapi::tbb::info::default_concurrency(), spec.sites.size(), scenario.name.c_str(),
+      params.real("population_scale"));
 
   const sim::Parallel par(true);
   std::vector<std::vector<sim::InterventionSpec>> ivs(spec.sites.size());
@@ -53,8 +54,9 @@ int main() {
   std::vector<std::unique_ptr<sim::Model>> sites(spec.sites.size());
   const double t0 = bench::now_seconds();
   oneapi::tbb::parallel_for(std::size_t{0}, sites.size(), [&](std::size_t k) {
-    const sim::ModelInit init{params, spec.sites[k], ivs[k], sim::RngKey{spec.seed, 0, static_cast<std::uint32_t>(k)},
-                              spec.steps, spec.step_days, par};
+    const sim::ModelInit init{
+        params,     spec.sites[k],  ivs[k], sim::RngKey{spec.seed, 0, static_cast<std::uint32_t>(k)},
+        spec.steps, spec.step_days, par};
     sites[k] = spec.model->create(init);
   });
   const double t1 = bench::now_seconds();
@@ -86,10 +88,12 @@ int main() {
               week_seconds, static_cast<double>(agents) / week_seconds / 1e6, t5 - t4);
   std::printf("peak memory, every site in memory: %.0f MiB\n", bench::peak_rss_mib());
   const double weeks = static_cast<double>(burn_in + spec.steps);
-  std::printf("estimated run of scenarios/national.toml: %zu scenario(s) x %lld replicate(s) x (%lld warm-up + %lld) weeks"
-              " ~ %.0f s\n",
-              spec.scenarios.size(), static_cast<long long>(spec.replicates), static_cast<long long>(burn_in),
-              static_cast<long long>(spec.steps),
-              week_seconds * weeks * static_cast<double>(spec.scenarios.size() * spec.replicates));
+  std::printf(
+      "estimated run of scenarios/national.toml: %zu scenario(s) x %lld replicate(s) x (%lld warm-up + %lld) "
+      "weeks"
+      " ~ %.0f s\n",
+      spec.scenarios.size(), static_cast<long long>(spec.replicates), static_cast<long long>(burn_in),
+      static_cast<long long>(spec.steps),
+      week_seconds * weeks * static_cast<double>(spec.scenarios.size() * spec.replicates));
   return 0;
 }

@@ -39,8 +39,8 @@ Result run(double residents, std::int64_t weeks, bool parallel) {
   site.fields = sim::ParamSet(&d.site_fields);
   // residents aged 15+ = population x (1 - under15_share)
   site.fields.set(site.fields.index_of("population"), residents / (1.0 - site.fields.real("under15_share")));
-  const std::vector<sim::InterventionSpec> ivs{intervention(d, "animator"), intervention(d, "shared_governance"),
-                                               intervention(d, "shared_diagnosis")};
+  const std::vector<sim::InterventionSpec> ivs{
+      intervention(d, "animator"), intervention(d, "shared_governance"), intervention(d, "shared_diagnosis")};
   const sim::Parallel par(parallel);
   const sim::ModelInit init{params, site, ivs, sim::RngKey{1, 0, 0}, weeks, 7, par};
   Result r;
@@ -61,9 +61,9 @@ Result run(double residents, std::int64_t weeks, bool parallel) {
 
 void print(const char* label, const Result& r, std::int64_t weeks) {
   const double agent_steps = static_cast<double>(r.agents) * static_cast<double>(weeks);
-  std::printf("%-44s %9llu agents x %3lld weeks: build %6.2f s, steps %7.2f s, %6.2f M agent-steps/s\n", label,
-              static_cast<unsigned long long>(r.agents), static_cast<long long>(weeks), r.construct, r.steps,
-              agent_steps / r.steps / 1e6);
+  std::printf("%-44s %9llu agents x %3lld weeks: build %6.2f s, steps %7.2f s, %6.2f M agent-steps/s\n",
+              label, static_cast<unsigned long long>(r.agents), static_cast<long long>(weeks), r.construct,
+              r.steps, agent_steps / r.steps / 1e6);
 }
 
 }  // namespace

@@ -25,8 +25,8 @@ int main() {
         rates.push_back(static_cast<double>(t.agents) * static_cast<double>(t.steps) / t.step_seconds);
         builds.push_back(t.construct_seconds);
       }
-      std::printf("%10lld %8d %14.3f %16.3e %14.1f\n", static_cast<long long>(n), threads, bench::median(builds),
-                  bench::median(rates), bench::peak_rss_mib());
+      std::printf("%10lld %8d %14.3f %16.3e %14.1f\n", static_cast<long long>(n), threads,
+                  bench::median(builds), bench::median(rates), bench::peak_rss_mib());
     }
   }
   return 0;

@@ -38,9 +38,16 @@ DEFAULTS = {
 # (docs/ODD.md section 8.2, where each default's source is given) apply, and
 # for a given site they are assumptions, so they are labelled as such.
 ASSUMED_FIELDS = (
-    "under15_share", "senior_share", "barrier_share", "associations_per_1000",
-    "mix_social_centre", "mix_regie_de_quartier", "mix_resident_group",
-    "mix_sports_culture", "mix_parents", "mix_faith_community",
+    "under15_share",
+    "senior_share",
+    "barrier_share",
+    "associations_per_1000",
+    "mix_social_centre",
+    "mix_regie_de_quartier",
+    "mix_resident_group",
+    "mix_sports_culture",
+    "mix_parents",
+    "mix_faith_community",
 )
 # CSV column for each field, and the factor to a fraction.
 COLUMNS = {
@@ -104,7 +111,7 @@ def render() -> str:
         "# figure for the estate, not the QPV perimeter; assumption = national QPV default.\n"
         "# Fields without a value here (age shares beyond under-25, barriers, associations)\n"
         "# take the model's national defaults (docs/ODD.md section 8.2), labelled assumption.\n"
-        "# Official per-QPV statistics can override these: [sites] overrides = \"file.csv\".\n"
+        '# Official per-QPV statistics can override these: [sites] overrides = "file.csv".\n'
     )
     return header + "\n" + "\n\n".join(site_block(r) for r in rows) + "\n"
 

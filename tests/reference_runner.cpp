@@ -44,19 +44,19 @@
 #include <oneapi/tbb/global_control.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "models/registry.hpp"
@@ -86,7 +86,7 @@ struct RunKeys {
 struct Check {
   std::size_t number = 0;  // 1-based, as in the file
   toml::table set;
-  std::string set_text;    // canonical text of `set`, to share runs
+  std::string set_text;  // canonical text of `set`, to share runs
   std::string indicator;
   std::string statistic;
   std::optional<double> min;
@@ -202,8 +202,9 @@ Reference read_reference(const std::string& path) {
   for (std::size_t k = 0; k < checks->size(); ++k) {
     const auto& t = *checks->get(k)->as_table();
     const std::string where = fmt::format("{}: check {}", path, k + 1);
-    check_keys(t, {"set", "indicator", "statistic", "min", "max", "threshold", "from_step", "to_step", "role",
-                   "note", "steps", "replicates", "seed", "every"},
+    check_keys(t,
+               {"set", "indicator", "statistic", "min", "max", "threshold", "from_step", "to_step", "role",
+                "note", "steps", "replicates", "seed", "every"},
                where);
     Check c;
     c.number = k + 1;
@@ -229,7 +230,8 @@ Reference read_reference(const std::string& path) {
     if (!c.min && !c.max) bad(where, "give 'min', 'max' or both");
     if (c.min && c.max && *c.min > *c.max) bad(where, "'min' is larger than 'max'");
     c.threshold = number(t, "threshold", where);
-    if ((c.statistic == "fraction_at_least" || c.statistic == "fraction_at_most") != c.threshold.has_value()) {
+    if ((c.statistic == "fraction_at_least" || c.statistic == "fraction_at_most") !=
+        c.threshold.has_value()) {
       bad(where, "'threshold' is required by fraction_at_least/fraction_at_most and only by them");
     }
     c.from_step = integer(t, "from_step", where);
@@ -239,7 +241,8 @@ Reference read_reference(const std::string& path) {
     }
     if (c.from_step && *c.from_step > *c.to_step) bad(where, "'from_step' is after 'to_step'");
     if (auto role = t["role"].value<std::string>()) c.role = *role;
-    if (c.role != "reproduce" && c.role != "contrast") bad(where, "'role' must be \"reproduce\" or \"contrast\"");
+    if (c.role != "reproduce" && c.role != "contrast")
+      bad(where, "'role' must be \"reproduce\" or \"contrast\"");
     c.note = t["note"].value_or(std::string{});
     c.run = run_keys(t, ref.base_run, where);
     if (c.to_step && *c.to_step > c.run.steps) bad(where, "'to_step' is after the last step");
@@ -251,7 +254,7 @@ Reference read_reference(const std::string& path) {
 // One experiment: every check with these run keys, one scenario per distinct `set`.
 struct Group {
   RunKeys run;
-  std::vector<std::string> sets;        // distinct set_text, scenario k = sets[k]
+  std::vector<std::string> sets;  // distinct set_text, scenario k = sets[k]
   std::vector<const toml::table*> set_tables;
   std::vector<Check*> checks;
 };
@@ -400,8 +403,8 @@ int run(const std::string& path, bool quiet) {
   std::size_t index = 0;
   for (auto& [keys, g] : groups) {
     const std::string text = generated_config(ref, g, index);
-    const fs::path tmp = fs::temp_directory_path() /
-                         fmt::format("atcsim-reference-{}-{}-{}.toml", ::getpid(), fs::path(path).stem().string(), index);
+    const fs::path tmp = fs::temp_directory_path() / fmt::format("atcsim-reference-{}-{}-{}.toml", ::getpid(),
+                                                                 fs::path(path).stem().string(), index);
     {
       std::ofstream out(tmp);
       out << text;
@@ -414,8 +417,8 @@ int run(const std::string& path, bool quiet) {
     } catch (const ConfigError& e) {
       std::error_code ec;
       fs::remove(tmp, ec);
-      throw ConfigError(fmt::format("{}: the generated config is invalid:\n{}\n--- generated config ---\n{}", path,
-                                    e.what(), text));
+      throw ConfigError(fmt::format("{}: the generated config is invalid:\n{}\n--- generated config ---\n{}",
+                                    path, e.what(), text));
     }
     std::error_code ec;
     fs::remove(tmp, ec);
@@ -424,12 +427,14 @@ int run(const std::string& path, bool quiet) {
     const auto stats = atc::sim::execute(spec, sink);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();
     if (!quiet) {
-      std::printf("  ran %zu setting(s) x %lld replicate(s) x %lld steps (seed %lld): %.2f s, %.3g agent-steps\n",
-                  g.sets.size(), static_cast<long long>(keys.replicates), static_cast<long long>(keys.steps),
-                  static_cast<long long>(keys.seed), seconds, static_cast<double>(stats.agent_steps));
+      std::printf(
+          "  ran %zu setting(s) x %lld replicate(s) x %lld steps (seed %lld): %.2f s, %.3g agent-steps\n",
+          g.sets.size(), static_cast<long long>(keys.replicates), static_cast<long long>(keys.steps),
+          static_cast<long long>(keys.seed), seconds, static_cast<double>(stats.agent_steps));
     }
     for (Check* c : g.checks) {
-      const auto k = static_cast<std::size_t>(std::find(g.sets.begin(), g.sets.end(), c->set_text) - g.sets.begin());
+      const auto k =
+          static_cast<std::size_t>(std::find(g.sets.begin(), g.sets.end(), c->set_text) - g.sets.begin());
       evaluate(*c, sink, k);
     }
     ++index;
@@ -444,19 +449,20 @@ int run(const std::string& path, bool quiet) {
     statistic_width = std::max(statistic_width, describe_statistic(c).size());
   }
   const auto row = [&](const std::string& number, const std::string& role, const std::string& set,
-                       const std::string& indicator, const std::string& statistic, const std::string& expected,
-                       const std::string& measured, const std::string& se, const std::string& status) {
+                       const std::string& indicator, const std::string& statistic,
+                       const std::string& expected, const std::string& measured, const std::string& se,
+                       const std::string& status) {
     std::printf(" %-3s %-9s %-*s  %-*s  %-*s  %-18s %-11s %-10s %s\n", number.c_str(), role.c_str(),
-                static_cast<int>(set_width), set.c_str(), static_cast<int>(indicator_width), indicator.c_str(),
-                static_cast<int>(statistic_width), statistic.c_str(), expected.c_str(), measured.c_str(), se.c_str(),
-                status.c_str());
+                static_cast<int>(set_width), set.c_str(), static_cast<int>(indicator_width),
+                indicator.c_str(), static_cast<int>(statistic_width), statistic.c_str(), expected.c_str(),
+                measured.c_str(), se.c_str(), status.c_str());
   };
   std::printf("\n");
   row("#", "role", "set", "indicator", "statistic", "expected", "measured", "+-SE", "");
   bool all = true;
   for (const auto& c : ref.checks) {
-    const std::string expected = fmt::format("[{}, {}]", c.min ? fmt_number(*c.min) : "-inf",
-                                             c.max ? fmt_number(*c.max) : "inf");
+    const std::string expected =
+        fmt::format("[{}, {}]", c.min ? fmt_number(*c.min) : "-inf", c.max ? fmt_number(*c.max) : "inf");
     row(std::to_string(c.number), c.role, describe_set(c.set), c.indicator, describe_statistic(c), expected,
         fmt_number(c.value), fmt_number(c.se), c.pass ? "PASS" : "FAIL");
     if (!quiet && !c.note.empty()) std::printf("     %s\n", c.note.c_str());
@@ -481,8 +487,9 @@ int main(int argc, char** argv) {
     } else if (args[i] == "--quiet") {
       quiet = true;
     } else if (args[i] == "--help" || args[i] == "-h") {
-      std::puts("usage: reference_runner REFERENCE.toml [--threads N] [--quiet]\n"
-                "Replays a published result (tests/reference/*.toml); exit 0 pass, 1 fail, 2 invalid file.");
+      std::puts(
+          "usage: reference_runner REFERENCE.toml [--threads N] [--quiet]\n"
+          "Replays a published result (tests/reference/*.toml); exit 0 pass, 1 fail, 2 invalid file.");
       return 0;
     } else if (path.empty()) {
       path = args[i];
@@ -497,8 +504,8 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<oneapi::tbb::global_control> limit;
   if (threads && *threads > 0) {
-    limit = std::make_unique<oneapi::tbb::global_control>(oneapi::tbb::global_control::max_allowed_parallelism,
-                                                          static_cast<std::size_t>(*threads));
+    limit = std::make_unique<oneapi::tbb::global_control>(
+        oneapi::tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(*threads));
   }
   try {
     return run(path, quiet);

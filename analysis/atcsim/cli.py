@@ -21,30 +21,51 @@ __all__ = ["main"]
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python3 -m atcsim",
-        description="Analyse atcsim result files (HDF5 written by `atcsim run`).")
+        prog="python3 -m atcsim", description="Analyse atcsim result files (HDF5 written by `atcsim run`)."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     report = sub.add_parser(
-        "report", help="write a self-contained HTML report",
+        "report",
+        help="write a self-contained HTML report",
         description="Write ONE self-contained HTML file (embedded plots, no scripts, no "
-                    "network access) describing a result file: what was run, effects with "
-                    "confidence intervals, per-site plots, cost-effectiveness, caveats.")
+        "network access) describing a result file: what was run, effects with "
+        "confidence intervals, per-site plots, cost-effectiveness, caveats.",
+    )
     report.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
     report.add_argument("-o", "--output", help="HTML file to write (default: PATH.html)")
-    report.add_argument("--baseline", metavar="NAME", help="baseline scenario (default: 'baseline' if present, "
-                                           "else the first scenario)")
-    report.add_argument("--treatment", action="append", metavar="NAME",
-                        help="scenario to compare with the baseline (repeatable; default: "
-                             "every other scenario)")
-    report.add_argument("--n-boot", type=int, default=DEFAULT_N_BOOT, metavar="N",
-                        help=f"bootstrap resamples (default {DEFAULT_N_BOOT})")
-    report.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="SEED",
-                        help=f"bootstrap seed (default {DEFAULT_SEED})")
+    report.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="baseline scenario (default: 'baseline' if present, " "else the first scenario)",
+    )
+    report.add_argument(
+        "--treatment",
+        action="append",
+        metavar="NAME",
+        help="scenario to compare with the baseline (repeatable; default: " "every other scenario)",
+    )
+    report.add_argument(
+        "--n-boot",
+        type=int,
+        default=DEFAULT_N_BOOT,
+        metavar="N",
+        help=f"bootstrap resamples (default {DEFAULT_N_BOOT})",
+    )
+    report.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="SEED",
+        help=f"bootstrap seed (default {DEFAULT_SEED})",
+    )
 
-    info = sub.add_parser("info", help="summarise what a result file holds",
-                          description="Print title, model, version, dimensions, scenarios, "
-                                      "sites, variables, completed runs and parameters.")
+    info = sub.add_parser(
+        "info",
+        help="summarise what a result file holds",
+        description="Print title, model, version, dimensions, scenarios, "
+        "sites, variables, completed runs and parameters.",
+    )
     info.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
     return parser
 
@@ -58,9 +79,15 @@ def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .report import write_report  # matplotlib is only imported when needed
 
     command = "python3 -m atcsim " + " ".join(shlex.quote(a) for a in argv)
-    output, notes = write_report(args.path, args.output, baseline=args.baseline,
-                                 treatments=args.treatment, n_boot=args.n_boot, seed=args.seed,
-                                 report_command=command)
+    output, notes = write_report(
+        args.path,
+        args.output,
+        baseline=args.baseline,
+        treatments=args.treatment,
+        n_boot=args.n_boot,
+        seed=args.seed,
+        report_command=command,
+    )
     for note in notes:
         print(f"atcsim report: warning: {_one_line(Exception(note))}", file=sys.stderr)
     print(f"atcsim report: wrote {output}")

@@ -86,25 +86,32 @@ def check_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise AtcsimFileError(f"{path}: permission denied (cannot read the file)")
     if not h5py.is_hdf5(path):
         raise NotAtcsimFileError(
-            f"{path}: not an atcsim output file (not HDF5); expected a file written by `atcsim run`")
+            f"{path}: not an atcsim output file (not HDF5); expected a file written by `atcsim run`"
+        )
     with h5py.File(path, "r") as f:
         attrs = {k: _plain(v) for k, v in f.attrs.items()}
     if "atcsim_schema" not in attrs:
         raise NotAtcsimFileError(
             f"{path}: not an atcsim output file (no 'atcsim_schema' global attribute); "
-            "expected a file written by `atcsim run`")
+            "expected a file written by `atcsim run`"
+        )
     try:
         schema = int(attrs["atcsim_schema"])
     except (TypeError, ValueError):
         raise SchemaVersionError(
-            f"{path}: unreadable atcsim_schema attribute {attrs['atcsim_schema']!r}") from None
+            f"{path}: unreadable atcsim_schema attribute {attrs['atcsim_schema']!r}"
+        ) from None
     if schema != SUPPORTED_SCHEMA:
         version = attrs.get("atcsim_version", "unknown version")
-        hint = ("use the analysis package of the atcsim release that wrote it"
-                if schema > SUPPORTED_SCHEMA else "re-run the experiment with a current atcsim")
+        hint = (
+            "use the analysis package of the atcsim release that wrote it"
+            if schema > SUPPORTED_SCHEMA
+            else "re-run the experiment with a current atcsim"
+        )
         raise SchemaVersionError(
             f"{path}: written by atcsim {version} with output schema {schema}; this analysis "
-            f"package reads schema {SUPPORTED_SCHEMA} only ({hint})")
+            f"package reads schema {SUPPORTED_SCHEMA} only ({hint})"
+        )
     return attrs
 
 
@@ -121,9 +128,9 @@ def open_raw(path: str | os.PathLike[str]) -> xr.Dataset:
     if missing:
         ds.close()
         raise NotAtcsimFileError(
-            f"{path}: atcsim_schema is set but dimension(s) {', '.join(missing)} are missing")
-    coords = [c for c in (*_SITE_COORDS, *_TIME_COORDS, *_SWEEP_COORDS, "run_complete")
-              if c in ds.data_vars]
+            f"{path}: atcsim_schema is set but dimension(s) {', '.join(missing)} are missing"
+        )
+    coords = [c for c in (*_SITE_COORDS, *_TIME_COORDS, *_SWEEP_COORDS, "run_complete") if c in ds.data_vars]
     coords += [c for c in _sweep_coordinate_names(ds) if c in ds.data_vars]
     ds = ds.set_coords(coords)
     ds.attrs["analysis_source"] = str(path)
@@ -184,22 +191,35 @@ def open(path: str | os.PathLike[str], *, drop_incomplete: bool = True) -> xr.Da
         # flags are (scenario, point, replicate): a point is usable when complete everywhere,
         # and a design group (Sobol base sample, Morris trajectory) only when all its points are.
         point_ok = flags.all(axis=(0, 2)) if flags.size else np.ones(ds.sizes[SWEEP_DIM], bool)
-        groups = (np.asarray(ds["sweep_group"].values) if "sweep_group" in ds.coords
-                  else np.arange(ds.sizes[SWEEP_DIM]))
+        groups = (
+            np.asarray(ds["sweep_group"].values)
+            if "sweep_group" in ds.coords
+            else np.arange(ds.sizes[SWEEP_DIM])
+        )
         keep = ~np.isin(groups, groups[~point_ok])
         dropped = [int(p) for p in ds[SWEEP_DIM].values[~keep]]
         n_groups = int(np.unique(groups[~keep]).size)
-        word = {"sobol": "Sobol base sample(s) (A, B and AB points)",
-                "morris": "Morris trajectory(ies)"}.get(sweep_method(ds))
-        message = _incomplete_message(path, n_runs, n_incomplete, dropped, int(keep.sum()),
-                                      drop_incomplete, has_flags, unit="point",
-                                      groups=f"{n_groups} {word}" if word else "")
+        word = {"sobol": "Sobol base sample(s) (A, B and AB points)", "morris": "Morris trajectory(ies)"}.get(
+            sweep_method(ds)
+        )
+        message = _incomplete_message(
+            path,
+            n_runs,
+            n_incomplete,
+            dropped,
+            int(keep.sum()),
+            drop_incomplete,
+            has_flags,
+            unit="point",
+            groups=f"{n_groups} {word}" if word else "",
+        )
         dim, dropped_reps, dropped_points = SWEEP_DIM, [], dropped
     else:
         keep = flags.all(axis=0) if flags.ndim == 2 else np.ones(ds.sizes["replicate"], bool)
         dropped = [int(r) for r in ds["replicate"].values[~keep]]
-        message = _incomplete_message(path, n_runs, n_incomplete, dropped, int(keep.sum()),
-                                      drop_incomplete, has_flags)
+        message = _incomplete_message(
+            path, n_runs, n_incomplete, dropped, int(keep.sum()), drop_incomplete, has_flags
+        )
         dim, dropped_reps, dropped_points = "replicate", dropped, []
     if message:
         warnings.warn(message, IncompleteRunsWarning, stacklevel=2)
@@ -210,9 +230,11 @@ def open(path: str | os.PathLike[str], *, drop_incomplete: bool = True) -> xr.Da
     ds.attrs["analysis_runs_total"] = n_runs
     ds.attrs["analysis_incomplete_runs"] = n_incomplete
     ds.attrs["analysis_dropped_replicates"] = np.asarray(
-        dropped_reps if drop_incomplete else [], dtype=np.int64)
+        dropped_reps if drop_incomplete else [], dtype=np.int64
+    )
     ds.attrs["analysis_dropped_points"] = np.asarray(
-        dropped_points if drop_incomplete else [], dtype=np.int64)
+        dropped_points if drop_incomplete else [], dtype=np.int64
+    )
     return ds
 
 
@@ -225,19 +247,30 @@ def _run_flags(ds: xr.Dataset) -> np.ndarray:
     return np.asarray(rc.values) == 1
 
 
-def _incomplete_message(path: Path, n_runs: int, n_incomplete: int, dropped: list[int],
-                        n_kept: int, drop: bool, has_flags: bool, unit: str = "replicate",
-                        groups: str = "") -> str:
+def _incomplete_message(
+    path: Path,
+    n_runs: int,
+    n_incomplete: int,
+    dropped: list[int],
+    n_kept: int,
+    drop: bool,
+    has_flags: bool,
+    unit: str = "replicate",
+    groups: str = "",
+) -> str:
     parts = []
     if not has_flags:
-        parts.append(f"{path.name}: no run_complete flags in the file, so completeness of runs "
-                     "cannot be checked")
+        parts.append(
+            f"{path.name}: no run_complete flags in the file, so completeness of runs " "cannot be checked"
+        )
     if path.name.endswith(_PARTIAL_SUFFIX):
         parts.append(f"{path.name} is a .partial file (the experiment did not finish)")
     if n_incomplete:
         if unit == "point":
-            what = (f"{n_incomplete} of {n_runs} runs (scenario x point x replicate) are not "
-                    "marked complete (run_complete == 0)")
+            what = (
+                f"{n_incomplete} of {n_runs} runs (scenario x point x replicate) are not "
+                "marked complete (run_complete == 0)"
+            )
             shown = dropped if len(dropped) <= 20 else [*dropped[:20], "..."]
             of = f", all points of {groups}," if groups else ""
             dropped_text = (
@@ -245,21 +278,27 @@ def _incomplete_message(path: Path, n_runs: int, n_incomplete: int, dropped: lis
                 "from every scenario and replicate, because a point is kept only if its "
                 "whole design group is complete everywhere (so that comparisons stay "
                 f"paired and the sensitivity estimators see whole groups); {n_kept} point(s) "
-                "left")
+                "left"
+            )
         else:
-            what = (f"{n_incomplete} of {n_runs} runs (scenario x replicate) are not marked "
-                    "complete (run_complete == 0)")
+            what = (
+                f"{n_incomplete} of {n_runs} runs (scenario x replicate) are not marked "
+                "complete (run_complete == 0)"
+            )
             dropped_text = (
                 f"; dropped {len(dropped)} replicate(s) {dropped} from every scenario, "
                 "because a replicate is kept only if it is complete in every scenario "
-                f"(so that paired comparisons stay valid); {n_kept} replicate(s) left")
+                f"(so that paired comparisons stay valid); {n_kept} replicate(s) left"
+            )
         if not drop:
             what += "; kept as NaN because drop_incomplete=False"
         else:
             what += dropped_text
             if n_kept == 0:
-                what += ("; nothing left to analyse: open with drop_incomplete=False "
-                         "to look at the completed runs")
+                what += (
+                    "; nothing left to analyse: open with drop_incomplete=False "
+                    "to look at the completed runs"
+                )
         parts.append(what)
     elif parts and has_flags:
         parts.append("every run is marked complete")
@@ -293,8 +332,7 @@ def _sweep_coordinate_names(ds: xr.Dataset | xr.DataArray) -> list[str]:
     # Fallback (e.g. a DataArray, without the global attributes): 1-d variables on
     # `point` that carry a sweep_key attribute, in file order.
     variables = ds.variables if isinstance(ds, xr.Dataset) else ds.coords
-    return [str(n) for n, v in variables.items()
-            if v.dims == (SWEEP_DIM,) and "sweep_key" in v.attrs]
+    return [str(n) for n, v in variables.items() if v.dims == (SWEEP_DIM,) and "sweep_key" in v.attrs]
 
 
 def sweep_parameters(ds: xr.Dataset | xr.DataArray) -> list[str]:
@@ -319,15 +357,17 @@ def sweep_table(ds: xr.Dataset | xr.DataArray) -> pd.DataFrame:
     rows = []
     for name in sweep_parameters(ds):
         a = ds[name].attrs
-        rows.append({
-            "parameter": name,
-            "key": str(a.get("sweep_key", name)),
-            "units": str(a.get("units", "")),
-            "min": float(a["sweep_min"]) if "sweep_min" in a else float(np.nanmin(ds[name].values)),
-            "max": float(a["sweep_max"]) if "sweep_max" in a else float(np.nanmax(ds[name].values)),
-            "scale": str(a.get("sweep_scale", "")),
-            "n_values": _count_distinct(np.asarray(ds[name].values, dtype=float)),
-        })
+        rows.append(
+            {
+                "parameter": name,
+                "key": str(a.get("sweep_key", name)),
+                "units": str(a.get("units", "")),
+                "min": float(a["sweep_min"]) if "sweep_min" in a else float(np.nanmin(ds[name].values)),
+                "max": float(a["sweep_max"]) if "sweep_max" in a else float(np.nanmax(ds[name].values)),
+                "scale": str(a.get("sweep_scale", "")),
+                "n_values": _count_distinct(np.asarray(ds[name].values, dtype=float)),
+            }
+        )
     columns = ["parameter", "key", "units", "min", "max", "scale", "n_values"]
     return pd.DataFrame(rows, columns=columns).set_index("parameter")
 
@@ -337,7 +377,8 @@ def require_variable(ds: xr.Dataset, variable: str) -> xr.DataArray:
     if variable not in ds.data_vars or variable not in indicators(ds):
         available = ", ".join(indicators(ds)) or "none"
         raise VariableNotFoundError(
-            f"variable {variable!r} is not an indicator of this file; available: {available}")
+            f"variable {variable!r} is not an indicator of this file; available: {available}"
+        )
     return ds[variable]
 
 
@@ -380,15 +421,17 @@ def read_parameters(source: str | os.PathLike[str] | xr.Dataset) -> pd.DataFrame
                 if not isinstance(dset, h5py.Dataset):
                     continue
                 attrs = {k: _plain(v) for k, v in dset.attrs.items()}
-                rows.append({
-                    "name": name,
-                    "value": _plain(dset[()]),
-                    "units": str(attrs.get("units", "")),
-                    "description": str(attrs.get("description", "")),
-                    "valid_min": attrs.get("valid_min", np.nan),
-                    "valid_max": attrs.get("valid_max", np.nan),
-                    "source": str(attrs.get("source", "")),
-                })
+                rows.append(
+                    {
+                        "name": name,
+                        "value": _plain(dset[()]),
+                        "units": str(attrs.get("units", "")),
+                        "description": str(attrs.get("description", "")),
+                        "valid_min": attrs.get("valid_min", np.nan),
+                        "valid_max": attrs.get("valid_max", np.nan),
+                        "source": str(attrs.get("source", "")),
+                    }
+                )
     columns = ["name", "value", "units", "description", "valid_min", "valid_max", "source"]
     return pd.DataFrame(rows, columns=columns).set_index("name")
 

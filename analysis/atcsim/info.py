@@ -66,13 +66,14 @@ def _lines(ds, path: str) -> list[str]:
         f"dimensions:  {sizes} ({time_units})",
     ]
     if is_sweep(ds):  # same line as `atcsim info`
-        out.append(f"sweep:       {a.get('sweep_method', '?')} over "
-                   f"{a.get('sweep_parameters', '?')}")
+        out.append(f"sweep:       {a.get('sweep_method', '?')} over " f"{a.get('sweep_parameters', '?')}")
     times = ds["time"].values
     if len(times) and np.issubdtype(times.dtype, np.datetime64):
-        out.append(f"period:      {pd.Timestamp(times[0]).date()} to "
-                   f"{pd.Timestamp(times[-1]).date()} ({len(times)} recorded times, "
-                   f"{a.get('step_days', '?')} day(s) per step)")
+        out.append(
+            f"period:      {pd.Timestamp(times[0]).date()} to "
+            f"{pd.Timestamp(times[-1]).date()} ({len(times)} recorded times, "
+            f"{a.get('step_days', '?')} day(s) per step)"
+        )
     out.append("scenarios:   " + ", ".join(str(s) for s in ds["scenario"].values))
     out.append("sites:       " + ", ".join(str(s) for s in ds["site"].values))
     out += _site_lines(ds)
@@ -81,8 +82,10 @@ def _lines(ds, path: str) -> list[str]:
     for name in indicators(ds):
         da = ds[name]
         extra = "".join(f" x{ds.sizes[d]} ({d})" for d in extra_dims(da))
-        out.append(f"  {name:<32} [{da.attrs.get('units', '?')}]{extra}  "
-                   f"{da.attrs.get('long_name', '')}".rstrip())
+        out.append(
+            f"  {name:<32} [{da.attrs.get('units', '?')}]{extra}  "
+            f"{da.attrs.get('long_name', '')}".rstrip()
+        )
     out += _parameter_lines(ds)
     return out
 
@@ -119,8 +122,7 @@ def _runs_lines(ds) -> list[str]:
             bad = [int(p) for p in points[~flags[s].all(axis=1)]]
             if bad:
                 shown = ", ".join(str(p) for p in bad[:10]) + (", ..." if len(bad) > 10 else "")
-                lines.append(f"  {scenario}: {len(bad)} of {len(points)} points incomplete "
-                             f"({shown})")
+                lines.append(f"  {scenario}: {len(bad)} of {len(points)} points incomplete " f"({shown})")
         return lines
     for s, scenario in enumerate(ds["scenario"].values):
         reps = [int(r) for r in ds["replicate"].values[~flags[s]]]
@@ -137,7 +139,10 @@ def _parameter_lines(ds) -> list[str]:
     for name, r in params.iterrows():
         value = f"{r.value:g}" if isinstance(r.value, (int, float)) else str(r.value)
         units = "" if r.units in ("", "1") else f" {r.units}"
-        note = "  (assumption)" if "assumption" in r.source.lower() else (
-            f"  (source: {r.source})" if r.source else "")
+        note = (
+            "  (assumption)"
+            if "assumption" in r.source.lower()
+            else (f"  (source: {r.source})" if r.source else "")
+        )
         lines.append(f"  {name:<32} = {value}{units}{note}")
     return lines

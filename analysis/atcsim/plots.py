@@ -54,8 +54,9 @@ def _site_id(ds: xr.Dataset, site: str) -> str:
     raise ValueError(f"site {site!r} is not in this file; available sites: {', '.join(labels)}")
 
 
-def _draw_bands(ax: Axes, times: np.ndarray, values: np.ndarray, color: Any, label: str,
-                bands: Sequence[float]) -> None:
+def _draw_bands(
+    ax: Axes, times: np.ndarray, values: np.ndarray, color: Any, label: str, bands: Sequence[float]
+) -> None:
     """Median line and central quantile bands over replicates (axis 0)."""
     if values.shape[0] == 0:
         return
@@ -146,18 +147,24 @@ def plot_sites(
         ax.set_title(_shorten(labels[site], 38), fontsize=9)
         ax.grid(alpha=0.3)
         _format_time_axis(ax, times)
-    spare = axes[len(sites):]
+    spare = axes[len(sites) :]
     for ax in spare:
         ax.set_axis_off()
     handles, legend_labels = axes[0].get_legend_handles_labels()
     if handles:
         # An unused panel holds the legend; otherwise it goes in the first one.
         target = spare[0] if len(spare) else axes[0]
-        target.legend(handles, legend_labels, loc="center" if len(spare) else "best",
-                      fontsize=8, frameon=False)
-    fig.suptitle(f"{_variable_title(da, variable, select)}: median, "
-                 + " and ".join(f"{b:.0%}" for b in sorted(bands)) + f" bands over {_over(ds)}",
-                 fontsize=10, x=0.02, ha="left")
+        target.legend(
+            handles, legend_labels, loc="center" if len(spare) else "best", fontsize=8, frameon=False
+        )
+    fig.suptitle(
+        f"{_variable_title(da, variable, select)}: median, "
+        + " and ".join(f"{b:.0%}" for b in sorted(bands))
+        + f" bands over {_over(ds)}",
+        fontsize=10,
+        x=0.02,
+        ha="left",
+    )
     return fig
 
 
@@ -251,15 +258,17 @@ def plot_forest(result: CompareResult, *, show_pooled: bool | None = None) -> Fi
         if np.isfinite(lo) and np.isfinite(hi):
             ax.plot([lo, hi], [y, y], color=color, linewidth=2.2 if pooled else 1.4)
         if np.isfinite(mean):
-            ax.plot([mean], [y], marker="D" if pooled else "o", color=color,
-                    markersize=7 if pooled else 5)
+            ax.plot([mean], [y], marker="D" if pooled else "o", color=color, markersize=7 if pooled else 5)
     ax.axvline(0.0, color="grey", linestyle="--", linewidth=1)
     ax.set_yticks(ys)
     ax.set_yticklabels([_shorten(label, 40) for label, _, _ in rows], fontsize=8)
     ax.set_ylim(ys.min() - 0.7, ys.max() + 0.7)
     units = f" [{result.units}]" if result.units and result.units != "1" else ""
-    ax.set_xlabel(f"{result.treatment} minus {result.baseline}{units}, mean paired difference "
-                  f"and {result.ci:.0%} CI", fontsize=9)
+    ax.set_xlabel(
+        f"{result.treatment} minus {result.baseline}{units}, mean paired difference "
+        f"and {result.ci:.0%} CI",
+        fontsize=9,
+    )
     ax.set_title(f"{result.label}, {result.time_label}", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return fig

@@ -60,13 +60,18 @@ from .stats import (
     select_time,
 )
 
-__all__ = ["PREFERRED_INDICATORS", "Item", "key_items", "choose_scenarios", "render_report",
-           "write_report"]
+__all__ = ["PREFERRED_INDICATORS", "Item", "key_items", "choose_scenarios", "render_report", "write_report"]
 
 #: Indicators shown in the report when present (otherwise every indicator is).
 PREFERRED_INDICATORS: tuple[str, ...] = (
-    "participation_share", "active_share", "trust_institutions", "trust_associations",
-    "collective_efficacy", "org_trust_mean", "institution_posture", "resident_voice_share",
+    "participation_share",
+    "active_share",
+    "trust_institutions",
+    "trust_associations",
+    "collective_efficacy",
+    "org_trust_mean",
+    "institution_posture",
+    "resident_voice_share",
     "projects_succeeded",
 )
 
@@ -128,8 +133,9 @@ def key_items(ds: xr.Dataset) -> list[Item]:
     return items
 
 
-def choose_scenarios(ds: xr.Dataset, baseline: str | None = None,
-                     treatments: Sequence[str] | None = None) -> tuple[str, list[str]]:
+def choose_scenarios(
+    ds: xr.Dataset, baseline: str | None = None, treatments: Sequence[str] | None = None
+) -> tuple[str, list[str]]:
     """Baseline (``"baseline"`` if present, else the first) and treatments (the others).
 
     Raises
@@ -189,9 +195,13 @@ def _ci(lo: Any, hi: Any) -> str:
     return f"[{_fmt(lo)}, {_fmt(hi)}]"
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: int = 1,
-           row_classes: Sequence[str] | None = None,
-           numeric: Iterable[int] | None = None) -> str:
+def _table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    numeric_from: int = 1,
+    row_classes: Sequence[str] | None = None,
+    numeric: Iterable[int] | None = None,
+) -> str:
     """HTML table; cells are already-escaped strings.
 
     Columns from ``numeric_from`` on (or exactly those in ``numeric``) are
@@ -202,8 +212,9 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: 
     body = []
     for k, row in enumerate(rows):
         cls = f' class="{row_classes[k]}"' if row_classes and row_classes[k] else ""
-        cells = "".join(f'<td class="num">{c}</td>' if j in num else f"<td>{c}</td>"
-                        for j, c in enumerate(row))
+        cells = "".join(
+            f'<td class="num">{c}</td>' if j in num else f"<td>{c}</td>" for j, c in enumerate(row)
+        )
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -231,10 +242,12 @@ def _units(ds: xr.Dataset, item: Item) -> str:
 def _header(ds: xr.Dataset) -> str:
     title = ds.attrs.get("title", "") or Path(ds.attrs.get("analysis_source", "")).name
     generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"<h1>atcsim report: {_e(title)}</h1>"
-            f'<p class="meta">File <code>{_e(ds.attrs.get("analysis_source", ""))}</code>, '
-            f"model <code>{_e(ds.attrs.get('model', 'unknown'))}</code>. Report generated "
-            f"{generated} by the atcsim analysis package {_e(__version__)}.</p>")
+    return (
+        f"<h1>atcsim report: {_e(title)}</h1>"
+        f'<p class="meta">File <code>{_e(ds.attrs.get("analysis_source", ""))}</code>, '
+        f"model <code>{_e(ds.attrs.get('model', 'unknown'))}</code>. Report generated "
+        f"{generated} by the atcsim analysis package {_e(__version__)}.</p>"
+    )
 
 
 def _notice(ds: xr.Dataset) -> str:
@@ -242,36 +255,46 @@ def _notice(ds: xr.Dataset) -> str:
     a = ds.attrs
     problems = []
     if a.get("analysis_incomplete_runs", 0):
-        problems.append(f"{a['analysis_incomplete_runs']} of {a.get('analysis_runs_total')} runs "
-                        "are incomplete and were left out")
+        problems.append(
+            f"{a['analysis_incomplete_runs']} of {a.get('analysis_runs_total')} runs "
+            "are incomplete and were left out"
+        )
     if str(a.get("analysis_source", "")).endswith(".partial"):
         problems.append("the experiment did not finish (.partial file)")
     if "run_complete" not in ds.coords:
-        problems.append("the file has no run_complete flags, so incomplete runs cannot be "
-                        "detected")
+        problems.append("the file has no run_complete flags, so incomplete runs cannot be " "detected")
     n_rep = ds.sizes["replicate"]
     if a.get("analysis_dropped_points", np.array([])).size:
-        problems.append(f"{a['analysis_dropped_points'].size} sweep point(s) with incomplete runs "
-                        "were left out")
+        problems.append(
+            f"{a['analysis_dropped_points'].size} sweep point(s) with incomplete runs " "were left out"
+        )
     if is_sweep(ds):
         # Sensitivity CIs come from the design, not from replicates; only comparisons need them.
         if n_rep < MIN_RELIABLE_REPLICATES and ds.sizes["scenario"] > 1:
-            problems.append(f"only {n_rep} replicate(s) per point: the per-point comparisons "
-                            "of scenarios have unreliable confidence intervals")
+            problems.append(
+                f"only {n_rep} replicate(s) per point: the per-point comparisons "
+                "of scenarios have unreliable confidence intervals"
+            )
     elif n_rep < MIN_RELIABLE_REPLICATES:
         problems.append(f"only {n_rep} replicate(s): confidence intervals are unreliable")
     if not problems:
         return ""
-    return ('<p class="warn"><b>Read with care:</b> ' + _e("; ".join(problems))
-            + '. See <a href="#caveats">Caveats</a>.</p>')
+    return (
+        '<p class="warn"><b>Read with care:</b> '
+        + _e("; ".join(problems))
+        + '. See <a href="#caveats">Caveats</a>.</p>'
+    )
 
 
 def _run_section(ds: xr.Dataset, report_command: str | None) -> str:
     a = ds.attrs
     dims = ", ".join(f"{d} = {n}" for d, n in ds.sizes.items())
     times = ds["time"].values
-    span = (f"{pd.Timestamp(times[0]).date()} to {pd.Timestamp(times[-1]).date()}"
-            if len(times) and np.issubdtype(times.dtype, np.datetime64) else "n/a")
+    span = (
+        f"{pd.Timestamp(times[0]).date()} to {pd.Timestamp(times[-1]).date()}"
+        if len(times) and np.issubdtype(times.dtype, np.datetime64)
+        else "n/a"
+    )
     rows = [
         ("Title", a.get("title", "")),
         ("Model", a.get("model", "")),
@@ -292,20 +315,26 @@ def _run_section(ds: xr.Dataset, report_command: str | None) -> str:
         rows.append(("Report command", report_command))
     table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     config = a.get("config_toml", "")
-    details = (f"<details><summary>Resolved configuration (<code>config_toml</code>): "
-               f"<code>atcsim run</code> on it reproduces the file</summary>"
-               f"<pre>{_e(config)}</pre></details>" if config else
-               '<p class="note">The file carries no config_toml attribute.</p>')
+    details = (
+        f"<details><summary>Resolved configuration (<code>config_toml</code>): "
+        f"<code>atcsim run</code> on it reproduces the file</summary>"
+        f"<pre>{_e(config)}</pre></details>"
+        if config
+        else '<p class="note">The file carries no config_toml attribute.</p>'
+    )
     return f'<h2 id="run">What was run</h2><table class="kv">{table}</table>{details}'
 
 
 def _sweep_rows(ds: xr.Dataset) -> list[tuple[str, str]]:
     a = ds.attrs
     method = sweep_method(ds) or "unknown"
-    design = {"sobol": f"Saltelli (2010) scheme on a Sobol sequence, N = "
-                       f"{a.get('sweep_base_points', '?')} base samples",
-              "morris": f"Morris (1991) trajectories, p = {a.get('sweep_levels', '?')} levels",
-              "lhs": "Latin hypercube sample", "grid": "full factorial grid"}.get(method, method)
+    design = {
+        "sobol": f"Saltelli (2010) scheme on a Sobol sequence, N = "
+        f"{a.get('sweep_base_points', '?')} base samples",
+        "morris": f"Morris (1991) trajectories, p = {a.get('sweep_levels', '?')} levels",
+        "lhs": "Latin hypercube sample",
+        "grid": "full factorial grid",
+    }.get(method, method)
     seeded = "sweep_seed" in a and method in ("lhs", "morris")
     seed = f", sampling seed {a['sweep_seed']}" if seeded else ""
     params = []
@@ -313,32 +342,70 @@ def _sweep_rows(ds: xr.Dataset) -> list[tuple[str, str]]:
         rng = f"[{r['min']:.6g}, {r['max']:.6g}]"
         scale = f", {r['scale']} scale" if r["scale"] else ""
         params.append(f"{r['key']} in {rng}{scale} ({r['n_values']} values)")
-    return [("Parameter sweep", f"{method}: {design}{seed}; {ds.sizes[SWEEP_DIM]} points analysed"),
-            ("Swept parameters", "; ".join(params) or "none")]
+    return [
+        ("Parameter sweep", f"{method}: {design}{seed}; {ds.sizes[SWEEP_DIM]} points analysed"),
+        ("Swept parameters", "; ".join(params) or "none"),
+    ]
 
 
 def _headline_table(ds: xr.Dataset, results: list[CompareResult], items: list[Item]) -> str:
-    headers = ["Indicator", "Units", "Baseline mean", "Treatment mean", "Difference",
-               f"{results[0].ci:.0%} CI", "CI excludes 0", "Effect size d_z",
-               "Share of replicates treatment > baseline", "Replicates"]
+    headers = [
+        "Indicator",
+        "Units",
+        "Baseline mean",
+        "Treatment mean",
+        "Difference",
+        f"{results[0].ci:.0%} CI",
+        "CI excludes 0",
+        "Effect size d_z",
+        "Share of replicates treatment > baseline",
+        "Replicates",
+    ]
     rows = []
     for item, res in zip(items, results):
         p = res.pooled
-        excludes = ("n/a" if math.isnan(p.ci_low) else
-                    "yes" if (p.ci_low > 0 or p.ci_high < 0) else "no")
-        rows.append([_describe(ds, item), _units(ds, item), _fmt(p.baseline_mean),
-                     _fmt(p.treatment_mean), _fmt(p.mean_diff), _ci(p.ci_low, p.ci_high),
-                     excludes, _fmt(p.effect_size), _pct(p.share_better),
-                     str(int(p.n_replicates))])
+        excludes = "n/a" if math.isnan(p.ci_low) else "yes" if (p.ci_low > 0 or p.ci_high < 0) else "no"
+        rows.append(
+            [
+                _describe(ds, item),
+                _units(ds, item),
+                _fmt(p.baseline_mean),
+                _fmt(p.treatment_mean),
+                _fmt(p.mean_diff),
+                _ci(p.ci_low, p.ci_high),
+                excludes,
+                _fmt(p.effect_size),
+                _pct(p.share_better),
+                str(int(p.n_replicates)),
+            ]
+        )
     return _table(headers, rows, numeric_from=2)
 
 
 def _site_table(res: CompareResult) -> str:
-    headers = ["Site", "Baseline mean", "Treatment mean", "Difference", f"{res.ci:.0%} CI",
-               "d_z", "Share treatment > baseline", "Replicates"]
-    rows = [[_e(r.site_name), _fmt(r.baseline_mean), _fmt(r.treatment_mean), _fmt(r.mean_diff),
-             _ci(r.ci_low, r.ci_high), _fmt(r.effect_size), _pct(r.share_better),
-             str(int(r.n_replicates))] for _, r in res.table.iterrows()]
+    headers = [
+        "Site",
+        "Baseline mean",
+        "Treatment mean",
+        "Difference",
+        f"{res.ci:.0%} CI",
+        "d_z",
+        "Share treatment > baseline",
+        "Replicates",
+    ]
+    rows = [
+        [
+            _e(r.site_name),
+            _fmt(r.baseline_mean),
+            _fmt(r.treatment_mean),
+            _fmt(r.mean_diff),
+            _ci(r.ci_low, r.ci_high),
+            _fmt(r.effect_size),
+            _pct(r.share_better),
+            str(int(r.n_replicates)),
+        ]
+        for _, r in res.table.iterrows()
+    ]
     return _table(headers, rows, row_classes=_pooled_classes(res.table))
 
 
@@ -351,42 +418,65 @@ def _cost_section(ds: xr.Dataset, baseline: str, treatment: str, n_boot: int, se
     if not all(v in indicators(ds) for v in COST_VARIABLES):
         return ""
     res = cost_effectiveness(ds, baseline, treatment, n_boot=n_boot, seed=seed)
-    headers = ["Site", "Avoided costs (EUR)", "CI", "Extra intervention cost (EUR)", "CI",
-               "Net benefit (EUR)", "CI", "Benefit-cost ratio", "CI", "Share net > 0"]
+    headers = [
+        "Site",
+        "Avoided costs (EUR)",
+        "CI",
+        "Extra intervention cost (EUR)",
+        "CI",
+        "Net benefit (EUR)",
+        "CI",
+        "Benefit-cost ratio",
+        "CI",
+        "Share net > 0",
+    ]
     quantities = ("avoided_eur", "cost_eur", "net_benefit_eur", "benefit_cost_ratio")
-    rows = [[_e(r.site_name),
-             *(cell for q in quantities for cell in (_fmt(r[q]),
-                                                     _ci(r[f"{q}_ci_low"], r[f"{q}_ci_high"]))),
-             _pct(r.share_net_positive)] for _, r in res.table.iterrows()]
-    return (f"<h3>Cost-effectiveness</h3><p class=\"note\">Cumulative to {_e(res.time_label)}. "
-            "Avoided costs and extra intervention cost are paired differences (treatment minus "
-            "baseline, same replicate); net benefit = avoided minus extra cost; the ratio is "
-            "mean avoided / mean extra cost (n/a when the extra cost is not positive). The "
-            "pooled row sums over sites. Unit costs behind avoided costs are model parameters: "
-            "see the caveats.</p>"
-            + _table(headers, rows, row_classes=_pooled_classes(res.table)))
+    rows = [
+        [
+            _e(r.site_name),
+            *(cell for q in quantities for cell in (_fmt(r[q]), _ci(r[f"{q}_ci_low"], r[f"{q}_ci_high"]))),
+            _pct(r.share_net_positive),
+        ]
+        for _, r in res.table.iterrows()
+    ]
+    return (
+        f'<h3>Cost-effectiveness</h3><p class="note">Cumulative to {_e(res.time_label)}. '
+        "Avoided costs and extra intervention cost are paired differences (treatment minus "
+        "baseline, same replicate); net benefit = avoided minus extra cost; the ratio is "
+        "mean avoided / mean extra cost (n/a when the extra cost is not positive). The "
+        "pooled row sums over sites. Unit costs behind avoided costs are model parameters: "
+        "see the caveats.</p>" + _table(headers, rows, row_classes=_pooled_classes(res.table))
+    )
 
 
-def _comparison_section(ds: xr.Dataset, baseline: str, treatment: str, items: list[Item],
-                        n_boot: int, seed: int) -> str:
-    results = [compare(ds, baseline, treatment, it.variable, select=it.select or None,
-                       n_boot=n_boot, seed=seed) for it in items]
+def _comparison_section(
+    ds: xr.Dataset, baseline: str, treatment: str, items: list[Item], n_boot: int, seed: int
+) -> str:
+    results = [
+        compare(ds, baseline, treatment, it.variable, select=it.select or None, n_boot=n_boot, seed=seed)
+        for it in items
+    ]
     n_sites = ds.sizes["site"]
-    pooled_note = ("" if n_sites == 1 else
-                   f" Pooled = per replicate, the unweighted mean over the {n_sites} sites, "
-                   "then paired.")
-    parts = [f'<h2 id="effects-{_e(treatment)}">Effects: {_e(treatment)} vs {_e(baseline)}</h2>',
-             f'<p class="note">At the last recorded time, {_e(results[0].time_label)}. '
-             "Difference = mean over replicates of treatment minus baseline on the same "
-             "replicate (paired: both share their random numbers). CI = "
-             f"{results[0].ci:.0%} percentile bootstrap over replicates ({n_boot} resamples, "
-             f"seed {seed}). d_z = mean difference / sd of differences.{pooled_note}</p>",
-             _headline_table(ds, results, items)]
+    pooled_note = (
+        ""
+        if n_sites == 1
+        else f" Pooled = per replicate, the unweighted mean over the {n_sites} sites, " "then paired."
+    )
+    parts = [
+        f'<h2 id="effects-{_e(treatment)}">Effects: {_e(treatment)} vs {_e(baseline)}</h2>',
+        f'<p class="note">At the last recorded time, {_e(results[0].time_label)}. '
+        "Difference = mean over replicates of treatment minus baseline on the same "
+        "replicate (paired: both share their random numbers). CI = "
+        f"{results[0].ci:.0%} percentile bootstrap over replicates ({n_boot} resamples, "
+        f"seed {seed}). d_z = mean difference / sd of differences.{pooled_note}</p>",
+        _headline_table(ds, results, items),
+    ]
     for item, res in zip(items, results):
         parts.append(f"<h3>{_e(item.label)}</h3>")
         parts.append(_figure(plot_forest(res), f"forest plot of {item.label}"))
-        parts.append(f"<details><summary>Per-site table: {_e(item.label)}</summary>"
-                     f"{_site_table(res)}</details>")
+        parts.append(
+            f"<details><summary>Per-site table: {_e(item.label)}</summary>" f"{_site_table(res)}</details>"
+        )
     parts.append(_cost_section(ds, baseline, treatment, n_boot, seed))
     return "".join(parts)
 
@@ -394,15 +484,27 @@ def _comparison_section(ds: xr.Dataset, baseline: str, treatment: str, items: li
 _MAX_POINT_ROWS = 60
 
 
-def _sweep_comparison_section(ds: xr.Dataset, baseline: str, treatment: str, items: list[Item],
-                              n_boot: int, seed: int) -> str:
+def _sweep_comparison_section(
+    ds: xr.Dataset, baseline: str, treatment: str, items: list[Item], n_boot: int, seed: int
+) -> str:
     """Effects of a sweep: the pooled paired comparison at every point, summarised."""
     n_points = ds.sizes[SWEEP_DIM]
-    tables = [compare_by_point(ds, baseline, treatment, it.variable, select=it.select or None,
-                               n_boot=n_boot, seed=seed) for it in items]
+    tables = [
+        compare_by_point(
+            ds, baseline, treatment, it.variable, select=it.select or None, n_boot=n_boot, seed=seed
+        )
+        for it in items
+    ]
     time_label = tables[0].attrs["time"] if tables else ""
-    headers = ["Indicator", "Units", "Median over points of the difference", "Range over points",
-               "Points with CI > 0", "Points with CI < 0", "Replicates per point"]
+    headers = [
+        "Indicator",
+        "Units",
+        "Median over points of the difference",
+        "Range over points",
+        "Points with CI > 0",
+        "Points with CI < 0",
+        "Replicates per point",
+    ]
     rows = []
     for item, t in zip(items, tables):
         d = t["mean_diff"].to_numpy(float)
@@ -410,112 +512,175 @@ def _sweep_comparison_section(ds: xr.Dataset, baseline: str, treatment: str, ite
         above = int((t["ci_low"] > 0).sum())
         below = int((t["ci_high"] < 0).sum())
         no_ci = not np.isfinite(t["ci_low"].to_numpy(float)).any()
-        rows.append([_describe(ds, item), _units(ds, item),
-                     _fmt(np.median(finite)) if finite.size else "n/a",
-                     _ci(finite.min(), finite.max()) if finite.size else "n/a",
-                     "n/a" if no_ci else f"{above} of {len(t)}",
-                     "n/a" if no_ci else f"{below} of {len(t)}",
-                     str(int(t["n_replicates"].min())) if len(t) else "0"])
-    parts = [f'<h2 id="effects-{_e(treatment)}">Effects: {_e(treatment)} vs {_e(baseline)}, '
-             "per sweep point</h2>",
-             f'<p class="note">At the last recorded time, {_e(time_label)}. The file holds a '
-             f"parameter sweep of {n_points} points, so the scenarios are compared separately at "
-             "each point: per replicate, the unweighted mean over sites, then treatment minus "
-             "baseline on the same replicate (paired), averaged over replicates, with a "
-             f"95% percentile bootstrap CI over replicates ({n_boot} resamples, seed "
-             f"{seed}). The table summarises these per-point effects; "
-             "<code>atcsim.compare_by_point</code> gives them all, and "
-             "<code>atcsim.compare(ds.isel(point=i), ...)</code> the per-site detail of one "
-             "point.</p>", _table(headers, rows, numeric_from=2)]
+        rows.append(
+            [
+                _describe(ds, item),
+                _units(ds, item),
+                _fmt(np.median(finite)) if finite.size else "n/a",
+                _ci(finite.min(), finite.max()) if finite.size else "n/a",
+                "n/a" if no_ci else f"{above} of {len(t)}",
+                "n/a" if no_ci else f"{below} of {len(t)}",
+                str(int(t["n_replicates"].min())) if len(t) else "0",
+            ]
+        )
+    parts = [
+        f'<h2 id="effects-{_e(treatment)}">Effects: {_e(treatment)} vs {_e(baseline)}, '
+        "per sweep point</h2>",
+        f'<p class="note">At the last recorded time, {_e(time_label)}. The file holds a '
+        f"parameter sweep of {n_points} points, so the scenarios are compared separately at "
+        "each point: per replicate, the unweighted mean over sites, then treatment minus "
+        "baseline on the same replicate (paired), averaged over replicates, with a "
+        f"95% percentile bootstrap CI over replicates ({n_boot} resamples, seed "
+        f"{seed}). The table summarises these per-point effects; "
+        "<code>atcsim.compare_by_point</code> gives them all, and "
+        "<code>atcsim.compare(ds.isel(point=i), ...)</code> the per-site detail of one "
+        "point.</p>",
+        _table(headers, rows, numeric_from=2),
+    ]
     swept = sweep_table(ds)
     params, keys = list(swept.index), list(swept["key"])
     for item, t in zip(items, tables):
         if len(t) > _MAX_POINT_ROWS:
             continue
-        body = [[_e(p), *[_fmt(r[c]) for c in params], _fmt(r.baseline_mean),
-                 _fmt(r.treatment_mean), _fmt(r.mean_diff), _ci(r.ci_low, r.ci_high),
-                 _fmt(r.effect_size), str(int(r.n_replicates))] for p, r in t.iterrows()]
-        parts.append(f"<details><summary>Per-point effects: {_e(item.label)}</summary>"
-                     + _table(["Point", *keys, "Baseline mean", "Treatment mean", "Difference",
-                               "CI", "d_z", "Replicates"], body) + "</details>")
+        body = [
+            [
+                _e(p),
+                *[_fmt(r[c]) for c in params],
+                _fmt(r.baseline_mean),
+                _fmt(r.treatment_mean),
+                _fmt(r.mean_diff),
+                _ci(r.ci_low, r.ci_high),
+                _fmt(r.effect_size),
+                str(int(r.n_replicates)),
+            ]
+            for p, r in t.iterrows()
+        ]
+        parts.append(
+            f"<details><summary>Per-point effects: {_e(item.label)}</summary>"
+            + _table(
+                ["Point", *keys, "Baseline mean", "Treatment mean", "Difference", "CI", "d_z", "Replicates"],
+                body,
+            )
+            + "</details>"
+        )
     return "".join(parts)
 
 
 def _sensitivity_intro(ds: xr.Dataset, scenarios: list[str], n_boot: int, seed: int) -> str:
     method = sweep_method(ds)
     n_rep, n_site = ds.sizes["replicate"], ds.sizes["site"]
-    reduce = (f"the mean over its {n_rep} replicates" if n_rep > 1 else "its single replicate")
+    reduce = f"the mean over its {n_rep} replicates" if n_rep > 1 else "its single replicate"
     if n_site > 1:
         reduce += f" and over the {n_site} sites (equally weighted)"
-    scen = ("the file's only scenario" if len(scenarios) == 1 else
-            f"each scenario separately ({', '.join(scenarios)}): scenarios are different "
-            "models, so they are not pooled")
+    scen = (
+        "the file's only scenario"
+        if len(scenarios) == 1
+        else f"each scenario separately ({', '.join(scenarios)}): scenarios are different "
+        "models, so they are not pooled"
+    )
     what = {
         "sobol": "Sobol indices: S1 (first order, Saltelli et al. 2010 estimator) is the share "
-                 "of the output variance explained by the parameter alone; ST (total, Jansen 1999 "
-                 "estimator) adds all its interactions. ST − S1 measures interactions; a "
-                 "parameter with ST ≈ 0 can be fixed anywhere in its range. CIs: percentile "
-                 "bootstrap over the base samples (conservative for a Sobol sequence).",
+        "of the output variance explained by the parameter alone; ST (total, Jansen 1999 "
+        "estimator) adds all its interactions. ST − S1 measures interactions; a "
+        "parameter with ST ≈ 0 can be fixed anywhere in its range. CIs: percentile "
+        "bootstrap over the base samples (conservative for a Sobol sequence).",
         "morris": "Morris screening: mu* (mean absolute elementary effect, Campolongo et al. "
-                  "2007) ranks parameters by overall influence; sigma (sd of the effects, Morris "
-                  "1991) is large when the effect depends on where the parameter moves or on the "
-                  "other parameters (non-linearity, interactions); mu (signed mean) near 0 with a "
-                  "large mu* means non-monotonic effects. Effects are in output units per unit of "
-                  "the normalised parameter range. CIs: percentile bootstrap over trajectories.",
-    }.get(method, "Spearman rank correlation between each parameter and the output over the "
-                  "design points: +1 (−1) when the output rises (falls) monotonically with the "
-                  "parameter. A correlation near 0 does not rule out a non-monotonic effect: "
-                  "see the scatter plots. CIs: percentile bootstrap over points.")
-    return (f'<h2 id="sensitivity">Sensitivity analysis ({_e(method)} sweep)</h2>'
-            f'<p class="note">For {_e(scen)}: at each parameter point, each indicator at the last '
-            f"recorded time, {_e(reduce)}. {_e(what)} ({n_boot} resamples, seed {seed}.)</p>")
+        "2007) ranks parameters by overall influence; sigma (sd of the effects, Morris "
+        "1991) is large when the effect depends on where the parameter moves or on the "
+        "other parameters (non-linearity, interactions); mu (signed mean) near 0 with a "
+        "large mu* means non-monotonic effects. Effects are in output units per unit of "
+        "the normalised parameter range. CIs: percentile bootstrap over trajectories.",
+    }.get(
+        method,
+        "Spearman rank correlation between each parameter and the output over the "
+        "design points: +1 (−1) when the output rises (falls) monotonically with the "
+        "parameter. A correlation near 0 does not rule out a non-monotonic effect: "
+        "see the scatter plots. CIs: percentile bootstrap over points.",
+    )
+    return (
+        f'<h2 id="sensitivity">Sensitivity analysis ({_e(method)} sweep)</h2>'
+        f'<p class="note">For {_e(scen)}: at each parameter point, each indicator at the last '
+        f"recorded time, {_e(reduce)}. {_e(what)} ({n_boot} resamples, seed {seed}.)</p>"
+    )
 
 
-def _sensitivity_block(ds: xr.Dataset, scenario: str, item: Item, n_boot: int,
-                       seed: int) -> str:
+def _sensitivity_block(ds: xr.Dataset, scenario: str, item: Item, n_boot: int, seed: int) -> str:
     method = sweep_method(ds)
     function = {"sobol": _sa.sobol, "morris": _sa.morris}.get(method, _sa.correlations)
     try:
-        res = function(ds, item.variable, scenario=scenario, select=item.select or None,
-                       n_boot=n_boot, seed=seed)
+        res = function(
+            ds, item.variable, scenario=scenario, select=item.select or None, n_boot=n_boot, seed=seed
+        )
     except SweepError as exc:
         return f'<h4>{_e(item.label)}</h4><p class="note">Not computed: {_e(exc)}</p>'
     t = res.table
     numeric = None
     if isinstance(res, _sa.SobolResult):
         headers = ["Parameter", "S1", f"{res.ci:.0%} CI", "ST", f"{res.ci:.0%} CI", "ST − S1"]
-        rows = [[_e(r.key), _fmt(r.S1), _ci(r.S1_ci_low, r.S1_ci_high), _fmt(r.ST),
-                 _ci(r.ST_ci_low, r.ST_ci_high), _fmt(r.ST - r.S1)] for _, r in t.iterrows()]
-        extra = (f"N = {res.n_base} base samples; output mean {_fmt(res.mean)}, variance "
-                 f"{_fmt(res.variance)}; sum of S1 = {_fmt(t['S1'].sum())} (1 for an additive "
-                 "model; the rest is interactions).")
+        rows = [
+            [
+                _e(r.key),
+                _fmt(r.S1),
+                _ci(r.S1_ci_low, r.S1_ci_high),
+                _fmt(r.ST),
+                _ci(r.ST_ci_low, r.ST_ci_high),
+                _fmt(r.ST - r.S1),
+            ]
+            for _, r in t.iterrows()
+        ]
+        extra = (
+            f"N = {res.n_base} base samples; output mean {_fmt(res.mean)}, variance "
+            f"{_fmt(res.variance)}; sum of S1 = {_fmt(t['S1'].sum())} (1 for an additive "
+            "model; the rest is interactions)."
+        )
         fig = _figure(_sa.plot_sobol(res), f"Sobol indices of {item.label}")
     elif isinstance(res, _sa.MorrisResult):
-        headers = ["Rank", "Parameter", "mu*", f"{res.ci:.0%} CI", "mu", "sigma",
-                   f"{res.ci:.0%} CI", "sigma / mu*"]
-        rows = [[str(r["rank"]), _e(r.key), _fmt(r.mu_star),
-                 _ci(r.mu_star_ci_low, r.mu_star_ci_high), _fmt(r.mu), _fmt(r.sigma),
-                 _ci(r.sigma_ci_low, r.sigma_ci_high),
-                 _fmt(r.sigma / r.mu_star) if r.mu_star > 0 else "n/a"]
-                for _, r in t.sort_values("mu_star", ascending=False).iterrows()]
-        extra = (f"r = {res.n_trajectories} trajectories, p = {res.levels} levels, "
-                 f"Delta = {_fmt(res.delta)} of each normalised range.")
+        headers = [
+            "Rank",
+            "Parameter",
+            "mu*",
+            f"{res.ci:.0%} CI",
+            "mu",
+            "sigma",
+            f"{res.ci:.0%} CI",
+            "sigma / mu*",
+        ]
+        rows = [
+            [
+                str(r["rank"]),
+                _e(r.key),
+                _fmt(r.mu_star),
+                _ci(r.mu_star_ci_low, r.mu_star_ci_high),
+                _fmt(r.mu),
+                _fmt(r.sigma),
+                _ci(r.sigma_ci_low, r.sigma_ci_high),
+                _fmt(r.sigma / r.mu_star) if r.mu_star > 0 else "n/a",
+            ]
+            for _, r in t.sort_values("mu_star", ascending=False).iterrows()
+        ]
+        extra = (
+            f"r = {res.n_trajectories} trajectories, p = {res.levels} levels, "
+            f"Delta = {_fmt(res.delta)} of each normalised range."
+        )
         fig = _figure(_sa.plot_morris(res), f"Morris plane of {item.label}")
         numeric = [0, *range(2, len(headers))]
     else:
         headers = ["Parameter", "Spearman rho", f"{res.ci:.0%} CI"]
-        rows = [[_e(r.key), _fmt(r.rho), _ci(r.rho_ci_low, r.rho_ci_high)]
-                for _, r in t.iterrows()]
+        rows = [[_e(r.key), _fmt(r.rho), _ci(r.rho_ci_low, r.rho_ci_high)] for _, r in t.iterrows()]
         extra = f"{res.n_points} points."
-        fig = _figure(_sa.plot_response(res), f"{item.label} against the swept parameters",
-                      dpi=70)
+        fig = _figure(_sa.plot_response(res), f"{item.label} against the swept parameters", dpi=70)
     notes = "".join(f" {_e(n)}." for n in res.notes)
-    return (f"<h4>{_describe(ds, item)}</h4>" + _table(headers, rows, numeric=numeric)
-            + f'<p class="note">{_e(extra)}{notes}</p>' + fig)
+    return (
+        f"<h4>{_describe(ds, item)}</h4>"
+        + _table(headers, rows, numeric=numeric)
+        + f'<p class="note">{_e(extra)}{notes}</p>'
+        + fig
+    )
 
 
-def _sensitivity_section(ds: xr.Dataset, scenarios: list[str], items: list[Item], n_boot: int,
-                         seed: int) -> str:
+def _sensitivity_section(
+    ds: xr.Dataset, scenarios: list[str], items: list[Item], n_boot: int, seed: int
+) -> str:
     parts = [_sensitivity_intro(ds, scenarios, n_boot, seed)]
     for scenario in scenarios:
         if len(scenarios) > 1:
@@ -529,23 +694,41 @@ def _descriptive_section(ds: xr.Dataset, items: list[Item]) -> str:
     sel = select_time(ds)
     sweep = is_sweep(ds)
     runs = "runs (points x replicates)" if sweep else "replicates"
-    headers = ["Indicator", "Units", "Median (all sites, mean per run)", "90 % range",
-               "Runs" if sweep else "Replicates"]
+    headers = [
+        "Indicator",
+        "Units",
+        "Median (all sites, mean per run)",
+        "90 % range",
+        "Runs" if sweep else "Replicates",
+    ]
     labels = site_labels(ds)
     rows, details = [], []
     for item in items:
         da = sel.reduce(ds[item.variable].sel(item.select)).sel(scenario=scenario)
         site_mean = da.mean("site", skipna=True).values
-        rows.append([_describe(ds, item), _units(ds, item), *_median_range(site_mean),
-                     str(int(np.isfinite(site_mean).sum()))])
-        site_rows = [[_e(labels[str(site)]), *_median_range(da.sel(site=site).values)]
-                     for site in ds["site"].values]
-        details.append(f"<details><summary>Per-site values: {_e(item.label)}</summary>"
-                       + _table(["Site", "Median", "90 % range"], site_rows) + "</details>")
-    return (f'<h2 id="descriptive">Descriptive results</h2><p class="note">The file holds a '
-            f"single scenario (<code>{_e(scenario)}</code>), so there is nothing to compare: "
-            f"values at the last recorded time, {_e(sel.label)}, across {runs}.</p>"
-            + _table(headers, rows, numeric_from=2) + "".join(details))
+        rows.append(
+            [
+                _describe(ds, item),
+                _units(ds, item),
+                *_median_range(site_mean),
+                str(int(np.isfinite(site_mean).sum())),
+            ]
+        )
+        site_rows = [
+            [_e(labels[str(site)]), *_median_range(da.sel(site=site).values)] for site in ds["site"].values
+        ]
+        details.append(
+            f"<details><summary>Per-site values: {_e(item.label)}</summary>"
+            + _table(["Site", "Median", "90 % range"], site_rows)
+            + "</details>"
+        )
+    return (
+        f'<h2 id="descriptive">Descriptive results</h2><p class="note">The file holds a '
+        f"single scenario (<code>{_e(scenario)}</code>), so there is nothing to compare: "
+        f"values at the last recorded time, {_e(sel.label)}, across {runs}.</p>"
+        + _table(headers, rows, numeric_from=2)
+        + "".join(details)
+    )
 
 
 def _median_range(values: np.ndarray) -> list[str]:
@@ -558,14 +741,24 @@ def _median_range(values: np.ndarray) -> list[str]:
 
 
 def _trajectory_section(ds: xr.Dataset, items: list[Item]) -> str:
-    over = ("every sweep point and replicate (the spread the swept parameters induce)"
-            if is_sweep(ds) else "replicates")
-    parts = ['<h2 id="trajectories">Trajectories by site</h2><p class="note">Median over '
-             f"{over} with central 50 % and 90 % bands, per scenario.</p>"]
+    over = (
+        "every sweep point and replicate (the spread the swept parameters induce)"
+        if is_sweep(ds)
+        else "replicates"
+    )
+    parts = [
+        '<h2 id="trajectories">Trajectories by site</h2><p class="note">Median over '
+        f"{over} with central 50 % and 90 % bands, per scenario.</p>"
+    ]
     for item in items:
         parts.append(f"<h3>{_e(item.label)}</h3>")
-        parts.append(_figure(plot_sites(ds, item.variable, select=item.select or None),
-                             f"{item.label} across sites", dpi=70))
+        parts.append(
+            _figure(
+                plot_sites(ds, item.variable, select=item.select or None),
+                f"{item.label} across sites",
+                dpi=70,
+            )
+        )
     return "".join(parts)
 
 
@@ -576,30 +769,41 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str]) -> str:
     sweep = is_sweep(ds)
     rep = f"{n_rep} replicate(s) per scenario were analysed."
     if sweep:
-        rep = (f"{n_rep} replicate(s) per scenario and sweep point were analysed "
-               f"({ds.sizes[SWEEP_DIM]} points). Sensitivity measures use the mean over "
-               "replicates at each point; replicate noise left in that mean is variance no "
-               "parameter explains (it inflates total indices and sigma).")
+        rep = (
+            f"{n_rep} replicate(s) per scenario and sweep point were analysed "
+            f"({ds.sizes[SWEEP_DIM]} points). Sensitivity measures use the mean over "
+            "replicates at each point; replicate noise left in that mean is variance no "
+            "parameter explains (it inflates total indices and sigma)."
+        )
         if n_rep < MIN_RELIABLE_REPLICATES and ds.sizes["scenario"] > 1:
-            rep += (f" Fewer than {MIN_RELIABLE_REPLICATES} replicates: the per-point "
-                    "confidence intervals of scenario comparisons are unreliable.")
+            rep += (
+                f" Fewer than {MIN_RELIABLE_REPLICATES} replicates: the per-point "
+                "confidence intervals of scenario comparisons are unreliable."
+            )
     elif n_rep < MIN_RELIABLE_REPLICATES:
-        rep += (f" That is fewer than {MIN_RELIABLE_REPLICATES}: confidence intervals are "
-                "unreliable (with one replicate they are undefined).")
+        rep += (
+            f" That is fewer than {MIN_RELIABLE_REPLICATES}: confidence intervals are "
+            "unreliable (with one replicate they are undefined)."
+        )
     items.append(rep)
     total, incomplete = a.get("analysis_runs_total"), a.get("analysis_incomplete_runs", 0)
     dropped = [int(r) for r in np.atleast_1d(a.get("analysis_dropped_replicates", []))]
     dropped_points = np.atleast_1d(a.get("analysis_dropped_points", []))
     if incomplete and sweep:
-        groups = {"sobol": " (whole Sobol base samples)",
-                  "morris": " (whole Morris trajectories)"}.get(sweep_method(ds), "")
-        items.append(f"{incomplete} of {total} runs were not complete (run_complete == 0): "
-                     f"{dropped_points.size} sweep point(s) were dropped{groups} from every "
-                     "scenario and replicate, so that comparisons stay paired.")
+        groups = {"sobol": " (whole Sobol base samples)", "morris": " (whole Morris trajectories)"}.get(
+            sweep_method(ds), ""
+        )
+        items.append(
+            f"{incomplete} of {total} runs were not complete (run_complete == 0): "
+            f"{dropped_points.size} sweep point(s) were dropped{groups} from every "
+            "scenario and replicate, so that comparisons stay paired."
+        )
     elif incomplete:
-        items.append(f"{incomplete} of {total} runs were not complete (run_complete == 0): "
-                     f"replicate(s) {dropped} were dropped from every scenario so that "
-                     "comparisons stay paired.")
+        items.append(
+            f"{incomplete} of {total} runs were not complete (run_complete == 0): "
+            f"replicate(s) {dropped} were dropped from every scenario so that "
+            "comparisons stay paired."
+        )
     elif "run_complete" not in ds.coords:
         items.append("The file has no run_complete flags: incomplete runs cannot be detected.")
     elif total is not None:
@@ -608,23 +812,33 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str]) -> str:
     if str(a.get("analysis_source", "")).endswith(".partial"):
         items.append("The file is a .partial file: the experiment did not finish.")
     if ds.sizes["site"] == 1:
-        items.append(f"Single site ({_e(str(ds['site'].values[0]))}): per-site and pooled "
-                     "results coincide.")
+        items.append(
+            f"Single site ({_e(str(ds['site'].values[0]))}): per-site and pooled " "results coincide."
+        )
     if sweep:
-        items.append("These are model outputs, not observations. The sensitivity measures "
-                     "describe the model over the swept ranges only; they depend on those ranges "
-                     "and say nothing about parameters that were not swept or about the model's "
-                     "structure.")
+        items.append(
+            "These are model outputs, not observations. The sensitivity measures "
+            "describe the model over the swept ranges only; they depend on those ranges "
+            "and say nothing about parameters that were not swept or about the model's "
+            "structure."
+        )
     else:
-        items.append("These are model outputs, not observations. Confidence intervals reflect "
-                     "simulation noise across replicates only, not uncertainty in parameters or "
-                     "in the model's structure; check sensitivity to the assumptions below.")
-    items.append("Scenario-specific parameter values (overrides) are in the configuration "
-                 "above; the parameter table lists base values.")
-    parts = ['<h2 id="caveats">Caveats</h2><ul>'
-             + "".join(f"<li>{_e(t)}</li>" for t in items)
-             + "".join(f"<li>Warning: {_e(t)}</li>" for t in notes)
-             + "</ul>", _parameters_caveat(ds)]
+        items.append(
+            "These are model outputs, not observations. Confidence intervals reflect "
+            "simulation noise across replicates only, not uncertainty in parameters or "
+            "in the model's structure; check sensitivity to the assumptions below."
+        )
+    items.append(
+        "Scenario-specific parameter values (overrides) are in the configuration "
+        "above; the parameter table lists base values."
+    )
+    parts = [
+        '<h2 id="caveats">Caveats</h2><ul>'
+        + "".join(f"<li>{_e(t)}</li>" for t in items)
+        + "".join(f"<li>Warning: {_e(t)}</li>" for t in notes)
+        + "</ul>",
+        _parameters_caveat(ds),
+    ]
     return "".join(parts)
 
 
@@ -639,28 +853,40 @@ def _parameters_caveat(ds: xr.Dataset) -> str:
     assumed = params[params["source"].str.contains("assumption", case=False)]
     parts = ["<h3>Parameters that are assumptions</h3>"]
     if not has_source.any():
-        parts.append('<p class="note">The file records no <code>source</code> for its '
-                     f"{len(params)} parameters: treat every value as an assumption unless the "
-                     "model documentation (docs/ODD.md) says otherwise.</p>")
+        parts.append(
+            '<p class="note">The file records no <code>source</code> for its '
+            f"{len(params)} parameters: treat every value as an assumption unless the "
+            "model documentation (docs/ODD.md) says otherwise.</p>"
+        )
     elif assumed.empty:
         parts.append('<p class="note">No parameter is marked as an assumption.</p>')
     else:
-        parts.append(f'<p class="note">{len(assumed)} of {len(params)} parameters have '
-                     "source “assumption”: results depend on values nobody has measured.</p>")
+        parts.append(
+            f'<p class="note">{len(assumed)} of {len(params)} parameters have '
+            "source “assumption”: results depend on values nobody has measured.</p>"
+        )
         parts.append(_parameter_table(assumed))
     unsourced = int((~has_source).sum())
     if has_source.any() and unsourced:
         parts.append(f'<p class="note">{unsourced} parameter(s) have no recorded source.</p>')
-    parts.append("<details><summary>All parameters (base values)</summary>"
-                 + _parameter_table(params) + "</details>")
+    parts.append(
+        "<details><summary>All parameters (base values)</summary>" + _parameter_table(params) + "</details>"
+    )
     return "".join(parts)
 
 
 def _parameter_table(params: pd.DataFrame) -> str:
-    rows = [[_e(name), _fmt(r.value) if not isinstance(r.value, str) else _e(r.value),
-             _e(r.units), _e(r.description), _e(r.source)] for name, r in params.iterrows()]
-    return _table(["Parameter", "Value", "Units", "Description", "Source"], rows,
-                  numeric=[1])
+    rows = [
+        [
+            _e(name),
+            _fmt(r.value) if not isinstance(r.value, str) else _e(r.value),
+            _e(r.units),
+            _e(r.description),
+            _e(r.source),
+        ]
+        for name, r in params.iterrows()
+    ]
+    return _table(["Parameter", "Value", "Units", "Description", "Source"], rows, numeric=[1])
 
 
 def _nav(treatments: list[str], single: bool, sweep: bool = False) -> str:
@@ -670,8 +896,10 @@ def _nav(treatments: list[str], single: bool, sweep: bool = False) -> str:
     links += [f'<li><a href="#effects-{_e(t)}">Effects: {_e(t)}</a></li>' for t in treatments]
     if sweep:
         links.append('<li><a href="#sensitivity">Sensitivity analysis</a></li>')
-    links += ['<li><a href="#trajectories">Trajectories by site</a></li>',
-              '<li><a href="#caveats">Caveats</a></li>']
+    links += [
+        '<li><a href="#trajectories">Trajectories by site</a></li>',
+        '<li><a href="#caveats">Caveats</a></li>',
+    ]
     return f"<nav><ul>{''.join(links)}</ul></nav>"
 
 
@@ -712,19 +940,16 @@ def render_report(
         A complete HTML document.
     """
     if ds.sizes["replicate"] == 0:
-        raise AtcsimError("no complete replicate to report on (every replicate has an "
-                          "incomplete run)")
+        raise AtcsimError("no complete replicate to report on (every replicate has an " "incomplete run)")
     sweep = is_sweep(ds)
     if sweep and ds.sizes[SWEEP_DIM] == 0:
-        raise AtcsimError("no complete sweep point to report on (every point has an "
-                          "incomplete run)")
+        raise AtcsimError("no complete sweep point to report on (every point has an " "incomplete run)")
     items = key_items(ds)
     if not items:
         raise AtcsimError("the file has no indicator variables")
     baseline, treatments = choose_scenarios(ds, baseline, treatments)
     single = ds.sizes["scenario"] == 1
-    body = [_header(ds), _notice(ds), _nav(treatments, single, sweep),
-            _run_section(ds, report_command)]
+    body = [_header(ds), _notice(ds), _nav(treatments, single, sweep), _run_section(ds, report_command)]
     section = _sweep_comparison_section if sweep else _comparison_section
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -737,17 +962,29 @@ def render_report(
         body.append(_trajectory_section(ds, items))
     # Few replicates and incomplete runs are covered by the caveats already.
     covered = (FewReplicatesWarning, IncompleteRunsWarning)
-    seen = list(dict.fromkeys([*notes, *(str(w.message) for w in caught
-                                         if issubclass(w.category, UserWarning)
-                                         and not issubclass(w.category, covered))]))
+    seen = list(
+        dict.fromkeys(
+            [
+                *notes,
+                *(
+                    str(w.message)
+                    for w in caught
+                    if issubclass(w.category, UserWarning) and not issubclass(w.category, covered)
+                ),
+            ]
+        )
+    )
     body.append(_caveats_section(ds, seen))
     title = _e(ds.attrs.get("title", "") or "atcsim report")
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>atcsim report: {title}</title><style>{_CSS}</style></head><body>"
-            + "".join(body) + "</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>atcsim report: {title}</title><style>{_CSS}</style></head><body>"
+        + "".join(body)
+        + "</body></html>\n"
+    )
 
 
 def write_report(
@@ -782,11 +1019,21 @@ def write_report(
         warnings.simplefilter("always")
         ds = open_dataset(path)
     notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-    extra = [str(w.message) for w in caught if issubclass(w.category, UserWarning)
-             and not issubclass(w.category, IncompleteRunsWarning)]
+    extra = [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, UserWarning) and not issubclass(w.category, IncompleteRunsWarning)
+    ]
     try:
-        text = render_report(ds, baseline=baseline, treatments=treatments, n_boot=n_boot,
-                             seed=seed, notes=extra, report_command=report_command)
+        text = render_report(
+            ds,
+            baseline=baseline,
+            treatments=treatments,
+            n_boot=n_boot,
+            seed=seed,
+            notes=extra,
+            report_command=report_command,
+        )
     finally:
         ds.close()
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -102,7 +102,8 @@ def _resolve_scenario(ds: xr.Dataset, scenario: str | None) -> str:
             return names[0]
         raise SweepError(
             f"the file has {len(names)} scenarios ({', '.join(names)}); sensitivity indices are "
-            "computed for one scenario at a time: pass scenario=NAME")
+            "computed for one scenario at a time: pass scenario=NAME"
+        )
     check_scenarios(ds, scenario)
     return scenario
 
@@ -119,7 +120,8 @@ def _response(
     if not is_sweep(ds):
         raise SweepError(
             "the data hold no parameter sweep (no 'point' dimension): run atcsim with a "
-            "[sweep] section in the config (see docs/sensitivity.md)")
+            "[sweep] section in the config (see docs/sensitivity.md)"
+        )
     da = _select_extra(require_variable(ds, variable), select)
     scenario = _resolve_scenario(ds, scenario)
     selection = select_time(ds, at, window)
@@ -138,11 +140,12 @@ def _response(
     values = np.asarray(da.transpose(SWEEP_DIM).values, dtype=float)
     reps = f"mean over {n_rep} replicates" if n_rep > 1 else "1 replicate"
     label = _selection_label(variable, select)
-    description = (f"{label} at {selection.label}, scenario {scenario}; per point: {reps}, "
-                   f"{where}" + (f" ({n_site} sites, equally weighted)"
-                                 if site is None and n_site > 1 else ""))
-    return _Response(values, scenario, selection.label, description,
-                     str(ds[variable].attrs.get("units", "")), label)
+    description = f"{label} at {selection.label}, scenario {scenario}; per point: {reps}, " f"{where}" + (
+        f" ({n_site} sites, equally weighted)" if site is None and n_site > 1 else ""
+    )
+    return _Response(
+        values, scenario, selection.label, description, str(ds[variable].attrs.get("units", "")), label
+    )
 
 
 def response(
@@ -202,13 +205,15 @@ def _require_method(ds: xr.Dataset, wanted: str, function: str) -> None:
     if not is_sweep(ds):
         raise SweepError(
             f"{function} needs a parameter sweep, but the data have no 'point' dimension: add a "
-            f'[sweep] section with method = "{wanted}" to the config (see docs/sensitivity.md)')
+            f'[sweep] section with method = "{wanted}" to the config (see docs/sensitivity.md)'
+        )
     if method != wanted:
         hint = {"sobol": "use atcsim.sensitivity.sobol", "morris": "use atcsim.sensitivity.morris"}
         other = hint.get(method, "use atcsim.sensitivity.correlations")
         raise SweepError(
-            f"{function} needs a sweep with method = \"{wanted}\", but this one is "
-            f"{method or 'of unknown method'!r}: {other}, or run a {wanted} design")
+            f'{function} needs a sweep with method = "{wanted}", but this one is '
+            f"{method or 'of unknown method'!r}: {other}, or run a {wanted} design"
+        )
 
 
 def _unit_values(ds: xr.Dataset) -> np.ndarray:
@@ -231,8 +236,9 @@ def _interval(samples: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = 1.0 - ci
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanquantile(np.where(np.isfinite(samples), samples, np.nan),
-                                [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
+        lo, hi = np.nanquantile(
+            np.where(np.isfinite(samples), samples, np.nan), [alpha / 2.0, 1.0 - alpha / 2.0], axis=0
+        )
     return lo, hi
 
 
@@ -247,21 +253,39 @@ def _resamples(seed: int, n: int, n_boot: int, step: int) -> Iterator[tuple[int,
         yield start, stop, rng.integers(0, n, size=(stop - start, n))
 
 
-def _parameter_table(parameters: pd.DataFrame, params: list[str],
-                     columns: Mapping[str, Any]) -> pd.DataFrame:
+def _parameter_table(parameters: pd.DataFrame, params: list[str], columns: Mapping[str, Any]) -> pd.DataFrame:
     """Result table: index ``parameter``, column ``key`` (config key), then ``columns``."""
     keys = parameters["key"]
-    return pd.DataFrame({"key": [keys[p] for p in params], **columns},
-                        index=pd.Index(params, name="parameter"))
+    return pd.DataFrame(
+        {"key": [keys[p] for p in params], **columns}, index=pd.Index(params, name="parameter")
+    )
 
 
-def _result_fields(ds: xr.Dataset, r: _Response, variable: str, parameters: pd.DataFrame,
-                   ci: float, n_boot: int, seed: int, notes: list[str]) -> dict[str, Any]:
+def _result_fields(
+    ds: xr.Dataset,
+    r: _Response,
+    variable: str,
+    parameters: pd.DataFrame,
+    ci: float,
+    n_boot: int,
+    seed: int,
+    notes: list[str],
+) -> dict[str, Any]:
     """Keyword arguments shared by every :class:`SensitivityResult` (all but ``table``)."""
-    return dict(data=_point_frame(ds, r), variable=variable, scenario=r.scenario,
-                time_label=r.time_label, description=r.description, units=r.units,
-                label=r.label, ci=ci, n_boot=int(n_boot), seed=int(seed), notes=notes,
-                parameters=parameters)
+    return dict(
+        data=_point_frame(ds, r),
+        variable=variable,
+        scenario=r.scenario,
+        time_label=r.time_label,
+        description=r.description,
+        units=r.units,
+        label=r.label,
+        ci=ci,
+        n_boot=int(n_boot),
+        seed=int(seed),
+        notes=notes,
+        parameters=parameters,
+    )
 
 
 def _nanstd(x: np.ndarray, axis: int) -> np.ndarray:
@@ -336,10 +360,12 @@ class SobolResult(SensitivityResult):
     method = "Sobol indices"
 
     def _header(self) -> str:
-        return (f"Sobol indices (S1: Saltelli et al. 2010, ST: Jansen 1999) of "
-                f"{self.description}; N = {self.n_base} base samples, V = {self.variance:.4g}; "
-                f"{self.ci:.0%} percentile bootstrap CIs ({self.n_boot} resamples of the base "
-                f"samples, seed {self.seed})")
+        return (
+            f"Sobol indices (S1: Saltelli et al. 2010, ST: Jansen 1999) of "
+            f"{self.description}; N = {self.n_base} base samples, V = {self.variance:.4g}; "
+            f"{self.ci:.0%} percentile bootstrap CIs ({self.n_boot} resamples of the base "
+            f"samples, seed {self.seed})"
+        )
 
 
 @dataclass(repr=False)
@@ -369,11 +395,13 @@ class MorrisResult(SensitivityResult):
         return list(self.table.sort_values("mu_star", ascending=False).index)
 
     def _header(self) -> str:
-        return (f"Morris elementary effects (mu* after Campolongo et al. 2007) of "
-                f"{self.description}; r = {self.n_trajectories} trajectories, "
-                f"p = {self.levels} levels, Delta = {self.delta:.3g} (unit scale); "
-                f"{self.ci:.0%} percentile bootstrap CIs ({self.n_boot} resamples of the "
-                f"trajectories, seed {self.seed})")
+        return (
+            f"Morris elementary effects (mu* after Campolongo et al. 2007) of "
+            f"{self.description}; r = {self.n_trajectories} trajectories, "
+            f"p = {self.levels} levels, Delta = {self.delta:.3g} (unit scale); "
+            f"{self.ci:.0%} percentile bootstrap CIs ({self.n_boot} resamples of the "
+            f"trajectories, seed {self.seed})"
+        )
 
 
 @dataclass(repr=False)
@@ -388,39 +416,50 @@ class CorrelationResult(SensitivityResult):
     method = "Rank correlations"
 
     def _header(self) -> str:
-        return (f"Spearman rank correlations of {self.description}; {self.n_points} points; "
-                f"{self.ci:.0%} percentile bootstrap CIs ({self.n_boot} resamples of the "
-                f"points, seed {self.seed})")
+        return (
+            f"Spearman rank correlations of {self.description}; {self.n_points} points; "
+            f"{self.ci:.0%} percentile bootstrap CIs ({self.n_boot} resamples of the "
+            f"points, seed {self.seed})"
+        )
 
 
 # ---------------------------------------------------------------------- Sobol
 
 
-def _sobol_matrices(ds: xr.Dataset, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                           int, int]:
+def _sobol_matrices(ds: xr.Dataset, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """(fA, fB, fAB) over complete base samples, their count and the total count."""
     k = len(sweep_parameters(ds))
     for coord in ("sweep_role", "sweep_group", "sweep_factor"):
         if coord not in ds.coords:
-            raise SweepError(f"the sweep has no {coord!r} coordinate: cannot identify the "
-                             "Saltelli A, B and AB samples")
-    df = pd.DataFrame({"role": np.asarray(ds["sweep_role"].values).astype(str),
-                       "group": np.asarray(ds["sweep_group"].values),
-                       "factor": np.asarray(ds["sweep_factor"].values), "f": f})
+            raise SweepError(
+                f"the sweep has no {coord!r} coordinate: cannot identify the " "Saltelli A, B and AB samples"
+            )
+    df = pd.DataFrame(
+        {
+            "role": np.asarray(ds["sweep_role"].values).astype(str),
+            "group": np.asarray(ds["sweep_group"].values),
+            "factor": np.asarray(ds["sweep_factor"].values),
+            "f": f,
+        }
+    )
     groups = np.unique(df["group"])
     a = df[df.role == "A"].drop_duplicates("group").set_index("group")["f"]
     b = df[df.role == "B"].drop_duplicates("group").set_index("group")["f"]
-    ab = (df[df.role == "AB"].drop_duplicates(["group", "factor"])
-          .pivot(index="group", columns="factor", values="f")
-          .reindex(index=groups, columns=range(k)))
+    ab = (
+        df[df.role == "AB"]
+        .drop_duplicates(["group", "factor"])
+        .pivot(index="group", columns="factor", values="f")
+        .reindex(index=groups, columns=range(k))
+    )
     frame = pd.concat([a.reindex(groups).rename("A"), b.reindex(groups).rename("B"), ab], axis=1)
     complete = frame.notna().all(axis=1).to_numpy()
     values = frame.to_numpy(dtype=float)[complete]
     return values[:, 0], values[:, 1], values[:, 2:], int(complete.sum()), int(groups.size)
 
 
-def _sobol_estimates(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sobol_estimates(
+    fa: np.ndarray, fb: np.ndarray, fab: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """S1, ST (..., k) and V (...) from fA, fB (..., N) and fAB (..., N, k).
 
     Leading axes (bootstrap resamples) broadcast. The output is centred on
@@ -436,8 +475,8 @@ def _sobol_estimates(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray
     diff = fab - fa[..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
         v = variance[..., None]
-        s1 = (fb[..., None] * diff).sum(axis=-2) / n / v        # Saltelli et al. (2010)
-        st = 0.5 * (diff ** 2).sum(axis=-2) / n / v              # Jansen (1999)
+        s1 = (fb[..., None] * diff).sum(axis=-2) / n / v  # Saltelli et al. (2010)
+        st = 0.5 * (diff**2).sum(axis=-2) / n / v  # Jansen (1999)
     return s1, st, variance
 
 
@@ -508,8 +547,10 @@ def sobol(
     fa, fb, fab, n, n_total = _sobol_matrices(ds, r.values)
     notes = []
     if n < n_total:
-        notes.append(f"{n_total - n} of {n_total} base samples are incomplete (missing or NaN "
-                     "values) and were left out")
+        notes.append(
+            f"{n_total - n} of {n_total} base samples are incomplete (missing or NaN "
+            "values) and were left out"
+        )
     if n < 2:
         raise SweepError(f"{variable}: only {n} complete Sobol base sample(s); need at least 2")
     s1, st, variance = _sobol_estimates(fa, fb, fab)
@@ -523,14 +564,29 @@ def sobol(
     if not variance > 0:
         notes.append("the response does not vary over the sweep (V = 0): indices are undefined")
     parameters = sweep_table(ds)
-    table = _parameter_table(parameters, params, {
-        "S1": s1, "S1_ci_low": s1_lo, "S1_ci_high": s1_hi, "S1_se": _nanstd(boot_s1, 0),
-        "ST": st, "ST_ci_low": st_lo, "ST_ci_high": st_hi, "ST_se": _nanstd(boot_st, 0),
-    })
+    table = _parameter_table(
+        parameters,
+        params,
+        {
+            "S1": s1,
+            "S1_ci_low": s1_lo,
+            "S1_ci_high": s1_hi,
+            "S1_se": _nanstd(boot_s1, 0),
+            "ST": st,
+            "ST_ci_low": st_lo,
+            "ST_ci_high": st_hi,
+            "ST_se": _nanstd(boot_st, 0),
+        },
+    )
     both = np.concatenate([fa, fb])
     return SobolResult(
-        table=table, **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes),
-        n_base=n, n_base_total=n_total, variance=float(variance), mean=float(both.mean()))
+        table=table,
+        **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes),
+        n_base=n,
+        n_base_total=n_total,
+        variance=float(variance),
+        mean=float(both.mean()),
+    )
 
 
 # --------------------------------------------------------------------- Morris
@@ -542,8 +598,9 @@ def _morris_effects(ds: xr.Dataset, f: np.ndarray) -> tuple[np.ndarray, int, int
     k = len(params)
     for coord in ("sweep_group", "sweep_factor"):
         if coord not in ds.coords:
-            raise SweepError(f"the sweep has no {coord!r} coordinate: cannot follow the Morris "
-                             "trajectories")
+            raise SweepError(
+                f"the sweep has no {coord!r} coordinate: cannot follow the Morris " "trajectories"
+            )
     units = _unit_values(ds)
     groups = np.asarray(ds["sweep_group"].values)
     factors = np.asarray(ds["sweep_factor"].values)
@@ -553,10 +610,9 @@ def _morris_effects(ds: xr.Dataset, f: np.ndarray) -> tuple[np.ndarray, int, int
     unique, starts, counts = np.unique(groups[order], return_index=True, return_counts=True)
     effects = []
     for start, count in zip(starts, counts):
-        rows = order[start:start + count]
+        rows = order[start : start + count]
         moved = factors[rows[1:]]
-        if (count != k + 1 or factors[rows[0]] != -1
-                or not np.array_equal(np.sort(moved), np.arange(k))):
+        if count != k + 1 or factors[rows[0]] != -1 or not np.array_equal(np.sort(moved), np.arange(k)):
             continue  # incomplete trajectory (e.g. a subset of the points)
         du = units[rows[1:], moved] - units[rows[:-1], moved]
         df = f[rows[1:]] - f[rows[:-1]]
@@ -649,19 +705,32 @@ def morris(
     star_lo, star_hi = _interval(boot_star, ci)
     sigma_lo, sigma_hi = _interval(boot_sigma, ci)
     parameters = sweep_table(ds)
-    table = _parameter_table(parameters, params, {
-        "mu": mu, "mu_star": mu_star,
-        "mu_star_ci_low": star_lo, "mu_star_ci_high": star_hi, "sigma": sigma,
-        "sigma_ci_low": sigma_lo, "sigma_ci_high": sigma_hi,
-        "n_effects": np.isfinite(ee).sum(axis=0),
-    })
+    table = _parameter_table(
+        parameters,
+        params,
+        {
+            "mu": mu,
+            "mu_star": mu_star,
+            "mu_star_ci_low": star_lo,
+            "mu_star_ci_high": star_hi,
+            "sigma": sigma,
+            "sigma_ci_low": sigma_lo,
+            "sigma_ci_high": sigma_hi,
+            "n_effects": np.isfinite(ee).sum(axis=0),
+        },
+    )
     table["rank"] = table["mu_star"].rank(ascending=False, method="min").astype("Int64")
     levels = int(ds.attrs.get("sweep_levels", 0) or 0)
     delta = levels / (2.0 * (levels - 1)) if levels > 1 else math.nan
     return MorrisResult(
-        table=table, **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes),
+        table=table,
+        **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes),
         effects=pd.DataFrame(ee, columns=pd.Index(params, name="parameter")),
-        n_trajectories=n, n_trajectories_total=n_total, levels=levels, delta=delta)
+        n_trajectories=n,
+        n_trajectories_total=n_total,
+        levels=levels,
+        delta=delta,
+    )
 
 
 # --------------------------------------------------------------- correlations
@@ -751,8 +820,10 @@ def correlations(
     if n < 3:
         raise SweepError(f"{variable}: only {n} usable point(s); need at least 3")
     if n < 10:
-        notes.append(f"only {n} points: the bootstrap CIs are unreliable (with so few points "
-                     "a resample often repeats the same few values)")
+        notes.append(
+            f"only {n} points: the bootstrap CIs are unreliable (with so few points "
+            "a resample often repeats the same few values)"
+        )
     if np.all(y == y[0]):
         notes.append("the response does not vary over the sweep: correlations are undefined")
     rho = _spearman(np.ones((1, n)), x, y)[0]
@@ -764,11 +835,12 @@ def correlations(
         boot[start:stop] = _spearman(counts, x, y)
     lo, hi = _interval(boot, ci)
     parameters = sweep_table(ds)
-    table = _parameter_table(parameters, params, {"rho": rho, "rho_ci_low": lo,
-                                                  "rho_ci_high": hi, "n_points": n})
+    table = _parameter_table(
+        parameters, params, {"rho": rho, "rho_ci_low": lo, "rho_ci_high": hi, "n_points": n}
+    )
     return CorrelationResult(
-        table=table, **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes),
-        n_points=n)
+        table=table, **_result_fields(ds, r, variable, parameters, ci, n_boot, seed, notes), n_points=n
+    )
 
 
 # ---------------------------------------------------------------------- plots
@@ -801,26 +873,34 @@ def plot_sobol(result: SobolResult) -> Figure:
     ax = fig.subplots()
     x = np.arange(k)
     width = 0.38
-    for offset, name, color, label in ((-width / 2, "S1", "C0", "first order S1"),
-                                       (width / 2, "ST", "C1", "total ST")):
+    for offset, name, color, label in (
+        (-width / 2, "S1", "C0", "first order S1"),
+        (width / 2, "ST", "C1", "total ST"),
+    ):
         values = t[name].to_numpy(dtype=float)
         ax.bar(x + offset, np.nan_to_num(values), width, color=color, label=label)
-        err = _error(values, t[f"{name}_ci_low"].to_numpy(float),
-                     t[f"{name}_ci_high"].to_numpy(float))
+        err = _error(values, t[f"{name}_ci_low"].to_numpy(float), t[f"{name}_ci_high"].to_numpy(float))
         ok = np.isfinite(values)
         if ok.any():
-            ax.errorbar((x + offset)[ok], values[ok], yerr=err[:, ok], fmt="none",
-                        ecolor="black", elinewidth=1, capsize=3)
+            ax.errorbar(
+                (x + offset)[ok],
+                values[ok],
+                yerr=err[:, ok],
+                fmt="none",
+                ecolor="black",
+                elinewidth=1,
+                capsize=3,
+            )
     ax.axhline(0.0, color="grey", linewidth=0.8)
     ax.set_xticks(x)
-    ax.set_xticklabels(list(t["key"]), rotation=30 if k > 5 else 0, ha="right" if k > 5 else
-                       "center", fontsize=9)
+    ax.set_xticklabels(
+        list(t["key"]), rotation=30 if k > 5 else 0, ha="right" if k > 5 else "center", fontsize=9
+    )
     top = np.nanmax(np.r_[t["S1_ci_high"].to_numpy(float), t["ST_ci_high"].to_numpy(float), 1.0])
     bottom = np.nanmin(np.r_[t["S1_ci_low"].to_numpy(float), 0.0])
     ax.set_ylim(min(bottom, 0.0) - 0.02, max(top, 1.0) + 0.05)
     ax.set_ylabel("Sobol index (share of variance)")
-    ax.set_title(f"{_title(result)}\nN = {result.n_base}, {result.ci:.0%} bootstrap CIs",
-                 fontsize=10)
+    ax.set_title(f"{_title(result)}\nN = {result.n_base}, {result.ci:.0%} bootstrap CIs", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -852,24 +932,42 @@ def plot_morris(result: MorrisResult) -> Figure:
     if ok.any():
         xerr = _error(ms, t["mu_star_ci_low"].to_numpy(float), t["mu_star_ci_high"].to_numpy(float))
         yerr = _error(sd, t["sigma_ci_low"].to_numpy(float), t["sigma_ci_high"].to_numpy(float))
-        ax.errorbar(ms[ok], sd[ok], xerr=xerr[:, ok], yerr=yerr[:, ok], fmt="o", color="C0",
-                    ecolor="C0", elinewidth=0.8, capsize=2)
+        ax.errorbar(
+            ms[ok],
+            sd[ok],
+            xerr=xerr[:, ok],
+            yerr=yerr[:, ok],
+            fmt="o",
+            color="C0",
+            ecolor="C0",
+            elinewidth=0.8,
+            capsize=2,
+        )
     for key, x, y in zip(t["key"], ms, sd):
         if np.isfinite(x) and np.isfinite(y):
             ax.annotate(str(key), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
-    finite = np.r_[ms[np.isfinite(ms)], sd[np.isfinite(sd)],
-                   t["mu_star_ci_high"].to_numpy(float), t["sigma_ci_high"].to_numpy(float)]
+    finite = np.r_[
+        ms[np.isfinite(ms)],
+        sd[np.isfinite(sd)],
+        t["mu_star_ci_high"].to_numpy(float),
+        t["sigma_ci_high"].to_numpy(float),
+    ]
     finite = finite[np.isfinite(finite)]
     top = float(finite.max()) * 1.1 if finite.size and finite.max() > 0 else 1.0
     ax.plot([0, top], [0, top], linestyle="--", color="grey", linewidth=1, label="sigma = mu*")
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    units = f" [{result.units} per unit range]" if result.units and result.units != "1" else \
-        " (per unit of normalised range)"
+    units = (
+        f" [{result.units} per unit range]"
+        if result.units and result.units != "1"
+        else " (per unit of normalised range)"
+    )
     ax.set_xlabel(f"mu* (mean |elementary effect|){units}", fontsize=9)
     ax.set_ylabel("sigma (sd of elementary effects)", fontsize=9)
-    ax.set_title(f"{_title(result)}\nr = {result.n_trajectories} trajectories, "
-                 f"{result.ci:.0%} bootstrap CIs", fontsize=10)
+    ax.set_title(
+        f"{_title(result)}\nr = {result.n_trajectories} trajectories, " f"{result.ci:.0%} bootstrap CIs",
+        fontsize=10,
+    )
     ax.legend(fontsize=8, frameon=False, loc="upper left")
     ax.grid(alpha=0.3)
     return fig
@@ -904,14 +1002,11 @@ def plot_response(result: SensitivityResult, *, max_points: int = 4000) -> Figur
     step = max(1, math.ceil(len(y) / max_points))
     for ax, name, key in zip(axes, params, keys):
         x = data[name].to_numpy(float)
-        ax.plot(x[::step], y[::step], linestyle="none", marker=".", markersize=3, alpha=0.35,
-                color="C0")
+        ax.plot(x[::step], y[::step], linestyle="none", marker=".", markersize=3, alpha=0.35, color="C0")
         levels = np.unique(x[np.isfinite(x)])
         if 1 < levels.size <= 25:
-            means = [np.nanmean(y[x == v]) if np.isfinite(y[x == v]).any() else np.nan
-                     for v in levels]
-            ax.plot(levels, means, color="C3", marker="o", markersize=4, linewidth=1.5,
-                    label="mean")
+            means = [np.nanmean(y[x == v]) if np.isfinite(y[x == v]).any() else np.nan for v in levels]
+            ax.plot(levels, means, color="C3", marker="o", markersize=4, linewidth=1.5, label="mean")
         ax.set_xlabel(str(key), fontsize=9)
         if name in result.parameters.index and result.parameters.loc[name, "scale"] == "log":
             ax.set_xscale("log")

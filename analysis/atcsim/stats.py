@@ -114,8 +114,9 @@ def select_time(
         if i0 > i1:
             raise TimeSelectionError(f"window start {window[0]!r} is after its end {window[1]!r}")
         indices = np.arange(i0, i1 + 1)
-        label = (f"mean over {_time_label(ds, i0)} to {_time_label(ds, i1)} "
-                 f"({len(indices)} recorded times)")
+        label = (
+            f"mean over {_time_label(ds, i0)} to {_time_label(ds, i1)} " f"({len(indices)} recorded times)"
+        )
         return TimeSelection(indices, label)
     i = _time_index(ds, at)
     return TimeSelection(np.array([i]), _time_label(ds, i))
@@ -149,7 +150,8 @@ def _step_index(ds: xr.Dataset | xr.DataArray, step: int) -> int:
             return int(hits[0])
         raise TimeSelectionError(
             f"step {step} is not recorded; recorded steps run from {steps.min()} to {steps.max()}"
-            f" ({n} recorded times)")
+            f" ({n} recorded times)"
+        )
     if step >= n:
         raise TimeSelectionError(f"step {step} is out of range: {n} recorded times")
     return step
@@ -162,8 +164,7 @@ def _date_index(ds: xr.Dataset | xr.DataArray, spec: TimeSpec) -> int:
     try:
         target = pd.Timestamp(spec)
     except (TypeError, ValueError):
-        raise TimeSelectionError(
-            f"cannot read {spec!r} as a date (YYYY-MM-DD) or a step number") from None
+        raise TimeSelectionError(f"cannot read {spec!r} as a date (YYYY-MM-DD) or a step number") from None
     if target.tzinfo is not None:
         target = target.tz_convert("UTC").tz_localize(None)
     distance = np.abs(times - np.datetime64(target.to_datetime64(), "ns"))
@@ -171,15 +172,17 @@ def _date_index(ds: xr.Dataset | xr.DataArray, spec: TimeSpec) -> int:
     spacing = np.median(np.diff(times)) if len(times) > 1 else np.timedelta64(1, "D")
     if distance[i] > spacing:
         first, last = (pd.Timestamp(t).date() for t in (times[0], times[-1]))
-        raise TimeSelectionError(
-            f"date {target.date()} is outside the recorded time range {first} to {last}")
+        raise TimeSelectionError(f"date {target.date()} is outside the recorded time range {first} to {last}")
     return i
 
 
 def _time_label(ds: xr.Dataset | xr.DataArray, i: int) -> str:
     value = ds["time"].values[i]
-    text = (str(pd.Timestamp(value).date()) if np.issubdtype(np.asarray(value).dtype, np.datetime64)
-            else f"time {value}")
+    text = (
+        str(pd.Timestamp(value).date())
+        if np.issubdtype(np.asarray(value).dtype, np.datetime64)
+        else f"time {value}"
+    )
     if "step" in ds.coords:
         text += f" (step {int(ds['step'].values[i])})"
     return text
@@ -253,8 +256,7 @@ def _check_site(ds: xr.Dataset, site: str) -> None:
     """Raise ``ValueError`` naming the available sites when ``site`` is not one of them."""
     sites = [str(s) for s in ds["site"].values]
     if site not in sites:
-        raise ValueError(f"site {site!r} is not in this file; available sites: "
-                         f"{', '.join(sites)}")
+        raise ValueError(f"site {site!r} is not in this file; available sites: " f"{', '.join(sites)}")
 
 
 def check_scenarios(ds: xr.Dataset, *names: str) -> None:
@@ -264,7 +266,8 @@ def check_scenarios(ds: xr.Dataset, *names: str) -> None:
         if name not in available:
             raise ScenarioNotFoundError(
                 f"scenario {name!r} is not in this file; available scenarios: "
-                f"{', '.join(available) or 'none'}")
+                f"{', '.join(available) or 'none'}"
+            )
 
 
 class _TableRepr:
@@ -330,16 +333,23 @@ class CompareResult(_TableRepr):
     def to_frame(self) -> pd.DataFrame:
         """The table with the comparison's metadata as leading columns."""
         df = self.table.reset_index()
-        for k, (name, value) in enumerate([("variable", self.label), ("baseline", self.baseline),
-                                           ("treatment", self.treatment),
-                                           ("time", self.time_label)]):
+        for k, (name, value) in enumerate(
+            [
+                ("variable", self.label),
+                ("baseline", self.baseline),
+                ("treatment", self.treatment),
+                ("time", self.time_label),
+            ]
+        ):
             df.insert(k, name, value)
         return df
 
     def _header(self) -> str:
         units = f" [{self.units}]" if self.units else ""
-        return (f"{self.label}{units}: {self.treatment} - {self.baseline}, {self.time_label}; "
-                f"{self.ci:.0%} percentile bootstrap CI ({self.n_boot} resamples, seed {self.seed})")
+        return (
+            f"{self.label}{units}: {self.treatment} - {self.baseline}, {self.time_label}; "
+            f"{self.ci:.0%} percentile bootstrap CI ({self.n_boot} resamples, seed {self.seed})"
+        )
 
 
 def compare(
@@ -422,22 +432,31 @@ def compare(
         pooled_diff = np.nanmean(diffs, axis=1) if diffs.size else np.full(diffs.shape[0], np.nan)
         pooled_b = np.nanmean(b, axis=1) if b.size else pooled_diff
         pooled_t = np.nanmean(t, axis=1) if t.size else pooled_diff
-    rows = [_pair_summary(b[:, j], t[:, j], n_boot, seed, ci, higher_is_better)
-            for j in range(len(sites))]
-    pooled = _pair_summary(pooled_b, pooled_t, n_boot, seed, ci, higher_is_better,
-                           diffs=pooled_diff)
+    rows = [_pair_summary(b[:, j], t[:, j], n_boot, seed, ci, higher_is_better) for j in range(len(sites))]
+    pooled = _pair_summary(pooled_b, pooled_t, n_boot, seed, ci, higher_is_better, diffs=pooled_diff)
     table = pd.DataFrame(rows + [pooled], index=pd.Index(sites + [POOLED], name="site"))
     table.insert(0, "site_name", [labels[s] for s in sites] + ["all sites (pooled)"])
     _warn_few(int(table["n_replicates"].min()), f"{variable}: {treatment} vs {baseline}")
-    diff_frame = pd.DataFrame(np.column_stack([diffs, pooled_diff]) if diffs.size else
-                              np.empty((diffs.shape[0], len(sites) + 1)),
-                              index=pd.Index(ds["replicate"].values, name="replicate"),
-                              columns=sites + [POOLED])
+    diff_frame = pd.DataFrame(
+        np.column_stack([diffs, pooled_diff]) if diffs.size else np.empty((diffs.shape[0], len(sites) + 1)),
+        index=pd.Index(ds["replicate"].values, name="replicate"),
+        columns=sites + [POOLED],
+    )
     return CompareResult(
-        table=table, diffs=diff_frame, variable=variable, baseline=baseline,
-        treatment=treatment, time_label=selection.label, units=str(da.attrs.get("units", "")),
-        long_name=str(da.attrs.get("long_name", "")), selection=dict(select or {}), ci=ci,
-        n_boot=int(n_boot), seed=int(seed), higher_is_better=higher_is_better)
+        table=table,
+        diffs=diff_frame,
+        variable=variable,
+        baseline=baseline,
+        treatment=treatment,
+        time_label=selection.label,
+        units=str(da.attrs.get("units", "")),
+        long_name=str(da.attrs.get("long_name", "")),
+        selection=dict(select or {}),
+        ci=ci,
+        n_boot=int(n_boot),
+        seed=int(seed),
+        higher_is_better=higher_is_better,
+    )
 
 
 def _single_point(da: xr.DataArray, what: str) -> xr.DataArray:
@@ -453,7 +472,8 @@ def _single_point(da: xr.DataArray, what: str) -> xr.DataArray:
         f"({n} points over {', '.join(params)}): select a point first, e.g. "
         f"ds.isel(point=0) (its parameter values are the coordinates {', '.join(params)}), "
         "or use atcsim.compare_by_point(ds, baseline, treatment, variable) for the effect at "
-        "every point, and atcsim.sensitivity for sensitivity indices")
+        "every point, and atcsim.sensitivity for sensitivity indices"
+    )
 
 
 def _select_extra(da: xr.DataArray, select: Mapping[str, Any] | None) -> xr.DataArray:
@@ -461,14 +481,16 @@ def _select_extra(da: xr.DataArray, select: Mapping[str, Any] | None) -> xr.Data
         unknown = [k for k in select if k not in extra_dims(da)]
         if unknown:
             raise TimeSelectionError(
-                f"{da.name} has no extra dimension(s) {unknown}; its dimensions are {list(da.dims)}")
+                f"{da.name} has no extra dimension(s) {unknown}; its dimensions are {list(da.dims)}"
+            )
         da = da.sel(dict(select))
     remaining = extra_dims(da)
     if remaining:
         examples = ", ".join(f"{d}={str(da[d].values[0])!r}" for d in remaining)
         raise TimeSelectionError(
             f"{da.name} has extra dimension(s) {remaining}: choose one value with "
-            f"select={{...}}, e.g. select=dict({examples})")
+            f"select={{...}}, e.g. select=dict({examples})"
+        )
     return da
 
 
@@ -479,16 +501,24 @@ def _selection_label(variable: str, select: Mapping[str, Any] | None) -> str:
     return f"{variable}[{', '.join(f'{k}={v}' for k, v in select.items())}]"
 
 
-def _paired_arrays(da: xr.DataArray, baseline: str, treatment: str,
-                   dims: tuple[str, str] = ("replicate", "site")) -> tuple[np.ndarray, np.ndarray]:
+def _paired_arrays(
+    da: xr.DataArray, baseline: str, treatment: str, dims: tuple[str, str] = ("replicate", "site")
+) -> tuple[np.ndarray, np.ndarray]:
     """Float arrays of the two scenarios, with dimensions ``dims`` in that order."""
+
     def one(name: str) -> np.ndarray:
         return np.asarray(da.sel(scenario=name).transpose(*dims).values, dtype=float)
+
     return one(baseline), one(treatment)
 
 
 def _pair_summary(
-    b: np.ndarray, t: np.ndarray, n_boot: int, seed: int, ci: float, higher: bool,
+    b: np.ndarray,
+    t: np.ndarray,
+    n_boot: int,
+    seed: int,
+    ci: float,
+    higher: bool,
     diffs: np.ndarray | None = None,
 ) -> dict[str, float]:
     d = (t - b) if diffs is None else diffs
@@ -528,10 +558,15 @@ def _warn_few(n: int, what: str) -> None:
     elif n == 1:
         detail = "with a single replicate the confidence interval is undefined (NaN)"
     else:
-        detail = (f"bootstrap confidence intervals are unreliable (typically too narrow) below "
-                  f"{MIN_RELIABLE_REPLICATES} replicates")
-    warnings.warn(f"{what}: only {n} replicate(s); {detail}. Run more replicates "
-                  "(see atcsim.replicates_needed).", FewReplicatesWarning, stacklevel=3)
+        detail = (
+            f"bootstrap confidence intervals are unreliable (typically too narrow) below "
+            f"{MIN_RELIABLE_REPLICATES} replicates"
+        )
+    warnings.warn(
+        f"{what}: only {n} replicate(s); {detail}. Run more replicates " "(see atcsim.replicates_needed).",
+        FewReplicatesWarning,
+        stacklevel=3,
+    )
 
 
 # ------------------------------------------------------------ compare by point
@@ -614,27 +649,41 @@ def compare_by_point(
         good = np.flatnonzero(complete)
         chunk = max(1, int(4e6 // (n_boot * n_rep)))
         for start in range(0, good.size, chunk):
-            sel = good[start:start + chunk]
+            sel = good[start : start + chunk]
             means = d[sel][:, idx].mean(axis=2)  # (points, n_boot)
             lo, hi = np.quantile(means, [lo_q, hi_q], axis=1)
             for k, p in enumerate(sel):
                 dp = d[p]
                 beats = (dp > 0) if higher_is_better else (dp < 0)
-                rows[p] = {"baseline_mean": float(b[p].mean()),
-                           "treatment_mean": float(t[p].mean()),
-                           "mean_diff": float(dp.mean()), "ci_low": float(lo[k]),
-                           "ci_high": float(hi[k]), "effect_size": _cohen_dz(dp),
-                           "share_better": float(beats.mean()), "n_replicates": n_rep}
+                rows[p] = {
+                    "baseline_mean": float(b[p].mean()),
+                    "treatment_mean": float(t[p].mean()),
+                    "mean_diff": float(dp.mean()),
+                    "ci_low": float(lo[k]),
+                    "ci_high": float(hi[k]),
+                    "effect_size": _cohen_dz(dp),
+                    "share_better": float(beats.mean()),
+                    "n_replicates": n_rep,
+                }
     for p in range(n_points):
         if not rows[p]:
             rows[p] = _pair_summary(b[p], t[p], n_boot, seed, ci, higher_is_better)
     table = pd.DataFrame(rows, index=pd.Index(ds[SWEEP_DIM].values, name=SWEEP_DIM))
     for k, name in enumerate(sweep_parameters(ds)):
         table.insert(k, name, np.asarray(ds[name].values))
-    _warn_few(int(table["n_replicates"].min()) if len(table) else 0,
-              f"{variable}: {treatment} vs {baseline} (per point)")
-    table.attrs.update({"variable": variable, "baseline": baseline, "treatment": treatment,
-                        "time": selection.label, "site": site or POOLED})
+    _warn_few(
+        int(table["n_replicates"].min()) if len(table) else 0,
+        f"{variable}: {treatment} vs {baseline} (per point)",
+    )
+    table.attrs.update(
+        {
+            "variable": variable,
+            "baseline": baseline,
+            "treatment": treatment,
+            "time": selection.label,
+            "site": site or POOLED,
+        }
+    )
     return table
 
 
@@ -687,12 +736,12 @@ def replicates_needed(
     if isinstance(source, xr.Dataset):
         if baseline is None or treatment is None or variable is None:
             raise ValueError("with a dataset, give baseline, treatment and variable")
-        source = compare(source, baseline, treatment, variable, at=at, window=window,
-                         select=select, n_boot=1)
+        source = compare(source, baseline, treatment, variable, at=at, window=window, select=select, n_boot=1)
     if isinstance(source, CompareResult):
         if site not in source.diffs.columns:
-            raise ValueError(f"site {site!r} not in the comparison; available: "
-                             f"{', '.join(source.diffs.columns)}")
+            raise ValueError(
+                f"site {site!r} not in the comparison; available: " f"{', '.join(source.diffs.columns)}"
+            )
         d = source.diffs[site].to_numpy(dtype=float)
     else:
         d = np.asarray(source, dtype=float).ravel()
@@ -734,9 +783,11 @@ class CostEffectivenessResult(_TableRepr):
         return self.table.loc[POOLED]
 
     def _header(self) -> str:
-        return (f"cost-effectiveness of {self.treatment} vs {self.baseline}, cumulative to "
-                f"{self.time_label}; EUR; {self.ci:.0%} percentile bootstrap CIs "
-                f"({self.n_boot} resamples, seed {self.seed})")
+        return (
+            f"cost-effectiveness of {self.treatment} vs {self.baseline}, cumulative to "
+            f"{self.time_label}; EUR; {self.ci:.0%} percentile bootstrap CIs "
+            f"({self.n_boot} resamples, seed {self.seed})"
+        )
 
 
 def cost_effectiveness(
@@ -788,8 +839,7 @@ def cost_effectiveness(
     selection = select_time(ds, at)
     arrays = {}
     for name in COST_VARIABLES:
-        da = _single_point(_select_extra(require_variable(ds, name), None),
-                           "cost_effectiveness()")
+        da = _single_point(_select_extra(require_variable(ds, name), None), "cost_effectiveness()")
         b, t = _paired_arrays(selection.reduce(da), baseline, treatment)
         arrays[name] = t - b
     avoided, cost = arrays[COST_VARIABLES[0]], arrays[COST_VARIABLES[1]]
@@ -800,30 +850,39 @@ def cost_effectiveness(
     table = pd.DataFrame(rows, index=pd.Index(sites + [POOLED], name="site"))
     table.insert(0, "site_name", [labels[s] for s in sites] + ["all sites (sum)"])
     _warn_few(int(table["n_replicates"].min()), f"cost-effectiveness: {treatment} vs {baseline}")
-    return CostEffectivenessResult(table=table, baseline=baseline, treatment=treatment,
-                                   time_label=selection.label, ci=ci, n_boot=int(n_boot),
-                                   seed=int(seed))
+    return CostEffectivenessResult(
+        table=table,
+        baseline=baseline,
+        treatment=treatment,
+        time_label=selection.label,
+        ci=ci,
+        n_boot=int(n_boot),
+        seed=int(seed),
+    )
 
 
-def _cost_summary(avoided: np.ndarray, cost: np.ndarray, n_boot: int, seed: int,
-                  ci: float) -> dict[str, float]:
+def _cost_summary(
+    avoided: np.ndarray, cost: np.ndarray, n_boot: int, seed: int, ci: float
+) -> dict[str, float]:
     ok = np.isfinite(avoided) & np.isfinite(cost)
     a, c = avoided[ok], cost[ok]
     n = int(a.size)
     out: dict[str, float] = {}
     if n:
-        point = {"avoided_eur": a.mean(), "cost_eur": c.mean(), "net_benefit_eur": (a - c).mean(),
-                 "benefit_cost_ratio": _ratio(a.mean(), c.mean())}
+        point = {
+            "avoided_eur": a.mean(),
+            "cost_eur": c.mean(),
+            "net_benefit_eur": (a - c).mean(),
+            "benefit_cost_ratio": _ratio(a.mean(), c.mean()),
+        }
     else:
-        point = dict.fromkeys(("avoided_eur", "cost_eur", "net_benefit_eur",
-                               "benefit_cost_ratio"), math.nan)
+        point = dict.fromkeys(("avoided_eur", "cost_eur", "net_benefit_eur", "benefit_cost_ratio"), math.nan)
     if n >= 2:
         idx = _resample_indices(n, n_boot, seed)
         ma, mc = a[idx].mean(axis=1), c[idx].mean(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(mc > 0, ma / mc, np.nan)
-        boot = {"avoided_eur": ma, "cost_eur": mc, "net_benefit_eur": ma - mc,
-                "benefit_cost_ratio": ratio}
+        boot = {"avoided_eur": ma, "cost_eur": mc, "net_benefit_eur": ma - mc, "benefit_cost_ratio": ratio}
     else:
         boot = {}
     for key, value in point.items():

@@ -62,31 +62,56 @@ class _VarSpec:
 
 SYNTHETIC_VARIABLES: dict[str, _VarSpec] = {
     "participation_share": _VarSpec(
-        "1", "share of residents participating",
+        "1",
+        "share of residents participating",
         "share of residents at participation level >= 2 (occasional or more)",
-        0.08, 1.0, "level"),
+        0.08,
+        1.0,
+        "level",
+    ),
     "trust_institutions": _VarSpec(
-        "1", "mean trust in institutions",
+        "1",
+        "mean trust in institutions",
         "mean over residents of trust in institutions Ti, in [0, 1]",
-        0.30, 1.0, "level"),
+        0.30,
+        1.0,
+        "level",
+    ),
     "projects_succeeded": _VarSpec(
-        "count", "projects succeeded (cumulative)",
+        "count",
+        "projects succeeded (cumulative)",
         "number of collective projects that reached their goal since the start",
-        4.0, 50.0, "count"),
+        4.0,
+        50.0,
+        "count",
+    ),
     "avoided_costs_eur": _VarSpec(
-        "EUR", "avoided costs (cumulative)",
+        "EUR",
+        "avoided costs (cumulative)",
         "cumulative avoided public costs from improved living conditions",
-        20_000.0, 1_000_000.0, "cumulative"),
+        20_000.0,
+        1_000_000.0,
+        "cumulative",
+    ),
     "intervention_cost_eur": _VarSpec(
-        "EUR", "intervention cost (cumulative)",
+        "EUR",
+        "intervention cost (cumulative)",
         "cumulative cost of the interventions (animator salary, training, funding)",
-        0.0, 0.0, "cost"),
+        0.0,
+        0.0,
+        "cost",
+    ),
 }
 
 _THEME_VARIABLE = "outcome_index"
 _THEME_SPEC = _VarSpec(
-    "1", "living-conditions index per theme",
-    "living-conditions index of each theme, in [0, 1]", 0.5, 1.0, "level")
+    "1",
+    "living-conditions index per theme",
+    "living-conditions index of each theme, in [0, 1]",
+    0.5,
+    1.0,
+    "level",
+)
 
 #: Default true effect per unit of scenario index: scenario ``k`` (0-based, in
 #: file order) gets ``k * DEFAULT_UNIT_EFFECTS[var]`` unless ``effects`` says
@@ -122,17 +147,38 @@ _SITES: tuple[tuple[str, str, str, str, float], ...] = (
 # name -> (value, units, description, valid_min, valid_max, source)
 _PARAMETERS: dict[str, tuple[float, str, str, float, float, str]] = {
     "animator_contacts_per_week": (
-        40.0, "1/week", "residents contacted by the animator per week", 0.0, 500.0, "assumption"),
+        40.0,
+        "1/week",
+        "residents contacted by the animator per week",
+        0.0,
+        500.0,
+        "assumption",
+    ),
     "trust_loss_ratio": (
-        3.0, "1", "trust lost this many times faster than gained", 1.0, 10.0,
-        "Slovic 1993, trust asymmetry"),
+        3.0,
+        "1",
+        "trust lost this many times faster than gained",
+        1.0,
+        10.0,
+        "Slovic 1993, trust asymmetry",
+    ),
     "participation_threshold_mean": (
-        0.35, "1", "mean of the Beta-distributed participation threshold", 0.0, 1.0, "assumption"),
+        0.35,
+        "1",
+        "mean of the Beta-distributed participation threshold",
+        0.0,
+        1.0,
+        "assumption",
+    ),
     "unit_cost_unemployment_eur": (
-        15000.0, "EUR/person-year", "public cost of one person-year of long-term unemployment",
-        0.0, 100000.0, "stylized_facts.md, section 4 (costs)"),
-    "animator_salary_eur": (
-        45000.0, "EUR/year", "animator salary with charges", 0.0, 200000.0, "assumption"),
+        15000.0,
+        "EUR/person-year",
+        "public cost of one person-year of long-term unemployment",
+        0.0,
+        100000.0,
+        "stylized_facts.md, section 4 (costs)",
+    ),
+    "animator_salary_eur": (45000.0, "EUR/year", "animator salary with charges", 0.0, 200000.0, "assumption"),
 }
 
 
@@ -223,8 +269,9 @@ def make_synthetic(
     rng = np.random.default_rng(seed)
     shape = (len(scenarios), replicates, len(site_rows), steps)
     data = {
-        name: _simulate(spec, true_effects[name], shape, noise, rng,
-                        n_theme=len(THEMES) if name == _THEME_VARIABLE else 0)
+        name: _simulate(
+            spec, true_effects[name], shape, noise, rng, n_theme=len(THEMES) if name == _THEME_VARIABLE else 0
+        )
         for name, spec in specs.items()
     }
     for values in data.values():
@@ -232,10 +279,10 @@ def make_synthetic(
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with h5py.File(path, "w", track_order=True) as f:
-        _write_global_attrs(f, path, scenarios, replicates, steps, seed, model,
-                            step_days, start_date, schema)
-        scales = _write_coordinates(f, scenarios, replicates, site_rows, steps,
-                                    step_days, start_date, extra_theme_var)
+        _write_global_attrs(f, path, scenarios, replicates, steps, seed, model, step_days, start_date, schema)
+        scales = _write_coordinates(
+            f, scenarios, replicates, site_rows, steps, step_days, start_date, extra_theme_var
+        )
         for name, spec in specs.items():
             dims = ["scenario", "replicate", "site", "time"]
             if name == _THEME_VARIABLE:
@@ -304,7 +351,7 @@ def _resolve_complete(
     flags = np.ones((n_scenarios, replicates), dtype=np.int8)
     if partial:
         k = max(1, replicates // 4)
-        flags[-1, replicates - k:] = 0
+        flags[-1, replicates - k :] = 0
         flags[0, replicates - 1] = 0
     return flags
 
@@ -342,8 +389,16 @@ def _expand(ramp: np.ndarray, extra: tuple[int, ...]) -> np.ndarray:
 
 
 def _write_global_attrs(
-    f: h5py.File, path: Path, scenarios: list[str], replicates: int, steps: int,
-    seed: int, model: str, step_days: int, start_date: str, schema: int,
+    f: h5py.File,
+    path: Path,
+    scenarios: list[str],
+    replicates: int,
+    steps: int,
+    seed: int,
+    model: str,
+    step_days: int,
+    start_date: str,
+    schema: int,
 ) -> None:
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
     f.attrs["Conventions"] = "CF-1.8"
@@ -359,8 +414,9 @@ def _write_global_attrs(
     f.attrs["step_days"] = np.int64(step_days)
 
 
-def _config_toml(scenarios: list[str], replicates: int, steps: int, seed: int,
-                 model: str, start_date: str) -> str:
+def _config_toml(
+    scenarios: list[str], replicates: int, steps: int, seed: int, model: str, start_date: str
+) -> str:
     lines = [
         "# synthetic configuration written by atcsim.testing.make_synthetic",
         "[experiment]",
@@ -382,9 +438,14 @@ def _config_toml(scenarios: list[str], replicates: int, steps: int, seed: int,
 
 
 def _write_coordinates(
-    f: h5py.File, scenarios: list[str], replicates: int,
-    site_rows: list[tuple[str, str, str, str, float]], steps: int,
-    step_days: int, start_date: str, with_theme: bool,
+    f: h5py.File,
+    scenarios: list[str],
+    replicates: int,
+    site_rows: list[tuple[str, str, str, str, float]],
+    steps: int,
+    step_days: int,
+    start_date: str,
+    with_theme: bool,
 ) -> dict[str, h5py.Dataset]:
     text = h5py.string_dtype("utf-8")
     scales = {}
@@ -408,11 +469,14 @@ def _write_coordinates(
 
     aux = {
         "site_name": (np.array([r[1] for r in site_rows], dtype=object), text, "site name", None),
-        "site_code": (np.array([r[2] for r in site_rows], dtype=object), text,
-                      "official QPV code (empty when unknown)", None),
+        "site_code": (
+            np.array([r[2] for r in site_rows], dtype=object),
+            text,
+            "official QPV code (empty when unknown)",
+            None,
+        ),
         "network": (np.array([r[3] for r in site_rows], dtype=object), text, "national network", None),
-        "population": (np.array([r[4] for r in site_rows], dtype=np.float64), np.float64,
-                       "residents", "1"),
+        "population": (np.array([r[4] for r in site_rows], dtype=np.float64), np.float64, "residents", "1"),
     }
     for name, (values, dtype, long_name, units) in aux.items():
         dset = f.create_dataset(name, data=values, dtype=dtype)
@@ -427,12 +491,20 @@ def _write_coordinates(
     return scales
 
 
-def _write_variable(f: h5py.File, name: str, spec: _VarSpec, values: np.ndarray,
-                    scales: list[h5py.Dataset]) -> None:
+def _write_variable(
+    f: h5py.File, name: str, spec: _VarSpec, values: np.ndarray, scales: list[h5py.Dataset]
+) -> None:
     chunks = (1, 1, 1) + values.shape[3:]
     dset = f.create_dataset(
-        name, data=values, dtype=np.float64, chunks=chunks, compression="gzip",
-        compression_opts=4, shuffle=True, fillvalue=np.nan)
+        name,
+        data=values,
+        dtype=np.float64,
+        chunks=chunks,
+        compression="gzip",
+        compression_opts=4,
+        shuffle=True,
+        fillvalue=np.nan,
+    )
     dset.attrs["_FillValue"] = np.float64(np.nan)
     dset.attrs["units"] = spec.units
     dset.attrs["long_name"] = spec.long_name

@@ -103,7 +103,11 @@ def _add_site_info(df: pd.DataFrame, ds: xr.Dataset) -> pd.DataFrame:
             info[coord] = list(ds[coord].values)
     table = pd.DataFrame(info)
     out = df.merge(table, on="site", how="left", sort=False)
-    lead = ["scenario", *[c for c in df.columns if c == SWEEP_DIM or c in sweep_parameters(ds)],
-            "replicate", "site"]
+    lead = [
+        "scenario",
+        *[c for c in df.columns if c == SWEEP_DIM or c in sweep_parameters(ds)],
+        "replicate",
+        "site",
+    ]
     front = lead + [c for c in table.columns if c != "site"]
     return out[front + [c for c in out.columns if c not in front]]

@@ -85,7 +85,8 @@ class Axelrod final : public sim::Model {
   void observe(sim::Observation& out) const override {
     const Regions r = regions();
     out.set("n_regions", static_cast<double>(r.count));
-    out.set("largest_region_share", static_cast<double>(r.largest) / static_cast<double>(graph_.node_count()));
+    out.set("largest_region_share",
+            static_cast<double>(r.largest) / static_cast<double>(graph_.node_count()));
     out.set("active_bonds", static_cast<double>(active_bonds_));
     out.set("changes", static_cast<double>(changes_));
   }
@@ -160,8 +161,8 @@ class Axelrod final : public sim::Model {
   std::vector<std::uint64_t> reverse_;  // index of the opposite direction
   std::uint64_t active_bonds_ = 0;      // undirected bonds with 0 < overlap < F
   std::uint64_t changes_ = 0;
-  mutable std::vector<std::uint8_t> label_;   // scratch for regions()
-  mutable std::vector<sim::NodeId> queue_;    // scratch for regions()
+  mutable std::vector<std::uint8_t> label_;  // scratch for regions()
+  mutable std::vector<sim::NodeId> queue_;   // scratch for regions()
 };
 
 }  // namespace
@@ -170,22 +171,38 @@ sim::ModelDescription axelrod() {
   sim::ModelDescription d;
   d.name = "canonical/axelrod";
   d.summary = "Axelrod (1997) dissemination of culture on a grid, run to absorption";
-  d.citation = "Axelrod, R. (1997). The dissemination of culture: a model with local convergence and global "
-               "polarization. Journal of Conflict Resolution 41(2):203-226. doi:10.1177/0022002797041002001";
+  d.citation =
+      "Axelrod, R. (1997). The dissemination of culture: a model with local convergence and global "
+      "polarization. Journal of Conflict Resolution 41(2):203-226. doi:10.1177/0022002797041002001";
   d.default_steps = 100000;
   d.params = {
-      ParamDecl::integer("size", 10).at_least(2).at_most(10000).units("1")
-          .describe("grid side: size x size sites").cite("Axelrod 1997 (10 x 10)"),
-      ParamDecl::integer("features", 5).at_least(1).at_most(255).units("1")
-          .describe("number of cultural features F").cite("Axelrod 1997 (5, 10, 15)"),
-      ParamDecl::integer("traits", 10).at_least(1).at_most(65535).units("1")
-          .describe("number of traits q per feature").cite("Axelrod 1997 (5, 10, 15)"),
-      ParamDecl::boolean("periodic", false).describe("wrap the grid into a torus").cite("Axelrod 1997 (no wrap)"),
+      ParamDecl::integer("size", 10)
+          .at_least(2)
+          .at_most(10000)
+          .units("1")
+          .describe("grid side: size x size sites")
+          .cite("Axelrod 1997 (10 x 10)"),
+      ParamDecl::integer("features", 5)
+          .at_least(1)
+          .at_most(255)
+          .units("1")
+          .describe("number of cultural features F")
+          .cite("Axelrod 1997 (5, 10, 15)"),
+      ParamDecl::integer("traits", 10)
+          .at_least(1)
+          .at_most(65535)
+          .units("1")
+          .describe("number of traits q per feature")
+          .cite("Axelrod 1997 (5, 10, 15)"),
+      ParamDecl::boolean("periodic", false)
+          .describe("wrap the grid into a torus")
+          .cite("Axelrod 1997 (no wrap)"),
   };
   d.indicators = {
       {"n_regions", "1", "number of cultural regions",
        "Connected sets of neighbouring sites with identical culture (stable regions once absorbed)", ""},
-      {"largest_region_share", "1", "share of sites in the largest region", "Size of the largest region / size^2", ""},
+      {"largest_region_share", "1", "share of sites in the largest region",
+       "Size of the largest region / size^2", ""},
       {"active_bonds", "1", "number of active bonds",
        "Neighbour pairs that share some but not all features (0 = absorbed)", ""},
       {"changes", "1", "trait changes in this step", "Events of this step that changed a trait", ""},

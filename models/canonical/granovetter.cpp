@@ -19,7 +19,9 @@ namespace {
 using sim::ParamDecl;
 using sim::Purpose;
 
-bool list_mode(const sim::ParamSet& p) { return !p.real_list("thresholds").empty(); }
+bool list_mode(const sim::ParamSet& p) {
+  return !p.real_list("thresholds").empty();
+}
 
 class Granovetter final : public sim::Model {
  public:
@@ -45,16 +47,17 @@ class Granovetter final : public sim::Model {
   void step(std::int64_t, sim::Parallel parallel) override {
     // Synchronous: everyone compares with the count after the previous step.
     const auto before = static_cast<double>(active_count_);
-    const std::uint64_t newly = parallel.reduce<std::uint64_t>(active_.size(), [&](std::size_t b, std::size_t e) {
-      std::uint64_t turned_on = 0;
-      for (std::size_t i = b; i < e; ++i) {
-        if (active_[i] == 0 && thresholds_[i] <= before) {
-          active_[i] = 1;
-          ++turned_on;
-        }
-      }
-      return turned_on;
-    });
+    const std::uint64_t newly =
+        parallel.reduce<std::uint64_t>(active_.size(), [&](std::size_t b, std::size_t e) {
+          std::uint64_t turned_on = 0;
+          for (std::size_t i = b; i < e; ++i) {
+            if (active_[i] == 0 && thresholds_[i] <= before) {
+              active_[i] = 1;
+              ++turned_on;
+            }
+          }
+          return turned_on;
+        });
     active_count_ += newly;
     last_new_ = newly;
     stepped_ = true;
@@ -84,29 +87,41 @@ sim::ModelDescription granovetter() {
   sim::ModelDescription d;
   d.name = "canonical/granovetter";
   d.summary = "Granovetter (1978) threshold model of collective behaviour (everyone sees everyone)";
-  d.citation = "Granovetter, M. (1978). Threshold models of collective behavior. American Journal of "
-               "Sociology 83(6):1420-1443. doi:10.1086/226707";
+  d.citation =
+      "Granovetter, M. (1978). Threshold models of collective behavior. American Journal of "
+      "Sociology 83(6):1420-1443. doi:10.1086/226707";
   d.default_steps = 1000;
   d.params = {
-      ParamDecl::integer("n", 100).at_least(1).at_most(2e9).units("1")
+      ParamDecl::integer("n", 100)
+          .at_least(1)
+          .at_most(2e9)
+          .units("1")
           .describe("number of people (with `thresholds`: leave out, or equal to the list length)")
           .cite("Granovetter 1978 (N = 100)"),
       ParamDecl::string("distribution", "normal", {"normal", "list"})
           .describe("where thresholds come from: \"normal\" draws (mean, sd), or \"list\" (the explicit "
                     "`thresholds`; implied when `thresholds` is given)")
           .cite("Granovetter 1978 (Fig. 2: normal thresholds)"),
-      ParamDecl::real_list("thresholds", {}).at_least(0).units("1")
+      ParamDecl::real_list("thresholds", {})
+          .at_least(0)
+          .units("1")
           .describe("explicit thresholds, one per person, in PEOPLE: how many others must act first "
                     "(e.g. [0, 1, 2, ..., 99]); sets n to the list length")
           .cite("Granovetter 1978 (the 0..99 riot example)"),
-      ParamDecl::real("mean", 0.25).units("1")
-          .describe("mean of the normal thresholds, as a fraction of n (unused with distribution = \"list\")").cite("Granovetter 1978 (mean 25 of N = 100)"),
-      ParamDecl::real("sd", 0.12).at_least(0).units("1")
-          .describe("standard deviation of the normal thresholds, as a fraction of n (negative draws act at once)")
+      ParamDecl::real("mean", 0.25)
+          .units("1")
+          .describe("mean of the normal thresholds, as a fraction of n (unused with distribution = \"list\")")
+          .cite("Granovetter 1978 (mean 25 of N = 100)"),
+      ParamDecl::real("sd", 0.12)
+          .at_least(0)
+          .units("1")
+          .describe(
+              "standard deviation of the normal thresholds, as a fraction of n (negative draws act at once)")
           .cite("Granovetter 1978 (Fig. 2: jump at sd ~ 12.2 of 100)"),
   };
   d.indicators = {
-      {"active_fraction", "1", "fraction of people acting", "Share of the n people who act after this step", ""},
+      {"active_fraction", "1", "fraction of people acting", "Share of the n people who act after this step",
+       ""},
       {"active_count", "1", "number of people acting", "People who act after this step", ""},
       {"new_active", "1", "people who started acting in this step", "Newly active people", ""},
   };
@@ -115,20 +130,23 @@ sim::ModelDescription granovetter() {
     const auto& list = p.real_list("thresholds");
     if (!list.empty()) {
       if (p.was_set("distribution") && p.string("distribution") != "list") {
-        problems.push_back({"distribution", "explicit `thresholds` are given: set distribution = \"list\" or "
-                                            "leave it out (or remove thresholds, e.g. thresholds = [])"});
+        problems.push_back({"distribution",
+                            "explicit `thresholds` are given: set distribution = \"list\" or "
+                            "leave it out (or remove thresholds, e.g. thresholds = [])"});
       }
       if (p.was_set("n") && p.integer("n") != static_cast<std::int64_t>(list.size())) {
-        problems.push_back({"n", fmt::format("expected n = {} (the number of thresholds) or no n at all, got {}",
-                                             list.size(), p.integer("n"))});
+        problems.push_back(
+            {"n", fmt::format("expected n = {} (the number of thresholds) or no n at all, got {}",
+                              list.size(), p.integer("n"))});
       }
       // With distribution = "list" given explicitly, mean and sd are unused
       // (so that a scenario can switch a normal base config to a list).
       if (!p.was_set("distribution")) {
         for (const char* key : {"mean", "sd"}) {
           if (p.was_set(key)) {
-            problems.push_back({key, "applies to distribution = \"normal\" only, but explicit `thresholds` are "
-                                     "given (set distribution = \"list\" to ignore it)"});
+            problems.push_back({key,
+                                "applies to distribution = \"normal\" only, but explicit `thresholds` are "
+                                "given (set distribution = \"list\" to ignore it)"});
           }
         }
       }

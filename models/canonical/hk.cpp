@@ -73,7 +73,8 @@ class HegselmannKrause final : public sim::Model {
   void observe(sim::Observation& out) const override {
     out.set("n_clusters", static_cast<double>(clusters_.count));
     out.set("consensus", clusters_.count == 1 ? 1.0 : 0.0);
-    out.set("largest_cluster_share", static_cast<double>(clusters_.largest) / static_cast<double>(opinion_.size()));
+    out.set("largest_cluster_share",
+            static_cast<double>(clusters_.largest) / static_cast<double>(opinion_.size()));
     out.set("opinion_sd", sd_);
   }
 
@@ -101,23 +102,34 @@ sim::ModelDescription hk() {
   sim::ModelDescription d;
   d.name = "canonical/hk";
   d.summary = "Hegselmann-Krause (2002) bounded-confidence opinion dynamics, synchronous update";
-  d.citation = "Hegselmann, R. & Krause, U. (2002). Opinion dynamics and bounded confidence: models, analysis "
-               "and simulation. Journal of Artificial Societies and Social Simulation 5(3):2. "
-               "https://www.jasss.org/5/3/2.html";
+  d.citation =
+      "Hegselmann, R. & Krause, U. (2002). Opinion dynamics and bounded confidence: models, analysis "
+      "and simulation. Journal of Artificial Societies and Social Simulation 5(3):2. "
+      "https://www.jasss.org/5/3/2.html";
   d.default_steps = 200;
   d.params = {
-      ParamDecl::integer("n", 625).at_least(1).at_most(2e9).units("1").describe("number of agents")
+      ParamDecl::integer("n", 625)
+          .at_least(1)
+          .at_most(2e9)
+          .units("1")
+          .describe("number of agents")
           .cite("Hegselmann & Krause 2002 (625 agents)"),
-      ParamDecl::real("epsilon", 0.2).above(0).at_most(1).units("1")
-          .describe("confidence level: an agent averages over all opinions within epsilon of its own (inclusive)")
+      ParamDecl::real("epsilon", 0.2)
+          .above(0)
+          .at_most(1)
+          .units("1")
+          .describe(
+              "confidence level: an agent averages over all opinions within epsilon of its own (inclusive)")
           .cite("Hegselmann & Krause 2002"),
   };
   d.indicators = {
       {"n_clusters", "1", "number of opinion clusters",
        "Clusters of opinions (sorted opinions cut at gaps > 1e-6), whatever their size", ""},
       {"consensus", "1", "consensus reached (1) or not (0)", "1 when all opinions form a single cluster", ""},
-      {"largest_cluster_share", "1", "share of agents in the largest cluster", "Size of the largest cluster / n", ""},
-      {"opinion_sd", "1", "standard deviation of opinions", "Population standard deviation of the opinions", ""},
+      {"largest_cluster_share", "1", "share of agents in the largest cluster",
+       "Size of the largest cluster / n", ""},
+      {"opinion_sd", "1", "standard deviation of opinions", "Population standard deviation of the opinions",
+       ""},
   };
   d.create = [](const sim::ModelInit& init) { return std::make_unique<HegselmannKrause>(init); };
   return d;

@@ -41,7 +41,8 @@ class NowakMay final : public sim::Model {
     next_.assign(n, 1);
     score_.assign(n, 0.0);
     // Exactly round(f * n) defectors on distinct random cells (partial Fisher-Yates).
-    const auto defectors = static_cast<std::size_t>(std::llround(init.params.real("initial_defectors") * static_cast<double>(n)));
+    const auto defectors = static_cast<std::size_t>(
+        std::llround(init.params.real("initial_defectors") * static_cast<double>(n)));
     std::vector<sim::NodeId> cells(n);
     for (std::size_t i = 0; i < n; ++i) cells[i] = static_cast<sim::NodeId>(i);
     sim::RandomStream rng(init.rng, 0, 0, Purpose("nowak_may/defectors"));
@@ -153,29 +154,46 @@ sim::ModelDescription nowak_may() {
   sim::ModelDescription d;
   d.name = "canonical/nowak_may";
   d.summary = "Nowak & May (1992) spatial Prisoner's Dilemma: imitate the best neighbour, synchronous";
-  d.citation = "Nowak, M. A. & May, R. M. (1992). Evolutionary games and spatial chaos. Nature 359:826-829. "
-               "doi:10.1038/359826a0";
+  d.citation =
+      "Nowak, M. A. & May, R. M. (1992). Evolutionary games and spatial chaos. Nature 359:826-829. "
+      "doi:10.1038/359826a0";
   d.default_steps = 500;
   d.params = {
-      ParamDecl::integer("size", 200).at_least(3).at_most(60000).units("1")
-          .describe("lattice side: size x size cells").cite("Nowak & May 1992 (200 x 200)"),
-      ParamDecl::real("b", 1.9).at_least(1).at_most(10).units("1")
-          .describe("temptation to defect T = b (R = 1, S = P = 0)").cite("Nowak & May 1992 (1.8 < b < 2: spatial chaos)"),
-      ParamDecl::real("initial_defectors", 0.1).range(0, 1).units("1")
-          .describe("fraction of cells starting as defectors, placed at random").cite("Nowak & May 1992 (10 %)"),
+      ParamDecl::integer("size", 200)
+          .at_least(3)
+          .at_most(60000)
+          .units("1")
+          .describe("lattice side: size x size cells")
+          .cite("Nowak & May 1992 (200 x 200)"),
+      ParamDecl::real("b", 1.9)
+          .at_least(1)
+          .at_most(10)
+          .units("1")
+          .describe("temptation to defect T = b (R = 1, S = P = 0)")
+          .cite("Nowak & May 1992 (1.8 < b < 2: spatial chaos)"),
+      ParamDecl::real("initial_defectors", 0.1)
+          .range(0, 1)
+          .units("1")
+          .describe("fraction of cells starting as defectors, placed at random")
+          .cite("Nowak & May 1992 (10 %)"),
       ParamDecl::boolean("self_interaction", true)
-          .describe("each cell also plays against itself").cite("Nowak & May 1992"),
+          .describe("each cell also plays against itself")
+          .cite("Nowak & May 1992"),
       ParamDecl::string("neighbourhood", "moore", {"moore", "von_neumann"})
-          .describe("neighbours: the 8 Moore cells or the 4 von Neumann cells").cite("Nowak & May 1992 (Moore)"),
+          .describe("neighbours: the 8 Moore cells or the 4 von Neumann cells")
+          .cite("Nowak & May 1992 (Moore)"),
       ParamDecl::string("update", "synchronous", {"synchronous", "asynchronous"})
-          .describe("\"synchronous\": all cells at once (the paper); \"asynchronous\": n random single-cell updates "
+          .describe("\"synchronous\": all cells at once (the paper); \"asynchronous\": n random single-cell "
+                    "updates "
                     "per step (Huberman & Glance 1993)")
           .cite("Nowak & May 1992 (synchronous)"),
-      ParamDecl::boolean("periodic", true).describe("wrap the lattice into a torus (false: fixed boundaries)"),
+      ParamDecl::boolean("periodic", true)
+          .describe("wrap the lattice into a torus (false: fixed boundaries)"),
   };
   d.indicators = {
       {"coop_fraction", "1", "fraction of cooperators", "Share of cells holding a cooperator", ""},
-      {"switch_fraction", "1", "fraction of cells that changed strategy", "Cells whose strategy changed in this step / n", ""},
+      {"switch_fraction", "1", "fraction of cells that changed strategy",
+       "Cells whose strategy changed in this step / n", ""},
   };
   d.create = [](const sim::ModelInit& init) { return std::make_unique<NowakMay>(init); };
   return d;

@@ -98,7 +98,9 @@ class Schelling final : public sim::Model {
     const std::uint32_t c = cell_of_[a];
     return hood_.count(grid_, c % width_, c / width_, group_[a], kEmpty);
   }
-  [[nodiscard]] bool happy(std::uint32_t a) const { return mechanisms::is_happy(neighbours(a), min_same_, wanted_); }
+  [[nodiscard]] bool happy(std::uint32_t a) const {
+    return mechanisms::is_happy(neighbours(a), min_same_, wanted_);
+  }
 
   struct Summary {
     double percent_similar = 0.0;
@@ -121,7 +123,8 @@ class Schelling final : public sim::Model {
     }
     Summary s;
     if (with_neighbours > 0) s.percent_similar = 100.0 * share_sum / static_cast<double>(with_neighbours);
-    if (!group_.empty()) s.happy_fraction = static_cast<double>(happy_count) / static_cast<double>(group_.size());
+    if (!group_.empty())
+      s.happy_fraction = static_cast<double>(happy_count) / static_cast<double>(group_.size());
     return s;
   }
 
@@ -145,56 +148,77 @@ sim::ModelDescription schelling() {
   sim::ModelDescription d;
   d.name = "canonical/schelling";
   d.summary = "Schelling (1971) segregation on a torus, ABMFrameworksComparison benchmark semantics";
-  d.citation = "Schelling, T. C. (1971). Dynamic models of segregation. Journal of Mathematical Sociology "
-               "1(2):143-186. doi:10.1080/0022250X.1971.9989794. Benchmark semantics: "
-               "https://github.com/JuliaDynamics/ABMFrameworksComparison";
+  d.citation =
+      "Schelling, T. C. (1971). Dynamic models of segregation. Journal of Mathematical Sociology "
+      "1(2):143-186. doi:10.1080/0022250X.1971.9989794. Benchmark semantics: "
+      "https://github.com/JuliaDynamics/ABMFrameworksComparison";
   d.default_steps = 20;
   d.params = {
-      ParamDecl::integer("width", 40).at_least(3).at_most(60000).units("1")
-          .describe("grid side: width x width cells on a torus").cite("ABMFrameworksComparison (40 small, 100 large)"),
-      ParamDecl::integer("agents", 1000).at_least(1).units("1")
+      ParamDecl::integer("width", 40)
+          .at_least(3)
+          .at_most(60000)
+          .units("1")
+          .describe("grid side: width x width cells on a torus")
+          .cite("ABMFrameworksComparison (40 small, 100 large)"),
+      ParamDecl::integer("agents", 1000)
+          .at_least(1)
+          .units("1")
           .describe("number of agents, in two groups of equal size (agent k is in group k mod 2)")
           .cite("ABMFrameworksComparison (1000 small, 8000 large)"),
-      ParamDecl::integer("radius", 1).at_least(1).at_most(1000).units("1")
+      ParamDecl::integer("radius", 1)
+          .at_least(1)
+          .at_most(1000)
+          .units("1")
           .describe("neighbourhood radius, Chebyshev distance: (2 radius + 1)^2 - 1 cells")
           .cite("ABMFrameworksComparison (1 small, 2 large)"),
-      ParamDecl::integer("min_happy", 3).at_least(0).units("1")
+      ParamDecl::integer("min_happy", 3)
+          .at_least(0)
+          .units("1")
           .describe("an agent is happy with at least this many same-group neighbours (the default rule; "
                     "give either min_happy or similar_wanted)")
           .cite("ABMFrameworksComparison (3 small, 8 large)"),
-      ParamDecl::real("similar_wanted", 0.3).range(0, 1).units("1")
-          .describe("alternative rule: happy when at least this share of the occupied neighbour cells hold the "
-                    "same group (no neighbours: happy)")
+      ParamDecl::real("similar_wanted", 0.3)
+          .range(0, 1)
+          .units("1")
+          .describe(
+              "alternative rule: happy when at least this share of the occupied neighbour cells hold the "
+              "same group (no neighbours: happy)")
           .cite("NetLogo Segregation (%-similar-wanted = 30)"),
   };
   d.indicators = {
       {"percent_similar", "percent", "mean percentage of similar neighbours",
        "Mean over agents with neighbours of 100 x same-group neighbours / occupied neighbour cells", ""},
-      {"happy_fraction", "1", "fraction of happy agents", "Share of agents satisfied with their neighbourhood", ""},
-      {"moved_fraction", "1", "fraction of agents that moved", "Agents that moved during this step / agents", ""},
+      {"happy_fraction", "1", "fraction of happy agents",
+       "Share of agents satisfied with their neighbourhood", ""},
+      {"moved_fraction", "1", "fraction of agents that moved", "Agents that moved during this step / agents",
+       ""},
   };
   d.check = [](const sim::ParamSet& p) {
     std::vector<sim::ParamProblem> problems;
     const std::int64_t width = p.integer("width");
     const std::int64_t radius = p.integer("radius");
     if (2 * radius + 1 > width) {
-      problems.push_back({"radius", fmt::format("expected at most (width - 1) / 2 = {} so that no cell is its own "
-                                                "neighbour, got {}",
-                                                (width - 1) / 2, radius)});
+      problems.push_back(
+          {"radius", fmt::format("expected at most (width - 1) / 2 = {} so that no cell is its own "
+                                 "neighbour, got {}",
+                                 (width - 1) / 2, radius)});
     }
     const std::int64_t cells = width * width;
     if (p.integer("agents") > cells - 1) {
-      problems.push_back({"agents", fmt::format("expected at most width^2 - 1 = {} agents (one cell at least must "
-                                                "stay empty for moves), got {}",
-                                                cells - 1, p.integer("agents"))});
+      problems.push_back(
+          {"agents", fmt::format("expected at most width^2 - 1 = {} agents (one cell at least must "
+                                 "stay empty for moves), got {}",
+                                 cells - 1, p.integer("agents"))});
     }
     if (p.was_set("min_happy") && p.was_set("similar_wanted")) {
-      problems.push_back({"similar_wanted", "give either min_happy (a count) or similar_wanted (a share), not both"});
+      problems.push_back(
+          {"similar_wanted", "give either min_happy (a count) or similar_wanted (a share), not both"});
     }
     const std::int64_t hood = (2 * radius + 1) * (2 * radius + 1) - 1;
     if (!p.was_set("similar_wanted") && p.integer("min_happy") > hood) {
-      problems.push_back({"min_happy", fmt::format("expected at most {} (the neighbourhood size for radius {}), got {}",
-                                                   hood, radius, p.integer("min_happy"))});
+      problems.push_back(
+          {"min_happy", fmt::format("expected at most {} (the neighbourhood size for radius {}), got {}",
+                                    hood, radius, p.integer("min_happy"))});
     }
     return problems;
   };

@@ -22,8 +22,7 @@ using sim::Purpose;
 
 class Watts final : public sim::Model {
  public:
-  explicit Watts(const sim::ModelInit& init)
-      : phi_(init.params.real("phi")) {
+  explicit Watts(const sim::ModelInit& init) : phi_(init.params.real("phi")) {
     const auto n = static_cast<std::size_t>(init.params.integer("n"));
     sim::RandomStream graph_rng(init.rng, 0, 0, Purpose("watts/graph"));
     graph_ = sim::erdos_renyi_mean_degree(n, init.params.real("mean_degree"), graph_rng);
@@ -43,23 +42,24 @@ class Watts final : public sim::Model {
 
   void step(std::int64_t, sim::Parallel parallel) override {
     const std::span<const std::uint8_t> now(active_);
-    const std::uint64_t newly = parallel.reduce<std::uint64_t>(active_.size(), [&](std::size_t b, std::size_t e) {
-      std::uint64_t turned_on = 0;
-      for (std::size_t i = b; i < e; ++i) {
-        std::uint8_t state = now[i];
-        if (state == 0) {
-          const auto id = static_cast<sim::NodeId>(i);
-          std::uint32_t on = 0;
-          for (sim::NodeId j : graph_.neighbours_of(id)) on += now[j];
-          if (mechanisms::crosses_threshold(on, graph_.degree(id), phi_)) {
-            state = 1;
-            ++turned_on;
+    const std::uint64_t newly =
+        parallel.reduce<std::uint64_t>(active_.size(), [&](std::size_t b, std::size_t e) {
+          std::uint64_t turned_on = 0;
+          for (std::size_t i = b; i < e; ++i) {
+            std::uint8_t state = now[i];
+            if (state == 0) {
+              const auto id = static_cast<sim::NodeId>(i);
+              std::uint32_t on = 0;
+              for (sim::NodeId j : graph_.neighbours_of(id)) on += now[j];
+              if (mechanisms::crosses_threshold(on, graph_.degree(id), phi_)) {
+                state = 1;
+                ++turned_on;
+              }
+            }
+            next_[i] = state;
           }
-        }
-        next_[i] = state;
-      }
-      return turned_on;
-    });
+          return turned_on;
+        });
     active_.swap(next_);
     active_count_ += newly;
     last_new_ = newly;
@@ -93,24 +93,44 @@ sim::ModelDescription watts() {
   sim::ModelDescription d;
   d.name = "canonical/watts";
   d.summary = "Watts (2002) threshold cascades on an Erdos-Renyi random network";
-  d.citation = "Watts, D. J. (2002). A simple model of global cascades on random networks. PNAS 99(9):5766-5771. "
-               "doi:10.1073/pnas.082090499";
+  d.citation =
+      "Watts, D. J. (2002). A simple model of global cascades on random networks. PNAS 99(9):5766-5771. "
+      "doi:10.1073/pnas.082090499";
   d.default_steps = 200;
   d.params = {
-      ParamDecl::integer("n", 10000).at_least(2).at_most(2e9).units("1").describe("number of nodes").cite("Watts 2002 (n = 10^4)"),
-      ParamDecl::real("mean_degree", 4.0).at_least(0).units("1").describe("mean degree z of the G(n, p) network, p = z/(n-1)").cite("Watts 2002"),
-      ParamDecl::real("phi", 0.18).range(0, 1).units("1").describe("activation threshold: fraction of active neighbours needed").cite("Watts 2002 (phi = 0.18 in Fig. 1)"),
-      ParamDecl::integer("initial_active", 1).at_least(1).units("1").describe("number of randomly chosen seed nodes").cite("Watts 2002 (a single seed)"),
+      ParamDecl::integer("n", 10000)
+          .at_least(2)
+          .at_most(2e9)
+          .units("1")
+          .describe("number of nodes")
+          .cite("Watts 2002 (n = 10^4)"),
+      ParamDecl::real("mean_degree", 4.0)
+          .at_least(0)
+          .units("1")
+          .describe("mean degree z of the G(n, p) network, p = z/(n-1)")
+          .cite("Watts 2002"),
+      ParamDecl::real("phi", 0.18)
+          .range(0, 1)
+          .units("1")
+          .describe("activation threshold: fraction of active neighbours needed")
+          .cite("Watts 2002 (phi = 0.18 in Fig. 1)"),
+      ParamDecl::integer("initial_active", 1)
+          .at_least(1)
+          .units("1")
+          .describe("number of randomly chosen seed nodes")
+          .cite("Watts 2002 (a single seed)"),
   };
   d.indicators = {
-      {"active_fraction", "1", "fraction of active nodes", "Share of nodes that are active (cumulative cascade size / n)", ""},
+      {"active_fraction", "1", "fraction of active nodes",
+       "Share of nodes that are active (cumulative cascade size / n)", ""},
       {"active_count", "1", "number of active nodes", "Nodes active after this step", ""},
       {"new_active", "1", "nodes activated in this step", "Nodes that turned active during the step", ""},
   };
   d.check = [](const sim::ParamSet& p) {
     std::vector<sim::ParamProblem> problems;
     if (p.integer("initial_active") > p.integer("n")) {
-      problems.push_back({"initial_active", fmt::format("expected at most n = {} seed nodes", p.integer("n"))});
+      problems.push_back(
+          {"initial_active", fmt::format("expected at most n = {} seed nodes", p.integer("n"))});
     }
     if (p.real("mean_degree") > static_cast<double>(p.integer("n") - 1)) {
       problems.push_back({"mean_degree", fmt::format("expected at most n - 1 = {}", p.integer("n") - 1)});

@@ -52,8 +52,8 @@ class TorusNeighbourhood {
   // Occupants around cell (x, y): grid[c] is the group of the occupant of
   // cell c = y * width + x, or `empty`.
   template <typename Cell>
-  [[nodiscard]] NeighbourCount count(const std::vector<Cell>& grid, std::uint32_t x, std::uint32_t y, Cell group,
-                                     Cell empty) const {
+  [[nodiscard]] NeighbourCount count(const std::vector<Cell>& grid, std::uint32_t x, std::uint32_t y,
+                                     Cell group, Cell empty) const {
     NeighbourCount n;
     const std::uint32_t span = 2 * radius_ + 1;
     for (std::uint32_t j = 0; j < span; ++j) {

@@ -11,10 +11,10 @@
 namespace atc::models::mechanisms {
 
 struct OpinionClusters {
-  std::size_t count = 0;        // all clusters, whatever their size
-  std::size_t major = 0;        // clusters with at least `min_size` members
-  std::size_t largest = 0;      // members of the largest cluster
-  double max_span = 0.0;        // widest cluster: max - min of its members
+  std::size_t count = 0;    // all clusters, whatever their size
+  std::size_t major = 0;    // clusters with at least `min_size` members
+  std::size_t largest = 0;  // members of the largest cluster
+  double max_span = 0.0;    // widest cluster: max - min of its members
   double min_separation = std::numeric_limits<double>::infinity();  // smallest gap between clusters
 };
 

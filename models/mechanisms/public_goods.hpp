@@ -23,8 +23,8 @@ struct ContributionWeights {
 
 // x = C * s(b_w (Wbar - w0) + b_p pi + b_m m + b_0): never negative, never
 // more than the capacity C put at the project's disposal.
-inline double contribution(double capacity, double mean_trust_in_partners, double posture, double mobilisation,
-                           const ContributionWeights& w) {
+inline double contribution(double capacity, double mean_trust_in_partners, double posture,
+                           double mobilisation, const ContributionWeights& w) {
   if (capacity <= 0.0) return 0.0;
   const double z = w.trust * (mean_trust_in_partners - w.trust_reference) + w.posture * posture +
                    w.mobilisation * mobilisation + w.intercept;

@@ -30,14 +30,18 @@ inline constexpr double kTrustFloor = 1e-4;
 // when negativity >= 2 (checked in tests/models/territorial/submodels.cpp).
 inline constexpr double kMaxTrustGain = 0.45;
 
-inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+inline double logistic(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 inline double logit(double p) {
   p = std::clamp(p, kTrustFloor, 1.0 - kTrustFloor);
   return std::log(p / (1.0 - p));
 }
 
-inline double clamp_trust(double x) { return std::clamp(x, kTrustFloor, 1.0 - kTrustFloor); }
+inline double clamp_trust(double x) {
+  return std::clamp(x, kTrustFloor, 1.0 - kTrustFloor);
+}
 
 // Trust after one piece of evidence: outcome > 0 success, < 0 failure, 0 none.
 // `weight` in [0, 1] scales the evidence (e.g. second-hand evidence through ties).

@@ -66,7 +66,8 @@ void TerritorialModel::compute_indicators(sim::Parallel par) {
       const auto nb = ties_.neighbours_of(static_cast<sim::NodeId>(i));
       s.v[kTies] += static_cast<double>(nb.size());
       for (sim::NodeId t : nb) s.v[kBridging] += r.block[t] != r.block[i] ? 1 : 0;
-      for (int k = 0; k < r.tie_count[i]; ++k) s.v[kFormed] += r.tie_kind[i * kTieSlots + k] == kFormedTie ? 1 : 0;
+      for (int k = 0; k < r.tie_count[i]; ++k)
+        s.v[kFormed] += r.tie_kind[i * kTieSlots + k] == kFormedTie ? 1 : 0;
       if (part) {
         for (int k = 0; k < kThemes; ++k) s.v[kPrio + k] += r.p(i)[k];
       }
@@ -155,7 +156,8 @@ void TerritorialModel::compute_indicators(sim::Parallel par) {
     }
   }
   v.org_trust_mean = count > 0 ? sum / count : 0.0;
-  v.org_trust_sd = count > 1 ? std::sqrt(std::max(0.0, sum2 / count - v.org_trust_mean * v.org_trust_mean)) : 0.0;
+  v.org_trust_sd =
+      count > 1 ? std::sqrt(std::max(0.0, sum2 / count - v.org_trust_mean * v.org_trust_mean)) : 0.0;
   double posture = 0, legitimacy = 0;
   for (int j = 0; j < org_.n_assoc; ++j) legitimacy += org_.legitimacy[j];
   for (int j = org_.n_assoc; j < o; ++j) posture += org_.posture[j];
@@ -191,7 +193,8 @@ void TerritorialModel::observe(sim::Observation& out) const {
   out.set("projects_active", active);
   out.set("projects_succeeded", projects_succeeded_);
   out.set("projects_failed", projects_failed_);
-  out.set("projects_on_resident_priority_share", projects_launched_ > 0 ? projects_on_priority_ / projects_launched_ : 0.0);
+  out.set("projects_on_resident_priority_share",
+          projects_launched_ > 0 ? projects_on_priority_ / projects_launched_ : 0.0);
   out.set("priority_dispersion", v.dispersion);
   out.set("conflict_productive", conflict_productive_);
   out.set("conflict_destructive", conflict_destructive_);
@@ -199,10 +202,12 @@ void TerritorialModel::observe(sim::Observation& out) const {
   out.set("institution_posture", v.posture);
   double expected = 0;
   for (int j = org_.n_assoc; j < org_.size(); ++j) {
-    expected += prm_.responsiveness_min + (prm_.responsiveness_max - prm_.responsiveness_min) * org_.posture[j];
+    expected +=
+        prm_.responsiveness_min + (prm_.responsiveness_max - prm_.responsiveness_min) * org_.posture[j];
   }
   expected /= std::max(1, org_.n_inst);
-  out.set("responsiveness", responsiveness_den_ >= 1.0 ? responsiveness_num_ / responsiveness_den_ : expected);
+  out.set("responsiveness",
+          responsiveness_den_ >= 1.0 ? responsiveness_num_ / responsiveness_den_ : expected);
   out.set("association_legitimacy", v.legitimacy);
   out.set("animator_present", week_.animator ? 1.0 : 0.0);
   out.set("facilitation_quality", week_.facilitation);

@@ -190,7 +190,8 @@ void TerritorialModel::init_residents(sim::Parallel par) {
   r.moved.assign(n, 0);
   r.participating.assign(n, 0);
   r.weeks_active.assign(n, 0);
-  for (auto* v : {&r.ti, &r.ta, &r.eff, &r.fatigue, &r.ti0, &r.ta0, &r.eff0, &r.ti_prev, &r.ta_prev}) v->assign(n, 0.f);
+  for (auto* v : {&r.ti, &r.ta, &r.eff, &r.fatigue, &r.ti0, &r.ta0, &r.eff0, &r.ti_prev, &r.ta_prev})
+    v->assign(n, 0.f);
   r.prio.assign(n * kThemes, 0.f);
   r.prio0.assign(n * kThemes, 0.f);
   r.project_of.assign(n, -1);
@@ -212,7 +213,8 @@ void TerritorialModel::init_residents(sim::Parallel par) {
     r.low_income[i] = rng.bernoulli(site_.poverty_rate) ? 1 : 0;
     r.employed[i] = r.age[i] != 2 && rng.bernoulli(employed_p) ? 1 : 0;
     const int group = r.age[i] == 0 ? 0 : (r.age[i] == 2 ? 3 : (r.employed[i] ? 1 : 2));
-    const double a_mean = prm_.availability_mean[group] + (r.low_income[i] ? prm_.low_income_availability_shift : 0.0);
+    const double a_mean =
+        prm_.availability_mean[group] + (r.low_income[i] ? prm_.low_income_availability_shift : 0.0);
     r.availability[i] = static_cast<float>(beta_draw(rng, a_mean, prm_.availability_concentration));
     const double t_mean = prm_.threshold_mean + (r.age[i] == 0 ? prm_.youth_threshold_shift : 0.0) +
                           (r.low_income[i] ? prm_.low_income_threshold_shift : 0.0);
@@ -232,9 +234,12 @@ void TerritorialModel::draw_resident_state(std::size_t i, std::uint64_t key) {
   RandomStream efficacy(key_, key, i, Purpose("territorial/efficacy"));
   RandomStream prio(key_, key, i, Purpose("territorial/priorities"));
   RandomStream member(key_, key, i, Purpose("territorial/membership"));
-  r.ti0[i] = r.ti[i] = static_cast<float>(beta_draw(rng, prm_.trust_institutions_initial, prm_.trust_concentration));
-  r.ta0[i] = r.ta[i] = static_cast<float>(beta_draw(rng, prm_.trust_associations_initial, prm_.trust_concentration));
-  r.eff0[i] = r.eff[i] = static_cast<float>(beta_draw(efficacy, prm_.efficacy_initial, prm_.trust_concentration));
+  r.ti0[i] = r.ti[i] =
+      static_cast<float>(beta_draw(rng, prm_.trust_institutions_initial, prm_.trust_concentration));
+  r.ta0[i] = r.ta[i] =
+      static_cast<float>(beta_draw(rng, prm_.trust_associations_initial, prm_.trust_concentration));
+  r.eff0[i] = r.eff[i] =
+      static_cast<float>(beta_draw(efficacy, prm_.efficacy_initial, prm_.trust_concentration));
   // Dirichlet(priority_concentration x mean) via normalised gammas.
   double g[kThemes];
   double sum = 0;
@@ -278,7 +283,8 @@ std::uint16_t TerritorialModel::draw_membership(std::size_t i, RandomStream& rng
     if (pick < acc || t == kAssocTypes - 1) {
       const auto& list = org_.of_type[t];
       if (list.empty()) continue;
-      const auto k = std::min(list.size() - 1, static_cast<std::size_t>(within * static_cast<double>(list.size())));
+      const auto k =
+          std::min(list.size() - 1, static_cast<std::size_t>(within * static_cast<double>(list.size())));
       return static_cast<std::uint16_t>(list[k]);
     }
   }
@@ -367,7 +373,8 @@ void TerritorialModel::init_levels(sim::Parallel par) {
   });
   std::size_t pos = 0;
   for (int level = kCore; level >= kInformed; --level) {
-    const auto count = static_cast<std::size_t>(std::llround(prm_.initial_level_shares[level - 1] * static_cast<double>(n)));
+    const auto count =
+        static_cast<std::size_t>(std::llround(prm_.initial_level_shares[level - 1] * static_cast<double>(n)));
     for (std::size_t c = 0; c < count && pos < n; ++c, ++pos) {
       const auto i = order[pos];
       res_.level[i] = static_cast<std::uint8_t>(level);

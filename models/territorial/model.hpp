@@ -48,16 +48,17 @@ struct Residents {
   std::vector<std::uint8_t> level, ever, invited, attending, moved;
   std::vector<std::uint8_t> participating;  // level >= 2 at the end of last week (read by neighbours)
   std::vector<std::uint16_t> weeks_active;  // consecutive weeks at level >= 3
-  std::vector<float> ti, ta, eff, fatigue;  // trust in institutions, in associations, collective efficacy, fatigue
-  std::vector<float> ti0, ta0, eff0;        // each resident's baseline (relaxation targets)
-  std::vector<float> ti_prev, ta_prev;      // copies read by the DeGroot step
-  std::vector<float> prio;                  // n x kThemes, rows on the simplex
-  std::vector<float> prio0;                 // n x kThemes, own (anchoring) priorities
-  std::vector<std::int8_t> project_of;      // project slot worked on this week, -1 none
+  std::vector<float> ti, ta, eff,
+      fatigue;                        // trust in institutions, in associations, collective efficacy, fatigue
+  std::vector<float> ti0, ta0, eff0;  // each resident's baseline (relaxation targets)
+  std::vector<float> ti_prev, ta_prev;  // copies read by the DeGroot step
+  std::vector<float> prio;              // n x kThemes, rows on the simplex
+  std::vector<float> prio0;             // n x kThemes, own (anchoring) priorities
+  std::vector<std::int8_t> project_of;  // project slot worked on this week, -1 none
   // ties: bounded slots
   std::vector<std::uint8_t> tie_count;
   std::vector<std::uint8_t> tie_target;  // initial number of block + weak ties (integration target)
-  std::vector<std::uint32_t> tie_to;  // n x kTieSlots
+  std::vector<std::uint32_t> tie_to;     // n x kTieSlots
   std::vector<std::uint8_t> tie_kind, tie_life;
 
   [[nodiscard]] const float* p(std::size_t i) const { return prio.data() + i * kThemes; }
@@ -73,13 +74,13 @@ struct Organisations {
   std::vector<int> type;  // association or institution type
   std::vector<double> capacity, posture, posture0, legitimacy, legitimacy0;
   std::vector<ThemeVector> focus;
-  Eigen::MatrixXd trust;   // W: trust of row in column, diagonal 1
-  Eigen::MatrixXd trust0;  // initial W (relaxation target)
-  int host = 0;           // lead association (the animator's default host)
-  std::array<std::vector<int>, kThemes> partners;  // organisations whose focus on k >= partner_focus_min
-  std::array<int, kThemes> institution_for;        // institution most focused on each theme
+  Eigen::MatrixXd trust;                              // W: trust of row in column, diagonal 1
+  Eigen::MatrixXd trust0;                             // initial W (relaxation target)
+  int host = 0;                                       // lead association (the animator's default host)
+  std::array<std::vector<int>, kThemes> partners;     // organisations whose focus on k >= partner_focus_min
+  std::array<int, kThemes> institution_for;           // institution most focused on each theme
   std::array<std::vector<int>, kAssocTypes> of_type;  // associations of each type
-  ThemeVector institution_priorities{};            // P_inst
+  ThemeVector institution_priorities{};               // P_inst
 };
 
 struct Project {
@@ -96,8 +97,8 @@ struct Project {
 
 // What is scheduled this week (phase 1).
 struct Week {
-  std::int64_t step = 0;      // engine step (negative during burn-in)
-  std::uint64_t key = 0;      // RNG step key
+  std::int64_t step = 0;  // engine step (negative during burn-in)
+  std::uint64_t key = 0;  // RNG step key
   bool burn_in = false;
   bool animator = false;
   double animator_contacts = 0;
@@ -166,15 +167,15 @@ class TerritorialModel final : public sim::Model {
 
   // one week: phases 1-9 in order
   void advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par);
-  void phase_schedule(Week& w);                        // 1
-  void apply_moves(const Week& w, sim::Parallel par);  // 1 (residential moves)
-  void phase_outreach(const Week& w, sim::Parallel par);        // 2
-  void phase_participation(const Week& w, sim::Parallel par);   // 3
-  void phase_deliberation(const Week& w, sim::Parallel par);    // 4
-  void phase_theme_choice(const Week& w, sim::Parallel par);    // 5
-  void phase_cooperation(const Week& w, sim::Parallel par);     // 6
-  void phase_trust(const Week& w, sim::Parallel par);           // 7
-  void phase_outcomes(const Week& w);                           // 8
+  void phase_schedule(Week& w);                                // 1
+  void apply_moves(const Week& w, sim::Parallel par);          // 1 (residential moves)
+  void phase_outreach(const Week& w, sim::Parallel par);       // 2
+  void phase_participation(const Week& w, sim::Parallel par);  // 3
+  void phase_deliberation(const Week& w, sim::Parallel par);   // 4
+  void phase_theme_choice(const Week& w, sim::Parallel par);   // 5
+  void phase_cooperation(const Week& w, sim::Parallel par);    // 6
+  void phase_trust(const Week& w, sim::Parallel par);          // 7
+  void phase_outcomes(const Week& w);                          // 8
   // phase 9 (diffusion across sites) runs between sites, after the week:
   // diffuse() below, called by the engine's coupling hook.
   void rebuild_ties(sim::Parallel par);
@@ -202,8 +203,8 @@ class TerritorialModel final : public sim::Model {
   sim::CsrGraph ties_;  // end-of-last-week snapshot
   std::vector<std::uint32_t> block_begin_;
   std::array<Project, kMaxProjects> projects_{};
-  Eigen::MatrixXd contrib_;   // kMaxProjects x organisations: cumulative contributions
-  Eigen::MatrixXd offered_;   // same: cumulative capacity put at the project's disposal
+  Eigen::MatrixXd contrib_;  // kMaxProjects x organisations: cumulative contributions
+  Eigen::MatrixXd offered_;  // same: cumulative capacity put at the project's disposal
   std::vector<double> week_contrib_;
   std::vector<int> projects_of_org_;
   double diagnosis_ = 0;
@@ -217,12 +218,12 @@ class TerritorialModel final : public sim::Model {
   Week week_{};
   std::vector<std::uint32_t> attendees_;
   ThemeVector forum_centroid_{};
-  double forum_attendees_ = 0;       // rescaled to the full population
+  double forum_attendees_ = 0;  // rescaled to the full population
   double forum_trust_ = 0;
   double forum_dispersion_ = 0;
-  ThemeVector population_prio_{};     // mean priorities of all residents
-  ThemeVector participant_prio_{};    // mean priorities of participants
-  ThemeVector mobilisation_{};        // share of participants whose top theme is k
+  ThemeVector population_prio_{};   // mean priorities of all residents
+  ThemeVector participant_prio_{};  // mean priorities of participants
+  ThemeVector mobilisation_{};      // share of participants whose top theme is k
   double participants_ = 0;
   double effective_voice_ = 0;
   double responsiveness_num_ = 0, responsiveness_den_ = 0;
@@ -232,7 +233,7 @@ class TerritorialModel final : public sim::Model {
   double avoided_costs_ = 0, intervention_cost_ = 0;
   // indicators of the current state
   IndicatorValues ind_;
-  std::vector<std::uint32_t> sample_;                 // clustering sample
+  std::vector<std::uint32_t> sample_;               // clustering sample
   std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
   std::vector<double> scratch_, scratch_sum_;
   std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week

@@ -12,20 +12,22 @@
 namespace atc::models::territorial {
 
 const std::array<const char*, kThemes>& theme_labels() {
-  static const std::array<const char*, kThemes> labels{"employment", "housing_living_environment", "youth_education",
-                                                       "safety", "health_access_to_rights", "social_ties_culture"};
+  static const std::array<const char*, kThemes> labels{
+      "employment", "housing_living_environment", "youth_education",
+      "safety",     "health_access_to_rights",    "social_ties_culture"};
   return labels;
 }
 
 const std::array<const char*, kAssocTypes>& association_type_names() {
-  static const std::array<const char*, kAssocTypes> names{"social_centre", "regie_de_quartier", "resident_group",
-                                                          "sports_culture", "parents", "faith_community"};
+  static const std::array<const char*, kAssocTypes> names{
+      "social_centre", "regie_de_quartier", "resident_group", "sports_culture", "parents", "faith_community"};
   return names;
 }
 
 const std::array<const char*, kInstTypes>& institution_type_names() {
-  static const std::array<const char*, kInstTypes> names{"municipality", "prefect_delegate", "social_landlord", "schools",
-                                                         "employment_service", "police", "health_family_benefits"};
+  static const std::array<const char*, kInstTypes> names{
+      "municipality",       "prefect_delegate", "social_landlord",       "schools",
+      "employment_service", "police",           "health_family_benefits"};
   return names;
 }
 
@@ -73,7 +75,9 @@ std::array<double, N> list(const sim::ParamSet& p, const char* name) {
   return out;
 }
 
-int as_int(std::int64_t v) { return static_cast<int>(v); }
+int as_int(std::int64_t v) {
+  return static_cast<int>(v);
+}
 
 }  // namespace
 
@@ -242,29 +246,50 @@ const PresetValues& preset_values(std::string_view network, std::string_view kin
       // social activities; the centre hosts the animator; tables de quartier
       // practice of resident-led meetings.
       {{"FCSF", "animator"},
-       {{"host", V{std::string("social_centre")}}, {"contacts_per_week", V{45.0}}, {"facilitation_quality", V{0.7}},
-        {"forum_period_weeks", V{std::int64_t{2}}}, {"theme_emphasis", V{std::string("none")}},
-        {"turnover_per_year", V{0.2}}, {"vacancy_weeks", V{std::int64_t{8}}}, {"ramp_up_weeks", V{std::int64_t{26}}}}},
+       {{"host", V{std::string("social_centre")}},
+        {"contacts_per_week", V{45.0}},
+        {"facilitation_quality", V{0.7}},
+        {"forum_period_weeks", V{std::int64_t{2}}},
+        {"theme_emphasis", V{std::string("none")}},
+        {"turnover_per_year", V{0.2}},
+        {"vacancy_weeks", V{std::int64_t{8}}},
+        {"ramp_up_weeks", V{std::int64_t{26}}}}},
       {{"FCSF", "shared_governance"},
-       {{"period_weeks", V{std::int64_t{4}}}, {"resident_voice", V{0.6}}, {"min_residents", V{std::int64_t{12}}}}},
+       {{"period_weeks", V{std::int64_t{4}}},
+        {"resident_voice", V{0.6}},
+        {"min_residents", V{std::int64_t{12}}}}},
       // CNLRQ, regies de quartier: residents employed in neighbourhood upkeep,
       // daily presence in the public space, employment and living environment;
       // boards shared by residents, local authorities and social landlords.
       {{"CNLRQ", "animator"},
-       {{"host", V{std::string("regie_de_quartier")}}, {"contacts_per_week", V{50.0}}, {"facilitation_quality", V{0.5}},
-        {"forum_period_weeks", V{std::int64_t{4}}}, {"theme_emphasis", V{std::string("housing_living_environment")}},
-        {"emphasis_strength", V{1.0}}, {"turnover_per_year", V{0.2}}, {"vacancy_weeks", V{std::int64_t{12}}},
+       {{"host", V{std::string("regie_de_quartier")}},
+        {"contacts_per_week", V{50.0}},
+        {"facilitation_quality", V{0.5}},
+        {"forum_period_weeks", V{std::int64_t{4}}},
+        {"theme_emphasis", V{std::string("housing_living_environment")}},
+        {"emphasis_strength", V{1.0}},
+        {"turnover_per_year", V{0.2}},
+        {"vacancy_weeks", V{std::int64_t{12}}},
         {"ramp_up_weeks", V{std::int64_t{13}}}}},
       {{"CNLRQ", "shared_governance"},
-       {{"period_weeks", V{std::int64_t{4}}}, {"resident_voice", V{0.4}}, {"min_residents", V{std::int64_t{8}}}}},
+       {{"period_weeks", V{std::int64_t{4}}},
+        {"resident_voice", V{0.4}},
+        {"min_residents", V{std::int64_t{8}}}}},
       // BBZ, Bleu Blanc Zebre: citizen initiatives carried by small resident
       // groups, co-constructed with the municipality.
       {{"BBZ", "animator"},
-       {{"host", V{std::string("resident_group")}}, {"contacts_per_week", V{30.0}}, {"facilitation_quality", V{0.6}},
-        {"forum_period_weeks", V{std::int64_t{2}}}, {"theme_emphasis", V{std::string("none")}},
-        {"turnover_per_year", V{0.3}}, {"vacancy_weeks", V{std::int64_t{16}}}, {"ramp_up_weeks", V{std::int64_t{39}}}}},
+       {{"host", V{std::string("resident_group")}},
+        {"contacts_per_week", V{30.0}},
+        {"facilitation_quality", V{0.6}},
+        {"forum_period_weeks", V{std::int64_t{2}}},
+        {"theme_emphasis", V{std::string("none")}},
+        {"turnover_per_year", V{0.3}},
+        {"vacancy_weeks", V{std::int64_t{16}}},
+        {"ramp_up_weeks", V{std::int64_t{39}}}}},
       {{"BBZ", "shared_governance"},
-       {{"period_weeks", V{std::int64_t{3}}}, {"resident_voice", V{0.5}}, {"min_residents", V{std::int64_t{6}}}}},
+       {{"period_weeks", V{std::int64_t{3}}},
+        {"resident_voice", V{0.5}},
+        {"min_residents", V{std::int64_t{6}}}}},
   };
   const auto it = table.find({std::string(network), std::string(kind)});
   return it == table.end() ? kNone : it->second;
@@ -272,7 +297,8 @@ const PresetValues& preset_values(std::string_view network, std::string_view kin
 
 std::string preset_of(const sim::InterventionSpec& iv, const std::string& site_network) {
   const auto& decls = iv.params.decls();
-  const bool has_preset = std::any_of(decls.begin(), decls.end(), [](const sim::ParamDecl& d) { return d.name == "preset"; });
+  const bool has_preset =
+      std::any_of(decls.begin(), decls.end(), [](const sim::ParamDecl& d) { return d.name == "preset"; });
   if (!has_preset) return "";
   const std::string& preset = iv.params.string("preset");
   const std::string& network = preset == "network" ? site_network : preset;

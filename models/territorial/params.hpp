@@ -47,7 +47,7 @@ struct Params {
   ThemeVector resident_priorities{};
   double priority_concentration{};
   std::array<double, 4> initial_level_shares{};  // levels 1..4
-  double residential_turnover{};           // per year
+  double residential_turnover{};                 // per year
 
   // organisations
   std::array<double, kAssocTypes> association_capacity{};

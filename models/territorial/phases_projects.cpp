@@ -50,11 +50,13 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   RandomStream launch(key_, w.key, 0, Purpose("territorial/launch"));
   const double u = launch.uniform();
   const std::int64_t week = prm_.burn_in_weeks + w.step;
-  const bool decide = w.governance ? w.governance_meeting
-                                   : week % prm_.topdown_period_weeks == 0 && u < prm_.topdown_launch_probability;
+  const bool decide = w.governance
+                          ? w.governance_meeting
+                          : week % prm_.topdown_period_weeks == 0 && u < prm_.topdown_launch_probability;
   if (!decide) return;
   // P = v P_res + (1 - v) P_inst with shared governance, P_inst alone otherwise.
-  const ThemeVector& residents = w.governance_meeting && forum_attendees_ > 0 ? forum_centroid_ : participant_prio_;
+  const ThemeVector& residents =
+      w.governance_meeting && forum_attendees_ > 0 ? forum_centroid_ : participant_prio_;
   const double v = w.governance ? effective_voice_ : 0.0;
   ThemeVector priority{};
   for (int k = 0; k < K; ++k) priority[k] = v * residents[k] + (1.0 - v) * org_.institution_priorities[k];
@@ -83,7 +85,9 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   if (theme < 0) return;
   int rank = 0;  // rank of the theme in residents' mean priorities
   for (int k = 0; k < K; ++k) {
-    if (population_prio_[k] > population_prio_[theme] || (population_prio_[k] == population_prio_[theme] && k < theme)) ++rank;
+    if (population_prio_[k] > population_prio_[theme] ||
+        (population_prio_[k] == population_prio_[theme] && k < theme))
+      ++rank;
   }
   Project& pr = projects_[slot];
   pr = Project{};
@@ -93,9 +97,11 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   pr.voice = v;
   pr.on_priority = rank < prm_.priority_top_n;
   // Required effort ~ Gamma with mean project_effort and the given CV.
-  RandomStream difficulty(key_, w.key, static_cast<std::uint64_t>(slot), Purpose("territorial/project_effort"));
+  RandomStream difficulty(key_, w.key, static_cast<std::uint64_t>(slot),
+                          Purpose("territorial/project_effort"));
   const double cv = prm_.project_effort_cv;
-  pr.effort = cv > 0 ? prm_.project_effort * cv * cv * difficulty.gamma(1.0 / (cv * cv)) : prm_.project_effort;
+  pr.effort =
+      cv > 0 ? prm_.project_effort * cv * cv * difficulty.gamma(1.0 / (cv * cv)) : prm_.project_effort;
   contrib_.row(slot).setZero();
   offered_.row(slot).setZero();
   projects_launched_ += 1;
@@ -152,10 +158,12 @@ void TerritorialModel::phase_cooperation(const Week& w, sim::Parallel par) {
       for (int l : partners) {
         if (l != j) trust += org_.trust(j, l);
       }
-      trust = partners.size() > 1 ? trust / static_cast<double>(partners.size() - 1) : prm_.contribution.trust_reference;
+      trust = partners.size() > 1 ? trust / static_cast<double>(partners.size() - 1)
+                                  : prm_.contribution.trust_reference;
       const double multiplier = org_.is_institution(j) ? 1.0 : w.capacity_multiplier;
       const double capacity = org_.capacity[j] * multiplier * w.activity / projects_of_org_[j];
-      const double x = mechanisms::contribution(capacity, trust, org_.posture[j], mobilisation_[pr.theme], prm_.contribution);
+      const double x = mechanisms::contribution(capacity, trust, org_.posture[j], mobilisation_[pr.theme],
+                                                prm_.contribution);
       contrib_(p, j) += x;
       offered_(p, j) += capacity;
       total += x;
@@ -201,12 +209,15 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
         // Trust among partners follows the outcome; everyone's trust in a
         // free-rider falls whatever the outcome.
         const bool free_rider = mechanisms::is_free_rider(effort_share(l), mean, prm_.free_rider_share);
-        org_.trust(j, l) = mechanisms::trust_after(org_.trust(j, l), free_rider ? -1 : pr.outcome, prm_.org_trust_gain, lambda);
+        org_.trust(j, l) = mechanisms::trust_after(org_.trust(j, l), free_rider ? -1 : pr.outcome,
+                                                   prm_.org_trust_gain, lambda);
       }
       if (org_.is_institution(j)) {
-        org_.posture[j] = mechanisms::posture_after(org_.posture[j], pr.outcome, pr.voice, prm_.posture_gain, prm_.posture_loss);
+        org_.posture[j] = mechanisms::posture_after(org_.posture[j], pr.outcome, pr.voice, prm_.posture_gain,
+                                                    prm_.posture_loss);
       } else {
-        org_.legitimacy[j] = mechanisms::trust_after(org_.legitimacy[j], pr.outcome, prm_.legitimacy_gain, lambda);
+        org_.legitimacy[j] =
+            mechanisms::trust_after(org_.legitimacy[j], pr.outcome, prm_.legitimacy_gain, lambda);
       }
     }
   }
@@ -277,7 +288,8 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
       const double act = rng.uniform();
       if (r.level[i] >= kActive && propose < prm_.proposal_rate) {
         const int k = org_.institution_for[top_theme(r.p(i))];
-        const double rk = prm_.responsiveness_min + (prm_.responsiveness_max - prm_.responsiveness_min) * org_.posture[k];
+        const double rk =
+            prm_.responsiveness_min + (prm_.responsiveness_max - prm_.responsiveness_min) * org_.posture[k];
         const bool acted = act < rk;
         ti = mechanisms::trust_after(ti, acted ? +1 : -1, prm_.institution_trust_gain, lambda);
         s.v[0] += 1.0;
@@ -297,7 +309,8 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
 // ---- phase 8: outcomes and avoided costs -------------------------------------
 
 void TerritorialModel::phase_outcomes(const Week& w) {
-  for (int k = 0; k < kThemes; ++k) outcome_[k] += prm_.outcome_relaxation * (outcome_target_[k] - outcome_[k]);
+  for (int k = 0; k < kThemes; ++k)
+    outcome_[k] += prm_.outcome_relaxation * (outcome_target_[k] - outcome_[k]);
   for (const auto& p : projects_) {
     if (p.outcome > 0) outcome_[p.theme] += prm_.outcome_gain * (1.0 - outcome_[p.theme]);
   }

@@ -18,7 +18,9 @@ namespace {
 using sim::Purpose;
 using sim::RandomStream;
 
-double weekly(double per_year) { return 1.0 - std::exp(-per_year / 52.0); }
+double weekly(double per_year) {
+  return 1.0 - std::exp(-per_year / 52.0);
+}
 
 // The distinct associations a resident is close to: their own and those of
 // their ties (at most 1 + kTieSlots entries, no allocation).
@@ -53,16 +55,16 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   w.step = step;
   w.key = key;
   w.burn_in = burn_in;
-  phase_schedule(w);               // 1
-  apply_moves(w, par);             // 1 (residential turnover, urban renewal)
-  phase_outreach(w, par);          // 2
-  phase_participation(w, par);     // 3
-  phase_deliberation(w, par);      // 4
-  phase_theme_choice(w, par);      // 5
-  phase_cooperation(w, par);       // 6
-  phase_trust(w, par);             // 7
-  phase_outcomes(w);               // 8
-  rebuild_ties(par);               // end of week: this week's ties become the snapshot
+  phase_schedule(w);            // 1
+  apply_moves(w, par);          // 1 (residential turnover, urban renewal)
+  phase_outreach(w, par);       // 2
+  phase_participation(w, par);  // 3
+  phase_deliberation(w, par);   // 4
+  phase_theme_choice(w, par);   // 5
+  phase_cooperation(w, par);    // 6
+  phase_trust(w, par);          // 7
+  phase_outcomes(w);            // 8
+  rebuild_ties(par);            // end of week: this week's ties become the snapshot
 }
 
 double TerritorialModel::opportunity(const Week& w, std::size_t i) const {
@@ -113,7 +115,8 @@ void TerritorialModel::phase_schedule(Week& w) {
       }
       if (animator_present_) {
         ++animator_tenure_;
-        const double ramp = a->ramp_up_weeks == 0 ? 1.0 : std::min(1.0, double(animator_tenure_) / a->ramp_up_weeks);
+        const double ramp =
+            a->ramp_up_weeks == 0 ? 1.0 : std::min(1.0, double(animator_tenure_) / a->ramp_up_weeks);
         w.animator = true;
         w.animator_contacts = a->contacts_per_week * ramp;
         w.facilitation = a->facilitation;
@@ -150,7 +153,8 @@ void TerritorialModel::phase_schedule(Week& w) {
       if (!d.when.active(s)) continue;
       w.diagnosis = true;
       workshop = (s - d.when.start) % d.period_weeks == 0;
-      intervention_cost_ += d.cost_eur / static_cast<double>(std::max<std::int64_t>(1, d.when.end - d.when.start));
+      intervention_cost_ +=
+          d.cost_eur / static_cast<double>(std::max<std::int64_t>(1, d.when.end - d.when.start));
       break;
     }
     for (const auto& t : iv_.training) {
@@ -200,7 +204,8 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
         r.invited[i] = r.attending[i] = 0;
       } else if (reloc < w.relocation_hazard && blocks > 1) {
         r.moved[i] = kRelocated;
-        auto nb = static_cast<std::uint32_t>(std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
+        auto nb = static_cast<std::uint32_t>(
+            std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
         if (nb >= r.block[i]) ++nb;
         r.block[i] = nb;
         if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
@@ -393,12 +398,14 @@ void TerritorialModel::phase_participation(const Week& w, sim::Parallel par) {
     const double attend = rng.uniform();
     const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, prm_.ladder);
     r.level[i] = next;
-    r.weeks_active[i] = next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;
+    r.weeks_active[i] =
+        next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;
     r.fatigue[i] = static_cast<float>(fatigue_after_week(r.fatigue[i], next, prm_.fatigue));
     if (next >= kOccasional) r.ever[i] = 1;
     double p_attend = 0.0;
     if (w.forum && next >= kOccasional) {
-      p_attend = prm_.attendance[next - kOccasional] * (w.digital_forum ? (r.barrier[i] ? 0.0 : w.digital_effect) : 1.0);
+      p_attend = prm_.attendance[next - kOccasional] *
+                 (w.digital_forum ? (r.barrier[i] ? 0.0 : w.digital_effect) : 1.0);
     }
     r.attending[i] = attend < p_attend ? 1 : 0;
     // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
@@ -453,16 +460,16 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   // Random pairs (deterministic matching) move towards each other when closer
   // than the confidence bound (Deffuant et al. 2000, in K dimensions); a pair
   // may form a tie, and renews one formed earlier. Pairs are disjoint.
-  const double bound = confidence_bound(prm_.confidence_base, prm_.confidence_trust, prm_.confidence_facilitation,
-                                        stats.v[0] / md, w.facilitation);
+  const double bound = confidence_bound(prm_.confidence_base, prm_.confidence_trust,
+                                        prm_.confidence_facilitation, stats.v[0] / md, w.facilitation);
   RandomStream matching(key_, w.key, 0, Purpose("territorial/matching"));
   const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
   const auto renew = static_cast<std::uint8_t>(prm_.formed_tie_weeks);
   par.for_each(pairs, [&](std::size_t k) {
     const std::uint32_t i = attendees_[2 * k];
     const std::uint32_t j = attendees_[2 * k + 1];
-    mechanisms::deffuant_pair_update(std::span<float>(r.p(i), kThemes), std::span<float>(r.p(j), kThemes), bound,
-                                     prm_.convergence_rate);
+    mechanisms::deffuant_pair_update(std::span<float>(r.p(i), kThemes), std::span<float>(r.p(j), kThemes),
+                                     bound, prm_.convergence_rate);
     auto renew_side = [&](std::uint32_t a, std::uint32_t c) {
       for (int s = 0; s < r.tie_count[a]; ++s) {
         const std::size_t slot = std::size_t{a} * kTieSlots + s;

@@ -23,7 +23,8 @@ enum Level : std::uint8_t { kNone = 0, kInformed = 1, kOccasional = 2, kActive =
 
 // P(contacted) = (1 - exp(-rate)) (1 - penalty * barrier) (0.5 + 0.5 Ta), where
 // rate = sum_j lambda_j w_ij is the resident's expected number of contacts.
-inline double contact_probability(double rate, bool barrier, double barrier_penalty, double trust_associations) {
+inline double contact_probability(double rate, bool barrier, double barrier_penalty,
+                                  double trust_associations) {
   const double reach = 1.0 - std::exp(-std::max(0.0, rate));
   return reach * (barrier ? 1.0 - barrier_penalty : 1.0) * (0.5 + 0.5 * trust_associations);
 }
@@ -43,8 +44,9 @@ struct UtilityWeights {
 
 // u = w_s S + w_e E + w_t Ta + w_inv invited + w_h habit - w_c (1 - a)(1 + F).
 // `habit` is 1 for a resident at level >= 2 who can take part this week.
-inline double participation_utility(const UtilityWeights& w, double tie_share, double efficacy, double trust_assoc,
-                                    bool invited, double habit, double availability, double fatigue) {
+inline double participation_utility(const UtilityWeights& w, double tie_share, double efficacy,
+                                    double trust_assoc, bool invited, double habit, double availability,
+                                    double fatigue) {
   return w.social * tie_share + w.efficacy * efficacy + w.trust * trust_assoc + (invited ? w.invited : 0.0) +
          w.habit * habit - w.cost * (1.0 - availability) * (1.0 + fatigue);
 }
@@ -66,7 +68,8 @@ inline double clears_threshold(double u, double theta, double tau) {
   return mechanisms::logistic((u - theta) / tau);
 }
 
-inline double up_probability(std::uint8_t level, double u, double theta, const LadderRates& r, double opportunity) {
+inline double up_probability(std::uint8_t level, double u, double theta, const LadderRates& r,
+                             double opportunity) {
   return level >= kCore ? 0.0 : opportunity * r.up[level] * clears_threshold(u, theta, r.noise);
 }
 inline double down_probability(double u, double theta, const LadderRates& r) {
@@ -103,7 +106,8 @@ inline double fatigue_after_week(double f, std::uint8_t level, const FatigueRate
 // ---- deliberation ----------------------------------------------------------------
 
 // d_eff = d0 + d_trust * mean attendee trust in associations + d_fac * q.
-inline double confidence_bound(double d0, double d_trust, double d_fac, double mean_trust, double facilitation) {
+inline double confidence_bound(double d0, double d_trust, double d_fac, double mean_trust,
+                               double facilitation) {
   return d0 + d_trust * mean_trust + d_fac * facilitation;
 }
 
@@ -111,7 +115,8 @@ enum class Conflict : std::uint8_t { None, Productive, Destructive };
 
 // Disagreement (dispersion above D_min) is productive when the attendees' mean
 // trust reaches T*, destructive below it.
-inline Conflict classify_conflict(double dispersion, double mean_trust, double dispersion_min, double trust_min) {
+inline Conflict classify_conflict(double dispersion, double mean_trust, double dispersion_min,
+                                  double trust_min) {
   if (dispersion <= dispersion_min) return Conflict::None;
   return mean_trust >= trust_min ? Conflict::Productive : Conflict::Destructive;
 }

@@ -1,7 +1,7 @@
 #include "models/testfn/testfn.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <memory>
 #include <numbers>
 
@@ -26,7 +26,9 @@ class FunctionModel final : public sim::Model {
   bool done_ = false;
 };
 
-sim::IndicatorDecl output() { return {"y", "1", "function value", "Value of the test function at the parameters", ""}; }
+sim::IndicatorDecl output() {
+  return {"y", "1", "function value", "Value of the test function at the parameters", ""};
+}
 
 }  // namespace
 
@@ -34,14 +36,24 @@ sim::ModelDescription ishigami() {
   sim::ModelDescription d;
   d.name = "testfn/ishigami";
   d.summary = "Ishigami & Homma (1990) test function y = sin x1 + a sin^2 x2 + b x3^4 sin x1";
-  d.citation = "Ishigami, T. & Homma, T. (1990). An importance quantification technique in uncertainty analysis "
-               "for computer models. ISUMA '90, 398-403. Analytic indices: Sobol' & Levitan (1999).";
+  d.citation =
+      "Ishigami, T. & Homma, T. (1990). An importance quantification technique in uncertainty analysis "
+      "for computer models. ISUMA '90, 398-403. Analytic indices: Sobol' & Levitan (1999).";
   d.default_steps = 1;
   const double pi = std::numbers::pi;
   d.params = {
-      ParamDecl::real("x1", 0.0).range(-pi, pi).describe("input x1, uniform on [-pi, pi]").cite("Ishigami & Homma 1990"),
-      ParamDecl::real("x2", 0.0).range(-pi, pi).describe("input x2, uniform on [-pi, pi]").cite("Ishigami & Homma 1990"),
-      ParamDecl::real("x3", 0.0).range(-pi, pi).describe("input x3, uniform on [-pi, pi]").cite("Ishigami & Homma 1990"),
+      ParamDecl::real("x1", 0.0)
+          .range(-pi, pi)
+          .describe("input x1, uniform on [-pi, pi]")
+          .cite("Ishigami & Homma 1990"),
+      ParamDecl::real("x2", 0.0)
+          .range(-pi, pi)
+          .describe("input x2, uniform on [-pi, pi]")
+          .cite("Ishigami & Homma 1990"),
+      ParamDecl::real("x3", 0.0)
+          .range(-pi, pi)
+          .describe("input x3, uniform on [-pi, pi]")
+          .cite("Ishigami & Homma 1990"),
       ParamDecl::real("a", 7.0).describe("coefficient a").cite("Ishigami & Homma 1990 (a = 7)"),
       ParamDecl::real("b", 0.1).describe("coefficient b").cite("Ishigami & Homma 1990 (b = 0.1)"),
   };
@@ -60,13 +72,18 @@ sim::ModelDescription sobol_g() {
   sim::ModelDescription d;
   d.name = "testfn/sobol_g";
   d.summary = "Sobol' g-function y = prod_i (|4 x_i - 2| + a_i) / (1 + a_i), 8 inputs on [0, 1]";
-  d.citation = "Sobol', I. M. (1993/2001); Saltelli & Sobol' (1995). Analytic first-order index of input i: "
-               "V_i / V with V_i = 1 / (3 (1 + a_i)^2), V = prod (1 + V_i) - 1.";
+  d.citation =
+      "Sobol', I. M. (1993/2001); Saltelli & Sobol' (1995). Analytic first-order index of input i: "
+      "V_i / V with V_i = 1 / (3 (1 + a_i)^2), V = prod (1 + V_i) - 1.";
   d.default_steps = 1;
   for (int i = 1; i <= 8; ++i) {
-    d.params.push_back(ParamDecl::real(fmt::format("x{}", i), 0.5).range(0, 1).describe(fmt::format("input x{}, uniform on [0, 1]", i)).cite("Sobol' 1993"));
+    d.params.push_back(ParamDecl::real(fmt::format("x{}", i), 0.5)
+                           .range(0, 1)
+                           .describe(fmt::format("input x{}, uniform on [0, 1]", i))
+                           .cite("Sobol' 1993"));
   }
-  d.params.push_back(ParamDecl::real_list("a", {0, 1, 4.5, 9, 99, 99, 99, 99}).at_least(0)
+  d.params.push_back(ParamDecl::real_list("a", {0, 1, 4.5, 9, 99, 99, 99, 99})
+                         .at_least(0)
                          .describe("importance coefficients a_1..a_8 (small a = important input)")
                          .cite("Saltelli et al. 2008, Global Sensitivity Analysis: The Primer"));
   d.indicators = {output()};
@@ -81,7 +98,8 @@ sim::ModelDescription sobol_g() {
     double y = 1.0;
     for (int i = 0; i < 8; ++i) {
       const double x = p.real(fmt::format("x{}", i + 1));
-      y *= (std::abs(4.0 * x - 2.0) + a[static_cast<std::size_t>(i)]) / (1.0 + a[static_cast<std::size_t>(i)]);
+      y *=
+          (std::abs(4.0 * x - 2.0) + a[static_cast<std::size_t>(i)]) / (1.0 + a[static_cast<std::size_t>(i)]);
     }
     return std::make_unique<FunctionModel>(y);
   };

@@ -3,10 +3,10 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 
+#include <fmt/format.h>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fmt/format.h>
 #include <map>
 #include <optional>
 
@@ -115,8 +115,8 @@ Args parse(const std::vector<std::string>& argv) {
     if (i >= argv.size()) throw UsageError(fmt::format("{} needs a value", option));
     return argv[i++];
   };
-  const std::vector<std::string> options{"--output", "--threads", "--set", "--replicates", "--resume",
-                                         "--quiet", "--help", "--markdown"};
+  const std::vector<std::string> options{"--output", "--threads", "--set",  "--replicates",
+                                         "--resume", "--quiet",   "--help", "--markdown"};
   while (i < argv.size()) {
     std::string arg = argv[i++];
     std::optional<std::string> inline_value;
@@ -170,7 +170,8 @@ std::string summary(const sim::ExperimentSpec& spec) {
   for (const auto& s : spec.scenarios) scenarios.push_back(s.name);
   const auto runs = spec.scenarios.size() * static_cast<std::size_t>(spec.replicates);
   return fmt::format(
-      "experiment '{}': model {}, {} scenario(s) [{}] x {} replicate(s) = {} runs, {} site(s), {} steps of {} "
+      "experiment '{}': model {}, {} scenario(s) [{}] x {} replicate(s) = {} runs, {} site(s), {} steps of "
+      "{} "
       "day(s) from {}, seed {}, output {}",
       spec.name, spec.model->name, spec.scenarios.size(), join(scenarios, ", "), spec.replicates, runs,
       spec.sites.size(), spec.steps, spec.step_days, spec.start_date.iso(), spec.seed, spec.output.path);
@@ -186,7 +187,9 @@ std::string command_line(const std::vector<std::string>& argv) {
   return out;
 }
 
-void on_signal(int) { sim::stop_requested().store(true); }
+void on_signal(int) {
+  sim::stop_requested().store(true);
+}
 
 int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   if (a.help) {
@@ -211,18 +214,21 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   exec.progress = sim::Progress::detect_style(a.quiet);
   try {
     const auto stats = sim::execute(spec, sink, exec);
-    std::printf("wrote %s (%llu runs in %.1f s, %s agent-steps/s, %d thread(s))\n", spec.output.path.c_str(),
-                static_cast<unsigned long long>(stats.runs_executed), stats.seconds,
-                sim::format_rate(stats.seconds > 0 ? static_cast<double>(stats.agent_steps) / stats.seconds : 0).c_str(),
-                threads);
+    std::printf(
+        "wrote %s (%llu runs in %.1f s, %s agent-steps/s, %d thread(s))\n", spec.output.path.c_str(),
+        static_cast<unsigned long long>(stats.runs_executed), stats.seconds,
+        sim::format_rate(stats.seconds > 0 ? static_cast<double>(stats.agent_steps) / stats.seconds : 0)
+            .c_str(),
+        threads);
   } catch (const Interrupted&) {
-    std::fprintf(stderr, "\natcsim: interrupted; %zu completed run(s) are kept in %s\n"
-                         "continue with: atcsim run %s --resume\n",
+    std::fprintf(stderr,
+                 "\natcsim: interrupted; %zu completed run(s) are kept in %s\n"
+                 "continue with: atcsim run %s --resume\n",
                  sink.completed_runs(), sink.partial_path().c_str(), config.c_str());
     return 130;
   } catch (const Error& e) {
-    std::fprintf(stderr, "\natcsim: error: %s\ncompleted runs are kept in %s (continue with --resume)\n", e.what(),
-                 sink.partial_path().c_str());
+    std::fprintf(stderr, "\natcsim: error: %s\ncompleted runs are kept in %s (continue with --resume)\n",
+                 e.what(), sink.partial_path().c_str());
     return 1;
   }
   return 0;
@@ -234,8 +240,8 @@ int cmd_validate(const Args& a) {
     return 0;
   }
   const auto spec = sim::load_experiment(one_config(a, kValidateHelp), models::registry(), load_options(a));
-  std::printf("%s: valid\n%s\n\n# resolved configuration\n%s", spec.config_path.c_str(), summary(spec).c_str(),
-              spec.resolved_toml.c_str());
+  std::printf("%s: valid\n%s\n\n# resolved configuration\n%s", spec.config_path.c_str(),
+              summary(spec).c_str(), spec.resolved_toml.c_str());
   return 0;
 }
 
@@ -268,7 +274,8 @@ void print_params(const std::vector<sim::ParamDecl>& params, bool markdown) {
     std::printf("| name | default | range | unit | source | meaning |\n|---|---|---|---|---|---|\n");
     for (const auto& p : params) {
       std::printf("| `%s` | %s | %s | %s | %s | %s |\n", p.name.c_str(), cell(default_text(p)).c_str(),
-                  cell(range_text(p)).c_str(), cell(p.unit).c_str(), cell(p.source).c_str(), cell(p.doc).c_str());
+                  cell(range_text(p)).c_str(), cell(p.unit).c_str(), cell(p.source).c_str(),
+                  cell(p.doc).c_str());
     }
     return;
   }
@@ -277,7 +284,8 @@ void print_params(const std::vector<sim::ParamDecl>& params, bool markdown) {
                 range_text(p).c_str(), p.unit == "1" ? "" : p.unit.c_str(), p.doc.c_str());
     if (p.source != "assumption") std::printf("  %-26s   source: %s\n", "", p.source.c_str());
     if (!p.aliases.empty()) {
-      std::printf("  %-26s   CSV columns ([sites] overrides; %% = percent): %s\n", "", join(p.aliases, ", ").c_str());
+      std::printf("  %-26s   CSV columns ([sites] overrides; %% = percent): %s\n", "",
+                  join(p.aliases, ", ").c_str());
     }
   }
 }
@@ -290,7 +298,8 @@ int cmd_describe(const Args& a) {
   const auto& reg = models::registry();
   if (a.positional.empty()) {
     std::printf("models:\n");
-    for (const auto& name : reg.names()) std::printf("  %-24s %s\n", name.c_str(), reg.get(name).summary.c_str());
+    for (const auto& name : reg.names())
+      std::printf("  %-24s %s\n", name.c_str(), reg.get(name).summary.c_str());
     std::printf("\n`atcsim describe MODEL` lists a model's parameters and indicators.\n");
     return 0;
   }
@@ -308,16 +317,19 @@ int cmd_describe(const Args& a) {
     print_params(m.site_fields, md);
   }
   for (const auto& iv : m.interventions) {
-    std::printf(md ? "\n### Intervention `%s`\n\n%s\n\n" : "\nintervention '%s': %s\n", iv.kind.c_str(), iv.doc.c_str());
+    std::printf(md ? "\n### Intervention `%s`\n\n%s\n\n" : "\nintervention '%s': %s\n", iv.kind.c_str(),
+                iv.doc.c_str());
     print_params(iv.params, md);
   }
   std::printf(md ? "\n### Indicators\n\n| name | units | meaning |\n|---|---|---|\n" : "\nindicators:\n");
   for (const auto& ind : m.indicators) {
     const std::string dim = ind.extra_dimension.empty() ? "" : " (per " + ind.extra_dimension + ")";
     if (md) {
-      std::printf("| `%s`%s | %s | %s |\n", ind.name.c_str(), dim.c_str(), cell(ind.units).c_str(), cell(ind.description).c_str());
+      std::printf("| `%s`%s | %s | %s |\n", ind.name.c_str(), dim.c_str(), cell(ind.units).c_str(),
+                  cell(ind.description).c_str());
     } else {
-      std::printf("  %-30s [%s]%s %s\n", ind.name.c_str(), ind.units.c_str(), dim.c_str(), ind.description.c_str());
+      std::printf("  %-30s [%s]%s %s\n", ind.name.c_str(), ind.units.c_str(), dim.c_str(),
+                  ind.description.c_str());
     }
   }
   return 0;
@@ -366,7 +378,9 @@ int main(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "atcsim: error: %s\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "atcsim: error: out of memory (try fewer threads, a smaller population_scale, or fewer replicates)\n");
+    std::fprintf(stderr,
+                 "atcsim: error: out of memory (try fewer threads, a smaller population_scale, or fewer "
+                 "replicates)\n");
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atcsim: internal error: %s\n", e.what());

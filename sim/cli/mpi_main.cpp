@@ -12,8 +12,8 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 
-#include <cstdio>
 #include <fmt/format.h>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -36,7 +36,7 @@ struct SiteMessage {
   std::vector<std::vector<double>> values;
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
-    ar & run & site & values;
+    ar& run& site& values;
   }
 };
 
@@ -45,7 +45,9 @@ class ForwardingSink final : public io::Sink {
  public:
   ForwardingSink(mpi::communicator& world, std::vector<char> mine, const io::Layout& layout)
       : world_(world), mine_(std::move(mine)), layout_(layout) {}
-  [[nodiscard]] bool run_complete(const io::RunId& run) const override { return mine_[layout_.run_index(run)] == 0; }
+  [[nodiscard]] bool run_complete(const io::RunId& run) const override {
+    return mine_[layout_.run_index(run)] == 0;
+  }
   void write_site(const io::RunId& run, std::size_t site, const io::SiteSeries& series) override {
     SiteMessage m{layout_.run_index(run), site, series.values};
     std::lock_guard lock(mutex_);  // MPI is initialised for serialized use
@@ -66,7 +68,9 @@ class LocalSink final : public io::Sink {
  public:
   LocalSink(io::Hdf5Sink& file, std::vector<char> mine, const io::Layout& layout)
       : file_(file), mine_(std::move(mine)), layout_(layout), received_(mine_.size(), 0) {}
-  [[nodiscard]] bool run_complete(const io::RunId& run) const override { return mine_[layout_.run_index(run)] == 0; }
+  [[nodiscard]] bool run_complete(const io::RunId& run) const override {
+    return mine_[layout_.run_index(run)] == 0;
+  }
   void write_site(const io::RunId& run, std::size_t site, const io::SiteSeries& series) override {
     file_.write_site(run, site, series);
     count(run);
@@ -96,7 +100,10 @@ struct Options {
 Options parse(int argc, char** argv) {
   Options o;
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] != "run") throw ConfigError("usage: mpirun -n N atcsim-mpi run CONFIG.toml [-o OUT.h5] [--set key=value]... [--replicates R] [--resume] [--quiet]");
+  if (args.empty() || args[0] != "run")
+    throw ConfigError(
+        "usage: mpirun -n N atcsim-mpi run CONFIG.toml [-o OUT.h5] [--set key=value]... [--replicates R] "
+        "[--resume] [--quiet]");
   for (std::size_t i = 1; i < args.size(); ++i) {
     const auto& a = args[i];
     auto next = [&]() -> std::string {
@@ -154,7 +161,8 @@ int run(mpi::communicator& world, int argc, char** argv) {
   int open_code = 0;
   if (rank == 0) {
     try {
-      file = std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{"atcsim-mpi " + options.config}, options.resume);
+      file = std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{"atcsim-mpi " + options.config},
+                                            options.resume);
       for (std::size_t k = 0; k < runs; ++k) done[k] = file->run_complete(layout.run_id(k)) ? 1 : 0;
     } catch (const ConfigError& e) {
       open_error = e.what();

@@ -1,9 +1,9 @@
 #include "sim/config/csv.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
@@ -13,7 +13,8 @@ namespace atc::sim {
 
 namespace {
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -62,8 +63,8 @@ CsvTable read_csv(const std::string& path) {
         table.header = record;
       } else {
         if (record.size() != table.header.size()) {
-          throw ConfigError(fmt::format("{}:{}: expected {} columns (as in the header), got {}", path, record_line,
-                                        table.header.size(), record.size()));
+          throw ConfigError(fmt::format("{}:{}: expected {} columns (as in the header), got {}", path,
+                                        record_line, table.header.size(), record.size()));
         }
         table.rows.push_back(record);
         table.row_lines.push_back(record_line);

@@ -2,12 +2,12 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
-#include <fmt/format.h>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
 #include "sim/config/csv.hpp"
 #include "sim/config/toml_reader.hpp"
@@ -55,8 +55,8 @@ void merge_missing(toml::table& dst, toml::table& src) {
 
 toml::table load_with_includes(const std::string& path, int depth) {
   if (depth > kMaxIncludeDepth) {
-    throw ConfigError(fmt::format("{}: include: includes nested more than {} deep (a cycle?)",
-                                  path, kMaxIncludeDepth));
+    throw ConfigError(
+        fmt::format("{}: include: includes nested more than {} deep (a cycle?)", path, kMaxIncludeDepth));
   }
   toml::table root = parse_toml_file(path);
   const toml::node* include = root.get("include");
@@ -65,8 +65,7 @@ toml::table load_with_includes(const std::string& path, int depth) {
   auto add = [&](const toml::node& node) {
     if (!node.is_string()) {
       config_fail(location_of(node, path), "include",
-                  fmt::format("expected a file name or a list of file names, got {}",
-                              describe_node(node)));
+                  fmt::format("expected a file name or a list of file names, got {}", describe_node(node)));
     }
     files.emplace_back(*node.value<std::string>(), location_of(node, path));
   };
@@ -80,8 +79,9 @@ toml::table load_with_includes(const std::string& path, int depth) {
   for (const auto& [name, loc] : files) {
     const fs::path resolved = base / name;
     if (!fs::is_regular_file(resolved)) {
-      config_fail(loc, "include", fmt::format("file '{}' not found (looked for {})", name,
-                                              resolved.lexically_normal().string()));
+      config_fail(
+          loc, "include",
+          fmt::format("file '{}' not found (looked for {})", name, resolved.lexically_normal().string()));
     }
     toml::table included = load_with_includes(resolved.lexically_normal().string(), depth + 1);
     merge_missing(root, included);
@@ -149,7 +149,8 @@ void apply_override(toml::table& root, const std::string& assignment) {
         throw ConfigError(fmt::format("{}: {}: no [[{}]] named '{}'", origin, key, seg, segments[i + 1]));
       }
       if (matches > 1) {
-        throw ConfigError(fmt::format("{}: {}: several [[{}]] match '{}'", origin, key, seg, segments[i + 1]));
+        throw ConfigError(
+            fmt::format("{}: {}: several [[{}]] match '{}'", origin, key, seg, segments[i + 1]));
       }
       table = found;
       ++i;
@@ -202,7 +203,8 @@ void Loader::experiment_section(TableReader& root) {
   if (steps && end_date) r.fail("end_date", "give either experiment.steps or experiment.end_date, not both");
   if (end_date) {
     const std::int64_t days = end_date->days_since_epoch() - spec.start_date.days_since_epoch();
-    if (days <= 0) r.fail("end_date", fmt::format("expected a date after start_date ({})", spec.start_date.iso()));
+    if (days <= 0)
+      r.fail("end_date", fmt::format("expected a date after start_date ({})", spec.start_date.iso()));
     spec.steps = (days + spec.step_days - 1) / spec.step_days;
   } else {
     spec.steps = steps.value_or(spec.model->default_steps);
@@ -229,15 +231,16 @@ void Loader::check_params(const ParamSet& params, TableReader& where, const std:
 
 const ModelDescription& Loader::model_section(TableReader& root) {
   const toml::table* t = root.table("model");
-  if (t == nullptr) root.fail("model", "missing required table [model] (with name = \"...\"; see `atcsim describe`)");
+  if (t == nullptr)
+    root.fail("model", "missing required table [model] (with name = \"...\"; see `atcsim describe`)");
   TableReader r(*t, "model", file);
   const auto name = r.string("name");
   if (!name) r.expected("name", "a model name (see `atcsim describe`)");
   const ModelDescription* model = registry.find(*name);
   if (model == nullptr) {
     const auto known = registry.names();
-    r.fail("name", fmt::format("unknown model '{}'{}; known models: {}", *name,
-                               did_you_mean(*name, known), join(known, ", ")));
+    r.fail("name", fmt::format("unknown model '{}'{}; known models: {}", *name, did_you_mean(*name, known),
+                               join(known, ", ")));
   }
   return *model;
 }
@@ -256,8 +259,8 @@ std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool star
   if (date) {
     const std::int64_t days = date->days_since_epoch() - spec.start_date.days_since_epoch();
     if (days < 0) {
-      r.fail(which + "_date", fmt::format("{} of '{}' is before the experiment starts ({})", which,
-                                          kind, spec.start_date.iso()));
+      r.fail(which + "_date", fmt::format("{} of '{}' is before the experiment starts ({})", which, kind,
+                                          spec.start_date.iso()));
     }
     return days / spec.step_days;
   }
@@ -273,10 +276,9 @@ InterventionSpec Loader::intervention(const toml::table& table, const std::strin
   if (decl == nullptr) {
     std::vector<std::string> kinds;
     for (const auto& i : spec.model->interventions) kinds.push_back(i.kind);
-    r.fail("kind", kinds.empty()
-                       ? fmt::format("model '{}' has no interventions", spec.model->name)
-                       : fmt::format("unknown intervention kind '{}'{}; known kinds: {}", *kind,
-                                     did_you_mean(*kind, kinds), join(kinds, ", ")));
+    r.fail("kind", kinds.empty() ? fmt::format("model '{}' has no interventions", spec.model->name)
+                                 : fmt::format("unknown intervention kind '{}'{}; known kinds: {}", *kind,
+                                               did_you_mean(*kind, kinds), join(kinds, ", ")));
   }
   out.kind = *kind;
   out.start_step = time_key(r, *kind, true);
@@ -312,7 +314,8 @@ void Loader::scenarios(TableReader& root) {
       const bool valid_name = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
       });
-      if (!valid_name) r.fail("name", fmt::format("expected a name of letters, digits, '_', '-', '.', got \"{}\"", s.name));
+      if (!valid_name)
+        r.fail("name", fmt::format("expected a name of letters, digits, '_', '-', '.', got \"{}\"", s.name));
       if (!names.insert(s.name).second) r.fail("name", fmt::format("scenario '{}' is defined twice", s.name));
       s.description = r.string("description").value_or("");
       s.params = spec.params;
@@ -331,8 +334,8 @@ void Loader::scenarios(TableReader& root) {
       toml::array resolved_interventions;
       if (const toml::array* interventions = r.array_of_tables("intervention")) {
         for (std::size_t j = 0; j < interventions->size(); ++j) {
-          auto iv = intervention(*interventions->get(j)->as_table(),
-                                 fmt::format("{}.intervention[{}]", prefix, j));
+          auto iv =
+              intervention(*interventions->get(j)->as_table(), fmt::format("{}.intervention[{}]", prefix, j));
           toml::table t;
           t.insert("kind", iv.kind);
           t.insert("start_step", iv.start_step);
@@ -456,8 +459,10 @@ void Loader::apply_site_overrides(const CsvTable& csv) {
     if (!code_column) code_column = csv.column(name);
   }
   if (!code_column) {
-    throw ConfigError(fmt::format("{}:1: expected a QPV code column (qpv_code, code_qpv, code_qp, code or codgeo); "
-                                  "columns are: {}", csv.path, join(csv.header, ", ")));
+    throw ConfigError(
+        fmt::format("{}:1: expected a QPV code column (qpv_code, code_qpv, code_qp, code or codgeo); "
+                    "columns are: {}",
+                    csv.path, join(csv.header, ", ")));
   }
   struct Mapping {
     std::size_t column;
@@ -506,11 +511,13 @@ void Loader::apply_site_overrides(const CsvTable& csv) {
                                         csv.row_lines[r], csv.header[m.column], code, cell));
         }
         const double v = *number * m.factor;
-        ParamValue value = decl.type == ParamType::Integer ? ParamValue(static_cast<std::int64_t>(std::llround(v)))
-                                                           : ParamValue(v);
+        ParamValue value = decl.type == ParamType::Integer
+                               ? ParamValue(static_cast<std::int64_t>(std::llround(v)))
+                               : ParamValue(v);
         if (!decl.check(value).empty()) {
-          throw ConfigError(fmt::format("{}:{}: column '{}' (QPV {}): site field {} expected {}, got {}", csv.path,
-                                        csv.row_lines[r], csv.header[m.column], code, decl.name, decl.expectation(), v));
+          throw ConfigError(fmt::format("{}:{}: column '{}' (QPV {}): site field {} expected {}, got {}",
+                                        csv.path, csv.row_lines[r], csv.header[m.column], code, decl.name,
+                                        decl.expectation(), v));
         }
         site.fields.set(m.field, std::move(value));
         site.provenance[m.field] = "qpv-official";
@@ -547,7 +554,8 @@ void Loader::output(TableReader& root, bool check_path) {
   if (check_path) {
     const fs::path out(spec.output.path);
     std::error_code ec;
-    if (fs::is_directory(out, ec)) r.fail("path", fmt::format("'{}' is a directory; expected a file path", spec.output.path));
+    if (fs::is_directory(out, ec))
+      r.fail("path", fmt::format("'{}' is a directory; expected a file path", spec.output.path));
     const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
     fs::create_directories(dir, ec);
     if (ec || !fs::is_directory(dir)) {
@@ -662,12 +670,19 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
   const auto method = r.string("method");
   if (!method) r.expected("method", "one of \"grid\", \"lhs\", \"sobol\", \"morris\"");
   const std::vector<std::string> methods{"grid", "lhs", "sobol", "morris"};
-  if (*method == "grid") sweep.method = SweepMethod::Grid;
-  else if (*method == "lhs") sweep.method = SweepMethod::Lhs;
-  else if (*method == "sobol") sweep.method = SweepMethod::Sobol;
-  else if (*method == "morris") sweep.method = SweepMethod::Morris;
-  else r.fail("method", fmt::format("expected one of grid, lhs, sobol, morris, got \"{}\"{}", *method, did_you_mean(*method, methods)));
-  sweep.seed = static_cast<std::uint64_t>(r.integer("seed", 0).value_or(static_cast<std::int64_t>(base.seed)));
+  if (*method == "grid")
+    sweep.method = SweepMethod::Grid;
+  else if (*method == "lhs")
+    sweep.method = SweepMethod::Lhs;
+  else if (*method == "sobol")
+    sweep.method = SweepMethod::Sobol;
+  else if (*method == "morris")
+    sweep.method = SweepMethod::Morris;
+  else
+    r.fail("method", fmt::format("expected one of grid, lhs, sobol, morris, got \"{}\"{}", *method,
+                                 did_you_mean(*method, methods)));
+  sweep.seed =
+      static_cast<std::uint64_t>(r.integer("seed", 0).value_or(static_cast<std::int64_t>(base.seed)));
   const bool ranged = sweep.method != SweepMethod::Grid;
   auto require = [&](const char* key, std::int64_t min, bool needed) -> std::int64_t {
     auto v = r.integer(key, min);
@@ -678,9 +693,11 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
   sweep.points = require("points", 2, sweep.method == SweepMethod::Lhs);
   sweep.base_points = require("base_points", 2, sweep.method == SweepMethod::Sobol);
   sweep.trajectories = require("trajectories", 2, sweep.method == SweepMethod::Morris);
-  sweep.levels = sweep.method == SweepMethod::Morris ? r.integer("levels", 2).value_or(4) : require("levels", 2, false);
+  sweep.levels =
+      sweep.method == SweepMethod::Morris ? r.integer("levels", 2).value_or(4) : require("levels", 2, false);
   const toml::table* params = r.table("parameters");
-  if (params == nullptr || params->empty()) r.expected("parameters", "a table of swept keys, e.g. \"model.mu\" = [0.1, 0.2]");
+  if (params == nullptr || params->empty())
+    r.expected("parameters", "a table of swept keys, e.g. \"model.mu\" = [0.1, 0.2]");
   r.finish();
   TableReader pr(*params, "sweep.parameters", file);
   // Parameters in the order they are written (toml++ tables are sorted by key).
@@ -702,8 +719,9 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
     }
     const ParamDecl* decl = find_sweep_decl(base, seg);
     if (decl == nullptr || (decl->type != ParamType::Real && decl->type != ParamType::Integer)) {
-      pr.fail(key, "expected the dotted key of a numeric model parameter (model.X, scenario.NAME.model.X), "
-                   "intervention parameter (scenario.NAME.intervention.KIND.X) or site field (site.ID.X)");
+      pr.fail(key,
+              "expected the dotted key of a numeric model parameter (model.X, scenario.NAME.model.X), "
+              "intervention parameter (scenario.NAME.intervention.KIND.X) or site field (site.ID.X)");
     }
     SweepParameter p;
     p.key = key;
@@ -711,15 +729,18 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
     p.integer = decl->type == ParamType::Integer;
     p.units = decl->unit;
     auto check_value = [&](double v) {
-      const ParamValue value = p.integer ? ParamValue(static_cast<std::int64_t>(std::llround(v))) : ParamValue(v);
+      const ParamValue value =
+          p.integer ? ParamValue(static_cast<std::int64_t>(std::llround(v))) : ParamValue(v);
       if (!decl->check(value).empty() || (p.integer && v != std::round(v))) {
-        pr.fail(key, fmt::format("value {} is outside the parameter's range: expected {}", v, decl->expectation()));
+        pr.fail(key, fmt::format("value {} is outside the parameter's range: expected {}", v,
+                                 decl->expectation()));
       }
     };
     if (!ranged) {
       if (const auto* arr = node.as_array()) {
         for (const auto& item : *arr) {
-          if (!item.is_number()) pr.fail(key, fmt::format("expected a list of numbers, got an element {}", describe_node(item)));
+          if (!item.is_number())
+            pr.fail(key, fmt::format("expected a list of numbers, got an element {}", describe_node(item)));
           p.values.push_back(*item.value<double>());
         }
       } else if (const auto* t = node.as_table()) {
@@ -736,13 +757,16 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
         if (count > 100000) tr.fail("step", "more than 100000 grid values");
         for (std::int64_t i = 0; i < count; ++i) p.values.push_back(from + static_cast<double>(i) * step);
       } else {
-        pr.fail(key, fmt::format("expected a list of values or {{from, to, step}}, got {}", describe_node(node)));
+        pr.fail(key,
+                fmt::format("expected a list of values or {{from, to, step}}, got {}", describe_node(node)));
       }
       if (p.values.empty()) pr.fail(key, "expected at least one value");
       for (double v : p.values) check_value(v);
     } else {
       const auto* t = node.as_table();
-      if (t == nullptr) pr.fail(key, fmt::format("expected {{min, max}} (and optionally scale = \"log\"), got {}", describe_node(node)));
+      if (t == nullptr)
+        pr.fail(key, fmt::format("expected {{min, max}} (and optionally scale = \"log\"), got {}",
+                                 describe_node(node)));
       TableReader tr(*t, "sweep.parameters." + key, file);
       auto number = [&](const char* name) {
         const auto* n = tr.get(name);
@@ -767,9 +791,15 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
     case SweepMethod::Grid:
       for (const auto& p : sweep.parameters) expected_points *= p.values.size();
       break;
-    case SweepMethod::Lhs: expected_points = static_cast<std::size_t>(sweep.points); break;
-    case SweepMethod::Sobol: expected_points = static_cast<std::size_t>(sweep.base_points) * (sweep.parameters.size() + 2); break;
-    case SweepMethod::Morris: expected_points = static_cast<std::size_t>(sweep.trajectories) * (sweep.parameters.size() + 1); break;
+    case SweepMethod::Lhs:
+      expected_points = static_cast<std::size_t>(sweep.points);
+      break;
+    case SweepMethod::Sobol:
+      expected_points = static_cast<std::size_t>(sweep.base_points) * (sweep.parameters.size() + 2);
+      break;
+    case SweepMethod::Morris:
+      expected_points = static_cast<std::size_t>(sweep.trajectories) * (sweep.parameters.size() + 1);
+      break;
   }
   if (expected_points > 1'000'000) {
     r.fail("method", fmt::format("the design has {} points; at most 1000000 are supported", expected_points));
@@ -791,8 +821,10 @@ toml::table resolved_sweep(const SweepSpec& sweep) {
     if (sweep.method == SweepMethod::Grid) {
       toml::array values;
       for (double v : p.values) {
-        if (p.integer) values.push_back(static_cast<std::int64_t>(std::llround(v)));
-        else values.push_back(v);
+        if (p.integer)
+          values.push_back(static_cast<std::int64_t>(std::llround(v)));
+        else
+          values.push_back(v);
       }
       params.insert(p.key, std::move(values));
     } else {
@@ -850,8 +882,9 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
       spec.point_scenarios.push_back(std::move(s.scenarios));
       spec.point_sites.push_back(std::move(s.sites));
     } catch (const ConfigError& e) {
-      throw ConfigError(fmt::format("{}: sweep: point {} ({}) is invalid: {}", location_of(*sweep_node, path).str(), i,
-                                    join(assignments, ", "), e.what()));
+      throw ConfigError(fmt::format("{}: sweep: point {} ({}) is invalid: {}",
+                                    location_of(*sweep_node, path).str(), i, join(assignments, ", "),
+                                    e.what()));
     }
   }
   resolved.insert_or_assign("sweep", resolved_sweep(sweep));

@@ -1,8 +1,8 @@
 #include "sim/config/params.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "sim/core/error.hpp"
 
@@ -10,11 +10,16 @@ namespace atc::sim {
 
 std::string_view type_name(ParamType type) {
   switch (type) {
-    case ParamType::Integer: return "an integer";
-    case ParamType::Real: return "a real number";
-    case ParamType::Boolean: return "a boolean (true or false)";
-    case ParamType::String: return "a string";
-    case ParamType::RealList: return "a list of real numbers";
+    case ParamType::Integer:
+      return "an integer";
+    case ParamType::Real:
+      return "a real number";
+    case ParamType::Boolean:
+      return "a boolean (true or false)";
+    case ParamType::String:
+      return "a string";
+    case ParamType::RealList:
+      return "a list of real numbers";
   }
   return "?";
 }
@@ -60,16 +65,49 @@ ParamDecl ParamDecl::real_list(std::string name, std::vector<double> default_val
   return declare(std::move(name), ParamType::RealList, std::move(default_value));
 }
 
-ParamDecl& ParamDecl::at_least(double v) { min = v; min_exclusive = false; return *this; }
-ParamDecl& ParamDecl::above(double v) { min = v; min_exclusive = true; return *this; }
-ParamDecl& ParamDecl::at_most(double v) { max = v; max_exclusive = false; return *this; }
-ParamDecl& ParamDecl::below(double v) { max = v; max_exclusive = true; return *this; }
-ParamDecl& ParamDecl::range(double lo, double hi) { return at_least(lo).at_most(hi); }
-ParamDecl& ParamDecl::units(std::string u) { unit = std::move(u); return *this; }
-ParamDecl& ParamDecl::describe(std::string text) { doc = std::move(text); return *this; }
-ParamDecl& ParamDecl::cite(std::string text) { source = std::move(text); return *this; }
-ParamDecl& ParamDecl::csv_aliases(std::vector<std::string> names) { aliases = std::move(names); return *this; }
-ParamDecl& ParamDecl::defaulted_by_model() { model_default = true; return *this; }
+ParamDecl& ParamDecl::at_least(double v) {
+  min = v;
+  min_exclusive = false;
+  return *this;
+}
+ParamDecl& ParamDecl::above(double v) {
+  min = v;
+  min_exclusive = true;
+  return *this;
+}
+ParamDecl& ParamDecl::at_most(double v) {
+  max = v;
+  max_exclusive = false;
+  return *this;
+}
+ParamDecl& ParamDecl::below(double v) {
+  max = v;
+  max_exclusive = true;
+  return *this;
+}
+ParamDecl& ParamDecl::range(double lo, double hi) {
+  return at_least(lo).at_most(hi);
+}
+ParamDecl& ParamDecl::units(std::string u) {
+  unit = std::move(u);
+  return *this;
+}
+ParamDecl& ParamDecl::describe(std::string text) {
+  doc = std::move(text);
+  return *this;
+}
+ParamDecl& ParamDecl::cite(std::string text) {
+  source = std::move(text);
+  return *this;
+}
+ParamDecl& ParamDecl::csv_aliases(std::vector<std::string> names) {
+  aliases = std::move(names);
+  return *this;
+}
+ParamDecl& ParamDecl::defaulted_by_model() {
+  model_default = true;
+  return *this;
+}
 
 std::string ParamDecl::expectation() const {
   std::string out{type_name(type)};
@@ -80,8 +118,8 @@ std::string ParamDecl::expectation() const {
   }
   const std::string of = type == ParamType::RealList ? " with every element" : "";
   if (min && max) {
-    out += fmt::format("{} in {}{}, {}{}", of, min_exclusive ? "(" : "[", *min, *max,
-                       max_exclusive ? ")" : "]");
+    out +=
+        fmt::format("{} in {}{}, {}{}", of, min_exclusive ? "(" : "[", *min, *max, max_exclusive ? ")" : "]");
   } else if (min) {
     out += fmt::format("{} {} {}", of, min_exclusive ? ">" : ">=", *min);
   } else if (max) {
@@ -115,7 +153,8 @@ std::string ParamDecl::check(const ParamValue& value) const {
         if (std::find(choices.begin(), choices.end(), s) == choices.end()) return "not a choice";
       }
       break;
-    case ParamType::Boolean: break;
+    case ParamType::Boolean:
+      break;
   }
   return {};
 }
@@ -138,8 +177,8 @@ std::size_t ParamSet::index_of(std::string_view name) const {
 const ParamValue& ParamSet::lookup(std::string_view name, ParamType type) const {
   const std::size_t i = index_of(name);
   if ((*decls_)[i].type != type) {
-    throw ModelError(fmt::format("parameter '{}' is read as {} but declared as {}", name,
-                                 type_name(type), type_name((*decls_)[i].type)));
+    throw ModelError(fmt::format("parameter '{}' is read as {} but declared as {}", name, type_name(type),
+                                 type_name((*decls_)[i].type)));
   }
   return values_[i];
 }
@@ -159,7 +198,9 @@ const std::string& ParamSet::string(std::string_view name) const {
 const std::vector<double>& ParamSet::real_list(std::string_view name) const {
   return std::get<std::vector<double>>(lookup(name, ParamType::RealList));
 }
-bool ParamSet::was_set(std::string_view name) const { return explicit_[index_of(name)]; }
+bool ParamSet::was_set(std::string_view name) const {
+  return explicit_[index_of(name)];
+}
 
 void ParamSet::set(std::size_t index, ParamValue value) {
   values_[index] = std::move(value);

@@ -44,8 +44,7 @@ struct ParamDecl {
   static ParamDecl integer(std::string name, std::int64_t default_value);
   static ParamDecl real(std::string name, double default_value);
   static ParamDecl boolean(std::string name, bool default_value);
-  static ParamDecl string(std::string name, std::string default_value,
-                          std::vector<std::string> choices = {});
+  static ParamDecl string(std::string name, std::string default_value, std::vector<std::string> choices = {});
   static ParamDecl real_list(std::string name, std::vector<double> default_value);
 
   ParamDecl& at_least(double v);

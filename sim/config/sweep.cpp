@@ -12,10 +12,14 @@ namespace atc::sim {
 
 std::string method_name(SweepMethod m) {
   switch (m) {
-    case SweepMethod::Grid: return "grid";
-    case SweepMethod::Lhs: return "lhs";
-    case SweepMethod::Sobol: return "sobol";
-    case SweepMethod::Morris: return "morris";
+    case SweepMethod::Grid:
+      return "grid";
+    case SweepMethod::Lhs:
+      return "lhs";
+    case SweepMethod::Sobol:
+      return "sobol";
+    case SweepMethod::Morris:
+      return "morris";
   }
   return "?";
 }
@@ -143,7 +147,8 @@ void build_design(SweepSpec& spec) {
       for (const auto& p : spec.parameters) levels.push_back(p.values.size());
       spec.design = grid_design(levels);
       for (auto& row : spec.design.points) {
-        for (std::size_t j = 0; j < k; ++j) row[j] = spec.parameters[j].values[static_cast<std::size_t>(row[j])];
+        for (std::size_t j = 0; j < k; ++j)
+          row[j] = spec.parameters[j].values[static_cast<std::size_t>(row[j])];
       }
       return;
     }

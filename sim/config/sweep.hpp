@@ -12,8 +12,8 @@ namespace atc::sim {
 enum class SweepMethod { Grid, Lhs, Sobol, Morris };
 
 struct SweepParameter {
-  std::string key;         // dotted key, as for --set (e.g. "model.mu")
-  std::string coordinate;  // output coordinate name ("model_mu")
+  std::string key;             // dotted key, as for --set (e.g. "model.mu")
+  std::string coordinate;      // output coordinate name ("model_mu")
   std::vector<double> values;  // grid: the levels
   double min = 0, max = 1;     // lhs / sobol / morris: the range
   bool log_scale = false;

@@ -1,8 +1,8 @@
 #include "sim/config/toml_reader.hpp"
 
+#include <fmt/format.h>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <sstream>
 
 #include "sim/core/error.hpp"
@@ -29,16 +29,26 @@ Location location_of(const toml::node& node, const std::string& fallback_file) {
 
 std::string describe_node(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return fmt::format("\"{}\" (a string)", *node.value<std::string>());
-    case toml::node_type::integer: return fmt::format("{} (an integer)", *node.value<std::int64_t>());
-    case toml::node_type::floating_point: return fmt::format("{} (a float)", *node.value<double>());
-    case toml::node_type::boolean: return fmt::format("{} (a boolean)", *node.value<bool>());
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return fmt::format("\"{}\" (a string)", *node.value<std::string>());
+    case toml::node_type::integer:
+      return fmt::format("{} (an integer)", *node.value<std::int64_t>());
+    case toml::node_type::floating_point:
+      return fmt::format("{} (a float)", *node.value<double>());
+    case toml::node_type::boolean:
+      return fmt::format("{} (a boolean)", *node.value<bool>());
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -87,12 +97,10 @@ std::optional<std::string> TableReader::string(std::string_view key) {
   return *node->value<std::string>();
 }
 
-std::optional<std::int64_t> TableReader::integer(std::string_view key,
-                                                 std::optional<std::int64_t> min) {
+std::optional<std::int64_t> TableReader::integer(std::string_view key, std::optional<std::int64_t> min) {
   const auto* node = get(key);
   if (node == nullptr) return std::nullopt;
-  const std::string expectation =
-      min ? fmt::format("an integer >= {}", *min) : std::string("an integer");
+  const std::string expectation = min ? fmt::format("an integer >= {}", *min) : std::string("an integer");
   std::int64_t v = 0;
   if (node->is_integer()) {
     v = *node->value<std::int64_t>();
@@ -157,8 +165,7 @@ const toml::array* TableReader::array_of_tables(std::string_view key) {
   return arr;
 }
 
-std::optional<ParamValue> node_to_value(const toml::node& node, const ParamDecl& decl,
-                                        std::string& error) {
+std::optional<ParamValue> node_to_value(const toml::node& node, const ParamDecl& decl, std::string& error) {
   error.clear();
   switch (decl.type) {
     case ParamType::Integer:
@@ -224,8 +231,7 @@ void TableReader::finish() const {
       loc.column = key.source().begin.column;
     }
     config_fail(loc, path(k),
-                fmt::format("unknown key{}; valid keys here: {}", did_you_mean(k, known),
-                            join(known, ", ")));
+                fmt::format("unknown key{}; valid keys here: {}", did_you_mean(k, known), join(known, ", ")));
   }
 }
 
@@ -284,10 +290,14 @@ std::string inline_table(const toml::table& t) {
 
 std::string inline_value(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return toml_quote(*node.value<std::string>());
-    case toml::node_type::integer: return std::to_string(*node.value<std::int64_t>());
-    case toml::node_type::floating_point: return toml_float(*node.value<double>());
-    case toml::node_type::boolean: return *node.value<bool>() ? "true" : "false";
+    case toml::node_type::string:
+      return toml_quote(*node.value<std::string>());
+    case toml::node_type::integer:
+      return std::to_string(*node.value<std::int64_t>());
+    case toml::node_type::floating_point:
+      return toml_float(*node.value<double>());
+    case toml::node_type::boolean:
+      return *node.value<bool>() ? "true" : "false";
     case toml::node_type::date: {
       const auto d = *node.value<toml::date>();
       return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
@@ -302,8 +312,10 @@ std::string inline_value(const toml::node& node) {
       }
       return out + "]";
     }
-    case toml::node_type::table: return inline_table(*node.as_table());
-    default: return "\"" + describe_node(node) + "\"";  // times are never produced
+    case toml::node_type::table:
+      return inline_table(*node.as_table());
+    default:
+      return "\"" + describe_node(node) + "\"";  // times are never produced
   }
 }
 
@@ -339,11 +351,21 @@ std::string toml_quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04X}", static_cast<unsigned>(c));

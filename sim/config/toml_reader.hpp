@@ -66,8 +66,7 @@ class TableReader {
 };
 
 // Converts a node to a value of the declared type; "" error when it fits.
-std::optional<ParamValue> node_to_value(const toml::node& node, const ParamDecl& decl,
-                                        std::string& error);
+std::optional<ParamValue> node_to_value(const toml::node& node, const ParamDecl& decl, std::string& error);
 
 // TOML text for a table. Floats are written in their shortest form that reads
 // back to the same double (0.18, not 0.17999999999999999), so the resolved

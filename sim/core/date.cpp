@@ -1,7 +1,7 @@
 #include "sim/core/date.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 
 namespace atc {
 
@@ -29,7 +29,9 @@ Date Date::from_days_since_epoch(std::int64_t z) {
   return Date{static_cast<int>(y + (m <= 2 ? 1 : 0)), static_cast<int>(m), static_cast<int>(d)};
 }
 
-std::string Date::iso() const { return fmt::format("{:04}-{:02}-{:02}", year, month, day); }
+std::string Date::iso() const {
+  return fmt::format("{:04}-{:02}-{:02}", year, month, day);
+}
 
 bool Date::valid() const {
   if (month < 1 || month > 12 || day < 1 || year < 1 || year > 9999) return false;

@@ -101,9 +101,7 @@ class Parallel {
       large.assign(blocks, T{});
       parts = large.data();
     }
-    for_blocks(n, [&](std::size_t begin, std::size_t end) {
-      parts[begin / block_] = partial(begin, end);
-    });
+    for_blocks(n, [&](std::size_t begin, std::size_t end) { parts[begin / block_] = partial(begin, end); });
     T total{};
     for (std::size_t b = 0; b < blocks; ++b) total += parts[b];
     return total;

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <fmt/format.h>
+#include <cstdio>
 
 namespace atc::sim {
 
@@ -13,7 +13,9 @@ Progress::Style Progress::detect_style(bool quiet) {
 }
 
 Progress::Progress(Style style, std::uint64_t total_steps, std::uint64_t total_runs)
-    : style_(style), total_steps_(total_steps), total_runs_(total_runs),
+    : style_(style),
+      total_steps_(total_steps),
+      total_runs_(total_runs),
       start_(std::chrono::steady_clock::now()) {
   if (style_ != Style::Quiet) thread_ = std::thread([this] { loop(); });
 }
@@ -43,15 +45,16 @@ std::string format_rate(double v) {
 }
 
 std::string Progress::line() const {
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const auto steps = steps_.load(std::memory_order_relaxed);
-  const double fraction = total_steps_ == 0 ? 1.0 : static_cast<double>(steps) / static_cast<double>(total_steps_);
-  const double rate = elapsed > 0 ? static_cast<double>(agent_steps_.load(std::memory_order_relaxed)) / elapsed : 0.0;
+  const double fraction =
+      total_steps_ == 0 ? 1.0 : static_cast<double>(steps) / static_cast<double>(total_steps_);
+  const double rate =
+      elapsed > 0 ? static_cast<double>(agent_steps_.load(std::memory_order_relaxed)) / elapsed : 0.0;
   const double eta = fraction > 0 ? elapsed * (1.0 - fraction) / fraction : -1.0;
-  std::string text = fmt::format("{:3.0f}% {}/{} runs, {} elapsed, ETA {}, {} agent-steps/s", 100.0 * fraction,
-                                 runs_.load(std::memory_order_relaxed), total_runs_, format_duration(elapsed),
-                                 format_duration(eta), format_rate(rate));
+  std::string text = fmt::format("{:3.0f}% {}/{} runs, {} elapsed, ETA {}, {} agent-steps/s",
+                                 100.0 * fraction, runs_.load(std::memory_order_relaxed), total_runs_,
+                                 format_duration(elapsed), format_duration(eta), format_rate(rate));
   if (style_ == Style::Bar) {
     constexpr int kWidth = 28;
     const int filled = static_cast<int>(fraction * kWidth);

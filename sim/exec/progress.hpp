@@ -48,6 +48,6 @@ class Progress {
 };
 
 std::string format_duration(double seconds);  // "1h02m", "3m05s", "12s"
-std::string format_rate(double per_second);    // "3.20M", "850k"
+std::string format_rate(double per_second);   // "3.20M", "850k"
 
 }  // namespace atc::sim

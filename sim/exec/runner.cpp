@@ -2,9 +2,9 @@
 
 #include <oneapi/tbb/parallel_for.h>
 
+#include <fmt/format.h>
 #include <chrono>
 #include <cmath>
-#include <fmt/format.h>
 #include <memory>
 
 #include "sim/core/error.hpp"
@@ -101,8 +101,8 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
     }
     runs.push_back(index);
     const auto& params = spec.scenario_at(run.point, run.scenario).params;
-    const bool coupled = spec.model->couple && layout.sites > 1 &&
-                         (!spec.model->coupled || spec.model->coupled(params));
+    const bool coupled =
+        spec.model->couple && layout.sites > 1 && (!spec.model->coupled || spec.model->coupled(params));
     if (coupled) {
       tasks.push_back({run, 0, layout.sites});
     } else {

@@ -49,7 +49,8 @@ void check_size(std::size_t n) {
 CsrGraph erdos_renyi(std::size_t n, double p, RandomStream& rng) {
   check_size(n);
   EdgeList edges;
-  edges.reserve(static_cast<std::size_t>(p * static_cast<double>(n) * static_cast<double>(n) / 2 * 1.05) + 16);
+  edges.reserve(static_cast<std::size_t>(p * static_cast<double>(n) * static_cast<double>(n) / 2 * 1.05) +
+                16);
   gnp_within(0, n, std::clamp(p, 0.0, 1.0), rng, edges);
   return build_csr(n, std::move(edges));
 }
@@ -117,8 +118,7 @@ CsrGraph stochastic_block(const std::vector<std::size_t>& block_sizes, double p_
   return build_csr(n, std::move(edges));
 }
 
-CsrGraph lattice_2d(std::size_t width, std::size_t height, Neighbourhood neighbourhood,
-                    bool periodic) {
+CsrGraph lattice_2d(std::size_t width, std::size_t height, Neighbourhood neighbourhood, bool periodic) {
   check_size(width * height);
   EdgeList edges;
   const auto w = static_cast<std::int64_t>(width);

@@ -20,13 +20,12 @@ CsrGraph watts_strogatz(std::size_t n, std::size_t k, double beta, RandomStream&
 
 // Stochastic block model: consecutive blocks of the given sizes; an edge within
 // a block with probability p_in, between blocks with probability p_out.
-CsrGraph stochastic_block(const std::vector<std::size_t>& block_sizes, double p_in,
-                          double p_out, RandomStream& rng);
+CsrGraph stochastic_block(const std::vector<std::size_t>& block_sizes, double p_in, double p_out,
+                          RandomStream& rng);
 
 enum class Neighbourhood { VonNeumann, Moore };
 
 // width x height grid; node id = y * width + x.
-CsrGraph lattice_2d(std::size_t width, std::size_t height, Neighbourhood neighbourhood,
-                    bool periodic);
+CsrGraph lattice_2d(std::size_t width, std::size_t height, Neighbourhood neighbourhood, bool periodic);
 
 }  // namespace atc::sim

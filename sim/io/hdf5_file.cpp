@@ -1,7 +1,7 @@
 #include "sim/io/hdf5_file.hpp"
 
-#include <cstring>
 #include <fmt/format.h>
+#include <cstring>
 
 #include "sim/core/error.hpp"
 
@@ -12,7 +12,9 @@ std::mutex& hdf5_mutex() {
   return m;
 }
 
-void quiet_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void quiet_hdf5_errors() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace {
 herr_t collect(unsigned n, const H5E_error2_t* err, void* data) {
@@ -55,13 +57,27 @@ void Handle::reset() {
   id_ = -1;
 }
 
-Handle file_handle(hid_t id) { return {id, H5Fclose}; }
-Handle dataset_handle(hid_t id) { return {id, H5Dclose}; }
-Handle space_handle(hid_t id) { return {id, H5Sclose}; }
-Handle type_handle(hid_t id) { return {id, H5Tclose}; }
-Handle plist_handle(hid_t id) { return {id, H5Pclose}; }
-Handle attr_handle(hid_t id) { return {id, H5Aclose}; }
-Handle group_handle(hid_t id) { return {id, H5Gclose}; }
+Handle file_handle(hid_t id) {
+  return {id, H5Fclose};
+}
+Handle dataset_handle(hid_t id) {
+  return {id, H5Dclose};
+}
+Handle space_handle(hid_t id) {
+  return {id, H5Sclose};
+}
+Handle type_handle(hid_t id) {
+  return {id, H5Tclose};
+}
+Handle plist_handle(hid_t id) {
+  return {id, H5Pclose};
+}
+Handle attr_handle(hid_t id) {
+  return {id, H5Aclose};
+}
+Handle group_handle(hid_t id) {
+  return {id, H5Gclose};
+}
 
 Handle vlen_string_type() {
   Handle t = type_handle(check(H5Tcopy(H5T_C_S1), "string type"));
@@ -86,27 +102,32 @@ void write_string_attr(hid_t obj, const std::string& name, const std::string& va
 
 void write_double_attr(hid_t obj, const std::string& name, double value) {
   Handle space = space_handle(check(H5Screate(H5S_SCALAR), "attribute space"));
-  Handle attr = attr_handle(check(
-      H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), "create attribute " + name));
+  Handle attr =
+      attr_handle(check(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                        "create attribute " + name));
   check_status(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value), "write attribute " + name);
 }
 
 void write_int_attr(hid_t obj, const std::string& name, std::int64_t value) {
   Handle space = space_handle(check(H5Screate(H5S_SCALAR), "attribute space"));
-  Handle attr = attr_handle(check(
-      H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT), "create attribute " + name));
+  Handle attr =
+      attr_handle(check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                        "create attribute " + name));
   check_status(H5Awrite(attr, H5T_NATIVE_INT64, &value), "write attribute " + name);
 }
 
 void write_int8_array_attr(hid_t obj, const std::string& name, const std::vector<signed char>& v) {
   const hsize_t n = v.size();
   Handle space = space_handle(check(H5Screate_simple(1, &n, nullptr), "attribute space"));
-  Handle attr = attr_handle(check(
-      H5Acreate2(obj, name.c_str(), H5T_STD_I8LE, space, H5P_DEFAULT, H5P_DEFAULT), "create attribute " + name));
+  Handle attr =
+      attr_handle(check(H5Acreate2(obj, name.c_str(), H5T_STD_I8LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                        "create attribute " + name));
   check_status(H5Awrite(attr, H5T_NATIVE_SCHAR, v.data()), "write attribute " + name);
 }
 
-bool has_attr(hid_t obj, const std::string& name) { return H5Aexists(obj, name.c_str()) > 0; }
+bool has_attr(hid_t obj, const std::string& name) {
+  return H5Aexists(obj, name.c_str()) > 0;
+}
 
 std::string read_string_attr(hid_t obj, const std::string& name) {
   Handle attr = attr_handle(check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "open attribute " + name));

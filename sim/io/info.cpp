@@ -1,10 +1,10 @@
 #include "sim/io/info.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <fmt/ranges.h>
-#include <fmt/format.h>
 #include <sstream>
 #include <vector>
 
@@ -80,10 +80,11 @@ std::string describe_file(const std::string& path) {
     points = shape(pt).at(0);
     point_text = fmt::format(" point={}", points);
   }
-  out << fmt::format("dimensions:  scenario={}{} replicate={} site={} time={} ({})\n", scenarios.size(), point_text, nr,
-                     sites.size(), nt, attr_or(time, "units", "?"));
+  out << fmt::format("dimensions:  scenario={}{} replicate={} site={} time={} ({})\n", scenarios.size(),
+                     point_text, nr, sites.size(), nt, attr_or(time, "units", "?"));
   if (!point_text.empty()) {
-    out << fmt::format("sweep:       {} over {}\n", attr_or(file, "sweep_method", "?"), attr_or(file, "sweep_parameters", "?"));
+    out << fmt::format("sweep:       {} over {}\n", attr_or(file, "sweep_method", "?"),
+                       attr_or(file, "sweep_parameters", "?"));
   }
   out << "scenarios:   ";
   for (std::size_t i = 0; i < scenarios.size(); ++i) out << (i ? ", " : "") << scenarios[i];
@@ -95,12 +96,14 @@ std::string describe_file(const std::string& path) {
   if (H5Lexists(file, "site_provenance", H5P_DEFAULT) > 0) {
     Handle fields_ds = dataset_handle(check(H5Dopen2(file, "site_field", H5P_DEFAULT), "open site_field"));
     const auto fields = read_strings(fields_ds);
-    Handle prov_ds = dataset_handle(check(H5Dopen2(file, "site_provenance", H5P_DEFAULT), "open site_provenance"));
+    Handle prov_ds =
+        dataset_handle(check(H5Dopen2(file, "site_provenance", H5P_DEFAULT), "open site_provenance"));
     Handle space = space_handle(check(H5Dget_space(prov_ds), "space"));
     const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
     std::vector<char*> raw(n, nullptr);
     Handle mem = vlen_string_type();
-    if (n > 0) check_status(H5Dread(prov_ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read site_provenance");
+    if (n > 0)
+      check_status(H5Dread(prov_ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read site_provenance");
     out << "provenance:  (per site: fields by source; 'assumption' = documented default, not data)\n";
     for (std::size_t i = 0; i < sites.size() && !fields.empty(); ++i) {
       std::map<std::string, std::vector<std::string>> by_source;
@@ -120,17 +123,19 @@ std::string describe_file(const std::string& path) {
   // Completion.
   Handle rc = dataset_handle(check(H5Dopen2(file, "run_complete", H5P_DEFAULT), "open run_complete"));
   std::vector<signed char> flags(scenarios.size() * points * nr);
-  if (!flags.empty()) check_status(H5Dread(rc, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags.data()), "read run_complete");
+  if (!flags.empty())
+    check_status(H5Dread(rc, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags.data()),
+                 "read run_complete");
   std::size_t done = 0;
   for (auto f : flags) done += f != 0 ? 1 : 0;
   out << fmt::format("runs:        {}/{} complete{}\n", done, flags.size(),
                      done == flags.size() ? "" : "  (INCOMPLETE: resume with atcsim run --resume)");
 
   // Variables with units.
-  const std::vector<std::string> skip{"scenario", "replicate", "site", "time", "site_name", "site_code",
-                                      "network", "population", "step", "run_complete", "parameters", "point",
-                                      "sweep_role", "sweep_group", "sweep_factor", "site_field", "site_value",
-                                      "site_provenance"};
+  const std::vector<std::string> skip{
+      "scenario",   "replicate",   "site",         "time",         "site_name",  "site_code",
+      "network",    "population",  "step",         "run_complete", "parameters", "point",
+      "sweep_role", "sweep_group", "sweep_factor", "site_field",   "site_value", "site_provenance"};
   out << "variables:\n";
   for (const auto& name : links(file)) {
     if (std::find(skip.begin(), skip.end(), name) != skip.end()) continue;
@@ -142,7 +147,8 @@ std::string describe_file(const std::string& path) {
     const std::size_t base_rank = point_text.empty() ? 4 : 5;
     if (dims.size() < base_rank) continue;  // coordinates
     std::string extra = dims.size() > base_rank ? fmt::format(" x{}", dims[base_rank]) : "";
-    out << fmt::format("  {:<32} [{}]{}  {}\n", name, attr_or(ds, "units", "?"), extra, attr_or(ds, "long_name", ""));
+    out << fmt::format("  {:<32} [{}]{}  {}\n", name, attr_or(ds, "units", "?"), extra,
+                       attr_or(ds, "long_name", ""));
   }
   if (H5Lexists(file, "parameters", H5P_DEFAULT) > 0) {
     Handle params = group_handle(check(H5Gopen2(file, "parameters", H5P_DEFAULT), "open /parameters"));

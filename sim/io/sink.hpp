@@ -32,9 +32,9 @@ struct Layout {
   bool has_point_dimension = false;  // only experiments with a [sweep]
   std::size_t replicates = 0;
   std::size_t sites = 0;
-  std::vector<std::int64_t> steps;                       // recorded steps
-  std::vector<const sim::IndicatorDecl*> indicators;     // recorded, in order
-  std::vector<std::size_t> extent;                       // extra-dimension size per indicator (1 if none)
+  std::vector<std::int64_t> steps;                    // recorded steps
+  std::vector<const sim::IndicatorDecl*> indicators;  // recorded, in order
+  std::vector<std::size_t> extent;                    // extra-dimension size per indicator (1 if none)
 
   static Layout of(const sim::ExperimentSpec& spec);
   [[nodiscard]] std::size_t run_count() const { return scenarios * points * replicates; }
@@ -74,7 +74,8 @@ class MemorySink : public Sink {
   [[nodiscard]] const Layout& layout() const { return layout_; }
   [[nodiscard]] bool finished() const { return finished_; }
   // Series of one indicator for one run and site.
-  [[nodiscard]] const std::vector<double>& series(std::size_t indicator, const RunId& run, std::size_t site) const;
+  [[nodiscard]] const std::vector<double>& series(std::size_t indicator, const RunId& run,
+                                                  std::size_t site) const;
   [[nodiscard]] const std::vector<double>& series(std::size_t indicator, std::size_t scenario,
                                                   std::size_t replicate, std::size_t site) const {
     return series(indicator, RunId{scenario, 0, replicate}, site);

@@ -2,11 +2,11 @@
 
 #include <hdf5_hl.h>
 
+#include <fmt/format.h>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
-#include <fmt/format.h>
 
 #include "atc/version.hpp"
 #include "sim/core/error.hpp"
@@ -27,7 +27,8 @@ Layout Layout::of(const sim::ExperimentSpec& spec) {
     const auto* decl = spec.model->find_indicator(name);
     l.indicators.push_back(decl);
     std::size_t extent = 1;
-    if (!decl->extra_dimension.empty()) extent = spec.model->find_dimension(decl->extra_dimension)->labels.size();
+    if (!decl->extra_dimension.empty())
+      extent = spec.model->find_dimension(decl->extra_dimension)->labels.size();
     l.extent.push_back(extent);
   }
   return l;
@@ -38,15 +39,20 @@ MemorySink::MemorySink(Layout layout) : layout_(std::move(layout)) {
   complete_.assign(layout_.run_count(), 0);
 }
 
-bool MemorySink::run_complete(const RunId& run) const { return complete_[layout_.run_index(run)] != 0; }
+bool MemorySink::run_complete(const RunId& run) const {
+  return complete_[layout_.run_index(run)] != 0;
+}
 
 void MemorySink::write_site(const RunId& run, std::size_t site, const SiteSeries& series) {
   data_[layout_.run_index(run) * layout_.sites + site] = series;
 }
 
-void MemorySink::complete_run(const RunId& run) { complete_[layout_.run_index(run)] = 1; }
+void MemorySink::complete_run(const RunId& run) {
+  complete_[layout_.run_index(run)] = 1;
+}
 
-const std::vector<double>& MemorySink::series(std::size_t indicator, const RunId& run, std::size_t site) const {
+const std::vector<double>& MemorySink::series(std::size_t indicator, const RunId& run,
+                                              std::size_t site) const {
   return data_.at(layout_.run_index(run) * layout_.sites + site).values.at(indicator);
 }
 
@@ -57,7 +63,9 @@ std::size_t MemorySink::indicator_index(const std::string& name) const {
   throw Error(fmt::format("indicator '{}' was not recorded", name));
 }
 
-std::string partial_path_for(const std::string& path) { return path + ".partial"; }
+std::string partial_path_for(const std::string& path) {
+  return path + ".partial";
+}
 
 namespace {
 
@@ -76,8 +84,8 @@ Handle create_string_coordinate(hid_t file, const std::string& name, const std::
   const hsize_t n = values.size();
   Handle space = space_handle(check(H5Screate_simple(1, &n, nullptr), "space " + name));
   Handle type = vlen_string_type();
-  Handle ds = dataset_handle(check(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                   "create " + name));
+  Handle ds = dataset_handle(check(
+      H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create " + name));
   std::vector<const char*> ptrs;
   for (const auto& v : values) ptrs.push_back(v.c_str());
   if (n > 0) check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + name);
@@ -89,9 +97,11 @@ Handle create_numeric_1d(hid_t file, const std::string& name, hid_t file_type, h
                          const std::vector<T>& values) {
   const hsize_t n = values.size();
   Handle space = space_handle(check(H5Screate_simple(1, &n, nullptr), "space " + name));
-  Handle ds = dataset_handle(check(H5Dcreate2(file, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                   "create " + name));
-  if (n > 0) check_status(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write " + name);
+  Handle ds = dataset_handle(
+      check(H5Dcreate2(file, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            "create " + name));
+  if (n > 0)
+    check_status(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write " + name);
   return ds;
 }
 
@@ -108,22 +118,26 @@ void write_parameter(hid_t group, const sim::ParamDecl& decl, const sim::ParamVa
   Handle ds;
   const std::string& name = decl.name;
   if (const auto* i = std::get_if<std::int64_t>(&value)) {
-    ds = dataset_handle(check(H5Dcreate2(group, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name));
+    ds = dataset_handle(check(
+        H5Dcreate2(group, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name));
     check_status(H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, i), name);
   } else if (const auto* d = std::get_if<double>(&value)) {
-    ds = dataset_handle(check(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name));
+    ds = dataset_handle(check(
+        H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name));
     check_status(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, d), name);
   } else if (const auto* b = std::get_if<bool>(&value)) {
     const signed char v = *b ? 1 : 0;
-    ds = dataset_handle(check(H5Dcreate2(group, name.c_str(), H5T_STD_I8LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name));
+    ds = dataset_handle(check(
+        H5Dcreate2(group, name.c_str(), H5T_STD_I8LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name));
     check_status(H5Dwrite(ds, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), name);
   } else {
     // Strings and lists are stored as their TOML text.
-    const std::string text = std::holds_alternative<std::string>(value) ? std::get<std::string>(value)
-                                                                        : sim::format_value(value);
+    const std::string text =
+        std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : sim::format_value(value);
     Handle type = vlen_string_type();
     const char* ptr = text.c_str();
-    ds = dataset_handle(check(H5Dcreate2(group, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name));
+    ds = dataset_handle(
+        check(H5Dcreate2(group, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name));
     check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &ptr), name);
   }
   write_string_attr(ds, "units", decl.unit);
@@ -145,14 +159,16 @@ Hdf5Sink::Hdf5Sink(const sim::ExperimentSpec& spec, const FileMetadata& metadata
   const bool partial_exists = fs::exists(partial_path_);
   if (resume) {
     if (!partial_exists) {
-      throw ConfigError(fmt::format("--resume: no interrupted run to resume ({} does not exist)", partial_path_));
+      throw ConfigError(
+          fmt::format("--resume: no interrupted run to resume ({} does not exist)", partial_path_));
     }
     open_for_resume(spec);
   } else {
     if (partial_exists) {
       throw ConfigError(fmt::format(
           "{} exists: an earlier run of this experiment was interrupted. Continue it with --resume, "
-          "or delete the file to start again", partial_path_));
+          "or delete the file to start again",
+          partial_path_));
     }
     create_layout(spec, metadata);
   }
@@ -168,8 +184,10 @@ Hdf5Sink::~Hdf5Sink() {
 void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata& metadata) {
   // netCDF-4 requires tracked creation order on groups and attributes.
   Handle fcpl = plist_handle(check(H5Pcreate(H5P_FILE_CREATE), "file properties"));
-  check_status(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "file properties");
-  check_status(H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "file properties");
+  check_status(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+               "file properties");
+  check_status(H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+               "file properties");
   file_ = file_handle(check(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT),
                             "cannot create output file " + partial_path_));
   const hid_t f = file_.get();
@@ -218,13 +236,16 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
     }
     Handle role = create_string_coordinate(f, "sweep_role", sweep.design.role);
     attach(role, point, 0, "sweep_role");
-    write_string_attr(role, "long_name", "role of the point in the sampling design (A, B, AB, trajectory, sample)");
+    write_string_attr(role, "long_name",
+                      "role of the point in the sampling design (A, B, AB, trajectory, sample)");
     Handle group = create_numeric_1d(f, "sweep_group", H5T_STD_I64LE, H5T_NATIVE_INT64, sweep.design.group);
     attach(group, point, 0, "sweep_group");
     write_string_attr(group, "long_name", "Sobol base sample or Morris trajectory of the point");
-    Handle factor = create_numeric_1d(f, "sweep_factor", H5T_STD_I64LE, H5T_NATIVE_INT64, sweep.design.factor);
+    Handle factor =
+        create_numeric_1d(f, "sweep_factor", H5T_STD_I64LE, H5T_NATIVE_INT64, sweep.design.factor);
     attach(factor, point, 0, "sweep_factor");
-    write_string_attr(factor, "long_name", "index of the parameter changed (Sobol AB column, Morris step), -1 if none");
+    write_string_attr(factor, "long_name",
+                      "index of the parameter changed (Sobol AB column, Morris step), -1 if none");
     point_coordinates.insert(point_coordinates.end(), {"sweep_role", "sweep_group", "sweep_factor"});
     point_aux.push_back(std::move(role));
     point_aux.push_back(std::move(group));
@@ -264,7 +285,11 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
   }
 
   // Auxiliary coordinates.
-  struct Aux { Handle ds; const char* long_name; const char* units; };
+  struct Aux {
+    Handle ds;
+    const char* long_name;
+    const char* units;
+  };
   std::vector<Aux> site_aux;
   site_aux.push_back({create_string_coordinate(f, "site_name", names), "site name", nullptr});
   site_aux.push_back({create_string_coordinate(f, "site_code", codes), "official QPV code", nullptr});
@@ -300,19 +325,28 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
         provenance.push_back(site_spec.provenance[i]);
       }
     }
-    Handle value_ds = dataset_handle(check(H5Dcreate2(f, "site_value", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create site_value"));
-    check_status(H5Dwrite(value_ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write site_value");
+    Handle value_ds = dataset_handle(
+        check(H5Dcreate2(f, "site_value", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              "create site_value"));
+    check_status(H5Dwrite(value_ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                 "write site_value");
     attach(value_ds, site, 0, "site_value");
     attach(value_ds, field, 1, "site_value");
-    write_string_attr(value_ds, "long_name", "site profile value used by the model (non-numeric fields: NaN)");
+    write_string_attr(value_ds, "long_name",
+                      "site profile value used by the model (non-numeric fields: NaN)");
     Handle type = vlen_string_type();
-    Handle prov_ds = dataset_handle(check(H5Dcreate2(f, "site_provenance", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create site_provenance"));
+    Handle prov_ds = dataset_handle(
+        check(H5Dcreate2(f, "site_provenance", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              "create site_provenance"));
     std::vector<const char*> ptrs;
     for (const auto& p : provenance) ptrs.push_back(p.c_str());
-    check_status(H5Dwrite(prov_ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write site_provenance");
+    check_status(H5Dwrite(prov_ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+                 "write site_provenance");
     attach(prov_ds, site, 0, "site_provenance");
     attach(prov_ds, field, 1, "site_provenance");
-    write_string_attr(prov_ds, "long_name", "source or confidence of each site value (qpv-official, neighbourhood, assumption, ...)");
+    write_string_attr(
+        prov_ds, "long_name",
+        "source or confidence of each site value (qpv-official, neighbourhood, assumption, ...)");
   }
 
   std::vector<std::int64_t> steps(layout_.steps.begin(), layout_.steps.end());
@@ -348,10 +382,13 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
     check_status(H5Pset_shuffle(dcpl), "shuffle " + ind.name);
     check_status(H5Pset_deflate(dcpl, kDeflateLevel), "deflate " + ind.name);
     check_status(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), "fill value " + ind.name);
-    check_status(H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "attribute order");
-    Handle var = dataset_handle(check(H5Dcreate2(f, ind.name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                                      "create variable " + ind.name));
-    for (std::size_t d = 0; d < scales.size(); ++d) attach(var, scales[d], static_cast<unsigned>(d), ind.name);
+    check_status(H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+                 "attribute order");
+    Handle var = dataset_handle(
+        check(H5Dcreate2(f, ind.name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+              "create variable " + ind.name));
+    for (std::size_t d = 0; d < scales.size(); ++d)
+      attach(var, scales[d], static_cast<unsigned>(d), ind.name);
     write_double_attr(var, "_FillValue", nan);
     write_string_attr(var, "units", ind.units);
     write_string_attr(var, "long_name", ind.long_name.empty() ? ind.name : ind.long_name);
@@ -369,19 +406,23 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
     }
     dims.push_back(layout_.replicates);
     scales.push_back(replicate.get());
-    Handle space = space_handle(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "space run_complete"));
+    Handle space = space_handle(
+        check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "space run_complete"));
     Handle dcpl = plist_handle(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"));
     const signed char zero = 0;
     check_status(H5Pset_fill_value(dcpl, H5T_NATIVE_SCHAR, &zero), "fill value run_complete");
-    run_complete_ = dataset_handle(check(H5Dcreate2(f, "run_complete", H5T_STD_I8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                                         "create run_complete"));
-    for (std::size_t d = 0; d < scales.size(); ++d) attach(run_complete_, scales[d], static_cast<unsigned>(d), "run_complete");
+    run_complete_ = dataset_handle(
+        check(H5Dcreate2(f, "run_complete", H5T_STD_I8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+              "create run_complete"));
+    for (std::size_t d = 0; d < scales.size(); ++d)
+      attach(run_complete_, scales[d], static_cast<unsigned>(d), "run_complete");
     write_string_attr(run_complete_, "long_name", "1 when all sites of the run were written completely");
     write_int8_array_attr(run_complete_, "flag_values", {0, 1});
     write_string_attr(run_complete_, "flag_meanings", "incomplete complete");
     const std::vector<signed char> zeros(layout_.run_count(), 0);
     if (!zeros.empty()) {
-      check_status(H5Dwrite(run_complete_, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data()), "write run_complete");
+      check_status(H5Dwrite(run_complete_, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data()),
+                   "write run_complete");
     }
   }
 
@@ -413,9 +454,12 @@ void Hdf5Sink::create_layout(const sim::ExperimentSpec& spec, const FileMetadata
   }
 
   Handle gcpl = plist_handle(check(H5Pcreate(H5P_GROUP_CREATE), "group properties"));
-  check_status(H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "group properties");
-  check_status(H5Pset_attr_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "group properties");
-  Handle params = group_handle(check(H5Gcreate2(f, "parameters", H5P_DEFAULT, gcpl, H5P_DEFAULT), "create /parameters"));
+  check_status(H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+               "group properties");
+  check_status(H5Pset_attr_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+               "group properties");
+  Handle params =
+      group_handle(check(H5Gcreate2(f, "parameters", H5P_DEFAULT, gcpl, H5P_DEFAULT), "create /parameters"));
   for (std::size_t i = 0; i < spec.params.size(); ++i) {
     write_parameter(params, spec.model->params[i], spec.params.value(i));
   }
@@ -426,16 +470,21 @@ void Hdf5Sink::open_for_resume(const sim::ExperimentSpec& spec) {
   const hid_t id = H5Fopen(partial_path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   if (id < 0) {
     H5Eclear2(H5E_DEFAULT);
-    throw IoError(fmt::format("cannot resume: {} is damaged (the interruption hit a write); "
-                              "delete it and run again without --resume", partial_path_));
+    throw IoError(
+        fmt::format("cannot resume: {} is damaged (the interruption hit a write); "
+                    "delete it and run again without --resume",
+                    partial_path_));
   }
   file_ = file_handle(id);
   if (!has_attr(file_, "config_toml") || read_string_attr(file_, "config_toml") != spec.resolved_toml) {
-    throw ConfigError(fmt::format("cannot resume {}: it was written by a different configuration "
-                                  "(compare its config_toml attribute with `atcsim validate`)", partial_path_));
+    throw ConfigError(
+        fmt::format("cannot resume {}: it was written by a different configuration "
+                    "(compare its config_toml attribute with `atcsim validate`)",
+                    partial_path_));
   }
   for (const auto* ind : layout_.indicators) {
-    variables_.push_back(dataset_handle(check(H5Dopen2(file_, ind->name.c_str(), H5P_DEFAULT), "open " + ind->name)));
+    variables_.push_back(
+        dataset_handle(check(H5Dopen2(file_, ind->name.c_str(), H5P_DEFAULT), "open " + ind->name)));
   }
   run_complete_ = dataset_handle(check(H5Dopen2(file_, "run_complete", H5P_DEFAULT), "open run_complete"));
   if (!complete_.empty()) {
@@ -461,9 +510,11 @@ void Hdf5Sink::write_site(const RunId& run, std::size_t site, const SiteSeries& 
   for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
     for (std::size_t t = 0; t < series.values[k].size(); ++t) {
       if (!std::isfinite(series.values[k][t])) {
-        throw ModelError(fmt::format("indicator '{}' is not finite ({}) at recorded step {} of scenario {}, point {}, "
-                                     "replicate {}, site {}", layout_.indicators[k]->name, series.values[k][t],
-                                     layout_.steps[t / layout_.extent[k]], run.scenario, run.point, run.replicate, site));
+        throw ModelError(
+            fmt::format("indicator '{}' is not finite ({}) at recorded step {} of scenario {}, point {}, "
+                        "replicate {}, site {}",
+                        layout_.indicators[k]->name, series.values[k][t],
+                        layout_.steps[t / layout_.extent[k]], run.scenario, run.point, run.replicate, site));
       }
     }
   }
@@ -479,11 +530,13 @@ void Hdf5Sink::write_site(const RunId& run, std::size_t site, const SiteSeries& 
       count.push_back(layout_.extent[k]);
     }
     Handle fspace = space_handle(check(H5Dget_space(variables_[k]), "space"));
-    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select");
+    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+                 "select");
     const hsize_t n = layout_.values_per_site(k);
     Handle mspace = space_handle(check(H5Screate_simple(1, &n, nullptr), "memory space"));
-    check_status(H5Dwrite(variables_[k], H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, series.values[k].data()),
-                 fmt::format("write {} to {}", layout_.indicators[k]->name, partial_path_));
+    check_status(
+        H5Dwrite(variables_[k], H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, series.values[k].data()),
+        fmt::format("write {} to {}", layout_.indicators[k]->name, partial_path_));
   }
 }
 
@@ -497,11 +550,13 @@ void Hdf5Sink::complete_run(const RunId& run) {
   start.push_back(run.replicate);
   const std::vector<hsize_t> count(start.size(), 1);
   Handle fspace = space_handle(check(H5Dget_space(run_complete_), "space"));
-  check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), "select");
+  check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+               "select");
   const hsize_t one = 1;
   Handle mspace = space_handle(check(H5Screate_simple(1, &one, nullptr), "memory space"));
   const signed char flag = 1;
-  check_status(H5Dwrite(run_complete_, H5T_NATIVE_SCHAR, mspace, fspace, H5P_DEFAULT, &flag), "write run_complete");
+  check_status(H5Dwrite(run_complete_, H5T_NATIVE_SCHAR, mspace, fspace, H5P_DEFAULT, &flag),
+               "write run_complete");
   check_status(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush " + partial_path_);
   complete_[layout_.run_index(run)] = 1;
 }

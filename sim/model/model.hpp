@@ -46,9 +46,7 @@ struct InterventionSpec {
   std::int64_t start_step = 0;
   std::int64_t end_step = INT64_MAX;
   std::vector<std::string> sites;  // empty = every site
-  [[nodiscard]] bool active_at(std::int64_t step) const {
-    return step >= start_step && step < end_step;
-  }
+  [[nodiscard]] bool active_at(std::int64_t step) const { return step >= start_step && step < end_step; }
   [[nodiscard]] bool applies_to(std::string_view site_id) const;
 };
 
@@ -60,8 +58,8 @@ struct SiteSpec {
   std::string code;
   std::string network;
   std::string notes;
-  ParamSet fields;                      // values of the model's declared site fields
-  std::vector<std::string> provenance;  // per field: source/confidence label
+  ParamSet fields;                          // values of the model's declared site fields
+  std::vector<std::string> provenance;      // per field: source/confidence label
   [[nodiscard]] double population() const;  // "population" field if declared, else NaN
 };
 

@@ -1,7 +1,7 @@
 #include "sim/model/registry.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <set>
 
 #include "sim/core/error.hpp"
@@ -76,8 +76,8 @@ void ModelRegistry::add(ModelDescription description) {
   for (const auto& i : description.indicators) {
     names.push_back(i.name);
     if (!i.extra_dimension.empty() && description.find_dimension(i.extra_dimension) == nullptr) {
-      throw Error(fmt::format("model '{}': indicator '{}' uses undeclared dimension '{}'", name,
-                              i.name, i.extra_dimension));
+      throw Error(fmt::format("model '{}': indicator '{}' uses undeclared dimension '{}'", name, i.name,
+                              i.extra_dimension));
     }
   }
   require_unique(name, "indicator", names);
@@ -92,8 +92,8 @@ const ModelDescription* ModelRegistry::find(const std::string& name) const {
 const ModelDescription& ModelRegistry::get(const std::string& name) const {
   if (const auto* d = find(name)) return *d;
   const auto known = names();
-  throw ConfigError(fmt::format("unknown model '{}'{}; known models: {}", name,
-                                did_you_mean(name, known), join(known, ", ")));
+  throw ConfigError(fmt::format("unknown model '{}'{}; known models: {}", name, did_you_mean(name, known),
+                                join(known, ", ")));
 }
 
 std::vector<std::string> ModelRegistry::names() const {

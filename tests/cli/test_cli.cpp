@@ -25,11 +25,14 @@ namespace fs = std::filesystem;
 extern char** environ;
 
 namespace {
-std::string watts_config(const TempDir& dir, int n = 2000, int replicates = 4, const std::string& extra = "") {
-  dir.write("watts.toml", "[experiment]\nname = \"w\"\nsteps = 30\nreplicates = " + std::to_string(replicates) +
-                              "\nseed = 11\n[model]\nname = \"canonical/watts\"\nn = " + std::to_string(n) +
-                              "\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
-                              "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n" + extra);
+std::string watts_config(const TempDir& dir, int n = 2000, int replicates = 4,
+                         const std::string& extra = "") {
+  dir.write("watts.toml",
+            "[experiment]\nname = \"w\"\nsteps = 30\nreplicates = " + std::to_string(replicates) +
+                "\nseed = 11\n[model]\nname = \"canonical/watts\"\nn = " + std::to_string(n) +
+                "\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
+                "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n" +
+                extra);
   return dir.file("watts.toml");
 }
 }  // namespace
@@ -56,7 +59,8 @@ TEST_CASE("describe lists models and documents parameters", "[cli]") {
   CHECK_THAT(list.out, Catch::Contains("canonical/watts"));
   const auto one = atcsim({"describe", "canonical/watts"});
   CHECK(one.exit_code == 0);
-  CHECK_THAT(one.out, Catch::Contains("phi") && Catch::Contains("0.18") && Catch::Contains("active_fraction"));
+  CHECK_THAT(one.out,
+             Catch::Contains("phi") && Catch::Contains("0.18") && Catch::Contains("active_fraction"));
   const auto bad = atcsim({"describe", "canonical/wats"});
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("did you mean 'canonical/watts'?"));
@@ -106,11 +110,13 @@ TEST_CASE("results are bit-identical for 1 and 2 threads", "[cli][determinism]")
   }
 }
 
-TEST_CASE("scenarios share random numbers: replicate r differs only by the intervention", "[cli][determinism]") {
+TEST_CASE("scenarios share random numbers: replicate r differs only by the intervention",
+          "[cli][determinism]") {
   TempDir dir;
   // Two scenarios with identical parameters must give identical data.
-  dir.write("same.toml", "[experiment]\nsteps = 20\nreplicates = 3\n[model]\nname = \"canonical/watts\"\nn = 3000\n"
-                         "[[scenario]]\nname = \"a\"\n[[scenario]]\nname = \"b\"\n");
+  dir.write("same.toml",
+            "[experiment]\nsteps = 20\nreplicates = 3\n[model]\nname = \"canonical/watts\"\nn = 3000\n"
+            "[[scenario]]\nname = \"a\"\n[[scenario]]\nname = \"b\"\n");
   REQUIRE(atcsim({"run", dir.file("same.toml"), "-o", dir.file("s.h5"), "--quiet"}).exit_code == 0);
   const auto v = atc::test::read_variables(dir.file("s.h5")).at("active_count");
   const std::size_t half = v.size() / 2;
@@ -204,7 +210,8 @@ pid_t spawn_quiet(const std::vector<std::string>& args) {
 // Starts a run, waits until some runs are complete in the .partial file, then
 // sends `signal`. Returns the exit status.
 int interrupt_run(const std::string& cfg, const std::string& out, int signal_number) {
-  const pid_t pid = spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", cfg, "-o", out, "--threads", "1"});
+  const pid_t pid =
+      spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", cfg, "-o", out, "--threads", "1"});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!fs::exists(out + ".partial") && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -217,7 +224,8 @@ int interrupt_run(const std::string& cfg, const std::string& out, int signal_num
 }
 }  // namespace
 
-TEST_CASE("a killed run leaves nothing that looks complete; resume matches an uninterrupted run", "[cli][interrupt]") {
+TEST_CASE("a killed run leaves nothing that looks complete; resume matches an uninterrupted run",
+          "[cli][interrupt]") {
   TempDir dir;
   const auto cfg = watts_config(dir, 400'000, 40);
   const auto out = dir.file("k.h5");
@@ -266,11 +274,13 @@ TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the outpu
   // 4000 points x 20001 recorded steps x 8 bytes = 640 MB of raw output; the
   // process must never hold more than the runs in flight (a few MB).
   TempDir dir;
-  dir.write("big.toml", "[experiment]\nsteps = 20000\n[model]\nname = \"testfn/ishigami\"\n"
-                        "[sweep]\nmethod = \"lhs\"\npoints = 4000\nseed = 5\n[sweep.parameters]\n"
-                        "\"model.x1\" = { min = -3, max = 3 }\n\"model.x2\" = { min = -3, max = 3 }\n");
+  dir.write("big.toml",
+            "[experiment]\nsteps = 20000\n[model]\nname = \"testfn/ishigami\"\n"
+            "[sweep]\nmethod = \"lhs\"\npoints = 4000\nseed = 5\n[sweep.parameters]\n"
+            "\"model.x1\" = { min = -3, max = 3 }\n\"model.x2\" = { min = -3, max = 3 }\n");
   const auto out = dir.file("big.h5");
-  const pid_t pid = spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", dir.file("big.toml"), "-o", out});
+  const pid_t pid =
+      spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", dir.file("big.toml"), "-o", out});
   int status = 0;
   rusage usage{};
   wait4(pid, &status, 0, &usage);
@@ -292,9 +302,10 @@ TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the outpu
 
 TEST_CASE("an interrupted sweep resumes to the same data", "[cli][sweep][interrupt]") {
   TempDir dir;
-  dir.write("s.toml", "[experiment]\nsteps = 30\nreplicates = 2\nseed = 4\n[model]\nname = \"canonical/watts\"\n"
-                      "n = 100000\n[sweep]\nmethod = \"grid\"\n[sweep.parameters]\n"
-                      "\"model.mean_degree\" = { from = 1, to = 8, step = 0.25 }\n");
+  dir.write("s.toml",
+            "[experiment]\nsteps = 30\nreplicates = 2\nseed = 4\n[model]\nname = \"canonical/watts\"\n"
+            "n = 100000\n[sweep]\nmethod = \"grid\"\n[sweep.parameters]\n"
+            "\"model.mean_degree\" = { from = 1, to = 8, step = 0.25 }\n");
   const auto cfg = dir.file("s.toml");
   const auto out = dir.file("s.h5");
   const int status = interrupt_run(cfg, out, SIGKILL);

@@ -30,8 +30,10 @@ atc::test::ProcessResult mpirun(int ranks, const std::vector<std::string>& args)
 
 TEST_CASE("MPI runs give the same data as one process, for any rank count", "[mpi][determinism]") {
   TempDir dir;
-  dir.write("c.toml", "[experiment]\nsteps = 30\nreplicates = 5\nseed = 5\n[model]\nname = \"canonical/watts\"\n"
-                      "n = 4000\n[[scenario]]\nname = \"a\"\nmodel = { mean_degree = 2.0 }\n[[scenario]]\nname = \"b\"\n");
+  dir.write(
+      "c.toml",
+      "[experiment]\nsteps = 30\nreplicates = 5\nseed = 5\n[model]\nname = \"canonical/watts\"\n"
+      "n = 4000\n[[scenario]]\nname = \"a\"\nmodel = { mean_degree = 2.0 }\n[[scenario]]\nname = \"b\"\n");
   const auto cfg = dir.file("c.toml");
   REQUIRE(atc::test::atcsim({"run", cfg, "-o", dir.file("one.h5"), "--quiet"}).exit_code == 0);
   const auto reference = atc::test::read_variables(dir.file("one.h5"));

@@ -15,7 +15,8 @@ std::vector<fs::path> scenario_files() {
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(atc::test::source_path("scenarios"))) {
     // scenarios/sites/ holds site lists included by experiments, not experiments.
-    if (e.path().extension() == ".toml" && e.path().parent_path().filename() != "sites") files.push_back(e.path());
+    if (e.path().extension() == ".toml" && e.path().parent_path().filename() != "sites")
+      files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   return files;

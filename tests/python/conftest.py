@@ -30,8 +30,7 @@ N_STEPS = 16
 def subprocess_env() -> dict[str, str]:
     """Environment for child processes (CLI, notebook kernels) that import atcsim."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ANALYSIS), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ANALYSIS), env.get("PYTHONPATH", "")) if p)
     env["MPLBACKEND"] = "Agg"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's frozen-modules note
     return env
@@ -45,31 +44,51 @@ def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def result_file(synthetic_dir: Path) -> Path:
     """Complete 3-scenario file: 12 replicates, 4 sites, 16 weekly steps."""
-    return make_synthetic(synthetic_dir / "atc.h5", scenarios=SCENARIOS,
-                          replicates=N_REPLICATES, sites=N_SITES, steps=N_STEPS, seed=1)
+    return make_synthetic(
+        synthetic_dir / "atc.h5",
+        scenarios=SCENARIOS,
+        replicates=N_REPLICATES,
+        sites=N_SITES,
+        steps=N_STEPS,
+        seed=1,
+    )
 
 
 @pytest.fixture(scope="session")
 def partial_file(synthetic_dir: Path) -> Path:
     """Interrupted experiment: 4 of 36 runs incomplete, replicates 9-11 not paired."""
-    return make_synthetic(synthetic_dir / "interrupted.h5", scenarios=SCENARIOS,
-                          replicates=N_REPLICATES, sites=N_SITES, steps=N_STEPS, seed=2,
-                          partial=True)
+    return make_synthetic(
+        synthetic_dir / "interrupted.h5",
+        scenarios=SCENARIOS,
+        replicates=N_REPLICATES,
+        sites=N_SITES,
+        steps=N_STEPS,
+        seed=2,
+        partial=True,
+    )
 
 
 @pytest.fixture(scope="session")
 def single_scenario_file(synthetic_dir: Path) -> Path:
-    return make_synthetic(synthetic_dir / "single.h5", scenarios=("baseline",), replicates=6,
-                          sites=3, steps=10, seed=3)
+    return make_synthetic(
+        synthetic_dir / "single.h5", scenarios=("baseline",), replicates=6, sites=3, steps=10, seed=3
+    )
 
 
 @pytest.fixture(scope="session")
 def canonical_file(synthetic_dir: Path) -> Path:
     """Shaped like a canonical model's output: one site called "all", own indicators."""
-    return make_synthetic(synthetic_dir / "canonical.h5", scenarios=("low_threshold", "high_threshold"),
-                          replicates=10, sites=["all"], steps=12, seed=4,
-                          variables=["cascade_size", "adopter_share"], extra_theme_var=False,
-                          model="canonical/watts")
+    return make_synthetic(
+        synthetic_dir / "canonical.h5",
+        scenarios=("low_threshold", "high_threshold"),
+        replicates=10,
+        sites=["all"],
+        steps=12,
+        seed=4,
+        variables=["cascade_size", "adopter_share"],
+        extra_theme_var=False,
+        model="canonical/watts",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -102,24 +121,31 @@ def run_engine(config: str, directory: Path, name: str, *extra: str) -> Path:
     toml = directory / f"{name}.toml"
     out = directory / f"{name}.h5"
     toml.write_text(config, encoding="utf-8")
-    proc = subprocess.run([str(binary), "run", str(toml), "-o", str(out), "--quiet", *extra],
-                          capture_output=True, text=True, timeout=120, cwd=directory)
+    proc = subprocess.run(
+        [str(binary), "run", str(toml), "-o", str(out), "--quiet", *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=directory,
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
 
-def sweep_config(model: str, sweep: str, *, steps: int = 1, model_params: str = "",
-                 experiment: str = "", extra: str = "") -> str:
+def sweep_config(
+    model: str, sweep: str, *, steps: int = 1, model_params: str = "", experiment: str = "", extra: str = ""
+) -> str:
     """A minimal engine config; ``model_params``, ``experiment`` go in their sections,
     ``extra`` (sites, scenarios) and ``sweep`` are appended verbatim."""
-    return (f'[experiment]\nname = "sweep"\nsteps = {steps}\n{experiment}\n\n'
-            f'[model]\nname = "{model}"\n{model_params}\n\n'
-            f'[output]\npath = "sweep.h5"\n\n{extra}\n{sweep}\n')
+    return (
+        f'[experiment]\nname = "sweep"\nsteps = {steps}\n{experiment}\n\n'
+        f'[model]\nname = "{model}"\n{model_params}\n\n'
+        f'[output]\npath = "sweep.h5"\n\n{extra}\n{sweep}\n'
+    )
 
 
 PI = "3.141592653589793"
-ISHIGAMI_RANGES = "\n".join(
-    f'"model.x{i}" = {{ min = -{PI}, max = {PI} }}' for i in (1, 2, 3))
+ISHIGAMI_RANGES = "\n".join(f'"model.x{i}" = {{ min = -{PI}, max = {PI} }}' for i in (1, 2, 3))
 #: Sobol base samples of the Ishigami validation run: N (k + 2) = 20480 runs.
 ISHIGAMI_N = 4096
 #: Sobol base samples of the g-function validation run: N (k + 2) = 10240 runs.
@@ -130,12 +156,17 @@ MORRIS_R = 500
 LHS_POINTS = 1000
 
 # A small stochastic sweep shaped like a real study: two scenarios, two sites, replicates.
-_WATTS = dict(steps=10, model_params="n = 300\nphi = 0.18\nmean_degree = 4.0",
-              experiment="replicates = 4\nseed = 11",
-              extra=('[[site]]\nid = "north"\nname = "North site"\n\n'
-                     '[[site]]\nid = "south"\nname = "South site"\n\n'
-                     '[[scenario]]\nname = "baseline"\n\n'
-                     '[[scenario]]\nname = "dense"\nmodel = { mean_degree = 6.0 }\n'))
+_WATTS = dict(
+    steps=10,
+    model_params="n = 300\nphi = 0.18\nmean_degree = 4.0",
+    experiment="replicates = 4\nseed = 11",
+    extra=(
+        '[[site]]\nid = "north"\nname = "North site"\n\n'
+        '[[site]]\nid = "south"\nname = "South site"\n\n'
+        '[[scenario]]\nname = "baseline"\n\n'
+        '[[scenario]]\nname = "dense"\nmodel = { mean_degree = 6.0 }\n'
+    ),
+)
 
 
 @pytest.fixture(scope="session")
@@ -145,8 +176,10 @@ def engine_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def ishigami_sobol(engine_dir: Path) -> Path:
-    sweep = (f'[sweep]\nmethod = "sobol"\nbase_points = {ISHIGAMI_N}\n\n'
-             f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n")
+    sweep = (
+        f'[sweep]\nmethod = "sobol"\nbase_points = {ISHIGAMI_N}\n\n'
+        f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n"
+    )
     return run_engine(sweep_config("testfn/ishigami", sweep), engine_dir, "ishigami_sobol")
 
 
@@ -159,23 +192,29 @@ def g_sobol(engine_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def ishigami_morris(engine_dir: Path) -> Path:
-    sweep = (f'[sweep]\nmethod = "morris"\ntrajectories = {MORRIS_R}\nlevels = 4\nseed = 3\n\n'
-             f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n")
+    sweep = (
+        f'[sweep]\nmethod = "morris"\ntrajectories = {MORRIS_R}\nlevels = 4\nseed = 3\n\n'
+        f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n"
+    )
     return run_engine(sweep_config("testfn/ishigami", sweep), engine_dir, "ishigami_morris")
 
 
 @pytest.fixture(scope="session")
 def ishigami_lhs(engine_dir: Path) -> Path:
-    sweep = (f'[sweep]\nmethod = "lhs"\npoints = {LHS_POINTS}\nseed = 5\n\n'
-             f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n")
+    sweep = (
+        f'[sweep]\nmethod = "lhs"\npoints = {LHS_POINTS}\nseed = 5\n\n'
+        f"[sweep.parameters]\n{ISHIGAMI_RANGES}\n"
+    )
     return run_engine(sweep_config("testfn/ishigami", sweep), engine_dir, "ishigami_lhs")
 
 
 @pytest.fixture(scope="session")
 def watts_grid(engine_dir: Path) -> Path:
     """2 scenarios x 6 grid points x 4 replicates x 2 sites of a small Watts cascade model."""
-    sweep = ('[sweep]\nmethod = "grid"\n\n[sweep.parameters]\n'
-             '"model.phi" = [0.1, 0.2, 0.3]\n"model.n" = [200, 300]\n')
+    sweep = (
+        '[sweep]\nmethod = "grid"\n\n[sweep.parameters]\n'
+        '"model.phi" = [0.1, 0.2, 0.3]\n"model.n" = [200, 300]\n'
+    )
     return run_engine(sweep_config("canonical/watts", sweep, **_WATTS), engine_dir, "watts_grid")
 
 
@@ -183,16 +222,20 @@ def watts_grid(engine_dir: Path) -> Path:
 def watts_morris(engine_dir: Path) -> Path:
     """2 scenarios x 6 Morris trajectories (18 points) x 4 replicates x 2 sites; n is an integer
     swept on a log scale, so its values are rounded."""
-    sweep = ('[sweep]\nmethod = "morris"\ntrajectories = 6\nseed = 2\n\n[sweep.parameters]\n'
-             '"model.phi" = { min = 0.05, max = 0.35 }\n'
-             '"model.n" = { min = 100, max = 1000, scale = "log" }\n')
+    sweep = (
+        '[sweep]\nmethod = "morris"\ntrajectories = 6\nseed = 2\n\n[sweep.parameters]\n'
+        '"model.phi" = { min = 0.05, max = 0.35 }\n'
+        '"model.n" = { min = 100, max = 1000, scale = "log" }\n'
+    )
     return run_engine(sweep_config("canonical/watts", sweep, **_WATTS), engine_dir, "watts_morris")
 
 
 @pytest.fixture(scope="session")
 def watts_sobol(engine_dir: Path) -> Path:
     """2 scenarios x 8 Sobol base samples (32 points) x 4 replicates x 2 sites."""
-    sweep = ('[sweep]\nmethod = "sobol"\nbase_points = 8\n\n[sweep.parameters]\n'
-             '"model.phi" = { min = 0.05, max = 0.35 }\n'
-             '"model.initial_active" = { min = 1, max = 5 }\n')
+    sweep = (
+        '[sweep]\nmethod = "sobol"\nbase_points = 8\n\n[sweep.parameters]\n'
+        '"model.phi" = { min = 0.05, max = 0.35 }\n'
+        '"model.initial_active" = { min = 1, max = 5 }\n'
+    )
     return run_engine(sweep_config("canonical/watts", sweep, **_WATTS), engine_dir, "watts_sobol")

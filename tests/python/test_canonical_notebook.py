@@ -25,13 +25,19 @@ def test_canonical_notebook(monkeypatch):
     for key, value in env.items():
         monkeypatch.setenv(key, value)  # the kernel inherits this process's environment
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    )
     asyncio.run(client.async_execute())
-    images = [out for cell in nb.cells for out in cell.get("outputs", [])
-              if "image/png" in out.get("data", {})]
+    images = [
+        out for cell in nb.cells for out in cell.get("outputs", []) if "image/png" in out.get("data", {})
+    ]
     assert len(images) == 7  # one sweep per canonical model
-    text = "".join(out.get("text", "") for cell in nb.cells for out in cell.get("outputs", [])
-                   if out.get("output_type") == "stream")
+    text = "".join(
+        out.get("text", "")
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream"
+    )
     for model in ("granovetter", "watts", "deffuant", "hk", "nowak_may", "axelrod", "schelling"):
         assert model in text

@@ -25,9 +25,13 @@ def paired_dataset(baseline: np.ndarray, treatment: np.ndarray) -> xr.Dataset:
     values = np.stack([baseline, treatment])[:, :, :, None]
     return xr.Dataset(
         {"x": (("scenario", "replicate", "site", "time"), values, {"units": "1"})},
-        coords={"scenario": ["baseline", "treatment"], "replicate": np.arange(n_rep),
-                "site": [f"s{k}" for k in range(n_site)],
-                "time": [np.datetime64("2021-12-27")]})
+        coords={
+            "scenario": ["baseline", "treatment"],
+            "replicate": np.arange(n_rep),
+            "site": [f"s{k}" for k in range(n_site)],
+            "time": [np.datetime64("2021-12-27")],
+        },
+    )
 
 
 # ------------------------------------------------------------------ correctness
@@ -36,9 +40,17 @@ def paired_dataset(baseline: np.ndarray, treatment: np.ndarray) -> xr.Dataset:
 def test_table_shape_and_no_nan(ds):
     res = atcsim.compare(ds, "baseline", "animator", "participation_share")
     assert list(res.table.index) == list(ds["site"].values) + ["pooled"]
-    assert list(res.table.columns) == ["site_name", "baseline_mean", "treatment_mean",
-                                       "mean_diff", "ci_low", "ci_high", "effect_size",
-                                       "share_better", "n_replicates"]
+    assert list(res.table.columns) == [
+        "site_name",
+        "baseline_mean",
+        "treatment_mean",
+        "mean_diff",
+        "ci_low",
+        "ci_high",
+        "effect_size",
+        "share_better",
+        "n_replicates",
+    ]
     numeric = res.table.drop(columns="site_name")
     assert numeric.notna().all().all()
     assert (res.table["n_replicates"] == N_REPLICATES).all()
@@ -69,8 +81,14 @@ def test_statistics_match_a_direct_computation(ds):
 
 
 def test_known_effect_is_recovered(tmp_path):
-    path = make_synthetic(tmp_path / "effect.h5", replicates=40, sites=3, steps=4, seed=11,
-                          effects={"animator": {"participation_share": 0.04}})
+    path = make_synthetic(
+        tmp_path / "effect.h5",
+        replicates=40,
+        sites=3,
+        steps=4,
+        seed=11,
+        effects={"animator": {"participation_share": 0.04}},
+    )
     with atcsim.open(path) as data:
         res = atcsim.compare(data, "baseline", "animator", "participation_share")
         null = atcsim.compare(data, "baseline", "animator_governance", "participation_share")
@@ -107,14 +125,17 @@ def test_time_selection_by_date_step_position_and_window(ds):
     assert "4 recorded times" in window.time_label
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"at": "2030-01-01"}, "outside the recorded time range"),
-    ({"at": 999}, "step 999 is not recorded"),
-    ({"at": -99}, "out of range"),
-    ({"at": "not a date"}, "cannot read"),
-    ({"window": (10, 2)}, "after its end"),
-    ({"at": 1, "window": (0, 2)}, "not both"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"at": "2030-01-01"}, "outside the recorded time range"),
+        ({"at": 999}, "step 999 is not recorded"),
+        ({"at": -99}, "out of range"),
+        ({"at": "not a date"}, "cannot read"),
+        ({"window": (10, 2)}, "after its end"),
+        ({"at": 1, "window": (0, 2)}, "not both"),
+    ],
+)
 def test_bad_time_selection(ds, kwargs, match):
     with pytest.raises(atcsim.TimeSelectionError, match=match):
         atcsim.compare(ds, "baseline", "animator", "participation_share", **kwargs)
@@ -136,8 +157,7 @@ def test_missing_variable_and_extra_dimension(ds):
         atcsim.compare(ds, "baseline", "animator", "trust_in_everything")
     with pytest.raises(atcsim.TimeSelectionError, match="theme"):
         atcsim.compare(ds, "baseline", "animator", "outcome_index")
-    res = atcsim.compare(ds, "baseline", "animator", "outcome_index",
-                         select={"theme": "employment"})
+    res = atcsim.compare(ds, "baseline", "animator", "outcome_index", select={"theme": "employment"})
     assert res.label == "outcome_index[theme=employment]"
     assert res.table.drop(columns="site_name").notna().all().all()
 
@@ -156,8 +176,7 @@ def test_one_replicate_gives_nan_ci_and_a_warning(ds):
 
 def test_few_replicates_warn_and_enough_do_not(ds):
     with pytest.warns(atcsim.FewReplicatesWarning, match="only 5 replicate"):
-        atcsim.compare(ds.isel(replicate=slice(0, 5)), "baseline", "animator",
-                       "participation_share")
+        atcsim.compare(ds.isel(replicate=slice(0, 5)), "baseline", "animator", "participation_share")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         atcsim.compare(ds, "baseline", "animator", "participation_share")  # 12 replicates
@@ -166,8 +185,9 @@ def test_few_replicates_warn_and_enough_do_not(ds):
 def test_identical_scenarios_have_zero_effect(ds):
     same = ds.copy()
     same["participation_share"] = same["participation_share"].copy()
-    same["participation_share"].loc[{"scenario": "animator"}] = \
+    same["participation_share"].loc[{"scenario": "animator"}] = (
         same["participation_share"].sel(scenario="baseline").values
+    )
     res = atcsim.compare(same, "baseline", "animator", "participation_share")
     assert (res.table["mean_diff"] == 0).all()
     assert (res.table["effect_size"] == 0).all()
@@ -177,8 +197,7 @@ def test_identical_scenarios_have_zero_effect(ds):
 
 def test_direction_of_share_better(ds):
     up = atcsim.compare(ds, "baseline", "animator", "participation_share")
-    down = atcsim.compare(ds, "baseline", "animator", "participation_share",
-                          higher_is_better=False)
+    down = atcsim.compare(ds, "baseline", "animator", "participation_share", higher_is_better=False)
     np.testing.assert_allclose(up.table["share_better"] + down.table["share_better"], 1.0)
 
 
@@ -235,8 +254,7 @@ def test_compare_end_to_end_coverage_with_common_random_numbers():
         common = rng.normal(0.5, 0.1, size=(n_rep, n_site))
         b = common + rng.normal(0.0, 0.01, size=(n_rep, n_site))
         t = common + true_effect + rng.normal(0.0, 0.01, size=(n_rep, n_site))
-        res = atcsim.compare(paired_dataset(b, t), "baseline", "treatment", "x",
-                             seed=experiment)
+        res = atcsim.compare(paired_dataset(b, t), "baseline", "treatment", "x", seed=experiment)
         sites = res.table.drop(index="pooled")
         covered += int(((sites.ci_low <= true_effect) & (true_effect <= sites.ci_high)).sum())
         total += len(sites)
@@ -259,10 +277,10 @@ def test_replicates_needed_formula_and_sources(ds):
     sd_pooled = res.diffs["pooled"].std(ddof=1)
     assert atcsim.replicates_needed(res, 0.01) == math.ceil((2 * Z95 * sd_pooled / 0.01) ** 2)
     site = "marseille_frais_vallon"
-    assert atcsim.replicates_needed(res, 0.01, site=site) == atcsim.replicates_needed(
-        res.diffs[site], 0.01)
-    assert atcsim.replicates_needed(ds, 0.01, "baseline", "animator", "trust_institutions") \
-        == atcsim.replicates_needed(res, 0.01)
+    assert atcsim.replicates_needed(res, 0.01, site=site) == atcsim.replicates_needed(res.diffs[site], 0.01)
+    assert atcsim.replicates_needed(
+        ds, 0.01, "baseline", "animator", "trust_institutions"
+    ) == atcsim.replicates_needed(res, 0.01)
     with pytest.raises(ValueError, match="target_ci_width"):
         atcsim.replicates_needed(diffs, 0.0)
     with pytest.raises(ValueError, match="baseline, treatment and variable"):
@@ -286,4 +304,3 @@ def test_bad_bootstrap_arguments(ds):
     with pytest.raises(ValueError, match="ci"):
         atcsim.bootstrap_ci([1.0, 2.0], ci=1.5)
     assert all(math.isnan(v) for v in atcsim.bootstrap_ci([1.0]))
-

@@ -40,24 +40,32 @@ def test_identities_between_columns(ds):
 def test_paired_values_match_a_direct_computation(ds):
     res = atcsim.cost_effectiveness(ds, "baseline", "animator")
     last = ds.isel(time=-1)
-    avoided = (last["avoided_costs_eur"].sel(scenario="animator")
-               - last["avoided_costs_eur"].sel(scenario="baseline"))
-    cost = (last["intervention_cost_eur"].sel(scenario="animator")
-            - last["intervention_cost_eur"].sel(scenario="baseline"))
+    avoided = last["avoided_costs_eur"].sel(scenario="animator") - last["avoided_costs_eur"].sel(
+        scenario="baseline"
+    )
+    cost = last["intervention_cost_eur"].sel(scenario="animator") - last["intervention_cost_eur"].sel(
+        scenario="baseline"
+    )
     net = (avoided - cost).sel(site="grenoble_villeneuve_vo").values
     row = res.table.loc["grenoble_villeneuve_vo"]
     assert row.net_benefit_eur == pytest.approx(net.mean())
     assert row.share_net_positive == pytest.approx((net > 0).mean())
     pooled_net = (avoided - cost).sum("site").values
     assert res.pooled.net_benefit_eur == pytest.approx(pooled_net.mean())
-    assert (res.pooled.net_benefit_eur_ci_low, res.pooled.net_benefit_eur_ci_high) == \
-        pytest.approx(atcsim.bootstrap_ci(pooled_net))
+    assert (res.pooled.net_benefit_eur_ci_low, res.pooled.net_benefit_eur_ci_high) == pytest.approx(
+        atcsim.bootstrap_ci(pooled_net)
+    )
 
 
 def test_no_extra_cost_gives_undefined_ratio(tmp_path):
-    path = make_synthetic(tmp_path / "free.h5", scenarios=("baseline", "free_lunch"),
-                          replicates=10, sites=2, steps=4,
-                          effects={"free_lunch": {"avoided_costs_eur": 10_000.0}})
+    path = make_synthetic(
+        tmp_path / "free.h5",
+        scenarios=("baseline", "free_lunch"),
+        replicates=10,
+        sites=2,
+        steps=4,
+        effects={"free_lunch": {"avoided_costs_eur": 10_000.0}},
+    )
     with atcsim.open(path) as data:
         res = atcsim.cost_effectiveness(data, "baseline", "free_lunch")
     assert (res.table["cost_eur"] == 0).all()
@@ -67,8 +75,9 @@ def test_no_extra_cost_gives_undefined_ratio(tmp_path):
 
 
 def test_missing_cost_variables(tmp_path):
-    path = make_synthetic(tmp_path / "nocost.h5", replicates=3,
-                          variables=["participation_share"], extra_theme_var=False)
+    path = make_synthetic(
+        tmp_path / "nocost.h5", replicates=3, variables=["participation_share"], extra_theme_var=False
+    )
     with atcsim.open(path) as data:
         with pytest.raises(atcsim.VariableNotFoundError, match="avoided_costs_eur"):
             atcsim.cost_effectiveness(data, "baseline", "animator")

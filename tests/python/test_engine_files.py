@@ -33,16 +33,35 @@ def _binary() -> Path | None:
 BINARY = _binary()
 pytestmark = pytest.mark.skipif(
     BINARY is None or not WATTS.exists(),
-    reason="no atcsim binary (set ATCSIM_BIN or build with `make`) or no watts scenario")
+    reason="no atcsim binary (set ATCSIM_BIN or build with `make`) or no watts scenario",
+)
 
 
 @pytest.fixture(scope="module")
 def engine_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("engine") / "watts.h5"
     proc = subprocess.run(
-        [str(BINARY), "run", str(WATTS), "-o", str(out), "--replicates", "3",
-         "--set", "model.n=400", "--set", "experiment.steps=20", "--threads", "1", "--quiet"],
-        capture_output=True, text=True, timeout=120, cwd=ROOT)
+        [
+            str(BINARY),
+            "run",
+            str(WATTS),
+            "-o",
+            str(out),
+            "--replicates",
+            "3",
+            "--set",
+            "model.n=400",
+            "--set",
+            "experiment.steps=20",
+            "--threads",
+            "1",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -77,16 +96,36 @@ def test_engine_file_analyses(engine_file):
 
 def test_engine_file_report_and_info(engine_file, tmp_path):
     env = subprocess_env()
-    report = subprocess.run([sys.executable, "-m", "atcsim", "report", str(engine_file), "-o",
-                             str(tmp_path / "r.html"), "--n-boot", "200"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    report = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "atcsim",
+            "report",
+            str(engine_file),
+            "-o",
+            str(tmp_path / "r.html"),
+            "--n-boot",
+            "200",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert report.returncode == 0, report.stderr
     assert "Effects: " in (tmp_path / "r.html").read_text(encoding="utf-8")
 
-    ours = subprocess.run([sys.executable, "-m", "atcsim", "info", str(engine_file)],
-                          capture_output=True, text=True, env=env, timeout=120)
-    theirs = subprocess.run([str(BINARY), "info", str(engine_file)], capture_output=True,
-                            text=True, timeout=60)
+    ours = subprocess.run(
+        [sys.executable, "-m", "atcsim", "info", str(engine_file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    theirs = subprocess.run(
+        [str(BINARY), "info", str(engine_file)], capture_output=True, text=True, timeout=60
+    )
     assert ours.returncode == 0 and theirs.returncode == 0, ours.stderr + theirs.stderr
     for prefix in ("title:", "model:", "seed:", "scenarios:", "sites:", "runs:"):
         line_ours = next(line for line in ours.stdout.splitlines() if line.startswith(prefix))

@@ -13,26 +13,36 @@ from conftest import subprocess_env
 
 
 def run_info(path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "atcsim", "info", str(path)],
-                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "atcsim", "info", str(path)],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )
 
 
 def test_info_summarises_a_complete_file(result_file):
     proc = run_info(result_file)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    for needle in ("title:       synthetic atcsim experiment", "model:       territorial",
-                   "by atcsim 0.1.0 (commit synthetic), output schema 1", "seed:        1",
-                   "dimensions:  scenario=3 replicate=12 site=4 time=16 theme=3 "
-                   "(days since 2019-09-02)",
-                   "scenarios:   baseline, animator, animator_governance",
-                   "period:      2019-09-02 to 2019-12-16 (16 recorded times, 7 day(s) per step)",
-                   "sites:       marseille_frais_vallon, saint_gilles_sabatot,",
-                   "fort_de_france_quartiers_ouest: Fort-de-France — Trénelle-Citron; CNLRQ",
-                   "avoided_costs_eur                [EUR]", "outcome_index                    [1] x3 (theme)",
-                   "runs:        36/36 complete\n", "parameters:",
-                   "animator_salary_eur              = 45000 EUR/year  (assumption)",
-                   "trust_loss_ratio                 = 3  (source: Slovic 1993"):
+    for needle in (
+        "title:       synthetic atcsim experiment",
+        "model:       territorial",
+        "by atcsim 0.1.0 (commit synthetic), output schema 1",
+        "seed:        1",
+        "dimensions:  scenario=3 replicate=12 site=4 time=16 theme=3 " "(days since 2019-09-02)",
+        "scenarios:   baseline, animator, animator_governance",
+        "period:      2019-09-02 to 2019-12-16 (16 recorded times, 7 day(s) per step)",
+        "sites:       marseille_frais_vallon, saint_gilles_sabatot,",
+        "fort_de_france_quartiers_ouest: Fort-de-France — Trénelle-Citron; CNLRQ",
+        "avoided_costs_eur                [EUR]",
+        "outcome_index                    [1] x3 (theme)",
+        "runs:        36/36 complete\n",
+        "parameters:",
+        "animator_salary_eur              = 45000 EUR/year  (assumption)",
+        "trust_loss_ratio                 = 3  (source: Slovic 1993",
+    ):
         assert needle in out, needle
     assert proc.stderr == ""
 

@@ -22,8 +22,8 @@ def _execute(name: str, result: Path, monkeypatch: pytest.MonkeyPatch) -> nbform
         monkeypatch.setenv(key, value)  # the kernel inherits this process's environment
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = nbclient.NotebookClient(
-        nb, timeout=180, kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOKS)}})
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
     asyncio.run(client.async_execute())  # asyncio.run closes its event loop afterwards
     return nb
 

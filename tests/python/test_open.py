@@ -74,8 +74,9 @@ def test_keep_incomplete_runs_on_request(partial_file):
 def test_nothing_complete_in_every_scenario_says_so(tmp_path):
     complete = np.ones((2, 4), dtype=np.int8)
     complete[1, :] = 0
-    path = make_synthetic(tmp_path / "half.h5", scenarios=("baseline", "animator"), replicates=4,
-                          complete=complete)
+    path = make_synthetic(
+        tmp_path / "half.h5", scenarios=("baseline", "animator"), replicates=4, complete=complete
+    )
     with pytest.warns(atcsim.IncompleteRunsWarning, match="nothing left"):
         ds = atcsim.open(path)
     assert ds.sizes["replicate"] == 0

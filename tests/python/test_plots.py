@@ -30,16 +30,18 @@ def test_plot_sites_one_panel_per_site_with_medians(ds):
     assert first.get_title() == "Marseille — Frais Vallon"
     medians = [line for line in first.get_lines() if line.get_label() in SCENARIOS]
     assert [m.get_label() for m in medians] == list(SCENARIOS)
-    expected = np.median(ds["participation_share"].sel(
-        scenario="animator", site="marseille_frais_vallon").values, axis=0)
+    expected = np.median(
+        ds["participation_share"].sel(scenario="animator", site="marseille_frais_vallon").values, axis=0
+    )
     np.testing.assert_allclose(medians[1].get_ydata(), expected)
     assert len(first.collections) == 2 * len(SCENARIOS)  # 50 % and 90 % bands
     assert _png_pixels(fig).std() > 0.01
 
 
 def test_plot_sites_subset_and_extra_dimension(ds):
-    fig = atcsim.plot_sites(ds, "outcome_index", scenarios=["baseline", "animator"],
-                            select={"theme": "employment"}, ncols=2)
+    fig = atcsim.plot_sites(
+        ds, "outcome_index", scenarios=["baseline", "animator"], select={"theme": "employment"}, ncols=2
+    )
     first = fig.axes[0]
     assert {line.get_label() for line in first.get_lines()} == {"baseline", "animator"}
     with pytest.raises(atcsim.TimeSelectionError, match="theme"):
@@ -53,8 +55,9 @@ def test_plot_trajectory_draws_every_replicate(ds):
     ax = fig.axes[0]
     assert len(ax.get_lines()) == len(SCENARIOS) * (N_REPLICATES + 1)
     assert "Saint-Gilles" in ax.get_title()
-    by_id = atcsim.plot_trajectory(ds, "trust_institutions", "saint_gilles_sabatot",
-                                   scenarios="baseline", max_lines=3)
+    by_id = atcsim.plot_trajectory(
+        ds, "trust_institutions", "saint_gilles_sabatot", scenarios="baseline", max_lines=3
+    )
     assert len(by_id.axes[0].get_lines()) == 4
     with pytest.raises(ValueError, match="available sites"):
         atcsim.plot_trajectory(ds, "trust_institutions", "Atlantis")
@@ -68,18 +71,17 @@ def test_plot_forest_rows_and_values(ds):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[-1] == "All sites (pooled)"
     assert len(labels) == N_SITES + 1
-    points = [line for line in ax.get_lines() if len(line.get_xdata()) == 1
-              and line.get_marker() in ("o", "D")]
-    np.testing.assert_allclose(sorted(p.get_xdata()[0] for p in points),
-                               sorted(res.table["mean_diff"]))
+    points = [
+        line for line in ax.get_lines() if len(line.get_xdata()) == 1 and line.get_marker() in ("o", "D")
+    ]
+    np.testing.assert_allclose(sorted(p.get_xdata()[0] for p in points), sorted(res.table["mean_diff"]))
     assert _png_pixels(fig).std() > 0.01
 
 
 def test_plot_forest_single_site_and_nan_ci(canonical_file):
     with pytest.warns(atcsim.FewReplicatesWarning):
         with atcsim.open(canonical_file) as data:
-            res = atcsim.compare(data.isel(replicate=[0]), "low_threshold", "high_threshold",
-                                 "cascade_size")
+            res = atcsim.compare(data.isel(replicate=[0]), "low_threshold", "high_threshold", "cascade_size")
     fig = atcsim.plot_forest(res)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["all"]

@@ -17,13 +17,17 @@ from atcsim import cli
 
 from conftest import subprocess_env
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "atcsim", *args], capture_output=True, text=True,
-                          env=subprocess_env(), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "atcsim", *args],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +62,19 @@ def test_report_embeds_decodable_png_plots(report):
 
 def test_report_says_what_was_run(report, result_file):
     _, text = report
-    for needle in ("What was run", "territorial", "0.1.0", "synthetic", "20", "<details>",
-                   "config_toml", "[experiment]", "atcsim run scenarios/synthetic.toml",
-                   "Report command", "python3 -m atcsim report"):
+    for needle in (
+        "What was run",
+        "territorial",
+        "0.1.0",
+        "synthetic",
+        "20",
+        "<details>",
+        "config_toml",
+        "[experiment]",
+        "atcsim run scenarios/synthetic.toml",
+        "Report command",
+        "python3 -m atcsim report",
+    ):
         assert needle in text, needle
 
 
@@ -124,8 +138,20 @@ def test_canonical_single_site_report_lists_all_variables(canonical_file, tmp_pa
 
 def test_treatment_and_baseline_options(result_file, tmp_path):
     out = tmp_path / "one.html"
-    code = cli.main(["report", str(result_file), "-o", str(out), "--baseline", "animator",
-                     "--treatment", "animator_governance", "--n-boot", "200"])
+    code = cli.main(
+        [
+            "report",
+            str(result_file),
+            "-o",
+            str(out),
+            "--baseline",
+            "animator",
+            "--treatment",
+            "animator_governance",
+            "--n-boot",
+            "200",
+        ]
+    )
     assert code == 0
     text = out.read_text(encoding="utf-8")
     assert "Effects: animator_governance vs animator" in text
@@ -135,8 +161,13 @@ def test_treatment_and_baseline_options(result_file, tmp_path):
 def test_theme_variables_expand_when_no_preferred_indicator(tmp_path):
     from atcsim.testing import make_synthetic
 
-    path = make_synthetic(tmp_path / "themes.h5", replicates=10, sites=2, steps=5,
-                          variables=["avoided_costs_eur", "intervention_cost_eur"])
+    path = make_synthetic(
+        tmp_path / "themes.h5",
+        replicates=10,
+        sites=2,
+        steps=5,
+        variables=["avoided_costs_eur", "intervention_cost_eur"],
+    )
     out = tmp_path / "themes.html"
     assert cli.main(["report", str(path), "-o", str(out), "--n-boot", "100"]) == 0
     text = out.read_text(encoding="utf-8")
@@ -159,8 +190,7 @@ def test_bad_inputs_exit_2_with_one_line(result_file, tmp_path):
 
 
 def test_unknown_baseline_exit_2(result_file, tmp_path, capsys):
-    code = cli.main(["report", str(result_file), "-o", str(tmp_path / "x.html"),
-                     "--baseline", "status_quo"])
+    code = cli.main(["report", str(result_file), "-o", str(tmp_path / "x.html"), "--baseline", "status_quo"])
     err = capsys.readouterr().err
     assert code == 2
     assert "status_quo" in err and "baseline, animator, animator_governance" in err
@@ -170,8 +200,7 @@ def test_unknown_baseline_exit_2(result_file, tmp_path, capsys):
 def test_unwritable_output_exit_1(result_file, tmp_path, capsys):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    code = cli.main(["report", str(result_file), "-o", str(blocker / "report.html"),
-                     "--n-boot", "50"])
+    code = cli.main(["report", str(result_file), "-o", str(blocker / "report.html"), "--n-boot", "50"])
     assert code == 1  # runtime failure, not an input error
     assert "error:" in capsys.readouterr().err
 
@@ -180,9 +209,20 @@ def test_unwritable_output_exit_1(result_file, tmp_path, capsys):
 
 
 def _chromium(args: list[str], user_data: Path) -> subprocess.CompletedProcess:
-    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", f"--user-data-dir={user_data}", "--enable-logging=stderr", "--v=0"]
+    base = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={user_data}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
     return subprocess.run(base + args, capture_output=True, text=True, timeout=90)
 
 
@@ -204,8 +244,9 @@ def test_console_detector_catches_page_errors(tmp_path):
 def test_report_renders_in_headless_chromium(report, tmp_path):
     path, _ = report
     shot = tmp_path / "report.png"
-    proc = _chromium([f"--screenshot={shot}", "--window-size=1200,2000", path.as_uri()],
-                     tmp_path / "profile-shot")
+    proc = _chromium(
+        [f"--screenshot={shot}", "--window-size=1200,2000", path.as_uri()], tmp_path / "profile-shot"
+    )
     assert shot.exists(), proc.stderr[-2000:]
     pixels = mpimg.imread(str(shot))
     assert pixels.shape[:2] == (2000, 1200)
@@ -220,9 +261,13 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert _console_messages(dom.stderr) == []
     html = dom.stdout
-    for heading in ("What was run", "Effects: animator vs baseline",
-                    "Effects: animator_governance vs baseline", "Trajectories by site",
-                    "Caveats"):
+    for heading in (
+        "What was run",
+        "Effects: animator vs baseline",
+        "Effects: animator_governance vs baseline",
+        "Trajectories by site",
+        "Caveats",
+    ):
         assert re.search(rf"<h2[^>]*>{re.escape(heading)}</h2>", html), heading
     assert html.count("<img") == 9
     assert "<details>" in html

@@ -51,9 +51,9 @@ def _open(path):
 def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Analytic S1 and ST of the Ishigami function on [-pi, pi]^3 (Sobol' & Levitan 1999)."""
     pi = math.pi
-    v1 = 0.5 * (1 + b * pi ** 4 / 5) ** 2
-    v2 = a ** 2 / 8
-    v13 = b ** 2 * pi ** 8 * (1 / 18 - 1 / 50)  # = 8 b^2 pi^8 / 225
+    v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * pi**8 * (1 / 18 - 1 / 50)  # = 8 b^2 pi^8 / 225
     v = v1 + v2 + v13
     return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v
 
@@ -132,8 +132,8 @@ def test_morris_ishigami(ishigami_morris):
     assert res.n_trajectories == MORRIS_R and res.levels == 4
     assert res.delta == pytest.approx(2 / 3)
     root3 = math.sqrt(3) / 2
-    hi1, lo1 = (root3 * (1 + 0.1 * x ** 4) * 1.5 for x in (math.pi, math.pi / 3))
-    ee3 = 0.1 * (math.pi ** 4 - (math.pi / 3) ** 4) * root3 * 1.5
+    hi1, lo1 = (root3 * (1 + 0.1 * x**4) * 1.5 for x in (math.pi, math.pi / 3))
+    ee3 = 0.1 * (math.pi**4 - (math.pi / 3) ** 4) * root3 * 1.5
     se = (hi1 - lo1) / 2 / math.sqrt(MORRIS_R)
     assert t.loc["model_x2", "mu_star"] == pytest.approx(7.875, rel=1e-9)
     assert abs(t.loc["model_x1", "mu_star"] - (hi1 + lo1) / 2) <= Z * se
@@ -202,7 +202,7 @@ def test_sobol_is_reproducible_and_drops_incomplete_groups(g_sobol):
 
 
 def test_sensitivity_errors(ishigami_morris, watts_sobol, ds):
-    with pytest.raises(atcsim.SweepError, match="method = \"sobol\""):
+    with pytest.raises(atcsim.SweepError, match='method = "sobol"'):
         sa.sobol(_open(ishigami_morris), "y")
     with pytest.raises(atcsim.SweepError, match="no 'point' dimension"):
         sa.morris(ds, "participation_share")
@@ -223,8 +223,7 @@ def test_stochastic_sweep_per_scenario_and_site(watts_sobol):
     assert "mean over sites" in pooled.description and "site north" in north.description
     # The response is the replicate- and site-mean at the last time, one value per point.
     resp = sa.response(ds, "active_fraction", scenario="baseline")
-    expected = (ds["active_fraction"].sel(scenario="baseline").isel(time=-1)
-                .mean(["replicate", "site"]).values)
+    expected = ds["active_fraction"].sel(scenario="baseline").isel(time=-1).mean(["replicate", "site"]).values
     np.testing.assert_allclose(resp["value"].to_numpy(), expected)
     assert {"model_phi", "model_initial_active", "sweep_role", "value"} <= set(resp.columns)
     assert pooled.n_base == 8 and np.isfinite(pooled.table["S1"]).all()
@@ -236,5 +235,7 @@ def test_plots_are_figures(g_sobol, ishigami_morris):
     for fig in (atcsim.plot_sobol(sob), atcsim.plot_morris(mor), atcsim.plot_response(mor)):
         assert isinstance(fig, Figure) and fig.axes
     assert [t.get_text() for t in atcsim.plot_sobol(sob).axes[0].get_xticklabels()][:2] == [
-        "model.x1", "model.x2"]
+        "model.x1",
+        "model.x2",
+    ]
     assert "model_x1" in repr(sob) and "<table" in mor._repr_html_()

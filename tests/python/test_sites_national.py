@@ -25,8 +25,12 @@ def national() -> dict:
 
 @pytest.mark.parametrize("script", ["make_national_sites.py", "make_atc15_sites.py"])
 def test_generated_site_files_are_up_to_date(script):
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / script), "--check"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
 
 

@@ -99,10 +99,17 @@ def test_tidy_has_point_columns(watts_grid):
     pairs = df[["point", "model_phi", "model_n"]].drop_duplicates().set_index("point")
     np.testing.assert_allclose(pairs["model_phi"], ds["model_phi"].values)
     np.testing.assert_allclose(pairs["model_n"], ds["model_n"].values)
-    row = df[(df.point == 4) & (df.replicate == 2) & (df.site == "south")
-             & (df.scenario == "dense") & (df.variable == "active_count")].iloc[-1]
-    assert row.value == ds["active_count"].sel(scenario="dense", site="south").isel(
-        point=4, replicate=2, time=-1).item()
+    row = df[
+        (df.point == 4)
+        & (df.replicate == 2)
+        & (df.site == "south")
+        & (df.scenario == "dense")
+        & (df.variable == "active_count")
+    ].iloc[-1]
+    assert (
+        row.value
+        == ds["active_count"].sel(scenario="dense", site="south").isel(point=4, replicate=2, time=-1).item()
+    )
 
 
 def test_compare_needs_one_point(watts_grid, ds):
@@ -129,10 +136,19 @@ def test_compare_by_point_equals_compare_at_each_point(watts_grid):
     assert table.attrs["site"] == "pooled"
     for point in (0, 3, 5):
         with pytest.warns(atcsim.FewReplicatesWarning):
-            one = atcsim.compare(ds.isel(point=point), "baseline", "dense", "active_fraction",
-                                 n_boot=300).pooled
-        for column in ("baseline_mean", "treatment_mean", "mean_diff", "ci_low", "ci_high",
-                       "effect_size", "share_better", "n_replicates"):
+            one = atcsim.compare(
+                ds.isel(point=point), "baseline", "dense", "active_fraction", n_boot=300
+            ).pooled
+        for column in (
+            "baseline_mean",
+            "treatment_mean",
+            "mean_diff",
+            "ci_low",
+            "ci_high",
+            "effect_size",
+            "share_better",
+            "n_replicates",
+        ):
             assert table.loc[point, column] == pytest.approx(one[column], nan_ok=True), column
     with pytest.warns(atcsim.FewReplicatesWarning):
         south = atcsim.compare_by_point(ds, "baseline", "dense", "active_fraction", site="south")
@@ -148,16 +164,21 @@ def test_plots_pool_points_and_replicates(watts_grid):
     fig = atcsim.plot_sites(ds, "active_fraction")
     assert isinstance(fig, Figure) and "points and replicates" in fig._suptitle.get_text()
     assert isinstance(atcsim.plot_trajectory(ds, "active_count", "North site"), Figure)
-    assert "over replicates" in atcsim.plot_sites(ds.isel(point=0), "active_fraction")\
-        ._suptitle.get_text()
+    assert "over replicates" in atcsim.plot_sites(ds.isel(point=0), "active_fraction")._suptitle.get_text()
 
 
 def test_info_matches_engine(watts_sobol, tmp_path):
     path = _break_runs(watts_sobol, tmp_path / "info.h5", [(0, 9, 1), (1, 30, 0)])
-    ours = subprocess.run([sys.executable, "-m", "atcsim", "info", str(path)],
-                          capture_output=True, text=True, env=subprocess_env(), timeout=60)
-    theirs = subprocess.run([str(atcsim_binary()), "info", str(path)], capture_output=True,
-                            text=True, timeout=60)
+    ours = subprocess.run(
+        [sys.executable, "-m", "atcsim", "info", str(path)],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+    )
+    theirs = subprocess.run(
+        [str(atcsim_binary()), "info", str(path)], capture_output=True, text=True, timeout=60
+    )
     assert ours.returncode == 0 and theirs.returncode == 0, ours.stderr + theirs.stderr
     for prefix in ("dimensions:", "sweep:", "scenarios:", "sites:", "runs:"):
         line_ours = next(line for line in ours.stdout.splitlines() if line.startswith(prefix))
@@ -196,9 +217,13 @@ def test_report_sobol_sweep_single_scenario(ishigami_sobol):
 
 def test_report_morris_sweep_via_cli(watts_morris, tmp_path):
     out = tmp_path / "morris.html"
-    proc = subprocess.run([sys.executable, "-m", "atcsim", "report", str(watts_morris), "-o",
-                           str(out), "--n-boot", "100"], capture_output=True, text=True,
-                          env=subprocess_env(), timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "atcsim", "report", str(watts_morris), "-o", str(out), "--n-boot", "100"],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     html = out.read_text(encoding="utf-8")
     assert "Sensitivity analysis (morris sweep)" in html and "mu*" in html

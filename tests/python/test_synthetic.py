@@ -14,14 +14,30 @@ from atcsim.testing import SYNTHETIC_VARIABLES, make_synthetic
 
 from conftest import N_REPLICATES, N_SITES, N_STEPS, SCENARIOS
 
-GLOBAL_ATTRS = ("Conventions", "title", "atcsim_version", "atcsim_schema", "git_commit",
-                "created", "command_line", "config_toml", "seed", "model", "step_days")
+GLOBAL_ATTRS = (
+    "Conventions",
+    "title",
+    "atcsim_version",
+    "atcsim_schema",
+    "git_commit",
+    "created",
+    "command_line",
+    "config_toml",
+    "seed",
+    "model",
+    "step_days",
+)
 
 
 def test_opens_with_plain_xarray_h5netcdf(result_file):
     with xr.open_dataset(result_file, engine="h5netcdf", decode_times=False) as raw:
-        assert dict(raw.sizes) == {"scenario": 3, "replicate": N_REPLICATES, "site": N_SITES,
-                                   "time": N_STEPS, "theme": 3}
+        assert dict(raw.sizes) == {
+            "scenario": 3,
+            "replicate": N_REPLICATES,
+            "site": N_SITES,
+            "time": N_STEPS,
+            "theme": 3,
+        }
         assert list(raw["scenario"].values) == list(SCENARIOS)
         assert raw["time"].attrs["units"] == "days since 2019-09-02"
         assert raw["time"].attrs["calendar"] == "standard"
@@ -54,8 +70,7 @@ def test_hdf5_layout_details(result_file):
         assert var.chunks == (1, 1, 1, N_STEPS)
         assert var.compression == "gzip" and var.compression_opts == 4 and var.shuffle
         assert np.isnan(var.fillvalue) and np.isnan(var.attrs["_FillValue"])
-        assert [var.dims[i][0].name for i in range(4)] == ["/scenario", "/replicate", "/site",
-                                                           "/time"]
+        assert [var.dims[i][0].name for i in range(4)] == ["/scenario", "/replicate", "/site", "/time"]
         assert f["run_complete"].dtype == np.int8
         params = f["parameters"]
         assert all(params[name].shape == () for name in params)
@@ -65,15 +80,15 @@ def test_hdf5_layout_details(result_file):
 @pytest.mark.skipif(shutil.which("ncdump") is None, reason="ncdump (Debian netcdf-bin) not installed")
 def test_ncdump_reads_header_and_data_without_complaint(result_file, partial_file):
     for path in (result_file, partial_file):
-        header = subprocess.run(["ncdump", "-h", str(path)], capture_output=True, text=True,
-                                timeout=60)
+        header = subprocess.run(["ncdump", "-h", str(path)], capture_output=True, text=True, timeout=60)
         assert header.returncode == 0, header.stderr
         assert header.stderr == ""
         assert "string site_name(site)" in header.stdout
         assert "double outcome_index(scenario, replicate, site, time, theme)" in header.stdout
         assert "group: parameters" in header.stdout
-    data = subprocess.run(["ncdump", "-v", "scenario,site_name", str(result_file)],
-                          capture_output=True, text=True, timeout=60)
+    data = subprocess.run(
+        ["ncdump", "-v", "scenario,site_name", str(result_file)], capture_output=True, text=True, timeout=60
+    )
     assert data.returncode == 0, data.stderr
     assert '"animator_governance"' in data.stdout
     assert "Trénelle-Citron" in data.stdout  # UTF-8 survives
@@ -91,8 +106,15 @@ def test_partial_files_flag_runs_and_hold_nan(partial_file):
 
 
 def test_known_effect_at_last_step_is_the_expected_paired_difference(tmp_path):
-    path = make_synthetic(tmp_path / "big.h5", replicates=400, sites=2, steps=3, noise=0.02,
-                          effects={"animator": {"trust_institutions": 0.05}}, seed=9)
+    path = make_synthetic(
+        tmp_path / "big.h5",
+        replicates=400,
+        sites=2,
+        steps=3,
+        noise=0.02,
+        effects={"animator": {"trust_institutions": 0.05}},
+        seed=9,
+    )
     with xr.open_dataset(path, engine="h5netcdf") as raw:
         v = raw["trust_institutions"].isel(time=-1)
         diff = (v.sel(scenario="animator") - v.sel(scenario="baseline")).values

@@ -31,7 +31,8 @@ std::map<std::string, std::vector<double>> read_variables(const std::string& pat
     const int rank = H5Sget_simple_extent_ndims(space);
     if (rank < 2 && name != "time") continue;
     std::vector<double> values(static_cast<std::size_t>(n));
-    if (n > 0) check_status(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
+    if (n > 0)
+      check_status(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
     out[name] = std::move(values);
   }
   return out;

@@ -74,6 +74,8 @@ void TempDir::write(const std::string& name, const std::string& text) const {
   std::ofstream(file(name)) << text;
 }
 
-std::string source_path(const std::string& relative) { return std::string(ATCSIM_SOURCE_DIR) + "/" + relative; }
+std::string source_path(const std::string& relative) {
+  return std::string(ATCSIM_SOURCE_DIR) + "/" + relative;
+}
 
 }  // namespace atc::test

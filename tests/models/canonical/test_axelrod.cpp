@@ -30,7 +30,8 @@ TEST_CASE("canonical/axelrod: one trait - all identical, absorbed from the start
   CHECK(h.get("largest_region_share") == 1.0);
 }
 
-TEST_CASE("canonical/axelrod: one feature - neighbours identical or totally different, absorbed", "[canonical][axelrod]") {
+TEST_CASE("canonical/axelrod: one feature - neighbours identical or totally different, absorbed",
+          "[canonical][axelrod]") {
   Harness h("canonical/axelrod",
             {{"size", std::int64_t{6}}, {"features", std::int64_t{1}}, {"traits", std::int64_t{1000}}}, 2);
   CHECK(h.model().absorbed());
@@ -40,8 +41,8 @@ TEST_CASE("canonical/axelrod: one feature - neighbours identical or totally diff
 
 TEST_CASE("canonical/axelrod: runs to absorption, no active bond left", "[canonical][axelrod]") {
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-    Harness h("canonical/axelrod", {{"size", std::int64_t{8}}, {"features", std::int64_t{3}}, {"traits", std::int64_t{3}}},
-              seed);
+    Harness h("canonical/axelrod",
+              {{"size", std::int64_t{8}}, {"features", std::int64_t{3}}, {"traits", std::int64_t{3}}}, seed);
     CHECK_FALSE(h.model().absorbed());
     CHECK(h.get("active_bonds") > 0);
     h.run_to_absorption(100000);
@@ -51,7 +52,8 @@ TEST_CASE("canonical/axelrod: runs to absorption, no active bond left", "[canoni
   }
 }
 
-TEST_CASE("canonical/axelrod: few traits give one region, many traits many (Axelrod's trend)", "[canonical][axelrod]") {
+TEST_CASE("canonical/axelrod: few traits give one region, many traits many (Axelrod's trend)",
+          "[canonical][axelrod]") {
   double few = 0;
   double many = 0;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
@@ -66,7 +68,8 @@ TEST_CASE("canonical/axelrod: few traits give one region, many traits many (Axel
   CHECK(many > 10);
 }
 
-TEST_CASE("canonical/axelrod: invalid parameters are config errors naming the key", "[canonical][axelrod][config]") {
+TEST_CASE("canonical/axelrod: invalid parameters are config errors naming the key",
+          "[canonical][axelrod][config]") {
   const std::string base = "[model]\nname = \"canonical/axelrod\"\n";
   CHECK_THAT(config_error(base + "size = 1\n"), Catch::Contains("model.size"));
   CHECK_THAT(config_error(base + "features = 0\n"), Catch::Contains("model.features"));

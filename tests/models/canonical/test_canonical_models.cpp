@@ -13,15 +13,15 @@ using atc::test::run_all;
 using atc::test::TempDir;
 
 namespace {
-const std::vector<std::string> kModels{"canonical/granovetter", "canonical/watts",   "canonical/deffuant",
+const std::vector<std::string> kModels{"canonical/granovetter", "canonical/watts",     "canonical/deffuant",
                                        "canonical/hk",          "canonical/nowak_may", "canonical/axelrod",
                                        "canonical/schelling"};
 
 // Small experiments, large enough that synchronous models use several
 // parallel blocks (Parallel::kDefaultBlock = 2048 agents).
 std::string experiment(const std::string& model, const std::string& params, int steps) {
-  return "[experiment]\nsteps = " + std::to_string(steps) + "\nreplicates = 3\nseed = 77\n[model]\nname = \"" + model +
-         "\"\n" + params + "\n";
+  return "[experiment]\nsteps = " + std::to_string(steps) +
+         "\nreplicates = 3\nseed = 77\n[model]\nname = \"" + model + "\"\n" + params + "\n";
 }
 }  // namespace
 
@@ -84,7 +84,8 @@ TEST_CASE("canonical: atcsim describe documents the models; invalid values exit 
     CHECK(list.out.find(name) != std::string::npos);
     const auto r = atcsim({"describe", name});
     CHECK(r.exit_code == 0);
-    for (const auto& p : atc::models::registry().get(name).params) CHECK(r.out.find(p.name) != std::string::npos);
+    for (const auto& p : atc::models::registry().get(name).params)
+      CHECK(r.out.find(p.name) != std::string::npos);
   }
   TempDir dir;
   struct Bad {
@@ -102,7 +103,8 @@ TEST_CASE("canonical: atcsim describe documents the models; invalid values exit 
                              {"canonical/schelling", "model.agents=5000", "model.agents"}};
   for (const auto& b : bad) {
     INFO(b.model << " " << b.set);
-    dir.write("c.toml", "[model]\nname = \"" + b.model + "\"\n[output]\npath = \"" + dir.file("o.h5") + "\"\n");
+    dir.write("c.toml",
+              "[model]\nname = \"" + b.model + "\"\n[output]\npath = \"" + dir.file("o.h5") + "\"\n");
     const auto r = atcsim({"validate", dir.file("c.toml"), "--set", b.set});
     CHECK(r.exit_code == 2);
     CHECK(r.err.find(b.key) != std::string::npos);
@@ -113,8 +115,9 @@ TEST_CASE("canonical: the scenario files validate", "[canonical][cli]") {
   TempDir cwd;  // output paths are relative: keep them out of the build tree
   for (const auto& name : {"granovetter", "watts", "deffuant", "hk", "nowak_may", "axelrod", "schelling"}) {
     INFO(name);
-    const auto r = atcsim({"validate", atc::test::source_path(std::string("scenarios/canonical/") + name + ".toml")},
-                          cwd.path());
+    const auto r =
+        atcsim({"validate", atc::test::source_path(std::string("scenarios/canonical/") + name + ".toml")},
+               cwd.path());
     CHECK(r.exit_code == 0);
     CHECK(r.err.empty());
   }

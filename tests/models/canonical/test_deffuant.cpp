@@ -10,7 +10,8 @@ using atc::test::config_error;
 using atc::test::Harness;
 namespace mech = atc::models::mechanisms;
 
-TEST_CASE("canonical/deffuant: the pair rule moves both by mu of the difference, only within d", "[canonical][deffuant]") {
+TEST_CASE("canonical/deffuant: the pair rule moves both by mu of the difference, only within d",
+          "[canonical][deffuant]") {
   double a = 0.25;
   double b = 0.5;
   CHECK(mech::deffuant_pair_update(std::span<double>(&a, 1), std::span<double>(&b, 1), 0.3, 0.25));
@@ -18,7 +19,8 @@ TEST_CASE("canonical/deffuant: the pair rule moves both by mu of the difference,
   CHECK(b == 0.4375);
   double c = 0.0;
   double e = 0.5;
-  CHECK_FALSE(mech::deffuant_pair_update(std::span<double>(&c, 1), std::span<double>(&e, 1), 0.5, 0.5));  // not < d
+  CHECK_FALSE(
+      mech::deffuant_pair_update(std::span<double>(&c, 1), std::span<double>(&e, 1), 0.5, 0.5));  // not < d
   CHECK(c == 0.0);
   CHECK(e == 0.5);
 }
@@ -51,7 +53,8 @@ TEST_CASE("canonical/deffuant: d = 0.2 splits into two major clusters", "[canoni
   CHECK(h.get("n_clusters") == 2);
 }
 
-TEST_CASE("canonical/deffuant: invalid parameters are config errors naming the key", "[canonical][deffuant][config]") {
+TEST_CASE("canonical/deffuant: invalid parameters are config errors naming the key",
+          "[canonical][deffuant][config]") {
   const std::string base = "[model]\nname = \"canonical/deffuant\"\n";
   CHECK_THAT(config_error(base + "d = 0\n"), Catch::Contains("model.d") && Catch::Contains("(0, 1]"));
   CHECK_THAT(config_error(base + "d = 1.5\n"), Catch::Contains("model.d"));

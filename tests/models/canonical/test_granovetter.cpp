@@ -16,7 +16,8 @@ std::vector<double> zero_to_99() {
 }
 }  // namespace
 
-TEST_CASE("canonical/granovetter: thresholds 0..99 - everybody acts, one more per step", "[canonical][granovetter]") {
+TEST_CASE("canonical/granovetter: thresholds 0..99 - everybody acts, one more per step",
+          "[canonical][granovetter]") {
   Harness h("canonical/granovetter", {{"thresholds", zero_to_99()}});
   CHECK(h.get("active_count") == 0);
   h.step();
@@ -29,7 +30,8 @@ TEST_CASE("canonical/granovetter: thresholds 0..99 - everybody acts, one more pe
   CHECK(h.model().absorbed());
 }
 
-TEST_CASE("canonical/granovetter: moving the threshold-1 person to 2 stops the riot at one", "[canonical][granovetter]") {
+TEST_CASE("canonical/granovetter: moving the threshold-1 person to 2 stops the riot at one",
+          "[canonical][granovetter]") {
   auto t = zero_to_99();
   t[1] = 2;
   Harness h("canonical/granovetter", {{"thresholds", t}});
@@ -39,7 +41,8 @@ TEST_CASE("canonical/granovetter: moving the threshold-1 person to 2 stops the r
   CHECK(h.get("active_fraction") == 0.01);
 }
 
-TEST_CASE("canonical/granovetter: normal thresholds follow the continuum fixed point", "[canonical][granovetter]") {
+TEST_CASE("canonical/granovetter: normal thresholds follow the continuum fixed point",
+          "[canonical][granovetter]") {
   // mean 0.25, sd 0.10: r = Phi((r - 0.25) / 0.1) has its smallest fixed point at 0.0077.
   Harness low("canonical/granovetter", {{"n", std::int64_t{20000}}, {"mean", 0.25}, {"sd", 0.10}}, 7);
   low.run_to_absorption(5000);
@@ -49,7 +52,8 @@ TEST_CASE("canonical/granovetter: normal thresholds follow the continuum fixed p
   CHECK(high.get("active_fraction") > 0.999);
 }
 
-TEST_CASE("canonical/granovetter: invalid parameters are config errors naming the key", "[canonical][granovetter][config]") {
+TEST_CASE("canonical/granovetter: invalid parameters are config errors naming the key",
+          "[canonical][granovetter][config]") {
   const std::string base = "[model]\nname = \"canonical/granovetter\"\n";
   CHECK_THAT(config_error(base + "n = -5\n"), Catch::Contains("model.n") && Catch::Contains("[1,"));
   CHECK_THAT(config_error(base + "sd = -0.1\n"), Catch::Contains("model.sd"));

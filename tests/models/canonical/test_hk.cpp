@@ -9,7 +9,8 @@ using atc::test::config_error;
 using atc::test::Harness;
 namespace mech = atc::models::mechanisms;
 
-TEST_CASE("canonical/hk: each agent takes the mean of all opinions within epsilon, itself included", "[canonical][hk]") {
+TEST_CASE("canonical/hk: each agent takes the mean of all opinions within epsilon, itself included",
+          "[canonical][hk]") {
   const std::vector<double> sorted{0.0, 0.25, 0.5, 1.0};
   std::vector<double> prefix(sorted.size() + 1);
   mech::prefix_sums(sorted, prefix);

@@ -13,8 +13,8 @@ using atc::sim::NodeId;
 
 namespace {
 // One synchronous Nowak-May step on a CSR lattice.
-std::vector<std::uint8_t> sync_step(const atc::sim::CsrGraph& g, const std::vector<std::uint8_t>& coop, double b,
-                                    bool self, std::vector<double>& score) {
+std::vector<std::uint8_t> sync_step(const atc::sim::CsrGraph& g, const std::vector<std::uint8_t>& coop,
+                                    double b, bool self, std::vector<double>& score) {
   score.assign(coop.size(), 0.0);
   for (NodeId i = 0; i < coop.size(); ++i) score[i] = mech::pd_score(g, coop, i, b, self);
   std::vector<std::uint8_t> next(coop.size());
@@ -66,19 +66,20 @@ TEST_CASE("canonical/nowak_may: a 3 x 3 defector block in the chaotic regime", "
   }
   std::vector<double> score;
   const auto next = sync_step(g, coop, 1.9, true, score);
-  CHECK(score[2 * 7 + 2] == Approx(9.5));   // corner D: 5 C neighbours
-  CHECK(score[3 * 7 + 2] == Approx(5.7));   // edge D: 3 C neighbours
-  CHECK(score[3 * 7 + 3] == 0.0);           // centre D: no C neighbour
-  CHECK(score[2 * 7 + 1] == 7.0);           // C beside the block: 6 C + itself
-  CHECK(score[1 * 7 + 1] == 8.0);           // C diagonal to the corner: 7 C + itself
-  CHECK(score[0] == 9.0);                   // C far away: 8 C + itself
-  CHECK(next[2 * 7 + 1] == 0);              // its best neighbour is the corner D (9.5 > 9)
-  CHECK(next[1 * 7 + 1] == 0);              // idem
-  CHECK(next[0] == 1);                      // sees only cooperators
-  CHECK(next[3 * 7 + 3] == 0);              // the centre imitates the corner D
+  CHECK(score[2 * 7 + 2] == Approx(9.5));  // corner D: 5 C neighbours
+  CHECK(score[3 * 7 + 2] == Approx(5.7));  // edge D: 3 C neighbours
+  CHECK(score[3 * 7 + 3] == 0.0);          // centre D: no C neighbour
+  CHECK(score[2 * 7 + 1] == 7.0);          // C beside the block: 6 C + itself
+  CHECK(score[1 * 7 + 1] == 8.0);          // C diagonal to the corner: 7 C + itself
+  CHECK(score[0] == 9.0);                  // C far away: 8 C + itself
+  CHECK(next[2 * 7 + 1] == 0);             // its best neighbour is the corner D (9.5 > 9)
+  CHECK(next[1 * 7 + 1] == 0);             // idem
+  CHECK(next[0] == 1);                     // sees only cooperators
+  CHECK(next[3 * 7 + 3] == 0);             // the centre imitates the corner D
 }
 
-TEST_CASE("canonical/nowak_may: defectors are placed exactly and the model absorbs when frozen", "[canonical][nowak_may]") {
+TEST_CASE("canonical/nowak_may: defectors are placed exactly and the model absorbs when frozen",
+          "[canonical][nowak_may]") {
   Harness h("canonical/nowak_may", {{"size", std::int64_t{10}}, {"initial_defectors", 0.1}}, 3);
   CHECK(h.get("coop_fraction") == 0.9);
   Harness all_c("canonical/nowak_may", {{"size", std::int64_t{10}}, {"initial_defectors", 0.0}});
@@ -91,7 +92,8 @@ TEST_CASE("canonical/nowak_may: defectors are placed exactly and the model absor
   CHECK(all_d.model().absorbed());
 }
 
-TEST_CASE("canonical/nowak_may: 1.8 < b < 2 settles near 0.318, asynchronous updating loses it", "[canonical][nowak_may]") {
+TEST_CASE("canonical/nowak_may: 1.8 < b < 2 settles near 0.318, asynchronous updating loses it",
+          "[canonical][nowak_may]") {
   Harness sync("canonical/nowak_may", {{"size", std::int64_t{100}}, {"b", 1.9}}, 4);
   double mean = 0.0;
   for (int s = 0; s < 150; ++s) {
@@ -99,12 +101,14 @@ TEST_CASE("canonical/nowak_may: 1.8 < b < 2 settles near 0.318, asynchronous upd
     if (s >= 50) mean += sync.get("coop_fraction") / 100.0;
   }
   CHECK(mean == Approx(0.318).margin(0.02));
-  Harness async("canonical/nowak_may", {{"size", std::int64_t{60}}, {"b", 1.9}, {"update", std::string("asynchronous")}}, 4);
+  Harness async("canonical/nowak_may",
+                {{"size", std::int64_t{60}}, {"b", 1.9}, {"update", std::string("asynchronous")}}, 4);
   for (int s = 0; s < 60; ++s) async.step();
   CHECK(async.get("coop_fraction") < 0.2);
 }
 
-TEST_CASE("canonical/nowak_may: invalid parameters are config errors naming the key", "[canonical][nowak_may][config]") {
+TEST_CASE("canonical/nowak_may: invalid parameters are config errors naming the key",
+          "[canonical][nowak_may][config]") {
   const std::string base = "[model]\nname = \"canonical/nowak_may\"\n";
   CHECK_THAT(config_error(base + "size = 2\n"), Catch::Contains("model.size"));
   CHECK_THAT(config_error(base + "b = 0.5\n"), Catch::Contains("model.b"));

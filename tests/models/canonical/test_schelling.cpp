@@ -9,7 +9,8 @@ using atc::test::config_error;
 using atc::test::Harness;
 namespace mech = atc::models::mechanisms;
 
-TEST_CASE("canonical/schelling: neighbours within a Chebyshev radius on a torus, by hand", "[canonical][schelling]") {
+TEST_CASE("canonical/schelling: neighbours within a Chebyshev radius on a torus, by hand",
+          "[canonical][schelling]") {
   constexpr std::uint8_t E = 255;
   // 5 x 5 torus, cell = y * 5 + x.
   std::vector<std::uint8_t> grid(25, E);
@@ -44,17 +45,20 @@ TEST_CASE("canonical/schelling: neighbours within a Chebyshev radius on a torus,
   CHECK(mech::is_happy({0, 0}, -1, 0.9));  // nobody around: happy
 }
 
-TEST_CASE("canonical/schelling: tabulated and reference neighbourhoods agree everywhere", "[canonical][schelling]") {
+TEST_CASE("canonical/schelling: tabulated and reference neighbourhoods agree everywhere",
+          "[canonical][schelling]") {
   for (std::uint32_t width : {5u, 7u, 12u}) {
     for (std::uint32_t radius = 1; 2 * radius + 1 <= width && radius <= 3; ++radius) {
       std::vector<std::uint8_t> grid(width * width);
-      for (std::size_t c = 0; c < grid.size(); ++c) grid[c] = static_cast<std::uint8_t>((c * 7 + c / 3) % 3 == 2 ? 255 : c % 2);
+      for (std::size_t c = 0; c < grid.size(); ++c)
+        grid[c] = static_cast<std::uint8_t>((c * 7 + c / 3) % 3 == 2 ? 255 : c % 2);
       const mech::TorusNeighbourhood hood(width, radius);
       const auto offsets = mech::chebyshev_offsets(static_cast<int>(radius));
       for (std::uint32_t y = 0; y < width; ++y) {
         for (std::uint32_t x = 0; x < width; ++x) {
           const auto a = hood.count(grid, x, y, std::uint8_t{1}, std::uint8_t{255});
-          const auto b = mech::count_neighbours(grid, width, offsets, x, y, std::uint8_t{1}, std::uint8_t{255});
+          const auto b =
+              mech::count_neighbours(grid, width, offsets, x, y, std::uint8_t{1}, std::uint8_t{255});
           REQUIRE(a.same == b.same);
           REQUIRE(a.total == b.total);
         }
@@ -63,8 +67,10 @@ TEST_CASE("canonical/schelling: tabulated and reference neighbourhoods agree eve
   }
 }
 
-TEST_CASE("canonical/schelling: random start is ~50 % similar, moves raise it and make everybody happy", "[canonical][schelling]") {
-  Harness h("canonical/schelling", {{"width", std::int64_t{51}}, {"agents", std::int64_t{2471}}, {"similar_wanted", 0.3}}, 9);
+TEST_CASE("canonical/schelling: random start is ~50 % similar, moves raise it and make everybody happy",
+          "[canonical][schelling]") {
+  Harness h("canonical/schelling",
+            {{"width", std::int64_t{51}}, {"agents", std::int64_t{2471}}, {"similar_wanted", 0.3}}, 9);
   CHECK(h.get("percent_similar") == Approx(50).margin(3));
   CHECK(h.get("happy_fraction") < 0.95);
   h.run_to_absorption(200);
@@ -77,19 +83,26 @@ TEST_CASE("canonical/schelling: random start is ~50 % similar, moves raise it an
 
 TEST_CASE("canonical/schelling: the count rule (ABMFrameworksComparison small)", "[canonical][schelling]") {
   Harness h("canonical/schelling",
-            {{"width", std::int64_t{40}}, {"agents", std::int64_t{1000}}, {"radius", std::int64_t{1}}, {"min_happy", std::int64_t{3}}}, 2);
+            {{"width", std::int64_t{40}},
+             {"agents", std::int64_t{1000}},
+             {"radius", std::int64_t{1}},
+             {"min_happy", std::int64_t{3}}},
+            2);
   const double before = h.get("happy_fraction");
   for (int s = 0; s < 20; ++s) h.step();
   CHECK(h.get("happy_fraction") > before);
   CHECK(h.get("percent_similar") > 70);
 }
 
-TEST_CASE("canonical/schelling: invalid parameters are config errors naming the key", "[canonical][schelling][config]") {
+TEST_CASE("canonical/schelling: invalid parameters are config errors naming the key",
+          "[canonical][schelling][config]") {
   const std::string base = "[model]\nname = \"canonical/schelling\"\n";
   CHECK_THAT(config_error(base + "width = 4\nradius = 2\n"), Catch::Contains("model.radius"));
-  CHECK_THAT(config_error(base + "width = 5\nagents = 30\n"), Catch::Contains("model.agents") && Catch::Contains("24"));
+  CHECK_THAT(config_error(base + "width = 5\nagents = 30\n"),
+             Catch::Contains("model.agents") && Catch::Contains("24"));
   CHECK_THAT(config_error(base + "width = 5\nagents = 25\n"), Catch::Contains("model.agents"));
-  CHECK_THAT(config_error(base + "min_happy = 3\nsimilar_wanted = 0.3\n"), Catch::Contains("model.similar_wanted"));
+  CHECK_THAT(config_error(base + "min_happy = 3\nsimilar_wanted = 0.3\n"),
+             Catch::Contains("model.similar_wanted"));
   CHECK_THAT(config_error(base + "min_happy = 9\n"), Catch::Contains("model.min_happy"));
   CHECK_THAT(config_error(base + "similar_wanted = 1.2\n"), Catch::Contains("model.similar_wanted"));
   CHECK_THAT(config_error(base + "agents = -1\n"), Catch::Contains("model.agents"));

@@ -12,7 +12,8 @@ using atc::models::territorial::diffusion_shifts;
 using atc::models::territorial::Practice;
 using atc::models::territorial::PracticeShift;
 
-TEST_CASE("diffusion: a site moves towards the more successful sites of its own network only", "[territorial][diffusion]") {
+TEST_CASE("diffusion: a site moves towards the more successful sites of its own network only",
+          "[territorial][diffusion]") {
   const std::vector<Practice> sites{
       {0, 0.8, 0.9, 0.10},   // a: the network's most successful site
       {0, 0.3, 0.2, -0.02},  // b: same network, less successful
@@ -106,21 +107,25 @@ population = 2000.0
 
 [[scenario]]
 name = "independent"
-)") + a_method + shutdown + R"(
+)") + a_method +
+         shutdown + R"(
 [[scenario]]
 name = "alone"
-)" + shutdown + R"(
+)" + shutdown +
+         R"(
 [[scenario]]
 name = "coupled"
 [scenario.model]
 diffusion_share = 0.5
 diffusion_period_weeks = 4
-)" + a_method + shutdown;
+)" + a_method +
+         shutdown;
 }
 
 }  // namespace
 
-TEST_CASE("diffusion: off, sites are independent; on, a site's gains raise its network peers only", "[territorial][diffusion]") {
+TEST_CASE("diffusion: off, sites are independent; on, a site's gains raise its network peers only",
+          "[territorial][diffusion]") {
   const Runs runs(config(), 2);
   constexpr std::size_t a = 0, b = 1, c = 2;  // site order of the config
   for (std::size_t r = 0; r < runs.replicates(); ++r) {
@@ -146,7 +151,8 @@ TEST_CASE("diffusion: off, sites are independent; on, a site's gains raise its n
   }
 }
 
-TEST_CASE("diffusion: coupled runs are bit-identical with 1 and 2 threads", "[territorial][diffusion][determinism]") {
+TEST_CASE("diffusion: coupled runs are bit-identical with 1 and 2 threads",
+          "[territorial][diffusion][determinism]") {
   const Runs one(config(), 1);
   const Runs two(config(), 2);
   CHECK(identical(one.all(), two.all()));

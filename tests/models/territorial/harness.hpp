@@ -24,11 +24,13 @@ namespace atc::test::territorial {
 
 using Values = std::vector<std::pair<std::string, sim::ParamValue>>;
 
-inline const sim::ModelDescription& description() { return models::registry().get("territorial"); }
+inline const sim::ModelDescription& description() {
+  return models::registry().get("territorial");
+}
 
 // An intervention as the config loader would build it.
-inline sim::InterventionSpec intervention(const std::string& kind, std::int64_t start, std::int64_t end = INT64_MAX,
-                                          const Values& values = {}) {
+inline sim::InterventionSpec intervention(const std::string& kind, std::int64_t start,
+                                          std::int64_t end = INT64_MAX, const Values& values = {}) {
   const auto* decl = description().find_intervention(kind);
   sim::InterventionSpec iv;
   iv.kind = kind;
@@ -42,8 +44,9 @@ inline sim::InterventionSpec intervention(const std::string& kind, std::int64_t 
 // One site of one run, built directly; steps and state are accessible.
 class Site {
  public:
-  explicit Site(const Values& params = {}, const Values& fields = {}, std::vector<sim::InterventionSpec> ivs = {},
-                std::uint64_t seed = 1, std::uint32_t replicate = 0, bool parallel = true, std::string network = "")
+  explicit Site(const Values& params = {}, const Values& fields = {},
+                std::vector<sim::InterventionSpec> ivs = {}, std::uint64_t seed = 1,
+                std::uint32_t replicate = 0, bool parallel = true, std::string network = "")
       : params_(&description().params), ivs_(std::move(ivs)), parallel_(parallel) {
     for (const auto& [name, value] : params) params_.set(params_.index_of(name), value);
     site_.id = "test";
@@ -87,11 +90,12 @@ class Runs {
     dir.write("config.toml", toml + "\n[output]\npath = \"" + dir.file("out.h5") + "\"\n");
     sim::LoadOptions options;
     options.check_output_path = false;
-    spec_ = std::make_unique<sim::ExperimentSpec>(sim::load_experiment(dir.file("config.toml"), models::registry(), options));
+    spec_ = std::make_unique<sim::ExperimentSpec>(
+        sim::load_experiment(dir.file("config.toml"), models::registry(), options));
     std::unique_ptr<oneapi::tbb::global_control> limit;
     if (threads > 0) {
-      limit = std::make_unique<oneapi::tbb::global_control>(oneapi::tbb::global_control::max_allowed_parallelism,
-                                                            static_cast<std::size_t>(threads));
+      limit = std::make_unique<oneapi::tbb::global_control>(
+          oneapi::tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
     }
     sink_ = std::make_unique<io::MemorySink>(io::Layout::of(*spec_));
     sim::execute(*spec_, *sink_);
@@ -109,7 +113,8 @@ class Runs {
     return sink_->series(sink_->indicator_index(indicator), scenario(scen), replicate, site);
   }
   // Every indicator of one site of one run, concatenated (bitwise comparisons).
-  [[nodiscard]] std::vector<double> site_all(const std::string& scen, std::size_t replicate, std::size_t site) const {
+  [[nodiscard]] std::vector<double> site_all(const std::string& scen, std::size_t replicate,
+                                             std::size_t site) const {
     std::vector<double> out;
     for (std::size_t k = 0; k < sink_->layout().indicators.size(); ++k) {
       const auto& v = sink_->series(k, scenario(scen), replicate, site);
@@ -131,7 +136,8 @@ class Runs {
     return s / static_cast<double>(to - from + 1);
   }
   // Mean over replicates of the value at `week`.
-  [[nodiscard]] double mean_at(const std::string& indicator, const std::string& scen, std::size_t week) const {
+  [[nodiscard]] double mean_at(const std::string& indicator, const std::string& scen,
+                               std::size_t week) const {
     double s = 0;
     for (std::size_t r = 0; r < replicates(); ++r) s += at(indicator, scen, r, week);
     return s / static_cast<double>(replicates());

@@ -21,7 +21,10 @@ namespace {
 
 // A small site under every intervention kind, each active for some weeks.
 std::vector<atc::sim::InterventionSpec> everything() {
-  return {intervention("animator", 0, INT64_MAX, {{"ramp_up_weeks", std::int64_t{4}}, {"turnover_per_year", 2.0}, {"vacancy_weeks", std::int64_t{3}}}),
+  return {intervention("animator", 0, INT64_MAX,
+                       {{"ramp_up_weeks", std::int64_t{4}},
+                        {"turnover_per_year", 2.0},
+                        {"vacancy_weeks", std::int64_t{3}}}),
           intervention("shared_governance", 2),
           intervention("shared_diagnosis", 1),
           intervention("institution_training", 5),
@@ -110,9 +113,9 @@ TEST_CASE("every declared indicator is written, finite, and shares stay in [0, 1
       const auto& v = c.values.at(ind.name);
       REQUIRE(v.size() == (ind.extra_dimension.empty() ? 1u : static_cast<std::size_t>(kThemes)));
       for (double x : v) REQUIRE(std::isfinite(x));
-      if (ind.units == "1" && ind.name.find("ratio") == std::string::npos && ind.name.find("projects_") != 0 &&
-          ind.name.find("forum") != 0 && ind.name.find("conflict") != 0 && ind.name != "informal_ties" &&
-          ind.name != "formed_ties") {
+      if (ind.units == "1" && ind.name.find("ratio") == std::string::npos &&
+          ind.name.find("projects_") != 0 && ind.name.find("forum") != 0 && ind.name.find("conflict") != 0 &&
+          ind.name != "informal_ties" && ind.name != "formed_ties") {
         for (double x : v) {
           REQUIRE(x >= 0.0);
           REQUIRE(x <= 1.0);
@@ -145,7 +148,8 @@ TEST_CASE("ratios with empty denominators take their documented values", "[terri
   CHECK(c.values.at("projects_on_resident_priority_share")[0] == 0.0);
   CHECK(c.values.at("resident_voice_share")[0] == 0.0);
   // A site without youth: representation ratio 1 (nobody to represent).
-  Site no_youth({{"burn_in_weeks", std::int64_t{4}}}, {{"population", 1500.0}, {"under25_share", 0.24}, {"under15_share", 0.24}});
+  Site no_youth({{"burn_in_weeks", std::int64_t{4}}},
+                {{"population", 1500.0}, {"under25_share", 0.24}, {"under15_share", 0.24}});
   Capture d;
   no_youth.model().observe(d);
   CHECK(d.values.at("youth_representation_ratio")[0] == 1.0);
@@ -153,7 +157,8 @@ TEST_CASE("ratios with empty denominators take their documented values", "[terri
 
 TEST_CASE("population and population_scale set the number of agents", "[territorial]") {
   Site full({{"burn_in_weeks", std::int64_t{0}}}, {{"population", 4000.0}, {"under15_share", 0.25}});
-  Site half({{"burn_in_weeks", std::int64_t{0}}, {"population_scale", 0.5}}, {{"population", 4000.0}, {"under15_share", 0.25}});
+  Site half({{"burn_in_weeks", std::int64_t{0}}, {"population_scale", 0.5}},
+            {{"population", 4000.0}, {"under15_share", 0.25}});
   CHECK(full.model().agent_count() == 3000);
   CHECK(half.model().agent_count() == 1500);
   // Associations follow the full population, not the sample (1.5 per 1,000, at least 3).
@@ -183,7 +188,8 @@ TEST_CASE("the initial population follows the site profile", "[territorial]") {
   CHECK(ties / n == Approx(8.0).margin(0.5));  // 6 block ties + ~2 weak ties
   // Block lattices make a clustered network (a random one of this density would have ~0.001).
   double clustering = 0;
-  for (atc::sim::NodeId i = 0; i < 2000; ++i) clustering += atc::sim::local_clustering(site.model().ties(), i);
+  for (atc::sim::NodeId i = 0; i < 2000; ++i)
+    clustering += atc::sim::local_clustering(site.model().ties(), i);
   CHECK(clustering / 2000 > 0.15);
 }
 

@@ -46,7 +46,9 @@ std::string preset_table(const std::string& kind) {
 
 }  // namespace
 
-TEST_CASE("network presets: every value is a declared, in-range parameter the resolved config leaves to the model", "[territorial][networks]") {
+TEST_CASE(
+    "network presets: every value is a declared, in-range parameter the resolved config leaves to the model",
+    "[territorial][networks]") {
   for (const char* network : terr::network_names()) {
     for (const auto& kind : kKinds) {
       const auto& values = terr::preset_values(network, kind);
@@ -68,22 +70,28 @@ TEST_CASE("network presets: every value is a declared, in-range parameter the re
   CHECK(terr::preset_values("unknown", "animator").empty());
 }
 
-TEST_CASE("network presets: a site uses its network's method unless the config says otherwise", "[territorial][networks]") {
+TEST_CASE("network presets: a site uses its network's method unless the config says otherwise",
+          "[territorial][networks]") {
   // The site's network by default.
   CHECK(std::get<double>(value_at("animator", "FCSF", {}, "contacts_per_week")) == 45.0);
   CHECK(std::get<double>(value_at("animator", "CNLRQ", {}, "contacts_per_week")) == 50.0);
   CHECK(std::get<double>(value_at("animator", "BBZ", {}, "contacts_per_week")) == 30.0);
   CHECK(std::get<std::string>(value_at("animator", "CNLRQ", {}, "host")) == "regie_de_quartier");
-  CHECK(std::get<std::string>(value_at("animator", "CNLRQ", {}, "theme_emphasis")) == "housing_living_environment");
+  CHECK(std::get<std::string>(value_at("animator", "CNLRQ", {}, "theme_emphasis")) ==
+        "housing_living_environment");
   CHECK(std::get<double>(value_at("shared_governance", "CNLRQ", {}, "resident_voice")) == 0.4);
   // No network, an unknown one, or preset = "none": the declared fallbacks.
   CHECK(std::get<double>(value_at("animator", "", {}, "contacts_per_week")) == 40.0);
   CHECK(std::get<double>(value_at("animator", "other", {}, "facilitation_quality")) == 0.6);
-  CHECK(std::get<double>(value_at("animator", "CNLRQ", {{"preset", std::string("none")}}, "contacts_per_week")) == 40.0);
-  CHECK(std::get<std::string>(value_at("animator", "CNLRQ", {{"preset", std::string("none")}}, "host")) == "network");
+  CHECK(std::get<double>(
+            value_at("animator", "CNLRQ", {{"preset", std::string("none")}}, "contacts_per_week")) == 40.0);
+  CHECK(std::get<std::string>(value_at("animator", "CNLRQ", {{"preset", std::string("none")}}, "host")) ==
+        "network");
   // Another network's method, by name.
-  CHECK(std::get<double>(value_at("animator", "FCSF", {{"preset", std::string("BBZ")}}, "contacts_per_week")) == 30.0);
-  CHECK(std::get<std::int64_t>(value_at("shared_governance", "FCSF", {{"preset", std::string("BBZ")}}, "period_weeks")) == 3);
+  CHECK(std::get<double>(
+            value_at("animator", "FCSF", {{"preset", std::string("BBZ")}}, "contacts_per_week")) == 30.0);
+  CHECK(std::get<std::int64_t>(
+            value_at("shared_governance", "FCSF", {{"preset", std::string("BBZ")}}, "period_weeks")) == 3);
   // An explicit value wins over the preset; the other values still come from it.
   const Values explicit_contacts{{"contacts_per_week", 20.0}};
   CHECK(std::get<double>(value_at("animator", "CNLRQ", explicit_contacts, "contacts_per_week")) == 20.0);
@@ -93,7 +101,8 @@ TEST_CASE("network presets: a site uses its network's method unless the config s
   CHECK(terr::preset_of(intervention("lockdown", 0), "FCSF").empty());
 }
 
-TEST_CASE("network presets reach the model: the animator's forums have the network's facilitation", "[territorial][networks]") {
+TEST_CASE("network presets reach the model: the animator's forums have the network's facilitation",
+          "[territorial][networks]") {
   const Values params{{"burn_in_weeks", std::int64_t{2}}};
   const Values fields{{"population", 1000.0}};
   auto facilitation_after = [&](const std::string& network, const Values& animator) {
@@ -112,7 +121,8 @@ TEST_CASE("network presets reach the model: the animator's forums have the netwo
   CHECK(facilitation_after("CNLRQ", {{"facilitation_quality", 0.9}}) == Approx(0.9));
 }
 
-TEST_CASE("network presets: the resolved config leaves preset values out and re-runs to the same presets", "[territorial][networks]") {
+TEST_CASE("network presets: the resolved config leaves preset values out and re-runs to the same presets",
+          "[territorial][networks]") {
   atc::test::TempDir dir;
   dir.write("c.toml", R"([model]
 name = "territorial"
@@ -133,9 +143,11 @@ kind = "shared_governance"
   atc::sim::LoadOptions o;
   o.check_output_path = false;
   const auto first = atc::sim::load_experiment(dir.file("c.toml"), atc::models::registry(), o);
-  CHECK_THAT(first.resolved_toml, Catch::Contains("contacts_per_week = 33.0") && Catch::Contains("preset = \"network\"") &&
+  CHECK_THAT(first.resolved_toml, Catch::Contains("contacts_per_week = 33.0") &&
+                                      Catch::Contains("preset = \"network\"") &&
                                       Catch::Contains("salary_cost_eur = 45000.0"));
-  CHECK_THAT(first.resolved_toml, !Catch::Contains("facilitation_quality =") && !Catch::Contains("resident_voice ="));
+  CHECK_THAT(first.resolved_toml,
+             !Catch::Contains("facilitation_quality =") && !Catch::Contains("resident_voice ="));
   dir.write("resolved.toml", first.resolved_toml);
   const auto again = atc::sim::load_experiment(dir.file("resolved.toml"), atc::models::registry(), o);
   CHECK(again.resolved_toml == first.resolved_toml);

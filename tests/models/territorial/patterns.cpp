@@ -98,19 +98,22 @@ void report(const char* what, double value) {
 }
 
 // Paired differences (a - b) over replicates of a window mean [from, to].
-Paired diff(const std::string& ind, const std::string& a, const std::string& b, std::size_t from, std::size_t to) {
+Paired diff(const std::string& ind, const std::string& a, const std::string& b, std::size_t from,
+            std::size_t to) {
   const Runs& r = runs();
   std::vector<double> d;
-  for (std::size_t k = 0; k < r.replicates(); ++k) d.push_back(r.window(ind, a, k, from, to) - r.window(ind, b, k, from, to));
+  for (std::size_t k = 0; k < r.replicates(); ++k)
+    d.push_back(r.window(ind, a, k, from, to) - r.window(ind, b, k, from, to));
   return paired(d);
 }
 
 // Change within one scenario between two windows, per replicate.
-Paired change(const std::string& ind, const std::string& s, std::size_t from0, std::size_t to0, std::size_t from1,
-              std::size_t to1) {
+Paired change(const std::string& ind, const std::string& s, std::size_t from0, std::size_t to0,
+              std::size_t from1, std::size_t to1) {
   const Runs& r = runs();
   std::vector<double> d;
-  for (std::size_t k = 0; k < r.replicates(); ++k) d.push_back(r.window(ind, s, k, from1, to1) - r.window(ind, s, k, from0, to0));
+  for (std::size_t k = 0; k < r.replicates(); ++k)
+    d.push_back(r.window(ind, s, k, from1, to1) - r.window(ind, s, k, from0, to0));
   return paired(d);
 }
 
@@ -131,10 +134,11 @@ TEST_CASE("territorial patterns on paired replicates", "[territorial][pattern]")
       const char* indicator;
       double tolerance;
     };
-    for (const auto& [ind, tol] : {Tolerance{"participation_share", 0.005}, Tolerance{"core_share", 0.002},
-                                   Tolerance{"trust_institutions", 0.008}, Tolerance{"trust_associations", 0.008},
-                                   Tolerance{"collective_efficacy", 0.008}, Tolerance{"org_trust_mean", 0.015},
-                                   Tolerance{"institution_posture", 0.005}}) {
+    for (const auto& [ind, tol] :
+         {Tolerance{"participation_share", 0.005}, Tolerance{"core_share", 0.002},
+          Tolerance{"trust_institutions", 0.008}, Tolerance{"trust_associations", 0.008},
+          Tolerance{"collective_efficacy", 0.008}, Tolerance{"org_trust_mean", 0.015},
+          Tolerance{"institution_posture", 0.005}}) {
       const auto c = change(ind, "baseline", 0, 26, 130, 156);
       report((std::string("baseline drift (weeks 130-156 minus 0-26) of ") + ind).c_str(), c.mean);
       INFO(ind << ": drift " << c.mean << " +- " << c.se);
@@ -147,7 +151,8 @@ TEST_CASE("territorial patterns on paired replicates", "[territorial][pattern]")
   }
 
   SECTION("pattern 2: an animator raises participation and trust, after a delay of months") {
-    for (const char* ind : {"participation_share", "core_share", "collective_efficacy", "trust_associations"}) {
+    for (const char* ind :
+         {"participation_share", "core_share", "collective_efficacy", "trust_associations"}) {
       const auto early = diff(ind, "animator", "baseline", 1, 8);
       const auto late = diff(ind, "animator", "baseline", 104, 156);
       report((std::string("animator - baseline, weeks 1-8, ") + ind).c_str(), early.mean);
@@ -165,11 +170,14 @@ TEST_CASE("territorial patterns on paired replicates", "[territorial][pattern]")
     const Runs& r = runs();
     std::vector<double> fall, gap_end, gap_later, recovery;
     for (std::size_t k = 0; k < r.replicates(); ++k) {
-      fall.push_back(r.at("participation_share", "lockdown", k, 60) - r.at("participation_share", "lockdown", k, 52));
-      gap_end.push_back(r.at("participation_share", "animator", k, 60) - r.at("participation_share", "lockdown", k, 60));
+      fall.push_back(r.at("participation_share", "lockdown", k, 60) -
+                     r.at("participation_share", "lockdown", k, 52));
+      gap_end.push_back(r.at("participation_share", "animator", k, 60) -
+                        r.at("participation_share", "lockdown", k, 60));
       gap_later.push_back(r.window("participation_share", "animator", k, 84, 88) -
                           r.window("participation_share", "lockdown", k, 84, 88));
-      recovery.push_back(r.window("participation_share", "lockdown", k, 84, 88) - r.at("participation_share", "lockdown", k, 60));
+      recovery.push_back(r.window("participation_share", "lockdown", k, 84, 88) -
+                         r.at("participation_share", "lockdown", k, 60));
     }
     const auto f = paired(fall), e = paired(gap_end), l = paired(gap_later), rec = paired(recovery);
     report("participation change during the 8-week lockdown", f.mean);
@@ -242,11 +250,11 @@ TEST_CASE("territorial patterns on paired replicates", "[territorial][pattern]")
     report("trust_associations gained over the 78 weeks", ta78 - ta0);
     report("trust_associations lost in the 78 weeks after the break", ta78 - ta156);
     report("projects succeeded before the break", r.mean_at("projects_succeeded", "build_break", 78));
-    report("projects failed after the break",
-           r.mean_at("projects_failed", "build_break", 156) - r.mean_at("projects_failed", "build_break", 78));
+    report("projects failed after the break", r.mean_at("projects_failed", "build_break", 156) -
+                                                  r.mean_at("projects_failed", "build_break", 78));
     REQUIRE(w78 - w0 > 0.01);  // cooperation built trust...
     REQUIRE(t_down > 0);       // ...and the break destroyed it
-    CHECK(2 * t_down < 78);  // at least twice as fast as it was built
+    CHECK(2 * t_down < 78);    // at least twice as fast as it was built
   }
 
   SECTION("pattern 6: institutional posture moves slowly, and only with successful cooperation") {

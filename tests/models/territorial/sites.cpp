@@ -57,7 +57,8 @@ overrides = ")";
 
 }  // namespace
 
-TEST_CASE("the ATC site file: 15 sites, 5 per network, every value with its provenance", "[territorial][sites]") {
+TEST_CASE("the ATC site file: 15 sites, 5 per network, every value with its provenance",
+          "[territorial][sites]") {
   const auto spec = load(source_path("scenarios/atc15.toml"));
   REQUIRE(spec.sites.size() == 15);
   std::map<std::string, int> per_network;
@@ -87,7 +88,8 @@ TEST_CASE("the ATC site file: 15 sites, 5 per network, every value with its prov
   CHECK_THAT(site(spec, "roubaix_epeule_unverified").notes, Catch::Contains("unverified"));
 }
 
-TEST_CASE("scenarios/atc15.toml: the experiment's calendar and exactly its four scenarios", "[territorial][sites]") {
+TEST_CASE("scenarios/atc15.toml: the experiment's calendar and exactly its four scenarios",
+          "[territorial][sites]") {
   const auto spec = load(source_path("scenarios/atc15.toml"));
   CHECK(spec.start_date.iso() == "2019-09-02");
   CHECK(spec.step_days == 7);
@@ -105,7 +107,8 @@ TEST_CASE("scenarios/atc15.toml: the experiment's calendar and exactly its four 
     for (const auto& iv : s.interventions) k.insert(iv.kind);
     return k;
   };
-  auto find = [](const atc::sim::ScenarioSpec& s, const std::string& kind) -> const atc::sim::InterventionSpec& {
+  auto find = [](const atc::sim::ScenarioSpec& s,
+                 const std::string& kind) -> const atc::sim::InterventionSpec& {
     for (const auto& iv : s.interventions) {
       if (iv.kind == kind) return iv;
     }
@@ -123,7 +126,8 @@ TEST_CASE("scenarios/atc15.toml: the experiment's calendar and exactly its four 
     CHECK(animator.start_step == 0);
     // Each site's network method: nothing of the animator's preset is overridden.
     CHECK(animator.params.string("preset") == "network");
-    for (const auto& d : animator.params.decls()) CHECK_FALSE((d.model_default && animator.params.was_set(d.name)));
+    for (const auto& d : animator.params.decls())
+      CHECK_FALSE((d.model_default && animator.params.was_set(d.name)));
     CHECK(find(spec.scenarios[s], "shared_governance").start_step == 0);
     CHECK(find(spec.scenarios[s], "shared_diagnosis").start_step == 0);
     // The animator leaves after 2021-12-31, except when kept.
@@ -133,13 +137,14 @@ TEST_CASE("scenarios/atc15.toml: the experiment's calendar and exactly its four 
   for (const auto& iv : spec.scenarios[2].interventions) {
     if (iv.kind == "lockdown") lockdowns.emplace_back(iv.start_step, iv.end_step);
   }
-  CHECK(lockdowns == std::vector<std::pair<std::int64_t, std::int64_t>>{
-                         {week_of(2020, 3, 17), week_of(2020, 5, 11)},
-                         {week_of(2020, 10, 30), week_of(2020, 12, 15)},
-                         {week_of(2021, 4, 3), week_of(2021, 5, 3)}});
+  CHECK(lockdowns ==
+        std::vector<std::pair<std::int64_t, std::int64_t>>{{week_of(2020, 3, 17), week_of(2020, 5, 11)},
+                                                           {week_of(2020, 10, 30), week_of(2020, 12, 15)},
+                                                           {week_of(2021, 4, 3), week_of(2021, 5, 3)}});
 }
 
-TEST_CASE("scenarios/atc15.toml runs (shortened): every scenario and site, with provenance in the file", "[territorial][sites]") {
+TEST_CASE("scenarios/atc15.toml runs (shortened): every scenario and site, with provenance in the file",
+          "[territorial][sites]") {
   TempDir dir;
   const auto out = dir.file("atc15.h5");
   const auto r = atcsim({"run", source_path("scenarios/atc15.toml"), "-o", out, "--replicates", "1", "--set",
@@ -156,7 +161,8 @@ TEST_CASE("scenarios/atc15.toml runs (shortened): every scenario and site, with 
   for (double x : vars.at("participation_share")) CHECK(std::isfinite(x));
 }
 
-TEST_CASE("official Insee-style statistics override the territorial site fields, end to end", "[territorial][sites]") {
+TEST_CASE("official Insee-style statistics override the territorial site fields, end to end",
+          "[territorial][sites]") {
   TempDir dir;
   dir.write("c.toml", override_config());
   // Insee conventions: semicolons, decimal commas, percentages, upper-case
@@ -179,8 +185,8 @@ TEST_CASE("official Insee-style statistics override the territorial site fields,
     const auto j = std::find(fields.begin(), fields.end(), f) - fields.begin();
     return static_cast<std::size_t>(i) * fields.size() + static_cast<std::size_t>(j);
   };
-  const std::map<std::string, double> expected{{"population", 3300},    {"poverty_rate", 0.555},
-                                               {"under25_share", 0.412}, {"under15_share", 0.225},
+  const std::map<std::string, double> expected{{"population", 3300},         {"poverty_rate", 0.555},
+                                               {"under25_share", 0.412},     {"under15_share", 0.225},
                                                {"unemployment_rate", 0.301}, {"foreign_share", 0.28}};
   for (const auto& [field, value] : expected) {
     INFO(field);
@@ -191,9 +197,10 @@ TEST_CASE("official Insee-style statistics override the territorial site fields,
   CHECK(prov.at(at("marseille_frais_vallon", "poverty_rate")) == "assumption");
   CHECK(prov.at(at("marseille_frais_vallon", "population")) == "qpv-official");  // from the site file
   const auto info = atcsim({"info", out});
-  CHECK_THAT(info.out, Catch::Contains("saint_gilles_sabatot: assumption [senior_share, barrier_share") &&
-                           Catch::Contains("qpv-official [population, poverty_rate, under25_share, under15_share, "
-                                           "unemployment_rate, foreign_share]"));
+  CHECK_THAT(info.out,
+             Catch::Contains("saint_gilles_sabatot: assumption [senior_share, barrier_share") &&
+                 Catch::Contains("qpv-official [population, poverty_rate, under25_share, under15_share, "
+                                 "unemployment_rate, foreign_share]"));
 }
 
 TEST_CASE("the project's own site table is accepted as an override file", "[territorial][sites]") {
@@ -216,14 +223,16 @@ TEST_CASE("a malformed statistics file stops atcsim with its row, column and QPV
     dir.write("insee.csv", "code_qp,pop_mun,tp60\nQP999999,4000,40\nQP030009,3300,n/a\n");
     const auto r = atcsim({"validate", dir.file("c.toml")});
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains("insee.csv:3: column 'tp60' (QPV QP030009): expected a number, got 'n/a'"));
+    CHECK_THAT(r.err,
+               Catch::Contains("insee.csv:3: column 'tp60' (QPV QP030009): expected a number, got 'n/a'"));
   }
   SECTION("out of range") {
     dir.write("insee.csv", "code_qp,tx_chom\nQP030009,130\n");
     const auto r = atcsim({"validate", dir.file("c.toml")});
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains("insee.csv:2: column 'tx_chom' (QPV QP030009): site field unemployment_rate "
-                                      "expected a real number in [0, 1], got 1.3"));
+    CHECK_THAT(r.err,
+               Catch::Contains("insee.csv:2: column 'tx_chom' (QPV QP030009): site field unemployment_rate "
+                               "expected a real number in [0, 1], got 1.3"));
   }
   SECTION("a row with a missing cell") {
     dir.write("insee.csv", "code_qp,pop_mun,tp60\nQP030009,3300\n");

@@ -17,7 +17,8 @@
 namespace mech = atc::models::mechanisms;
 using namespace atc::models::territorial;
 
-TEST_CASE("trust: a failure lowers trust more than an equal success raises it, at every level", "[territorial][submodel]") {
+TEST_CASE("trust: a failure lowers trust more than an equal success raises it, at every level",
+          "[territorial][submodel]") {
   for (double gain : {0.05, 0.1, 0.2, mech::kMaxTrustGain}) {
     for (double negativity : {2.0, 3.0, 5.0}) {
       for (double x = 0.01; x < 0.995; x += 0.01) {
@@ -36,7 +37,7 @@ TEST_CASE("trust: climbing takes negativity times more events than falling back"
   const double negativity = 3.0;
   const int up = mech::events_to_reach(0.3, 0.5, gain, negativity);
   const int down = mech::events_to_reach(0.5, 0.3, gain, negativity);
-  CHECK(up == 9);  // |logit(0.5) - logit(0.3)| = 0.847 -> 9 successes of 0.1
+  CHECK(up == 9);    // |logit(0.5) - logit(0.3)| = 0.847 -> 9 successes of 0.1
   CHECK(down == 3);  // 3 failures of 0.3
   // Simulated: successive events reach the target in those numbers.
   double x = 0.3;
@@ -46,7 +47,8 @@ TEST_CASE("trust: climbing takes negativity times more events than falling back"
   CHECK(x <= 0.3 + 1e-12);
 }
 
-TEST_CASE("trust stays strictly inside (0, 1) and evidence weight scales the step", "[territorial][submodel]") {
+TEST_CASE("trust stays strictly inside (0, 1) and evidence weight scales the step",
+          "[territorial][submodel]") {
   double x = 0.5;
   for (int k = 0; k < 10000; ++k) x = mech::trust_after(x, +1, 0.45, 3.0);
   CHECK(x < 1.0);
@@ -93,7 +95,8 @@ TEST_CASE("contributions are never negative and never exceed capacity", "[territ
   CHECK_FALSE(mech::is_free_rider(0.0, 0.0, 0.5));  // nobody contributed: no free-rider
 }
 
-TEST_CASE("outreach: contact probability is a probability, lower with a barrier or distrust", "[territorial][submodel]") {
+TEST_CASE("outreach: contact probability is a probability, lower with a barrier or distrust",
+          "[territorial][submodel]") {
   CHECK(contact_probability(0.0, false, 0.5, 1.0) == 0.0);
   for (double rate : {0.01, 0.1, 1.0, 10.0, 1e6}) {
     for (double ta : {0.0, 0.5, 1.0}) {
@@ -130,7 +133,8 @@ TEST_CASE("ladder: only the allowed transitions happen", "[territorial][submodel
   }
 }
 
-TEST_CASE("ladder: u above theta climbs, u far below steps down, level 0 never goes down", "[territorial][submodel]") {
+TEST_CASE("ladder: u above theta climbs, u far below steps down, level 0 never goes down",
+          "[territorial][submodel]") {
   const LadderRates r;
   CHECK(up_probability(1, 0.9, 0.3, r, 1.0) > 0.9 * r.up[1]);
   CHECK(up_probability(1, 0.0, 0.6, r, 1.0) < 0.01);
@@ -142,7 +146,8 @@ TEST_CASE("ladder: u above theta climbs, u far below steps down, level 0 never g
   CHECK(up_probability(0, 0.5, 0.4, r, 1.0) > up_probability(3, 0.5, 0.4, r, 1.0));
 }
 
-TEST_CASE("participation with tau = 0 and only the social term is the Granovetter-Watts threshold rule", "[territorial][submodel]") {
+TEST_CASE("participation with tau = 0 and only the social term is the Granovetter-Watts threshold rule",
+          "[territorial][submodel]") {
   // The territorial ladder generalises the canonical threshold mechanism: with
   // no noise and u = share of participating ties, clearing theta is exactly
   // mechanisms::crosses_threshold (models/mechanisms/threshold.hpp).
@@ -171,7 +176,8 @@ TEST_CASE("participation utility follows its form", "[territorial][submodel]") {
   CHECK(participation_utility(w, 0.2, 0.3, 0.5, false, 0.0, 0.9, 0.0) > base);
 }
 
-TEST_CASE("fatigue stays in [0, 1], grows with participation and falls with rest", "[territorial][submodel]") {
+TEST_CASE("fatigue stays in [0, 1], grows with participation and falls with rest",
+          "[territorial][submodel]") {
   const FatigueRates r;
   double f = 0;
   for (int k = 0; k < 1000; ++k) {
@@ -187,7 +193,8 @@ TEST_CASE("fatigue stays in [0, 1], grows with participation and falls with rest
   CHECK(f < 1e-6);
 }
 
-TEST_CASE("deliberation: the Deffuant pair update keeps priorities on the simplex", "[territorial][submodel]") {
+TEST_CASE("deliberation: the Deffuant pair update keeps priorities on the simplex",
+          "[territorial][submodel]") {
   atc::sim::RandomStream rng({5, 0, 0}, 0, 0, atc::sim::Purpose("test"));
   for (int k = 0; k < 2000; ++k) {
     std::array<float, kThemes> a{}, b{};
@@ -218,13 +225,15 @@ TEST_CASE("deliberation: the Deffuant pair update keeps priorities on the simple
   }
 }
 
-TEST_CASE("deliberation: the confidence bound widens with trust and facilitation", "[territorial][submodel]") {
+TEST_CASE("deliberation: the confidence bound widens with trust and facilitation",
+          "[territorial][submodel]") {
   CHECK(confidence_bound(0.2, 0.3, 0.3, 0.5, 0.6) > confidence_bound(0.2, 0.3, 0.3, 0.2, 0.6));
   CHECK(confidence_bound(0.2, 0.3, 0.3, 0.5, 0.6) > confidence_bound(0.2, 0.3, 0.3, 0.5, 0.2));
   CHECK(confidence_bound(0.2, 0.3, 0.3, 0.0, 0.0) == 0.2);
 }
 
-TEST_CASE("conflict is productive with trust and destructive without, for the same dispersion", "[territorial][submodel]") {
+TEST_CASE("conflict is productive with trust and destructive without, for the same dispersion",
+          "[territorial][submodel]") {
   CHECK(classify_conflict(0.1, 0.8, 0.2, 0.35) == Conflict::None);
   CHECK(classify_conflict(0.3, 0.4, 0.2, 0.35) == Conflict::Productive);
   CHECK(classify_conflict(0.3, 0.2, 0.2, 0.35) == Conflict::Destructive);

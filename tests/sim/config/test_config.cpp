@@ -85,8 +85,9 @@ TEST_CASE("overrides given with --set are validated like the file", "[config]") 
   CHECK(spec.replicates == 5);
   CHECK(spec.scenarios[1].params.integer("n") == 800);
   CHECK(spec.scenarios[0].params.integer("n") == 500);
-  CHECK_THAT(error_of(path, {"model.phi=2"}),
-             Catch::Contains("--set model.phi=2: model.phi: expected a real number in [0, 1], got 2 (an integer)"));
+  CHECK_THAT(
+      error_of(path, {"model.phi=2"}),
+      Catch::Contains("--set model.phi=2: model.phi: expected a real number in [0, 1], got 2 (an integer)"));
   CHECK_THAT(error_of(path, {"model.phii=0.2"}), Catch::Contains("unknown key (did you mean 'phi'?)"));
   CHECK_THAT(error_of(path, {"model.phi"}), Catch::Contains("expected key.path=value"));
   CHECK_THAT(error_of(path, {"scenario.nope.model.n=3"}), Catch::Contains("no [[scenario]] named 'nope'"));
@@ -97,38 +98,48 @@ TEST_CASE("config errors name file, line, column, key, expectation and value", "
   std::string text = kWatts;
   SECTION("out of range") {
     text.replace(text.find("n = 500"), 7, "n = -5");
-    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("c.toml:10:5: model.n: expected an integer in [2, 2000000000], got -5"));
+    CHECK_THAT(error_of(config(dir, text)),
+               Catch::Contains("c.toml:10:5: model.n: expected an integer in [2, 2000000000], got -5"));
   }
   SECTION("wrong type") {
     text.replace(text.find("mean_degree = 3.0"), 17, "mean_degree = \"three\"");
-    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("c.toml:11:15: model.mean_degree: expected a real number >= 0, got \"three\" (a string)"));
+    CHECK_THAT(error_of(config(dir, text)),
+               Catch::Contains(
+                   "c.toml:11:15: model.mean_degree: expected a real number >= 0, got \"three\" (a string)"));
   }
   SECTION("unknown key with suggestion") {
     text.replace(text.find("seed = 9"), 8, "sed = 9");
-    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("c.toml:6:1: experiment.sed: unknown key (did you mean 'seed'?)"));
+    CHECK_THAT(error_of(config(dir, text)),
+               Catch::Contains("c.toml:6:1: experiment.sed: unknown key (did you mean 'seed'?)"));
   }
   SECTION("unknown model") {
     text.replace(text.find("canonical/watts"), 15, "canonical/wats");
-    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("model.name: unknown model 'canonical/wats' (did you mean 'canonical/watts'?)"));
+    CHECK_THAT(
+        error_of(config(dir, text)),
+        Catch::Contains("model.name: unknown model 'canonical/wats' (did you mean 'canonical/watts'?)"));
   }
   SECTION("syntax error") {
     text.replace(text.find("seed = 9"), 8, "seed = ");
     CHECK_THAT(error_of(config(dir, text)), Catch::Contains("c.toml:6:") && Catch::Contains("syntax error"));
   }
   SECTION("missing model table") {
-    CHECK_THAT(error_of(config(dir, "[experiment]\nsteps = 3\n")), Catch::Contains("missing required table [model]"));
+    CHECK_THAT(error_of(config(dir, "[experiment]\nsteps = 3\n")),
+               Catch::Contains("missing required table [model]"));
   }
   SECTION("cross-parameter check") {
     text.replace(text.find("n = 500"), 7, "n = 5\ninitial_active = 9");
-    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("model.initial_active: expected at most n = 5 seed nodes"));
+    CHECK_THAT(error_of(config(dir, text)),
+               Catch::Contains("model.initial_active: expected at most n = 5 seed nodes"));
   }
   SECTION("duplicate scenario") {
     text.replace(text.find("name = \"high\""), 13, "name = \"low\"");
-    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("scenario[1].name: scenario 'low' is defined twice"));
+    CHECK_THAT(error_of(config(dir, text)),
+               Catch::Contains("scenario[1].name: scenario 'low' is defined twice"));
   }
   SECTION("unknown indicator") {
     text += "record = [\"active_fractoin\"]\n";
-    CHECK_THAT(error_of(config(dir, text)), Catch::Contains("unknown indicator 'active_fractoin' (did you mean 'active_fraction'?)"));
+    CHECK_THAT(error_of(config(dir, text)),
+               Catch::Contains("unknown indicator 'active_fractoin' (did you mean 'active_fraction'?)"));
   }
   SECTION("missing file") {
     CHECK_THAT(error_of(dir.file("nope.toml")), Catch::Contains("nope.toml: config file not found"));
@@ -138,7 +149,8 @@ TEST_CASE("config errors name file, line, column, key, expectation and value", "
 TEST_CASE("includes merge files, the including file wins, a missing include is an error", "[config]") {
   TempDir dir;
   dir.write("base.toml", "[experiment]\nsteps = 7\nseed = 3\n[model]\nname = \"canonical/watts\"\nn = 100\n");
-  const auto path = config(dir, "include = \"base.toml\"\n[experiment]\nseed = 4\n[output]\npath = \"OUT\"\n");
+  const auto path =
+      config(dir, "include = \"base.toml\"\n[experiment]\nseed = 4\n[output]\npath = \"OUT\"\n");
   const auto spec = load(path);
   CHECK(spec.steps == 7);
   CHECK(spec.seed == 4);

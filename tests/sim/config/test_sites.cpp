@@ -71,11 +71,14 @@ std::string error_of(const TempDir& dir) {
 }
 }  // namespace
 
-TEST_CASE("official statistics override site fields by QPV code and are marked qpv-official", "[sites][config]") {
+TEST_CASE("official statistics override site fields by QPV code and are marked qpv-official",
+          "[sites][config]") {
   TempDir dir;
   dir.write("c.toml", kConfig);
   // Insee-style: semicolons, decimal commas, a percent column, extra columns ignored.
-  dir.write("insee.csv", "CODE_QP;LIB_QP;pop_mun;tp60;tx_emploi\nQP030009;Sabatot;3272;57,0;35,9\nQP111111;Elsewhere;5000;40;50\n");
+  dir.write("insee.csv",
+            "CODE_QP;LIB_QP;pop_mun;tp60;tx_emploi\nQP030009;Sabatot;3272;57,0;35,9\nQP111111;Elsewhere;5000;"
+            "40;50\n");
   const auto spec = load(dir);
   const auto& sab = spec.sites[0];
   CHECK(sab.fields.real("population") == 3272.0);
@@ -93,11 +96,14 @@ TEST_CASE("a malformed override CSV names the row and the column", "[sites][conf
   dir.write("c.toml", kConfig);
   SECTION("not a number") {
     dir.write("insee.csv", "qpv_code,pop_mun,tp60\nQP999999,4000,40\nQP030009,lots,57\n");
-    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:3: column 'pop_mun' (QPV QP030009): expected a number, got 'lots'"));
+    CHECK_THAT(
+        error_of(dir),
+        Catch::Contains("insee.csv:3: column 'pop_mun' (QPV QP030009): expected a number, got 'lots'"));
   }
   SECTION("out of range") {
     dir.write("insee.csv", "qpv_code,tp60\nQP030009,157\n");
-    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:2: column 'tp60' (QPV QP030009): site field poverty_rate expected a real number in [0, 1], got 1.57"));
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:2: column 'tp60' (QPV QP030009): site field "
+                                              "poverty_rate expected a real number in [0, 1], got 1.57"));
   }
   SECTION("ragged row") {
     dir.write("insee.csv", "qpv_code,tp60\nQP030009,57,1\n");

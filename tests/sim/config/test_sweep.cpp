@@ -34,7 +34,7 @@ TEST_CASE("Latin hypercubes put exactly one point in each stratum of each coordi
     }
     CHECK(strata.size() == n);
   }
-  CHECK(lhs_design(n, k, 17).points == d.points);   // same seed, same design
+  CHECK(lhs_design(n, k, 17).points == d.points);  // same seed, same design
   CHECK(lhs_design(n, k, 18).points != d.points);
 }
 
@@ -107,9 +107,10 @@ std::string sweep_error(const std::string& sweep) {
 
 TEST_CASE("sweeps resolve every point and reject bad designs before running", "[sweep][config]") {
   TempDir dir;
-  dir.write("s.toml", "[model]\nname = \"canonical/watts\"\nn = 100\n[[scenario]]\nname = \"a\"\n"
-                      "[sweep]\nmethod = \"grid\"\n[sweep.parameters]\n\"model.phi\" = [0.1, 0.2, 0.3]\n"
-                      "\"model.n\" = { from = 100, to = 300, step = 100 }\n");
+  dir.write("s.toml",
+            "[model]\nname = \"canonical/watts\"\nn = 100\n[[scenario]]\nname = \"a\"\n"
+            "[sweep]\nmethod = \"grid\"\n[sweep.parameters]\n\"model.phi\" = [0.1, 0.2, 0.3]\n"
+            "\"model.n\" = { from = 100, to = 300, step = 100 }\n");
   LoadOptions o;
   o.check_output_path = false;
   const auto spec = load_experiment(dir.file("s.toml"), atc::models::registry(), o);
@@ -124,13 +125,17 @@ TEST_CASE("sweeps resolve every point and reject bad designs before running", "[
              Catch::Contains("sweep.parameters.model.phi: value 1.5 is outside the parameter's range"));
   CHECK_THAT(sweep_error("[sweep]\nmethod = \"sobl\"\n[sweep.parameters]\n\"model.phi\" = [0.1]\n"),
              Catch::Contains("(did you mean 'sobol'?)"));
-  CHECK_THAT(sweep_error("[sweep]\nmethod = \"sobol\"\n[sweep.parameters]\n\"model.phi\" = { min = 0, max = 1 }\n"),
-             Catch::Contains("sweep.base_points: missing required key"));
-  CHECK_THAT(sweep_error("[sweep]\nmethod = \"lhs\"\npoints = 10\n[sweep.parameters]\n\"model.phy\" = { min = 0, max = 1 }\n"),
+  CHECK_THAT(
+      sweep_error("[sweep]\nmethod = \"sobol\"\n[sweep.parameters]\n\"model.phi\" = { min = 0, max = 1 }\n"),
+      Catch::Contains("sweep.base_points: missing required key"));
+  CHECK_THAT(sweep_error("[sweep]\nmethod = \"lhs\"\npoints = 10\n[sweep.parameters]\n\"model.phy\" = { min "
+                         "= 0, max = 1 }\n"),
              Catch::Contains("expected the dotted key of a numeric model parameter"));
-  CHECK_THAT(sweep_error("[sweep]\nmethod = \"lhs\"\npoints = 10\n[sweep.parameters]\n\"model.mean_degree\" = { min = 0, max = 4, scale = \"log\" }\n"),
+  CHECK_THAT(sweep_error("[sweep]\nmethod = \"lhs\"\npoints = 10\n[sweep.parameters]\n\"model.mean_degree\" "
+                         "= { min = 0, max = 4, scale = \"log\" }\n"),
              Catch::Contains("a log scale needs min > 0"));
-  CHECK_THAT(sweep_error("[sweep]\nmethod = \"morris\"\ntrajectories = 4\nbase_points = 3\n[sweep.parameters]\n\"model.phi\" = { min = 0, max = 1 }\n"),
+  CHECK_THAT(sweep_error("[sweep]\nmethod = \"morris\"\ntrajectories = 4\nbase_points = "
+                         "3\n[sweep.parameters]\n\"model.phi\" = { min = 0, max = 1 }\n"),
              Catch::Contains("sweep.base_points: not used by method \"morris\""));
 }
 

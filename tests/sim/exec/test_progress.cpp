@@ -21,7 +21,8 @@ TEST_CASE("progress text: durations, rates, bar and counts", "[exec][progress]")
 
 TEST_CASE("a run reports progress on stderr unless --quiet", "[cli][progress]") {
   atc::test::TempDir dir;
-  dir.write("w.toml", "[experiment]\nsteps = 10\nreplicates = 2\n[model]\nname = \"canonical/watts\"\nn = 1000\n");
+  dir.write("w.toml",
+            "[experiment]\nsteps = 10\nreplicates = 2\n[model]\nname = \"canonical/watts\"\nn = 1000\n");
   const auto loud = atc::test::atcsim({"run", dir.file("w.toml"), "-o", dir.file("a.h5")});
   REQUIRE(loud.exit_code == 0);
   // Not a terminal: plain lines, the last one at 100 %.

@@ -42,12 +42,14 @@ ModelRegistry test_registry() {
   ModelRegistry r;
   ModelDescription d;
   d.name = "test/counter";
-  d.params = {ParamDecl::real("rate", 1.0), ParamDecl::integer("stop", 0).at_least(0), ParamDecl::boolean("couple", false)};
+  d.params = {ParamDecl::real("rate", 1.0), ParamDecl::integer("stop", 0).at_least(0),
+              ParamDecl::boolean("couple", false)};
   d.site_fields = {ParamDecl::real("start", 0.0)};
   d.indicators = {{"value", "1", "value", "", ""}, {"pair", "1", "pair", "", "side"}};
   d.dimensions = {{"side", {"plus", "minus"}, "side"}};
   d.create = [](const ModelInit& init) {
-    return std::make_unique<Counter>(init.site.fields.real("start"), init.params.real("rate"), init.params.integer("stop"));
+    return std::make_unique<Counter>(init.site.fields.real("start"), init.params.real("rate"),
+                                     init.params.integer("stop"));
   };
   d.coupled = [](const ParamSet& p) { return p.boolean("couple"); };
   d.couple = [](std::int64_t, std::span<Model* const> sites, const ParamSet&) {
@@ -90,28 +92,36 @@ TEST_CASE("an absorbed model stops stepping and its last record is repeated", "[
 }
 
 TEST_CASE("coupled sites exchange after every step; uncoupled sites are independent", "[exec]") {
-  const std::string base = std::string("[experiment]\nsteps = 3\nreplicates = 2\n[model]\nname = \"test/counter\"\n") + kSites;
+  const std::string base =
+      std::string("[experiment]\nsteps = 3\nreplicates = 2\n[model]\nname = \"test/counter\"\n") + kSites;
   const auto independent = run(base + "");
   CHECK(independent.series(0, 0, 0, 0) == std::vector<double>{0, 1, 2, 3});
   CHECK(independent.series(0, 0, 0, 1) == std::vector<double>{10, 11, 12, 13});
-  const auto coupled = run(std::string("[experiment]\nsteps = 3\nreplicates = 2\n[model]\nname = \"test/counter\"\ncouple = true\n") + kSites);
+  const auto coupled =
+      run(std::string(
+              "[experiment]\nsteps = 3\nreplicates = 2\n[model]\nname = \"test/counter\"\ncouple = true\n") +
+          kSites);
   CHECK(coupled.series(0, 0, 1, 0) == std::vector<double>{0, 6, 7, 8});
   CHECK(coupled.series(0, 0, 1, 1) == std::vector<double>{10, 6, 7, 8});
 }
 
 TEST_CASE("coupled runs are identical for 1 and 2 threads", "[exec][determinism]") {
-  const std::string cfg = std::string("[experiment]\nsteps = 20\nreplicates = 3\n[model]\nname = \"test/counter\"\n"
-                                      "couple = true\nrate = 0.1\n") + kSites;
+  const std::string cfg = std::string(
+                              "[experiment]\nsteps = 20\nreplicates = 3\n[model]\nname = \"test/counter\"\n"
+                              "couple = true\nrate = 0.1\n") +
+                          kSites;
   const auto one = run(cfg, 1);
   const auto two = run(cfg, 2);
   for (std::size_t r = 0; r < 3; ++r) {
-    for (std::size_t site = 0; site < 2; ++site) CHECK(one.series(0, 0, r, site) == two.series(0, 0, r, site));
+    for (std::size_t site = 0; site < 2; ++site)
+      CHECK(one.series(0, 0, r, site) == two.series(0, 0, r, site));
   }
 }
 
 TEST_CASE("absorption between two recorded steps records the absorbed state", "[exec]") {
   // Absorbs after step 2; records at 0, 3, 6: the record at 3 must show the
   // absorbed value (2), not repeat the record at 0.
-  const auto sink = run("[experiment]\nsteps = 6\n[model]\nname = \"test/counter\"\nstop = 2\n[output]\nevery = 3\n");
+  const auto sink =
+      run("[experiment]\nsteps = 6\n[model]\nname = \"test/counter\"\nstop = 2\n[output]\nevery = 3\n");
   CHECK(sink.series(0, 0, 0, 0) == std::vector<double>{0, 2, 2});
 }

@@ -37,15 +37,17 @@ bool symmetric_and_simple(const CsrGraph& g) {
   for (NodeId i = 0; i < g.node_count(); ++i) {
     const auto nb = g.neighbours_of(i);
     for (std::size_t k = 0; k < nb.size(); ++k) {
-      if (nb[k] == i) return false;                     // self-loop
-      if (k > 0 && nb[k] <= nb[k - 1]) return false;    // unsorted or duplicate
-      if (!g.has_edge(nb[k], i)) return false;          // asymmetric
+      if (nb[k] == i) return false;                   // self-loop
+      if (k > 0 && nb[k] <= nb[k - 1]) return false;  // unsorted or duplicate
+      if (!g.has_edge(nb[k], i)) return false;        // asymmetric
     }
   }
   return true;
 }
 
-RandomStream stream(std::uint64_t agent = 0) { return RandomStream(RngKey{7, 0, 0}, 0, agent, Purpose("graph-test")); }
+RandomStream stream(std::uint64_t agent = 0) {
+  return RandomStream(RngKey{7, 0, 0}, 0, agent, Purpose("graph-test"));
+}
 }  // namespace
 
 TEST_CASE("build_csr drops self-loops and duplicates and is symmetric", "[graph]") {
@@ -77,7 +79,8 @@ TEST_CASE("2-D lattices have the analytic degrees and clustering", "[graph]") {
   CHECK(lattice_2d(5, 4, Neighbourhood::Moore, false).edge_count() == 2 * 5 * 4 - 5 - 4 + 2 * 4 * 3);
 }
 
-TEST_CASE("Erdos-Renyi graphs have mean degree z, clustering p and the giant component of theory", "[graph][statistics]") {
+TEST_CASE("Erdos-Renyi graphs have mean degree z, clustering p and the giant component of theory",
+          "[graph][statistics]") {
   auto rng = stream();
   const std::size_t n = 20'000;
   const double z = 2.0;

@@ -54,7 +54,7 @@ TEST_CASE("uniform draws have the moments and histogram of U(0,1)", "[rng][stati
     bins[static_cast<std::size_t>(u * 100)] += 1;
   }
   const double mean = sum / n;
-  CHECK(mean == Approx(0.5).margin(0.0015));                           // 5 standard errors
+  CHECK(mean == Approx(0.5).margin(0.0015));  // 5 standard errors
   CHECK(sum2 / n - mean * mean == Approx(1.0 / 12).margin(0.001));
   CHECK(chi_square(bins, n / 100.0) < 148.2);  // chi2(99) 0.999 quantile
 }
@@ -134,7 +134,11 @@ TEST_CASE("streams of neighbouring agents and steps are uncorrelated", "[rng][st
     double sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
     for (int i = 0; i < n; ++i) {
       const double a = draw_a(i), b = draw_b(i);
-      sa += a; sb += b; sab += a * b; saa += a * a; sbb += b * b;
+      sa += a;
+      sb += b;
+      sab += a * b;
+      saa += a * a;
+      sbb += b * b;
     }
     const double cov = sab / n - (sa / n) * (sb / n);
     return cov / std::sqrt((saa / n - (sa / n) * (sa / n)) * (sbb / n - (sb / n) * (sb / n)));
