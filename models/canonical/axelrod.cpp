@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/canonical/base.hpp"
 #include "models/canonical/canonical.hpp"
 #include "models/mechanisms/culture.hpp"
 #include "sim/graph/generators.hpp"
@@ -24,16 +25,39 @@ namespace atc::models::canonical {
 namespace {
 
 using mechanisms::Trait;
-using sim::ParamDecl;
 using sim::Purpose;
 
-class Axelrod final : public sim::Model {
+struct AxelrodParams {
+  sim::Param<std::int64_t> size{sim::ParamDecl::integer("size", 10)
+                                    .at_least(2)
+                                    .at_most(10000)
+                                    .units("1")
+                                    .describe("grid side: size x size sites")
+                                    .cite("Axelrod 1997 (10 x 10)")};
+  sim::Param<std::int64_t> features{sim::ParamDecl::integer("features", 5)
+                                        .at_least(1)
+                                        .at_most(255)
+                                        .units("1")
+                                        .describe("number of cultural features F")
+                                        .cite("Axelrod 1997 (5, 10, 15)")};
+  sim::Param<std::int64_t> traits{sim::ParamDecl::integer("traits", 10)
+                                      .at_least(1)
+                                      .at_most(65535)
+                                      .units("1")
+                                      .describe("number of traits q per feature")
+                                      .cite("Axelrod 1997 (5, 10, 15)")};
+  sim::Param<bool> periodic{sim::ParamDecl::boolean("periodic", false)
+                                .describe("wrap the grid into a torus")
+                                .cite("Axelrod 1997 (no wrap)")};
+};
+
+class Axelrod final : public Canonical<AxelrodParams> {
  public:
   explicit Axelrod(const sim::ModelInit& init)
-      : rng_key_(init.rng), features_(static_cast<std::uint32_t>(init.params.integer("features"))) {
-    const auto size = static_cast<std::size_t>(init.params.integer("size"));
-    const auto traits = static_cast<std::uint64_t>(init.params.integer("traits"));
-    graph_ = sim::lattice_2d(size, size, sim::Neighbourhood::VonNeumann, init.params.boolean("periodic"));
+      : Canonical(init), rng_key_(init.rng), features_(static_cast<std::uint32_t>(*prm_.features)) {
+    const auto size = static_cast<std::size_t>(*prm_.size);
+    const auto traits = static_cast<std::uint64_t>(*prm_.traits);
+    graph_ = sim::lattice_2d(size, size, sim::Neighbourhood::VonNeumann, *prm_.periodic);
     const std::size_t n = graph_.node_count();
     culture_.resize(n * features_);
     sim::RandomStream rng(init.rng, 0, 0, Purpose("axelrod/culture"));
@@ -82,13 +106,28 @@ class Axelrod final : public sim::Model {
     changes_ = changes;
   }
 
-  void observe(sim::Observation& out) const override {
-    const Regions r = regions();
-    out.set("n_regions", static_cast<double>(r.count));
-    out.set("largest_region_share",
-            static_cast<double>(r.largest) / static_cast<double>(graph_.node_count()));
-    out.set("active_bonds", static_cast<double>(active_bonds_));
-    out.set("changes", static_cast<double>(changes_));
+  // Regions are counted only when observed.
+  void prepare_observation(sim::Parallel) override { regions_ = regions(); }
+
+  static std::vector<sim::IndicatorDecl> indicators() {
+    return {
+        sim::indicator<Axelrod>(
+            "n_regions", "1", "number of cultural regions",
+            "Connected sets of neighbouring sites with identical culture (stable regions once absorbed)",
+            [](const Axelrod& m) { return m.regions_.count; }),
+        sim::indicator<Axelrod>("largest_region_share", "1", "share of sites in the largest region",
+                                "Size of the largest region / size^2",
+                                [](const Axelrod& m) {
+                                  return static_cast<double>(m.regions_.largest) /
+                                         static_cast<double>(m.graph_.node_count());
+                                }),
+        sim::indicator<Axelrod>("active_bonds", "1", "number of active bonds",
+                                "Neighbour pairs that share some but not all features (0 = absorbed)",
+                                [](const Axelrod& m) { return m.active_bonds_; }),
+        sim::indicator<Axelrod>("changes", "1", "trait changes in this step",
+                                "Events of this step that changed a trait",
+                                [](const Axelrod& m) { return m.changes_; }),
+    };
   }
 
   [[nodiscard]] std::uint64_t agent_count() const override { return graph_.node_count(); }
@@ -161,6 +200,7 @@ class Axelrod final : public sim::Model {
   std::vector<std::uint64_t> reverse_;  // index of the opposite direction
   std::uint64_t active_bonds_ = 0;      // undirected bonds with 0 < overlap < F
   std::uint64_t changes_ = 0;
+  Regions regions_;  // at the last observation
   mutable std::vector<std::uint8_t> label_;  // scratch for regions()
   mutable std::vector<sim::NodeId> queue_;   // scratch for regions()
 };
@@ -168,47 +208,11 @@ class Axelrod final : public sim::Model {
 }  // namespace
 
 sim::ModelDescription axelrod() {
-  sim::ModelDescription d;
-  d.name = "canonical/axelrod";
-  d.summary = "Axelrod (1997) dissemination of culture on a grid, run to absorption";
-  d.citation =
-      "Axelrod, R. (1997). The dissemination of culture: a model with local convergence and global "
-      "polarization. Journal of Conflict Resolution 41(2):203-226. doi:10.1177/0022002797041002001";
-  d.default_steps = 100000;
-  d.params = {
-      ParamDecl::integer("size", 10)
-          .at_least(2)
-          .at_most(10000)
-          .units("1")
-          .describe("grid side: size x size sites")
-          .cite("Axelrod 1997 (10 x 10)"),
-      ParamDecl::integer("features", 5)
-          .at_least(1)
-          .at_most(255)
-          .units("1")
-          .describe("number of cultural features F")
-          .cite("Axelrod 1997 (5, 10, 15)"),
-      ParamDecl::integer("traits", 10)
-          .at_least(1)
-          .at_most(65535)
-          .units("1")
-          .describe("number of traits q per feature")
-          .cite("Axelrod 1997 (5, 10, 15)"),
-      ParamDecl::boolean("periodic", false)
-          .describe("wrap the grid into a torus")
-          .cite("Axelrod 1997 (no wrap)"),
-  };
-  d.indicators = {
-      {"n_regions", "1", "number of cultural regions",
-       "Connected sets of neighbouring sites with identical culture (stable regions once absorbed)", ""},
-      {"largest_region_share", "1", "share of sites in the largest region",
-       "Size of the largest region / size^2", ""},
-      {"active_bonds", "1", "number of active bonds",
-       "Neighbour pairs that share some but not all features (0 = absorbed)", ""},
-      {"changes", "1", "trait changes in this step", "Events of this step that changed a trait", ""},
-  };
-  d.create = [](const sim::ModelInit& init) { return std::make_unique<Axelrod>(init); };
-  return d;
+  return describe<Axelrod>(
+      {"canonical/axelrod", "Axelrod (1997) dissemination of culture on a grid, run to absorption",
+       "Axelrod, R. (1997). The dissemination of culture: a model with local convergence and global "
+       "polarization. Journal of Conflict Resolution 41(2):203-226. doi:10.1177/0022002797041002001",
+       100000});
 }
 
 }  // namespace atc::models::canonical

@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "models/canonical/base.hpp"
 #include "models/canonical/canonical.hpp"
 #include "models/mechanisms/bounded_confidence.hpp"
 #include "models/mechanisms/opinion_clusters.hpp"
@@ -21,18 +22,48 @@ namespace atc::models::canonical {
 
 namespace {
 
-using sim::ParamDecl;
 using sim::Purpose;
 
-class Deffuant final : public sim::Model {
+struct DeffuantParams {
+  sim::Param<std::int64_t> n{sim::ParamDecl::integer("n", 1000)
+                                 .at_least(2)
+                                 .at_most(2e9)
+                                 .units("1")
+                                 .describe("number of agents")
+                                 .cite("Deffuant et al. 2000 (N = 1000)")};
+  sim::Param<double> d{
+      sim::ParamDecl::real("d", 0.2)
+          .above(0)
+          .at_most(1)
+          .units("1")
+          .describe("confidence bound: two agents interact when their opinions differ by less than d")
+          .cite("Deffuant et al. 2000")};
+  sim::Param<double> mu{sim::ParamDecl::real("mu", 0.5)
+                            .above(0)
+                            .at_most(0.5)
+                            .units("1")
+                            .describe("convergence parameter: each moves by mu times the difference")
+                            .cite("Deffuant et al. 2000 (0 < mu <= 0.5)")};
+  sim::Param<double> cluster_min_share{
+      sim::ParamDecl::real("cluster_min_share", 0.05)
+          .range(0, 1)
+          .units("1")
+          .describe(
+              "a cluster counts in n_clusters (is 'major') when it holds at least this share of the agents")};
+  sim::Param<double> cluster_gap{sim::ParamDecl::real("cluster_gap", 0.001)
+                                     .above(0)
+                                     .at_most(1)
+                                     .units("1")
+                                     .describe("sorted opinions are cut into clusters wherever two "
+                                               "consecutive opinions are more than this apart")};
+};
+
+class Deffuant final : public Canonical<DeffuantParams> {
  public:
   explicit Deffuant(const sim::ModelInit& init)
-      : rng_key_(init.rng),
-        d_(init.params.real("d")),
-        mu_(init.params.real("mu")),
-        gap_(init.params.real("cluster_gap")) {
-    const auto n = static_cast<std::size_t>(init.params.integer("n"));
-    const double share = init.params.real("cluster_min_share");
+      : Canonical(init), rng_key_(init.rng), d_(*prm_.d), mu_(*prm_.mu), gap_(*prm_.cluster_gap) {
+    const auto n = static_cast<std::size_t>(*prm_.n);
+    const double share = *prm_.cluster_min_share;
     min_size_ =
         std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(share * static_cast<double>(n) - 1e-9)));
     opinion_.resize(n);
@@ -60,14 +91,31 @@ class Deffuant final : public sim::Model {
     summarise();
   }
 
-  void observe(sim::Observation& out) const override {
-    out.set("n_clusters", static_cast<double>(clusters_.major));
-    out.set("n_clusters_all", static_cast<double>(clusters_.count));
-    out.set("largest_cluster_share",
-            static_cast<double>(clusters_.largest) / static_cast<double>(opinion_.size()));
-    out.set("opinion_sd", sd_);
-    out.set("interaction_fraction",
-            static_cast<double>(interactions_) / static_cast<double>(opinion_.size()));
+  static std::vector<sim::IndicatorDecl> indicators() {
+    return {
+        sim::indicator<Deffuant>(
+            "n_clusters", "1", "number of major opinion clusters",
+            "Clusters holding at least cluster_min_share of the agents (cut at gaps > cluster_gap)",
+            [](const Deffuant& m) { return m.clusters_.major; }),
+        sim::indicator<Deffuant>("n_clusters_all", "1", "number of opinion clusters",
+                                 "All clusters, including minor ones and isolated agents",
+                                 [](const Deffuant& m) { return m.clusters_.count; }),
+        sim::indicator<Deffuant>("largest_cluster_share", "1", "share of agents in the largest cluster",
+                                 "Size of the largest cluster / n",
+                                 [](const Deffuant& m) {
+                                   return static_cast<double>(m.clusters_.largest) /
+                                          static_cast<double>(m.opinion_.size());
+                                 }),
+        sim::indicator<Deffuant>("opinion_sd", "1", "standard deviation of opinions",
+                                 "Population standard deviation of the opinions",
+                                 [](const Deffuant& m) { return m.sd_; }),
+        sim::indicator<Deffuant>("interaction_fraction", "1", "encounters that changed opinions",
+                                 "Share of this step's n encounters whose opinions were closer than d",
+                                 [](const Deffuant& m) {
+                                   return static_cast<double>(m.interactions_) /
+                                          static_cast<double>(m.opinion_.size());
+                                 }),
+    };
   }
 
   [[nodiscard]] std::uint64_t agent_count() const override { return opinion_.size(); }
@@ -102,58 +150,12 @@ class Deffuant final : public sim::Model {
 }  // namespace
 
 sim::ModelDescription deffuant() {
-  sim::ModelDescription d;
-  d.name = "canonical/deffuant";
-  d.summary = "Deffuant et al. (2000) bounded-confidence opinion dynamics with random pairwise encounters";
-  d.citation =
-      "Deffuant, G., Neau, D., Amblard, F. & Weisbuch, G. (2000). Mixing beliefs among interacting "
-      "agents. Advances in Complex Systems 3(1-4):87-98. doi:10.1142/S0219525900000078";
-  d.default_steps = 1000;
-  d.params = {
-      ParamDecl::integer("n", 1000)
-          .at_least(2)
-          .at_most(2e9)
-          .units("1")
-          .describe("number of agents")
-          .cite("Deffuant et al. 2000 (N = 1000)"),
-      ParamDecl::real("d", 0.2)
-          .above(0)
-          .at_most(1)
-          .units("1")
-          .describe("confidence bound: two agents interact when their opinions differ by less than d")
-          .cite("Deffuant et al. 2000"),
-      ParamDecl::real("mu", 0.5)
-          .above(0)
-          .at_most(0.5)
-          .units("1")
-          .describe("convergence parameter: each moves by mu times the difference")
-          .cite("Deffuant et al. 2000 (0 < mu <= 0.5)"),
-      ParamDecl::real("cluster_min_share", 0.05)
-          .range(0, 1)
-          .units("1")
-          .describe(
-              "a cluster counts in n_clusters (is 'major') when it holds at least this share of the agents"),
-      ParamDecl::real("cluster_gap", 0.001)
-          .above(0)
-          .at_most(1)
-          .units("1")
-          .describe("sorted opinions are cut into clusters wherever two consecutive opinions are more than "
-                    "this apart"),
-  };
-  d.indicators = {
-      {"n_clusters", "1", "number of major opinion clusters",
-       "Clusters holding at least cluster_min_share of the agents (cut at gaps > cluster_gap)", ""},
-      {"n_clusters_all", "1", "number of opinion clusters",
-       "All clusters, including minor ones and isolated agents", ""},
-      {"largest_cluster_share", "1", "share of agents in the largest cluster",
-       "Size of the largest cluster / n", ""},
-      {"opinion_sd", "1", "standard deviation of opinions", "Population standard deviation of the opinions",
-       ""},
-      {"interaction_fraction", "1", "encounters that changed opinions",
-       "Share of this step's n encounters whose opinions were closer than d", ""},
-  };
-  d.create = [](const sim::ModelInit& init) { return std::make_unique<Deffuant>(init); };
-  return d;
+  return describe<Deffuant>(
+      {"canonical/deffuant",
+       "Deffuant et al. (2000) bounded-confidence opinion dynamics with random pairwise encounters",
+       "Deffuant, G., Neau, D., Amblard, F. & Weisbuch, G. (2000). Mixing beliefs among interacting "
+       "agents. Advances in Complex Systems 3(1-4):87-98. doi:10.1142/S0219525900000078",
+       1000});
 }
 
 }  // namespace atc::models::canonical

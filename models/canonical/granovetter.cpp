@@ -10,22 +10,56 @@
 #include <memory>
 #include <vector>
 
+#include "models/canonical/base.hpp"
 #include "models/canonical/canonical.hpp"
 
 namespace atc::models::canonical {
 
 namespace {
 
-using sim::ParamDecl;
 using sim::Purpose;
 
 bool list_mode(const sim::ParamSet& p) {
   return !p.real_list("thresholds").empty();
 }
 
-class Granovetter final : public sim::Model {
+struct GranovetterParams {
+  sim::Param<std::int64_t> n{
+      sim::ParamDecl::integer("n", 100)
+          .at_least(1)
+          .at_most(2e9)
+          .units("1")
+          .describe("number of people (with `thresholds`: leave out, or equal to the list length)")
+          .cite("Granovetter 1978 (N = 100)")};
+  sim::Param<std::string> distribution{
+      sim::ParamDecl::string("distribution", "normal", {"normal", "list"})
+          .describe("where thresholds come from: \"normal\" draws (mean, sd), or \"list\" (the explicit "
+                    "`thresholds`; implied when `thresholds` is given)")
+          .cite("Granovetter 1978 (Fig. 2: normal thresholds)")};
+  sim::Param<std::vector<double>> thresholds{
+      sim::ParamDecl::real_list("thresholds", {})
+          .at_least(0)
+          .units("1")
+          .describe("explicit thresholds, one per person, in PEOPLE: how many others must act first (e.g. "
+                    "[0, 1, 2, ..., 99]); sets n to the list length")
+          .cite("Granovetter 1978 (the 0..99 riot example)")};
+  sim::Param<double> mean{
+      sim::ParamDecl::real("mean", 0.25)
+          .units("1")
+          .describe("mean of the normal thresholds, as a fraction of n (unused with distribution = \"list\")")
+          .cite("Granovetter 1978 (mean 25 of N = 100)")};
+  sim::Param<double> sd{
+      sim::ParamDecl::real("sd", 0.12)
+          .at_least(0)
+          .units("1")
+          .describe(
+              "standard deviation of the normal thresholds, as a fraction of n (negative draws act at once)")
+          .cite("Granovetter 1978 (Fig. 2: jump at sd ~ 12.2 of 100)")};
+};
+
+class Granovetter final : public Canonical<GranovetterParams> {
  public:
-  explicit Granovetter(const sim::ModelInit& init) {
+  explicit Granovetter(const sim::ModelInit& init) : Canonical(init) {
     const auto& p = init.params;
     if (list_mode(p)) {
       thresholds_ = p.real_list("thresholds");
@@ -63,10 +97,20 @@ class Granovetter final : public sim::Model {
     stepped_ = true;
   }
 
-  void observe(sim::Observation& out) const override {
-    out.set("active_fraction", static_cast<double>(active_count_) / static_cast<double>(active_.size()));
-    out.set("active_count", static_cast<double>(active_count_));
-    out.set("new_active", static_cast<double>(last_new_));
+  static std::vector<sim::IndicatorDecl> indicators() {
+    return {
+        sim::indicator<Granovetter>("active_fraction", "1", "fraction of people acting",
+                                    "Share of the n people who act after this step",
+                                    [](const Granovetter& m) {
+                                      return static_cast<double>(m.active_count_) /
+                                             static_cast<double>(m.active_.size());
+                                    }),
+        sim::indicator<Granovetter>("active_count", "1", "number of people acting",
+                                    "People who act after this step",
+                                    [](const Granovetter& m) { return m.active_count_; }),
+        sim::indicator<Granovetter>("new_active", "1", "people who started acting in this step",
+                                    "Newly active people", [](const Granovetter& m) { return m.last_new_; }),
+    };
   }
 
   [[nodiscard]] std::uint64_t agent_count() const override { return active_.size(); }
@@ -84,79 +128,43 @@ class Granovetter final : public sim::Model {
 }  // namespace
 
 sim::ModelDescription granovetter() {
-  sim::ModelDescription d;
-  d.name = "canonical/granovetter";
-  d.summary = "Granovetter (1978) threshold model of collective behaviour (everyone sees everyone)";
-  d.citation =
-      "Granovetter, M. (1978). Threshold models of collective behavior. American Journal of "
-      "Sociology 83(6):1420-1443. doi:10.1086/226707";
-  d.default_steps = 1000;
-  d.params = {
-      ParamDecl::integer("n", 100)
-          .at_least(1)
-          .at_most(2e9)
-          .units("1")
-          .describe("number of people (with `thresholds`: leave out, or equal to the list length)")
-          .cite("Granovetter 1978 (N = 100)"),
-      ParamDecl::string("distribution", "normal", {"normal", "list"})
-          .describe("where thresholds come from: \"normal\" draws (mean, sd), or \"list\" (the explicit "
-                    "`thresholds`; implied when `thresholds` is given)")
-          .cite("Granovetter 1978 (Fig. 2: normal thresholds)"),
-      ParamDecl::real_list("thresholds", {})
-          .at_least(0)
-          .units("1")
-          .describe("explicit thresholds, one per person, in PEOPLE: how many others must act first "
-                    "(e.g. [0, 1, 2, ..., 99]); sets n to the list length")
-          .cite("Granovetter 1978 (the 0..99 riot example)"),
-      ParamDecl::real("mean", 0.25)
-          .units("1")
-          .describe("mean of the normal thresholds, as a fraction of n (unused with distribution = \"list\")")
-          .cite("Granovetter 1978 (mean 25 of N = 100)"),
-      ParamDecl::real("sd", 0.12)
-          .at_least(0)
-          .units("1")
-          .describe(
-              "standard deviation of the normal thresholds, as a fraction of n (negative draws act at once)")
-          .cite("Granovetter 1978 (Fig. 2: jump at sd ~ 12.2 of 100)"),
-  };
-  d.indicators = {
-      {"active_fraction", "1", "fraction of people acting", "Share of the n people who act after this step",
-       ""},
-      {"active_count", "1", "number of people acting", "People who act after this step", ""},
-      {"new_active", "1", "people who started acting in this step", "Newly active people", ""},
-  };
-  d.check = [](const sim::ParamSet& p) {
-    std::vector<sim::ParamProblem> problems;
-    const auto& list = p.real_list("thresholds");
-    if (!list.empty()) {
-      if (p.was_set("distribution") && p.string("distribution") != "list") {
-        problems.push_back({"distribution",
-                            "explicit `thresholds` are given: set distribution = \"list\" or "
-                            "leave it out (or remove thresholds, e.g. thresholds = [])"});
-      }
-      if (p.was_set("n") && p.integer("n") != static_cast<std::int64_t>(list.size())) {
-        problems.push_back(
-            {"n", fmt::format("expected n = {} (the number of thresholds) or no n at all, got {}",
-                              list.size(), p.integer("n"))});
-      }
-      // With distribution = "list" given explicitly, mean and sd are unused
-      // (so that a scenario can switch a normal base config to a list).
-      if (!p.was_set("distribution")) {
-        for (const char* key : {"mean", "sd"}) {
-          if (p.was_set(key)) {
-            problems.push_back({key,
-                                "applies to distribution = \"normal\" only, but explicit `thresholds` are "
-                                "given (set distribution = \"list\" to ignore it)"});
+  return describe<Granovetter>(
+      {"canonical/granovetter",
+       "Granovetter (1978) threshold model of collective behaviour (everyone sees everyone)",
+       "Granovetter, M. (1978). Threshold models of collective behavior. American Journal of "
+       "Sociology 83(6):1420-1443. doi:10.1086/226707",
+       1000},
+      [](const sim::ParamSet& p) {
+        std::vector<sim::ParamProblem> problems;
+        const auto& list = p.real_list("thresholds");
+        if (!list.empty()) {
+          if (p.was_set("distribution") && p.string("distribution") != "list") {
+            problems.push_back({"distribution",
+                                "explicit `thresholds` are given: set distribution = \"list\" or "
+                                "leave it out (or remove thresholds, e.g. thresholds = [])"});
           }
+          if (p.was_set("n") && p.integer("n") != static_cast<std::int64_t>(list.size())) {
+            problems.push_back(
+                {"n", fmt::format("expected n = {} (the number of thresholds) or no n at all, got {}",
+                                  list.size(), p.integer("n"))});
+          }
+          // With distribution = "list" given explicitly, mean and sd are unused
+          // (so that a scenario can switch a normal base config to a list).
+          if (!p.was_set("distribution")) {
+            for (const char* key : {"mean", "sd"}) {
+              if (p.was_set(key)) {
+                problems.push_back(
+                    {key,
+                     "applies to distribution = \"normal\" only, but explicit `thresholds` are "
+                     "given (set distribution = \"list\" to ignore it)"});
+              }
+            }
+          }
+        } else if (p.string("distribution") == "list") {
+          problems.push_back({"thresholds", "distribution = \"list\" needs a non-empty list of thresholds"});
         }
-      }
-    } else if (p.string("distribution") == "list") {
-      problems.push_back({"thresholds", "distribution = \"list\" needs a non-empty list of thresholds"});
-    }
-    return problems;
-  };
-  d.create = [](const sim::ModelInit& init) { return std::make_unique<Granovetter>(init); };
-  return d;
+        return problems;
+      });
 }
 
 }  // namespace atc::models::canonical

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/canonical/base.hpp"
 #include "models/canonical/canonical.hpp"
 #include "models/mechanisms/hegselmann_krause.hpp"
 #include "models/mechanisms/opinion_clusters.hpp"
@@ -19,7 +20,6 @@ namespace atc::models::canonical {
 
 namespace {
 
-using sim::ParamDecl;
 using sim::Purpose;
 
 // Opinions closer than this belong to one cluster. Converged HK clusters are
@@ -28,10 +28,27 @@ constexpr double kClusterGap = 1e-6;
 // A step that moves no opinion by more than this is a fixed point.
 constexpr double kFrozen = 1e-12;
 
-class HegselmannKrause final : public sim::Model {
+struct HkParams {
+  sim::Param<std::int64_t> n{sim::ParamDecl::integer("n", 625)
+                                 .at_least(1)
+                                 .at_most(2e9)
+                                 .units("1")
+                                 .describe("number of agents")
+                                 .cite("Hegselmann & Krause 2002 (625 agents)")};
+  sim::Param<double> epsilon{
+      sim::ParamDecl::real("epsilon", 0.2)
+          .above(0)
+          .at_most(1)
+          .units("1")
+          .describe(
+              "confidence level: an agent averages over all opinions within epsilon of its own (inclusive)")
+          .cite("Hegselmann & Krause 2002")};
+};
+
+class HegselmannKrause final : public Canonical<HkParams> {
  public:
-  explicit HegselmannKrause(const sim::ModelInit& init) : epsilon_(init.params.real("epsilon")) {
-    const auto n = static_cast<std::size_t>(init.params.integer("n"));
+  explicit HegselmannKrause(const sim::ModelInit& init) : Canonical(init), epsilon_(*prm_.epsilon) {
+    const auto n = static_cast<std::size_t>(*prm_.n);
     opinion_.resize(n);
     init.parallel.for_each(n, [&](std::size_t i) {
       sim::RandomStream rng(init.rng, 0, i, Purpose("hk/opinion"));
@@ -70,12 +87,25 @@ class HegselmannKrause final : public sim::Model {
     summarise();
   }
 
-  void observe(sim::Observation& out) const override {
-    out.set("n_clusters", static_cast<double>(clusters_.count));
-    out.set("consensus", clusters_.count == 1 ? 1.0 : 0.0);
-    out.set("largest_cluster_share",
-            static_cast<double>(clusters_.largest) / static_cast<double>(opinion_.size()));
-    out.set("opinion_sd", sd_);
+  static std::vector<sim::IndicatorDecl> indicators() {
+    return {
+        sim::indicator<HegselmannKrause>(
+            "n_clusters", "1", "number of opinion clusters",
+            "Clusters of opinions (sorted opinions cut at gaps > 1e-6), whatever their size",
+            [](const HegselmannKrause& m) { return m.clusters_.count; }),
+        sim::indicator<HegselmannKrause>("consensus", "1", "consensus reached (1) or not (0)",
+                                         "1 when all opinions form a single cluster",
+                                         [](const HegselmannKrause& m) { return m.clusters_.count == 1; }),
+        sim::indicator<HegselmannKrause>(
+            "largest_cluster_share", "1", "share of agents in the largest cluster",
+            "Size of the largest cluster / n",
+            [](const HegselmannKrause& m) {
+              return static_cast<double>(m.clusters_.largest) / static_cast<double>(m.opinion_.size());
+            }),
+        sim::indicator<HegselmannKrause>("opinion_sd", "1", "standard deviation of opinions",
+                                         "Population standard deviation of the opinions",
+                                         [](const HegselmannKrause& m) { return m.sd_; }),
+    };
   }
 
   [[nodiscard]] std::uint64_t agent_count() const override { return opinion_.size(); }
@@ -99,40 +129,12 @@ class HegselmannKrause final : public sim::Model {
 }  // namespace
 
 sim::ModelDescription hk() {
-  sim::ModelDescription d;
-  d.name = "canonical/hk";
-  d.summary = "Hegselmann-Krause (2002) bounded-confidence opinion dynamics, synchronous update";
-  d.citation =
-      "Hegselmann, R. & Krause, U. (2002). Opinion dynamics and bounded confidence: models, analysis "
-      "and simulation. Journal of Artificial Societies and Social Simulation 5(3):2. "
-      "https://www.jasss.org/5/3/2.html";
-  d.default_steps = 200;
-  d.params = {
-      ParamDecl::integer("n", 625)
-          .at_least(1)
-          .at_most(2e9)
-          .units("1")
-          .describe("number of agents")
-          .cite("Hegselmann & Krause 2002 (625 agents)"),
-      ParamDecl::real("epsilon", 0.2)
-          .above(0)
-          .at_most(1)
-          .units("1")
-          .describe(
-              "confidence level: an agent averages over all opinions within epsilon of its own (inclusive)")
-          .cite("Hegselmann & Krause 2002"),
-  };
-  d.indicators = {
-      {"n_clusters", "1", "number of opinion clusters",
-       "Clusters of opinions (sorted opinions cut at gaps > 1e-6), whatever their size", ""},
-      {"consensus", "1", "consensus reached (1) or not (0)", "1 when all opinions form a single cluster", ""},
-      {"largest_cluster_share", "1", "share of agents in the largest cluster",
-       "Size of the largest cluster / n", ""},
-      {"opinion_sd", "1", "standard deviation of opinions", "Population standard deviation of the opinions",
-       ""},
-  };
-  d.create = [](const sim::ModelInit& init) { return std::make_unique<HegselmannKrause>(init); };
-  return d;
+  return describe<HegselmannKrause>(
+      {"canonical/hk", "Hegselmann-Krause (2002) bounded-confidence opinion dynamics, synchronous update",
+       "Hegselmann, R. & Krause, U. (2002). Opinion dynamics and bounded confidence: models, analysis "
+       "and simulation. Journal of Artificial Societies and Social Simulation 5(3):2. "
+       "https://www.jasss.org/5/3/2.html",
+       200});
 }
 
 }  // namespace atc::models::canonical

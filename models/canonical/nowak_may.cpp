@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/canonical/base.hpp"
 #include "models/canonical/canonical.hpp"
 #include "models/mechanisms/spatial_games.hpp"
 #include "sim/graph/generators.hpp"
@@ -22,27 +23,62 @@ namespace atc::models::canonical {
 
 namespace {
 
-using sim::ParamDecl;
 using sim::Purpose;
 
-class NowakMay final : public sim::Model {
+struct NowakMayParams {
+  sim::Param<std::int64_t> size{sim::ParamDecl::integer("size", 200)
+                                    .at_least(3)
+                                    .at_most(60000)
+                                    .units("1")
+                                    .describe("lattice side: size x size cells")
+                                    .cite("Nowak & May 1992 (200 x 200)")};
+  sim::Param<double> b{sim::ParamDecl::real("b", 1.9)
+                           .at_least(1)
+                           .at_most(10)
+                           .units("1")
+                           .describe("temptation to defect T = b (R = 1, S = P = 0)")
+                           .cite("Nowak & May 1992 (1.8 < b < 2: spatial chaos)")};
+  sim::Param<double> initial_defectors{
+      sim::ParamDecl::real("initial_defectors", 0.1)
+          .range(0, 1)
+          .units("1")
+          .describe("fraction of cells starting as defectors, placed at random")
+          .cite("Nowak & May 1992 (10 %)")};
+  sim::Param<bool> self_interaction{sim::ParamDecl::boolean("self_interaction", true)
+                                        .describe("each cell also plays against itself")
+                                        .cite("Nowak & May 1992")};
+  sim::Param<std::string> neighbourhood{
+      sim::ParamDecl::string("neighbourhood", "moore", {"moore", "von_neumann"})
+          .describe("neighbours: the 8 Moore cells or the 4 von Neumann cells")
+          .cite("Nowak & May 1992 (Moore)")};
+  sim::Param<std::string> update{
+      sim::ParamDecl::string("update", "synchronous", {"synchronous", "asynchronous"})
+          .describe("\"synchronous\": all cells at once (the paper); \"asynchronous\": n random single-cell "
+                    "updates per step (Huberman & Glance 1993)")
+          .cite("Nowak & May 1992 (synchronous)")};
+  sim::Param<bool> periodic{sim::ParamDecl::boolean("periodic", true)
+                                .describe("wrap the lattice into a torus (false: fixed boundaries)")};
+};
+
+class NowakMay final : public Canonical<NowakMayParams> {
  public:
   explicit NowakMay(const sim::ModelInit& init)
-      : rng_key_(init.rng),
-        b_(init.params.real("b")),
-        self_(init.params.boolean("self_interaction")),
-        synchronous_(init.params.string("update") == "synchronous") {
-    const auto size = static_cast<std::size_t>(init.params.integer("size"));
-    const auto hood = init.params.string("neighbourhood") == "moore" ? sim::Neighbourhood::Moore
-                                                                     : sim::Neighbourhood::VonNeumann;
-    graph_ = sim::lattice_2d(size, size, hood, init.params.boolean("periodic"));
+      : Canonical(init),
+        rng_key_(init.rng),
+        b_(*prm_.b),
+        self_(*prm_.self_interaction),
+        synchronous_(*prm_.update == "synchronous") {
+    const auto size = static_cast<std::size_t>(*prm_.size);
+    const auto hood =
+        *prm_.neighbourhood == "moore" ? sim::Neighbourhood::Moore : sim::Neighbourhood::VonNeumann;
+    graph_ = sim::lattice_2d(size, size, hood, *prm_.periodic);
     const std::size_t n = size * size;
     coop_.assign(n, 1);
     next_.assign(n, 1);
     score_.assign(n, 0.0);
     // Exactly round(f * n) defectors on distinct random cells (partial Fisher-Yates).
-    const auto defectors = static_cast<std::size_t>(
-        std::llround(init.params.real("initial_defectors") * static_cast<double>(n)));
+    const auto defectors =
+        static_cast<std::size_t>(std::llround(*prm_.initial_defectors * static_cast<double>(n)));
     std::vector<sim::NodeId> cells(n);
     for (std::size_t i = 0; i < n; ++i) cells[i] = static_cast<sim::NodeId>(i);
     sim::RandomStream rng(init.rng, 0, 0, Purpose("nowak_may/defectors"));
@@ -62,10 +98,20 @@ class NowakMay final : public sim::Model {
     stepped_ = true;
   }
 
-  void observe(sim::Observation& out) const override {
-    const auto n = static_cast<double>(coop_.size());
-    out.set("coop_fraction", static_cast<double>(cooperators_) / n);
-    out.set("switch_fraction", static_cast<double>(switched_) / n);
+  static std::vector<sim::IndicatorDecl> indicators() {
+    return {
+        sim::indicator<NowakMay>(
+            "coop_fraction", "1", "fraction of cooperators", "Share of cells holding a cooperator",
+            [](const NowakMay& m) {
+              return static_cast<double>(m.cooperators_) / static_cast<double>(m.coop_.size());
+            }),
+        sim::indicator<NowakMay>("switch_fraction", "1", "fraction of cells that changed strategy",
+                                 "Cells whose strategy changed in this step / n",
+                                 [](const NowakMay& m) {
+                                   return static_cast<double>(m.switched_) /
+                                          static_cast<double>(m.coop_.size());
+                                 }),
+    };
   }
 
   [[nodiscard]] std::uint64_t agent_count() const override { return coop_.size(); }
@@ -151,52 +197,12 @@ class NowakMay final : public sim::Model {
 }  // namespace
 
 sim::ModelDescription nowak_may() {
-  sim::ModelDescription d;
-  d.name = "canonical/nowak_may";
-  d.summary = "Nowak & May (1992) spatial Prisoner's Dilemma: imitate the best neighbour, synchronous";
-  d.citation =
-      "Nowak, M. A. & May, R. M. (1992). Evolutionary games and spatial chaos. Nature 359:826-829. "
-      "doi:10.1038/359826a0";
-  d.default_steps = 500;
-  d.params = {
-      ParamDecl::integer("size", 200)
-          .at_least(3)
-          .at_most(60000)
-          .units("1")
-          .describe("lattice side: size x size cells")
-          .cite("Nowak & May 1992 (200 x 200)"),
-      ParamDecl::real("b", 1.9)
-          .at_least(1)
-          .at_most(10)
-          .units("1")
-          .describe("temptation to defect T = b (R = 1, S = P = 0)")
-          .cite("Nowak & May 1992 (1.8 < b < 2: spatial chaos)"),
-      ParamDecl::real("initial_defectors", 0.1)
-          .range(0, 1)
-          .units("1")
-          .describe("fraction of cells starting as defectors, placed at random")
-          .cite("Nowak & May 1992 (10 %)"),
-      ParamDecl::boolean("self_interaction", true)
-          .describe("each cell also plays against itself")
-          .cite("Nowak & May 1992"),
-      ParamDecl::string("neighbourhood", "moore", {"moore", "von_neumann"})
-          .describe("neighbours: the 8 Moore cells or the 4 von Neumann cells")
-          .cite("Nowak & May 1992 (Moore)"),
-      ParamDecl::string("update", "synchronous", {"synchronous", "asynchronous"})
-          .describe("\"synchronous\": all cells at once (the paper); \"asynchronous\": n random single-cell "
-                    "updates "
-                    "per step (Huberman & Glance 1993)")
-          .cite("Nowak & May 1992 (synchronous)"),
-      ParamDecl::boolean("periodic", true)
-          .describe("wrap the lattice into a torus (false: fixed boundaries)"),
-  };
-  d.indicators = {
-      {"coop_fraction", "1", "fraction of cooperators", "Share of cells holding a cooperator", ""},
-      {"switch_fraction", "1", "fraction of cells that changed strategy",
-       "Cells whose strategy changed in this step / n", ""},
-  };
-  d.create = [](const sim::ModelInit& init) { return std::make_unique<NowakMay>(init); };
-  return d;
+  return describe<NowakMay>(
+      {"canonical/nowak_may",
+       "Nowak & May (1992) spatial Prisoner's Dilemma: imitate the best neighbour, synchronous",
+       "Nowak, M. A. & May, R. M. (1992). Evolutionary games and spatial chaos. Nature 359:826-829. "
+       "doi:10.1038/359826a0",
+       500});
 }
 
 }  // namespace atc::models::canonical

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <vector>
 
+#include "models/canonical/base.hpp"
 #include "models/canonical/canonical.hpp"
 #include "models/mechanisms/lattice.hpp"
 
@@ -20,17 +21,53 @@ namespace atc::models::canonical {
 
 namespace {
 
-using sim::ParamDecl;
 using sim::Purpose;
 
 constexpr std::uint8_t kEmpty = 255;
 
-class Schelling final : public sim::Model {
+struct SchellingParams {
+  sim::Param<std::int64_t> width{sim::ParamDecl::integer("width", 40)
+                                     .at_least(3)
+                                     .at_most(60000)
+                                     .units("1")
+                                     .describe("grid side: width x width cells on a torus")
+                                     .cite("ABMFrameworksComparison (40 small, 100 large)")};
+  sim::Param<std::int64_t> agents{
+      sim::ParamDecl::integer("agents", 1000)
+          .at_least(1)
+          .units("1")
+          .describe("number of agents, in two groups of equal size (agent k is in group k mod 2)")
+          .cite("ABMFrameworksComparison (1000 small, 8000 large)")};
+  sim::Param<std::int64_t> radius{
+      sim::ParamDecl::integer("radius", 1)
+          .at_least(1)
+          .at_most(1000)
+          .units("1")
+          .describe("neighbourhood radius, Chebyshev distance: (2 radius + 1)^2 - 1 cells")
+          .cite("ABMFrameworksComparison (1 small, 2 large)")};
+  sim::Param<std::int64_t> min_happy{
+      sim::ParamDecl::integer("min_happy", 3)
+          .at_least(0)
+          .units("1")
+          .describe("an agent is happy with at least this many same-group neighbours (the default rule; give "
+                    "either min_happy or similar_wanted)")
+          .cite("ABMFrameworksComparison (3 small, 8 large)")};
+  sim::Param<double> similar_wanted{
+      sim::ParamDecl::real("similar_wanted", 0.3)
+          .range(0, 1)
+          .units("1")
+          .describe("alternative rule: happy when at least this share of the occupied neighbour cells hold "
+                    "the same group (no neighbours: happy)")
+          .cite("NetLogo Segregation (%-similar-wanted = 30)")};
+};
+
+class Schelling final : public Canonical<SchellingParams> {
  public:
   explicit Schelling(const sim::ModelInit& init)
-      : rng_key_(init.rng),
-        width_(static_cast<std::uint32_t>(init.params.integer("width"))),
-        hood_(width_, static_cast<std::uint32_t>(init.params.integer("radius"))) {
+      : Canonical(init),
+        rng_key_(init.rng),
+        width_(static_cast<std::uint32_t>(*prm_.width)),
+        hood_(width_, static_cast<std::uint32_t>(*prm_.radius)) {
     const auto& p = init.params;
     if (p.was_set("similar_wanted")) {
       min_same_ = -1;
@@ -82,11 +119,25 @@ class Schelling final : public sim::Model {
     all_happy_ = moves == 0;
   }
 
-  void observe(sim::Observation& out) const override {
-    const Summary s = summary();
-    out.set("percent_similar", s.percent_similar);
-    out.set("happy_fraction", s.happy_fraction);
-    out.set("moved_fraction", static_cast<double>(moves_) / static_cast<double>(group_.size()));
+  // The summary is computed only when observed.
+  void prepare_observation(sim::Parallel) override { summary_ = summary(); }
+
+  static std::vector<sim::IndicatorDecl> indicators() {
+    return {
+        sim::indicator<Schelling>(
+            "percent_similar", "percent", "mean percentage of similar neighbours",
+            "Mean over agents with neighbours of 100 x same-group neighbours / occupied neighbour cells",
+            [](const Schelling& m) { return m.summary_.percent_similar; }),
+        sim::indicator<Schelling>("happy_fraction", "1", "fraction of happy agents",
+                                  "Share of agents satisfied with their neighbourhood",
+                                  [](const Schelling& m) { return m.summary_.happy_fraction; }),
+        sim::indicator<Schelling>("moved_fraction", "1", "fraction of agents that moved",
+                                  "Agents that moved during this step / agents",
+                                  [](const Schelling& m) {
+                                    return static_cast<double>(m.moves_) /
+                                           static_cast<double>(m.group_.size());
+                                  }),
+    };
   }
 
   [[nodiscard]] std::uint64_t agent_count() const override { return group_.size(); }
@@ -140,90 +191,48 @@ class Schelling final : public sim::Model {
   std::vector<std::uint32_t> schedule_;  // activation order (scratch)
   std::uint64_t moves_ = 0;
   bool all_happy_ = false;
+  Summary summary_;  // at the last observation
 };
 
 }  // namespace
 
 sim::ModelDescription schelling() {
-  sim::ModelDescription d;
-  d.name = "canonical/schelling";
-  d.summary = "Schelling (1971) segregation on a torus, ABMFrameworksComparison benchmark semantics";
-  d.citation =
-      "Schelling, T. C. (1971). Dynamic models of segregation. Journal of Mathematical Sociology "
-      "1(2):143-186. doi:10.1080/0022250X.1971.9989794. Benchmark semantics: "
-      "https://github.com/JuliaDynamics/ABMFrameworksComparison";
-  d.default_steps = 20;
-  d.params = {
-      ParamDecl::integer("width", 40)
-          .at_least(3)
-          .at_most(60000)
-          .units("1")
-          .describe("grid side: width x width cells on a torus")
-          .cite("ABMFrameworksComparison (40 small, 100 large)"),
-      ParamDecl::integer("agents", 1000)
-          .at_least(1)
-          .units("1")
-          .describe("number of agents, in two groups of equal size (agent k is in group k mod 2)")
-          .cite("ABMFrameworksComparison (1000 small, 8000 large)"),
-      ParamDecl::integer("radius", 1)
-          .at_least(1)
-          .at_most(1000)
-          .units("1")
-          .describe("neighbourhood radius, Chebyshev distance: (2 radius + 1)^2 - 1 cells")
-          .cite("ABMFrameworksComparison (1 small, 2 large)"),
-      ParamDecl::integer("min_happy", 3)
-          .at_least(0)
-          .units("1")
-          .describe("an agent is happy with at least this many same-group neighbours (the default rule; "
-                    "give either min_happy or similar_wanted)")
-          .cite("ABMFrameworksComparison (3 small, 8 large)"),
-      ParamDecl::real("similar_wanted", 0.3)
-          .range(0, 1)
-          .units("1")
-          .describe(
-              "alternative rule: happy when at least this share of the occupied neighbour cells hold the "
-              "same group (no neighbours: happy)")
-          .cite("NetLogo Segregation (%-similar-wanted = 30)"),
-  };
-  d.indicators = {
-      {"percent_similar", "percent", "mean percentage of similar neighbours",
-       "Mean over agents with neighbours of 100 x same-group neighbours / occupied neighbour cells", ""},
-      {"happy_fraction", "1", "fraction of happy agents",
-       "Share of agents satisfied with their neighbourhood", ""},
-      {"moved_fraction", "1", "fraction of agents that moved", "Agents that moved during this step / agents",
-       ""},
-  };
-  d.check = [](const sim::ParamSet& p) {
-    std::vector<sim::ParamProblem> problems;
-    const std::int64_t width = p.integer("width");
-    const std::int64_t radius = p.integer("radius");
-    if (2 * radius + 1 > width) {
-      problems.push_back(
-          {"radius", fmt::format("expected at most (width - 1) / 2 = {} so that no cell is its own "
-                                 "neighbour, got {}",
-                                 (width - 1) / 2, radius)});
-    }
-    const std::int64_t cells = width * width;
-    if (p.integer("agents") > cells - 1) {
-      problems.push_back(
-          {"agents", fmt::format("expected at most width^2 - 1 = {} agents (one cell at least must "
-                                 "stay empty for moves), got {}",
-                                 cells - 1, p.integer("agents"))});
-    }
-    if (p.was_set("min_happy") && p.was_set("similar_wanted")) {
-      problems.push_back(
-          {"similar_wanted", "give either min_happy (a count) or similar_wanted (a share), not both"});
-    }
-    const std::int64_t hood = (2 * radius + 1) * (2 * radius + 1) - 1;
-    if (!p.was_set("similar_wanted") && p.integer("min_happy") > hood) {
-      problems.push_back(
-          {"min_happy", fmt::format("expected at most {} (the neighbourhood size for radius {}), got {}",
-                                    hood, radius, p.integer("min_happy"))});
-    }
-    return problems;
-  };
-  d.create = [](const sim::ModelInit& init) { return std::make_unique<Schelling>(init); };
-  return d;
+  return describe<Schelling>(
+      {"canonical/schelling",
+       "Schelling (1971) segregation on a torus, ABMFrameworksComparison benchmark semantics",
+       "Schelling, T. C. (1971). Dynamic models of segregation. Journal of Mathematical Sociology "
+       "1(2):143-186. doi:10.1080/0022250X.1971.9989794. Benchmark semantics: "
+       "https://github.com/JuliaDynamics/ABMFrameworksComparison",
+       20},
+      [](const sim::ParamSet& p) {
+        std::vector<sim::ParamProblem> problems;
+        const std::int64_t width = p.integer("width");
+        const std::int64_t radius = p.integer("radius");
+        if (2 * radius + 1 > width) {
+          problems.push_back(
+              {"radius", fmt::format("expected at most (width - 1) / 2 = {} so that no cell is its own "
+                                     "neighbour, got {}",
+                                     (width - 1) / 2, radius)});
+        }
+        const std::int64_t cells = width * width;
+        if (p.integer("agents") > cells - 1) {
+          problems.push_back(
+              {"agents", fmt::format("expected at most width^2 - 1 = {} agents (one cell at least must "
+                                     "stay empty for moves), got {}",
+                                     cells - 1, p.integer("agents"))});
+        }
+        if (p.was_set("min_happy") && p.was_set("similar_wanted")) {
+          problems.push_back(
+              {"similar_wanted", "give either min_happy (a count) or similar_wanted (a share), not both"});
+        }
+        const std::int64_t hood = (2 * radius + 1) * (2 * radius + 1) - 1;
+        if (!p.was_set("similar_wanted") && p.integer("min_happy") > hood) {
+          problems.push_back(
+              {"min_happy", fmt::format("expected at most {} (the neighbourhood size for radius {}), got {}",
+                                        hood, radius, p.integer("min_happy"))});
+        }
+        return problems;
+      });
 }
 
 }  // namespace atc::models::canonical

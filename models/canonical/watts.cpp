@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/canonical/base.hpp"
 #include "models/canonical/canonical.hpp"
 #include "models/mechanisms/threshold.hpp"
 #include "sim/graph/generators.hpp"
@@ -17,22 +18,45 @@ namespace atc::models::canonical {
 
 namespace {
 
-using sim::ParamDecl;
 using sim::Purpose;
 
-class Watts final : public sim::Model {
+struct WattsParams {
+  sim::Param<std::int64_t> n{sim::ParamDecl::integer("n", 10000)
+                                 .at_least(2)
+                                 .at_most(2e9)
+                                 .units("1")
+                                 .describe("number of nodes")
+                                 .cite("Watts 2002 (n = 10^4)")};
+  sim::Param<double> mean_degree{sim::ParamDecl::real("mean_degree", 4.0)
+                                     .at_least(0)
+                                     .units("1")
+                                     .describe("mean degree z of the G(n, p) network, p = z/(n-1)")
+                                     .cite("Watts 2002")};
+  sim::Param<double> phi{sim::ParamDecl::real("phi", 0.18)
+                             .range(0, 1)
+                             .units("1")
+                             .describe("activation threshold: fraction of active neighbours needed")
+                             .cite("Watts 2002 (phi = 0.18 in Fig. 1)")};
+  sim::Param<std::int64_t> initial_active{sim::ParamDecl::integer("initial_active", 1)
+                                              .at_least(1)
+                                              .units("1")
+                                              .describe("number of randomly chosen seed nodes")
+                                              .cite("Watts 2002 (a single seed)")};
+};
+
+class Watts final : public Canonical<WattsParams> {
  public:
-  explicit Watts(const sim::ModelInit& init) : phi_(init.params.real("phi")) {
-    const auto n = static_cast<std::size_t>(init.params.integer("n"));
+  explicit Watts(const sim::ModelInit& init) : Canonical(init) {
+    const auto n = static_cast<std::size_t>(*prm_.n);
     sim::RandomStream graph_rng(init.rng, 0, 0, Purpose("watts/graph"));
-    graph_ = sim::erdos_renyi_mean_degree(n, init.params.real("mean_degree"), graph_rng);
+    graph_ = sim::erdos_renyi_mean_degree(n, prm_.mean_degree, graph_rng);
     active_.assign(n, 0);
     next_.assign(n, 0);
     // Seeds: a uniformly random set of initial_active distinct nodes.
     sim::RandomStream seed_rng(init.rng, 0, 0, Purpose("watts/seeds"));
     std::vector<sim::NodeId> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<sim::NodeId>(i);
-    const auto seeds = static_cast<std::size_t>(init.params.integer("initial_active"));
+    const auto seeds = static_cast<std::size_t>(*prm_.initial_active);
     for (std::size_t k = 0; k < seeds; ++k) {  // partial Fisher-Yates
       std::swap(order[k], order[k + seed_rng.below(n - k)]);
       active_[order[k]] = 1;
@@ -42,6 +66,7 @@ class Watts final : public sim::Model {
 
   void step(std::int64_t, sim::Parallel parallel) override {
     const std::span<const std::uint8_t> now(active_);
+    const double phi = prm_.phi;
     const std::uint64_t newly =
         parallel.reduce<std::uint64_t>(active_.size(), [&](std::size_t b, std::size_t e) {
           std::uint64_t turned_on = 0;
@@ -51,7 +76,7 @@ class Watts final : public sim::Model {
               const auto id = static_cast<sim::NodeId>(i);
               std::uint32_t on = 0;
               for (sim::NodeId j : graph_.neighbours_of(id)) on += now[j];
-              if (mechanisms::crosses_threshold(on, graph_.degree(id), phi_)) {
+              if (mechanisms::crosses_threshold(on, graph_.degree(id), phi)) {
                 state = 1;
                 ++turned_on;
               }
@@ -66,11 +91,20 @@ class Watts final : public sim::Model {
     stepped_ = true;
   }
 
-  void observe(sim::Observation& out) const override {
-    const double n = static_cast<double>(active_.size());
-    out.set("active_fraction", static_cast<double>(active_count_) / n);
-    out.set("active_count", static_cast<double>(active_count_));
-    out.set("new_active", static_cast<double>(last_new_));
+  static std::vector<sim::IndicatorDecl> indicators() {
+    return {
+        sim::indicator<Watts>("active_fraction", "1", "fraction of active nodes",
+                              "Share of nodes that are active (cumulative cascade size / n)",
+                              [](const Watts& m) {
+                                return static_cast<double>(m.active_count_) /
+                                       static_cast<double>(m.active_.size());
+                              }),
+        sim::indicator<Watts>("active_count", "1", "number of active nodes", "Nodes active after this step",
+                              [](const Watts& m) { return m.active_count_; }),
+        sim::indicator<Watts>("new_active", "1", "nodes activated in this step",
+                              "Nodes that turned active during the step",
+                              [](const Watts& m) { return m.last_new_; }),
+    };
   }
 
   [[nodiscard]] std::uint64_t agent_count() const override { return active_.size(); }
@@ -78,7 +112,6 @@ class Watts final : public sim::Model {
   [[nodiscard]] bool absorbed() const override { return stepped_ && last_new_ == 0; }
 
  private:
-  double phi_;
   sim::CsrGraph graph_;
   std::vector<std::uint8_t> active_;
   std::vector<std::uint8_t> next_;
@@ -90,55 +123,22 @@ class Watts final : public sim::Model {
 }  // namespace
 
 sim::ModelDescription watts() {
-  sim::ModelDescription d;
-  d.name = "canonical/watts";
-  d.summary = "Watts (2002) threshold cascades on an Erdos-Renyi random network";
-  d.citation =
-      "Watts, D. J. (2002). A simple model of global cascades on random networks. PNAS 99(9):5766-5771. "
-      "doi:10.1073/pnas.082090499";
-  d.default_steps = 200;
-  d.params = {
-      ParamDecl::integer("n", 10000)
-          .at_least(2)
-          .at_most(2e9)
-          .units("1")
-          .describe("number of nodes")
-          .cite("Watts 2002 (n = 10^4)"),
-      ParamDecl::real("mean_degree", 4.0)
-          .at_least(0)
-          .units("1")
-          .describe("mean degree z of the G(n, p) network, p = z/(n-1)")
-          .cite("Watts 2002"),
-      ParamDecl::real("phi", 0.18)
-          .range(0, 1)
-          .units("1")
-          .describe("activation threshold: fraction of active neighbours needed")
-          .cite("Watts 2002 (phi = 0.18 in Fig. 1)"),
-      ParamDecl::integer("initial_active", 1)
-          .at_least(1)
-          .units("1")
-          .describe("number of randomly chosen seed nodes")
-          .cite("Watts 2002 (a single seed)"),
-  };
-  d.indicators = {
-      {"active_fraction", "1", "fraction of active nodes",
-       "Share of nodes that are active (cumulative cascade size / n)", ""},
-      {"active_count", "1", "number of active nodes", "Nodes active after this step", ""},
-      {"new_active", "1", "nodes activated in this step", "Nodes that turned active during the step", ""},
-  };
-  d.check = [](const sim::ParamSet& p) {
-    std::vector<sim::ParamProblem> problems;
-    if (p.integer("initial_active") > p.integer("n")) {
-      problems.push_back(
-          {"initial_active", fmt::format("expected at most n = {} seed nodes", p.integer("n"))});
-    }
-    if (p.real("mean_degree") > static_cast<double>(p.integer("n") - 1)) {
-      problems.push_back({"mean_degree", fmt::format("expected at most n - 1 = {}", p.integer("n") - 1)});
-    }
-    return problems;
-  };
-  d.create = [](const sim::ModelInit& init) { return std::make_unique<Watts>(init); };
-  return d;
+  return describe<Watts>(
+      {"canonical/watts", "Watts (2002) threshold cascades on an Erdos-Renyi random network",
+       "Watts, D. J. (2002). A simple model of global cascades on random networks. PNAS 99(9):5766-5771. "
+       "doi:10.1073/pnas.082090499",
+       200},
+      [](const sim::ParamSet& values) {
+        const auto p = sim::bind<WattsParams>(values);
+        std::vector<sim::ParamProblem> problems;
+        if (p.initial_active > p.n) {
+          problems.push_back({"initial_active", fmt::format("expected at most n = {} seed nodes", *p.n)});
+        }
+        if (p.mean_degree > static_cast<double>(p.n - 1)) {
+          problems.push_back({"mean_degree", fmt::format("expected at most n - 1 = {}", p.n - 1)});
+        }
+        return problems;
+      });
 }
 
 }  // namespace atc::models::canonical

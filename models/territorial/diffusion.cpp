@@ -29,12 +29,9 @@ Practice TerritorialModel::practice() const {
 void TerritorialModel::adopt(const PracticeShift& shift) {
   facilitation_gain_ += shift.facilitation;
   if (shift.posture == 0.0) return;
-  double sum = 0;
   for (int j = org_.n_assoc; j < org_.size(); ++j) {
     org_.posture[j] = std::clamp(org_.posture[j] + shift.posture, 0.0, 1.0);
-    sum += org_.posture[j];
   }
-  if (org_.n_inst > 0) ind_.posture = sum / org_.n_inst;
 }
 
 void diffuse(std::span<TerritorialModel* const> sites, double chi) {

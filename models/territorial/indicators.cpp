@@ -1,7 +1,8 @@
-// Indicators of the territorial model, computed at the end of each week from
-// the end-of-week state (block-ordered reductions: identical for any thread
-// count), and written by observe(). Every ratio with a possibly empty
-// denominator has an explicit value (see the indicator descriptions).
+// Indicators of the territorial model, declared with what reads them, and the
+// census they read (prepare_observation: block-ordered reductions over the
+// end-of-week state, identical for any thread count), taken only at recorded
+// times. Every ratio with a possibly empty denominator has an explicit value
+// (see the indicator descriptions).
 #include <algorithm>
 #include <cmath>
 
@@ -43,7 +44,7 @@ enum Census : int {
 
 }  // namespace
 
-void TerritorialModel::compute_indicators(sim::Parallel par) {
+void TerritorialModel::prepare_observation(sim::Parallel par) {
   const auto& r = res_;
   const auto c = par.reduce<Sums<kCensusSize>>(r.n, [&](std::size_t b, std::size_t e) {
     Sums<kCensusSize> s;
@@ -165,55 +166,189 @@ void TerritorialModel::compute_indicators(sim::Parallel par) {
   v.legitimacy = org_.n_assoc > 0 ? legitimacy / org_.n_assoc : 0.0;
 }
 
-void TerritorialModel::observe(sim::Observation& out) const {
-  const IndicatorValues& v = ind_;
-  out.set("participation_share", v.participation);
-  out.set("active_share", v.active);
-  out.set("core_share", v.core);
-  out.set("informed_share", v.informed);
-  out.set("ever_participated_share", v.ever);
-  out.set("youth_representation_ratio", v.youth_ratio);
-  out.set("low_income_representation_ratio", v.low_income_ratio);
-  out.set("trust_institutions", v.ti);
-  out.set("trust_associations", v.ta);
-  out.set("collective_efficacy", v.eff);
-  out.set("org_trust_mean", v.org_trust_mean);
-  out.set("org_trust_sd", v.org_trust_sd);
-  out.set("network_clustering", v.clustering);
-  out.set("bridging_tie_share", v.bridging);
-  out.set("informal_ties", v.ties);
-  out.set("formed_ties", v.formed_ties);
-  out.set("largest_participant_component", v.largest_component);
-  out.set("forums_held", forums_held_);
-  out.set("forum_attendance", forum_attendees_);
-  out.set("resident_voice_share", effective_voice_);
-  out.set("projects_launched", projects_launched_);
+int TerritorialModel::active_projects() const {
   int active = 0;
   for (const auto& p : projects_) active += p.active ? 1 : 0;
-  out.set("projects_active", active);
-  out.set("projects_succeeded", projects_succeeded_);
-  out.set("projects_failed", projects_failed_);
-  out.set("projects_on_resident_priority_share",
-          projects_launched_ > 0 ? projects_on_priority_ / projects_launched_ : 0.0);
-  out.set("priority_dispersion", v.dispersion);
-  out.set("conflict_productive", conflict_productive_);
-  out.set("conflict_destructive", conflict_destructive_);
-  out.set("diagnosis_quality", diagnosis_);
-  out.set("institution_posture", v.posture);
+  return active;
+}
+
+// Share of proposals acted upon in the window; the expected share while
+// fewer than one proposal is in it.
+double TerritorialModel::responsiveness() const {
+  if (responsiveness_den_ >= 1.0) return responsiveness_num_ / responsiveness_den_;
   double expected = 0;
   for (int j = org_.n_assoc; j < org_.size(); ++j) {
     expected +=
         prm_.responsiveness_min + (prm_.responsiveness_max - prm_.responsiveness_min) * org_.posture[j];
   }
-  expected /= std::max(1, org_.n_inst);
-  out.set("responsiveness",
-          responsiveness_den_ >= 1.0 ? responsiveness_num_ / responsiveness_den_ : expected);
-  out.set("association_legitimacy", v.legitimacy);
-  out.set("animator_present", week_.animator ? 1.0 : 0.0);
-  out.set("facilitation_quality", week_.facilitation);
-  out.set("outcome_index", std::span<const double>(outcome_.data(), outcome_.size()));
-  out.set("avoided_costs_eur", avoided_costs_);
-  out.set("intervention_cost_eur", intervention_cost_);
+  return expected / std::max(1, org_.n_inst);
+}
+
+std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
+  return {
+      sim::indicator<TerritorialModel>(
+          "participation_share", "1", "share of residents participating",
+          "Share of simulated residents aged 15+ at ladder level >= 2 (occasional, active or core)",
+          [](const TerritorialModel& m) { return m.ind_.participation; }),
+      sim::indicator<TerritorialModel>("active_share", "1", "share of active residents",
+                                       "Share of residents at level >= 3 (active or core)",
+                                       [](const TerritorialModel& m) { return m.ind_.active; }),
+      sim::indicator<TerritorialModel>("core_share", "1", "share of core participants",
+                                       "Share of residents at level 4 (core)",
+                                       [](const TerritorialModel& m) { return m.ind_.core; }),
+      sim::indicator<TerritorialModel>("informed_share", "1", "share of informed residents",
+                                       "Share of residents at level >= 1 (informed or more)",
+                                       [](const TerritorialModel& m) { return m.ind_.informed; }),
+      sim::indicator<TerritorialModel>(
+          "ever_participated_share", "1", "share who ever participated",
+          "Share of residents who reached level >= 2 at least once since week 0 (newcomers start at 0)",
+          [](const TerritorialModel& m) { return m.ind_.ever; }),
+      sim::indicator<TerritorialModel>("youth_representation_ratio", "1", "youth representation ratio",
+                                       "Share of 15-24 year-olds among participants (level >= 2) divided by "
+                                       "their share among residents; 1 = "
+                                       "parity; 0 when nobody participates, 1 when the site has no youth",
+                                       [](const TerritorialModel& m) { return m.ind_.youth_ratio; }),
+      sim::indicator<TerritorialModel>(
+          "low_income_representation_ratio", "1", "low-income representation ratio",
+          "Share of low-income residents among participants divided by their share among residents; 0 when "
+          "nobody participates, 1 when nobody is low-income",
+          [](const TerritorialModel& m) { return m.ind_.low_income_ratio; }),
+      sim::indicator<TerritorialModel>("trust_institutions", "1", "mean trust in institutions",
+                                       "Mean over residents of trust in institutions Ti in [0, 1]",
+                                       [](const TerritorialModel& m) { return m.ind_.ti; }),
+      sim::indicator<TerritorialModel>("trust_associations", "1", "mean trust in associations",
+                                       "Mean over residents of trust in associations Ta in [0, 1]",
+                                       [](const TerritorialModel& m) { return m.ind_.ta; }),
+      sim::indicator<TerritorialModel>(
+          "collective_efficacy", "1", "mean perceived collective efficacy",
+          "Mean over residents of perceived collective efficacy E in [0, 1] (Sampson)",
+          [](const TerritorialModel& m) { return m.ind_.eff; }),
+      sim::indicator<TerritorialModel>(
+          "org_trust_mean", "1", "mean inter-organisation trust",
+          "Mean of the off-diagonal entries of the inter-organisation trust matrix W",
+          [](const TerritorialModel& m) { return m.ind_.org_trust_mean; }),
+      sim::indicator<TerritorialModel>(
+          "org_trust_sd", "1", "spread of inter-organisation trust",
+          "Standard deviation of the off-diagonal entries of W (0 with fewer than 2 organisations)",
+          [](const TerritorialModel& m) { return m.ind_.org_trust_sd; }),
+      sim::indicator<TerritorialModel>(
+          "network_clustering", "1", "clustering of the resident network",
+          "Mean local clustering coefficient over a fixed sample of residents (every n/k-th, k = "
+          "clustering_sample), computed every week on the end-of-week ties",
+          [](const TerritorialModel& m) { return m.ind_.clustering; }),
+      sim::indicator<TerritorialModel>(
+          "bridging_tie_share", "1", "share of bridging ties",
+          "Share of residents' ties that link two different blocks (0 without ties)",
+          [](const TerritorialModel& m) { return m.ind_.bridging; }),
+      sim::indicator<TerritorialModel>(
+          "informal_ties", "1", "informal ties per resident",
+          "Mean number of social ties per resident (block, weak and co-participation ties): the relations no "
+          "organisation chart shows",
+          [](const TerritorialModel& m) { return m.ind_.ties; }),
+      sim::indicator<TerritorialModel>(
+          "formed_ties", "1", "co-participation ties per resident",
+          "Mean number of ties per resident created by meeting at a forum (they fade when not renewed)",
+          [](const TerritorialModel& m) { return m.ind_.formed_ties; }),
+      sim::indicator<TerritorialModel>("largest_participant_component", "1", "largest participant component",
+                                       "Share of participants (level >= 2) in the largest connected "
+                                       "component of the network restricted to "
+                                       "participants (0 without participants)",
+                                       [](const TerritorialModel& m) { return m.ind_.largest_component; }),
+      sim::indicator<TerritorialModel>("forums_held", "1", "forums held (cumulative)",
+                                       "Number of forums (public meetings, animator forums, governance "
+                                       "meetings, diagnosis workshops) held "
+                                       "since week 0; at most one per week",
+                                       [](const TerritorialModel& m) { return m.forums_held_; }),
+      sim::indicator<TerritorialModel>("forum_attendance", "1", "attendees at this week's forum",
+                                       "Number of residents (rescaled to the full population) attending this "
+                                       "week's forum; 0 without a forum",
+                                       [](const TerritorialModel& m) { return m.forum_attendees_; }),
+      sim::indicator<TerritorialModel>(
+          "resident_voice_share", "1", "residents' share of voice in decisions",
+          "Effective residents' share of voice in the current theme-choice process: v min(1, residents at "
+          "the "
+          "last governance meeting / min_residents) with shared governance, 0 when institutions decide alone",
+          [](const TerritorialModel& m) { return m.effective_voice_; }),
+      sim::indicator<TerritorialModel>("projects_launched", "1", "projects launched (cumulative)",
+                                       "Collective projects launched since week 0",
+                                       [](const TerritorialModel& m) { return m.projects_launched_; }),
+      sim::indicator<TerritorialModel>("projects_active", "1", "projects active",
+                                       "Collective projects under way at the end of the week",
+                                       [](const TerritorialModel& m) { return m.active_projects(); }),
+      sim::indicator<TerritorialModel>(
+          "projects_succeeded", "1", "projects succeeded (cumulative)",
+          "Projects that reached their required effort before their deadline, since week 0",
+          [](const TerritorialModel& m) { return m.projects_succeeded_; }),
+      sim::indicator<TerritorialModel>(
+          "projects_failed", "1", "projects failed (cumulative)",
+          "Projects that reached their deadline without enough effort, since week 0",
+          [](const TerritorialModel& m) { return m.projects_failed_; }),
+      sim::indicator<TerritorialModel>(
+          "projects_on_resident_priority_share", "1", "share of projects on residents' priorities",
+          "Share of projects launched since week 0 whose theme was among the residents' top priority_top_n "
+          "themes at launch; 0 when none was launched",
+          [](const TerritorialModel& m) {
+            return m.projects_launched_ > 0 ? m.projects_on_priority_ / m.projects_launched_ : 0.0;
+          }),
+      sim::indicator<TerritorialModel>(
+          "priority_dispersion", "1", "priority dispersion among participants",
+          "Mean Euclidean distance of participants' priority vectors to their centroid (0 with fewer than 2 "
+          "participants)",
+          [](const TerritorialModel& m) { return m.ind_.dispersion; }),
+      sim::indicator<TerritorialModel>("conflict_productive", "1",
+                                       "forums with productive conflict (cumulative)",
+                                       "Forums since week 0 whose attendee dispersion exceeded D_min while "
+                                       "mean attendee trust was at least "
+                                       "T*",
+                                       [](const TerritorialModel& m) { return m.conflict_productive_; }),
+      sim::indicator<TerritorialModel>("conflict_destructive", "1",
+                                       "forums with destructive conflict (cumulative)",
+                                       "Forums since week 0 whose attendee dispersion exceeded D_min while "
+                                       "mean attendee trust was below T*",
+                                       [](const TerritorialModel& m) { return m.conflict_destructive_; }),
+      sim::indicator<TerritorialModel>("diagnosis_quality", "1", "quality of the shared diagnosis",
+                                       "Quality Q in [0, 1] of the territory's shared diagnosis",
+                                       [](const TerritorialModel& m) { return m.diagnosis_; }),
+      sim::indicator<TerritorialModel>("institution_posture", "1", "mean institutional posture",
+                                       "Mean posture pi of institutions (0 top-down, 1 cooperative)",
+                                       [](const TerritorialModel& m) { return m.ind_.posture; }),
+      sim::indicator<TerritorialModel>(
+          "responsiveness", "1", "institutional responsiveness",
+          "Share of resident proposals acted upon, exponentially weighted over ~10 weeks; the expected share "
+          "mean_k r_k while fewer than one proposal is in the window",
+          [](const TerritorialModel& m) { return m.responsiveness(); }),
+      sim::indicator<TerritorialModel>("association_legitimacy", "1", "mean legitimacy of associations",
+                                       "Mean legitimacy L of the site's associations",
+                                       [](const TerritorialModel& m) { return m.ind_.legitimacy; }),
+      sim::indicator<TerritorialModel>(
+          "animator_present", "1", "animator in post", "1 when an animator is in post this week, else 0",
+          [](const TerritorialModel& m) { return m.week_.animator ? 1.0 : 0.0; }),
+      sim::indicator<TerritorialModel>(
+          "facilitation_quality", "1", "facilitation quality of forums",
+          "Facilitation quality q of the site's forums this week: the animator's when one is in post, else "
+          "facilitation_base, plus what the site learned from more successful sites of its network "
+          "(diffusion, "
+          "phase 9), in [0, 1]",
+          [](const TerritorialModel& m) { return m.week_.facilitation; }),
+      sim::indicator<TerritorialModel>(
+          "outcome_index", "1", "living-conditions index",
+          "Living-conditions index O per theme in [0, 1], raised by successful projects and relaxing to its "
+          "initial level",
+          [](const TerritorialModel& m, std::span<double> out) {
+            std::copy(m.outcome_.begin(), m.outcome_.end(), out.begin());
+          },
+          "theme"),
+      sim::indicator<TerritorialModel>("avoided_costs_eur", "EUR", "avoided costs (cumulative)",
+                                       "Cumulative sum over weeks of sum_k (O_k - O_k at week 0) x site "
+                                       "population x unit_cost_eur_k / 52; "
+                                       "compare with baseline (paired) for the effect of an intervention",
+                                       [](const TerritorialModel& m) { return m.avoided_costs_; }),
+      sim::indicator<TerritorialModel>(
+          "intervention_cost_eur", "EUR", "intervention cost (cumulative)",
+          "Cumulative cost of interventions since week 0 (animator salary in post, governance, diagnosis, "
+          "training, funding)",
+          [](const TerritorialModel& m) { return m.intervention_cost_; }),
+  };
 }
 
 }  // namespace atc::models::territorial

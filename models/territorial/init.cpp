@@ -32,11 +32,18 @@ std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init) {
 }
 
 TerritorialModel::TerritorialModel(const sim::ModelInit& init)
-    : prm_(Params::from(init.params)),
+    : prm_(sim::bind<Params>(init.params)),
       site_(SiteProfile::from(init.site)),
       iv_(Interventions::from(init.interventions, init.site.network)),
       key_(init.rng),
-      scale_(prm_.population_scale) {
+      scale_(prm_.population_scale),
+      utility_{prm_.utility_social,  prm_.utility_efficacy, prm_.utility_trust,
+               prm_.utility_invited, prm_.utility_habit,    prm_.utility_cost},
+      ladder_{prm_.ladder_up_rate, prm_.ladder_down_rate, prm_.decision_noise, prm_.ladder_down_margin,
+              prm_.core_weeks},
+      fatigue_{prm_.fatigue_gain, prm_.fatigue_rest, prm_.fatigue_relief},
+      contribution_{prm_.contribution_trust, prm_.contribution_trust_reference, prm_.contribution_posture,
+                    prm_.contribution_mobilisation, prm_.contribution_intercept} {
   init_organisations();
   init_residents(init.parallel);
   init_network();
@@ -49,7 +56,6 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
     advance(b - prm_.burn_in_weeks, kBurnInKey + static_cast<std::uint64_t>(b), true, init.parallel);
   }
   reset_counters();
-  compute_indicators(init.parallel);
 }
 
 void TerritorialModel::reset_counters() {
@@ -70,7 +76,7 @@ void TerritorialModel::init_organisations() {
   // mix by largest remainder.
   std::vector<int> types{lead};
   double total = 0;
-  for (double w : site_.association_mix) total += w;
+  for (double w : site_.association_mix()) total += w;
   std::array<int, kAssocTypes> count{};
   const int rest = n_assoc - 1;
   if (total <= 0) {
@@ -79,7 +85,7 @@ void TerritorialModel::init_organisations() {
     std::array<double, kAssocTypes> frac{};
     int given = 0;
     for (int t = 0; t < kAssocTypes; ++t) {
-      const double q = rest * site_.association_mix[t] / total;
+      const double q = rest * site_.association_mix()[t] / total;
       count[t] = static_cast<int>(std::floor(q));
       frac[t] = q - count[t];
       given += count[t];
@@ -158,7 +164,7 @@ void TerritorialModel::init_organisations() {
 // ---- residents --------------------------------------------------------------
 
 void TerritorialModel::init_residents(sim::Parallel par) {
-  const double under15 = std::min(site_.under15_share, 0.9);
+  const double under15 = std::min(*site_.under15_share, 0.9);
   youth15_ = std::clamp((site_.under25_share - under15) / (1.0 - under15), 0.0, 1.0);
   senior15_ = std::clamp(site_.senior_share / (1.0 - under15), 0.0, 1.0 - youth15_);
   const auto n = static_cast<std::size_t>(
@@ -363,8 +369,8 @@ void TerritorialModel::init_levels(sim::Parallel par) {
   std::vector<double> score(n);
   par.for_each(n, [&](std::size_t i) {
     RandomStream rng(key_, kInitKey, i, Purpose("territorial/initial_level"));
-    score[i] = prm_.utility.efficacy * res_.eff[i] + prm_.utility.trust * res_.ta[i] -
-               prm_.utility.cost * (1.0 - res_.availability[i]) - res_.threshold[i] + 0.05 * rng.normal();
+    score[i] = utility_.efficacy * res_.eff[i] + utility_.trust * res_.ta[i] -
+               utility_.cost * (1.0 - res_.availability[i]) - res_.threshold[i] + 0.05 * rng.normal();
   });
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
@@ -378,7 +384,7 @@ void TerritorialModel::init_levels(sim::Parallel par) {
     for (std::size_t c = 0; c < count && pos < n; ++c, ++pos) {
       const auto i = order[pos];
       res_.level[i] = static_cast<std::uint8_t>(level);
-      res_.weeks_active[i] = static_cast<std::uint16_t>(level >= kActive ? prm_.ladder.core_weeks : 0);
+      res_.weeks_active[i] = static_cast<std::uint16_t>(level >= kActive ? ladder_.core_weeks : 0);
     }
   }
 }

@@ -137,7 +137,8 @@ class TerritorialModel final : public sim::Model {
  public:
   explicit TerritorialModel(const sim::ModelInit& init);
   void step(std::int64_t step, sim::Parallel parallel) override;
-  void observe(sim::Observation& out) const override;
+  void prepare_observation(sim::Parallel parallel) override;
+  static std::vector<sim::IndicatorDecl> indicator_decls();
   [[nodiscard]] std::uint64_t agent_count() const override { return res_.n; }
 
   // Read access for tests.
@@ -179,7 +180,8 @@ class TerritorialModel final : public sim::Model {
   // phase 9 (diffusion across sites) runs between sites, after the week:
   // diffuse() below, called by the engine's coupling hook.
   void rebuild_ties(sim::Parallel par);
-  void compute_indicators(sim::Parallel par);
+  [[nodiscard]] int active_projects() const;
+  [[nodiscard]] double responsiveness() const;
 
   // helpers
   [[nodiscard]] bool tied(std::size_t i, std::uint32_t j) const;
@@ -192,7 +194,12 @@ class TerritorialModel final : public sim::Model {
   SiteProfile site_;
   Interventions iv_;
   sim::RngKey key_;
-  double scale_ = 1;     // population_scale
+  double scale_ = 1;  // population_scale
+  // the mechanisms' parameters, from prm_
+  UtilityWeights utility_;
+  LadderRates ladder_;
+  FatigueRates fatigue_;
+  mechanisms::ContributionWeights contribution_;
   double youth15_ = 0;   // share of 15-24 among residents 15+
   double senior15_ = 0;  // share of 65+ among residents 15+
   ThemeVector prio_mean_{};

@@ -65,165 +65,16 @@ int lead_association_type(const std::string& network) {
   return 0;                          // FCSF and unknown: social centre
 }
 
-namespace {
-
-template <std::size_t N>
-std::array<double, N> list(const sim::ParamSet& p, const char* name) {
-  const auto& v = p.real_list(name);
-  std::array<double, N> out{};
-  for (std::size_t i = 0; i < N && i < v.size(); ++i) out[i] = v[i];
-  return out;
-}
-
-int as_int(std::int64_t v) {
-  return static_cast<int>(v);
-}
-
-}  // namespace
-
-Params Params::from(const sim::ParamSet& p) {
-  Params r;
-  r.population_scale = p.real("population_scale");
-  r.burn_in_weeks = as_int(p.integer("burn_in_weeks"));
-  r.activity_rate = p.real("activity_rate");
-  r.block_size = as_int(p.integer("block_size"));
-  r.block_ties = as_int(p.integer("block_ties"));
-  r.block_rewiring = p.real("block_rewiring");
-  r.weak_ties = p.real("weak_ties");
-  r.membership_share = p.real("membership_share");
-  r.membership_age_weights = list<kAgeGroups>(p, "membership_age_weights");
-  r.availability_mean = list<4>(p, "availability_mean");
-  r.availability_concentration = p.real("availability_concentration");
-  r.low_income_availability_shift = p.real("low_income_availability_shift");
-  r.threshold_mean = p.real("threshold_mean");
-  r.threshold_concentration = p.real("threshold_concentration");
-  r.youth_threshold_shift = p.real("youth_threshold_shift");
-  r.low_income_threshold_shift = p.real("low_income_threshold_shift");
-  r.trust_institutions_initial = p.real("trust_institutions_initial");
-  r.trust_associations_initial = p.real("trust_associations_initial");
-  r.efficacy_initial = p.real("efficacy_initial");
-  r.trust_concentration = p.real("trust_concentration");
-  r.resident_priorities = list<kThemes>(p, "resident_priorities");
-  r.priority_concentration = p.real("priority_concentration");
-  r.initial_level_shares = list<4>(p, "initial_level_shares");
-  r.residential_turnover = p.real("residential_turnover");
-
-  r.association_capacity = list<kAssocTypes>(p, "association_capacity");
-  r.institution_capacity = list<kInstTypes>(p, "institution_capacity");
-  r.contacts_per_fte = p.real("contacts_per_fte");
-  r.member_contact_weight = p.real("member_contact_weight");
-  r.barrier_contact_penalty = p.real("barrier_contact_penalty");
-  r.legitimacy_initial = p.real("legitimacy_initial");
-  r.association_posture = p.real("association_posture");
-  r.posture_initial = p.real("posture_initial");
-  r.responsiveness_min = p.real("responsiveness_min");
-  r.responsiveness_max = p.real("responsiveness_max");
-  r.org_trust_initial = list<4>(p, "org_trust_initial");
-  r.org_trust_concentration = p.real("org_trust_concentration");
-  r.institution_priorities = list<kThemes>(p, "institution_priorities");
-  r.partner_focus_min = p.real("partner_focus_min");
-
-  r.utility.social = p.real("utility_social");
-  r.utility.efficacy = p.real("utility_efficacy");
-  r.utility.trust = p.real("utility_trust");
-  r.utility.invited = p.real("utility_invited");
-  r.utility.habit = p.real("utility_habit");
-  r.utility.cost = p.real("utility_cost");
-  r.ladder.noise = p.real("decision_noise");
-  r.ladder.up = list<4>(p, "ladder_up_rate");
-  r.ladder.down = p.real("ladder_down_rate");
-  r.ladder.margin = p.real("ladder_down_margin");
-  r.ladder.core_weeks = as_int(p.integer("core_weeks"));
-  r.fatigue.gain = p.real("fatigue_gain");
-  r.fatigue.rest = p.real("fatigue_rest");
-  r.fatigue.relief = p.real("fatigue_relief");
-
-  r.forum_period_weeks = as_int(p.integer("forum_period_weeks"));
-  r.attendance = list<3>(p, "attendance");
-  r.confidence_base = p.real("confidence_base");
-  r.confidence_trust = p.real("confidence_trust");
-  r.confidence_facilitation = p.real("confidence_facilitation");
-  r.convergence_rate = p.real("convergence_rate");
-  r.priority_anchoring = p.real("priority_anchoring");
-  r.facilitation_base = p.real("facilitation_base");
-  r.forum_trust_gain = p.real("forum_trust_gain");
-  r.conflict_dispersion_min = p.real("conflict_dispersion_min");
-  r.conflict_trust_min = p.real("conflict_trust_min");
-  r.conflict_efficacy_gain = p.real("conflict_efficacy_gain");
-  r.conflict_efficacy_loss = p.real("conflict_efficacy_loss");
-  r.conflict_dropout = p.real("conflict_dropout");
-  r.tie_formation = p.real("tie_formation");
-  r.formed_tie_weeks = as_int(p.integer("formed_tie_weeks"));
-  r.diagnosis_initial = p.real("diagnosis_initial");
-  r.diagnosis_gain = p.real("diagnosis_gain");
-  r.diagnosis_conflict_bonus = p.real("diagnosis_conflict_bonus");
-  r.diagnosis_without_process = p.real("diagnosis_without_process");
-  r.diagnosis_decay = p.real("diagnosis_decay");
-  r.institution_learning = p.real("institution_learning");
-
-  r.topdown_period_weeks = as_int(p.integer("topdown_period_weeks"));
-  r.topdown_launch_probability = p.real("topdown_launch_probability");
-  r.governance_checks_progress = p.boolean("governance_checks_progress");
-  r.max_projects = as_int(p.integer("max_projects"));
-  r.project_effort = p.real("project_effort");
-  r.project_effort_cv = p.real("project_effort_cv");
-  r.project_interest_min = p.real("project_interest_min");
-  r.ownership_effect = p.real("ownership_effect");
-  r.project_weeks = as_int(p.integer("project_weeks"));
-  r.abandon_share = p.real("abandon_share");
-  r.priority_top_n = as_int(p.integer("priority_top_n"));
-  r.resident_effort = list<3>(p, "resident_effort");
-  r.contribution.trust = p.real("contribution_trust");
-  r.contribution.trust_reference = p.real("contribution_trust_reference");
-  r.contribution.posture = p.real("contribution_posture");
-  r.contribution.mobilisation = p.real("contribution_mobilisation");
-  r.contribution.intercept = p.real("contribution_intercept");
-  r.free_rider_share = p.real("free_rider_share");
-  r.diagnosis_effect = p.real("diagnosis_effect");
-  r.facilitation_effect = p.real("facilitation_effect");
-
-  r.org_trust_gain = p.real("org_trust_gain");
-  r.org_trust_relaxation = p.real("org_trust_relaxation");
-  r.negativity = p.real("negativity");
-  r.resident_trust_gain = p.real("resident_trust_gain");
-  r.tie_spillover = p.real("tie_spillover");
-  r.proposal_rate = p.real("proposal_rate");
-  r.institution_trust_gain = p.real("institution_trust_gain");
-  r.degroot_weight = p.real("degroot_weight");
-  r.trust_relaxation = p.real("trust_relaxation");
-  r.posture_gain = p.real("posture_gain");
-  r.posture_loss = p.real("posture_loss");
-  r.posture_relaxation = p.real("posture_relaxation");
-  r.legitimacy_gain = p.real("legitimacy_gain");
-
-  r.outcome_initial = list<kThemes>(p, "outcome_initial");
-  r.outcome_gain = p.real("outcome_gain");
-  r.outcome_relaxation = p.real("outcome_relaxation");
-  r.unit_cost_eur = list<kThemes>(p, "unit_cost_eur");
-  r.integration_rate = p.real("integration_rate");
-  r.triadic_closure = p.real("triadic_closure");
-  r.new_block_ties = as_int(p.integer("new_block_ties"));
-  r.clustering_sample = as_int(p.integer("clustering_sample"));
-  r.diffusion_share = p.real("diffusion_share");
-  r.diffusion_period_weeks = as_int(p.integer("diffusion_period_weeks"));
-  return r;
+sim::ParamDecl SiteFields::mix(const char* type, double weight) {
+  return sim::ParamDecl::real(fmt::format("mix_{}", type), weight)
+      .at_least(0)
+      .describe(fmt::format(
+          "relative weight of '{}' in the association mix (the network's lead type always gets one)", type));
 }
 
 SiteProfile SiteProfile::from(const sim::SiteSpec& site) {
   SiteProfile s;
-  const auto& f = site.fields;
-  s.population = f.real("population");
-  s.poverty_rate = f.real("poverty_rate");
-  s.under25_share = f.real("under25_share");
-  s.under15_share = f.real("under15_share");
-  s.senior_share = f.real("senior_share");
-  s.unemployment_rate = f.real("unemployment_rate");
-  s.foreign_share = f.real("foreign_share");
-  s.barrier_share = f.real("barrier_share");
-  s.associations_per_1000 = f.real("associations_per_1000");
-  for (int t = 0; t < kAssocTypes; ++t) {
-    s.association_mix[t] = f.real(fmt::format("mix_{}", association_type_names()[t]));
-  }
+  static_cast<SiteFields&>(s) = sim::bind<SiteFields>(site.fields);
   s.network = site.network;
   return s;
 }
@@ -318,6 +169,36 @@ sim::ParamSet apply_preset(const sim::InterventionSpec& iv, const std::string& s
   return p;
 }
 
+sim::ParamDecl preset_decl(const char* what) {
+  std::vector<std::string> presets{"network"};
+  for (const auto* n : network_names()) presets.emplace_back(n);
+  presets.emplace_back("none");
+  return sim::ParamDecl::string("preset", "network", presets)
+      .describe(fmt::format(
+          "network method whose values the {} parameters marked 'preset' take when the scenario does not set "
+          "them: 'network' = the site's network (FCSF, CNLRQ or BBZ; none for a site without one), 'none' = "
+          "the declared fallbacks (docs/networks.md)",
+          what));
+}
+
+sim::ParamDecl AnimatorParams::theme_decl() {
+  std::vector<std::string> themes{"none"};
+  for (const auto* t : theme_labels()) themes.emplace_back(t);
+  return sim::ParamDecl::string("theme_emphasis", "none", themes)
+      .describe("theme the animator's outreach emphasises")
+      .defaulted_by_model();
+}
+
+sim::ParamDecl AnimatorParams::host_decl() {
+  std::vector<std::string> hosts{"network"};
+  for (const auto* n : association_type_names()) hosts.emplace_back(n);
+  return sim::ParamDecl::string("host", "network", hosts)
+      .describe(
+          "host association type; 'network' = the site network's lead type (FCSF social centre, CNLRQ regie, "
+          "BBZ resident group)")
+      .defaulted_by_model();
+}
+
 Interventions Interventions::from(std::span<const sim::InterventionSpec> specs, const std::string& network) {
   Interventions out;
   for (const auto& iv : specs) {
@@ -325,42 +206,47 @@ Interventions Interventions::from(std::span<const sim::InterventionSpec> specs, 
     const sim::ParamSet p = apply_preset(iv, network);
     if (iv.kind == "animator") {
       AnimatorSpec a;
+      static_cast<AnimatorParams&>(a) = sim::bind<AnimatorParams>(p);
       a.when = w;
-      a.contacts_per_week = p.real("contacts_per_week");
-      a.facilitation = p.real("facilitation_quality");
-      a.forum_period_weeks = as_int(p.integer("forum_period_weeks"));
-      const auto& theme = p.string("theme_emphasis");
       for (int k = 0; k < kThemes; ++k) {
-        if (theme == theme_labels()[k]) a.theme_emphasis[k] = p.real("emphasis_strength");
+        if (*a.theme_emphasis == theme_labels()[k]) a.emphasis[k] = a.emphasis_strength;
       }
-      const auto& host = p.string("host");
       for (int t = 0; t < kAssocTypes; ++t) {
-        if (host == association_type_names()[t]) a.host_type = t;
+        if (*a.host == association_type_names()[t]) a.host_type = t;
       }
-      a.turnover_per_year = p.real("turnover_per_year");
-      a.vacancy_weeks = as_int(p.integer("vacancy_weeks"));
-      a.ramp_up_weeks = as_int(p.integer("ramp_up_weeks"));
-      a.salary_cost_eur = p.real("salary_cost_eur");
       out.animators.push_back(a);
     } else if (iv.kind == "animator_departure") {
       out.departures.push_back(w);
     } else if (iv.kind == "shared_governance") {
-      out.governance.push_back({w, as_int(p.integer("period_weeks")), p.real("resident_voice"),
-                                as_int(p.integer("min_residents")), p.real("cost_eur_per_year")});
+      GovernanceSpec g;
+      static_cast<GovernanceParams&>(g) = sim::bind<GovernanceParams>(p);
+      g.when = w;
+      out.governance.push_back(g);
     } else if (iv.kind == "shared_diagnosis") {
-      DiagnosisSpec d{w, as_int(p.integer("period_weeks")), p.real("cost_eur")};
-      d.when.end = std::min(d.when.end, d.when.start + p.integer("duration_weeks"));
+      DiagnosisSpec d;
+      static_cast<DiagnosisParams&>(d) = sim::bind<DiagnosisParams>(p);
+      d.when = w;
+      d.when.end = std::min(d.when.end, d.when.start + d.duration_weeks);
       out.diagnosis.push_back(d);
     } else if (iv.kind == "institution_training") {
-      out.training.push_back({w, p.real("posture_boost"), p.real("cost_eur")});
+      TrainingSpec t;
+      static_cast<TrainingParams&>(t) = sim::bind<TrainingParams>(p);
+      t.when = w;
+      out.training.push_back(t);
     } else if (iv.kind == "funding") {
-      out.funding.push_back({w, p.real("capacity_increase"), p.real("cost_eur_per_year")});
+      const auto f = sim::bind<FundingParams>(p);
+      out.funding.push_back({w, f.capacity_increase, f.cost_eur_per_year});
     } else if (iv.kind == "funding_cut") {
-      out.funding.push_back({w, -p.real("capacity_cut"), 0.0});
+      out.funding.push_back({w, -sim::bind<FundingCutParams>(p).capacity_cut, 0.0});
     } else if (iv.kind == "lockdown") {
-      out.lockdowns.push_back({w, p.real("activity"), p.real("digital_effect")});
+      LockdownSpec l;
+      static_cast<LockdownParams&>(l) = sim::bind<LockdownParams>(p);
+      l.when = w;
+      out.lockdowns.push_back(l);
     } else if (iv.kind == "urban_renewal") {
-      RenewalSpec r{w, p.real("relocated_share"), p.real("membership_loss"), p.real("housing_outcome_gain")};
+      RenewalSpec r;
+      static_cast<RenewalParams&>(r) = sim::bind<RenewalParams>(p);
+      r.when = w;
       if (r.when.end == INT64_MAX) r.when.end = r.when.start + 52;
       out.renewals.push_back(r);
     }

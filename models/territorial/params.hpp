@@ -11,6 +11,7 @@
 
 #include "models/mechanisms/public_goods.hpp"
 #include "models/territorial/submodels.hpp"
+#include "sim/config/declared.hpp"
 #include "sim/model/model.hpp"
 
 namespace atc::models::territorial {
@@ -21,144 +22,800 @@ inline constexpr int kAgeGroups = 3;  // 15-24, 25-64, 65+
 
 using ThemeVector = std::array<double, kThemes>;
 
-// All values come from the declarations (description.cpp) through from().
+// The model's parameters, each declared once with its member (name, type,
+// default, range, unit, description, source): sim::declarations<Params>() is
+// the model's parameter list and sim::bind<Params>() reads a validated set.
 struct Params {
-  // population and structure
-  double population_scale{};
-  int burn_in_weeks{};
-  double activity_rate{};
-  int block_size{};
-  int block_ties{};
-  double block_rewiring{};
-  double weak_ties{};
-  double membership_share{};
-  std::array<double, kAgeGroups> membership_age_weights{};
-  std::array<double, 4> availability_mean{};  // youth, employed adult, non-employed adult, senior
-  double availability_concentration{};
-  double low_income_availability_shift{};
-  double threshold_mean{};
-  double threshold_concentration{};
-  double youth_threshold_shift{};
-  double low_income_threshold_shift{};
-  double trust_institutions_initial{};
-  double trust_associations_initial{};
-  double efficacy_initial{};
-  double trust_concentration{};
-  ThemeVector resident_priorities{};
-  double priority_concentration{};
-  std::array<double, 4> initial_level_shares{};  // levels 1..4
-  double residential_turnover{};                 // per year
-
-  // organisations
-  std::array<double, kAssocTypes> association_capacity{};
-  std::array<double, kInstTypes> institution_capacity{};
-  double contacts_per_fte{};
-  double member_contact_weight{};
-  double barrier_contact_penalty{};
-  double legitimacy_initial{};
-  double association_posture{};
-  double posture_initial{};
-  double responsiveness_min{};
-  double responsiveness_max{};
-  std::array<double, 4> org_trust_initial{};  // assoc->assoc, assoc->inst, inst->assoc, inst->inst
-  double org_trust_concentration{};
-  ThemeVector institution_priorities{};
-  double partner_focus_min{};
-
-  // participation
-  UtilityWeights utility;
-  LadderRates ladder;
-  FatigueRates fatigue;
-
-  // deliberation
-  int forum_period_weeks{};
-  std::array<double, 3> attendance{};  // levels 2, 3, 4
-  double confidence_base{};
-  double confidence_trust{};
-  double confidence_facilitation{};
-  double convergence_rate{};
-  double priority_anchoring{};
-  double facilitation_base{};
-  double forum_trust_gain{};
-  double conflict_dispersion_min{};
-  double conflict_trust_min{};
-  double conflict_efficacy_gain{};
-  double conflict_efficacy_loss{};
-  double conflict_dropout{};
-  double tie_formation{};
-  int formed_tie_weeks{};
-  double diagnosis_initial{};
-  double diagnosis_gain{};
-  double diagnosis_conflict_bonus{};
-  double diagnosis_without_process{};
-  double diagnosis_decay{};
-  double institution_learning{};
-
-  // theme choice and projects
-  int topdown_period_weeks{};
-  double topdown_launch_probability{};
-  bool governance_checks_progress{};
-  int max_projects{};
-  double project_effort{};
-  double project_effort_cv{};
-  double project_interest_min{};
-  double ownership_effect{};
-  int project_weeks{};
-  double abandon_share{};
-  int priority_top_n{};
-  std::array<double, 3> resident_effort{};  // FTE per resident at levels 2, 3, 4
-  mechanisms::ContributionWeights contribution;
-  double free_rider_share{};
-  double diagnosis_effect{};
-  double facilitation_effect{};
-
-  // trust and posture
-  double org_trust_gain{};
-  double org_trust_relaxation{};
-  double negativity{};
-  double resident_trust_gain{};
-  double tie_spillover{};
-  double proposal_rate{};
-  double institution_trust_gain{};
-  double degroot_weight{};
-  double trust_relaxation{};
-  double posture_gain{};
-  double posture_loss{};
-  double posture_relaxation{};
-  double legitimacy_gain{};
-
-  // outcomes and costs
-  ThemeVector outcome_initial{};
-  double outcome_gain{};
-  double outcome_relaxation{};
-  ThemeVector unit_cost_eur{};
-  double integration_rate{};
-  double triadic_closure{};
-  int new_block_ties{};
-  int clustering_sample{};
-
-  // diffusion across sites of a network (phase 9)
-  double diffusion_share{};
-  int diffusion_period_weeks{};
-
-  static Params from(const sim::ParamSet& p);
+  // ---- population and structure
+  sim::Param<double> population_scale{
+      sim::ParamDecl::real("population_scale", 1.0)
+          .above(0)
+          .at_most(1)
+          .describe("fraction of the site's residents aged 15+ simulated as agents; organisational "
+                    "capacities stay at full scale and per-resident flows are rescaled")};
+  sim::Param<int> burn_in_weeks{
+      sim::ParamDecl::integer("burn_in_weeks", 104)
+          .range(0, 1040)
+          .units("week")
+          .describe("weeks simulated before week 0 without interventions (spin-up to the baseline regime); "
+                    "cumulative indicators restart at 0 after it")};
+  sim::Param<double> activity_rate{sim::ParamDecl::real("activity_rate", 0.6)
+                                       .range(0, 1)
+                                       .describe("share of residents aged 15-64 in the labour force; P(not "
+                                                 "employed) = 1 - activity_rate (1 - unemployment_rate)")};
+  sim::Param<int> block_size{
+      sim::ParamDecl::integer("block_size", 150)
+          .range(10, 5000)
+          .units("resident")
+          .describe("residents per block (building / street) whose ties are mostly internal")};
+  sim::Param<int> block_ties{sim::ParamDecl::integer("block_ties", 6)
+                                 .range(2, 16)
+                                 .units("tie")
+                                 .describe("strong ties per resident inside the block (Watts-Strogatz ring "
+                                           "lattice of degree block_ties, even)")};
+  sim::Param<double> block_rewiring{
+      sim::ParamDecl::real("block_rewiring", 0.1)
+          .range(0, 1)
+          .describe("Watts-Strogatz rewiring probability of the block lattice")};
+  sim::Param<double> weak_ties{
+      sim::ParamDecl::real("weak_ties", 2.0)
+          .range(0, 8)
+          .units("tie")
+          .describe("mean number of weak ties per resident to other blocks (small world)")};
+  sim::Param<double> membership_share{sim::ParamDecl::real("membership_share", 0.218)
+                                          .range(0, 1)
+                                          .describe("share of residents member of an association")
+                                          .cite("ONPV annual report 2015: 21.8 % of ZUS residents involved "
+                                                "in an association (stylized_facts.md section 1)")};
+  sim::Param<std::array<double, kAgeGroups>> membership_age_weights{
+      sim::ParamDecl::real_list("membership_age_weights", {0.7, 1.0, 1.4})
+          .at_least(0)
+          .describe(
+              "relative membership propensity of ages 15-24, 25-64, 65+ (renormalised to membership_share)")
+          .cite("direction from Insee Premiere 1327 (membership rises with age, peaks at 60-75); values are "
+                "an assumption")};
+  sim::Param<std::array<double, 4>> availability_mean{
+      sim::ParamDecl::real_list("availability_mean", {0.40, 0.25, 0.45, 0.50})
+          .range(0.01, 0.99)
+          .describe("mean time availability a (Beta) of youth 15-24, employed 25-64, not employed 25-64, "
+                    "seniors 65+")};
+  sim::Param<double> availability_concentration{sim::ParamDecl::real("availability_concentration", 4.0)
+                                                    .above(0)
+                                                    .describe("Beta concentration of time availability")};
+  sim::Param<double> low_income_availability_shift{
+      sim::ParamDecl::real("low_income_availability_shift", -0.05)
+          .range(-0.5, 0.5)
+          .describe("shift of mean availability for low-income residents")};
+  sim::Param<double> threshold_mean{
+      sim::ParamDecl::real("threshold_mean", 0.45)
+          .range(0.01, 0.99)
+          .describe("mean participation threshold theta (Beta; Granovetter 1978)")
+          .cite("assumption (MODEL.md suggests 0.35; 0.45 keeps the baseline at a stable ~3 % participation "
+                "with the other defaults, see docs/ODD.md)")};
+  sim::Param<double> threshold_concentration{
+      sim::ParamDecl::real("threshold_concentration", 10.0).above(0).describe("Beta concentration of theta")};
+  sim::Param<double> youth_threshold_shift{
+      sim::ParamDecl::real("youth_threshold_shift", 0.05)
+          .range(-0.5, 0.5)
+          .describe("shift of mean theta for ages 15-24")
+          .cite("direction from the age gradient of turnout (Insee Premiere 1929: 28 % of under-30s vs 59 % "
+                "of 65+ voted) and the qualitative finding that youth are 'tres peu representee' in conseils "
+                "citoyens; value an assumption")};
+  sim::Param<double> low_income_threshold_shift{
+      sim::ParamDecl::real("low_income_threshold_shift", 0.03)
+          .range(-0.5, 0.5)
+          .describe("shift of mean theta for low-income residents")};
+  sim::Param<double> trust_institutions_initial{sim::ParamDecl::real("trust_institutions_initial", 0.30)
+                                                    .range(0.01, 0.99)
+                                                    .describe("mean initial trust in institutions Ti (Beta)")
+                                                    .cite("MODEL.md (assumption)")};
+  sim::Param<double> trust_associations_initial{sim::ParamDecl::real("trust_associations_initial", 0.50)
+                                                    .range(0.01, 0.99)
+                                                    .describe("mean initial trust in associations Ta (Beta)")
+                                                    .cite("MODEL.md (assumption)")};
+  sim::Param<double> efficacy_initial{
+      sim::ParamDecl::real("efficacy_initial", 0.30)
+          .range(0.01, 0.99)
+          .describe("mean initial perceived collective efficacy E (Beta; Sampson et al. 1997)")
+          .cite("MODEL.md (assumption)")};
+  sim::Param<double> trust_concentration{sim::ParamDecl::real("trust_concentration", 5.0)
+                                             .above(0)
+                                             .describe("Beta concentration of initial Ti, Ta, E")};
+  sim::Param<std::array<double, kThemes>> resident_priorities{
+      sim::ParamDecl::real_list("resident_priorities", {0.20, 0.22, 0.14, 0.22, 0.10, 0.12})
+          .at_least(0)
+          .describe("mean resident priority over the 6 themes (employment, housing, youth, safety, health, "
+                    "social ties) before the site tilt; renormalised")
+          .cite("ranking from the Quartiers 2030 consultation (2023): safety and housing first (batiweb, "
+                "stylized_facts.md section 1); weights an assumption")};
+  sim::Param<double> priority_concentration{
+      sim::ParamDecl::real("priority_concentration", 6.0)
+          .above(0)
+          .describe("Dirichlet concentration of individual priorities (sum of alphas)")};
+  sim::Param<std::array<double, 4>> initial_level_shares{
+      sim::ParamDecl::real_list("initial_level_shares", {0.12, 0.013, 0.012, 0.009})
+          .range(0, 1)
+          .describe("initial shares at levels 1 (informed), 2, 3, 4 (core), given to the residents with the "
+                    "highest propensity; the burn-in then relaxes them")
+          .cite("core share of the order of conseils citoyens: ~15,000 members for 1,514 QPV (CNDP 2019, "
+                "stylized_facts.md section 1)")};
+  sim::Param<double> residential_turnover{
+      sim::ParamDecl::real("residential_turnover", 0.039)
+          .range(0, 0.5)
+          .units("year-1")
+          .describe("yearly probability that a resident moves out (replaced by a newcomer with fresh state "
+                    "and no ties but 'new_block_ties')")
+          .cite("Insee Premiere 1996 (2024): 3 in 10 QPV residents of 2011 had left by 2020 -> 1 - 0.7^(1/9) "
+                "= 3.9 %/yr")};
+  // ---- organisations
+  sim::Param<std::array<double, kAssocTypes>> association_capacity{
+      sim::ParamDecl::real_list("association_capacity", {0.6, 0.5, 0.15, 0.15, 0.1, 0.1})
+          .at_least(0)
+          .units("FTE")
+          .describe(
+              "staff+volunteer time devoted to participation and joint projects by association type (social "
+              "centre, regie de quartier, resident group, sports/culture, parents, faith/community)")
+          .cite(
+              "assumption; scale: a centre social has ~33 staff and ~30 volunteers (Banque des territoires), "
+              "a table de quartier needs ~1 day/week of one person (FCSF), stylized_facts.md section 3")};
+  sim::Param<std::array<double, kInstTypes>> institution_capacity{
+      sim::ParamDecl::real_list("institution_capacity", {0.3, 0.1, 0.3, 0.15, 0.15, 0.1, 0.1})
+          .at_least(0)
+          .units("FTE")
+          .describe(
+              "time devoted to joint projects in the site by institution type (municipality, prefect's "
+              "delegate, social landlord, schools, employment service, police, health/family benefits)")};
+  sim::Param<double> contacts_per_fte{
+      sim::ParamDecl::real("contacts_per_fte", 20.0)
+          .at_least(0)
+          .units("contact week-1 FTE-1")
+          .describe("outreach contacts per week per FTE of association capacity")};
+  sim::Param<double> member_contact_weight{
+      sim::ParamDecl::real("member_contact_weight", 2.0)
+          .at_least(1)
+          .describe("outreach weight w_ij of members of j and of their ties (others 1)")
+          .cite("MODEL.md (assumption)")};
+  sim::Param<double> barrier_contact_penalty{
+      sim::ParamDecl::real("barrier_contact_penalty", 0.5)
+          .range(0, 1)
+          .describe("reduction of the contact probability for residents with a language/digital barrier")
+          .cite("MODEL.md (assumption)")};
+  sim::Param<double> legitimacy_initial{
+      sim::ParamDecl::real("legitimacy_initial", 0.5)
+          .range(0.01, 0.99)
+          .describe("initial legitimacy of associations (scales their effective contacts by 0.5 + 0.5 L)")};
+  sim::Param<double> association_posture{
+      sim::ParamDecl::real("association_posture", 0.6)
+          .range(0, 1)
+          .describe("cooperative disposition of associations in joint projects (fixed)")};
+  sim::Param<double> posture_initial{
+      sim::ParamDecl::real("posture_initial", 0.25)
+          .range(0, 1)
+          .describe("initial institutional posture pi (0 top-down, 1 cooperative)")
+          .cite("MODEL.md (assumption)")};
+  sim::Param<double> responsiveness_min{
+      sim::ParamDecl::real("responsiveness_min", 0.1)
+          .range(0, 1)
+          .describe("r0: probability that a top-down institution (pi = 0) acts on a resident proposal")};
+  sim::Param<double> responsiveness_max{
+      sim::ParamDecl::real("responsiveness_max", 0.6)
+          .range(0, 1)
+          .describe(
+              "r_max: same for a fully cooperative institution (pi = 1); r_k = r0 + (r_max - r0) pi_k")};
+  sim::Param<std::array<double, 4>> org_trust_initial{
+      sim::ParamDecl::real_list("org_trust_initial", {0.45, 0.30, 0.40, 0.45})
+          .range(0.01, 0.99)
+          .describe("mean initial trust W: association->association, association->institution, "
+                    "institution->association, institution->institution")};
+  sim::Param<double> org_trust_concentration{sim::ParamDecl::real("org_trust_concentration", 10.0)
+                                                 .above(0)
+                                                 .describe("Beta concentration of initial W")};
+  sim::Param<std::array<double, kThemes>> institution_priorities{
+      sim::ParamDecl::real_list("institution_priorities", {0.30, 0.15, 0.25, 0.10, 0.10, 0.10})
+          .at_least(0)
+          .describe("institutions' initial theme priorities P_inst (renormalised): national programmes "
+                    "weight employment and education")};
+  sim::Param<double> partner_focus_min{
+      sim::ParamDecl::real("partner_focus_min", 0.5)
+          .range(0, 1)
+          .describe(
+              "an organisation is a partner of a project when its focus on the theme is at least this")};
+  // ---- participation
+  sim::Param<double> utility_social{
+      sim::ParamDecl::real("utility_social", 0.3)
+          .at_least(0)
+          .describe("w_s: weight of the share of ties participating (Granovetter 1978; Watts 2002)")};
+  sim::Param<double> utility_efficacy{sim::ParamDecl::real("utility_efficacy", 0.3)
+                                          .at_least(0)
+                                          .describe("w_e: weight of collective efficacy E")};
+  sim::Param<double> utility_trust{sim::ParamDecl::real("utility_trust", 0.2)
+                                       .at_least(0)
+                                       .describe("w_t: weight of trust in associations Ta")};
+  sim::Param<double> utility_invited{sim::ParamDecl::real("utility_invited", 0.25)
+                                         .at_least(0)
+                                         .describe("w_inv: utility of having been invited this week")};
+  sim::Param<double> utility_habit{sim::ParamDecl::real("utility_habit", 0.15)
+                                       .at_least(0)
+                                       .describe("w_h: utility of already participating (level >= 2)")};
+  sim::Param<double> utility_cost{sim::ParamDecl::real("utility_cost", 0.3)
+                                      .at_least(0)
+                                      .describe("w_c: weight of the time cost (1 - a)(1 + F)")};
+  sim::Param<double> decision_noise{
+      sim::ParamDecl::real("decision_noise", 0.1)
+          .at_least(0)
+          .describe("tau: logistic noise of ladder moves (0 = deterministic threshold rule)")};
+  sim::Param<std::array<double, 4>> ladder_up_rate{
+      sim::ParamDecl::real_list("ladder_up_rate", {0.1, 0.1, 0.05, 0.02})
+          .range(0, 1)
+          .units("week-1")
+          .describe("weekly probability of moving up one rung when u >> theta, from levels 0, 1, 2, 3 "
+                    "(higher rungs are climbed more slowly)")};
+  sim::Param<double> ladder_down_rate{
+      sim::ParamDecl::real("ladder_down_rate", 0.08)
+          .range(0, 1)
+          .units("week-1")
+          .describe("weekly probability of moving down one rung when u << theta - m")};
+  sim::Param<double> ladder_down_margin{
+      sim::ParamDecl::real("ladder_down_margin", 0.05)
+          .range(0, 1)
+          .describe("m: hysteresis margin below theta before stepping down")};
+  sim::Param<int> core_weeks{
+      sim::ParamDecl::integer("core_weeks", 8)
+          .range(0, 520)
+          .units("week")
+          .describe("consecutive weeks at level 3 (active) before core (4) is reachable")
+          .cite("MODEL.md (assumption)")};
+  sim::Param<double> fatigue_gain{sim::ParamDecl::real("fatigue_gain", 0.03)
+                                      .range(0, 1)
+                                      .units("week-1")
+                                      .describe("fatigue increase per week at level 3-4 (half at level 2)")};
+  sim::Param<double> fatigue_rest{sim::ParamDecl::real("fatigue_rest", 0.1)
+                                      .range(0, 1)
+                                      .units("week-1")
+                                      .describe("share of fatigue recovered per week at level 0-1")};
+  sim::Param<double> fatigue_relief{
+      sim::ParamDecl::real("fatigue_relief", 0.5)
+          .range(0, 1)
+          .describe("share of fatigue removed when a project one took part in succeeds (visible results)")};
+  // ---- deliberation
+  sim::Param<int> forum_period_weeks{sim::ParamDecl::integer("forum_period_weeks", 8)
+                                         .range(1, 520)
+                                         .units("week")
+                                         .describe("period of the public meetings held without intervention "
+                                                   "(associations, conseil citoyen); physical only")};
+  sim::Param<std::array<double, 3>> attendance{
+      sim::ParamDecl::real_list("attendance", {0.25, 0.75, 1.0})
+          .range(0, 1)
+          .describe("probability of attending a held forum at levels 2, 3, 4")
+          .cite("MODEL.md (assumption)")};
+  sim::Param<double> confidence_base{
+      sim::ParamDecl::real("confidence_base", 0.2)
+          .at_least(0)
+          .describe("d0: confidence bound of the Deffuant update without trust or facilitation (distances in "
+                    "the 6-theme simplex, max sqrt 2)")};
+  sim::Param<double> confidence_trust{
+      sim::ParamDecl::real("confidence_trust", 0.3)
+          .at_least(0)
+          .describe("d_trust: widening of the bound per unit of mean attendee trust in associations")};
+  sim::Param<double> confidence_facilitation{
+      sim::ParamDecl::real("confidence_facilitation", 0.3)
+          .at_least(0)
+          .describe("d_fac: widening of the bound per unit of facilitation quality q")};
+  sim::Param<double> convergence_rate{
+      sim::ParamDecl::real("convergence_rate", 0.1)
+          .range(0, 0.5)
+          .describe("mu: Deffuant convergence parameter (Deffuant et al. 2000)")};
+  sim::Param<double> priority_anchoring{
+      sim::ParamDecl::real("priority_anchoring", 0.05)
+          .range(0, 1)
+          .units("week-1")
+          .describe("weekly pull of each resident's priorities back towards their own initial priorities "
+                    "(Friedkin & Johnsen 1990 anchoring: priorities rooted in one's situation)")};
+  sim::Param<double> facilitation_base{sim::ParamDecl::real("facilitation_base", 0.2)
+                                           .range(0, 1)
+                                           .describe("facilitation quality q of forums without an animator")};
+  sim::Param<double> forum_trust_gain{
+      sim::ParamDecl::real("forum_trust_gain", 0.1)
+          .range(0, mechanisms::kMaxTrustGain)
+          .describe("log-odds gain of an attendee's trust in associations per forum, times facilitation "
+                    "quality q (a well-run meeting builds trust in its organisers)")};
+  sim::Param<double> conflict_dispersion_min{
+      sim::ParamDecl::real("conflict_dispersion_min", 0.2)
+          .at_least(0)
+          .describe("D_min: attendee priority dispersion above which a forum has conflict")};
+  sim::Param<double> conflict_trust_min{
+      sim::ParamDecl::real("conflict_trust_min", 0.35)
+          .range(0, 1)
+          .describe("T*: mean attendee trust ((Ti + Ta)/2) at or above which conflict is productive")};
+  sim::Param<double> conflict_efficacy_gain{
+      sim::ParamDecl::real("conflict_efficacy_gain", 0.1)
+          .range(0, mechanisms::kMaxTrustGain)
+          .describe("log-odds gain of attendees' E after a productive conflict")};
+  sim::Param<double> conflict_efficacy_loss{
+      sim::ParamDecl::real("conflict_efficacy_loss", 0.1)
+          .range(0, 2)
+          .describe("log-odds loss of attendees' E after a destructive conflict")};
+  sim::Param<double> conflict_dropout{
+      sim::ParamDecl::real("conflict_dropout", 0.1)
+          .range(0, 1)
+          .describe("probability that an attendee steps down one rung after a destructive conflict")};
+  sim::Param<double> tie_formation{
+      sim::ParamDecl::real("tie_formation", 0.1)
+          .range(0, 1)
+          .describe(
+              "probability that a deliberation pair not yet tied forms a tie (bridging when across blocks)")};
+  sim::Param<int> formed_tie_weeks{
+      sim::ParamDecl::integer("formed_tie_weeks", 26)
+          .range(1, 250)
+          .units("week")
+          .describe("weeks a tie formed by co-participation lasts without being renewed (unused ties fade)")};
+  sim::Param<double> diagnosis_initial{
+      sim::ParamDecl::real("diagnosis_initial", 0.2)
+          .range(0, 1)
+          .describe("initial quality Q of the territory's shared diagnosis")};
+  sim::Param<double> diagnosis_gain{sim::ParamDecl::real("diagnosis_gain", 0.02)
+                                        .range(0, 1)
+                                        .describe("gain of Q per forum, times (1 - Q)")};
+  sim::Param<double> diagnosis_conflict_bonus{
+      sim::ParamDecl::real("diagnosis_conflict_bonus", 1.0)
+          .at_least(0)
+          .describe("extra relative gain of Q at a forum with productive conflict (better diagnoses)")};
+  sim::Param<double> diagnosis_without_process{
+      sim::ParamDecl::real("diagnosis_without_process", 0.3)
+          .range(0, 1)
+          .describe("share of the Q gain obtained when no shared_diagnosis process is running")};
+  sim::Param<double> diagnosis_decay{
+      sim::ParamDecl::real("diagnosis_decay", 0.01)
+          .range(0, 1)
+          .units("week-1")
+          .describe("weekly relaxation of Q towards diagnosis_initial (diagnoses get outdated)")};
+  sim::Param<double> institution_learning{
+      sim::ParamDecl::real("institution_learning", 0.1)
+          .range(0, 1)
+          .describe("rate at which institutions' priorities move towards the forum's, times Q and mean "
+                    "posture (during a shared diagnosis, and at governance meetings)")};
+  // ---- theme choice and projects
+  sim::Param<int> topdown_period_weeks{
+      sim::ParamDecl::integer("topdown_period_weeks", 13)
+          .range(1, 520)
+          .units("week")
+          .describe("period of top-down project decisions without shared governance")};
+  sim::Param<double> topdown_launch_probability{
+      sim::ParamDecl::real("topdown_launch_probability", 0.75)
+          .range(0, 1)
+          .describe("probability that a top-down decision launches a project")};
+  sim::Param<bool> governance_checks_progress{
+      sim::ParamDecl::boolean("governance_checks_progress", true)
+          .describe(
+              "a governance body launches a new project only when every project under way is on schedule "
+              "(progress / effort >= elapsed / duration); institutions deciding alone do not check")};
+  sim::Param<int> max_projects{sim::ParamDecl::integer("max_projects", 3)
+                                   .range(1, 8)
+                                   .units("project")
+                                   .describe("maximum number of projects active at once")};
+  sim::Param<double> project_effort{sim::ParamDecl::real("project_effort", 25.0)
+                                        .above(0)
+                                        .units("FTE week")
+                                        .describe("R: effort needed for a project to succeed")};
+  sim::Param<double> project_effort_cv{
+      sim::ParamDecl::real("project_effort_cv", 0.5)
+          .at_least(0)
+          .describe("coefficient of variation of a project's required effort (Gamma distributed around "
+                    "project_effort): some projects are harder than others")};
+  sim::Param<int> project_weeks{sim::ParamDecl::integer("project_weeks", 26)
+                                    .range(1, 520)
+                                    .units("week")
+                                    .describe("deadline of a project after launch")
+                                    .cite("MODEL.md (assumption)")};
+  sim::Param<double> abandon_share{
+      sim::ParamDecl::real("abandon_share", 0.5)
+          .range(0, 1)
+          .describe("a project is abandoned (fails at once) when, at this week's pace, it would reach less "
+                    "than this share of its required effort by its deadline (checked after 4 weeks; 0 = "
+                    "never abandon)")};
+  sim::Param<int> priority_top_n{sim::ParamDecl::integer("priority_top_n", 2)
+                                     .range(1, kThemes)
+                                     .describe("a project is on residents' priority when its theme is among "
+                                               "the top n of the residents' mean priorities")};
+  sim::Param<std::array<double, 3>> resident_effort{
+      sim::ParamDecl::real_list("resident_effort", {0.002, 0.008, 0.025})
+          .at_least(0)
+          .units("FTE")
+          .describe("effort a resident at level 2, 3, 4 puts into the project of their most important theme "
+                    "(0.008 FTE ~ 17 min/week, 0.025 FTE ~ 53 min/week out of a 35-hour FTE)")};
+  sim::Param<double> project_interest_min{
+      sim::ParamDecl::real("project_interest_min", 1.0 / 6.0)
+          .range(0, 1)
+          .describe("a participant works on a project only if their priority for its theme is at least this "
+                    "(1/6 = the uniform weight)")};
+  sim::Param<double> ownership_effect{
+      sim::ParamDecl::real("ownership_effect", 1.0)
+          .at_least(0)
+          .describe("residents' effort on a project is multiplied by 1 + ownership_effect x resident voice "
+                    "in its choice (co-decided projects are appropriated)")};
+  sim::Param<double> contribution_trust{
+      sim::ParamDecl::real("contribution_trust", 4.0)
+          .at_least(0)
+          .describe("b_w: weight of mean trust in partners in an organisation's contribution")};
+  sim::Param<double> contribution_trust_reference{
+      sim::ParamDecl::real("contribution_trust_reference", 0.4)
+          .range(0, 1)
+          .describe("w0: trust at which the trust term is neutral")};
+  sim::Param<double> contribution_posture{
+      sim::ParamDecl::real("contribution_posture", 2.0).at_least(0).describe("b_p: weight of posture")};
+  sim::Param<double> contribution_mobilisation{
+      sim::ParamDecl::real("contribution_mobilisation", 2.0)
+          .at_least(0)
+          .describe("b_m: weight of the share of mobilised residents whose top theme is the project's")};
+  sim::Param<double> contribution_intercept{
+      sim::ParamDecl::real("contribution_intercept", -1.0).describe("b_0")};
+  sim::Param<double> free_rider_share{
+      sim::ParamDecl::real("free_rider_share", 0.5)
+          .range(0, 1)
+          .describe("a partner whose contribution, as a share of the capacity it had available, is below "
+                    "this share of the partners' mean is a free-rider")
+          .cite("MODEL.md (assumption)")};
+  sim::Param<double> diagnosis_effect{
+      sim::ParamDecl::real("diagnosis_effect", 0.5)
+          .at_least(0)
+          .describe("kappa_Q: project progress multiplier 1 + kappa_Q (Q - Q0)")};
+  sim::Param<double> facilitation_effect{sim::ParamDecl::real("facilitation_effect", 0.5)
+                                             .at_least(0)
+                                             .describe("kappa_q: project progress multiplier 1 + kappa_q q")};
+  // ---- trust and posture
+  sim::Param<double> org_trust_gain{sim::ParamDecl::real("org_trust_gain", 0.15)
+                                        .range(0, mechanisms::kMaxTrustGain)
+                                        .describe("g: log-odds gain of W per joint success")};
+  sim::Param<double> org_trust_relaxation{sim::ParamDecl::real("org_trust_relaxation", 0.01)
+                                              .range(0, 1)
+                                              .units("week-1")
+                                              .describe("weekly relaxation of W towards its initial value "
+                                                        "(staff turnover, fading memory of joint work)")};
+  sim::Param<double> negativity{
+      sim::ParamDecl::real("negativity", 3.0)
+          .range(2, 10)
+          .describe("lambda: a failure weighs lambda times a success (trust asymmetry)")
+          .cite("Slovic (1993) asymmetry principle; the factor is an assumption (MODEL.md suggests ~3)")};
+  sim::Param<double> resident_trust_gain{
+      sim::ParamDecl::real("resident_trust_gain", 0.1)
+          .range(0, mechanisms::kMaxTrustGain)
+          .describe("log-odds gain of E, Ta and Ti of a resident whose project succeeds (loss lambda times "
+                    "larger on failure)")};
+  sim::Param<double> tie_spillover{
+      sim::ParamDecl::real("tie_spillover", 0.3)
+          .range(0, 1)
+          .describe("weight of second-hand evidence: residents tied to a project's participants")};
+  sim::Param<double> proposal_rate{
+      sim::ParamDecl::real("proposal_rate", 0.05)
+          .range(0, 1)
+          .units("week-1")
+          .describe("weekly probability that an active or core resident makes a proposal to an institution")};
+  sim::Param<double> institution_trust_gain{
+      sim::ParamDecl::real("institution_trust_gain", 0.1)
+          .range(0, mechanisms::kMaxTrustGain)
+          .describe(
+              "log-odds gain of Ti when a proposal is acted upon (loss lambda times larger when ignored)")};
+  sim::Param<double> degroot_weight{
+      sim::ParamDecl::real("degroot_weight", 0.02)
+          .range(0, 1)
+          .units("week-1")
+          .describe("omega: weekly move of Ti and Ta towards the mean of one's ties (DeGroot 1974)")};
+  sim::Param<double> trust_relaxation{
+      sim::ParamDecl::real("trust_relaxation", 0.005)
+          .range(0, 1)
+          .units("week-1")
+          .describe("weekly relaxation of Ti, Ta, E towards each resident's baseline")};
+  sim::Param<double> posture_gain{
+      sim::ParamDecl::real("posture_gain", 0.03)
+          .range(0, 1)
+          .describe("posture gain per successful project, times resident voice and (1 - pi)")};
+  sim::Param<double> posture_loss{sim::ParamDecl::real("posture_loss", 0.005)
+                                      .range(0, 1)
+                                      .describe("posture loss per failed project, times pi")};
+  sim::Param<double> posture_relaxation{sim::ParamDecl::real("posture_relaxation", 0.002)
+                                            .range(0, 1)
+                                            .units("week-1")
+                                            .describe("weekly relaxation of posture towards its initial "
+                                                      "value (staff turnover, institutional inertia)")};
+  sim::Param<double> legitimacy_gain{
+      sim::ParamDecl::real("legitimacy_gain", 0.1)
+          .range(0, mechanisms::kMaxTrustGain)
+          .describe("log-odds gain of an association's legitimacy per joint success")};
+  // ---- outcomes and costs
+  sim::Param<std::array<double, kThemes>> outcome_initial{
+      sim::ParamDecl::real_list("outcome_initial", {0.3, 0.3, 0.3, 0.3, 0.3, 0.3})
+          .range(0, 1)
+          .describe("initial living-conditions index O per theme")};
+  sim::Param<double> outcome_gain{
+      sim::ParamDecl::real("outcome_gain", 0.005)
+          .range(0, 1)
+          .describe("gamma: O_k += gamma (1 - O_k) per successful project on theme k")};
+  sim::Param<double> outcome_relaxation{
+      sim::ParamDecl::real("outcome_relaxation", 0.02)
+          .range(0, 1)
+          .units("week-1")
+          .describe("rho: weekly relaxation of O towards its initial level")};
+  sim::Param<std::array<double, kThemes>> unit_cost_eur{
+      sim::ParamDecl::real_list("unit_cost_eur", {15242, 5, 8500, 0, 0, 0})
+          .at_least(0)
+          .units("EUR resident-1 year-1")
+          .describe("cost avoided per resident-year per unit of O, by theme; 0 = not found (avoided costs "
+                    "are then a lower bound)")
+          .cite(
+              "employment: long-term unemployment 15,242 EUR per person-year (ATD Quart Monde 2013); "
+              "housing: vandalism repairs 12 EUR per dwelling-year (USH 2013) / ~2.4 residents per dwelling "
+              "(assumption); youth: school dropout 340,000 EUR over a working life (BCG/Apprentis d'Auteuil "
+              "2025) / 40 years; safety, health, social ties: not found (stylized_facts.md section 4)")};
+  sim::Param<double> integration_rate{
+      sim::ParamDecl::real("integration_rate", 0.1)
+          .range(0, 1)
+          .units("week-1")
+          .describe("weekly probability that a resident with fewer neighbourhood ties (block + weak) than at "
+                    "the start forms one more (newcomers integrate, ties lost to moves are replaced); the "
+                    "partner must not be above its own initial count")};
+  sim::Param<double> triadic_closure{
+      sim::ParamDecl::real("triadic_closure", 0.9)
+          .range(0, 1)
+          .describe("probability that an integration tie inside the block is made with a friend of a friend "
+                    "(triadic closure; Jackson & Rogers 2007), else with a random block-mate")};
+  sim::Param<int> new_block_ties{
+      sim::ParamDecl::integer("new_block_ties", 3)
+          .range(0, 16)
+          .units("tie")
+          .describe("block ties a newcomer or relocated resident forms on arrival")};
+  sim::Param<int> clustering_sample{sim::ParamDecl::integer("clustering_sample", 300)
+                                        .range(10, 1000000)
+                                        .units("resident")
+                                        .describe("fixed sample of residents (every n/k-th) over which "
+                                                  "network_clustering is computed each week")};
+  // ---- diffusion across sites (phase 9)
+  sim::Param<double> diffusion_share{
+      sim::ParamDecl::real("diffusion_share", 0.0)
+          .range(0, 1)
+          .describe("chi: share of the gap to the more successful sites of the same network that a site's "
+                    "facilitation quality and institutional posture gain close at each exchange (phase 9); 0 "
+                    "= sites independent (off)")
+          .cite("MODEL.md (off by default); value an assumption")};
+  sim::Param<int> diffusion_period_weeks{
+      sim::ParamDecl::integer("diffusion_period_weeks", 13)
+          .range(1, 520)
+          .units("week")
+          .describe(
+              "M: the sites of a network exchange what worked every this many weeks (after weeks M, 2M, ...)")
+          .cite("assumption (a quarterly meeting of the network's sites)")};
 };
 
-struct SiteProfile {
-  double population = 3900;
-  double poverty_rate = 0.42;
-  double under25_share = 0.39;
-  double under15_share = 0.24;
-  double senior_share = 0.12;
-  double unemployment_rate = 0.264;
-  double foreign_share = 0.23;
-  double barrier_share = 0.25;
-  double associations_per_1000 = 1.5;
-  std::array<double, kAssocTypes> association_mix{};
-  std::array<double, kInstTypes> institutions{};
-  std::string network;
+// The site profile: declared site fields (values per site, with provenance)
+// and the site's network.
+struct SiteFields {
+  sim::Param<double> population{sim::ParamDecl::real("population", 3900)
+                                    .range(100, 2e7)
+                                    .units("resident")
+                                    .describe("residents of the QPV (all ages)")
+                                    .cite("Insee Premiere 2008 (2024): mean 3,900 residents per QPV")
+                                    .csv_aliases({"pop_mun", "popmuniqpv", "pop_muni",
+                                                  "population_municipale", "pop", "p_pop", "pop_tot"})};
+  sim::Param<double> poverty_rate{
+      sim::ParamDecl::real("poverty_rate", 0.42)
+          .range(0, 1)
+          .describe("share of residents under the 60 % poverty line (low-income flag)")
+          .cite("Insee Premiere 1593: poverty rate 42 % in QPV")
+          .csv_aliases({"tp60%", "tx_pauv60%", "taux_pauvrete_60%", "tx_pauvrete%", "poverty_rate_pct%"})};
+  sim::Param<double> under25_share{
+      sim::ParamDecl::real("under25_share", 0.39)
+          .range(0, 1)
+          .describe("share of residents aged under 25")
+          .cite("Insee Premiere 2008 (2024): 39 % of QPV residents under 25")
+          .csv_aliases({"part_moins25%", "part_moins_25%", "part_0_24%", "partpop0_24%", "part_pop_moins25%",
+                        "under25_share_pct%"})};
+  sim::Param<double> under15_share{
+      sim::ParamDecl::real("under15_share", 0.24)
+          .range(0, 0.9)
+          .describe("share of residents aged under 15 (not simulated; youth 15-24 = under25 - under15)")
+          .csv_aliases({"partpop0_14%", "part_0_14%", "part_moins15%", "part_moins_15%"})};
+  sim::Param<double> senior_share{
+      sim::ParamDecl::real("senior_share", 0.12)
+          .range(0, 1)
+          .describe("share of residents aged 65+")
+          .csv_aliases({"part_65p%", "partpop65p%", "part_65_plus%", "part_plus65%"})};
+  sim::Param<double> unemployment_rate{
+      sim::ParamDecl::real("unemployment_rate", 0.264)
+          .range(0, 1)
+          .describe("unemployment rate (tilts priorities towards employment, lowers employment)")
+          .cite("ONPV: 26.4 % in QPV in 2015")
+          .csv_aliases({"tx_chom%", "tx_chom_15_64%", "tx_tot_chom%", "taux_chomage%", "tx_chomage%",
+                        "unemployment_rate_pct%"})};
+  sim::Param<double> foreign_share{
+      sim::ParamDecl::real("foreign_share", 0.23)
+          .range(0, 1)
+          .describe("share of foreign nationals (the language barrier is twice as frequent among them)")
+          .cite("Insee Premiere 2008 (2024): 23 % foreign nationals in QPV")
+          .csv_aliases({"tx_tot_et%", "part_etrangers%", "part_etranger%", "partpopet%", "tx_etrangers%",
+                        "foreign_share_pct%"})};
+  sim::Param<double> barrier_share{sim::ParamDecl::real("barrier_share", 0.25)
+                                       .range(0, 1)
+                                       .describe("share of residents with a language or digital barrier")
+                                       .cite("MODEL.md (assumption)")};
+  sim::Param<double> associations_per_1000{
+      sim::ParamDecl::real("associations_per_1000", 1.5)
+          .range(0, 100)
+          .units("association (1000 resident)-1")
+          .describe("associations per 1,000 residents (at least 3)")
+          .cite("not found; order of magnitude: Acse funded ~6,500 associations/yr for 1,514 QPV "
+                "(prisme-asso, stylized_facts.md section 3); value an assumption")};
+  // association mix: relative weight of each type (the network's lead type always gets one)
+  sim::Param<double> mix_social_centre{mix("social_centre", 1.0)};
+  sim::Param<double> mix_regie_de_quartier{mix("regie_de_quartier", 0.5)};
+  sim::Param<double> mix_resident_group{mix("resident_group", 1.5)};
+  sim::Param<double> mix_sports_culture{mix("sports_culture", 2.0)};
+  sim::Param<double> mix_parents{mix("parents", 1.0)};
+  sim::Param<double> mix_faith_community{mix("faith_community", 1.0)};
 
+  [[nodiscard]] std::array<double, kAssocTypes> association_mix() const {
+    return {mix_social_centre,  mix_regie_de_quartier, mix_resident_group,
+            mix_sports_culture, mix_parents,           mix_faith_community};
+  }
+
+ private:
+  static sim::ParamDecl mix(const char* type, double weight);
+};
+
+struct SiteProfile : SiteFields {
+  std::string network;
   static SiteProfile from(const sim::SiteSpec& site);
+};
+
+// ---- interventions: parameters of each kind, declared once -------------------
+
+// The `preset` parameter of the kinds whose defaults come from the site
+// network's method (docs/networks.md).
+sim::ParamDecl preset_decl(const char* what);
+
+struct AnimatorParams {
+  sim::Param<std::string> preset{preset_decl("animator")};
+  sim::Param<double> contacts_per_week{sim::ParamDecl::real("contacts_per_week", 40)
+                                           .at_least(0)
+                                           .units("contact week-1")
+                                           .describe("outreach contacts per week once settled in")
+                                           .defaulted_by_model()};
+  sim::Param<double> facilitation_quality{
+      sim::ParamDecl::real("facilitation_quality", 0.6)
+          .range(0, 1)
+          .describe("q: facilitation quality of the forums the animator runs")
+          .defaulted_by_model()};
+  sim::Param<int> forum_period_weeks{sim::ParamDecl::integer("forum_period_weeks", 2)
+                                         .range(1, 52)
+                                         .units("week")
+                                         .describe("the animator runs a forum every this many weeks")
+                                         .defaulted_by_model()};
+  sim::Param<std::string> theme_emphasis{theme_decl()};
+  sim::Param<double> emphasis_strength{
+      sim::ParamDecl::real("emphasis_strength", 1.0)
+          .at_least(0)
+          .describe(
+              "outreach weight multiplier 1 + strength for residents whose top theme is the emphasised one")
+          .defaulted_by_model()};
+  sim::Param<std::string> host{host_decl()};
+  sim::Param<double> turnover_per_year{sim::ParamDecl::real("turnover_per_year", 0.2)
+                                           .range(0, 10)
+                                           .units("year-1")
+                                           .describe("yearly hazard that the animator leaves")
+                                           .defaulted_by_model()};
+  sim::Param<int> vacancy_weeks{sim::ParamDecl::integer("vacancy_weeks", 12)
+                                    .range(0, 520)
+                                    .units("week")
+                                    .describe("weeks to recruit a successor")
+                                    .defaulted_by_model()};
+  sim::Param<int> ramp_up_weeks{
+      sim::ParamDecl::integer("ramp_up_weeks", 26)
+          .range(0, 520)
+          .units("week")
+          .describe("weeks before the animator's contacts reach full level (local anchoring)")
+          .cite("assumption; tables de quartier 'se lancent veritablement' only in their second year "
+                "(stylized_facts.md section 5)")
+          .defaulted_by_model()};
+  sim::Param<double> salary_cost_eur{
+      sim::ParamDecl::real("salary_cost_eur", 45000)
+          .at_least(0)
+          .units("EUR year-1")
+          .describe("employer cost per year while in post")
+          .cite("MODEL.md (assumption); adulte-relais state aid is 20,071 EUR/yr, ~80 % of the gross SMIC "
+                "(stylized_facts.md section 4)")};
+
+ private:
+  static sim::ParamDecl theme_decl();
+  static sim::ParamDecl host_decl();
+};
+
+struct GovernanceParams {
+  sim::Param<std::string> preset{preset_decl("governance")};
+  sim::Param<int> period_weeks{sim::ParamDecl::integer("period_weeks", 4)
+                                   .range(1, 52)
+                                   .units("week")
+                                   .describe("meeting period (each meeting is a forum and a theme decision)")
+                                   .defaulted_by_model()};
+  sim::Param<double> resident_voice{
+      sim::ParamDecl::real("resident_voice", 0.5)
+          .range(0, 1)
+          .describe("v: residents' share of voice in theme choice")
+          .cite("cadre de reference 2014: habitants college >= 50 % of a conseil citoyen (Senat r16-662)")
+          .defaulted_by_model()};
+  sim::Param<int> min_residents{sim::ParamDecl::integer("min_residents", 8)
+                                    .range(1, 1000)
+                                    .units("resident")
+                                    .describe("residents attending for voice to be fully effective "
+                                              "(effective voice = v min(1, attendees / min))")
+                                    .cite("~15,000 members for 1,157 conseils citoyens, ~65 % residents "
+                                          "(stylized_facts.md section 1): ~8 residents per body")
+                                    .defaulted_by_model()};
+  sim::Param<double> cost_eur_per_year{sim::ParamDecl::real("cost_eur_per_year", 5000)
+                                           .at_least(0)
+                                           .units("EUR year-1")
+                                           .describe("running cost of the body")};
+};
+
+struct DiagnosisParams {
+  sim::Param<int> period_weeks{
+      sim::ParamDecl::integer("period_weeks", 2).range(1, 52).units("week").describe("workshop period")};
+  sim::Param<std::int64_t> duration_weeks{
+      sim::ParamDecl::integer("duration_weeks", 26)
+          .range(1, 520)
+          .units("week")
+          .describe("length of the process (ends earlier with end_week)")};
+  sim::Param<double> cost_eur{sim::ParamDecl::real("cost_eur", 10000)
+                                  .at_least(0)
+                                  .units("EUR")
+                                  .describe("total cost, spread over the process")};
+};
+
+struct TrainingParams {
+  sim::Param<double> posture_boost{
+      sim::ParamDecl::real("posture_boost", 0.1).range(0, 1).describe("pi += boost (1 - pi)")};
+  sim::Param<double> cost_eur{
+      sim::ParamDecl::real("cost_eur", 15000).at_least(0).units("EUR").describe("one-off cost")};
+};
+
+struct FundingParams {
+  sim::Param<double> capacity_increase{
+      sim::ParamDecl::real("capacity_increase", 0.3).at_least(0).describe("relative capacity increase")};
+  sim::Param<double> cost_eur_per_year{sim::ParamDecl::real("cost_eur_per_year", 30000)
+                                           .at_least(0)
+                                           .units("EUR year-1")
+                                           .describe("cost while active")};
+};
+
+struct LockdownParams {
+  sim::Param<double> activity{sim::ParamDecl::real("activity", 0.35)
+                                  .range(0, 1)
+                                  .describe("share of organisations' capacity and outreach kept")
+                                  .cite("ANCT flash study (May 2020): more than 2/3 of QPV associations cut "
+                                        "activity by at least 60 % (stylized_facts.md section 5)")};
+  sim::Param<double> digital_effect{
+      sim::ParamDecl::real("digital_effect", 0.3)
+          .range(0, 1)
+          .describe("effect of digital participation relative to physical (up-moves, habit, attendance) for "
+                    "residents without a barrier")};
+};
+
+struct FundingCutParams {
+  sim::Param<double> capacity_cut{
+      sim::ParamDecl::real("capacity_cut", 0.3).range(0, 1).describe("relative capacity cut")};
+};
+
+struct DepartureParams {};
+
+struct RenewalParams {
+  sim::Param<double> relocated_share{sim::ParamDecl::real("relocated_share", 0.1)
+                                         .range(0, 1)
+                                         .describe("share of residents relocated over the operation")};
+  sim::Param<double> membership_loss{
+      sim::ParamDecl::real("membership_loss", 0.5)
+          .range(0, 1)
+          .describe("probability that a relocated member loses their association membership")};
+  sim::Param<double> housing_outcome_gain{
+      sim::ParamDecl::real("housing_outcome_gain", 0.0)
+          .range(0, 1)
+          .describe("total gain of the housing outcome index over the operation (renovated dwellings)")};
 };
 
 // ---- interventions, as scheduled for one site -------------------------------
@@ -169,56 +826,36 @@ struct Window {
   [[nodiscard]] bool active(std::int64_t step) const { return step >= start && step < end; }
 };
 
-struct AnimatorSpec {
+struct AnimatorSpec : AnimatorParams {
   Window when;
-  double contacts_per_week = 40;
-  double facilitation = 0.6;
-  int forum_period_weeks = 2;
-  ThemeVector theme_emphasis{};
-  int host_type = -1;  // association type, -1 = the network's lead type
-  double turnover_per_year = 0.2;
-  int vacancy_weeks = 12;
-  int ramp_up_weeks = 26;
-  double salary_cost_eur = 45000;
+  ThemeVector emphasis{};  // outreach weight multiplier - 1 per theme (from theme_emphasis)
+  int host_type = -1;      // association type, -1 = the network's lead type
 };
 
-struct GovernanceSpec {
+struct GovernanceSpec : GovernanceParams {
   Window when;
-  int period_weeks = 4;
-  double resident_voice = 0.5;
-  int min_residents = 8;
-  double cost_eur_per_year = 5000;
 };
 
-struct DiagnosisSpec {
+struct DiagnosisSpec : DiagnosisParams {
   Window when;
-  int period_weeks = 2;
-  double cost_eur = 10000;
 };
 
-struct TrainingSpec {
+struct TrainingSpec : TrainingParams {
   Window when;
-  double posture_boost = 0.1;
-  double cost_eur = 15000;
 };
 
 struct FundingSpec {
   Window when;
-  double capacity_change = 0.3;  // +x for funding, -x for a cut
+  double capacity_change = 0;  // +x for funding, -x for a cut
   double cost_eur_per_year = 0;
 };
 
-struct LockdownSpec {
+struct LockdownSpec : LockdownParams {
   Window when;
-  double activity = 0.35;
-  double digital_effect = 0.3;
 };
 
-struct RenewalSpec {
+struct RenewalSpec : RenewalParams {
   Window when;
-  double relocated_share = 0.1;
-  double membership_loss = 0.5;
-  double housing_outcome_gain = 0.0;
 };
 
 struct Interventions {

@@ -60,7 +60,7 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   const double v = w.governance ? effective_voice_ : 0.0;
   ThemeVector priority{};
   for (int k = 0; k < K; ++k) priority[k] = v * residents[k] + (1.0 - v) * org_.institution_priorities[k];
-  const int limit = std::min(prm_.max_projects, K);
+  const int limit = std::min(*prm_.max_projects, K);
   int active = 0;
   std::array<bool, K> taken{};
   int slot = -1;
@@ -159,11 +159,11 @@ void TerritorialModel::phase_cooperation(const Week& w, sim::Parallel par) {
         if (l != j) trust += org_.trust(j, l);
       }
       trust = partners.size() > 1 ? trust / static_cast<double>(partners.size() - 1)
-                                  : prm_.contribution.trust_reference;
+                                  : contribution_.trust_reference;
       const double multiplier = org_.is_institution(j) ? 1.0 : w.capacity_multiplier;
       const double capacity = org_.capacity[j] * multiplier * w.activity / projects_of_org_[j];
-      const double x = mechanisms::contribution(capacity, trust, org_.posture[j], mobilisation_[pr.theme],
-                                                prm_.contribution);
+      const double x =
+          mechanisms::contribution(capacity, trust, org_.posture[j], mobilisation_[pr.theme], contribution_);
       contrib_(p, j) += x;
       offered_(p, j) += capacity;
       total += x;
@@ -267,7 +267,7 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
           eff = mechanisms::trust_after(eff, own, prm_.resident_trust_gain, lambda);
           ta = mechanisms::trust_after(ta, own, prm_.resident_trust_gain, lambda);
           ti = mechanisms::trust_after(ti, own, prm_.resident_trust_gain, lambda);
-          if (own > 0) r.fatigue[i] = static_cast<float>(r.fatigue[i] * (1.0 - prm_.fatigue.relief));
+          if (own > 0) r.fatigue[i] = static_cast<float>(r.fatigue[i] * (1.0 - fatigue_.relief));
         } else {
           int successes = 0, failures = 0;
           for (sim::NodeId t : nb) {

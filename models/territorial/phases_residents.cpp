@@ -46,7 +46,6 @@ struct Affiliations {
 
 void TerritorialModel::step(std::int64_t step, sim::Parallel parallel) {
   advance(step, static_cast<std::uint64_t>(step), false, parallel);
-  compute_indicators(parallel);
 }
 
 void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par) {
@@ -76,7 +75,7 @@ double TerritorialModel::opportunity(const Week& w, std::size_t i) const {
 
 void TerritorialModel::phase_schedule(Week& w) {
   const std::int64_t week = prm_.burn_in_weeks + w.step;  // weeks since the burn-in began
-  w.move_out_hazard = weekly(-std::log1p(-std::min(prm_.residential_turnover, 0.999)));
+  w.move_out_hazard = weekly(-std::log1p(-std::min(*prm_.residential_turnover, 0.999)));
   w.facilitation = prm_.facilitation_base;
   w.practice = prm_.facilitation_base;
   w.host = org_.host;
@@ -93,7 +92,7 @@ void TerritorialModel::phase_schedule(Week& w) {
     }
     bool departed = false;
     for (const auto& d : iv_.departures) departed = departed || d.active(s);
-    if (a != nullptr) w.practice = a->facilitation;
+    if (a != nullptr) w.practice = a->facilitation_quality;
     RandomStream turnover(key_, w.key, 0, Purpose("territorial/animator_turnover"));
     const double u = turnover.uniform();  // drawn every week (common random numbers)
     if (a == nullptr || departed) {
@@ -119,9 +118,9 @@ void TerritorialModel::phase_schedule(Week& w) {
             a->ramp_up_weeks == 0 ? 1.0 : std::min(1.0, double(animator_tenure_) / a->ramp_up_weeks);
         w.animator = true;
         w.animator_contacts = a->contacts_per_week * ramp;
-        w.facilitation = a->facilitation;
+        w.facilitation = a->facilitation_quality;
         if (a->host_type >= 0 && !org_.of_type[a->host_type].empty()) w.host = org_.of_type[a->host_type][0];
-        w.emphasis = a->theme_emphasis;
+        w.emphasis = a->emphasis;
         animator_forum = (animator_tenure_ - 1) % a->forum_period_weeks == 0;
         intervention_cost_ += a->salary_cost_eur / 52.0;
       }
@@ -167,7 +166,7 @@ void TerritorialModel::phase_schedule(Week& w) {
     for (const auto& r : iv_.renewals) {
       if (!r.when.active(s)) continue;
       const double weeks = static_cast<double>(r.when.end - r.when.start);
-      w.relocation_hazard = 1.0 - std::pow(1.0 - std::min(r.relocated_share, 0.999), 1.0 / weeks);
+      w.relocation_hazard = 1.0 - std::pow(1.0 - std::min(*r.relocated_share, 0.999), 1.0 / weeks);
       w.membership_loss = r.membership_loss;
       w.housing_gain = r.housing_outcome_gain / weeks;
       break;
@@ -391,16 +390,16 @@ void TerritorialModel::phase_participation(const Week& w, sim::Parallel par) {
     const double opp = opportunity(w, i);
     const std::uint8_t level = r.level[i];
     const double habit = level >= kOccasional ? opp : 0.0;
-    const double u = participation_utility(prm_.utility, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
+    const double u = participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
                                            r.availability[i], r.fatigue[i]);
     RandomStream rng(key_, w.key, i, Purpose("territorial/ladder"));
     const double draw = rng.uniform();
     const double attend = rng.uniform();
-    const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, prm_.ladder);
+    const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, ladder_);
     r.level[i] = next;
     r.weeks_active[i] =
         next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;
-    r.fatigue[i] = static_cast<float>(fatigue_after_week(r.fatigue[i], next, prm_.fatigue));
+    r.fatigue[i] = static_cast<float>(fatigue_after_week(r.fatigue[i], next, fatigue_));
     if (next >= kOccasional) r.ever[i] = 1;
     double p_attend = 0.0;
     if (w.forum && next >= kOccasional) {

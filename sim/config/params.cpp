@@ -104,6 +104,10 @@ ParamDecl& ParamDecl::csv_aliases(std::vector<std::string> names) {
   aliases = std::move(names);
   return *this;
 }
+ParamDecl& ParamDecl::elements(std::size_t n) {
+  length = n;
+  return *this;
+}
 ParamDecl& ParamDecl::defaulted_by_model() {
   model_default = true;
   return *this;
@@ -116,6 +120,7 @@ std::string ParamDecl::expectation() const {
     for (const auto& c : choices) quoted.push_back("\"" + c + "\"");
     return "one of " + fmt::format("{}", fmt::join(quoted, ", "));
   }
+  if (type == ParamType::RealList && length > 0) out = fmt::format("a list of {} real numbers", length);
   const std::string of = type == ParamType::RealList ? " with every element" : "";
   if (min && max) {
     out +=
@@ -143,6 +148,7 @@ std::string ParamDecl::check(const ParamValue& value) const {
       if (!in_range(std::get<double>(value))) return "out of range";
       break;
     case ParamType::RealList:
+      if (length > 0 && std::get<std::vector<double>>(value).size() != length) return "wrong length";
       for (double v : std::get<std::vector<double>>(value)) {
         if (!in_range(v)) return fmt::format("element {} out of range", v);
       }
@@ -157,6 +163,22 @@ std::string ParamDecl::check(const ParamValue& value) const {
       break;
   }
   return {};
+}
+
+void check_declared_type(const ParamDecl& decl, ParamType type) {
+  if (decl.type != type) {
+    throw ModelError(fmt::format("parameter '{}' is declared as {} but bound to {}", decl.name,
+                                 type_name(decl.type), type_name(type)));
+  }
+}
+
+void fix_length(ParamDecl& decl, std::size_t n) {
+  const auto& v = std::get<std::vector<double>>(decl.default_value);
+  if (v.size() != n) {
+    throw ModelError(fmt::format("parameter '{}' is bound to a list of {} but its default has {}", decl.name,
+                                 n, v.size()));
+  }
+  decl.length = n;
 }
 
 ParamSet::ParamSet(const std::vector<ParamDecl>* decls) : decls_(decls) {

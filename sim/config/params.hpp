@@ -25,6 +25,7 @@ struct ParamDecl {
   ParamValue default_value = 0.0;
   std::optional<double> min;  // for numbers and list elements
   std::optional<double> max;
+  std::size_t length = 0;  // for lists: the required number of elements, 0 = any
   bool min_exclusive = false;
   bool max_exclusive = false;
   std::vector<std::string> choices;  // for strings; empty = any string
@@ -58,11 +59,19 @@ struct ParamDecl {
   ParamDecl& csv_aliases(std::vector<std::string> names);
   ParamDecl& defaulted_by_model();
 
+  ParamDecl& elements(std::size_t n);  // a list of exactly n numbers
+
   // "a real number in [0, 1]", "an integer >= 1", "one of \"normal\", \"list\"".
   [[nodiscard]] std::string expectation() const;
   // Empty when `value` satisfies the range/choices; otherwise the reason.
   [[nodiscard]] std::string check(const ParamValue& value) const;
 };
+
+// A parameter's declared type must be `type` (a model's declaration error:
+// throws ModelError naming the parameter).
+void check_declared_type(const ParamDecl& decl, ParamType type);
+// Fixes the length of a list parameter; its default must have that length.
+void fix_length(ParamDecl& decl, std::size_t n);
 
 // Values for a declared list of parameters, in declaration order.
 class ParamSet {

@@ -18,26 +18,18 @@ std::atomic<bool>& stop_requested() {
 
 namespace {
 
-// Writes a model's observation into the site's series at one recorded time.
-class SeriesObservation final : public Observation {
+// Reads the recorded indicators of a site's model into its series.
+class Recorder {
  public:
-  SeriesObservation(const io::Layout& layout, io::SiteSeries& series) : layout_(layout), series_(series) {}
-  void at(std::size_t time_index) { time_ = time_index; }
+  Recorder(const io::Layout& layout, io::SiteSeries& series) : layout_(layout), series_(series) {}
 
-  void set(std::string_view indicator, double value) override {
-    const std::size_t k = find(indicator);
-    if (k == kNone) return;
-    series_.values[k][time_ * layout_.extent[k]] = value;
-  }
-  void set(std::string_view indicator, std::span<const double> values) override {
-    const std::size_t k = find(indicator);
-    if (k == kNone) return;
-    if (values.size() != layout_.extent[k]) {
-      throw ModelError(fmt::format("indicator '{}' expects {} values, got {}", indicator, layout_.extent[k],
-                                   values.size()));
+  // The model's indicators at recorded time `time_index`.
+  void record(Model& model, std::size_t time_index, Parallel parallel) {
+    model.prepare_observation(parallel);
+    for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
+      const std::size_t e = layout_.extent[k];
+      layout_.indicators[k]->read(model, std::span<double>(series_.values[k]).subspan(time_index * e, e));
     }
-    std::copy(values.begin(), values.end(),
-              series_.values[k].begin() + static_cast<std::ptrdiff_t>(time_ * layout_.extent[k]));
   }
   // Absorbed models stop stepping: later records repeat the last one.
   void repeat_last(std::size_t from, std::size_t to) {
@@ -51,16 +43,8 @@ class SeriesObservation final : public Observation {
   }
 
  private:
-  static constexpr std::size_t kNone = SIZE_MAX;
-  std::size_t find(std::string_view name) const {
-    for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
-      if (layout_.indicators[k]->name == name) return k;
-    }
-    return kNone;
-  }
   const io::Layout& layout_;
   io::SiteSeries& series_;
-  std::size_t time_ = 0;
 };
 
 // A task is one site of one run, or every site of a run when the model
@@ -78,7 +62,7 @@ struct SiteRun {
   std::vector<InterventionSpec> interventions;
   std::unique_ptr<Model> model;
   io::SiteSeries series;
-  std::unique_ptr<SeriesObservation> observation;
+  std::unique_ptr<Recorder> recorder;
   std::uint64_t agents = 0;
   std::size_t last_record = 0;
   bool finished = false;  // absorbed: later records repeat the last
@@ -141,9 +125,8 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
       for (std::size_t i = 0; i < layout.indicators.size(); ++i) {
         sr.series.values[i].assign(layout.values_per_site(i), std::nan(""));
       }
-      sr.observation = std::make_unique<SeriesObservation>(layout, sr.series);
-      sr.observation->at(0);
-      sr.model->observe(*sr.observation);
+      sr.recorder = std::make_unique<Recorder>(layout, sr.series);
+      sr.recorder->record(*sr.model, 0, parallel);
       sr.agents = sr.model->agent_count();
     });
     const bool coupled = task.site_count > 1;
@@ -157,9 +140,8 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
         // record it once, then repeat it.
         const std::size_t next = sr.last_record + 1;
         if (next < layout.steps.size()) {
-          sr.observation->at(next);
-          sr.model->observe(*sr.observation);
-          sr.observation->repeat_last(next, next + 1);
+          sr.recorder->record(*sr.model, next, parallel);
+          sr.recorder->repeat_last(next, next + 1);
         }
         progress.add(static_cast<std::uint64_t>(spec.steps - step), 0);
         sr.finished = true;
@@ -182,8 +164,7 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
       }
       if (next_record < layout.steps.size() && layout.steps[next_record] == step + 1) {
         for (auto& sr : sites) {
-          sr.observation->at(next_record);
-          sr.model->observe(*sr.observation);
+          sr.recorder->record(*sr.model, next_record, parallel);
           sr.last_record = next_record;
         }
         ++next_record;

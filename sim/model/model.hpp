@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "sim/config/params.hpp"
@@ -16,13 +17,20 @@
 
 namespace atc::sim {
 
-// An indicator the model records at each recorded step.
+class Model;
+
+// An indicator the model records, declared with the function that reads it
+// from the model's state (as Mesa's model reporters), so that its name is
+// written once and an undeclared indicator cannot be written.
 struct IndicatorDecl {
   std::string name;
   std::string units = "1";
   std::string long_name;
   std::string description;
   std::string extra_dimension;  // "" for a scalar per (site, time), else e.g. "theme"
+  // Writes the value (or, with an extra dimension, one value per label) for
+  // the model's current state, after Model::prepare_observation.
+  std::function<void(const Model&, std::span<double>)> read;
 };
 
 // An extra output dimension (e.g. theme) and its labels.
@@ -74,28 +82,27 @@ struct ModelInit {
   Parallel parallel;
 };
 
-// Where a model writes its indicators for the current step. Unrecorded
-// indicators are ignored, so models always write all of theirs.
-class Observation {
- public:
-  virtual ~Observation() = default;
-  virtual void set(std::string_view indicator, double value) = 0;
-  virtual void set(std::string_view indicator, std::span<const double> values) = 0;
-};
-
 class Model {
  public:
   virtual ~Model() = default;
   // Advance one step. Called once per step (never per agent).
   virtual void step(std::int64_t step, Parallel parallel) = 0;
-  // Write every declared indicator for the current state.
-  virtual void observe(Observation& out) const = 0;
+  // Called before the indicators are read at a recorded time (and only then):
+  // the place for work that only observation needs, such as a census.
+  virtual void prepare_observation(Parallel /*parallel*/) {}
   // Number of agents, for progress and throughput reporting.
   [[nodiscard]] virtual std::uint64_t agent_count() const = 0;
   // True once nothing can change any more (e.g. Axelrod absorption, a finished
   // cascade). The engine then stops stepping and repeats the last observation.
   [[nodiscard]] virtual bool absorbed() const { return false; }
 };
+
+// Declares an indicator read from a model of type M by `read`, which returns
+// the value (scalar indicators) or fills one value per label of the extra
+// dimension: `[](const M& m, std::span<double> out) { ... }`.
+template <class M, class Read>
+IndicatorDecl indicator(std::string name, std::string units, std::string long_name, std::string description,
+                        Read read, std::string extra_dimension = "");
 
 struct ModelDescription {
   std::string name;      // registry key, e.g. "canonical/watts"
@@ -122,6 +129,34 @@ struct ModelDescription {
   [[nodiscard]] const IndicatorDecl* find_indicator(std::string_view name) const;
   [[nodiscard]] const DimensionDecl* find_dimension(std::string_view name) const;
   [[nodiscard]] const InterventionDecl* find_intervention(std::string_view kind) const;
+  // Number of values an indicator has per (site, time): 1, or its dimension's size.
+  [[nodiscard]] std::size_t extent(const IndicatorDecl& indicator) const;
 };
+
+// Every declared indicator of `model` for its current state (calls
+// prepare_observation first), one vector of extent() values per indicator.
+std::vector<std::vector<double>> read_indicators(const ModelDescription& description, Model& model,
+                                                 Parallel parallel);
+
+namespace detail {
+[[noreturn]] void wrong_model_type(const std::string& indicator);
+}  // namespace detail
+
+template <class M, class Read>
+IndicatorDecl indicator(std::string name, std::string units, std::string long_name, std::string description,
+                        Read read, std::string extra_dimension) {
+  IndicatorDecl d{std::move(name),        std::move(units),           std::move(long_name),
+                  std::move(description), std::move(extra_dimension), {}};
+  d.read = [read, indicator = d.name](const Model& model, std::span<double> out) {
+    const auto* m = dynamic_cast<const M*>(&model);
+    if (m == nullptr) detail::wrong_model_type(indicator);
+    if constexpr (std::is_invocable_v<Read, const M&, std::span<double>>) {
+      read(*m, out);
+    } else {
+      out[0] = static_cast<double>(read(*m));
+    }
+  };
+  return d;
+}
 
 }  // namespace atc::sim

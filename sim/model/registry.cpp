@@ -35,6 +35,30 @@ const IndicatorDecl* ModelDescription::find_indicator(std::string_view n) const 
   }
   return nullptr;
 }
+std::size_t ModelDescription::extent(const IndicatorDecl& indicator) const {
+  if (indicator.extra_dimension.empty()) return 1;
+  const auto* dim = find_dimension(indicator.extra_dimension);
+  return dim == nullptr ? 1 : dim->labels.size();
+}
+
+std::vector<std::vector<double>> read_indicators(const ModelDescription& description, Model& model,
+                                                 Parallel parallel) {
+  model.prepare_observation(parallel);
+  std::vector<std::vector<double>> out;
+  out.reserve(description.indicators.size());
+  for (const auto& ind : description.indicators) {
+    auto& values = out.emplace_back(description.extent(ind), std::nan(""));
+    ind.read(model, values);
+  }
+  return out;
+}
+
+namespace detail {
+void wrong_model_type(const std::string& indicator) {
+  throw ModelError(fmt::format("indicator '{}' is read from a model of another type", indicator));
+}
+}  // namespace detail
+
 const DimensionDecl* ModelDescription::find_dimension(std::string_view n) const {
   for (const auto& d : dimensions) {
     if (d.name == n) return &d;
@@ -75,6 +99,7 @@ void ModelRegistry::add(ModelDescription description) {
   names.clear();
   for (const auto& i : description.indicators) {
     names.push_back(i.name);
+    if (!i.read) throw Error(fmt::format("model '{}': indicator '{}' has no read function", name, i.name));
     if (!i.extra_dimension.empty() && description.find_dimension(i.extra_dimension) == nullptr) {
       throw Error(fmt::format("model '{}': indicator '{}' uses undeclared dimension '{}'", name, i.name,
                               i.extra_dimension));

@@ -20,16 +20,6 @@
 
 namespace atc::test {
 
-// The last value written for each indicator.
-class Capture final : public sim::Observation {
- public:
-  void set(std::string_view indicator, double value) override { values[std::string(indicator)] = value; }
-  void set(std::string_view indicator, std::span<const double> v) override {
-    values[std::string(indicator)] = v.empty() ? 0.0 : v[0];
-  }
-  std::map<std::string, double> values;
-};
-
 using Params = std::vector<std::pair<std::string, sim::ParamValue>>;
 
 // One model instance built like the runner does (site "all", replicate 0).
@@ -45,9 +35,11 @@ class Harness {
   sim::Model& model() { return *model_; }
   // Current value of an indicator.
   double get(const std::string& indicator) {
-    Capture c;
-    model_->observe(c);
-    return c.values.at(indicator);
+    const auto values = sim::read_indicators(desc_, *model_, parallel_);
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      if (desc_.indicators[k].name == indicator) return values[k].at(0);
+    }
+    throw std::out_of_range("no indicator " + indicator);
   }
   void step() { model_->step(step_++, parallel_); }
   // Steps until absorbed (or max_steps); returns the number of steps taken.

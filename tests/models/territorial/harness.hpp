@@ -72,12 +72,13 @@ class Site {
   std::int64_t step_ = 0;
 };
 
-// Every indicator written by observe(), with all values of span indicators.
-class Capture final : public sim::Observation {
- public:
-  void set(std::string_view name, double value) override { values[std::string(name)] = {value}; }
-  void set(std::string_view name, std::span<const double> v) override {
-    values[std::string(name)] = std::vector<double>(v.begin(), v.end());
+// Every declared indicator of a site's model, by name, with all values of
+// indicators that have an extra dimension.
+struct Capture {
+  explicit Capture(sim::Model& model) {
+    const auto& desc = description();
+    const auto read = sim::read_indicators(desc, model, sim::Parallel(false));
+    for (std::size_t k = 0; k < read.size(); ++k) values[desc.indicators[k].name] = read[k];
   }
   std::map<std::string, std::vector<double>> values;
 };

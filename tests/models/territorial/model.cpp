@@ -104,8 +104,7 @@ TEST_CASE("every declared indicator is written, finite, and shares stay in [0, 1
   Site site(kSmall, kSmallSite, everything(), 5);
   const auto& desc = description();
   for (int week = 0; week <= 36; ++week) {
-    Capture c;
-    site.model().observe(c);
+    Capture c(site.model());
     REQUIRE(c.values.size() == desc.indicators.size());
     for (const auto& ind : desc.indicators) {
       INFO(ind.name << " at week " << week);
@@ -138,8 +137,7 @@ TEST_CASE("ratios with empty denominators take their documented values", "[terri
              {"ladder_up_rate", std::vector<double>{0, 0, 0, 0}}},
             kSmallSite);
   for (int week = 0; week < 3; ++week) site.step();
-  Capture c;
-  site.model().observe(c);
+  Capture c(site.model());
   CHECK(c.values.at("participation_share")[0] == 0.0);
   CHECK(c.values.at("youth_representation_ratio")[0] == 0.0);
   CHECK(c.values.at("low_income_representation_ratio")[0] == 0.0);
@@ -150,8 +148,7 @@ TEST_CASE("ratios with empty denominators take their documented values", "[terri
   // A site without youth: representation ratio 1 (nobody to represent).
   Site no_youth({{"burn_in_weeks", std::int64_t{4}}},
                 {{"population", 1500.0}, {"under25_share", 0.24}, {"under15_share", 0.24}});
-  Capture d;
-  no_youth.model().observe(d);
+  Capture d(no_youth.model());
   CHECK(d.values.at("youth_representation_ratio")[0] == 1.0);
 }
 
@@ -193,10 +190,18 @@ TEST_CASE("the initial population follows the site profile", "[territorial]") {
   CHECK(clustering / 2000 > 0.15);
 }
 
-TEST_CASE("cross-parameter checks reject bad lists", "[territorial]") {
+TEST_CASE("list lengths come from the bound members; cross-parameter checks catch the rest",
+          "[territorial]") {
   atc::sim::ParamSet p(&description().params);
   CHECK(description().check(p).empty());
-  p.set(p.index_of("resident_priorities"), std::vector<double>{1, 2, 3});
+  // The length of a list parameter is its member's std::array size, checked
+  // with the value like a range.
+  const auto& prio = description().params[p.index_of("resident_priorities")];
+  CHECK(prio.length == static_cast<std::size_t>(kThemes));
+  CHECK_FALSE(prio.check(std::vector<double>{1, 2, 3}).empty());
+  CHECK(prio.check(std::vector<double>{1, 2, 3, 4, 5, 6}).empty());
+  CHECK_THAT(prio.expectation(), Catch::Contains("a list of 6 real numbers"));
+  p.set(p.index_of("resident_priorities"), std::vector<double>{0, 0, 0, 0, 0, 0});
   p.set(p.index_of("block_ties"), std::int64_t{5});
   const auto problems = description().check(p);
   std::set<std::string> keys;

@@ -110,8 +110,7 @@ TEST_CASE("network presets reach the model: the animator's forums have the netwo
     v.emplace_back("turnover_per_year", 0.0);
     Site site(params, fields, {intervention("animator", 0, INT64_MAX, v)}, 1, 0, true, network);
     for (int w = 0; w < 3; ++w) site.step();
-    Capture c;
-    site.model().observe(c);
+    Capture c(site.model());
     return c.values.at("facilitation_quality").at(0);
   };
   CHECK(facilitation_after("FCSF", {}) == Approx(0.7));

@@ -15,7 +15,6 @@ namespace {
 class Nothing final : public Model {
  public:
   void step(std::int64_t, Parallel) override {}
-  void observe(Observation& out) const override { out.set("zero", 0.0); }
   [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
 };
 
@@ -29,7 +28,7 @@ const ModelRegistry& registry() {
         ParamDecl::real("poverty_rate", 0.42).range(0, 1).cite("national QPV figure").csv_aliases({"tp60%"}),
         ParamDecl::real("barrier_share", 0.25).range(0, 1),
     };
-    d.indicators = {{"zero", "1", "zero", "", ""}};
+    d.indicators = {indicator<Nothing>("zero", "1", "zero", "", [](const Nothing&) { return 0.0; })};
     d.create = [](const ModelInit&) { return std::make_unique<Nothing>(); };
     reg.add(std::move(d));
     return reg;

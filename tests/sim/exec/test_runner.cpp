@@ -23,11 +23,6 @@ class Counter final : public Model {
     value_ += rate_;
     steps_ = step + 1;
   }
-  void observe(Observation& out) const override {
-    out.set("value", value_);
-    const double pair[2] = {value_, -value_};
-    out.set("pair", std::span<const double>(pair, 2));
-  }
   [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
   [[nodiscard]] bool absorbed() const override { return stop_ > 0 && steps_ >= stop_; }
   double value_;
@@ -45,7 +40,14 @@ ModelRegistry test_registry() {
   d.params = {ParamDecl::real("rate", 1.0), ParamDecl::integer("stop", 0).at_least(0),
               ParamDecl::boolean("couple", false)};
   d.site_fields = {ParamDecl::real("start", 0.0)};
-  d.indicators = {{"value", "1", "value", "", ""}, {"pair", "1", "pair", "", "side"}};
+  d.indicators = {indicator<Counter>("value", "1", "value", "", [](const Counter& m) { return m.value_; }),
+                  indicator<Counter>(
+                      "pair", "1", "pair", "",
+                      [](const Counter& m, std::span<double> out) {
+                        out[0] = m.value_;
+                        out[1] = -m.value_;
+                      },
+                      "side")};
   d.dimensions = {{"side", {"plus", "minus"}, "side"}};
   d.create = [](const ModelInit& init) {
     return std::make_unique<Counter>(init.site.fields.real("start"), init.params.real("rate"),
