@@ -61,12 +61,13 @@ inline int events_to_reach(double from, double to, double gain, double negativit
   return static_cast<int>(std::ceil(distance / per_event - 1e-12));
 }
 
-// Institutional posture (0 top-down, 1 cooperative): a slow ratchet. It rises
-// only with a successful co-constructed project, in proportion to the voice
-// residents had in it, falls slightly with a failed one, and otherwise does
-// not move (relaxation towards the initial posture is applied separately).
-inline double posture_after(double posture, int outcome, double resident_voice, double gain, double loss) {
-  if (outcome > 0) return std::clamp(posture + gain * resident_voice * (1.0 - posture), 0.0, 1.0);
+// Institutional posture (0 top-down, 1 cooperative) after one piece of
+// cooperative experience: a joint project the institution contributed to
+// succeeded (outcome > 0: moves a share `gain` of the way towards 1) or failed
+// (outcome < 0: loses a share `loss` of its posture). One rule, whoever chose
+// the project; relaxation towards the initial posture is applied separately.
+inline double posture_after(double posture, int outcome, double gain, double loss) {
+  if (outcome > 0) return std::clamp(posture + gain * (1.0 - posture), 0.0, 1.0);
   if (outcome < 0) return std::clamp(posture - loss * posture, 0.0, 1.0);
   return posture;
 }

@@ -66,7 +66,8 @@ sim::ModelDescription territorial() {
   d.site_fields = sim::declarations<SiteFields>();
   d.interventions = interventions();
   d.indicators = TerritorialModel::indicator_decls();
-  d.dimensions = {{"theme", {theme_labels().begin(), theme_labels().end()}, "theme of living conditions"}};
+  d.dimensions = {{"theme", {theme_labels().begin(), theme_labels().end()}, "theme of living conditions"},
+                  {"practice", {"structured_facilitation", "co_decision"}, "practice that can spread across sites"}};
   d.check = [](const sim::ParamSet& values) {
     const auto p = sim::bind<Params>(values);
     std::vector<sim::ParamProblem> problems;
@@ -91,16 +92,17 @@ sim::ModelDescription territorial() {
     return problems;
   };
   d.create = [](const sim::ModelInit& init) { return make_model(init); };
-  // Phase 9: sites of the same network exchange what worked (off unless
-  // diffusion_share > 0; then the engine runs a run's sites in lockstep).
-  d.coupled = [](const sim::ParamSet& values) { return sim::bind<Params>(values).diffusion_share > 0.0; };
+  // Phase 9: the sites of a network meet and may adopt each other's
+  // practices (off unless diffusion = true; then the engine runs a run's
+  // sites in lockstep).
+  d.coupled = [](const sim::ParamSet& values) { return sim::bind<Params>(values).diffusion.get(); };
   d.couple = [](std::int64_t step, std::span<sim::Model* const> sites, const sim::ParamSet& /*values*/) {
     std::vector<TerritorialModel*> models;
     models.reserve(sites.size());
     for (auto* m : sites) models.push_back(static_cast<TerritorialModel*>(m));
     const Params& p = models.front()->params();  // every site of a run has the scenario's parameters
     if ((step + 1) % p.diffusion_period_weeks != 0) return;
-    diffuse(models, p.diffusion_share);
+    network_meeting(models, step);
   };
   return d;
 }

@@ -1,7 +1,17 @@
-// Phase 9: diffusion of what worked across the sites of a national network.
-// The engine calls diffuse() after a week when the scenario couples its sites
-// (diffusion_share > 0); every site has then finished the same week.
+// Phase 9: practices spread across the sites of a national network. A
+// practice (structured facilitation, co-decision governance) is site state:
+// each site starts with or without it. Every diffusion_period_weeks the sites
+// of a network meet (a site attends when its animator is in post); each
+// attending site compares, for each practice, the success of the peers that
+// use it with that of the peers that do not (people in a better state per
+// 1,000 residents, similarity-weighted), and adopts or drops the practice
+// when the difference clears a threshold, paying a cost, after a lag. State
+// is never copied from one site to another, and an advantage within the
+// threshold never moves a site, so a useless practice does not spread. The
+// engine calls network_meeting() after a week when the scenario couples its
+// sites (diffusion = true); every site has then finished the same week.
 #include <algorithm>
+#include <cmath>
 #include <span>
 #include <vector>
 
@@ -9,37 +19,53 @@
 
 namespace atc::models::territorial {
 
-Practice TerritorialModel::practice() const {
-  Practice p;
+double TerritorialModel::better_off_per_1000() const {
+  double total = 0;
+  for (double x : people_better_) total += x;
+  return site_.population > 0 ? 1000.0 * total / site_.population : 0.0;
+}
+
+SiteRecord TerritorialModel::record() const {
+  SiteRecord r;
   const auto& names = network_names();
   for (std::size_t k = 0; k < names.size(); ++k) {
-    if (site_.network == names[k]) p.network = static_cast<int>(k);
+    if (site_.network == names[k]) r.network = static_cast<int>(k);
   }
-  p.success = (projects_succeeded_ + 1.0) / (projects_succeeded_ + projects_failed_ + 2.0);
-  p.facilitation = week_.practice;
-  double gain = 0;
-  for (int j = org_.n_assoc; j < org_.size(); ++j) gain += org_.posture[j] - org_.posture0[j];
-  p.posture_gain = org_.n_inst > 0 ? gain / org_.n_inst : 0.0;
-  return p;
+  r.attends = r.network >= 0 && animator_present_;
+  // Similarity coordinates: size on a log scale, and the profile relative to
+  // the national QPV references.
+  r.profile = {std::log(std::max(1.0, *site_.population)) / std::log(10.0),
+               site_.poverty_rate / 0.42 - 1.0,  // Insee Premiere 1593: QPV poverty rate 42 %
+               site_.unemployment_rate / prm_.national_unemployment_rate - 1.0,
+               site_.under25_share / prm_.national_under25_share - 1.0};
+  r.success = better_off_per_1000();
+  for (std::size_t k = 0; k < practice_.size(); ++k) r.in_use[k] = practice_[k];
+  return r;
 }
 
-// The facilitation practice is a lasting gain of the site's organisations
-// (added to whichever facilitation quality its forums have); the posture
-// shift moves every institution alike and relaxes like any posture change.
-void TerritorialModel::adopt(const PracticeShift& shift) {
-  facilitation_gain_ += shift.facilitation;
-  if (shift.posture == 0.0) return;
-  for (int j = org_.n_assoc; j < org_.size(); ++j) {
-    org_.posture[j] = std::clamp(org_.posture[j] + shift.posture, 0.0, 1.0);
+void TerritorialModel::decide_practices(std::span<const SiteRecord> sites, std::int64_t step,
+                                        std::size_t self) {
+  if (!sites[self].attends) return;
+  sim::RandomStream rng(key_, static_cast<std::uint64_t>(step), 0, sim::Purpose("territorial/adoption"));
+  for (int k = 0; k < kPractices; ++k) {
+    const auto kk = static_cast<std::size_t>(k);
+    const double u = rng.uniform();  // drawn for every practice (common random numbers)
+    if (practice_change_at_[kk] != INT64_MAX) continue;  // a change is already under way
+    const double advantage = practice_advantage(sites, self, k, prm_.similarity_bandwidth);
+    if (u >= switch_probability(advantage, practice_[kk], prm_.adoption_threshold, prm_.adoption_scale)) continue;
+    practice_next_[kk] = !practice_[kk];
+    practice_change_at_[kk] = step + 1 + prm_.adoption_lag_weeks;
+    if (practice_next_[kk]) intervention_cost_ += prm_.adoption_cost_eur;
   }
 }
 
-void diffuse(std::span<TerritorialModel* const> sites, double chi) {
-  std::vector<Practice> practices;
-  practices.reserve(sites.size());
-  for (const auto* s : sites) practices.push_back(s->practice());
-  const auto shifts = diffusion_shifts(practices, chi);
-  for (std::size_t k = 0; k < sites.size(); ++k) sites[k]->adopt(shifts[k]);
+void network_meeting(std::span<TerritorialModel* const> sites, std::int64_t step) {
+  std::vector<SiteRecord> records;
+  records.reserve(sites.size());
+  for (const auto* s : sites) records.push_back(s->record());
+  // Every site decides from the same snapshot: the result does not depend on
+  // the order of the sites.
+  for (std::size_t k = 0; k < sites.size(); ++k) sites[k]->decide_practices(records, step, k);
 }
 
 }  // namespace atc::models::territorial

@@ -83,6 +83,9 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   v.active = c.v[kActiveCount] / n;
   v.core = c.v[kCoreCount] / n;
   v.ever = c.v[kEver] / n;
+  v.ever_count = c.v[kEver] / scale_;
+  v.participants = parts / scale_;
+  v.core_members = c.v[kCoreCount] / scale_;
   // Representation ratios: share among participants / share among residents.
   auto ratio = [&](double in_part, double in_pop) {
     if (in_pop <= 0) return 1.0;  // nobody to represent
@@ -97,20 +100,19 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   v.ties = c.v[kTies] / n;
   v.formed_ties = c.v[kFormed] / n;
   v.bridging = c.v[kTies] > 0 ? c.v[kBridging] / c.v[kTies] : 0.0;
-  // Dispersion of participants' priorities around their centroid.
+  // Dispersion of participants' priorities (the forum measure, over all participants).
   if (parts >= 2) {
     ThemeVector centroid{};
     for (int k = 0; k < kThemes; ++k) centroid[k] = c.v[kPrio + k] / parts;
-    v.dispersion = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
+    const double squared = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
       double s = 0;
       for (std::size_t i = b; i < e; ++i) {
         if (r.level[i] < kOccasional) continue;
-        double d2 = 0;
-        for (int k = 0; k < kThemes; ++k) d2 += (r.p(i)[k] - centroid[k]) * (r.p(i)[k] - centroid[k]);
-        s += std::sqrt(d2);
+        for (int k = 0; k < kThemes; ++k) s += (r.p(i)[k] - centroid[k]) * (r.p(i)[k] - centroid[k]);
       }
       return s;
     }) / parts;
+    v.dispersion = pairwise_dispersion(squared, static_cast<std::size_t>(parts));
   } else {
     v.dispersion = 0;
   }
@@ -185,169 +187,172 @@ double TerritorialModel::responsiveness() const {
 }
 
 std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
+  using M = TerritorialModel;
+  using sim::indicator;
+  auto per_forum = [](double sum, double forums) { return forums > 0 ? sum / forums : 0.0; };
   return {
-      sim::indicator<TerritorialModel>(
-          "participation_share", "1", "share of residents participating",
-          "Share of simulated residents aged 15+ at ladder level >= 2 (occasional, active or core)",
-          [](const TerritorialModel& m) { return m.ind_.participation; }),
-      sim::indicator<TerritorialModel>("active_share", "1", "share of active residents",
-                                       "Share of residents at level >= 3 (active or core)",
-                                       [](const TerritorialModel& m) { return m.ind_.active; }),
-      sim::indicator<TerritorialModel>("core_share", "1", "share of core participants",
-                                       "Share of residents at level 4 (core)",
-                                       [](const TerritorialModel& m) { return m.ind_.core; }),
-      sim::indicator<TerritorialModel>("informed_share", "1", "share of informed residents",
-                                       "Share of residents at level >= 1 (informed or more)",
-                                       [](const TerritorialModel& m) { return m.ind_.informed; }),
-      sim::indicator<TerritorialModel>(
-          "ever_participated_share", "1", "share who ever participated",
-          "Share of residents who reached level >= 2 at least once since week 0 (newcomers start at 0)",
-          [](const TerritorialModel& m) { return m.ind_.ever; }),
-      sim::indicator<TerritorialModel>("youth_representation_ratio", "1", "youth representation ratio",
-                                       "Share of 15-24 year-olds among participants (level >= 2) divided by "
-                                       "their share among residents; 1 = "
-                                       "parity; 0 when nobody participates, 1 when the site has no youth",
-                                       [](const TerritorialModel& m) { return m.ind_.youth_ratio; }),
-      sim::indicator<TerritorialModel>(
-          "low_income_representation_ratio", "1", "low-income representation ratio",
-          "Share of low-income residents among participants divided by their share among residents; 0 when "
-          "nobody participates, 1 when nobody is low-income",
-          [](const TerritorialModel& m) { return m.ind_.low_income_ratio; }),
-      sim::indicator<TerritorialModel>("trust_institutions", "1", "mean trust in institutions",
-                                       "Mean over residents of trust in institutions Ti in [0, 1]",
-                                       [](const TerritorialModel& m) { return m.ind_.ti; }),
-      sim::indicator<TerritorialModel>("trust_associations", "1", "mean trust in associations",
-                                       "Mean over residents of trust in associations Ta in [0, 1]",
-                                       [](const TerritorialModel& m) { return m.ind_.ta; }),
-      sim::indicator<TerritorialModel>(
-          "collective_efficacy", "1", "mean perceived collective efficacy",
-          "Mean over residents of perceived collective efficacy E in [0, 1] (Sampson)",
-          [](const TerritorialModel& m) { return m.ind_.eff; }),
-      sim::indicator<TerritorialModel>(
-          "org_trust_mean", "1", "mean inter-organisation trust",
-          "Mean of the off-diagonal entries of the inter-organisation trust matrix W",
-          [](const TerritorialModel& m) { return m.ind_.org_trust_mean; }),
-      sim::indicator<TerritorialModel>(
-          "org_trust_sd", "1", "spread of inter-organisation trust",
-          "Standard deviation of the off-diagonal entries of W (0 with fewer than 2 organisations)",
-          [](const TerritorialModel& m) { return m.ind_.org_trust_sd; }),
-      sim::indicator<TerritorialModel>(
-          "network_clustering", "1", "clustering of the resident network",
-          "Mean local clustering coefficient over a fixed sample of residents (every n/k-th, k = "
-          "clustering_sample), computed every week on the end-of-week ties",
-          [](const TerritorialModel& m) { return m.ind_.clustering; }),
-      sim::indicator<TerritorialModel>(
-          "bridging_tie_share", "1", "share of bridging ties",
-          "Share of residents' ties that link two different blocks (0 without ties)",
-          [](const TerritorialModel& m) { return m.ind_.bridging; }),
-      sim::indicator<TerritorialModel>(
-          "informal_ties", "1", "informal ties per resident",
-          "Mean number of social ties per resident (block, weak and co-participation ties): the relations no "
-          "organisation chart shows",
-          [](const TerritorialModel& m) { return m.ind_.ties; }),
-      sim::indicator<TerritorialModel>(
-          "formed_ties", "1", "co-participation ties per resident",
-          "Mean number of ties per resident created by meeting at a forum (they fade when not renewed)",
-          [](const TerritorialModel& m) { return m.ind_.formed_ties; }),
-      sim::indicator<TerritorialModel>("largest_participant_component", "1", "largest participant component",
-                                       "Share of participants (level >= 2) in the largest connected "
-                                       "component of the network restricted to "
-                                       "participants (0 without participants)",
-                                       [](const TerritorialModel& m) { return m.ind_.largest_component; }),
-      sim::indicator<TerritorialModel>("forums_held", "1", "forums held (cumulative)",
-                                       "Number of forums (public meetings, animator forums, governance "
-                                       "meetings, diagnosis workshops) held "
-                                       "since week 0; at most one per week",
-                                       [](const TerritorialModel& m) { return m.forums_held_; }),
-      sim::indicator<TerritorialModel>("forum_attendance", "1", "attendees at this week's forum",
-                                       "Number of residents (rescaled to the full population) attending this "
-                                       "week's forum; 0 without a forum",
-                                       [](const TerritorialModel& m) { return m.forum_attendees_; }),
-      sim::indicator<TerritorialModel>(
-          "resident_voice_share", "1", "residents' share of voice in decisions",
-          "Effective residents' share of voice in the current theme-choice process: v min(1, residents at "
-          "the "
-          "last governance meeting / min_residents) with shared governance, 0 when institutions decide alone",
-          [](const TerritorialModel& m) { return m.effective_voice_; }),
-      sim::indicator<TerritorialModel>("projects_launched", "1", "projects launched (cumulative)",
-                                       "Collective projects launched since week 0",
-                                       [](const TerritorialModel& m) { return m.projects_launched_; }),
-      sim::indicator<TerritorialModel>("projects_active", "1", "projects active",
-                                       "Collective projects under way at the end of the week",
-                                       [](const TerritorialModel& m) { return m.active_projects(); }),
-      sim::indicator<TerritorialModel>(
-          "projects_succeeded", "1", "projects succeeded (cumulative)",
-          "Projects that reached their required effort before their deadline, since week 0",
-          [](const TerritorialModel& m) { return m.projects_succeeded_; }),
-      sim::indicator<TerritorialModel>(
-          "projects_failed", "1", "projects failed (cumulative)",
-          "Projects that reached their deadline without enough effort, since week 0",
-          [](const TerritorialModel& m) { return m.projects_failed_; }),
-      sim::indicator<TerritorialModel>(
-          "projects_on_resident_priority_share", "1", "share of projects on residents' priorities",
-          "Share of projects launched since week 0 whose theme was among the residents' top priority_top_n "
-          "themes at launch; 0 when none was launched",
-          [](const TerritorialModel& m) {
-            return m.projects_launched_ > 0 ? m.projects_on_priority_ / m.projects_launched_ : 0.0;
-          }),
-      sim::indicator<TerritorialModel>(
-          "priority_dispersion", "1", "priority dispersion among participants",
-          "Mean Euclidean distance of participants' priority vectors to their centroid (0 with fewer than 2 "
-          "participants)",
-          [](const TerritorialModel& m) { return m.ind_.dispersion; }),
-      sim::indicator<TerritorialModel>("conflict_productive", "1",
-                                       "forums with productive conflict (cumulative)",
-                                       "Forums since week 0 whose attendee dispersion exceeded D_min while "
-                                       "mean attendee trust was at least "
-                                       "T*",
-                                       [](const TerritorialModel& m) { return m.conflict_productive_; }),
-      sim::indicator<TerritorialModel>("conflict_destructive", "1",
-                                       "forums with destructive conflict (cumulative)",
-                                       "Forums since week 0 whose attendee dispersion exceeded D_min while "
-                                       "mean attendee trust was below T*",
-                                       [](const TerritorialModel& m) { return m.conflict_destructive_; }),
-      sim::indicator<TerritorialModel>("diagnosis_quality", "1", "quality of the shared diagnosis",
-                                       "Quality Q in [0, 1] of the territory's shared diagnosis",
-                                       [](const TerritorialModel& m) { return m.diagnosis_; }),
-      sim::indicator<TerritorialModel>("institution_posture", "1", "mean institutional posture",
-                                       "Mean posture pi of institutions (0 top-down, 1 cooperative)",
-                                       [](const TerritorialModel& m) { return m.ind_.posture; }),
-      sim::indicator<TerritorialModel>(
-          "responsiveness", "1", "institutional responsiveness",
-          "Share of resident proposals acted upon, exponentially weighted over ~10 weeks; the expected share "
-          "mean_k r_k while fewer than one proposal is in the window",
-          [](const TerritorialModel& m) { return m.responsiveness(); }),
-      sim::indicator<TerritorialModel>("association_legitimacy", "1", "mean legitimacy of associations",
-                                       "Mean legitimacy L of the site's associations",
-                                       [](const TerritorialModel& m) { return m.ind_.legitimacy; }),
-      sim::indicator<TerritorialModel>(
-          "animator_present", "1", "animator in post", "1 when an animator is in post this week, else 0",
-          [](const TerritorialModel& m) { return m.week_.animator ? 1.0 : 0.0; }),
-      sim::indicator<TerritorialModel>(
-          "facilitation_quality", "1", "facilitation quality of forums",
-          "Facilitation quality q of the site's forums this week: the animator's when one is in post, else "
-          "facilitation_base, plus what the site learned from more successful sites of its network "
-          "(diffusion, "
-          "phase 9), in [0, 1]",
-          [](const TerritorialModel& m) { return m.week_.facilitation; }),
-      sim::indicator<TerritorialModel>(
-          "outcome_index", "1", "living-conditions index",
-          "Living-conditions index O per theme in [0, 1], raised by successful projects and relaxing to its "
-          "initial level",
-          [](const TerritorialModel& m, std::span<double> out) {
-            std::copy(m.outcome_.begin(), m.outcome_.end(), out.begin());
-          },
-          "theme"),
-      sim::indicator<TerritorialModel>("avoided_costs_eur", "EUR", "avoided costs (cumulative)",
-                                       "Cumulative sum over weeks of sum_k (O_k - O_k at week 0) x site "
-                                       "population x unit_cost_eur_k / 52; "
-                                       "compare with baseline (paired) for the effect of an intervention",
-                                       [](const TerritorialModel& m) { return m.avoided_costs_; }),
-      sim::indicator<TerritorialModel>(
-          "intervention_cost_eur", "EUR", "intervention cost (cumulative)",
-          "Cumulative cost of interventions since week 0 (animator salary in post, governance, diagnosis, "
-          "training, funding)",
-          [](const TerritorialModel& m) { return m.intervention_cost_; }),
+      // ---- participation
+      indicator<M>("participation_share", "1", "share of residents participating",
+                   "Share of residents aged 15+ at ladder level >= 2 (occasional, active or core)",
+                   [](const M& m) { return m.ind_.participation; }),
+      indicator<M>("participants", "person", "residents participating",
+                   "Residents aged 15+ at level >= 2, counted at full scale (agents / population_scale)",
+                   [](const M& m) { return m.ind_.participants; }),
+      indicator<M>("active_share", "1", "share of active residents",
+                   "Share of residents at level >= 3 (active or core)", [](const M& m) { return m.ind_.active; }),
+      indicator<M>("core_share", "1", "share of core participants", "Share of residents at level 4 (core)",
+                   [](const M& m) { return m.ind_.core; }),
+      indicator<M>("core_members", "person", "core participants",
+                   "Residents at level 4 (core: the participation body and the organisers of collective action), "
+                   "counted at full scale; a conseil citoyen has about 13 members",
+                   [](const M& m) { return m.ind_.core_members; }),
+      indicator<M>("informed_share", "1", "share of informed residents",
+                   "Share of residents at level >= 1 (informed or more)", [](const M& m) { return m.ind_.informed; }),
+      indicator<M>("ever_participated_share", "1", "share who ever participated",
+                   "Share of residents who reached level >= 2 at least once since week 0 (newcomers start at 0)",
+                   [](const M& m) { return m.ind_.ever; }),
+      indicator<M>("youth_representation_ratio", "1", "youth representation ratio",
+                   "Share of 15-24 year-olds among participants (level >= 2) divided by their share among "
+                   "residents; 1 = parity; 0 when nobody participates, 1 when the site has no youth",
+                   [](const M& m) { return m.ind_.youth_ratio; }),
+      indicator<M>("low_income_representation_ratio", "1", "low-income representation ratio",
+                   "Share of low-income residents among participants divided by their share among residents; 0 "
+                   "when nobody participates, 1 when nobody is low-income",
+                   [](const M& m) { return m.ind_.low_income_ratio; }),
+      // ---- trust
+      indicator<M>("trust_institutions", "1", "mean trust in institutions",
+                   "Mean over residents of trust in institutions Ti in [0, 1]", [](const M& m) { return m.ind_.ti; }),
+      indicator<M>("trust_associations", "1", "mean trust in associations",
+                   "Mean over residents of trust in associations Ta in [0, 1]", [](const M& m) { return m.ind_.ta; }),
+      indicator<M>("collective_efficacy", "1", "mean perceived collective efficacy",
+                   "Mean over residents of perceived collective efficacy E in [0, 1] (Sampson)",
+                   [](const M& m) { return m.ind_.eff; }),
+      indicator<M>("org_trust_mean", "1", "mean inter-organisation trust",
+                   "Mean of the off-diagonal entries of the inter-organisation trust matrix W",
+                   [](const M& m) { return m.ind_.org_trust_mean; }),
+      indicator<M>("org_trust_sd", "1", "spread of inter-organisation trust",
+                   "Standard deviation of the off-diagonal entries of W (0 with fewer than 2 organisations)",
+                   [](const M& m) { return m.ind_.org_trust_sd; }),
+      // ---- ties
+      indicator<M>("network_clustering", "1", "clustering of the resident network",
+                   "Mean local clustering coefficient over a fixed sample of residents (every n/k-th, k = "
+                   "clustering_sample), on the end-of-week ties",
+                   [](const M& m) { return m.ind_.clustering; }),
+      indicator<M>("bridging_tie_share", "1", "share of bridging ties",
+                   "Share of residents' ties that link two different blocks (0 without ties)",
+                   [](const M& m) { return m.ind_.bridging; }),
+      indicator<M>("informal_ties", "1", "informal ties per resident",
+                   "Mean number of social ties per resident (block, weak and co-participation ties): the "
+                   "relations no organisation chart shows",
+                   [](const M& m) { return m.ind_.ties; }),
+      indicator<M>("formed_ties", "1", "co-participation ties per resident",
+                   "Mean number of ties per resident created by meeting at a forum (they fade when not renewed)",
+                   [](const M& m) { return m.ind_.formed_ties; }),
+      indicator<M>("largest_participant_component", "1", "largest participant component",
+                   "Share of participants (level >= 2) in the largest connected component of the network "
+                   "restricted to participants (0 without participants)",
+                   [](const M& m) { return m.ind_.largest_component; }),
+      // ---- deliberation and conflict
+      indicator<M>("forums_held", "1", "forums held (cumulative)",
+                   "Forums (public meetings, animator forums, governance meetings, diagnosis workshops) held since "
+                   "week 0, at most one per week: the schedule of meetings, an input",
+                   [](const M& m) { return m.forums_held_; })
+          .input(),
+      indicator<M>("forum_attendance", "person", "attendees at the last forum",
+                   "Residents attending the last forum held (this week's or an earlier one), counted at full "
+                   "scale; 0 before any forum",
+                   [](const M& m) { return m.forum_attendees_; }),
+      indicator<M>("priority_dispersion", "1", "priority dispersion among participants",
+                   "Root mean squared distance between the priority vectors of two different participants "
+                   "(unbiased for any number of participants; 0 with fewer than 2)",
+                   [](const M& m) { return m.ind_.dispersion; }),
+      indicator<M>("conflict_intensity", "1", "conflict at the last forum",
+                   "Conflict intensity c = s((D - D0) / sD) of the last forum held, from its attendees' "
+                   "priority dispersion D (0 before any forum or with fewer than 2 attendees)",
+                   [](const M& m) { return m.forum_conflict_; }),
+      indicator<M>("conflict_productive", "1", "productive conflict per forum",
+                   "Mean over the forums held since week 0 of c p, the productive part of each forum's conflict "
+                   "(p = s((T - T*) / sT), T attendees' mean trust); 0 before any forum",
+                   [per_forum](const M& m) { return per_forum(m.conflict_productive_sum_, m.forums_held_); }),
+      indicator<M>("conflict_destructive", "1", "destructive conflict per forum",
+                   "Mean over the forums held since week 0 of c (1 - p), the destructive part of each forum's "
+                   "conflict; 0 before any forum",
+                   [per_forum](const M& m) { return per_forum(m.conflict_destructive_sum_, m.forums_held_); }),
+      indicator<M>("diagnosis_quality", "1", "quality of the shared diagnosis",
+                   "Quality Q in [0, 1] of the territory's shared diagnosis", [](const M& m) { return m.diagnosis_; }),
+      // ---- decisions and projects
+      indicator<M>("resident_voice_share", "1", "residents' share of voice in decisions",
+                   "Residents' effective share of voice in theme choice: the governance body's v (an input) times "
+                   "min(1, residents at its last meeting / quorum); 0 when institutions decide alone",
+                   [](const M& m) { return m.effective_voice_; })
+          .input(),
+      indicator<M>("projects_launched", "1", "projects launched (cumulative)", "Collective projects launched since week 0",
+                   [](const M& m) { return m.projects_launched_; }),
+      indicator<M>("projects_active", "1", "projects active", "Collective projects under way at the end of the week",
+                   [](const M& m) { return m.active_projects(); }),
+      indicator<M>("projects_succeeded", "1", "projects succeeded (cumulative)",
+                   "Projects that reached their required effort before their deadline, since week 0",
+                   [](const M& m) { return m.projects_succeeded_; }),
+      indicator<M>("projects_failed", "1", "projects failed (cumulative)",
+                   "Projects that reached their deadline without enough effort, or were abandoned, since week 0",
+                   [](const M& m) { return m.projects_failed_; }),
+      indicator<M>("projects_on_resident_priority_share", "1", "share of projects on residents' priorities",
+                   "Share of projects launched since week 0 whose theme was among the residents' top "
+                   "priority_top_n themes at launch; 0 when none was launched",
+                   [](const M& m) {
+                     return m.projects_launched_ > 0 ? m.projects_on_priority_ / m.projects_launched_ : 0.0;
+                   }),
+      // ---- institutions and organisations
+      indicator<M>("institution_posture", "1", "mean institutional posture",
+                   "Mean posture pi of institutions (0 top-down, 1 cooperative)", [](const M& m) { return m.ind_.posture; }),
+      indicator<M>("responsiveness", "1", "institutional responsiveness",
+                   "Share of resident proposals acted upon, weighted over responsiveness_window_weeks; the "
+                   "expected share mean_k r_k while fewer than one proposal is in the window",
+                   [](const M& m) { return m.responsiveness(); }),
+      indicator<M>("association_legitimacy", "1", "mean legitimacy of associations",
+                   "Mean legitimacy L of the site's associations", [](const M& m) { return m.ind_.legitimacy; }),
+      // ---- interventions (inputs)
+      indicator<M>("animator_present", "1", "animator in post", "1 when an animator is in post this week, else 0",
+                   [](const M& m) { return m.week_.animator ? 1.0 : 0.0; })
+          .input(),
+      indicator<M>("facilitation_quality", "1", "facilitation quality of this week's forum",
+                   "Facilitation quality q of this week's forum: the animator's when it runs the forum, else "
+                   "facilitation_base, plus the structured-facilitation practice if the site uses it",
+                   [](const M& m) { return m.week_.facilitation; })
+          .input(),
+      indicator<M>("practice_in_use", "1", "practices in use",
+                   "1 when the site uses the practice this week (structured facilitation, co-decision "
+                   "governance), else 0; changes only through network meetings (phase 9)",
+                   [](const M& m, std::span<double> out) {
+                     for (int k = 0; k < kPractices; ++k) out[static_cast<std::size_t>(k)] = m.practice_in_use(k) ? 1.0 : 0.0;
+                   },
+                   "practice"),
+      // ---- outcomes in people and costs
+      indicator<M>("people_reached", "person", "people reached by successful projects (cumulative)",
+                   "People of each theme's target group reached by the site's successful projects since week 0, "
+                   "at full scale (reach_share x target group, per capita of the group)",
+                   [](const M& m, std::span<double> out) {
+                     std::copy(m.people_reached_.begin(), m.people_reached_.end(), out.begin());
+                   },
+                   "theme"),
+      indicator<M>("people_better_off", "person", "people in a better state through projects",
+                   "People currently in the better state of each theme thanks to the site's projects (in work or "
+                   "training, satisfied with the living environment, kept in school or training, no longer feeling "
+                   "unsafe, taking up their rights, no longer isolated), at full scale; compare with baseline "
+                   "(paired) for an intervention's effect",
+                   [](const M& m, std::span<double> out) {
+                     std::copy(m.people_better_.begin(), m.people_better_.end(), out.begin());
+                   },
+                   "theme"),
+      indicator<M>("avoided_costs_eur", "EUR", "public costs avoided by the site's projects (cumulative)",
+                   "Sum over weeks since week 0 of sum_k people_better_off_k x unit_cost_eur_k / 52; the "
+                   "difference with baseline (paired) is the cost an intervention avoids",
+                   [](const M& m) { return m.avoided_costs_; }),
+      indicator<M>("intervention_cost_eur", "EUR", "intervention cost (cumulative)",
+                   "Cost of the scheduled interventions since week 0 (animator loaded cost while in post, network "
+                   "coordination, governance, diagnosis, training, funding, practice adoption): an input",
+                   [](const M& m) { return m.intervention_cost_; })
+          .input(),
   };
 }
 

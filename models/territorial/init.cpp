@@ -19,7 +19,6 @@ using sim::RandomStream;
 // draws never coincide with the draws of week 0, 1, ...
 constexpr std::uint64_t kInitKey = std::uint64_t{1} << 62;
 constexpr std::uint64_t kBurnInKey = std::uint64_t{1} << 61;
-constexpr int kInitialTieCap = kTieSlots - 8;  // room left for co-participation ties
 
 double beta_draw(RandomStream& rng, double mean, double concentration) {
   return rng.beta_mean(std::clamp(mean, 0.005, 0.995), concentration);
@@ -41,16 +40,18 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
                prm_.utility_invited, prm_.utility_habit,    prm_.utility_cost},
       ladder_{prm_.ladder_up_rate, prm_.ladder_down_rate, prm_.decision_noise, prm_.ladder_down_margin,
               prm_.core_weeks},
-      fatigue_{prm_.fatigue_gain, prm_.fatigue_rest, prm_.fatigue_relief},
+      fatigue_{prm_.fatigue_gain, prm_.fatigue_rest, prm_.fatigue_relief, prm_.fatigue_occasional_share},
       contribution_{prm_.contribution_trust, prm_.contribution_trust_reference, prm_.contribution_posture,
-                    prm_.contribution_mobilisation, prm_.contribution_intercept} {
+                    prm_.contribution_mobilisation, prm_.contribution_intercept},
+      conflict_shape_{prm_.conflict_dispersion_midpoint, prm_.conflict_dispersion_scale,
+                      prm_.conflict_trust_midpoint, prm_.conflict_trust_scale} {
   init_organisations();
   init_residents(init.parallel);
   init_network();
   init_levels(init.parallel);
   rebuild_ties(init.parallel);
-  outcome_ = prm_.outcome_initial;
-  outcome_target_ = prm_.outcome_initial;
+  init_targets();
+  init_practices();
   diagnosis_ = prm_.diagnosis_initial;
   for (int b = 0; b < prm_.burn_in_weeks; ++b) {
     advance(b - prm_.burn_in_weeks, kBurnInKey + static_cast<std::uint64_t>(b), true, init.parallel);
@@ -59,11 +60,39 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
 }
 
 void TerritorialModel::reset_counters() {
-  forums_held_ = conflict_productive_ = conflict_destructive_ = 0;
+  forums_held_ = 0;
   projects_launched_ = projects_succeeded_ = projects_failed_ = projects_on_priority_ = 0;
   avoided_costs_ = intervention_cost_ = 0;
-  outcome_ref_ = outcome_;
+  conflict_productive_sum_ = conflict_destructive_sum_ = 0;
+  people_reached_.fill(0.0);
   for (std::size_t i = 0; i < res_.n; ++i) res_.ever[i] = res_.level[i] >= kOccasional ? 1 : 0;
+}
+
+// ---- outcome target groups and practices -----------------------------------
+
+// Who each theme's projects are for, in people (full scale): shares of base
+// groups from the site profile, so they are per capita of the site.
+void TerritorialModel::init_targets() {
+  const double pop = site_.population;
+  const double under15 = std::min(*site_.under15_share, 0.9);
+  const double residents15 = pop * (1.0 - under15);
+  const double adults = pop * std::max(0.0, 1.0 - site_.under25_share - site_.senior_share);
+  const double youth = pop * std::max(0.0, site_.under25_share - under15);
+  const ThemeVector base{adults * prm_.activity_rate * site_.unemployment_rate,  // unemployed 25-64
+                         residents15, youth, residents15, residents15, residents15};
+  for (int k = 0; k < kThemes; ++k) target_[k] = base[k] * prm_.target_group_share[k];
+  people_better_.fill(0.0);
+  people_reached_.fill(0.0);
+}
+
+// Each site starts with or without each practice (heterogeneous starting
+// points, phase 9).
+void TerritorialModel::init_practices() {
+  RandomStream rng(key_, kInitKey, 0, Purpose("territorial/practices"));
+  for (std::size_t k = 0; k < practice_.size(); ++k) {
+    practice_[k] = rng.uniform() < prm_.practice_initial_share[k];
+    practice_next_[k] = practice_[k];
+  }
 }
 
 // ---- organisations ----------------------------------------------------------
@@ -71,7 +100,12 @@ void TerritorialModel::reset_counters() {
 void TerritorialModel::init_organisations() {
   const int lead = lead_association_type(site_.network);
   const double raw = site_.associations_per_1000 * site_.population / 1000.0;
-  const int n_assoc = static_cast<int>(std::clamp(std::llround(raw), 3LL, 20000LL));
+  const int n_assoc =
+      static_cast<int>(std::clamp(std::llround(raw), static_cast<long long>(prm_.min_associations), 20000LL));
+  // Each association's capacity is its type's, at the site's density of
+  // associations: when rounding or the minimum changes their number, their
+  // total capacity stays proportional to the population.
+  const double density = raw / n_assoc;
   // The network's lead type first (the animator's host), then the rest of the
   // mix by largest remainder.
   std::vector<int> types{lead};
@@ -111,22 +145,22 @@ void TerritorialModel::init_organisations() {
   org_.legitimacy.assign(n, prm_.legitimacy_initial);
   org_.focus.resize(n);
   org_.host = 0;
-  // Institutional capacity is given per mean-sized QPV (3,900 residents).
-  const double inst_scale = std::max(1.0, site_.population / 3900.0);
+  // Institutions serve every resident: their capacity is per 1,000 residents.
+  const double per_1000 = site_.population / 1000.0;
   RandomStream rng(key_, kInitKey, 0, Purpose("territorial/organisations"));
   for (int j = 0; j < n; ++j) {
     if (j < n_assoc) {
       org_.type[j] = types[j];
-      org_.capacity[j] = prm_.association_capacity[types[j]];
+      org_.capacity[j] = prm_.association_capacity[types[j]] * density;
       org_.posture[j] = prm_.association_posture;
-      org_.focus[j] = association_focus()[types[j]];
+      org_.focus[j] = association_focus(prm_, types[j]);
       org_.of_type[types[j]].push_back(j);
     } else {
       const int t = j - n_assoc;
       org_.type[j] = t;
-      org_.capacity[j] = prm_.institution_capacity[t] * inst_scale;
-      org_.posture[j] = beta_draw(rng, prm_.posture_initial, 40.0);
-      org_.focus[j] = institution_focus()[t];
+      org_.capacity[j] = prm_.institution_capacity[t] * per_1000;
+      org_.posture[j] = beta_draw(rng, prm_.posture_initial, prm_.posture_concentration);
+      org_.focus[j] = institution_focus(prm_, t);
     }
   }
   org_.posture0 = org_.posture;
@@ -173,8 +207,8 @@ void TerritorialModel::init_residents(sim::Parallel par) {
   // Mean priorities, tilted by the site profile (employment with
   // unemployment, youth with the share of under-25s; national QPV values = no tilt).
   ThemeVector m = prm_.resident_priorities;
-  m[0] *= site_.unemployment_rate / 0.264;
-  m[2] *= site_.under25_share / 0.39;
+  m[0] *= site_.unemployment_rate / prm_.national_unemployment_rate;
+  m[2] *= site_.under25_share / prm_.national_under25_share;
   double total = 0;
   for (double x : m) total += x;
   for (int k = 0; k < kThemes; ++k) prio_mean_[k] = total > 0 ? m[k] / total : 1.0 / kThemes;
@@ -207,8 +241,11 @@ void TerritorialModel::init_residents(sim::Parallel par) {
   r.tie_kind.assign(n * kTieSlots, 0);
   r.tie_life.assign(n * kTieSlots, 0);
 
-  const double barrier_native = site_.barrier_share / (1.0 + site_.foreign_share);
-  const double barrier_foreign = std::min(1.0, 2.0 * barrier_native);
+  // Barrier flag: a digital barrier for anyone, a language barrier for some
+  // foreign nationals (so the site's foreign_share matters).
+  const double barrier_native = prm_.digital_barrier_share;
+  const double barrier_foreign =
+      prm_.digital_barrier_share + (1.0 - prm_.digital_barrier_share) * prm_.language_barrier_among_foreign;
   const double employed_p = prm_.activity_rate * (1.0 - site_.unemployment_rate);
   par.for_each(n, [&](std::size_t i) {
     RandomStream rng(key_, kInitKey, i, Purpose("territorial/profile"));
@@ -278,8 +315,9 @@ std::uint16_t TerritorialModel::draw_membership(std::size_t i, RandomStream& rng
   std::array<double, kAssocTypes> weight{};
   double total = 0;
   for (int t = 0; t < kAssocTypes; ++t) {
-    weight[t] = static_cast<double>(org_.of_type[t].size()) * (prm_.association_capacity[t] + 0.1) *
-                (1.0 + association_focus()[t][top]);
+    weight[t] = static_cast<double>(org_.of_type[t].size()) *
+                (prm_.association_capacity[t] + prm_.membership_capacity_floor) *
+                (1.0 + prm_.membership_focus_weight * association_focus(prm_, t)[top]);
     total += weight[t];
   }
   if (total <= 0) return kNoOrg;
@@ -337,9 +375,10 @@ void TerritorialModel::init_network() {
   const sim::CsrGraph g = sim::build_csr(n, std::move(edges));
   // Into the slots, keeping ties symmetric: an edge is kept only when both
   // ends have room (degrees are small, so this almost never drops one).
+  const int initial_cap = std::max(1, prm_.max_ties - prm_.tie_room);
   for (sim::NodeId a = 0; a < n; ++a) {
     for (sim::NodeId c : g.neighbours_of(a)) {
-      if (c < a || res_.tie_count[a] >= kInitialTieCap || res_.tie_count[c] >= kInitialTieCap) continue;
+      if (c < a || res_.tie_count[a] >= initial_cap || res_.tie_count[c] >= initial_cap) continue;
       const TieKind kind = res_.block[a] == res_.block[c] ? kBlockTie : kWeakTie;
       add_tie(a, c, kind, 255);
       add_tie(c, a, kind, 255);
@@ -370,7 +409,8 @@ void TerritorialModel::init_levels(sim::Parallel par) {
   par.for_each(n, [&](std::size_t i) {
     RandomStream rng(key_, kInitKey, i, Purpose("territorial/initial_level"));
     score[i] = utility_.efficacy * res_.eff[i] + utility_.trust * res_.ta[i] -
-               utility_.cost * (1.0 - res_.availability[i]) - res_.threshold[i] + 0.05 * rng.normal();
+               utility_.cost * (1.0 - res_.availability[i]) - res_.threshold[i] +
+               prm_.initial_level_noise * rng.normal();
   });
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
@@ -408,7 +448,7 @@ int TerritorialModel::neighbourhood_ties(std::size_t i) const {
 
 bool TerritorialModel::add_tie(std::size_t i, std::uint32_t j, TieKind kind, std::uint8_t life) {
   const int c = res_.tie_count[i];
-  if (c >= kTieSlots) return false;
+  if (c >= prm_.max_ties) return false;
   res_.tie_to[i * kTieSlots + c] = j;
   res_.tie_kind[i * kTieSlots + c] = kind;
   res_.tie_life[i * kTieSlots + c] = life;

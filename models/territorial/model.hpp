@@ -89,7 +89,6 @@ struct Project {
   std::int64_t deadline = 0;
   double progress = 0;
   double effort = 0;  // required effort R
-  double voice = 0;
   bool on_priority = false;
   int outcome = 0;  // this week: +1 succeeded, -1 failed
   double resident_effort = 0;
@@ -101,9 +100,9 @@ struct Week {
   std::uint64_t key = 0;  // RNG step key
   bool burn_in = false;
   bool animator = false;
+  bool animator_forum = false;  // the animator runs this week's forum
   double animator_contacts = 0;
-  double facilitation = 0;
-  double practice = 0;  // the site's facilitation practice: its method's q, in post or not (phase 9)
+  double facilitation = 0;  // q of this week's forum
   int host = 0;
   ThemeVector emphasis{};
   bool lockdown = false;
@@ -115,12 +114,12 @@ struct Week {
   bool governance = false;
   bool governance_meeting = false;
   double resident_voice = 0;
-  int min_residents = 1;
+  double quorum = 1;  // residents at a governance meeting for full voice
   bool diagnosis = false;
   double move_out_hazard = 0;
   double relocation_hazard = 0;
   double membership_loss = 0;
-  double housing_gain = 0;
+  double learning = 1;  // multiplier of institutions' posture learning (institution_training)
 };
 
 struct IndicatorValues {
@@ -131,6 +130,7 @@ struct IndicatorValues {
   double clustering = 0, bridging = 0, ties = 0, formed_ties = 0, largest_component = 0;
   double dispersion = 0;
   double posture = 0, legitimacy = 0;
+  double ever_count = 0, participants = 0, core_members = 0;  // residents (full scale)
 };
 
 class TerritorialModel final : public sim::Model {
@@ -151,10 +151,12 @@ class TerritorialModel final : public sim::Model {
   [[nodiscard]] const std::string& network() const { return site_.network; }
 
   // Phase 9 (diffusion across sites, diffusion.cpp): what this site shows
-  // its network, and the move towards more successful peers.
-  [[nodiscard]] Practice practice() const;
-  void adopt(const PracticeShift& shift);
-  [[nodiscard]] double facilitation_gain() const { return facilitation_gain_; }
+  // the other sites of its network at a meeting, and its decisions.
+  [[nodiscard]] SiteRecord record() const;
+  void decide_practices(std::span<const SiteRecord> sites, std::int64_t step, std::size_t self);
+  [[nodiscard]] bool practice_in_use(int k) const { return practice_[static_cast<std::size_t>(k)]; }
+  // People in a better state through projects, per 1,000 residents.
+  [[nodiscard]] double better_off_per_1000() const;
 
  private:
   // initialisation (init.cpp)
@@ -162,6 +164,8 @@ class TerritorialModel final : public sim::Model {
   void init_residents(sim::Parallel par);
   void init_network();
   void init_levels(sim::Parallel par);
+  void init_targets();
+  void init_practices();
   void draw_resident_state(std::size_t i, std::uint64_t key);
   std::uint16_t draw_membership(std::size_t i, sim::RandomStream& rng) const;
   void reset_counters();
@@ -200,6 +204,7 @@ class TerritorialModel final : public sim::Model {
   LadderRates ladder_;
   FatigueRates fatigue_;
   mechanisms::ContributionWeights contribution_;
+  ConflictShape conflict_shape_;
   double youth15_ = 0;   // share of 15-24 among residents 15+
   double senior15_ = 0;  // share of 65+ among residents 15+
   ThemeVector prio_mean_{};
@@ -215,12 +220,21 @@ class TerritorialModel final : public sim::Model {
   std::vector<double> week_contrib_;
   std::vector<int> projects_of_org_;
   double diagnosis_ = 0;
-  ThemeVector outcome_{}, outcome_target_{}, outcome_ref_{};
+  // outcomes counted in people (full scale, phase 8)
+  ThemeVector target_{};          // size of each theme's target group
+  ThemeVector people_better_{};   // people in the better state through projects
+  ThemeVector people_reached_{};  // people reached by successful projects since week 0
   // animator
   bool animator_present_ = false;
   int animator_tenure_ = 0;
   int animator_vacancy_ = 0;
-  double facilitation_gain_ = 0;  // facilitation learned from network peers (phase 9)
+  // institution_training: institutions learn faster until this step
+  std::int64_t trained_until_ = INT64_MIN;
+  double training_boost_ = 0;
+  // practices (phase 9): in use, and a pending change (value, step it takes effect)
+  std::array<bool, kPractices> practice_{};
+  std::array<std::int64_t, kPractices> practice_change_at_{INT64_MAX, INT64_MAX};
+  std::array<bool, kPractices> practice_next_{};
   // this week's forum and census
   Week week_{};
   std::vector<std::uint32_t> attendees_;
@@ -228,6 +242,7 @@ class TerritorialModel final : public sim::Model {
   double forum_attendees_ = 0;  // rescaled to the full population
   double forum_trust_ = 0;
   double forum_dispersion_ = 0;
+  double forum_conflict_ = 0;  // conflict intensity c of the last forum
   ThemeVector population_prio_{};   // mean priorities of all residents
   ThemeVector participant_prio_{};  // mean priorities of participants
   ThemeVector mobilisation_{};      // share of participants whose top theme is k
@@ -235,7 +250,7 @@ class TerritorialModel final : public sim::Model {
   double effective_voice_ = 0;
   double responsiveness_num_ = 0, responsiveness_den_ = 0;
   // counters since week 0
-  double forums_held_ = 0, conflict_productive_ = 0, conflict_destructive_ = 0;
+  double forums_held_ = 0, conflict_productive_sum_ = 0, conflict_destructive_sum_ = 0;
   double projects_launched_ = 0, projects_succeeded_ = 0, projects_failed_ = 0, projects_on_priority_ = 0;
   double avoided_costs_ = 0, intervention_cost_ = 0;
   // indicators of the current state
@@ -250,8 +265,8 @@ class TerritorialModel final : public sim::Model {
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);
 
-// Phase 9: one exchange between the sites of a run (in site order), each
-// moving towards the more successful sites of its network by a share chi.
-void diffuse(std::span<TerritorialModel* const> sites, double chi);
+// Phase 9: a meeting of the sites of each network (in site order): each site
+// that attends decides on its practices from what the others show.
+void network_meeting(std::span<TerritorialModel* const> sites, std::int64_t step);
 
 }  // namespace atc::models::territorial

@@ -31,32 +31,19 @@ const std::array<const char*, kInstTypes>& institution_type_names() {
   return names;
 }
 
-// Theme focus, columns: employment, housing, youth, safety, health, social ties.
-// An assumption read from each type's mission; partners of a project on theme k
-// are the organisations with focus >= partner_focus_min on k.
-const std::array<ThemeVector, kAssocTypes>& association_focus() {
-  static const std::array<ThemeVector, kAssocTypes> f{{
-      {0.5, 0.3, 0.8, 0.2, 0.6, 1.0},  // social centre: families, youth, access to rights, social ties
-      {0.9, 1.0, 0.3, 0.4, 0.2, 0.5},  // regie de quartier: living environment, insertion jobs
-      {0.2, 0.9, 0.3, 0.8, 0.2, 0.7},  // resident group: housing, tranquillity, neighbourly life
-      {0.2, 0.1, 0.9, 0.2, 0.3, 0.8},  // sports / culture
-      {0.1, 0.2, 1.0, 0.4, 0.2, 0.3},  // parents
-      {0.2, 0.2, 0.4, 0.1, 0.6, 0.9},  // faith / community
-  }};
-  return f;
+const ThemeVector& association_focus(const Params& p, int type) {
+  const std::array<const ThemeVector*, kAssocTypes> focus{
+      &p.focus_social_centre.get(),  &p.focus_regie_de_quartier.get(), &p.focus_resident_group.get(),
+      &p.focus_sports_culture.get(), &p.focus_parents.get(),           &p.focus_faith_community.get()};
+  return *focus[static_cast<std::size_t>(type)];
 }
 
-const std::array<ThemeVector, kInstTypes>& institution_focus() {
-  static const std::array<ThemeVector, kInstTypes> f{{
-      {0.5, 0.8, 0.6, 0.6, 0.4, 0.7},  // municipality
-      {0.6, 0.5, 0.5, 0.6, 0.3, 0.3},  // prefect's delegate
-      {0.1, 1.0, 0.1, 0.5, 0.1, 0.3},  // social landlord
-      {0.2, 0.0, 1.0, 0.2, 0.2, 0.2},  // schools
-      {1.0, 0.0, 0.4, 0.0, 0.2, 0.0},  // employment service
-      {0.0, 0.2, 0.2, 1.0, 0.0, 0.1},  // police
-      {0.2, 0.3, 0.3, 0.0, 1.0, 0.3},  // health / family benefits
-  }};
-  return f;
+const ThemeVector& institution_focus(const Params& p, int type) {
+  const std::array<const ThemeVector*, kInstTypes> focus{
+      &p.focus_municipality.get(),       &p.focus_prefect_delegate.get(), &p.focus_social_landlord.get(),
+      &p.focus_schools.get(),            &p.focus_employment_service.get(), &p.focus_police.get(),
+      &p.focus_health_family_benefits.get()};
+  return *focus[static_cast<std::size_t>(type)];
 }
 
 int lead_association_type(const std::string& network) {
@@ -108,7 +95,7 @@ const PresetValues& preset_values(std::string_view network, std::string_view kin
       {{"FCSF", "shared_governance"},
        {{"period_weeks", V{std::int64_t{4}}},
         {"resident_voice", V{0.6}},
-        {"min_residents", V{std::int64_t{12}}}}},
+        {"quorum_per_1000", V{3.0}}}},
       // CNLRQ, regies de quartier: residents employed in neighbourhood upkeep,
       // daily presence in the public space, employment and living environment;
       // boards shared by residents, local authorities and social landlords.
@@ -125,7 +112,7 @@ const PresetValues& preset_values(std::string_view network, std::string_view kin
       {{"CNLRQ", "shared_governance"},
        {{"period_weeks", V{std::int64_t{4}}},
         {"resident_voice", V{0.4}},
-        {"min_residents", V{std::int64_t{8}}}}},
+        {"quorum_per_1000", V{2.0}}}},
       // BBZ, Bleu Blanc Zebre: citizen initiatives carried by small resident
       // groups, co-constructed with the municipality.
       {{"BBZ", "animator"},
@@ -140,7 +127,7 @@ const PresetValues& preset_values(std::string_view network, std::string_view kin
       {{"BBZ", "shared_governance"},
        {{"period_weeks", V{std::int64_t{3}}},
         {"resident_voice", V{0.5}},
-        {"min_residents", V{std::int64_t{6}}}}},
+        {"quorum_per_1000", V{1.5}}}},
   };
   const auto it = table.find({std::string(network), std::string(kind)});
   return it == table.end() ? kNone : it->second;
@@ -247,7 +234,7 @@ Interventions Interventions::from(std::span<const sim::InterventionSpec> specs, 
       RenewalSpec r;
       static_cast<RenewalParams&>(r) = sim::bind<RenewalParams>(p);
       r.when = w;
-      if (r.when.end == INT64_MAX) r.when.end = r.when.start + 52;
+      if (r.when.end == INT64_MAX) r.when.end = r.when.start + r.duration_weeks;
       out.renewals.push_back(r);
     }
   }

@@ -34,7 +34,7 @@ struct Params {
           .describe("fraction of the site's residents aged 15+ simulated as agents; organisational "
                     "capacities stay at full scale and per-resident flows are rescaled")};
   sim::Param<int> burn_in_weeks{
-      sim::ParamDecl::integer("burn_in_weeks", 104)
+      sim::ParamDecl::integer("burn_in_weeks", 156)
           .range(0, 1040)
           .units("week")
           .describe("weeks simulated before week 0 without interventions (spin-up to the baseline regime); "
@@ -133,7 +133,7 @@ struct Params {
           .above(0)
           .describe("Dirichlet concentration of individual priorities (sum of alphas)")};
   sim::Param<std::array<double, 4>> initial_level_shares{
-      sim::ParamDecl::real_list("initial_level_shares", {0.12, 0.013, 0.012, 0.009})
+      sim::ParamDecl::real_list("initial_level_shares", {0.12, 0.013, 0.008, 0.004})
           .range(0, 1)
           .describe("initial shares at levels 1 (informed), 2, 3, 4 (core), given to the residents with the "
                     "highest propensity; the burn-in then relaxes them")
@@ -147,6 +147,67 @@ struct Params {
                     "and no ties but 'new_block_ties')")
           .cite("Insee Premiere 1996 (2024): 3 in 10 QPV residents of 2011 had left by 2020 -> 1 - 0.7^(1/9) "
                 "= 3.9 %/yr")};
+  sim::Param<double> digital_barrier_share{
+      sim::ParamDecl::real("digital_barrier_share", 0.17)
+          .range(0, 1)
+          .describe("share of residents with a digital barrier (no use of the Internet or no basic digital "
+                    "skills): cannot take part when only digital participation is possible")
+          .cite("order of magnitude of the national 'illectronisme' rate, 17 % in 2019 (Insee Premiere 1780); "
+                "the QPV rate is not known (assumption)")};
+  sim::Param<double> language_barrier_among_foreign{
+      sim::ParamDecl::real("language_barrier_among_foreign", 0.3)
+          .range(0, 1)
+          .describe("share of foreign nationals with a language barrier; with the digital barrier it makes "
+                    "the barrier flag (P = d + (1 - d) l for foreign nationals, d for others), so the site's "
+                    "foreign_share sets how many residents outreach reaches less")
+          .cite("assumption")};
+  sim::Param<double> national_unemployment_rate{
+      sim::ParamDecl::real("national_unemployment_rate", 0.264)
+          .range(0.01, 1)
+          .describe("QPV unemployment rate of reference: a site's mean priority for employment is "
+                    "resident_priorities[employment] x unemployment_rate / this (no tilt at the reference)")
+          .cite("ONPV: 26.4 % in QPV in 2015 (docs/data/README.md)")};
+  sim::Param<double> national_under25_share{
+      sim::ParamDecl::real("national_under25_share", 0.39)
+          .range(0.01, 1)
+          .describe("QPV share of under-25s of reference: the priority for youth & education is tilted by "
+                    "under25_share / this")
+          .cite("Insee Premiere 2008 (2024): 39 % of QPV residents under 25")};
+  sim::Param<double> initial_level_noise{
+      sim::ParamDecl::real("initial_level_noise", 0.05)
+          .at_least(0)
+          .describe("sd of the normal noise added to the propensity score that ranks residents for the "
+                    "initial ladder levels")
+          .cite("assumption")};
+  sim::Param<int> max_ties{sim::ParamDecl::integer("max_ties", 24)
+                               .range(4, 24)
+                               .units("tie")
+                               .describe("most ties a resident keeps (block, weak and co-participation ties)")
+                               .cite("assumption (bound on active ties; storage holds 24)")};
+  sim::Param<int> tie_room{
+      sim::ParamDecl::integer("tie_room", 8)
+          .range(0, 20)
+          .units("tie")
+          .describe("tie slots kept free at initialisation for ties formed later (initial ties <= max_ties - "
+                    "tie_room)")
+          .cite("assumption")};
+  sim::Param<double> membership_capacity_floor{
+      sim::ParamDecl::real("membership_capacity_floor", 0.1)
+          .at_least(0)
+          .units("FTE")
+          .describe("a member chooses an association type with weight (number of associations) x (capacity + "
+                    "this floor) x (1 + membership_focus_weight x focus on the member's top theme)")
+          .cite("assumption")};
+  sim::Param<double> membership_focus_weight{
+      sim::ParamDecl::real("membership_focus_weight", 1.0)
+          .at_least(0)
+          .describe("weight of the association type's focus on the member's top theme in that choice")
+          .cite("assumption")};
+  sim::Param<double> posture_concentration{
+      sim::ParamDecl::real("posture_concentration", 40.0)
+          .above(0)
+          .describe("Beta concentration of institutions' initial posture around posture_initial")
+          .cite("assumption")};
   // ---- organisations
   sim::Param<std::array<double, kAssocTypes>> association_capacity{
       sim::ParamDecl::real_list("association_capacity", {0.6, 0.5, 0.15, 0.15, 0.1, 0.1})
@@ -154,17 +215,27 @@ struct Params {
           .units("FTE")
           .describe(
               "staff+volunteer time devoted to participation and joint projects by association type (social "
-              "centre, regie de quartier, resident group, sports/culture, parents, faith/community)")
+              "centre, regie de quartier, resident group, sports/culture, parents, faith/community), at the "
+              "site's density of associations; when min_associations raises their number, each gets a "
+              "proportionally smaller share, so total capacity stays per capita")
           .cite(
               "assumption; scale: a centre social has ~33 staff and ~30 volunteers (Banque des territoires), "
               "a table de quartier needs ~1 day/week of one person (FCSF), stylized_facts.md section 3")};
+  sim::Param<int> min_associations{
+      sim::ParamDecl::integer("min_associations", 3)
+          .range(1, 100)
+          .units("association")
+          .describe("fewest associations a site has (the network's lead type and at least two others)")
+          .cite("assumption")};
   sim::Param<std::array<double, kInstTypes>> institution_capacity{
-      sim::ParamDecl::real_list("institution_capacity", {0.3, 0.1, 0.3, 0.15, 0.15, 0.1, 0.1})
+      sim::ParamDecl::real_list("institution_capacity", {0.077, 0.026, 0.077, 0.038, 0.038, 0.026, 0.026})
           .at_least(0)
-          .units("FTE")
+          .units("FTE (1000 resident)-1")
           .describe(
-              "time devoted to joint projects in the site by institution type (municipality, prefect's "
-              "delegate, social landlord, schools, employment service, police, health/family benefits)")};
+              "time devoted to joint projects in the site per 1,000 residents, by institution type "
+              "(municipality, prefect's delegate, social landlord, schools, employment service, police, "
+              "health/family benefits): institutions serve every resident, so their capacity is per capita")
+          .cite("assumption (0.3, 0.1, 0.3, 0.15, 0.15, 0.1, 0.1 FTE for a mean QPV of 3,900 residents)")};
   sim::Param<double> contacts_per_fte{
       sim::ParamDecl::real("contacts_per_fte", 20.0)
           .at_least(0)
@@ -175,6 +246,18 @@ struct Params {
           .at_least(1)
           .describe("outreach weight w_ij of members of j and of their ties (others 1)")
           .cite("MODEL.md (assumption)")};
+  sim::Param<double> contact_legitimacy_weight{
+      sim::ParamDecl::real("contact_legitimacy_weight", 0.5)
+          .range(0, 1)
+          .describe("an association's effective contacts are scaled by (1 - w) + w L: weight w of its "
+                    "legitimacy L (0: legitimacy has no effect on outreach)")
+          .cite("assumption")};
+  sim::Param<double> contact_trust_weight{
+      sim::ParamDecl::real("contact_trust_weight", 0.5)
+          .range(0, 1)
+          .describe("a contact reaches a resident with probability scaled by (1 - w) + w Ta: weight w of the "
+                    "resident's trust in associations (0: trust has no effect on outreach)")
+          .cite("MODEL.md (0.5 + 0.5 Ta; assumption)")};
   sim::Param<double> barrier_contact_penalty{
       sim::ParamDecl::real("barrier_contact_penalty", 0.5)
           .range(0, 1)
@@ -183,7 +266,7 @@ struct Params {
   sim::Param<double> legitimacy_initial{
       sim::ParamDecl::real("legitimacy_initial", 0.5)
           .range(0.01, 0.99)
-          .describe("initial legitimacy of associations (scales their effective contacts by 0.5 + 0.5 L)")};
+          .describe("initial legitimacy L of associations (see contact_legitimacy_weight)")};
   sim::Param<double> association_posture{
       sim::ParamDecl::real("association_posture", 0.6)
           .range(0, 1)
@@ -202,6 +285,12 @@ struct Params {
           .range(0, 1)
           .describe(
               "r_max: same for a fully cooperative institution (pi = 1); r_k = r0 + (r_max - r0) pi_k")};
+  sim::Param<int> responsiveness_window_weeks{
+      sim::ParamDecl::integer("responsiveness_window_weeks", 10)
+          .range(1, 520)
+          .units("week")
+          .describe("the responsiveness indicator weighs past proposals by (1 - 1/window)^age")
+          .cite("assumption")};
   sim::Param<std::array<double, 4>> org_trust_initial{
       sim::ParamDecl::real_list("org_trust_initial", {0.45, 0.30, 0.40, 0.45})
           .range(0.01, 0.99)
@@ -220,6 +309,84 @@ struct Params {
           .range(0, 1)
           .describe(
               "an organisation is a partner of a project when its focus on the theme is at least this")};
+  sim::Param<ThemeVector> focus_social_centre{
+      sim::ParamDecl::real_list("focus_social_centre", {0.5, 0.3, 0.8, 0.2, 0.6, 1.0})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+                    "'social_centre': families, youth, access to rights, social ties")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_regie_de_quartier{
+      sim::ParamDecl::real_list("focus_regie_de_quartier", {0.9, 1.0, 0.3, 0.4, 0.2, 0.5})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+                    "'regie_de_quartier': living environment, insertion jobs")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_resident_group{
+      sim::ParamDecl::real_list("focus_resident_group", {0.2, 0.9, 0.3, 0.8, 0.2, 0.7})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+                    "'resident_group': housing, tranquillity, neighbourly life")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_sports_culture{
+      sim::ParamDecl::real_list("focus_sports_culture", {0.2, 0.1, 0.9, 0.2, 0.3, 0.8})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+                    "'sports_culture': youth, culture, social ties")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_parents{
+      sim::ParamDecl::real_list("focus_parents", {0.1, 0.2, 1.0, 0.4, 0.2, 0.3})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+                    "'parents': school and youth")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_faith_community{
+      sim::ParamDecl::real_list("focus_faith_community", {0.2, 0.2, 0.4, 0.1, 0.6, 0.9})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+                    "'faith_community': mutual aid, access to rights, community ties")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_municipality{
+      sim::ParamDecl::real_list("focus_municipality", {0.5, 0.8, 0.6, 0.6, 0.4, 0.7})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+                    "'municipality': general competence")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_prefect_delegate{
+      sim::ParamDecl::real_list("focus_prefect_delegate", {0.6, 0.5, 0.5, 0.6, 0.3, 0.3})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+                    "'prefect_delegate': the urban policy programmes of the State")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_social_landlord{
+      sim::ParamDecl::real_list("focus_social_landlord", {0.1, 1.0, 0.1, 0.5, 0.1, 0.3})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+                    "'social_landlord': housing and tranquillity of the estate")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_schools{
+      sim::ParamDecl::real_list("focus_schools", {0.2, 0.0, 1.0, 0.2, 0.2, 0.2})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+                    "'schools': education")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_employment_service{
+      sim::ParamDecl::real_list("focus_employment_service", {1.0, 0.0, 0.4, 0.0, 0.2, 0.0})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+                    "'employment_service': employment and training")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_police{
+      sim::ParamDecl::real_list("focus_police", {0.0, 0.2, 0.2, 1.0, 0.0, 0.1})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+                    "'police': safety")
+          .cite("assumption read from the type's mission")};
+  sim::Param<ThemeVector> focus_health_family_benefits{
+      sim::ParamDecl::real_list("focus_health_family_benefits", {0.2, 0.3, 0.3, 0.0, 1.0, 0.3})
+          .range(0, 1)
+          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+                    "'health_family_benefits': health and access to rights")
+          .cite("assumption read from the type's mission")};
   // ---- participation
   sim::Param<double> utility_social{
       sim::ParamDecl::real("utility_social", 0.3)
@@ -268,7 +435,7 @@ struct Params {
   sim::Param<double> fatigue_gain{sim::ParamDecl::real("fatigue_gain", 0.03)
                                       .range(0, 1)
                                       .units("week-1")
-                                      .describe("fatigue increase per week at level 3-4 (half at level 2)")};
+                                      .describe("fatigue increase per week at level 3-4 (times fatigue_occasional_share at level 2)")};
   sim::Param<double> fatigue_rest{sim::ParamDecl::real("fatigue_rest", 0.1)
                                       .range(0, 1)
                                       .units("week-1")
@@ -277,6 +444,11 @@ struct Params {
       sim::ParamDecl::real("fatigue_relief", 0.5)
           .range(0, 1)
           .describe("share of fatigue removed when a project one took part in succeeds (visible results)")};
+  sim::Param<double> fatigue_occasional_share{
+      sim::ParamDecl::real("fatigue_occasional_share", 0.5)
+          .range(0, 1)
+          .describe("fatigue gained per week at level 2 (occasional), relative to levels 3-4")
+          .cite("assumption")};
   // ---- deliberation
   sim::Param<int> forum_period_weeks{sim::ParamDecl::integer("forum_period_weeks", 8)
                                          .range(1, 520)
@@ -319,14 +491,34 @@ struct Params {
           .range(0, mechanisms::kMaxTrustGain)
           .describe("log-odds gain of an attendee's trust in associations per forum, times facilitation "
                     "quality q (a well-run meeting builds trust in its organisers)")};
-  sim::Param<double> conflict_dispersion_min{
-      sim::ParamDecl::real("conflict_dispersion_min", 0.2)
+  sim::Param<double> conflict_dispersion_midpoint{
+      sim::ParamDecl::real("conflict_dispersion_midpoint", 0.48)
           .at_least(0)
-          .describe("D_min: attendee priority dispersion above which a forum has conflict")};
-  sim::Param<double> conflict_trust_min{
-      sim::ParamDecl::real("conflict_trust_min", 0.35)
+          .describe("D0: attendees' priority dispersion (mean pairwise distance, unbiased at any forum size) at "
+                    "which a forum's conflict intensity c = s((D - D0) / sD) is one half")
+          .cite("assumption")};
+  sim::Param<double> conflict_dispersion_scale{
+      sim::ParamDecl::real("conflict_dispersion_scale", 0.05)
+          .above(0)
+          .describe("sD: how sharply conflict intensity rises with dispersion")
+          .cite("assumption")};
+  sim::Param<double> conflict_trust_midpoint{
+      sim::ParamDecl::real("conflict_trust_midpoint", 0.35)
           .range(0, 1)
-          .describe("T*: mean attendee trust ((Ti + Ta)/2) at or above which conflict is productive")};
+          .describe("T*: attendees' mean trust ((Ti + Ta) / 2, plus conflict_facilitation x q) at which half of "
+                    "a forum's conflict is productive: productive share p = s((T - T*) / sT)")
+          .cite("assumption")};
+  sim::Param<double> conflict_trust_scale{
+      sim::ParamDecl::real("conflict_trust_scale", 0.05)
+          .above(0)
+          .describe("sT: how sharply the productive share of conflict rises with trust")
+          .cite("assumption")};
+  sim::Param<double> conflict_facilitation{
+      sim::ParamDecl::real("conflict_facilitation", 0.1)
+          .at_least(0)
+          .describe("hypothesis: good facilitation q turns disagreement into productive conflict, as if "
+                    "attendees' trust were higher by this x q (0 switches it off)")
+          .cite("assumption")};
   sim::Param<double> conflict_efficacy_gain{
       sim::ParamDecl::real("conflict_efficacy_gain", 0.1)
           .range(0, mechanisms::kMaxTrustGain)
@@ -393,10 +585,13 @@ struct Params {
                                    .range(1, 8)
                                    .units("project")
                                    .describe("maximum number of projects active at once")};
-  sim::Param<double> project_effort{sim::ParamDecl::real("project_effort", 25.0)
-                                        .above(0)
-                                        .units("FTE week")
-                                        .describe("R: effort needed for a project to succeed")};
+  sim::Param<double> project_effort{
+      sim::ParamDecl::real("project_effort", 6.4)
+          .above(0)
+          .units("FTE week (1000 resident)-1")
+          .describe("R: mean effort a project needs per 1,000 residents: a project in a larger site is larger "
+                    "(it concerns more people), so the chance of success does not depend on size")
+          .cite("assumption (25 FTE-weeks for a mean QPV of 3,900 residents)")};
   sim::Param<double> project_effort_cv{
       sim::ParamDecl::real("project_effort_cv", 0.5)
           .at_least(0)
@@ -413,6 +608,12 @@ struct Params {
           .describe("a project is abandoned (fails at once) when, at this week's pace, it would reach less "
                     "than this share of its required effort by its deadline (checked after 4 weeks; 0 = "
                     "never abandon)")};
+  sim::Param<int> abandon_after_weeks{
+      sim::ParamDecl::integer("abandon_after_weeks", 4)
+          .range(1, 520)
+          .units("week")
+          .describe("a project can be abandoned for lack of progress only after running this long")
+          .cite("assumption")};
   sim::Param<int> priority_top_n{sim::ParamDecl::integer("priority_top_n", 2)
                                      .range(1, kThemes)
                                      .describe("a project is on residents' priority when its theme is among "
@@ -428,11 +629,6 @@ struct Params {
           .range(0, 1)
           .describe("a participant works on a project only if their priority for its theme is at least this "
                     "(1/6 = the uniform weight)")};
-  sim::Param<double> ownership_effect{
-      sim::ParamDecl::real("ownership_effect", 1.0)
-          .at_least(0)
-          .describe("residents' effort on a project is multiplied by 1 + ownership_effect x resident voice "
-                    "in its choice (co-decided projects are appropriated)")};
   sim::Param<double> contribution_trust{
       sim::ParamDecl::real("contribution_trust", 4.0)
           .at_least(0)
@@ -456,17 +652,16 @@ struct Params {
                     "this share of the partners' mean is a free-rider")
           .cite("MODEL.md (assumption)")};
   sim::Param<double> diagnosis_effect{
-      sim::ParamDecl::real("diagnosis_effect", 0.5)
+      sim::ParamDecl::real("diagnosis_effect", 1.0)
           .at_least(0)
-          .describe("kappa_Q: project progress multiplier 1 + kappa_Q (Q - Q0)")};
-  sim::Param<double> facilitation_effect{sim::ParamDecl::real("facilitation_effect", 0.5)
-                                             .at_least(0)
-                                             .describe("kappa_q: project progress multiplier 1 + kappa_q q")};
+          .describe("hypothesis kappa_Q: a better shared diagnosis targets projects better: a successful "
+                    "project reaches people in proportion to max(0, 1 + kappa_Q (Q - Q0)) (0 switches it off)")
+          .cite("assumption")};
   // ---- trust and posture
   sim::Param<double> org_trust_gain{sim::ParamDecl::real("org_trust_gain", 0.15)
                                         .range(0, mechanisms::kMaxTrustGain)
                                         .describe("g: log-odds gain of W per joint success")};
-  sim::Param<double> org_trust_relaxation{sim::ParamDecl::real("org_trust_relaxation", 0.01)
+  sim::Param<double> org_trust_relaxation{sim::ParamDecl::real("org_trust_relaxation", 0.02)
                                               .range(0, 1)
                                               .units("week-1")
                                               .describe("weekly relaxation of W towards its initial value "
@@ -501,18 +696,21 @@ struct Params {
           .units("week-1")
           .describe("omega: weekly move of Ti and Ta towards the mean of one's ties (DeGroot 1974)")};
   sim::Param<double> trust_relaxation{
-      sim::ParamDecl::real("trust_relaxation", 0.005)
+      sim::ParamDecl::real("trust_relaxation", 0.01)
           .range(0, 1)
           .units("week-1")
           .describe("weekly relaxation of Ti, Ta, E towards each resident's baseline")};
   sim::Param<double> posture_gain{
       sim::ParamDecl::real("posture_gain", 0.03)
           .range(0, 1)
-          .describe("posture gain per successful project, times resident voice and (1 - pi)")};
+          .describe("posture rule, up: an institution that contributed to a joint project that succeeds moves "
+                    "its posture by g (1 - pi) towards cooperative (times 1 + learning_boost while trained), "
+                    "whoever chose the project")};
   sim::Param<double> posture_loss{sim::ParamDecl::real("posture_loss", 0.005)
                                       .range(0, 1)
-                                      .describe("posture loss per failed project, times pi")};
-  sim::Param<double> posture_relaxation{sim::ParamDecl::real("posture_relaxation", 0.002)
+                                      .describe("posture rule, down: an institution that contributed to a joint "
+                                                "project that fails moves its posture by -l pi")};
+  sim::Param<double> posture_relaxation{sim::ParamDecl::real("posture_relaxation", 0.01)
                                             .range(0, 1)
                                             .units("week-1")
                                             .describe("weekly relaxation of posture towards its initial "
@@ -521,29 +719,55 @@ struct Params {
       sim::ParamDecl::real("legitimacy_gain", 0.1)
           .range(0, mechanisms::kMaxTrustGain)
           .describe("log-odds gain of an association's legitimacy per joint success")};
-  // ---- outcomes and costs
-  sim::Param<std::array<double, kThemes>> outcome_initial{
-      sim::ParamDecl::real_list("outcome_initial", {0.3, 0.3, 0.3, 0.3, 0.3, 0.3})
-          .range(0, 1)
-          .describe("initial living-conditions index O per theme")};
-  sim::Param<double> outcome_gain{
-      sim::ParamDecl::real("outcome_gain", 0.005)
-          .range(0, 1)
-          .describe("gamma: O_k += gamma (1 - O_k) per successful project on theme k")};
-  sim::Param<double> outcome_relaxation{
-      sim::ParamDecl::real("outcome_relaxation", 0.02)
+  sim::Param<double> legitimacy_relaxation{
+      sim::ParamDecl::real("legitimacy_relaxation", 0.02)
           .range(0, 1)
           .units("week-1")
-          .describe("rho: weekly relaxation of O towards its initial level")};
-  sim::Param<std::array<double, kThemes>> unit_cost_eur{
+          .describe("weekly relaxation of associations' legitimacy towards its initial value (fading memory "
+                    "of joint work; ~1-year time constant)")
+          .cite("assumption")};
+  // ---- outcomes and costs
+  sim::Param<ThemeVector> target_group_share{
+      sim::ParamDecl::real_list("target_group_share", {0.45, 0.10, 0.075, 0.26, 0.30, 0.10})
+          .range(0, 1)
+          .describe(
+              "who a theme's projects are for, as a share of its base group: employment: the long-term "
+              "unemployed among the unemployed aged 25-64; housing & living environment: residents 'not "
+              "satisfied at all' with their living environment; youth & education: early school leavers "
+              "among the 15-24; safety: residents who feel unsafe; health & access to rights: residents not "
+              "taking up a right; social ties: isolated residents (base: all residents 15+ for the last four)")
+          .cite("housing 10 % (ONPV 2017: 'pas satisfait du tout'); youth 7.5 % (7-8 % of 18-24 are early "
+                "leavers, BCG/Apprentis d'Auteuil 2025, national); safety 26 % (ONPV 2018, QPV); employment, "
+                "health, social ties: assumptions (stylized_facts.md sections 2, 4)")};
+  sim::Param<ThemeVector> reach_share{
+      sim::ParamDecl::real_list("reach_share", {0.05, 0.05, 0.05, 0.05, 0.05, 0.05})
+          .range(0, 1)
+          .describe("share of a theme's target group a successful project reaches (per capita of the group, "
+                    "so it does not grow with site size)")
+          .cite("assumption")};
+  sim::Param<ThemeVector> transition_share{
+      sim::ParamDecl::real_list("transition_share", {0.2, 0.3, 0.2, 0.3, 0.3, 0.3})
+          .range(0, 1)
+          .describe("share of the people a project reaches who move into the better state: into work or "
+                    "training, satisfied with the living environment, kept in school or training, no longer "
+                    "feeling unsafe, taking up their rights, no longer isolated")
+          .cite("assumption")};
+  sim::Param<ThemeVector> return_rate{
+      sim::ParamDecl::real_list("return_rate", {0.5, 0.5, 0.3, 0.5, 0.3, 0.5})
+          .at_least(0)
+          .units("year-1")
+          .describe("yearly hazard that a person in the better state returns to the target group")
+          .cite("assumption")};
+  sim::Param<ThemeVector> unit_cost_eur{
       sim::ParamDecl::real_list("unit_cost_eur", {15242, 5, 8500, 0, 0, 0})
           .at_least(0)
-          .units("EUR resident-1 year-1")
-          .describe("cost avoided per resident-year per unit of O, by theme; 0 = not found (avoided costs "
-                    "are then a lower bound)")
+          .units("EUR person-1 year-1")
+          .describe(
+              "public cost avoided per person-year in the better state, by theme; 0 = not found (avoided "
+              "costs are then a lower bound)")
           .cite(
-              "employment: long-term unemployment 15,242 EUR per person-year (ATD Quart Monde 2013); "
-              "housing: vandalism repairs 12 EUR per dwelling-year (USH 2013) / ~2.4 residents per dwelling "
+              "employment: long-term unemployment 15,242 EUR per person-year (ATD Quart Monde 2013); housing: "
+              "vandalism repairs 12 EUR per dwelling-year (USH 2013) / ~2.4 residents per dwelling "
               "(assumption); youth: school dropout 340,000 EUR over a working life (BCG/Apprentis d'Auteuil "
               "2025) / 40 years; safety, health, social ties: not found (stylized_facts.md section 4)")};
   sim::Param<double> integration_rate{
@@ -569,20 +793,65 @@ struct Params {
                                         .describe("fixed sample of residents (every n/k-th) over which "
                                                   "network_clustering is computed each week")};
   // ---- diffusion across sites (phase 9)
-  sim::Param<double> diffusion_share{
-      sim::ParamDecl::real("diffusion_share", 0.0)
-          .range(0, 1)
-          .describe("chi: share of the gap to the more successful sites of the same network that a site's "
-                    "facilitation quality and institutional posture gain close at each exchange (phase 9); 0 "
-                    "= sites independent (off)")
-          .cite("MODEL.md (off by default); value an assumption")};
+  sim::Param<bool> diffusion{
+      sim::ParamDecl::boolean("diffusion", false)
+          .describe("phase 9: the sites of a national network meet and may adopt each other's practices "
+                    "(off: sites are independent)")
+          .cite("MODEL.md (off by default)")};
   sim::Param<int> diffusion_period_weeks{
       sim::ParamDecl::integer("diffusion_period_weeks", 13)
           .range(1, 520)
           .units("week")
-          .describe(
-              "M: the sites of a network exchange what worked every this many weeks (after weeks M, 2M, ...)")
+          .describe("M: the sites of a network meet every this many weeks (after weeks M, 2M, ...); a site "
+                    "takes part when its animator is in post")
           .cite("assumption (a quarterly meeting of the network's sites)")};
+  sim::Param<std::array<double, kPractices>> practice_initial_share{
+      sim::ParamDecl::real_list("practice_initial_share", {0.3, 0.3})
+          .range(0, 1)
+          .describe("probability that a site starts with each practice (structured facilitation, co-decision "
+                    "governance): heterogeneous starting points, drawn per site")
+          .cite("assumption")};
+  sim::Param<std::array<double, kPractices>> practice_effect{
+      sim::ParamDecl::real_list("practice_effect", {0.15, 0.15})
+          .range(0, 1)
+          .describe("what a practice changes where it is in use: structured facilitation adds this to the "
+                    "facilitation quality q of the site's forums; co-decision adds it to the residents' voice "
+                    "v of its governance body (0: a useless practice)")
+          .cite("assumption")};
+  sim::Param<double> adoption_threshold{
+      sim::ParamDecl::real("adoption_threshold", 1.0)
+          .at_least(0)
+          .units("person (1000 resident)-1")
+          .describe("advantage (people in a better state per 1,000 residents: similarity-weighted mean over "
+                    "peers with the practice minus peers without it) at which a site adopts (or drops) a "
+                    "practice with probability one half at a meeting")
+          .cite("assumption")};
+  sim::Param<double> adoption_scale{
+      sim::ParamDecl::real("adoption_scale", 0.25)
+          .above(0)
+          .units("person (1000 resident)-1")
+          .describe("how sharply that probability rises with the advantage")
+          .cite("assumption")};
+  sim::Param<double> similarity_bandwidth{
+      sim::ParamDecl::real("similarity_bandwidth", 0.5)
+          .above(0)
+          .describe("peers are weighted exp(-d^2 / 2h^2), d the distance between site profiles (log "
+                    "population, and poverty rate, unemployment rate and under-25 share relative to their "
+                    "national references)")
+          .cite("MODEL.md (peers weighted by similarity); bandwidth an assumption")};
+  sim::Param<int> adoption_lag_weeks{
+      sim::ParamDecl::integer("adoption_lag_weeks", 13)
+          .range(0, 520)
+          .units("week")
+          .describe("weeks between the decision to adopt (or drop) a practice and its use")
+          .cite("assumption")};
+  sim::Param<double> adoption_cost_eur{
+      sim::ParamDecl::real("adoption_cost_eur", 3000)
+          .at_least(0)
+          .units("EUR")
+          .describe("cost of adopting a practice (training days of the site's team), counted in the "
+                    "intervention cost")
+          .cite("assumption")};
 };
 
 // The site profile: declared site fields (values per site, with provenance)
@@ -632,10 +901,6 @@ struct SiteFields {
           .cite("Insee Premiere 2008 (2024): 23 % foreign nationals in QPV")
           .csv_aliases({"tx_tot_et%", "part_etrangers%", "part_etranger%", "partpopet%", "tx_etrangers%",
                         "foreign_share_pct%"})};
-  sim::Param<double> barrier_share{sim::ParamDecl::real("barrier_share", 0.25)
-                                       .range(0, 1)
-                                       .describe("share of residents with a language or digital barrier")
-                                       .cite("MODEL.md (assumption)")};
   sim::Param<double> associations_per_1000{
       sim::ParamDecl::real("associations_per_1000", 1.5)
           .range(0, 100)
@@ -673,21 +938,29 @@ sim::ParamDecl preset_decl(const char* what);
 
 struct AnimatorParams {
   sim::Param<std::string> preset{preset_decl("animator")};
+  sim::Param<double> fte{
+      sim::ParamDecl::real("fte", 1.0)
+          .at_least(0)
+          .units("FTE")
+          .describe("animator posts (full-time equivalents): ATC funded one animator per site, whatever its "
+                    "size, so the same post reaches a smaller share of a larger site")
+          .cite("ATC: one locally recruited animator per site (docs/data/atc15_sites_sources.md)")};
   sim::Param<double> contacts_per_week{sim::ParamDecl::real("contacts_per_week", 40)
                                            .at_least(0)
-                                           .units("contact week-1")
-                                           .describe("outreach contacts per week once settled in")
+                                           .units("contact week-1 FTE-1")
+                                           .describe("outreach contacts per week per FTE once settled in")
                                            .defaulted_by_model()};
   sim::Param<double> facilitation_quality{
       sim::ParamDecl::real("facilitation_quality", 0.6)
           .range(0, 1)
           .describe("q: facilitation quality of the forums the animator runs")
           .defaulted_by_model()};
-  sim::Param<int> forum_period_weeks{sim::ParamDecl::integer("forum_period_weeks", 2)
-                                         .range(1, 52)
-                                         .units("week")
-                                         .describe("the animator runs a forum every this many weeks")
-                                         .defaulted_by_model()};
+  sim::Param<int> forum_period_weeks{
+      sim::ParamDecl::integer("forum_period_weeks", 2)
+          .range(0, 52)
+          .units("week")
+          .describe("the animator runs a forum every this many weeks (0: none)")
+          .defaulted_by_model()};
   sim::Param<std::string> theme_emphasis{theme_decl()};
   sim::Param<double> emphasis_strength{
       sim::ParamDecl::real("emphasis_strength", 1.0)
@@ -717,10 +990,17 @@ struct AnimatorParams {
   sim::Param<double> salary_cost_eur{
       sim::ParamDecl::real("salary_cost_eur", 45000)
           .at_least(0)
+          .units("EUR year-1 FTE-1")
+          .describe("loaded employer cost (salary and charges) per FTE-year while in post")
+          .cite("MODEL.md (45,000-60,000; assumption); adulte-relais state aid is 20,071 EUR/yr, ~80 % of the "
+                "gross SMIC (stylized_facts.md section 4)")};
+  sim::Param<double> coordination_cost_eur_per_year{
+      sim::ParamDecl::real("coordination_cost_eur_per_year", 5000)
+          .at_least(0)
           .units("EUR year-1")
-          .describe("employer cost per year while in post")
-          .cite("MODEL.md (assumption); adulte-relais state aid is 20,071 EUR/yr, ~80 % of the gross SMIC "
-                "(stylized_facts.md section 4)")};
+          .describe("the national network's support of the site while the intervention runs (coordination, "
+                    "exchanges between sites, resource centre)")
+          .cite("assumption (not found: stylized_facts.md section 4)")};
 
  private:
   static sim::ParamDecl theme_decl();
@@ -729,25 +1009,28 @@ struct AnimatorParams {
 
 struct GovernanceParams {
   sim::Param<std::string> preset{preset_decl("governance")};
-  sim::Param<int> period_weeks{sim::ParamDecl::integer("period_weeks", 4)
-                                   .range(1, 52)
-                                   .units("week")
-                                   .describe("meeting period (each meeting is a forum and a theme decision)")
-                                   .defaulted_by_model()};
+  sim::Param<int> period_weeks{
+      sim::ParamDecl::integer("period_weeks", 4)
+          .range(0, 52)
+          .units("week")
+          .describe("meeting period (each meeting is a forum and a theme decision); 0: the body never meets "
+                    "and institutions keep deciding alone")
+          .defaulted_by_model()};
   sim::Param<double> resident_voice{
       sim::ParamDecl::real("resident_voice", 0.5)
           .range(0, 1)
           .describe("v: residents' share of voice in theme choice")
           .cite("cadre de reference 2014: habitants college >= 50 % of a conseil citoyen (Senat r16-662)")
           .defaulted_by_model()};
-  sim::Param<int> min_residents{sim::ParamDecl::integer("min_residents", 8)
-                                    .range(1, 1000)
-                                    .units("resident")
-                                    .describe("residents attending for voice to be fully effective "
-                                              "(effective voice = v min(1, attendees / min))")
-                                    .cite("~15,000 members for 1,157 conseils citoyens, ~65 % residents "
-                                          "(stylized_facts.md section 1): ~8 residents per body")
-                                    .defaulted_by_model()};
+  sim::Param<double> quorum_per_1000{
+      sim::ParamDecl::real("quorum_per_1000", 2.0)
+          .above(0)
+          .units("resident (1000 resident)-1")
+          .describe("residents attending a meeting, per 1,000 residents, for their voice to be fully "
+                    "effective: effective voice = v min(1, attendees / quorum)")
+          .cite("~15,000 members for 1,157 conseils citoyens, ~65 % residents (stylized_facts.md section 1): "
+                "~8 residents for a mean QPV of 3,900")
+          .defaulted_by_model()};
   sim::Param<double> cost_eur_per_year{sim::ParamDecl::real("cost_eur_per_year", 5000)
                                            .at_least(0)
                                            .units("EUR year-1")
@@ -769,8 +1052,17 @@ struct DiagnosisParams {
 };
 
 struct TrainingParams {
-  sim::Param<double> posture_boost{
-      sim::ParamDecl::real("posture_boost", 0.1).range(0, 1).describe("pi += boost (1 - pi)")};
+  sim::Param<double> learning_boost{
+      sim::ParamDecl::real("learning_boost", 1.0)
+          .at_least(0)
+          .describe("trained institutions learn from cooperation faster: their posture gain per joint success "
+                    "is multiplied by 1 + boost (0: training has no effect)")
+          .cite("assumption")};
+  sim::Param<int> effect_weeks{sim::ParamDecl::integer("effect_weeks", 104)
+                                   .range(1, 1040)
+                                   .units("week")
+                                   .describe("how long the training keeps its effect (staff turnover)")
+                                   .cite("assumption")};
   sim::Param<double> cost_eur{
       sim::ParamDecl::real("cost_eur", 15000).at_least(0).units("EUR").describe("one-off cost")};
 };
@@ -812,10 +1104,12 @@ struct RenewalParams {
       sim::ParamDecl::real("membership_loss", 0.5)
           .range(0, 1)
           .describe("probability that a relocated member loses their association membership")};
-  sim::Param<double> housing_outcome_gain{
-      sim::ParamDecl::real("housing_outcome_gain", 0.0)
-          .range(0, 1)
-          .describe("total gain of the housing outcome index over the operation (renovated dwellings)")};
+  sim::Param<int> duration_weeks{
+      sim::ParamDecl::integer("duration_weeks", 52)
+          .range(1, 1040)
+          .units("week")
+          .describe("length of the operation when no end is given (relocations spread over it)")
+          .cite("assumption")};
 };
 
 // ---- interventions, as scheduled for one site -------------------------------
@@ -895,9 +1189,9 @@ sim::ParamSet apply_preset(const sim::InterventionSpec& iv, const std::string& s
 const std::array<const char*, kThemes>& theme_labels();
 const std::array<const char*, kAssocTypes>& association_type_names();
 const std::array<const char*, kInstTypes>& institution_type_names();
-// Theme focus of each organisation type, in [0, 1].
-const std::array<ThemeVector, kAssocTypes>& association_focus();
-const std::array<ThemeVector, kInstTypes>& institution_focus();
+// Theme focus of an organisation type, in [0, 1] (declared parameters focus_*).
+const ThemeVector& association_focus(const Params& p, int type);
+const ThemeVector& institution_focus(const Params& p, int type);
 // Lead association type of a national network ("FCSF" -> social centre, ...).
 int lead_association_type(const std::string& network);
 

@@ -14,6 +14,10 @@ namespace atc::models::territorial {
 namespace {
 using sim::Purpose;
 using sim::RandomStream;
+
+double weekly(double per_year) {
+  return 1.0 - std::exp(-per_year / 52.0);
+}
 }  // namespace
 
 // ---- phase 5: theme choice and project launch --------------------------------
@@ -45,7 +49,7 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   if (!w.governance) {
     effective_voice_ = 0;
   } else if (w.governance_meeting) {
-    effective_voice_ = w.resident_voice * std::min(1.0, forum_attendees_ / std::max(1, w.min_residents));
+    effective_voice_ = w.resident_voice * std::min(1.0, forum_attendees_ / std::max(1.0, w.quorum));
   }
   RandomStream launch(key_, w.key, 0, Purpose("territorial/launch"));
   const double u = launch.uniform();
@@ -94,14 +98,14 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   pr.active = true;
   pr.theme = theme;
   pr.deadline = w.step + prm_.project_weeks;
-  pr.voice = v;
   pr.on_priority = rank < prm_.priority_top_n;
   // Required effort ~ Gamma with mean project_effort and the given CV.
   RandomStream difficulty(key_, w.key, static_cast<std::uint64_t>(slot),
                           Purpose("territorial/project_effort"));
+  // A project is as large as the site it serves: its effort is per capita.
+  const double mean_effort = prm_.project_effort * site_.population / 1000.0;
   const double cv = prm_.project_effort_cv;
-  pr.effort =
-      cv > 0 ? prm_.project_effort * cv * cv * difficulty.gamma(1.0 / (cv * cv)) : prm_.project_effort;
+  pr.effort = cv > 0 ? mean_effort * cv * cv * difficulty.gamma(1.0 / (cv * cv)) : mean_effort;
   contrib_.row(slot).setZero();
   offered_.row(slot).setZero();
   projects_launched_ += 1;
@@ -144,8 +148,6 @@ void TerritorialModel::phase_cooperation(const Week& w, sim::Parallel par) {
     if (!p.active) continue;
     for (int j : org_.partners[p.theme]) ++projects_of_org_[j];
   }
-  const double quality = std::max(0.0, 1.0 + prm_.diagnosis_effect * (diagnosis_ - prm_.diagnosis_initial)) *
-                         (1.0 + prm_.facilitation_effect * w.facilitation);
   for (int p = 0; p < kMaxProjects; ++p) {
     Project& pr = projects_[p];
     if (!pr.active) continue;
@@ -168,11 +170,11 @@ void TerritorialModel::phase_cooperation(const Week& w, sim::Parallel par) {
       offered_(p, j) += capacity;
       total += x;
     }
-    pr.resident_effort = effort.v[p] / scale_ * (1.0 + prm_.ownership_effect * pr.voice);
-    const double pace = (total + pr.resident_effort) * quality;
+    pr.resident_effort = effort.v[p] / scale_;
+    const double pace = total + pr.resident_effort;
     pr.progress += pace;
     const auto remaining = static_cast<double>(pr.deadline - w.step);
-    const bool started = w.step - (pr.deadline - prm_.project_weeks) >= 4;
+    const bool started = w.step - (pr.deadline - prm_.project_weeks) >= prm_.abandon_after_weeks;
     if (pr.progress >= pr.effort) {
       pr.outcome = +1;
       pr.active = false;
@@ -213,8 +215,10 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
                                                    prm_.org_trust_gain, lambda);
       }
       if (org_.is_institution(j)) {
-        org_.posture[j] = mechanisms::posture_after(org_.posture[j], pr.outcome, pr.voice, prm_.posture_gain,
-                                                    prm_.posture_loss);
+        // Cooperative experience moves posture, whoever chose the project;
+        // trained institutions learn faster from it.
+        org_.posture[j] =
+            mechanisms::posture_after(org_.posture[j], pr.outcome, prm_.posture_gain * w.learning, prm_.posture_loss);
       } else {
         org_.legitimacy[j] =
             mechanisms::trust_after(org_.legitimacy[j], pr.outcome, prm_.legitimacy_gain, lambda);
@@ -230,7 +234,7 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
     if (org_.is_institution(j)) {
       org_.posture[j] += prm_.posture_relaxation * (org_.posture0[j] - org_.posture[j]);
     } else {
-      org_.legitimacy[j] += prm_.trust_relaxation * (org_.legitimacy0[j] - org_.legitimacy[j]);
+      org_.legitimacy[j] += prm_.legitimacy_relaxation * (org_.legitimacy0[j] - org_.legitimacy[j]);
     }
   }
   // Residents: DeGroot averaging over ties and relaxation to baseline (read
@@ -301,29 +305,34 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
     }
     return s;
   });
-  constexpr double kDecay = 0.9;  // ~10-week window
-  responsiveness_den_ = kDecay * responsiveness_den_ + proposals.v[0];
-  responsiveness_num_ = kDecay * responsiveness_num_ + proposals.v[1];
+  const double decay = 1.0 - 1.0 / prm_.responsiveness_window_weeks;
+  responsiveness_den_ = decay * responsiveness_den_ + proposals.v[0];
+  responsiveness_num_ = decay * responsiveness_num_ + proposals.v[1];
 }
 
-// ---- phase 8: outcomes and avoided costs -------------------------------------
+// ---- phase 8: outcomes and avoided costs, counted in people -----------------
 
+// A successful project on theme k reaches a share of the theme's target group
+// (more with a better shared diagnosis, when that hypothesis is on) and moves
+// a share of the people reached who are still in the target group into the
+// better state; people return from it at a yearly hazard. Avoided costs are
+// the people in the better state times the unit cost per person-year.
 void TerritorialModel::phase_outcomes(const Week& w) {
-  for (int k = 0; k < kThemes; ++k)
-    outcome_[k] += prm_.outcome_relaxation * (outcome_target_[k] - outcome_[k]);
+  const double targeting =
+      std::max(0.0, 1.0 + prm_.diagnosis_effect * (diagnosis_ - prm_.diagnosis_initial));
+  for (int k = 0; k < kThemes; ++k) people_better_[k] -= people_better_[k] * weekly(prm_.return_rate[k]);
   for (const auto& p : projects_) {
-    if (p.outcome > 0) outcome_[p.theme] += prm_.outcome_gain * (1.0 - outcome_[p.theme]);
-  }
-  if (w.housing_gain > 0) {
-    outcome_target_[1] = std::min(1.0, outcome_target_[1] + w.housing_gain);
-    outcome_[1] = std::min(1.0, outcome_[1] + w.housing_gain);
+    if (p.outcome <= 0) continue;
+    const int k = p.theme;
+    const double reached = prm_.reach_share[k] * target_[k] * targeting;
+    const double still_in_group = target_[k] > 0 ? std::max(0.0, 1.0 - people_better_[k] / target_[k]) : 0.0;
+    people_better_[k] += prm_.transition_share[k] * reached * still_in_group;
+    people_reached_[k] += reached;
   }
   diagnosis_ += prm_.diagnosis_decay * (prm_.diagnosis_initial - diagnosis_);
   if (w.burn_in) return;
   double avoided = 0;
-  for (int k = 0; k < kThemes; ++k) {
-    avoided += (outcome_[k] - outcome_ref_[k]) * site_.population * prm_.unit_cost_eur[k] / 52.0;
-  }
+  for (int k = 0; k < kThemes; ++k) avoided += people_better_[k] * prm_.unit_cost_eur[k] / 52.0;
   avoided_costs_ += avoided;
 }
 

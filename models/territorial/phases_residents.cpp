@@ -76,10 +76,18 @@ double TerritorialModel::opportunity(const Week& w, std::size_t i) const {
 void TerritorialModel::phase_schedule(Week& w) {
   const std::int64_t week = prm_.burn_in_weeks + w.step;  // weeks since the burn-in began
   w.move_out_hazard = weekly(-std::log1p(-std::min(*prm_.residential_turnover, 0.999)));
-  w.facilitation = prm_.facilitation_base;
-  w.practice = prm_.facilitation_base;
   w.host = org_.host;
-  bool animator_forum = false;
+  // Practices decided at a network meeting take effect after their lag (phase 9).
+  for (std::size_t k = 0; k < practice_.size(); ++k) {
+    if (w.step >= practice_change_at_[k]) {
+      practice_[k] = practice_next_[k];
+      practice_change_at_[k] = INT64_MAX;
+    }
+  }
+  const double method_gain = practice_[0] ? prm_.practice_effect[0] : 0.0;  // structured facilitation
+  double animator_q = 0;
+  bool animator_runs_forums = false;
+  bool facilitated = false;
   if (!w.burn_in) {
     const std::int64_t s = w.step;
     // Animator: in post, vacancy after turnover, departure shock, ramp-up.
@@ -92,7 +100,6 @@ void TerritorialModel::phase_schedule(Week& w) {
     }
     bool departed = false;
     for (const auto& d : iv_.departures) departed = departed || d.active(s);
-    if (a != nullptr) w.practice = a->facilitation_quality;
     RandomStream turnover(key_, w.key, 0, Purpose("territorial/animator_turnover"));
     const double u = turnover.uniform();  // drawn every week (common random numbers)
     if (a == nullptr || departed) {
@@ -117,13 +124,16 @@ void TerritorialModel::phase_schedule(Week& w) {
         const double ramp =
             a->ramp_up_weeks == 0 ? 1.0 : std::min(1.0, double(animator_tenure_) / a->ramp_up_weeks);
         w.animator = true;
-        w.animator_contacts = a->contacts_per_week * ramp;
-        w.facilitation = a->facilitation_quality;
+        w.animator_contacts = a->contacts_per_week * a->fte * ramp;
+        animator_q = a->facilitation_quality;
+        animator_runs_forums = a->forum_period_weeks > 0;
         if (a->host_type >= 0 && !org_.of_type[a->host_type].empty()) w.host = org_.of_type[a->host_type][0];
         w.emphasis = a->emphasis;
-        animator_forum = (animator_tenure_ - 1) % a->forum_period_weeks == 0;
-        intervention_cost_ += a->salary_cost_eur / 52.0;
+        w.animator_forum = a->forum_period_weeks > 0 && (animator_tenure_ - 1) % a->forum_period_weeks == 0;
+        intervention_cost_ += a->salary_cost_eur * a->fte / 52.0;
       }
+      // The network supports the site while the intervention runs, animator in post or not.
+      intervention_cost_ += a->coordination_cost_eur_per_year / 52.0;
     }
     for (const auto& l : iv_.lockdowns) {
       if (l.when.active(s)) {
@@ -140,11 +150,13 @@ void TerritorialModel::phase_schedule(Week& w) {
     }
     for (const auto& g : iv_.governance) {
       if (!g.when.active(s)) continue;
-      w.governance = true;
-      w.resident_voice = g.resident_voice;
-      w.min_residents = g.min_residents;
-      w.governance_meeting = (s - g.when.start) % g.period_weeks == 0;
       intervention_cost_ += g.cost_eur_per_year / 52.0;
+      // A body that never meets leaves decisions to the institutions.
+      if (g.period_weeks == 0) break;
+      w.governance = true;
+      w.resident_voice = std::min(1.0, g.resident_voice + (practice_[1] ? prm_.practice_effect[1] : 0.0));
+      w.quorum = g.quorum_per_1000 * site_.population / 1000.0;
+      w.governance_meeting = (s - g.when.start) % g.period_weeks == 0;
       break;
     }
     bool workshop = false;
@@ -158,29 +170,30 @@ void TerritorialModel::phase_schedule(Week& w) {
     }
     for (const auto& t : iv_.training) {
       if (s != t.when.start) continue;
-      for (int j = org_.n_assoc; j < org_.size(); ++j) {
-        org_.posture[j] += t.posture_boost * (1.0 - org_.posture[j]);
-      }
+      trained_until_ = s + t.effect_weeks;
+      training_boost_ = t.learning_boost;
       intervention_cost_ += t.cost_eur;
     }
+    if (s < trained_until_) w.learning = 1.0 + training_boost_;
     for (const auto& r : iv_.renewals) {
       if (!r.when.active(s)) continue;
       const double weeks = static_cast<double>(r.when.end - r.when.start);
       w.relocation_hazard = 1.0 - std::pow(1.0 - std::min(*r.relocated_share, 0.999), 1.0 / weeks);
       w.membership_loss = r.membership_loss;
-      w.housing_gain = r.housing_outcome_gain / weeks;
       break;
     }
-    w.forum = animator_forum || w.governance_meeting || workshop;
+    w.forum = w.animator_forum || w.governance_meeting || workshop;
+    // The animator facilitates the method's meetings (its forums, the
+    // governance body's, the diagnosis workshops), unless it holds none.
+    facilitated = animator_runs_forums && (w.animator_forum || w.governance_meeting || workshop);
   }
   // Public meetings held without intervention (associations, conseil
   // citoyen): physical only, so cancelled by a lockdown.
   const bool public_meeting = week % prm_.forum_period_weeks == 0 && !w.lockdown;
-  // Facilitation practice learned from the network's more successful sites.
-  w.facilitation = std::clamp(w.facilitation + facilitation_gain_, 0.0, 1.0);
-  w.practice = std::clamp(w.practice + facilitation_gain_, 0.0, 1.0);
   w.forum = w.forum || public_meeting;
   w.digital_forum = w.forum && w.lockdown;
+  // The structured-facilitation practice adds to whoever facilitates.
+  w.facilitation = std::clamp((facilitated ? animator_q : *prm_.facilitation_base) + method_gain, 0.0, 1.0);
 }
 
 // ---- phase 1: residential moves ---------------------------------------------
@@ -280,7 +293,7 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
           if (r.block[j] == r.block[i]) continue;
         }
         if (j == i || tied(i, j) || neighbourhood_ties(j) > r.tie_target[j]) continue;
-        if (r.tie_count[i] >= kTieSlots || r.tie_count[j] >= kTieSlots) continue;
+        if (r.tie_count[i] >= prm_.max_ties || r.tie_count[j] >= prm_.max_ties) continue;
         const TieKind kind = in_block ? kBlockTie : kWeakTie;
         add_tie(i, j, kind, 255);
         add_tie(j, static_cast<std::uint32_t>(i), kind, 255);
@@ -304,7 +317,7 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
         if (r.tie_count[t] > 0) j = r.tie_to[std::size_t{t} * kTieSlots + rng.below(r.tie_count[t])];
       }
       if (j == i || r.block[j] != b || tied(i, j)) continue;
-      if (r.tie_count[i] >= kTieSlots || r.tie_count[j] >= kTieSlots) continue;
+      if (r.tie_count[i] >= prm_.max_ties || r.tie_count[j] >= prm_.max_ties) continue;
       add_tie(i, j, kBlockTie, 255);
       add_tie(j, static_cast<std::uint32_t>(i), kBlockTie, 255);
       ++made;
@@ -353,8 +366,10 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
   const double n = static_cast<double>(r.n);
   double lambda_all = 0;
   for (int j = 0; j < A; ++j) {
-    const double c = prm_.contacts_per_fte * org_.capacity[j] * w.capacity_multiplier * w.activity *
-                     (0.5 + 0.5 * org_.legitimacy[j]) * scale_;
+    const double legitimacy =
+        (1.0 - prm_.contact_legitimacy_weight) + prm_.contact_legitimacy_weight * org_.legitimacy[j];
+    const double c =
+        prm_.contacts_per_fte * org_.capacity[j] * w.capacity_multiplier * w.activity * legitimacy * scale_;
     week_contrib_[j] = c / (n + mw1 * scratch_sum_[j]);  // reused as lambda_j
     lambda_all += week_contrib_[j];
   }
@@ -371,7 +386,8 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
     double rate = lambda_all;
     for (int k = 0; k < s.count; ++k) rate += mw1 * week_contrib_[s.org[k]];
     rate += lambda_a * animator_weight(i, s);
-    double p = contact_probability(rate, r.barrier[i] != 0, prm_.barrier_contact_penalty, r.ta[i]);
+    double p = contact_probability(rate, r.barrier[i] != 0, prm_.barrier_contact_penalty, r.ta[i],
+                                   prm_.contact_trust_weight);
     if (w.lockdown && r.barrier[i]) p = 0.0;  // only digital contact is possible
     RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
     r.invited[i] = rng.uniform() < p ? 1 : 0;
@@ -418,7 +434,6 @@ void TerritorialModel::phase_participation(const Week& w, sim::Parallel par) {
 
 void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   auto& r = res_;
-  forum_attendees_ = 0;
   if (!w.forum) return;
   forums_held_ += 1;
   attendees_.clear();
@@ -442,26 +457,31 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   const double md = static_cast<double>(m);
   for (int t = 0; t < kThemes; ++t) forum_centroid_[t] = stats.v[2 + t] / md;
   forum_trust_ = stats.v[1] / md;
-  const double dispersion = par.reduce<double>(m, [&](std::size_t b, std::size_t e) {
+  const double squared = par.reduce<double>(m, [&](std::size_t b, std::size_t e) {
     double s = 0;
     for (std::size_t k = b; k < e; ++k) {
       const float* p = r.p(attendees_[k]);
-      double d2 = 0;
-      for (int t = 0; t < kThemes; ++t) d2 += (p[t] - forum_centroid_[t]) * (p[t] - forum_centroid_[t]);
-      s += std::sqrt(d2);
+      for (int t = 0; t < kThemes; ++t) s += (p[t] - forum_centroid_[t]) * (p[t] - forum_centroid_[t]);
     }
     return s;
   }) / md;
-  forum_dispersion_ = dispersion;
-  const Conflict conflict = m >= 2 ? classify_conflict(dispersion, forum_trust_, prm_.conflict_dispersion_min,
-                                                       prm_.conflict_trust_min)
-                                   : Conflict::None;
+  forum_dispersion_ = pairwise_dispersion(squared, m);
+  // Conflict, graded per forum: how much attendees disagree, and whether the
+  // trust in the room (helped by facilitation) makes it productive.
+  const ForumConflict conflict =
+      m >= 2 ? forum_conflict(forum_dispersion_, forum_trust_ + prm_.conflict_facilitation * w.facilitation,
+                              conflict_shape_)
+             : ForumConflict{};
+  forum_conflict_ = conflict.intensity;
+  conflict_productive_sum_ += conflict.productive;
+  conflict_destructive_sum_ += conflict.destructive;
   // Random pairs (deterministic matching) move towards each other when closer
   // than the confidence bound (Deffuant et al. 2000, in K dimensions); a pair
   // may form a tie, and renews one formed earlier. Pairs are disjoint.
   const double bound = confidence_bound(prm_.confidence_base, prm_.confidence_trust,
                                         prm_.confidence_facilitation, stats.v[0] / md, w.facilitation);
   RandomStream matching(key_, w.key, 0, Purpose("territorial/matching"));
+  const int max_ties = prm_.max_ties;
   const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
   const auto renew = static_cast<std::uint8_t>(prm_.formed_tie_weeks);
   par.for_each(pairs, [&](std::size_t k) {
@@ -484,40 +504,33 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
       return;
     }
     RandomStream tie(key_, w.key, std::min(i, j), Purpose("territorial/tie"));
-    if (tie.uniform() < prm_.tie_formation && r.tie_count[i] < kTieSlots && r.tie_count[j] < kTieSlots) {
+    if (tie.uniform() < prm_.tie_formation && r.tie_count[i] < max_ties && r.tie_count[j] < max_ties) {
       add_tie(i, j, kFormedTie, renew);
       add_tie(j, i, kFormedTie, renew);
     }
   });
-  // A well-run meeting builds attendees' trust in its organisers. Conflict:
-  // productive disagreement improves the diagnosis and attendees' sense of
-  // efficacy; destructive conflict lowers efficacy and makes some attendees
-  // step down.
+  // A well-run meeting builds attendees' trust in its organisers, unless it
+  // turns destructive. Productive conflict improves the diagnosis and
+  // attendees' sense of efficacy; destructive conflict lowers efficacy and
+  // makes some attendees step down. Each effect is weighted by the forum's
+  // graded conflict, so forums differ continuously.
   const double forum_gain = prm_.forum_trust_gain * w.facilitation;
-  const bool productive = conflict == Conflict::Productive;
   par.for_each(m, [&](std::size_t k) {
     const std::uint32_t i = attendees_[k];
-    if (conflict != Conflict::Destructive) {
-      r.ta[i] = static_cast<float>(mechanisms::trust_after(r.ta[i], +1, forum_gain, 1.0));
-    }
-    if (conflict == Conflict::None) return;
-    if (productive) {
-      r.eff[i] = static_cast<float>(mechanisms::trust_after(r.eff[i], +1, prm_.conflict_efficacy_gain, 1.0));
-      return;
-    }
-    r.eff[i] = static_cast<float>(mechanisms::trust_after(r.eff[i], -1, prm_.conflict_efficacy_loss, 1.0));
+    r.ta[i] = static_cast<float>(mechanisms::trust_after(r.ta[i], +1, forum_gain, 1.0, 1.0 - conflict.destructive));
+    r.eff[i] = static_cast<float>(
+        mechanisms::trust_after(r.eff[i], +1, prm_.conflict_efficacy_gain, 1.0, conflict.productive));
+    r.eff[i] = static_cast<float>(
+        mechanisms::trust_after(r.eff[i], -1, prm_.conflict_efficacy_loss, 1.0, conflict.destructive));
     RandomStream drop(key_, w.key, i, Purpose("territorial/conflict_dropout"));
-    if (drop.uniform() < prm_.conflict_dropout && r.level[i] > kNone) {
+    if (drop.uniform() < prm_.conflict_dropout * conflict.destructive && r.level[i] > kNone) {
       r.level[i] = static_cast<std::uint8_t>(r.level[i] - 1);
       if (r.level[i] < kActive) r.weeks_active[i] = 0;
     }
   });
-  if (conflict != Conflict::None) (productive ? conflict_productive_ : conflict_destructive_) += 1;
-  if (conflict != Conflict::Destructive) {
-    const double gain = prm_.diagnosis_gain * (w.diagnosis ? 1.0 : prm_.diagnosis_without_process) *
-                        (conflict == Conflict::Productive ? 1.0 + prm_.diagnosis_conflict_bonus : 1.0);
-    diagnosis_ += std::min(1.0, gain) * (1.0 - diagnosis_);
-  }
+  const double gain = prm_.diagnosis_gain * (w.diagnosis ? 1.0 : prm_.diagnosis_without_process) *
+                      (1.0 + prm_.diagnosis_conflict_bonus * conflict.productive) * (1.0 - conflict.destructive);
+  diagnosis_ += std::min(1.0, gain) * (1.0 - diagnosis_);
   // Institutions learn residents' priorities from a shared diagnosis or a
   // governance meeting, at a rate growing with diagnosis quality and posture.
   if (w.diagnosis || w.governance_meeting) {

@@ -21,12 +21,13 @@ enum Level : std::uint8_t { kNone = 0, kInformed = 1, kOccasional = 2, kActive =
 
 // ---- outreach ---------------------------------------------------------------
 
-// P(contacted) = (1 - exp(-rate)) (1 - penalty * barrier) (0.5 + 0.5 Ta), where
-// rate = sum_j lambda_j w_ij is the resident's expected number of contacts.
-inline double contact_probability(double rate, bool barrier, double barrier_penalty,
-                                  double trust_associations) {
+// P(contacted) = (1 - exp(-rate)) (1 - penalty * barrier) ((1 - w) + w Ta), where
+// rate = sum_j lambda_j w_ij is the resident's expected number of contacts and
+// w the weight of trust in associations (0.5 in MODEL.md).
+inline double contact_probability(double rate, bool barrier, double barrier_penalty, double trust_associations,
+                                  double trust_weight) {
   const double reach = 1.0 - std::exp(-std::max(0.0, rate));
-  return reach * (barrier ? 1.0 - barrier_penalty : 1.0) * (0.5 + 0.5 * trust_associations);
+  return reach * (barrier ? 1.0 - barrier_penalty : 1.0) * ((1.0 - trust_weight) + trust_weight * trust_associations);
 }
 
 // ---- participation ------------------------------------------------------------
@@ -92,14 +93,15 @@ inline std::uint8_t next_level(std::uint8_t level, int weeks_active, double u, d
 }
 
 struct FatigueRates {
-  double gain = 0.03;   // per week of participation (level 3-4; half at level 2)
-  double rest = 0.1;    // share recovered per week at level 0-1
-  double relief = 0.5;  // share removed when a project one took part in succeeds
+  double gain = 0.03;       // per week of participation at level 3-4
+  double rest = 0.1;        // share recovered per week at level 0-1
+  double relief = 0.5;      // share removed when a project one took part in succeeds
+  double occasional = 0.5;  // gain at level 2, relative to levels 3-4
 };
 
 inline double fatigue_after_week(double f, std::uint8_t level, const FatigueRates& r) {
   if (level >= kActive) return f + r.gain * (1.0 - f);
-  if (level == kOccasional) return f + 0.5 * r.gain * (1.0 - f);
+  if (level == kOccasional) return f + r.occasional * r.gain * (1.0 - f);
   return f - r.rest * f;
 }
 
@@ -111,56 +113,93 @@ inline double confidence_bound(double d0, double d_trust, double d_fac, double m
   return d0 + d_trust * mean_trust + d_fac * facilitation;
 }
 
-enum class Conflict : std::uint8_t { None, Productive, Destructive };
+// Dispersion of attendees' priorities: the root of the mean squared distance
+// between two different attendees, sqrt(2 m / (m - 1) x mean squared distance
+// to the centroid). The mean squared pairwise distance is estimated without
+// bias at any number m >= 2 of attendees, so a small forum is not calmer than
+// a large one with the same spread of views.
+inline double pairwise_dispersion(double mean_squared_to_centroid, std::size_t m) {
+  if (m < 2) return 0.0;
+  const double md = static_cast<double>(m);
+  return std::sqrt(std::max(0.0, 2.0 * md / (md - 1.0) * mean_squared_to_centroid));
+}
 
-// Disagreement (dispersion above D_min) is productive when the attendees' mean
-// trust reaches T*, destructive below it.
-inline Conflict classify_conflict(double dispersion, double mean_trust, double dispersion_min,
-                                  double trust_min) {
-  if (dispersion <= dispersion_min) return Conflict::None;
-  return mean_trust >= trust_min ? Conflict::Productive : Conflict::Destructive;
+// A forum's conflict, graded: intensity c = s((D - D0) / sD) from the
+// dispersion of views, and the share of it that is productive,
+// p = s((T - T*) / sT) from attendees' mean trust (the trust in which
+// disagreement is heard). Productive conflict is c p, destructive c (1 - p).
+struct ConflictShape {
+  double dispersion_midpoint = 0.3;  // D0
+  double dispersion_scale = 0.05;    // sD
+  double trust_midpoint = 0.35;      // T*
+  double trust_scale = 0.05;         // sT
+};
+
+struct ForumConflict {
+  double intensity = 0;
+  double productive = 0;   // c p
+  double destructive = 0;  // c (1 - p)
+};
+
+inline ForumConflict forum_conflict(double dispersion, double trust, const ConflictShape& k) {
+  ForumConflict f;
+  f.intensity = mechanisms::logistic((dispersion - k.dispersion_midpoint) / k.dispersion_scale);
+  const double p = mechanisms::logistic((trust - k.trust_midpoint) / k.trust_scale);
+  f.productive = f.intensity * p;
+  f.destructive = f.intensity * (1.0 - p);
+  return f;
 }
 
 // ---- diffusion across sites (phase 9) ---------------------------------------
 
-// What a site shows its network at an exchange.
-struct Practice {
-  int network = -1;           // index of the site's network, -1 = none (no exchange)
-  double success = 0.5;       // (projects succeeded + 1) / (projects ended + 2) since week 0
-  double facilitation = 0.0;  // the site's facilitation practice (its method's q, animator in post or not)
-  double posture_gain = 0.0;  // mean institutional posture minus its initial mean
+inline constexpr int kPractices = 2;  // structured facilitation, co-decision governance
+
+// What a site shows the other sites of its network at a meeting.
+struct SiteRecord {
+  int network = -1;       // index of the site's network; -1: none
+  bool attends = false;   // its animator is in post
+  std::array<double, 4> profile{};  // coordinates for similarity (see similarity())
+  double success = 0;     // people in a better state through projects, per 1,000 residents
+  std::array<bool, kPractices> in_use{};
 };
 
-// How much a site's facilitation quality and institutional posture move.
-struct PracticeShift {
-  double facilitation = 0.0;
-  double posture = 0.0;
-};
+// Similarity weight exp(-d^2 / 2h^2) of two sites' profiles.
+inline double similarity(const SiteRecord& a, const SiteRecord& b, double bandwidth) {
+  double d2 = 0;
+  for (std::size_t k = 0; k < a.profile.size(); ++k) d2 += (a.profile[k] - b.profile[k]) * (a.profile[k] - b.profile[k]);
+  return std::exp(-d2 / (2.0 * bandwidth * bandwidth));
+}
 
-// Payoff-biased imitation within a network: each site moves its facilitation
-// quality and posture gain a share chi of the way towards the means over the
-// sites of the same network that are strictly more successful. Sites of other
-// networks, or without one, are never looked at; the most successful site of
-// a network does not move. All shifts are computed from the same snapshot, so
-// the result does not depend on the order of the sites.
-inline std::vector<PracticeShift> diffusion_shifts(std::span<const Practice> sites, double chi) {
-  std::vector<PracticeShift> out(sites.size());
-  if (chi <= 0.0) return out;
-  for (std::size_t s = 0; s < sites.size(); ++s) {
-    const Practice& me = sites[s];
-    if (me.network < 0) continue;
-    double q = 0, g = 0, n = 0;
-    for (const Practice& peer : sites) {
-      if (peer.network != me.network || !(peer.success > me.success)) continue;
-      q += peer.facilitation;
-      g += peer.posture_gain;
-      n += 1;
+// Advantage of practice k seen from site s: the similarity-weighted mean
+// success of the other attending sites of its network that use it, minus that
+// of those that do not; 0 when either group is empty (nothing to compare).
+inline double practice_advantage(std::span<const SiteRecord> sites, std::size_t s, int k, double bandwidth) {
+  const SiteRecord& me = sites[s];
+  double with = 0, with_w = 0, without = 0, without_w = 0;
+  for (std::size_t o = 0; o < sites.size(); ++o) {
+    const SiteRecord& peer = sites[o];
+    if (o == s || !peer.attends || peer.network != me.network) continue;
+    const double w = similarity(me, peer, bandwidth);
+    if (peer.in_use[static_cast<std::size_t>(k)]) {
+      with += w * peer.success;
+      with_w += w;
+    } else {
+      without += w * peer.success;
+      without_w += w;
     }
-    if (n == 0) continue;
-    out[s].facilitation = chi * (q / n - me.facilitation);
-    out[s].posture = chi * (g / n - me.posture_gain);
   }
-  return out;
+  if (with_w <= 0 || without_w <= 0) return 0.0;
+  return with / with_w - without / without_w;
+}
+
+// A site adopts a practice it lacks when the advantage exceeds the threshold,
+// and drops one it uses when the advantage is below minus the threshold, with
+// probability 1 - exp(-(|advantage| - threshold) / scale): an advantage within
+// the threshold (e.g. noise between sites) never moves a site, so a useless
+// practice does not spread.
+inline double switch_probability(double advantage, bool in_use, double threshold, double scale) {
+  const double excess = (in_use ? -advantage : advantage) - threshold;
+  return excess > 0 ? 1.0 - std::exp(-excess / scale) : 0.0;
 }
 
 // Index of the largest of K values (the first on ties).

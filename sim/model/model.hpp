@@ -28,9 +28,19 @@ struct IndicatorDecl {
   std::string long_name;
   std::string description;
   std::string extra_dimension;  // "" for a scalar per (site, time), else e.g. "theme"
+  // "outcome": produced by the model's dynamics; "input": set by the scenario
+  // or its schedule (an intervention's parameter, a cost, a count of planned
+  // meetings), recorded for reference and never to be reported as an effect.
+  std::string role = "outcome";
   // Writes the value (or, with an extra dimension, one value per label) for
   // the model's current state, after Model::prepare_observation.
   std::function<void(const Model&, std::span<double>)> read;
+
+  // Marks the indicator as an input (see `role`).
+  IndicatorDecl input() && {
+    role = "input";
+    return std::move(*this);
+  }
 };
 
 // An extra output dimension (e.g. theme) and its labels.

@@ -8,51 +8,56 @@
 #include "tests/models/territorial/harness.hpp"
 
 using namespace atc::test::territorial;
-using atc::models::territorial::diffusion_shifts;
-using atc::models::territorial::Practice;
-using atc::models::territorial::PracticeShift;
+using atc::models::territorial::kPractices;
+using atc::models::territorial::practice_advantage;
+using atc::models::territorial::SiteRecord;
+using atc::models::territorial::similarity;
+using atc::models::territorial::switch_probability;
 
-TEST_CASE("diffusion: a site moves towards the more successful sites of its own network only",
+namespace {
+SiteRecord site(int network, bool attends, double success, bool in_use, double size = 3.6) {
+  SiteRecord r;
+  r.network = network;
+  r.attends = attends;
+  r.profile = {size, 0, 0, 0};
+  r.success = success;
+  r.in_use = {in_use, false};
+  return r;
+}
+}  // namespace
+
+TEST_CASE("diffusion: the advantage of a practice compares attending peers of the same network",
           "[territorial][diffusion]") {
-  const std::vector<Practice> sites{
-      {0, 0.8, 0.9, 0.10},   // a: the network's most successful site
-      {0, 0.3, 0.2, -0.02},  // b: same network, less successful
-      {0, 0.5, 0.6, 0.05},   // e: same network, in between
-      {1, 0.1, 0.2, 0.0},    // c: another network, alone in it
-      {-1, 0.1, 0.2, 0.0},   // d: no network
+  const std::vector<SiteRecord> sites{
+      site(0, true, 2.0, false),  // the deciding site
+      site(0, true, 5.0, true),   // peer with the practice
+      site(0, true, 3.0, false),  // peer without
+      site(0, false, 9.0, true),  // absent: ignored
+      site(1, true, 9.0, true),   // other network: ignored
   };
-  const auto s = diffusion_shifts(sites, 0.5);
-  // a has no more successful peer; c's only peer is itself; d has no network.
-  CHECK(s[0].facilitation == 0.0);
-  CHECK(s[0].posture == 0.0);
-  CHECK(s[3].facilitation == 0.0);
-  CHECK(s[4].facilitation == 0.0);
-  // b moves halfway to the mean of a and e; e halfway to a.
-  CHECK(s[1].facilitation == Approx(0.5 * (0.75 - 0.2)));
-  CHECK(s[1].posture == Approx(0.5 * (0.075 + 0.02)));
-  CHECK(s[2].facilitation == Approx(0.5 * (0.9 - 0.6)));
-  CHECK(s[2].posture == Approx(0.5 * (0.10 - 0.05)));
-
-  SECTION("a successful site of another network changes nothing") {
-    auto other = sites;
-    other[3] = {1, 0.99, 1.0, 0.5};
-    const auto t = diffusion_shifts(other, 0.5);
-    for (std::size_t k = 0; k < 3; ++k) CHECK(t[k].facilitation == s[k].facilitation);
-  }
+  CHECK(practice_advantage(sites, 0, 0, 1.0) == Approx(2.0));
+  // Practice 1: nobody uses it, nothing to compare.
+  CHECK(practice_advantage(sites, 0, 1, 1.0) == 0.0);
   SECTION("the order of the sites does not matter") {
-    std::vector<Practice> reversed(sites.rbegin(), sites.rend());
-    const auto t = diffusion_shifts(reversed, 0.5);
-    for (std::size_t k = 0; k < sites.size(); ++k) {
-      CHECK(t[sites.size() - 1 - k].facilitation == s[k].facilitation);
-      CHECK(t[sites.size() - 1 - k].posture == s[k].posture);
-    }
+    const std::vector<SiteRecord> shuffled{sites[4], sites[2], sites[0], sites[3], sites[1]};
+    CHECK(practice_advantage(shuffled, 2, 0, 1.0) == Approx(2.0));
   }
-  SECTION("chi = 0 and equal success move nothing") {
-    for (const auto& x : diffusion_shifts(sites, 0.0)) CHECK((x.facilitation == 0.0 && x.posture == 0.0));
-    auto equal = sites;
-    for (auto& p : equal) p.success = 0.5;
-    for (const auto& x : diffusion_shifts(equal, 0.5)) CHECK((x.facilitation == 0.0 && x.posture == 0.0));
+  SECTION("peers are weighted by similarity") {
+    auto far = sites;
+    far[1].profile[0] = 5.0;  // the successful adopter is ~25 times larger
+    CHECK(practice_advantage(far, 0, 0, 0.5) == Approx(2.0));  // alone in its group: weights cancel
+    far.push_back(site(0, true, 1.0, true));  // a similar adopter that does worse
+    CHECK(practice_advantage(far, 0, 0, 0.5) < 0.0);
+    CHECK(similarity(far[0], far[1], 0.5) < 0.05);
   }
+}
+
+TEST_CASE("diffusion: an advantage within the threshold never moves a site", "[territorial][diffusion]") {
+  CHECK(switch_probability(0.99, false, 1.0, 0.25) == 0.0);
+  CHECK(switch_probability(-5.0, false, 1.0, 0.25) == 0.0);
+  CHECK(switch_probability(1.5, false, 1.0, 0.25) == Approx(1.0 - std::exp(-2.0)));
+  CHECK(switch_probability(1.5, true, 1.0, 0.25) == 0.0);  // already in use: only drops on a disadvantage
+  CHECK(switch_probability(-1.5, true, 1.0, 0.25) == Approx(1.0 - std::exp(-2.0)));
 }
 
 namespace {
@@ -116,7 +121,7 @@ name = "alone"
 [[scenario]]
 name = "coupled"
 [scenario.model]
-diffusion_share = 0.5
+diffusion = true
 diffusion_period_weeks = 4
 )" + a_method +
          shutdown;

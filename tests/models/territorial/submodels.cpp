@@ -61,18 +61,19 @@ TEST_CASE("trust stays strictly inside (0, 1) and evidence weight scales the ste
   CHECK(partial < full);
 }
 
-TEST_CASE("posture rises only with a successful co-constructed project", "[territorial][submodel]") {
+TEST_CASE("posture: one rule for cooperative experience, slow up, slower down", "[territorial][submodel]") {
   const double pi = 0.25;
-  CHECK(mech::posture_after(pi, +1, 0.5, 0.03, 0.005) > pi);
-  CHECK(mech::posture_after(pi, +1, 0.0, 0.03, 0.005) == pi);  // top-down success: no change
-  CHECK(mech::posture_after(pi, 0, 0.5, 0.03, 0.005) == pi);
-  const double after_failure = mech::posture_after(pi, -1, 0.5, 0.03, 0.005);
+  CHECK(mech::posture_after(pi, +1, 0.03, 0.005) > pi);
+  CHECK(mech::posture_after(pi, 0, 0.03, 0.005) == pi);
+  CHECK(mech::posture_after(pi, +1, 0.0, 0.005) == pi);  // no learning: no change
+  const double after_failure = mech::posture_after(pi, -1, 0.03, 0.005);
   CHECK(after_failure < pi);
-  CHECK(pi - after_failure < mech::posture_after(pi, +1, 0.5, 0.03, 0.005) - pi);  // falls only slightly
-  // Slow: 10 successes with voice 0.5 move posture by less than 0.15.
+  CHECK(pi - after_failure < mech::posture_after(pi, +1, 0.03, 0.005) - pi);  // falls only slightly
+  // Slow: 10 successes move posture by less than 0.25; never above 1.
   double p = pi;
-  for (int k = 0; k < 10; ++k) p = mech::posture_after(p, +1, 0.5, 0.03, 0.005);
-  CHECK(p - pi < 0.15);
+  for (int k = 0; k < 10; ++k) p = mech::posture_after(p, +1, 0.03, 0.005);
+  CHECK(p - pi < 0.25);
+  for (int k = 0; k < 10000; ++k) p = mech::posture_after(p, +1, 0.03, 0.005);
   CHECK(p <= 1.0);
 }
 
@@ -97,18 +98,20 @@ TEST_CASE("contributions are never negative and never exceed capacity", "[territ
 
 TEST_CASE("outreach: contact probability is a probability, lower with a barrier or distrust",
           "[territorial][submodel]") {
-  CHECK(contact_probability(0.0, false, 0.5, 1.0) == 0.0);
+  CHECK(contact_probability(0.0, false, 0.5, 1.0, 0.5) == 0.0);
   for (double rate : {0.01, 0.1, 1.0, 10.0, 1e6}) {
     for (double ta : {0.0, 0.5, 1.0}) {
-      const double p = contact_probability(rate, false, 0.5, ta);
+      const double p = contact_probability(rate, false, 0.5, ta, 0.5);
       CHECK(p >= 0.0);
       CHECK(p <= 1.0);
-      CHECK(contact_probability(rate, true, 0.5, ta) < p);
+      CHECK(contact_probability(rate, true, 0.5, ta, 0.5) < p);
     }
-    CHECK(contact_probability(rate, false, 0.5, 0.2) < contact_probability(rate, false, 0.5, 0.8));
+    CHECK(contact_probability(rate, false, 0.5, 0.2, 0.5) < contact_probability(rate, false, 0.5, 0.8, 0.5));
+    // Weight 0: trust has no effect on outreach.
+    CHECK(contact_probability(rate, false, 0.5, 0.2, 0.0) == contact_probability(rate, false, 0.5, 0.8, 0.0));
   }
   // Expected contacts are conserved in the small-rate limit: P ~ rate (x trust factor 1 at Ta = 1).
-  CHECK(contact_probability(1e-4, false, 0.5, 1.0) == Approx(1e-4).epsilon(1e-3));
+  CHECK(contact_probability(1e-4, false, 0.5, 1.0, 0.5) == Approx(1e-4).epsilon(1e-3));
 }
 
 TEST_CASE("ladder: only the allowed transitions happen", "[territorial][submodel]") {
@@ -232,11 +235,37 @@ TEST_CASE("deliberation: the confidence bound widens with trust and facilitation
   CHECK(confidence_bound(0.2, 0.3, 0.3, 0.0, 0.0) == 0.2);
 }
 
-TEST_CASE("conflict is productive with trust and destructive without, for the same dispersion",
+TEST_CASE("conflict is graded: its intensity rises with dispersion, its productive part with trust",
           "[territorial][submodel]") {
-  CHECK(classify_conflict(0.1, 0.8, 0.2, 0.35) == Conflict::None);
-  CHECK(classify_conflict(0.3, 0.4, 0.2, 0.35) == Conflict::Productive);
-  CHECK(classify_conflict(0.3, 0.2, 0.2, 0.35) == Conflict::Destructive);
+  const ConflictShape k{0.3, 0.05, 0.35, 0.05};
+  const auto calm = forum_conflict(0.1, 0.5, k);
+  const auto heated = forum_conflict(0.45, 0.5, k);
+  CHECK(calm.intensity < 0.02);
+  CHECK(heated.intensity > 0.9);
+  CHECK(heated.productive + heated.destructive == Approx(heated.intensity));
+  // Same dispersion, more trust: the same conflict, more of it productive.
+  const auto trusting = forum_conflict(0.3, 0.5, k);
+  const auto wary = forum_conflict(0.3, 0.2, k);
+  CHECK(trusting.intensity == wary.intensity);
+  CHECK(trusting.productive > 0.9 * trusting.intensity);
+  CHECK(wary.destructive > 0.9 * wary.intensity);
+  // Continuous: a small change of dispersion makes a small change of conflict.
+  CHECK(std::abs(forum_conflict(0.301, 0.35, k).intensity - forum_conflict(0.3, 0.35, k).intensity) < 0.01);
+}
+
+TEST_CASE("dispersion is unbiased in the number of attendees", "[territorial][submodel]") {
+  // Two views at distance 1: the mean squared distance to the centroid is 1/4
+  // with 2 attendees; the mean squared distance between two different
+  // attendees is 1, so the dispersion is 1 whatever the forum's size.
+  CHECK(pairwise_dispersion(0.25, 2) == Approx(1.0));
+  // n attendees split evenly between the two views: mean squared distance to
+  // the centroid 1/4; pairs of different attendees at distance 1 are a share
+  // n / (2 (n - 1)) of all pairs.
+  for (std::size_t n : {4, 10, 100, 10000}) {
+    const double nd = static_cast<double>(n);
+    CHECK(pairwise_dispersion(0.25, n) == Approx(std::sqrt(nd / (2.0 * (nd - 1.0)))));
+  }
+  CHECK(pairwise_dispersion(0.3, 1) == 0.0);
 }
 
 TEST_CASE("top theme is the first largest priority", "[territorial][submodel]") {
