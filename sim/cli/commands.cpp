@@ -16,6 +16,7 @@
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/text.hpp"
+#include "sim/exec/envelope.hpp"
 #include "sim/exec/runner.hpp"
 #include "sim/io/info.hpp"
 #include "sim/io/writer.hpp"
@@ -191,6 +192,19 @@ void on_signal(int) {
   sim::stop_requested().store(true);
 }
 
+// Outputs outside their plausibility envelope, as warnings (the run succeeded).
+void print_envelope(const sim::EnvelopeCheck& check) {
+  const auto findings = check.findings();
+  constexpr std::size_t kShown = 20;
+  for (std::size_t k = 0; k < findings.size() && k < kShown; ++k) {
+    std::fprintf(stderr, "atcsim: warning: %s\n", findings[k].message().c_str());
+  }
+  if (findings.size() > kShown) {
+    std::fprintf(stderr, "atcsim: warning: %zu more outputs outside their plausible range (the report lists all)\n",
+                 findings.size() - kShown);
+  }
+}
+
 int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   if (a.help) {
     std::fputs(kRunHelp, stdout);
@@ -203,10 +217,12 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
                                       static_cast<std::size_t>(threads));
   if (!a.quiet) std::fprintf(stderr, "%s\n", summary(spec).c_str());
 
-  io::Hdf5Sink sink(spec, io::FileMetadata{command_line(argv)}, a.resume);
+  io::Hdf5Sink file(spec, io::FileMetadata{command_line(argv)}, a.resume);
+  const io::Layout layout = io::Layout::of(spec);
+  sim::EnvelopeCheck sink(spec, layout, file);
   if (a.resume && !a.quiet) {
-    std::fprintf(stderr, "resuming: %zu run(s) already complete in %s\n", sink.completed_runs(),
-                 sink.partial_path().c_str());
+    std::fprintf(stderr, "resuming: %zu run(s) already complete in %s\n", file.completed_runs(),
+                 file.partial_path().c_str());
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -220,15 +236,16 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
         sim::format_rate(stats.seconds > 0 ? static_cast<double>(stats.agent_steps) / stats.seconds : 0)
             .c_str(),
         threads);
+    print_envelope(sink);
   } catch (const Interrupted&) {
     std::fprintf(stderr,
                  "\natcsim: interrupted; %zu completed run(s) are kept in %s\n"
                  "continue with: atcsim run %s --resume\n",
-                 sink.completed_runs(), sink.partial_path().c_str(), config.c_str());
+                 file.completed_runs(), file.partial_path().c_str(), config.c_str());
     return 130;
   } catch (const Error& e) {
     std::fprintf(stderr, "\natcsim: error: %s\ncompleted runs are kept in %s (continue with --resume)\n",
-                 e.what(), sink.partial_path().c_str());
+                 e.what(), file.partial_path().c_str());
     return 1;
   }
   return 0;

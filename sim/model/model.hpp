@@ -19,6 +19,27 @@ namespace atc::sim {
 
 class Model;
 
+// A published magnitude an indicator should stay within (plausibility
+// envelope): the engine warns, naming the indicator and the site, when the
+// replicate mean of a site's statistic leaves [min, max].
+struct PlausibleRange {
+  enum class Basis {
+    Value,                 // time-mean of the value (shares, counts per site)
+    PerEvent,              // time-mean over the recorded times where the value is not 0 (per forum)
+    Per1000,               // time-mean per 1,000 residents of the site
+    Per1000PerYear,        // last value of a cumulative indicator, per 1,000 residents per year
+  };
+  std::string table;       // name of the envelope entry, e.g. "core_members_per_site"
+  Basis basis = Basis::Value;
+  double min = 0;
+  double max = 0;
+  double population_min = 0;  // applies to sites whose population is in this range
+  double population_max = 1e300;
+  int label = -1;             // for an indicator with an extra dimension: the label checked
+  std::string status;         // "[read]", "[read, secondary]" or "assumption"
+  std::string unit;           // how the statistic is expressed, e.g. "per 1,000 residents"
+};
+
 // An indicator the model records, declared with the function that reads it
 // from the model's state (as Mesa's model reporters), so that its name is
 // written once and an undeclared indicator cannot be written.
@@ -32,6 +53,7 @@ struct IndicatorDecl {
   // or its schedule (an intervention's parameter, a cost, a count of planned
   // meetings), recorded for reference and never to be reported as an effect.
   std::string role = "outcome";
+  std::vector<PlausibleRange> plausible;  // empty: no published magnitude to compare with
   // Writes the value (or, with an extra dimension, one value per label) for
   // the model's current state, after Model::prepare_observation.
   std::function<void(const Model&, std::span<double>)> read;
