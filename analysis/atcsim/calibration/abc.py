@@ -58,6 +58,7 @@ from .simulators import Simulator
 __all__ = ["Generation", "ABCResult", "abc_smc", "pmc_weights", "next_tolerance", "KERNELS"]
 
 KERNELS = ("gaussian", "uniform")
+TRANSITIONS = ("olcm", "beaumont")
 
 
 @dataclass
@@ -102,25 +103,58 @@ class ABCResult:
 
 
 def pmc_weights(
-    u_new: np.ndarray, u_prev: np.ndarray, w_prev: np.ndarray, cov: np.ndarray, chunk: int = 512
+    u_new: np.ndarray, u_prev: np.ndarray, w_prev: np.ndarray, cov: np.ndarray, chunk: int = 256
 ) -> np.ndarray:
     """Beaumont et al. (2009) importance weights for a uniform prior on the allowed set:
-    1 / sum_j w_j N(u_new | u_prev_j, cov), normalised."""
-    chol = np.linalg.cholesky(cov)
-    inv_chol = np.linalg.inv(chol)
+    1 / sum_j w_j N(u_new | u_prev_j, cov_j), normalised. ``cov`` is one (k, k) covariance
+    shared by every particle, or one per particle, (n_prev, k, k)."""
     w_prev = np.asarray(w_prev, dtype=float) / np.sum(w_prev)
-    ref = u_prev @ inv_chol.T
-    log_w = np.log(w_prev)
+    k = u_prev.shape[1]
+    covs = np.broadcast_to(cov, (len(u_prev), k, k))
+    inv_chol = np.linalg.inv(np.linalg.cholesky(covs))  # (n_prev, k, k)
+    log_det = -np.sum(np.log(np.abs(np.diagonal(inv_chol, axis1=1, axis2=2))), axis=1)  # log sqrt det
+    ref = np.einsum("njk,nk->nj", inv_chol, u_prev)
+    log_a = np.log(w_prev) - log_det
     out = np.empty(len(u_new))
     for start in range(0, len(u_new), chunk):
-        x = u_new[start : start + chunk] @ inv_chol.T
-        sq = np.sum((x[:, None, :] - ref[None, :, :]) ** 2, axis=2)  # (chunk, n_prev)
-        a = log_w[None, :] - 0.5 * sq
+        x = np.einsum("njk,mk->mnj", inv_chol, u_new[start : start + chunk])  # (chunk, n_prev, k)
+        sq = np.sum((x - ref[None, :, :]) ** 2, axis=2)
+        a = log_a[None, :] - 0.5 * sq
         amax = a.max(axis=1, keepdims=True)
         out[start : start + chunk] = amax[:, 0] + np.log(np.exp(a - amax).sum(axis=1))
-    # the kernel's normalising constant is common to every particle
-    log_q = out
-    w = np.exp(-(log_q - log_q.min()))
+    w = np.exp(-(out - out.min()))
+    return w / w.sum()
+
+
+def transition_covariances(prev: "Generation", eps: float, kernel: str, transition: str) -> np.ndarray:
+    """Covariance of the move kernel: ``beaumont``, twice the weighted covariance of the
+    previous population (Beaumont et al. 2009), one (k, k) matrix; ``olcm``, one matrix per
+    particle (Filippi et al. 2013, optimal local covariance): the second moment, about the
+    particle, of the previous population re-weighted to the new tolerance."""
+    k = prev.u.shape[1]
+    if transition == "beaumont":
+        cov = 2.0 * weighted_cov(prev.u, prev.weights)
+        return cov + np.eye(k) * 1e-12 * max(1.0, float(np.trace(cov)))
+    w = _reweighted(prev, eps, kernel)
+    mean = w @ prev.u
+    d = prev.u - mean
+    base = (d * w[:, None]).T @ d
+    off = mean[None, :] - prev.u  # (n, k)
+    covs = base[None, :, :] + off[:, :, None] * off[:, None, :]
+    return covs + np.eye(k)[None] * 1e-12 * max(1.0, float(np.trace(base)))
+
+
+def _reweighted(prev: "Generation", eps: float, kernel: str) -> np.ndarray:
+    """The previous population's weights re-weighted to tolerance ``eps`` (normalised)."""
+    d = prev.distances
+    if kernel == "gaussian":
+        inv_prev = 0.0 if not np.isfinite(prev.tolerance) else 1.0 / prev.tolerance**2
+        expo = -0.5 * d**2 * (1.0 / eps**2 - inv_prev)
+        w = prev.weights * np.exp(expo - expo.max())
+    else:
+        w = prev.weights * (d <= eps)
+    if not w.sum() > 0:
+        w = prev.weights.copy()
     return w / w.sum()
 
 
@@ -175,6 +209,7 @@ def abc_smc(
     *,
     population: int = 500,
     kernel: str = "gaussian",
+    transition: str = "olcm",
     ess_fraction: float = 0.5,
     final_tolerance: float | None = None,
     max_generations: int = 30,
@@ -219,6 +254,8 @@ def abc_smc(
     """
     if kernel not in KERNELS:
         raise ValueError(f"kernel must be one of {KERNELS}, got {kernel!r}")
+    if transition not in TRANSITIONS:
+        raise ValueError(f"transition must be one of {TRANSITIONS}, got {transition!r}")
     if not 0 < ess_fraction < 1:
         raise ValueError(f"ess_fraction must be in (0, 1), got {ess_fraction}")
     if population < 2:
@@ -297,9 +334,8 @@ def abc_smc(
         if kernel == "uniform" and eps >= prev.tolerance:
             stop = "the tolerance no longer decreases (too many particles at the same distance)"
             break
-        cov = 2.0 * weighted_cov(prev.u, prev.weights)
-        cov += np.eye(k) * 1e-12 * max(1.0, float(np.trace(cov)))
-        chol = np.linalg.cholesky(cov)
+        cov = transition_covariances(prev, eps, kernel, transition)
+        chol = np.linalg.cholesky(cov)  # (k, k), or (n_prev, k, k) for olcm
         p_prev = prev.weights / prev.weights.sum()
         acc_estimate = max(prev.acceptance_rate if prev.index > 0 else 0.5, 1e-3)
         acc_u, acc_stats, acc_d = [], [], []
@@ -311,7 +347,11 @@ def abc_smc(
             while len(props) < n_batch:
                 m = 2 * (n_batch - len(props))
                 j = rng.choice(len(p_prev), size=m, p=p_prev)
-                cand = prev.u[j] + rng.standard_normal((m, k)) @ chol.T
+                z = rng.standard_normal((m, k))
+                if chol.ndim == 2:
+                    cand = prev.u[j] + z @ chol.T
+                else:
+                    cand = prev.u[j] + np.einsum("mjk,mk->mj", chol[j], z)
                 props = np.vstack([props, cand[problem.allowed(cand)]])
             props = props[:n_batch]
             stats, d = simulate(props)

@@ -24,7 +24,8 @@
 
     [abc]                             # ABC-SMC (abc-smc, hm+abc)
     population = 500
-    kernel = "gaussian"
+    kernel = "gaussian"                 # or "uniform"
+    transition = "olcm"                 # or "beaumont"
     ess_fraction = 0.5
     final_tolerance = 1.0
     max_generations = 20
@@ -61,6 +62,7 @@ _PARAM = ("min", "max", "scale", "units")
 _ABC = (
     "population",
     "kernel",
+    "transition",
     "ess_fraction",
     "final_tolerance",
     "max_generations",
@@ -80,6 +82,7 @@ _KEY_SHAPES = (
 class ABCSettings:
     population: int = 500
     kernel: str = "gaussian"
+    transition: str = "olcm"
     ess_fraction: float = 0.5
     final_tolerance: float | None = None
     max_generations: int = 20
@@ -206,6 +209,7 @@ def load_config(path: str | Path) -> CalibrationConfig:
         if a is not None:
             abc.population = a.integer("population", required=False, default=abc.population, min=2)
             abc.kernel = a.choice("kernel", ("gaussian", "uniform"), default=abc.kernel)
+            abc.transition = a.choice("transition", ("olcm", "beaumont"), default=abc.transition)
             abc.ess_fraction = a.number(
                 "ess_fraction",
                 required=False,

@@ -57,6 +57,7 @@ __all__ = [
     "credible_intervals",
     "predictive_check",
     "resample",
+    "tradeoffs",
 ]
 
 FORMAT = "atcsim-calibration/1"
@@ -360,3 +361,26 @@ def predictive_check(post: xr.Dataset, *, seed: int = 0, level: float | None = N
             }
         )
     return pd.DataFrame(rows).set_index("target")
+
+
+def tradeoffs(post: xr.Dataset, threshold: float = 0.5) -> pd.DataFrame:
+    """Pairs of parameters whose posterior rank correlation exceeds ``threshold`` in
+    absolute value: parameters that trade off (the targets inform a combination of
+    them, e.g. a product, more than each one)."""
+    x = np.asarray(post["samples"].values)
+    w = np.asarray(post["weights"].values)
+    w = w / w.sum()
+    ranks = np.argsort(np.argsort(x, axis=0), axis=0).astype(float)
+    m = w @ ranks
+    d = ranks - m
+    cov = (d * w[:, None]).T @ d
+    sd = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(sd, sd)
+    keys = [str(v) for v in post["parameter_key"].values]
+    rows = [
+        {"parameter_1": keys[i], "parameter_2": keys[j], "rank_correlation": float(corr[i, j])}
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+        if abs(corr[i, j]) > threshold
+    ]
+    return pd.DataFrame(rows, columns=["parameter_1", "parameter_2", "rank_correlation"])

@@ -178,6 +178,7 @@ def calibrate(
             sim,
             population=a.population,
             kernel=a.kernel,
+            transition=a.transition,
             ess_fraction=a.ess_fraction,
             final_tolerance=a.final_tolerance,
             max_generations=a.max_generations,
