@@ -158,14 +158,20 @@ class Statistic:
 
     def describe(self) -> str:
         t = self.time if self.time != "weeks_to_reach" else f"weeks to reach {self.time_threshold:g}"
-        s = self.sites
-        if s in ("share_below", "share_above"):
-            s = f"share of sites {'below' if s == 'share_below' else 'above'} {self.site_threshold:g}"
+        s = {
+            "mean": "mean over sites",
+            "population_weighted": "population-weighted mean over sites",
+            "sum": "sum over sites",
+            "median": "median over sites",
+        }.get(self.sites, "")
+        if self.sites in ("share_below", "share_above"):
+            side = "below" if self.sites == "share_below" else "above"
+            s = f"share of sites {side} {self.site_threshold:g}"
         text = (
             f"{self.indicator}"
             + (f"[{', '.join(f'{k}={v}' for k, v in self.select.items())}]" if self.select else "")
             + (f" in scenario {self.scenario}" if self.scenario else "")
-            + f", {t} over {self.window.describe()}, {s} over sites"
+            + f", {t} over {self.window.describe()}, {s}"
         )
         if self.relative_to is not None:
             r = self.relative_to

@@ -195,7 +195,8 @@ class TableReader:
     def choice(self, key: str, choices: Sequence[str], *, default: str | None = None) -> str:
         v = self.string(key, required=default is None, default=default or "")
         if v not in choices:
-            self.fail(key, f'expected one of {", ".join(choices)}, got "{v}"{did_you_mean(v, choices)}')
+            listed = ", ".join(f'"{c}"' for c in choices)
+            self.fail(key, f'expected one of {listed}, got "{v}"{did_you_mean(v, choices)}')
         return v
 
     def number(
