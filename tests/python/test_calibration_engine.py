@@ -211,6 +211,23 @@ def test_engine_simulator_matches_a_direct_run(tmp_path):
     assert np.array_equal(again.simulate(values, seeds), out) and again.runs == 0
 
 
+def test_engine_simulator_mpi_gives_the_same_statistics(tmp_path, monkeypatch):
+    binary = engine_or_skip()
+    import shutil
+
+    if shutil.which("mpirun") is None or not binary.with_name("atcsim-mpi").is_file():
+        pytest.skip("no mpirun or atcsim-mpi")
+    # as tests/cli/test_mpi.cpp: CI runs as root, which Open MPI refuses unless told
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT", "1")
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    monkeypatch.setenv("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    values, seeds = np.array([[0.3, 0.25]]), np.array([5], dtype=np.uint64)
+    serial = granovetter(tmp_path / "serial").simulate(values, seeds)
+    mpi = granovetter(tmp_path / "mpi")
+    mpi.mpi_ranks = 2
+    assert np.array_equal(mpi.simulate(values, seeds), serial)
+
+
 def test_engine_design_is_one_sweep(tmp_path):
     sim = granovetter(tmp_path)
     values, stats = sim.run_design("lhs", 12, seed=4)

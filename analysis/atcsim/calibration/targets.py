@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from scipy.stats import norm
+from statistics import NormalDist
 
 from .tomlfile import ConfigFileError, KeyPath, TableReader, TomlDocument, describe_value, did_you_mean, load
 
@@ -210,7 +210,7 @@ class Observed:
         """The interval the predictive check uses: the declared one, else value ± z sd."""
         if self.interval is not None:
             return self.interval
-        z = float(norm.ppf(0.5 + self.level / 2))
+        z = NormalDist().inv_cdf(0.5 + self.level / 2)
         return (self.value - z * self.sd, self.value + z * self.sd)
 
 
@@ -438,7 +438,7 @@ def _observed(doc: TomlDocument, path: KeyPath, table: Any) -> Observed:
         if not lo <= value <= hi:
             r.fail("interval", f"expected an interval containing value = {value:g}, got [{lo:g}, {hi:g}]")
         interval = (lo, hi)
-        sd = (hi - lo) / (2 * float(norm.ppf(0.5 + level / 2)))
+        sd = (hi - lo) / (2 * NormalDist().inv_cdf(0.5 + level / 2))
     basis = r.string("basis")
     discrepancy = r.number("discrepancy_sd", required=False, default=0.0, min=0.0)
     return Observed(value, sd, interval, level, basis, discrepancy)
