@@ -5,11 +5,17 @@ parameters and compares the result with the exact posterior (grid
 integration). Tolerances: with about 400 effective particles the Monte Carlo
 standard error of a posterior mean is about 0.05 posterior sd and that of a
 posterior sd about 4 %; the bounds below (mean within 0.35 sd, sd within a
-factor 1.33) are 7 to 8 standard errors wide, and measured errors of the
-method are within 0.1 sd and 10 % (docs/calibration.md, "Comparison"). A
-deliberately wrong variant, ABC-SMC stopped at tolerance 3 instead of 1,
-doubles the posterior sd of the identified quantities and fails the same
-checks. Runs in about 15 s.
+factor 1.33) are 7 to 8 standard errors wide; over 40 truths drawn from the
+prior, ABC-SMC's largest errors were 0.25 sd and a factor 1.22
+(docs/calibration.md, "Comparison"). The inert parameter's posterior is its
+uniform prior: its sd must be within [0.87, 1.15] of 1/sqrt(12) (the sd
+ratio's standard error is about 0.024 at this ESS; measured 0.89-1.05).
+
+Two deliberately wrong variants fail the same checks: ABC-SMC stopped at
+tolerance 3 instead of 1 (identified quantities twice too wide; failed on
+40 of 40 truths in the comparison) and ABC-SMC ignoring its importance
+weights (the inert parameter's sd shrinks to 0.76-0.83; failed on 40 of 40).
+Runs in about 20 s (10 s of CPU).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from atcsim.calibration import abc as abc_module
 from atcsim.calibration.abc import abc_smc, next_tolerance, pmc_weights
 from atcsim.calibration.history import emulator_posterior, history_match, implausibility
 from atcsim.calibration.problem import Problem, effective_sample_size, weighted_quantile
@@ -45,14 +52,16 @@ def toy_problem(truth: np.ndarray, seed: int):
     return problem, observed, exact_posterior(observed, replicates=REPLICATES)
 
 
-def recovery_failures(values: np.ndarray, weights: np.ndarray, truth: np.ndarray, exact) -> list[str]:
+def recovery_failures(
+    values: np.ndarray, weights: np.ndarray, truth: np.ndarray, exact, inert_sd_min: float = 0.87
+) -> list[str]:
     """What is wrong with a posterior sample, against the truth and the exact posterior.
 
     Identified quantities: the decay (c) and the product a b of the pair that
     trades off. Their 90 % credible intervals must cover the truth, their
     posterior means be within 0.35 exact-posterior sd of the exact ones and
-    their sds within a factor 1.33. The inert parameter must stay unidentified
-    (its 90 % interval spans at least 75 % of the prior's 90 % interval)."""
+    their sds within a factor 1.33. The inert parameter's posterior must stay
+    its uniform prior: sd within [inert_sd_min, 1.15] of 1 / sqrt(12)."""
     failures = []
     product = values[:, 0] * values[:, 1]
     q = exact.product_quantile(np.linspace(0.0005, 0.9995, 2000))
@@ -70,11 +79,10 @@ def recovery_failures(values: np.ndarray, weights: np.ndarray, truth: np.ndarray
             failures.append(f"{name}: mean {mean:.4f} vs exact {e_mean:.4f} (sd {e_sd:.4f})")
         if not 0.75 < sd / e_sd < 1.33:
             failures.append(f"{name}: sd {sd:.4f} vs exact {e_sd:.4f}")
-    lo, hi = weighted_quantile(values[:, 3], weights, [0.05, 0.95])
-    if hi - lo < 0.75 * 0.9:
-        failures.append(
-            f"inert: 90 % interval [{lo:.3f}, {hi:.3f}] is too narrow for a parameter without effect"
-        )
+    mean = np.average(values[:, 3], weights=weights)
+    ratio = np.sqrt(np.average((values[:, 3] - mean) ** 2, weights=weights) * 12)
+    if not inert_sd_min < ratio < 1.15:
+        failures.append(f"inert: sd {ratio:.3f} of the prior's, for a parameter without effect")
     return failures
 
 
@@ -92,7 +100,7 @@ def test_abc_smc_recovers_known_parameters(t):
     assert np.corrcoef(x[:, 0], x[:, 1])[0, 1] < -0.7
 
 
-def test_wrong_variant_fails_recovery():
+def test_wrong_tolerance_fails_recovery():
     """ABC-SMC stopped at tolerance 3: the same checks must fail (the test can fail)."""
     truth = TRUTHS[0]
     problem, _, exact = toy_problem(truth, seed=100)
@@ -102,6 +110,20 @@ def test_wrong_variant_fails_recovery():
     failures = recovery_failures(SPACE.from_unit(res.final.u), res.final.weights, truth, exact)
     assert any("decay: sd" in f for f in failures), failures
     assert any("product: sd" in f for f in failures), failures
+
+
+def test_ignoring_the_weights_fails_recovery(monkeypatch):
+    """ABC-SMC with equal weights instead of Beaumont's: the same checks must fail."""
+    truth = TRUTHS[0]
+    problem, _, exact = toy_problem(truth, seed=100)
+
+    def equal_weights(u_new, u_prev, w_prev, cov, chunk=256):
+        return np.full(len(u_new), 1.0 / len(u_new))
+
+    monkeypatch.setattr(abc_module, "pmc_weights", equal_weights)
+    res = abc_smc(problem, ToySimulator(TOY_OUTPUTS, replicates=REPLICATES), population=500, seed=0)
+    failures = recovery_failures(SPACE.from_unit(res.final.u), res.final.weights, truth, exact)
+    assert any(f.startswith("inert: sd") for f in failures), failures
 
 
 def test_history_matching_keeps_truth_and_emulator_posterior_recovers():
@@ -117,7 +139,8 @@ def test_history_matching_keeps_truth_and_emulator_posterior_recovers():
     assert region(SPACE.to_unit(truth))[0]
     assert region(hm.nroy).all()
     u, w = emulator_posterior(hm, problem)
-    assert recovery_failures(SPACE.from_unit(u), w, truth, exact) == []
+    # the emulator posterior is an approximation: over 40 truths its inert sd ratio went down to 0.85
+    assert recovery_failures(SPACE.from_unit(u), w, truth, exact, inert_sd_min=0.8) == []
 
 
 def test_hm_then_abc_inside_region():
@@ -128,6 +151,7 @@ def test_hm_then_abc_inside_region():
     inside = Problem(SPACE, problem.targets, region=hm.region())
     res = abc_smc(inside, sim, population=500, seed=7, initial=hm.nroy[:500])
     assert hm.region()(res.final.u).all()  # proposals outside the region are never simulated
+    assert res.simulations < 20000
     assert recovery_failures(SPACE.from_unit(res.final.u), res.final.weights, truth, exact) == []
 
 
