@@ -347,10 +347,16 @@ def test_cli_resume_replays_the_cache(tmp_path):
         (
             '"toy.decay" = { min = 0.0, max = 1.0 }',
             '"toy.decay" = { min = 1.0, max = 0.0 }',
-            ":19:34: parameters.\"toy.decay\".max",
+            ':19:34: parameters."toy.decay".max',
         ),
         ("[abc]", "[abc]\nkernal = 1", ':27:1: abc.kernal: unknown key (did you mean "kernel"?)'),
         ("replicates = 4", "replicates = 0", ":14:14: simulator.replicates: expected an integer >= 1, got 0"),
+        (
+            "max_simulations = 60000",
+            "max_simulations = 100",
+            ":10:19: calibration.max_simulations: expected at least one wave's points and one ABC-SMC "
+            "population (540), got 100",
+        ),
     ],
 )
 def test_cli_config_errors_exit_2(tmp_path, old, new, message):

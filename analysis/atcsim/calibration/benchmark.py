@@ -159,7 +159,8 @@ def markdown_table(df: pd.DataFrame) -> str:
     header = "| " + " | ".join([str(df.index.name or "")] + [str(c) for c in df.columns]) + " |"
     lines = [header, "|" + "---|" * (len(df.columns) + 1)]
     for idx, row in df.iterrows():
-        lines.append("| " + " | ".join([str(idx)] + [str(v) for v in row.values]) + " |")
+        cells = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in row.values]
+        lines.append("| " + " | ".join([str(idx)] + cells) + " |")
     return "\n".join(lines)
 
 

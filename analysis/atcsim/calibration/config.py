@@ -44,7 +44,6 @@ Every error names ``file:line:col`` and the key (exit code 2).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,14 +246,18 @@ def load_config(path: str | Path) -> CalibrationConfig:
             )
     elif top.has("history_matching"):
         top.fail("history_matching", f'not used by method "{method}"', value=False)
-    if method == "history-matching" and hm.waves >= 1 and max_sims is not None:
-        need = hm.points_per_wave or 10 * len(space)
+    if max_sims is not None:
+        wave = hm.points_per_wave or 10 * len(space)
+        need = {"history-matching": wave, "abc-smc": abc.population, "hm+abc": wave + abc.population}[method]
         if max_sims < need:
-            cal.fail("max_simulations", f"expected at least one wave's points ({need}), got {max_sims}")
+            what = {
+                "history-matching": "one wave's points",
+                "abc-smc": "one ABC-SMC population",
+                "hm+abc": "one wave's points and one ABC-SMC population",
+            }[method]
+            cal.fail("max_simulations", f"expected at least {what} ({need}), got {max_sims}")
     if kind == "engine" and first_design == "sweep" and method == "abc-smc":
         sim.fail("first_design", 'only used by history matching (method "history-matching" or "hm+abc")')
-    if max_sims is not None and not math.isfinite(max_sims):
-        cal.fail("max_simulations", "expected a finite integer")
     return CalibrationConfig(
         path=path,
         text=path.read_text(encoding="utf-8"),

@@ -139,19 +139,17 @@ class Emulator:
         self.loo_z = self._loo(u, y, alpha)
 
     def _loo(self, u: np.ndarray, y: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
-        """Leave-one-out standardized errors of the mean emulator (closed form: Rasmussen &
-        Williams 2006, eq. 5.12), fitted hyperparameters held fixed."""
+        """Leave-one-out standardized errors of the mean emulator, fitted hyperparameters held
+        fixed (Rasmussen & Williams 2006, eqs. 5.10-5.12): with K the covariance of the
+        observations (kernel plus their noise), the held-out residual is [K^-1 y]_i / [K^-1]_ii
+        and its predictive variance, noise included, 1 / [K^-1]_ii."""
         K = self.gp.kernel_(u) + np.diag(np.broadcast_to(alpha, (len(u),)))
         try:
             Kinv = np.linalg.inv(K)
         except np.linalg.LinAlgError:
             return np.full(len(u), np.nan)
         d = np.diag(Kinv)
-        resid = (Kinv @ y) / d
-        if self.white:  # the held-out value carries the white noise too
-            return resid * np.sqrt(d)
-        # held-out observations carry their own noise alpha_i: LOO predictive var = 1/d_i
-        return resid * np.sqrt(d)
+        return (Kinv @ y) / d * np.sqrt(d)
 
     def predict(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         u = np.atleast_2d(u)

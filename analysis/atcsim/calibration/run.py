@@ -142,7 +142,10 @@ def calibrate(
     if cfg.method in ("history-matching", "hm+abc"):
         first = None
         if cfg.simulator == "engine" and cfg.first_design == "sweep":
-            first = lambda n, s: inner.run_design("lhs", n, s)  # noqa: E731
+
+            def first(points: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+                return inner.run_design("lhs", points, seed)
+
         hs = cfg.history
         hm = history_match(
             problem,
@@ -164,6 +167,13 @@ def calibrate(
             raise RuntimeError(f"history matching found no non-implausible point: {hm.stop_reason}")
     if cfg.method in ("abc-smc", "hm+abc"):
         a = cfg.abc
+        if budget is not None and budget - used < a.population:
+            raise cfg.document.error(
+                ("calibration", "max_simulations"),
+                f"expected enough simulations for ABC-SMC's first population ({a.population}) after "
+                f"{used} spent by history matching, got {budget}",
+                value=True,
+            )
         initial = region = None
         if hm is not None:
             region = hm.region()
