@@ -26,8 +26,9 @@ Two acceptance kernels, on the distance d in units of the targets' sd:
   tempered versions of it.
 - ``uniform``: accept when d <= eps, after adding the targets' observation
   error to each simulated statistic ("noisy ABC", Wilkinson 2013). At
-  tolerance eps the result is the exact posterior for an error of sd
-  sigma sqrt(1 + eps^2 / (m + 2)) per target (m calibration targets): it
+  tolerance eps the result is the exact posterior for the targets' error
+  plus a uniform error in the ball of radius eps (sd units), whose sd per
+  target is sigma sqrt(1 + eps^2 / (m + 2)) (m calibration targets): it
   approaches the exact posterior only as eps -> 0.
 
 The run stops after the generation that reaches ``final_tolerance``, or
