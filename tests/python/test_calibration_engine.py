@@ -319,12 +319,14 @@ def test_cli_toy_posterior_file_and_plots(tmp_path):
 def test_cli_resume_replays_the_cache(tmp_path):
     out = tmp_path / "toy.nc"
     config = tmp_path / "toy.toml"
-    text = (
-        (CAL / "toy.toml")
-        .read_text(encoding="utf-8")
-        .replace('"toy_targets.toml"', f'"{CAL / "toy_targets.toml"}"')
+    config.write_text(
+        f'[calibration]\ntargets = "{CAL / "toy_targets.toml"}"\noutput = "x.nc"\nmethod = "abc-smc"\n'
+        'seed = 4\n\n[simulator]\nkind = "toy"\nreplicates = 4\n\n[parameters]\n'
+        '"toy.propensity" = { min = 0.2, max = 1.0 }\n"toy.reach" = { min = 0.2, max = 1.0 }\n'
+        '"toy.decay" = { min = 0.0, max = 1.0 }\n"toy.inert" = { min = 0.0, max = 1.0 }\n\n'
+        "[abc]\npopulation = 200\nmax_generations = 3\n",
+        encoding="utf-8",
     )
-    config.write_text(text.replace("population = 500", "population = 200"), encoding="utf-8")
     first = calibrate_cli(str(config), "-o", str(out), "--keep-work", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     a = open_posterior(out)
