@@ -17,8 +17,12 @@ and rank correlations from them::
     res = atcsim.sensitivity.sobol(atcsim.open("out/sweep.h5"), "y")
     atcsim.sensitivity.plot_sobol(res)
 
-From the shell: ``python3 -m atcsim report out/atc15.h5 -o report.html`` and
-``python3 -m atcsim info out/atc15.h5``.
+:mod:`atcsim.calibration` calibrates model parameters against published
+targets (ABC-SMC, history matching) and writes a posterior file.
+
+From the shell: ``python3 -m atcsim report out/atc15.h5 -o report.html``,
+``python3 -m atcsim info out/atc15.h5`` and
+``python3 -m atcsim calibrate scenarios/calibration/toy.toml``.
 """
 
 __version__ = "0.1.0"
@@ -62,6 +66,7 @@ from .stats import (  # noqa: E402
 )
 from .tidy import tidy  # noqa: E402
 from . import sensitivity  # noqa: E402
+from . import calibration  # noqa: E402
 from .sensitivity import (  # noqa: E402
     CorrelationResult,
     MorrisResult,
@@ -88,6 +93,7 @@ __all__ = [
     "compare",
     "compare_by_point",
     "sensitivity",
+    "calibration",
     "SobolResult",
     "MorrisResult",
     "CorrelationResult",

@@ -1,4 +1,4 @@
-"""Command line: ``python3 -m atcsim report|info OUT.h5``.
+"""Command line: ``python3 -m atcsim report|info OUT.h5`` and ``python3 -m atcsim calibrate CONFIG.toml``.
 
 Exit codes follow the atcsim CLI contract: 0 success, 1 runtime failure
 (e.g. the report cannot be written), 2 usage or input error (bad path, not an
@@ -67,6 +67,26 @@ def _parser() -> argparse.ArgumentParser:
         "sites, variables, completed runs and parameters.",
     )
     info.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
+
+    cal = sub.add_parser(
+        "calibrate",
+        help="calibrate model parameters against targets (ABC-SMC, history matching)",
+        description="Calibrate the parameters named in CONFIG.toml against the targets file it "
+        "names, by ABC-SMC, history matching with Gaussian-process emulators, or both; write "
+        "the posterior file (netCDF-4) and print credible intervals and the posterior "
+        "predictive check. See docs/calibration.md.",
+    )
+    cal.add_argument("path", help="calibration config (TOML)")
+    cal.add_argument("-o", "--output", help="posterior file to write (overrides calibration.output)")
+    cal.add_argument(
+        "--resume", action="store_true", help="continue an interrupted calibration from its work directory"
+    )
+    cal.add_argument("--quiet", action="store_true", help="no progress messages")
+    cal.add_argument("--engine", metavar="PATH", help="atcsim binary (overrides simulator.engine)")
+    cal.add_argument("--seed", type=int, metavar="SEED", help="override calibration.seed")
+    cal.add_argument(
+        "--keep-work", action="store_true", help="keep the work directory (cached simulations) after success"
+    )
     return parser
 
 
@@ -101,6 +121,25 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_calibrate(args: argparse.Namespace) -> int:
+    from .calibration.run import calibrate, summary_text
+
+    if args.seed is not None and args.seed < 0:
+        raise AtcsimError(f"--seed: expected a non-negative integer, got {args.seed}")
+    run = calibrate(
+        args.path,
+        resume=args.resume,
+        quiet=args.quiet,
+        output=args.output,
+        engine=args.engine,
+        seed=args.seed,
+        keep_work=args.keep_work,
+    )
+    print(summary_text(run))
+    print(f"atcsim calibrate: wrote {run.output}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -110,11 +149,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore")  # reported through the report and its notes
             if args.command == "report":
                 return _run_report(args, argv)
+            if args.command == "calibrate":
+                return _run_calibrate(args)
             return _run_info(args)
     except (AtcsimError, FileNotFoundError, IsADirectoryError) as exc:  # bad input
         print(f"atcsim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except OSError as exc:  # e.g. the report cannot be written
+    except (OSError, RuntimeError) as exc:  # e.g. the report cannot be written, the engine failed
         print(f"atcsim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,0 +1,280 @@
+"""``python3 -m atcsim calibrate CONFIG.toml``: run a calibration end to end.
+
+Reads the config and the targets, builds the simulator (the engine or the
+synthetic toy), runs the method, simulates posterior draws for the
+predictive check when the method has none of its own, writes the posterior
+file and prints the credible intervals and the predictive check.
+
+Simulations are cached in the work directory (``calibration.workdir``,
+default ``OUTPUT.work/``), keyed by their content. The methods are
+deterministic given the seed, so an interrupted calibration continues with
+``--resume``: it replays the cached batches and simulates only what is
+missing. Without ``--resume`` an existing work directory is an error (as
+the engine treats ``OUT.h5.partial``); it is deleted after a successful run
+unless ``keep_work``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AtcsimError
+from .abc import abc_smc
+from .config import CalibrationConfig, load_config
+from .history import emulator_posterior, history_match
+from .posterior import (
+    CalibrationResult,
+    credible_intervals,
+    predictive_check,
+    resample,
+    to_dataset,
+    write_posterior,
+)
+from .problem import Problem
+from .simulators import CachedSimulator, EngineSimulator
+from .synthetic import ToySimulator
+from .targets import TargetSet, load_targets
+
+__all__ = ["calibrate", "CalibrationRun", "WorkDirectoryError"]
+
+
+class WorkDirectoryError(AtcsimError):
+    """The work directory of an earlier, unfinished calibration exists (use --resume)."""
+
+
+@dataclass
+class CalibrationRun:
+    config: CalibrationConfig
+    targets: TargetSet
+    result: CalibrationResult
+    output: Path
+    intervals: pd.DataFrame
+    predictive: pd.DataFrame
+
+
+def _build_simulator(cfg: CalibrationConfig, targets: TargetSet, quiet: bool, engine: str | None):
+    variables = {name: ind.model_variable for name, ind in targets.indicators.items()}
+    if cfg.simulator == "toy":
+        targets.check_mapped(("participation", "retention", "startup"), what="the toy")
+        sim = ToySimulator(
+            [variables[t.statistic.indicator] for t in targets.targets],
+            replicates=cfg.replicates,
+            parameter_keys=cfg.space.keys,
+        )
+        identity = "toy"
+    else:
+        targets.check_mapped()
+        sim = EngineSimulator(
+            cfg.model_config,
+            cfg.space,
+            targets.targets,
+            variables,
+            replicates=cfg.replicates,
+            workdir=cfg.workdir / "engine",
+            engine=engine or cfg.engine or None,
+            mpi_ranks=cfg.mpi_ranks,
+            overrides=cfg.overrides,
+            quiet=quiet,
+        )
+        identity = f"engine {sim.engine} {cfg.model_config.read_bytes()!r} {cfg.overrides} {cfg.mpi_ranks}"
+    h = hashlib.sha256()
+    h.update(identity.encode())
+    h.update(targets.path.read_bytes() if targets.path.is_file() else b"")
+    h.update(repr((cfg.space.keys, [(p.min, p.max, p.scale) for p in cfg.space], cfg.replicates)).encode())
+    return sim, CachedSimulator(sim, cfg.workdir / "cache", h.hexdigest())
+
+
+def calibrate(
+    config: str | Path,
+    *,
+    resume: bool = False,
+    quiet: bool = False,
+    output: str | Path | None = None,
+    engine: str | None = None,
+    seed: int | None = None,
+    keep_work: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> CalibrationRun:
+    """Run the calibration described by ``config`` and write its posterior file.
+
+    Raises
+    ------
+    FileNotFoundError, ConfigFileError, WorkDirectoryError, EngineError, StatisticError
+        Bad input (exit code 2 on the command line).
+    RuntimeError
+        The engine failed.
+    """
+    say = log or (lambda msg: None if quiet else print(f"calibrate: {msg}", file=sys.stderr, flush=True))
+    cfg = load_config(config)
+    if output is not None:
+        cfg.output = Path(output)
+        cfg.workdir = cfg.output.with_name(cfg.output.stem + ".work")
+    if seed is not None:
+        cfg.seed = int(seed)
+    targets = load_targets(cfg.targets)
+    if cfg.workdir.exists() and any(cfg.workdir.iterdir()) and not resume:
+        raise WorkDirectoryError(
+            f"{cfg.workdir} holds the simulations of an unfinished calibration: continue it with --resume, "
+            "or delete the directory to start again"
+        )
+    start = time.monotonic()
+    inner, sim = _build_simulator(cfg, targets, quiet, engine)
+    problem = Problem(cfg.space, targets.targets)
+    budget = cfg.max_simulations
+    say(
+        f"{cfg.method} on {len(cfg.space)} parameter(s), {len(problem.calibration)} calibration and "
+        f"{len(targets.validation)} validation target(s), {cfg.replicates} replicate(s) per point"
+        + (f", at most {budget} simulations" if budget else "")
+    )
+    hm = abc = None
+    notes: list[str] = []
+    used = 0
+    predicted = predicted_w = None
+    if cfg.method in ("history-matching", "hm+abc"):
+        first = None
+        if cfg.simulator == "engine" and cfg.first_design == "sweep":
+
+            def first(points: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+                return inner.run_design("lhs", points, seed)
+
+        hs = cfg.history
+        hm = history_match(
+            problem,
+            sim,
+            waves=hs.waves,
+            points_per_wave=hs.points_per_wave,
+            cutoff=hs.cutoff,
+            implausibility_rule=hs.implausibility,
+            nroy_samples=hs.nroy_samples,
+            max_simulations=budget,
+            seed=cfg.seed,
+            first_design=first,
+            log=say,
+        )
+        used += hm.simulations
+        notes += hm.notes
+        say(f"history matching: {hm.stop_reason}")
+        if len(hm.nroy) == 0:
+            raise RuntimeError(f"history matching found no non-implausible point: {hm.stop_reason}")
+    if cfg.method in ("abc-smc", "hm+abc"):
+        a = cfg.abc
+        if budget is not None and budget - used < a.population:
+            raise cfg.document.error(
+                ("calibration", "max_simulations"),
+                f"expected enough simulations for ABC-SMC's first population ({a.population}) after "
+                f"{used} spent by history matching, got {budget}",
+                value=True,
+            )
+        initial = region = None
+        if hm is not None:
+            region = hm.region()
+            initial = hm.nroy[: a.population]
+            if len(initial) < a.population:
+                notes.append(
+                    f"the non-implausible sample has {len(initial)} points: ABC-SMC starts from those"
+                )
+        problem_abc = Problem(cfg.space, targets.targets, region=region)
+        abc = abc_smc(
+            problem_abc,
+            sim,
+            population=a.population,
+            kernel=a.kernel,
+            transition=a.transition,
+            ess_fraction=a.ess_fraction,
+            final_tolerance=a.final_tolerance,
+            max_generations=a.max_generations,
+            min_acceptance=a.min_acceptance,
+            max_simulations=None if budget is None else max(budget - used, 0),
+            max_batch=a.max_batch,
+            seed=cfg.seed + 1,
+            initial=initial,
+            log=say,
+        )
+        used += abc.simulations
+        notes += abc.notes
+        say(f"ABC-SMC: {abc.stop_reason}")
+        u, w = abc.final.u, abc.final.weights
+        predicted, predicted_w = abc.final.stats, abc.final.weights
+        stop = abc.stop_reason if hm is None else f"{hm.stop_reason}; {abc.stop_reason}"
+    else:
+        u, w = emulator_posterior(hm, problem)
+        stop = hm.stop_reason
+        n_draws = cfg.history.predictive_draws
+        if budget is not None:
+            n_draws = min(n_draws, max(budget - used, 0))
+        if n_draws > 0:
+            rng = np.random.Generator(np.random.PCG64(cfg.seed + 2))
+            idx = resample(w, n_draws, rng)
+            seeds = rng.integers(1, 2**62, size=n_draws, dtype=np.int64).astype(np.uint64)
+            say(f"simulating {n_draws} posterior draws for the predictive check")
+            predicted = problem.aggregate(sim.simulate(cfg.space.from_unit(u[idx]), seeds))
+            predicted_w = np.ones(n_draws)
+            used += n_draws
+        else:
+            predicted = np.full((1, len(targets.targets)), np.nan)
+            predicted_w = np.ones(1)
+            notes.append("no simulation left for the predictive check")
+        notes.append(
+            "posterior from the last wave's emulators (normal likelihood with the emulator's, the model's "
+            "and the observations' variances), not from simulations"
+        )
+    result = CalibrationResult(
+        method=cfg.method,
+        space=cfg.space,
+        targets=targets.targets,
+        u=u,
+        weights=w,
+        predicted=predicted,
+        predicted_weights=predicted_w,
+        stop_reason=stop,
+        simulations=used,
+        seconds=time.monotonic() - start,
+        seed=cfg.seed,
+        abc=abc,
+        history=hm,
+        notes=notes,
+        config_text=cfg.text,
+        targets_text=targets.path.read_text(encoding="utf-8"),
+        targets_path=str(targets.path),
+        model_config=str(cfg.model_config or ""),
+        simulations_cached=sim.cached,
+    )
+    ds = to_dataset(result)
+    path = write_posterior(ds, cfg.output)
+    if not keep_work:
+        shutil.rmtree(cfg.workdir, ignore_errors=True)
+    say(f"wrote {path}: {used} simulations ({sim.cached} from the cache), " f"{result.seconds:.1f} s")
+    return CalibrationRun(
+        cfg, targets, result, path, credible_intervals(ds), predictive_check(ds, seed=cfg.seed)
+    )
+
+
+def summary_text(run: CalibrationRun) -> str:
+    """Credible intervals and predictive check as plain text (printed by the command line)."""
+    with pd.option_context(
+        "display.width", 160, "display.max_columns", 20, "display.float_format", "{:.4g}".format
+    ):
+        ci = run.intervals[["key", "mean", "low", "median", "high", "shrinkage"]]
+        pc = run.predictive[
+            [
+                "role",
+                "observed",
+                "low",
+                "high",
+                "predicted_median",
+                "predicted_low",
+                "predicted_high",
+                "inside",
+                "p_value",
+            ]
+        ]
+        return f"90 % credible intervals:\n{ci.to_string()}\n\nposterior predictive check:\n{pc.to_string()}"

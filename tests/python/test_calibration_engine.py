@@ -1,0 +1,377 @@
+"""Calibration plumbing: statistics from output files, the engine simulator, the
+command line, the posterior file and its plots.
+
+The engine tests use canonical/granovetter (milliseconds per run) and skip
+without a built engine. About 25 s in all, most of it the end-to-end
+calibration through the engine (scenarios/calibration/granovetter.toml).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import atcsim
+from conftest import ROOT, atcsim_binary, subprocess_env
+
+from atcsim.calibration import load_targets
+from atcsim.calibration.parameters import Parameter, ParameterSpace
+from atcsim.calibration.plots import plot_marginals, plot_pairs, plot_predictive, plot_progress
+from atcsim.calibration.posterior import credible_intervals, open_posterior, predictive_check, tradeoffs
+from atcsim.calibration.simulators import EngineError, EngineSimulator
+from atcsim.calibration.summaries import StatisticError, aggregate_replicates, replicate_statistics
+from atcsim.calibration.tomlfile import loads
+from atcsim.errors import ScenarioNotFoundError, TimeSelectionError, VariableNotFoundError
+from atcsim.testing import make_synthetic
+
+CAL = ROOT / "scenarios" / "calibration"
+
+
+def targets_from(text: str, tmp_path: Path):
+    path = tmp_path / "t.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_targets(path)
+
+
+def one_target(statistic: str, indicator_var: str = "participation_share") -> str:
+    return (
+        'format = "atcsim-targets/1"\n'
+        f'[indicators.x]\ndescription = "x"\nunit = "1"\nmodel_variable = "{indicator_var}"\n'
+        '[scopes.s]\ndescription = "s"\n'
+        '[[target]]\nname = "t"\nrole = "calibration"\ndescription = "t"\nscope = "s"\n'
+        f'statistic = {{ indicator = "x", {statistic} }}\n'
+        'observed = { value = 0.1, sd = 0.01, basis = "b" }\n'
+        'source = { citation = "c", status = "read" }\n'
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    path = make_synthetic(
+        tmp_path_factory.mktemp("cal") / "s.h5",
+        scenarios=("baseline", "animator"),
+        replicates=5,
+        sites=3,
+        steps=20,
+        seed=9,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = atcsim.open(path)
+    yield ds
+    ds.close()
+
+
+def stat(ds, tmp_path, statistic, var="participation_share"):
+    ts = targets_from(one_target(statistic, var), tmp_path)
+    variables = {k: v.model_variable for k, v in ts.indicators.items()}
+    return replicate_statistics(ds, ts.targets, variables)[:, 0], ts
+
+
+def test_statistics_match_direct_computation(synthetic, tmp_path):
+    da = synthetic["participation_share"]
+    window = dict(time=slice("2019-09-16", "2019-10-27"))
+    base = da.sel(scenario="baseline").sel(**window)
+
+    got, _ = stat(
+        synthetic, tmp_path, 'scenario = "baseline", window = { from = 2019-09-16, to = 2019-10-27 }'
+    )
+    assert np.allclose(got, base.mean("time").mean("site").values)
+
+    got, _ = stat(
+        synthetic,
+        tmp_path,
+        'scenario = "baseline", window = { from = 2019-09-16, to = 2019-10-27 }, '
+        'sites = "population_weighted"',
+    )
+    pop = synthetic["population"].values
+    assert np.allclose(got, (base.mean("time").values * pop).sum(axis=1) / pop.sum())
+
+    got, _ = stat(
+        synthetic,
+        tmp_path,
+        'scenario = "animator", window = { from = 3, to = 9 }, time = "last", '
+        'sites = "share_below", site_threshold = 0.2',
+    )
+    last = da.sel(scenario="animator").isel(time=9).values  # steps 3..9: the last is step 9
+    assert np.allclose(got, (last < 0.2).mean(axis=1))
+
+    got, _ = stat(
+        synthetic,
+        tmp_path,
+        'scenario = "animator", window = "all", relative_to = { scenario = "baseline", contrast = "ratio" }',
+    )
+    ratio = da.sel(scenario="animator").mean("time").mean("site") / da.sel(scenario="baseline").mean(
+        "time"
+    ).mean("site")
+    assert np.allclose(got, ratio.values)
+
+    threshold = float(da.sel(scenario="animator").mean("site").median())
+    got, _ = stat(
+        synthetic,
+        tmp_path,
+        f'scenario = "animator", window = "all", time = "weeks_to_reach", time_threshold = {threshold}, '
+        'sites = "median"',
+    )
+    reached = (da.sel(scenario="animator") >= threshold).values  # (replicate, site, time)
+    first = np.where(reached.any(axis=2), reached.argmax(axis=2), 19)  # weekly steps: index = weeks
+    assert np.allclose(got, np.median(first, axis=1))
+
+    got, ts = stat(
+        synthetic,
+        tmp_path,
+        'scenario = "baseline", window = "all", select = { theme = "employment" }',
+        "outcome_index",
+    )
+    oi = synthetic["outcome_index"].sel(scenario="baseline", theme="employment")
+    assert np.allclose(got, oi.mean("time").mean("site").values)
+    agg = aggregate_replicates(got[None, :, None], ts.targets)
+    assert agg.shape == (1, 1) and np.isclose(agg[0, 0], got.mean())
+
+
+def test_statistic_errors_name_the_target(synthetic, tmp_path):
+    with pytest.raises(
+        TimeSelectionError, match="target t: the window 2025-01-01 to 2025-02-01 holds no recorded"
+    ):
+        stat(synthetic, tmp_path, 'scenario = "baseline", window = { from = 2025-01-01, to = 2025-02-01 }')
+    with pytest.raises(VariableNotFoundError, match="target t: variable 'nope'"):
+        stat(synthetic, tmp_path, 'scenario = "baseline", window = "all"', "nope")
+    with pytest.raises(ScenarioNotFoundError, match="must name one"):
+        stat(synthetic, tmp_path, 'window = "all"')
+    with pytest.raises(ScenarioNotFoundError, match="'observed' is not in the output"):
+        stat(synthetic, tmp_path, 'scenario = "observed", window = "all"')
+    with pytest.raises(StatisticError, match="extra dimension"):
+        stat(synthetic, tmp_path, 'scenario = "baseline", window = "all"', "outcome_index")
+
+
+# ------------------------------------------------------------------ the engine
+
+
+def engine_or_skip() -> Path:
+    binary = atcsim_binary()
+    if binary is None:
+        pytest.skip("no atcsim binary (set ATCSIM_BIN or build with `make`)")
+    return binary
+
+
+def granovetter(tmp_path: Path, replicates: int = 3, keys=("model.mean", "model.sd")) -> EngineSimulator:
+    binary = engine_or_skip()
+    ts = load_targets(CAL / "granovetter_targets.toml")
+    space = ParameterSpace([Parameter(k, 0.1, 0.5) for k in keys])
+    return EngineSimulator(
+        CAL / "granovetter_experiment.toml",
+        space,
+        ts.targets,
+        {k: v.model_variable for k, v in ts.indicators.items()},
+        replicates=replicates,
+        workdir=tmp_path / "work",
+        engine=str(binary),
+        quiet=True,
+    )
+
+
+def test_engine_simulator_matches_a_direct_run(tmp_path):
+    sim = granovetter(tmp_path)
+    values = np.array([[0.3, 0.25], [0.35, 0.3]])
+    seeds = np.array([17, 23], dtype=np.uint64)
+    out = sim.simulate(values, seeds)
+    assert out.shape == (2, 3, 3) and sim.runs == 2
+    # the same point run by hand: atcsim run --set ... ; statistics from atcsim.open
+    direct = tmp_path / "direct.h5"
+    subprocess.run(
+        [
+            str(sim.engine),
+            "run",
+            str(CAL / "granovetter_experiment.toml"),
+            "-o",
+            str(direct),
+            "--quiet",
+            "--replicates",
+            "3",
+            "--set",
+            "model.mean=0.35",
+            "--set",
+            "model.sd=0.3",
+            "--set",
+            "experiment.seed=23",
+        ],
+        check=True,
+    )
+    a = (
+        atcsim.open(direct)["active_fraction"].sel(scenario="default").mean("site").values
+    )  # (replicate, time)
+    assert np.allclose(out[1], a[:, [1, 3, 5]])
+    # finished points are found again: no engine run the second time
+    again = granovetter(tmp_path)
+    assert np.array_equal(again.simulate(values, seeds), out) and again.runs == 0
+
+
+def test_engine_simulator_mpi_gives_the_same_statistics(tmp_path, monkeypatch):
+    binary = engine_or_skip()
+    import shutil
+
+    if shutil.which("mpirun") is None or not binary.with_name("atcsim-mpi").is_file():
+        pytest.skip("no mpirun or atcsim-mpi")
+    # as tests/cli/test_mpi.cpp: CI runs as root, which Open MPI refuses unless told
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT", "1")
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    monkeypatch.setenv("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    values, seeds = np.array([[0.3, 0.25]]), np.array([5], dtype=np.uint64)
+    serial = granovetter(tmp_path / "serial").simulate(values, seeds)
+    mpi = granovetter(tmp_path / "mpi")
+    mpi.mpi_ranks = 2
+    assert np.array_equal(mpi.simulate(values, seeds), serial)
+
+
+def test_engine_design_is_one_sweep(tmp_path):
+    sim = granovetter(tmp_path)
+    values, stats = sim.run_design("lhs", 12, seed=4)
+    assert values.shape == (12, 2) and stats.shape == (12, 3, 3) and sim.runs == 1
+    assert np.all((values >= 0.1) & (values <= 0.5))
+    # a Latin hypercube: one point in each of the 12 strata of each parameter
+    for j in range(2):
+        assert sorted(np.floor((values[:, j] - 0.1) / 0.4 * 12).astype(int)) == list(range(12))
+
+
+def test_engine_rejects_a_bad_key(tmp_path):
+    sim = granovetter(tmp_path, keys=("model.mean", "model.spread"))
+    with pytest.raises(EngineError, match="model.spread"):
+        sim.simulate(np.array([[0.3, 0.25]]), np.array([1], dtype=np.uint64))
+
+
+# --------------------------------------------------------------- command line
+
+
+def calibrate_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = subprocess_env()
+    binary = atcsim_binary()
+    if binary is not None:
+        env["ATCSIM_BIN"] = str(binary)
+    return subprocess.run(
+        [sys.executable, "-m", "atcsim", "calibrate", *args], capture_output=True, text=True, env=env, cwd=cwd
+    )
+
+
+def test_cli_engine_end_to_end(tmp_path):
+    """scenarios/calibration/granovetter.toml: wave 1 as one engine sweep, wave 2 and the
+    predictive draws as explicit points; the posterior covers the parameters the targets
+    were generated at (mean 0.3, sd 0.25)."""
+    engine_or_skip()
+    out = tmp_path / "g.nc"
+    proc = calibrate_cli(str(CAL / "granovetter.toml"), "-o", str(out), "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "90 % credible intervals" in proc.stdout
+    post = open_posterior(out)
+    ci = credible_intervals(post)
+    for key, truth in (("model.mean", 0.3), ("model.sd", 0.25)):
+        row = ci[ci["key"] == key].iloc[0]
+        assert row["low"] <= truth <= row["high"], row
+        assert row["shrinkage"] > 0.3
+    assert list(post["wave_simulations"].values) == [24, 24]
+    assert post.attrs["simulations"] == 24 + 24 + 12
+    assert post.attrs["model_config"].endswith("granovetter_experiment.toml")
+    assert not (tmp_path / "g.work").exists()  # removed after success
+
+
+def test_cli_toy_posterior_file_and_plots(tmp_path):
+    out = tmp_path / "toy.nc"
+    proc = calibrate_cli(str(CAL / "toy.toml"), "-o", str(out), "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    post = open_posterior(out)
+    for name in (
+        "samples",
+        "weights",
+        "predicted",
+        "tolerance",
+        "ess",
+        "acceptance_rate",
+        "wave_volume",
+        "nroy",
+    ):
+        assert name in post, name
+    assert post.attrs["method"] == "hm+abc" and post.attrs["calibration_format"] == "atcsim-calibration/1"
+    assert post.attrs["config_toml"] == (CAL / "toy.toml").read_text(encoding="utf-8")  # verbatim
+    assert post.attrs["targets_toml"] == (CAL / "toy_targets.toml").read_text(encoding="utf-8")
+    assert post["tolerance"].values[-1] == 1.0
+    assert np.isclose(float(post["weights"].sum()), 1.0)
+    assert list(post["target_role"].values) == ["calibration", "calibration", "validation"]
+    assert str(post["target_source_status"].values[0]) == "synthetic"
+    ci = credible_intervals(post)
+    # propensity and reach trade off; the inert parameter is not identified
+    assert ci.loc["toy_inert", "shrinkage"] < 0.2
+    t = tradeoffs(post)
+    assert ((t["parameter_1"] == "toy.propensity") & (t["parameter_2"] == "toy.reach")).any()
+    pc = predictive_check(post)
+    assert pc.loc["startup", "role"] == "validation" and 0 <= pc.loc["startup", "inside"] <= 1
+    for plot in (plot_marginals, plot_pairs, plot_predictive, plot_progress):
+        fig = plot(post)
+        assert fig.axes
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_cli_resume_replays_the_cache(tmp_path):
+    out = tmp_path / "toy.nc"
+    config = tmp_path / "toy.toml"
+    config.write_text(
+        f'[calibration]\ntargets = "{CAL / "toy_targets.toml"}"\noutput = "x.nc"\nmethod = "abc-smc"\n'
+        'seed = 4\n\n[simulator]\nkind = "toy"\nreplicates = 4\n\n[parameters]\n'
+        '"toy.propensity" = { min = 0.2, max = 1.0 }\n"toy.reach" = { min = 0.2, max = 1.0 }\n'
+        '"toy.decay" = { min = 0.0, max = 1.0 }\n"toy.inert" = { min = 0.0, max = 1.0 }\n\n'
+        "[abc]\npopulation = 200\nmax_generations = 3\n",
+        encoding="utf-8",
+    )
+    first = calibrate_cli(str(config), "-o", str(out), "--keep-work", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    a = open_posterior(out)
+    # an existing work directory needs --resume (as OUT.h5.partial does for the engine)
+    refused = calibrate_cli(str(config), "-o", str(out), cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "--resume" in refused.stderr and "\n" not in refused.stderr.strip()
+    again = calibrate_cli(str(config), "-o", str(out), "--resume", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    b = open_posterior(out)
+    assert b.attrs["simulations_cached"] == b.attrs["simulations"] == a.attrs["simulations"]
+    assert np.array_equal(a["samples"].values, b["samples"].values)
+    assert not (tmp_path / "toy.work").exists()
+
+
+@pytest.mark.parametrize(
+    "old,new,message",
+    [
+        ('method = "hm+abc"', 'method = "abc"', ':8:10: calibration.method: expected one of "abc-smc"'),
+        (
+            '"toy.decay" = { min = 0.0, max = 1.0 }',
+            '"toy.decay" = { min = 1.0, max = 0.0 }',
+            ':19:34: parameters."toy.decay".max',
+        ),
+        ("[abc]", "[abc]\nkernal = 1", ':27:1: abc.kernal: unknown key (did you mean "kernel"?)'),
+        ("replicates = 4", "replicates = 0", ":14:14: simulator.replicates: expected an integer >= 1, got 0"),
+        (
+            "max_simulations = 60000",
+            "max_simulations = 100",
+            ":10:19: calibration.max_simulations: expected at least one wave's points and one ABC-SMC "
+            "population (540), got 100",
+        ),
+    ],
+)
+def test_cli_config_errors_exit_2(tmp_path, old, new, message):
+    text = (CAL / "toy.toml").read_text(encoding="utf-8")
+    assert old in text
+    config = tmp_path / "bad.toml"
+    config.write_text(text.replace(old, new).replace('"toy_targets.toml"', f'"{CAL / "toy_targets.toml"}"'))
+    proc = calibrate_cli(str(config), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"atcsim calibrate: error: {config}"), proc.stderr
+    assert message in proc.stderr, proc.stderr
+
+
+def test_config_positions_for_quoted_parameter_keys():
+    doc = loads('[parameters]\n"model.mu" = { min = 1, max = 2 }\n', "c.toml")
+    assert doc.where(("parameters", "model.mu", "max"), value=True) == "c.toml:2:31"
