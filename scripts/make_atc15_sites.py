@@ -40,7 +40,6 @@ DEFAULTS = {
 ASSUMED_FIELDS = (
     "under15_share",
     "senior_share",
-    "barrier_share",
     "associations_per_1000",
     "mix_social_centre",
     "mix_regie_de_quartier",
@@ -109,7 +108,7 @@ def render() -> str:
         "# edit the CSV and re-run the script. Sources per site: docs/data/atc15_sites_sources.md.\n"
         "# provenance: qpv-official = figure for the official QPV perimeter; neighbourhood =\n"
         "# figure for the estate, not the QPV perimeter; assumption = national QPV default.\n"
-        "# Fields without a value here (age shares beyond under-25, barriers, associations)\n"
+        "# Fields without a value here (age shares beyond under-25, associations)\n"
         "# take the model's national defaults (docs/ODD.md section 8.2), labelled assumption.\n"
         '# Official per-QPV statistics can override these: [sites] overrides = "file.csv".\n'
     )

@@ -10,6 +10,8 @@
 
 namespace atc::models::territorial {
 
+void attach_envelope(std::vector<sim::IndicatorDecl>& indicators, const std::vector<sim::DimensionDecl>& dims);
+
 namespace {
 
 std::vector<sim::InterventionDecl> interventions() {
@@ -68,6 +70,7 @@ sim::ModelDescription territorial() {
   d.indicators = TerritorialModel::indicator_decls();
   d.dimensions = {{"theme", {theme_labels().begin(), theme_labels().end()}, "theme of living conditions"},
                   {"practice", {"structured_facilitation", "co_decision"}, "practice that can spread across sites"}};
+  attach_envelope(d.indicators, d.dimensions);
   d.check = [](const sim::ParamSet& values) {
     const auto p = sim::bind<Params>(values);
     std::vector<sim::ParamProblem> problems;

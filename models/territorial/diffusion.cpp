@@ -51,8 +51,8 @@ void TerritorialModel::decide_practices(std::span<const SiteRecord> sites, std::
     const auto kk = static_cast<std::size_t>(k);
     const double u = rng.uniform();  // drawn for every practice (common random numbers)
     if (practice_change_at_[kk] != INT64_MAX) continue;  // a change is already under way
-    const double advantage = practice_advantage(sites, self, k, prm_.similarity_bandwidth);
-    if (u >= switch_probability(advantage, practice_[kk], prm_.adoption_threshold, prm_.adoption_scale)) continue;
+    const double evidence = practice_evidence(sites, self, k, prm_.similarity_bandwidth);
+    if (u >= switch_probability(evidence, practice_[kk], prm_.adoption_threshold, prm_.adoption_scale)) continue;
     practice_next_[kk] = !practice_[kk];
     practice_change_at_[kk] = step + 1 + prm_.adoption_lag_weeks;
     if (practice_next_[kk]) intervention_cost_ += prm_.adoption_cost_eur;

@@ -335,6 +335,13 @@ std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
                      std::copy(m.people_reached_.begin(), m.people_reached_.end(), out.begin());
                    },
                    "theme"),
+      indicator<M>("people_moved", "person", "people moved into a better state (cumulative)",
+                   "People of each theme's target group moved into the better state by the site's successful "
+                   "projects since week 0, at full scale (some return later: see people_better_off)",
+                   [](const M& m, std::span<double> out) {
+                     std::copy(m.people_moved_.begin(), m.people_moved_.end(), out.begin());
+                   },
+                   "theme"),
       indicator<M>("people_better_off", "person", "people in a better state through projects",
                    "People currently in the better state of each theme thanks to the site's projects (in work or "
                    "training, satisfied with the living environment, kept in school or training, no longer feeling "

@@ -65,6 +65,7 @@ void TerritorialModel::reset_counters() {
   avoided_costs_ = intervention_cost_ = 0;
   conflict_productive_sum_ = conflict_destructive_sum_ = 0;
   people_reached_.fill(0.0);
+  people_moved_.fill(0.0);
   for (std::size_t i = 0; i < res_.n; ++i) res_.ever[i] = res_.level[i] >= kOccasional ? 1 : 0;
 }
 
@@ -83,6 +84,7 @@ void TerritorialModel::init_targets() {
   for (int k = 0; k < kThemes; ++k) target_[k] = base[k] * prm_.target_group_share[k];
   people_better_.fill(0.0);
   people_reached_.fill(0.0);
+  people_moved_.fill(0.0);
 }
 
 // Each site starts with or without each practice (heterogeneous starting

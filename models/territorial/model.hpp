@@ -224,6 +224,7 @@ class TerritorialModel final : public sim::Model {
   ThemeVector target_{};          // size of each theme's target group
   ThemeVector people_better_{};   // people in the better state through projects
   ThemeVector people_reached_{};  // people reached by successful projects since week 0
+  ThemeVector people_moved_{};    // people moved into the better state since week 0
   // animator
   bool animator_present_ = false;
   int animator_tenure_ = 0;

@@ -87,11 +87,12 @@ struct Params {
           .range(-0.5, 0.5)
           .describe("shift of mean availability for low-income residents")};
   sim::Param<double> threshold_mean{
-      sim::ParamDecl::real("threshold_mean", 0.45)
+      sim::ParamDecl::real("threshold_mean", 0.41)
           .range(0.01, 0.99)
           .describe("mean participation threshold theta (Beta; Granovetter 1978)")
-          .cite("assumption (MODEL.md suggests 0.35; 0.45 keeps the baseline at a stable ~3 % participation "
-                "with the other defaults, see docs/ODD.md)")};
+          .cite("assumption (MODEL.md suggests 0.35; 0.41 puts the baseline at ~4 % participation, within "
+                "the plausibility envelope of docs/data/envelope.toml, with the other defaults; to be "
+                "calibrated, docs/calibration.md)")};
   sim::Param<double> threshold_concentration{
       sim::ParamDecl::real("threshold_concentration", 10.0).above(0).describe("Beta concentration of theta")};
   sim::Param<double> youth_threshold_shift{
@@ -661,15 +662,16 @@ struct Params {
   sim::Param<double> org_trust_gain{sim::ParamDecl::real("org_trust_gain", 0.15)
                                         .range(0, mechanisms::kMaxTrustGain)
                                         .describe("g: log-odds gain of W per joint success")};
-  sim::Param<double> org_trust_relaxation{sim::ParamDecl::real("org_trust_relaxation", 0.02)
+  sim::Param<double> org_trust_relaxation{sim::ParamDecl::real("org_trust_relaxation", 0.005)
                                               .range(0, 1)
                                               .units("week-1")
                                               .describe("weekly relaxation of W towards its initial value "
                                                         "(staff turnover, fading memory of joint work)")};
   sim::Param<double> negativity{
       sim::ParamDecl::real("negativity", 3.0)
-          .range(2, 10)
-          .describe("lambda: a failure weighs lambda times a success (trust asymmetry)")
+          .range(1, 10)
+          .describe("hypothesis lambda: a failure weighs lambda times a success (trust asymmetry); 1 switches "
+                    "the asymmetry off (symmetric updating)")
           .cite("Slovic (1993) asymmetry principle; the factor is an assumption (MODEL.md suggests ~3)")};
   sim::Param<double> resident_trust_gain{
       sim::ParamDecl::real("resident_trust_gain", 0.1)
@@ -806,7 +808,7 @@ struct Params {
                     "takes part when its animator is in post")
           .cite("assumption (a quarterly meeting of the network's sites)")};
   sim::Param<std::array<double, kPractices>> practice_initial_share{
-      sim::ParamDecl::real_list("practice_initial_share", {0.3, 0.3})
+      sim::ParamDecl::real_list("practice_initial_share", {0.5, 0.5})
           .range(0, 1)
           .describe("probability that a site starts with each practice (structured facilitation, co-decision "
                     "governance): heterogeneous starting points, drawn per site")
@@ -821,16 +823,15 @@ struct Params {
   sim::Param<double> adoption_threshold{
       sim::ParamDecl::real("adoption_threshold", 1.0)
           .at_least(0)
-          .units("person (1000 resident)-1")
-          .describe("advantage (people in a better state per 1,000 residents: similarity-weighted mean over "
-                    "peers with the practice minus peers without it) at which a site adopts (or drops) a "
-                    "practice with probability one half at a meeting")
+          .describe("evidence a site needs to adopt (or, against it, to drop) a practice at a meeting: the difference in "
+                    "people in a better state per 1,000 residents between peers with and without it "
+                    "(similarity-weighted), in standard errors; below it the site never moves")
           .cite("assumption")};
   sim::Param<double> adoption_scale{
-      sim::ParamDecl::real("adoption_scale", 0.25)
+      sim::ParamDecl::real("adoption_scale", 0.5)
           .above(0)
-          .units("person (1000 resident)-1")
-          .describe("how sharply that probability rises with the advantage")
+          .describe("past a threshold, a site switches with probability 1 - exp(-excess / scale), the excess "
+                    "being how far the evidence is beyond it")
           .cite("assumption")};
   sim::Param<double> similarity_bandwidth{
       sim::ParamDecl::real("similarity_bandwidth", 0.5)

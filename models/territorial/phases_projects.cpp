@@ -326,7 +326,9 @@ void TerritorialModel::phase_outcomes(const Week& w) {
     const int k = p.theme;
     const double reached = prm_.reach_share[k] * target_[k] * targeting;
     const double still_in_group = target_[k] > 0 ? std::max(0.0, 1.0 - people_better_[k] / target_[k]) : 0.0;
-    people_better_[k] += prm_.transition_share[k] * reached * still_in_group;
+    const double moved = prm_.transition_share[k] * reached * still_in_group;
+    people_better_[k] += moved;
+    people_moved_[k] += moved;
     people_reached_[k] += reached;
   }
   diagnosis_ += prm_.diagnosis_decay * (prm_.diagnosis_initial - diagnosis_);

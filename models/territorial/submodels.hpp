@@ -170,35 +170,51 @@ inline double similarity(const SiteRecord& a, const SiteRecord& b, double bandwi
   return std::exp(-d2 / (2.0 * bandwidth * bandwidth));
 }
 
-// Advantage of practice k seen from site s: the similarity-weighted mean
-// success of the other attending sites of its network that use it, minus that
-// of those that do not; 0 when either group is empty (nothing to compare).
-inline double practice_advantage(std::span<const SiteRecord> sites, std::size_t s, int k, double bandwidth) {
+// Evidence for practice k seen from site s: the difference between the
+// similarity-weighted mean success of the other attending sites of its network
+// that use it and of those that do not, divided by its standard error (the
+// pooled within-group spread, with the groups' effective sizes). 0 when
+// either group is empty or there are too few peers to judge (fewer than 3).
+inline double practice_evidence(std::span<const SiteRecord> sites, std::size_t s, int k, double bandwidth) {
   const SiteRecord& me = sites[s];
-  double with = 0, with_w = 0, without = 0, without_w = 0;
+  const auto kk = static_cast<std::size_t>(k);
+  double w[2] = {0, 0}, w2[2] = {0, 0}, sum[2] = {0, 0};
+  std::size_t peers = 0;
+  auto eligible = [&](std::size_t o) {
+    return o != s && sites[o].attends && sites[o].network == me.network;
+  };
   for (std::size_t o = 0; o < sites.size(); ++o) {
-    const SiteRecord& peer = sites[o];
-    if (o == s || !peer.attends || peer.network != me.network) continue;
-    const double w = similarity(me, peer, bandwidth);
-    if (peer.in_use[static_cast<std::size_t>(k)]) {
-      with += w * peer.success;
-      with_w += w;
-    } else {
-      without += w * peer.success;
-      without_w += w;
-    }
+    if (!eligible(o)) continue;
+    const double wo = similarity(me, sites[o], bandwidth);
+    const int g = sites[o].in_use[kk] ? 1 : 0;
+    w[g] += wo;
+    w2[g] += wo * wo;
+    sum[g] += wo * sites[o].success;
+    ++peers;
   }
-  if (with_w <= 0 || without_w <= 0) return 0.0;
-  return with / with_w - without / without_w;
+  if (w[0] <= 0 || w[1] <= 0 || peers < 3) return 0.0;
+  const double mean[2] = {sum[0] / w[0], sum[1] / w[1]};
+  double ss = 0;
+  for (std::size_t o = 0; o < sites.size(); ++o) {
+    if (!eligible(o)) continue;
+    const double d = sites[o].success - mean[sites[o].in_use[kk] ? 1 : 0];
+    ss += similarity(me, sites[o], bandwidth) * d * d;
+  }
+  const double n_eff[2] = {w[0] * w[0] / w2[0], w[1] * w[1] / w2[1]};
+  const double dof = n_eff[0] + n_eff[1] - 2.0;
+  if (dof <= 0) return 0.0;
+  const double variance = ss / (w[0] + w[1]) * (n_eff[0] + n_eff[1]) / dof;
+  const double se = std::sqrt(std::max(variance, 1e-12) * (1.0 / n_eff[0] + 1.0 / n_eff[1]));
+  return (mean[1] - mean[0]) / se;
 }
 
-// A site adopts a practice it lacks when the advantage exceeds the threshold,
-// and drops one it uses when the advantage is below minus the threshold, with
-// probability 1 - exp(-(|advantage| - threshold) / scale): an advantage within
-// the threshold (e.g. noise between sites) never moves a site, so a useless
-// practice does not spread.
-inline double switch_probability(double advantage, bool in_use, double threshold, double scale) {
-  const double excess = (in_use ? -advantage : advantage) - threshold;
+// A site adopts a practice it lacks when the evidence for it exceeds the
+// threshold, and drops one it uses when the evidence against it does, with
+// probability 1 - exp(-excess / scale). Evidence within the threshold (the
+// noise between a few sites) never moves a site, so a useless practice is
+// rarely adopted or dropped: it does not spread.
+inline double switch_probability(double evidence, bool in_use, double threshold, double scale) {
+  const double excess = (in_use ? -evidence : evidence) - threshold;
   return excess > 0 ? 1.0 - std::exp(-excess / scale) : 0.0;
 }
 

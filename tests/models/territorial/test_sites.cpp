@@ -198,7 +198,7 @@ TEST_CASE("official Insee-style statistics override the territorial site fields,
   CHECK(prov.at(at("marseille_frais_vallon", "population")) == "qpv-official");  // from the site file
   const auto info = atcsim({"info", out});
   CHECK_THAT(info.out,
-             Catch::Contains("saint_gilles_sabatot: assumption [senior_share, barrier_share") &&
+             Catch::Contains("saint_gilles_sabatot: assumption [senior_share, associations_per_1000") &&
                  Catch::Contains("qpv-official [population, poverty_rate, under25_share, under15_share, "
                                  "unemployment_rate, foreign_share]"));
 }
