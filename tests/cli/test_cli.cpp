@@ -50,6 +50,12 @@ TEST_CASE("help and usage errors", "[cli]") {
   CHECK(opt.exit_code == 2);
   CHECK_THAT(opt.err, Catch::Contains("unknown option '--thread' (did you mean '--threads'?)"));
   CHECK(atcsim({"run", "x.toml", "--threads", "zero"}).exit_code == 2);
+  const auto foreign = atcsim({"describe", "canonical/watts", "--threads=2"});
+  CHECK(foreign.exit_code == 2);
+  CHECK_THAT(foreign.err, Catch::Contains("--threads: not an option of 'describe'"));
+  const auto help = atcsim({"validate", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("-o, --output PATH") && !Catch::Contains("--threads"));
   CHECK(atcsim({"--version"}).exit_code == 0);
 }
 
