@@ -838,6 +838,21 @@ std::vector<sim::IndicatorDecl> indicators() {
   };
 }
 
+// Sites are priority neighbourhoods (QPV): how the output labels them and how
+// official per-QPV statistics (Insee key figures) are matched to them.
+sim::SiteSchema site_schema() {
+  sim::SiteSchema s;
+  s.code_long_name = "official QPV code";
+  s.network_long_name = "national network";
+  s.population_field = "population";
+  s.provenance_long_name =
+      "source or confidence of each site value (qpv-official, neighbourhood, assumption, ...)";
+  s.code_columns = {"qpv_code", "code_qpv", "code_qp", "code", "codgeo"};
+  s.code_system = "QPV";
+  s.override_provenance = "qpv-official";
+  return s;
+}
+
 }  // namespace
 
 sim::ModelDescription territorial() {
@@ -906,6 +921,7 @@ sim::ModelDescription territorial() {
     for (auto* m : sites) models.push_back(static_cast<TerritorialModel*>(m));
     diffuse(models, p.real("diffusion_share"));
   };
+  d.site_schema = site_schema();
   return d;
 }
 

@@ -223,6 +223,13 @@ int cmd_describe(const Args& a) {
   if (!m.site_fields.empty()) {
     std::printf(md ? "\n### Site fields (`[[site]]`)\n\n" : "\nsite fields ([[site]]):\n");
     print_params(m.site_fields, md);
+    if (!md) {
+      const auto& schema = m.site_schema;
+      std::printf(
+          "  [sites] overrides: rows match a site's %s code in column %s; values taken are marked %s\n",
+          schema.code_system.c_str(), join(schema.code_columns, " | ").c_str(),
+          schema.override_provenance.c_str());
+    }
   }
   for (const auto& iv : m.interventions) {
     std::printf(md ? "\n### Intervention `%s`\n\n%s\n\n" : "\nintervention '%s': %s\n", iv.kind.c_str(),

@@ -1,6 +1,7 @@
 #pragma once
 // Site fields overridden from a CSV table of official statistics
-// ([sites] overrides = "file.csv").
+// ([sites] overrides = "file.csv"); the model's SiteSchema says which column
+// holds the site codes.
 #include <vector>
 
 #include "sim/config/csv.hpp"
@@ -8,10 +9,11 @@
 
 namespace atc::sim {
 
-// Official statistics (e.g. Insee per-QPV key figures) override site fields:
-// rows match sites by QPV code, columns match field names or their declared
-// aliases, empty cells keep the config's value, and every value taken is
-// marked "qpv-official". Columns that match no field are ignored. Throws
+// A table of official statistics overrides site fields: rows match sites by
+// code (in the first of the model's SiteSchema::code_columns the table has),
+// columns match field names or their declared aliases, empty cells keep the
+// config's value, and every value taken is marked with the schema's
+// override_provenance. Columns that match no field are ignored. Throws
 // ConfigError naming the file, row and column.
 void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites);
 

@@ -199,27 +199,29 @@ Coordinates create_coordinates(hid_t f, const sim::ExperimentSpec& spec, const L
   return c;
 }
 
-// Auxiliary coordinates on `site`: name, code, network, population.
+// Auxiliary coordinates on `site`: name, code, network, population, labelled
+// by the model's site schema.
 void create_site_coordinates(hid_t f, const sim::ExperimentSpec& spec, hid_t site) {
+  const sim::SiteSchema& schema = spec.model->site_schema;
   std::vector<std::string> names, codes, networks;
   std::vector<double> population;
   for (const auto& s : spec.sites) {
     names.push_back(s.name);
     codes.push_back(s.code);
     networks.push_back(s.network);
-    population.push_back(s.population());
+    population.push_back(s.number(schema.population_field));
   }
   struct Aux {
     Handle ds;
-    const char* long_name;
+    std::string long_name;
     const char* units;
   };
   std::vector<Aux> site_aux;
   site_aux.push_back({create_string_coordinate(f, "site_name", names), "site name", nullptr});
-  site_aux.push_back({create_string_coordinate(f, "site_code", codes), "official QPV code", nullptr});
-  site_aux.push_back({create_string_coordinate(f, "network", networks), "national network", nullptr});
+  site_aux.push_back({create_string_coordinate(f, "site_code", codes), schema.code_long_name, nullptr});
+  site_aux.push_back({create_string_coordinate(f, "network", networks), schema.network_long_name, nullptr});
   site_aux.push_back({create_numeric_1d(f, "population", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, population),
-                      "resident population of the site", "1"});
+                      schema.population_long_name, "1"});
   for (auto& a : site_aux) {
     attach(a.ds, site, 0, "site coordinate");
     write_string_attr(a.ds, "long_name", a.long_name);
@@ -227,8 +229,8 @@ void create_site_coordinates(hid_t f, const sim::ExperimentSpec& spec, hid_t sit
   }
 }
 
-// Site profiles with provenance: which values are official statistics,
-// neighbourhood figures or assumptions (per site and field).
+// Site profiles with provenance: where each value of each site comes from
+// (official statistics, a published figure, an assumption; the model's words).
 void create_site_profiles(hid_t f, const sim::ExperimentSpec& spec, hid_t site) {
   const auto& field_decls = spec.model->site_fields;
   if (field_decls.empty()) return;
@@ -269,8 +271,7 @@ void create_site_profiles(hid_t f, const sim::ExperimentSpec& spec, hid_t site) 
   check_status(H5Dwrite(prov_ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write site_provenance");
   attach(prov_ds, site, 0, "site_provenance");
   attach(prov_ds, field, 1, "site_provenance");
-  write_string_attr(prov_ds, "long_name",
-                    "source or confidence of each site value (qpv-official, neighbourhood, assumption, ...)");
+  write_string_attr(prov_ds, "long_name", spec.model->site_schema.provenance_long_name);
 }
 
 void create_step_coordinate(hid_t f, const Layout& layout, hid_t time) {
