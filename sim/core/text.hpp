@@ -18,6 +18,10 @@ std::string did_you_mean(std::string_view word, std::span<const std::string> can
 
 std::string join(std::span<const std::string> items, std::string_view separator);
 
+// The parts of `text` between separators, empty parts included:
+// "a..b" -> {"a", "", "b"}; "" -> {""}.
+std::vector<std::string> split(std::string_view text, char separator);
+
 // Compile-time FNV-1a hash: models name their random-number purposes with strings.
 constexpr std::uint64_t fnv1a(std::string_view text) {
   std::uint64_t h = 1469598103934665603ULL;
