@@ -17,7 +17,6 @@ namespace {
 class Idle final : public Model {
  public:
   void step(std::int64_t, Parallel) override {}
-  void observe(Observation& out) const override { out.set("zero", 0.0); }
   [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
 };
 
@@ -26,7 +25,7 @@ ModelDescription model(std::string name, SiteSchema schema) {
   d.name = std::move(name);
   d.site_fields = {ParamDecl::integer("households", 120).at_least(1), ParamDecl::real("density", 2.5)};
   d.site_schema = std::move(schema);
-  d.indicators = {{"zero", "1", "zero", "", ""}};
+  d.indicators = {indicator<Idle>("zero", "1", "zero", "", [](const Idle&) { return 0.0; })};
   d.create = [](const ModelInit&) { return std::make_unique<Idle>(); };
   return d;
 }
