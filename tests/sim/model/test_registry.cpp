@@ -38,8 +38,12 @@ ModelDescription valid(std::string name) {
   return d;
 }
 
-// The message of the atc::Error that `add` throws, or "" when it accepts.
-std::string rejection(ModelRegistry& registry, ModelDescription d) {
+// Registers valid(name) after `breaking` changes it; returns the message of
+// the atc::Error that add() throws, or "" when it accepts the description.
+template <typename F>
+std::string rejection(ModelRegistry& registry, const std::string& name, F&& breaking) {
+  ModelDescription d = valid(name);
+  breaking(d);
   try {
     registry.add(std::move(d));
   } catch (const atc::Error& e) {
@@ -80,41 +84,32 @@ TEST_CASE("registry: a name registered twice is rejected and the first stays", "
   auto first = valid("test/alpha");
   first.summary = "first";
   r.add(std::move(first));
-  auto second = valid("test/alpha");
-  second.summary = "second";
-  CHECK(rejection(r, std::move(second)) == "model 'test/alpha' is registered twice");
+  CHECK(rejection(r, "test/alpha", [](ModelDescription& d) { d.summary = "second"; }) ==
+        "model 'test/alpha' is registered twice");
   CHECK(r.names() == std::vector<std::string>{"test/alpha"});
   CHECK(r.get("test/alpha").summary == "first");
 }
 
 TEST_CASE("registry: malformed descriptions are rejected with the reason", "[model][registry]") {
   ModelRegistry r;
-  auto no_factory = valid("test/a");
-  no_factory.create = nullptr;
-  CHECK(rejection(r, std::move(no_factory)) == "model 'test/a' has no factory");
-
-  auto duplicate_param = valid("test/b");
-  duplicate_param.params.push_back(ParamDecl::real("rate", 0.1));
-  CHECK(rejection(r, std::move(duplicate_param)) == "model 'test/b' declares parameter 'rate' twice");
-
-  auto duplicate_indicator = valid("test/c");
-  duplicate_indicator.indicators.push_back(indicator("level"));
-  CHECK(rejection(r, std::move(duplicate_indicator)) == "model 'test/c' declares indicator 'level' twice");
-
-  auto bad_default = valid("test/d");
-  bad_default.params.push_back(ParamDecl::real("share", 1.5).range(0, 1));
-  CHECK(rejection(r, std::move(bad_default)) == "model 'test/d': default of 'share' violates its own range");
-
-  auto undeclared_dimension = valid("test/e");
-  undeclared_dimension.indicators.push_back(indicator("by_theme", "theme"));
-  CHECK(rejection(r, std::move(undeclared_dimension)) ==
-        "model 'test/e': indicator 'by_theme' uses undeclared dimension 'theme'");
-
+  CHECK(rejection(r, "test/a", [](ModelDescription& d) { d.create = nullptr; }) ==
+        "model 'test/a' has no factory");
+  CHECK(rejection(r, "test/b", [](ModelDescription& d) {
+          d.params.push_back(ParamDecl::real("rate", 0.1));
+        }) == "model 'test/b' declares parameter 'rate' twice");
+  CHECK(rejection(r, "test/c", [](ModelDescription& d) { d.indicators.push_back(indicator("level")); }) ==
+        "model 'test/c' declares indicator 'level' twice");
+  CHECK(rejection(r, "test/d", [](ModelDescription& d) {
+          d.params.push_back(ParamDecl::real("share", 1.5).range(0, 1));
+        }) == "model 'test/d': default of 'share' violates its own range");
+  CHECK(rejection(r, "test/e", [](ModelDescription& d) {
+          d.indicators.push_back(indicator("by_theme", "theme"));
+        }) == "model 'test/e': indicator 'by_theme' uses undeclared dimension 'theme'");
   CHECK(r.names().empty());  // nothing half-registered
 
-  auto declared_dimension = valid("test/f");
-  declared_dimension.indicators.push_back(indicator("by_theme", "theme"));
-  declared_dimension.dimensions = {{"theme", {"youth", "jobs"}, "theme"}};
-  CHECK(rejection(r, std::move(declared_dimension)).empty());
+  CHECK(rejection(r, "test/f", [](ModelDescription& d) {
+          d.indicators.push_back(indicator("by_theme", "theme"));
+          d.dimensions = {{"theme", {"youth", "jobs"}, "theme"}};
+        }).empty());
   CHECK(r.names() == std::vector<std::string>{"test/f"});
 }
