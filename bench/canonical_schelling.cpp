@@ -34,7 +34,7 @@ int main() {
       const auto t = bench::time_model(
           "canonical/schelling",
           {{"width", s.width}, {"agents", s.agents}, {"radius", s.radius}, {"min_happy", s.min_happy}},
-          kSteps, false, static_cast<std::uint64_t>(rep + 1));
+          kSteps, false, static_cast<std::uint64_t>(rep) + 1);
       totals.push_back(t.construct_seconds + t.step_seconds);
       builds.push_back(t.construct_seconds);
     }

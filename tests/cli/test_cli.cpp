@@ -323,7 +323,7 @@ TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the outpu
   CHECK(peak_mib < raw_output_mib / 3);
 #endif
   const auto vars = atc::test::read_variables(out);
-  CHECK(vars.at("y").size() == 4000u * 20001u);
+  CHECK(vars.at("y").size() == std::size_t{4000} * 20001);
 }
 
 TEST_CASE("an interrupted sweep resumes to the same data", "[cli][sweep][interrupt]") {

@@ -49,7 +49,7 @@ TEST_CASE("canonical/schelling: tabulated and reference neighbourhoods agree eve
           "[canonical][schelling]") {
   for (std::uint32_t width : {5u, 7u, 12u}) {
     for (std::uint32_t radius = 1; 2 * radius + 1 <= width && radius <= 3; ++radius) {
-      std::vector<std::uint8_t> grid(width * width);
+      std::vector<std::uint8_t> grid(std::size_t{width} * width);
       for (std::size_t c = 0; c < grid.size(); ++c)
         grid[c] = static_cast<std::uint8_t>((c * 7 + c / 3) % 3 == 2 ? 255 : c % 2);
       const mech::TorusNeighbourhood hood(width, radius);
