@@ -16,14 +16,13 @@ namespace {
 class Idle final : public Model {
  public:
   void step(std::int64_t, Parallel) override {}
-  void observe(Observation& out) const override { out.set("level", 0.0); }
   [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
 };
 
-IndicatorDecl indicator(std::string name, std::string extra_dimension = "") {
-  IndicatorDecl i;
-  i.name = std::move(name);
-  i.long_name = i.name;
+IndicatorDecl level_indicator(std::string name, std::string extra_dimension = "") {
+  IndicatorDecl i = indicator<Idle>(name, "1", name, "", [](const Idle&, std::span<double> out) {
+    for (double& x : out) x = 0.0;
+  });
   i.extra_dimension = std::move(extra_dimension);
   return i;
 }
@@ -33,7 +32,7 @@ ModelDescription valid(std::string name) {
   ModelDescription d;
   d.name = std::move(name);
   d.params = {ParamDecl::real("rate", 0.5).range(0, 1), ParamDecl::integer("n", 10).at_least(1)};
-  d.indicators = {indicator("level")};
+  d.indicators = {level_indicator("level")};
   d.create = [](const ModelInit&) { return std::make_unique<Idle>(); };
   return d;
 }
@@ -97,18 +96,18 @@ TEST_CASE("registry: malformed descriptions are rejected with the reason", "[mod
   CHECK(rejection(r, "test/b", [](ModelDescription& d) {
           d.params.push_back(ParamDecl::real("rate", 0.1));
         }) == "model 'test/b' declares parameter 'rate' twice");
-  CHECK(rejection(r, "test/c", [](ModelDescription& d) { d.indicators.push_back(indicator("level")); }) ==
+  CHECK(rejection(r, "test/c", [](ModelDescription& d) { d.indicators.push_back(level_indicator("level")); }) ==
         "model 'test/c' declares indicator 'level' twice");
   CHECK(rejection(r, "test/d", [](ModelDescription& d) {
           d.params.push_back(ParamDecl::real("share", 1.5).range(0, 1));
         }) == "model 'test/d': default of 'share' violates its own range");
   CHECK(rejection(r, "test/e", [](ModelDescription& d) {
-          d.indicators.push_back(indicator("by_theme", "theme"));
+          d.indicators.push_back(level_indicator("by_theme", "theme"));
         }) == "model 'test/e': indicator 'by_theme' uses undeclared dimension 'theme'");
   CHECK(r.names().empty());  // nothing half-registered
 
   CHECK(rejection(r, "test/f", [](ModelDescription& d) {
-          d.indicators.push_back(indicator("by_theme", "theme"));
+          d.indicators.push_back(level_indicator("by_theme", "theme"));
           d.dimensions = {{"theme", {"youth", "jobs"}, "theme"}};
         }).empty());
   CHECK(r.names() == std::vector<std::string>{"test/f"});
