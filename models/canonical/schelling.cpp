@@ -1,12 +1,13 @@
 // Schelling (1971), "Dynamic models of segregation", Journal of Mathematical
 // Sociology 1(2):143-186, with the semantics of the ABMFrameworksComparison
-// benchmark (Rouchier et al.; Agents.jl, Mesa, NetLogo...): a width x width
-// torus, `agents` agents in two equal groups on distinct random cells. Each
-// step every agent, in a fresh random order, counts the occupied cells within
-// Chebyshev distance `radius` around it; if it is unhappy (fewer than
-// `min_happy` same-group neighbours, or a same-group share below
-// `similar_wanted`) it moves to an empty cell chosen uniformly at random.
-// Agents act one after the other on the current grid: sequential, single-threaded.
+// benchmark (Agents.jl, Mesa, MASON...; see docs/models/schelling.md): a
+// width x width grid, bounded as in the benchmark or a torus (`torus`), with
+// `agents` agents in two equal groups on distinct random cells. Each step every
+// agent, in a fresh random order, counts the occupied cells within Chebyshev
+// distance `radius` around it; if it is unhappy (fewer than `min_happy`
+// same-group neighbours, or a same-group share below `similar_wanted`) it moves
+// to an empty cell chosen uniformly at random. Agents act one after the other
+// on the current grid: sequential, single-threaded.
 #include <fmt/format.h>
 
 #include <memory>
@@ -23,14 +24,13 @@ namespace {
 using sim::ParamDecl;
 using sim::Purpose;
 
-constexpr std::uint8_t kEmpty = 255;
-
 class Schelling final : public sim::Model {
  public:
   explicit Schelling(const sim::ModelInit& init)
       : rng_key_(init.rng),
-        width_(static_cast<std::uint32_t>(init.params.integer("width"))),
-        hood_(width_, static_cast<std::uint32_t>(init.params.integer("radius"))) {
+        counts_(mechanisms::ChebyshevNeighbourhood(static_cast<std::uint32_t>(init.params.integer("width")),
+                                                   static_cast<std::uint32_t>(init.params.integer("radius")),
+                                                   init.params.boolean("torus"))) {
     const auto& p = init.params;
     if (p.was_set("similar_wanted")) {
       min_same_ = -1;
@@ -38,9 +38,9 @@ class Schelling final : public sim::Model {
     } else {
       min_same_ = p.integer("min_happy");
     }
-    const std::size_t cells = static_cast<std::size_t>(width_) * width_;
+    const auto width = static_cast<std::size_t>(p.integer("width"));
+    const std::size_t cells = width * width;
     const auto agents = static_cast<std::size_t>(p.integer("agents"));
-    grid_.assign(cells, kEmpty);
     cell_of_.resize(agents);
     group_.resize(agents);
     // Random distinct cells: the first `agents` of a shuffled list of cells;
@@ -52,7 +52,7 @@ class Schelling final : public sim::Model {
     for (std::size_t a = 0; a < agents; ++a) {
       cell_of_[a] = order[a];
       group_[a] = static_cast<std::uint8_t>(a % 2);
-      grid_[order[a]] = group_[a];
+      counts_.arrive(order[a], group_[a]);
     }
     empty_.assign(order.begin() + static_cast<std::ptrdiff_t>(agents), order.end());
     schedule_.resize(agents);
@@ -70,8 +70,8 @@ class Schelling final : public sim::Model {
       const auto k = static_cast<std::size_t>(rng.below(empty_.size()));
       const std::uint32_t to = empty_[k];
       const std::uint32_t from = cell_of_[a];
-      grid_[to] = group_[a];
-      grid_[from] = kEmpty;
+      counts_.leave(from, group_[a]);
+      counts_.arrive(to, group_[a]);
       cell_of_[a] = to;
       empty_[k] = from;
       ++moves;
@@ -95,8 +95,7 @@ class Schelling final : public sim::Model {
 
  private:
   [[nodiscard]] mechanisms::NeighbourCount neighbours(std::uint32_t a) const {
-    const std::uint32_t c = cell_of_[a];
-    return hood_.count(grid_, c % width_, c / width_, group_[a], kEmpty);
+    return counts_.around(cell_of_[a], group_[a]);
   }
   [[nodiscard]] bool happy(std::uint32_t a) const {
     return mechanisms::is_happy(neighbours(a), min_same_, wanted_);
@@ -129,11 +128,11 @@ class Schelling final : public sim::Model {
   }
 
   sim::RngKey rng_key_;
-  std::uint32_t width_;
-  mechanisms::TorusNeighbourhood hood_;
+  // Per cell, its neighbours of each group: kept up to date on each move, so
+  // that being happy is read in O(1) instead of counted over the ball.
+  mechanisms::TwoGroupNeighbourCounts counts_;
   std::int64_t min_same_ = -1;  // >= 0: count rule; -1: share rule
   double wanted_ = 0.0;
-  std::vector<std::uint8_t> grid_;       // group of the occupant, or kEmpty
   std::vector<std::uint32_t> cell_of_;   // per agent
   std::vector<std::uint8_t> group_;      // per agent
   std::vector<std::uint32_t> empty_;     // empty cells
@@ -147,7 +146,7 @@ class Schelling final : public sim::Model {
 sim::ModelDescription schelling() {
   sim::ModelDescription d;
   d.name = "canonical/schelling";
-  d.summary = "Schelling (1971) segregation on a torus, ABMFrameworksComparison benchmark semantics";
+  d.summary = "Schelling (1971) segregation, ABMFrameworksComparison benchmark semantics (bounded or torus)";
   d.citation =
       "Schelling, T. C. (1971). Dynamic models of segregation. Journal of Mathematical Sociology "
       "1(2):143-186. doi:10.1080/0022250X.1971.9989794. Benchmark semantics: "
@@ -158,8 +157,13 @@ sim::ModelDescription schelling() {
           .at_least(3)
           .at_most(60000)
           .units("1")
-          .describe("grid side: width x width cells on a torus")
+          .describe("grid side: width x width cells")
           .cite("ABMFrameworksComparison (40 small, 100 large)"),
+      ParamDecl::boolean("torus", false)
+          .describe(
+              "wrap the grid around (a torus, as NetLogo's Segregation); false: bounded, as the benchmark")
+          .cite("ABMFrameworksComparison (not periodic: Agents.jl GridSpaceSingle periodic = false, Mesa "
+                "OrthogonalMooreGrid torus = false)"),
       ParamDecl::integer("agents", 1000)
           .at_least(1)
           .units("1")
@@ -169,7 +173,9 @@ sim::ModelDescription schelling() {
           .at_least(1)
           .at_most(1000)
           .units("1")
-          .describe("neighbourhood radius, Chebyshev distance: (2 radius + 1)^2 - 1 cells")
+          .describe(
+              "neighbourhood radius, Chebyshev distance: (2 radius + 1)^2 - 1 cells (fewer at the edges "
+              "of a bounded grid)")
           .cite("ABMFrameworksComparison (1 small, 2 large)"),
       ParamDecl::integer("min_happy", 3)
           .at_least(0)
@@ -197,10 +203,10 @@ sim::ModelDescription schelling() {
     std::vector<sim::ParamProblem> problems;
     const std::int64_t width = p.integer("width");
     const std::int64_t radius = p.integer("radius");
-    if (2 * radius + 1 > width) {
+    if (p.boolean("torus") && 2 * radius + 1 > width) {
       problems.push_back(
-          {"radius", fmt::format("expected at most (width - 1) / 2 = {} so that no cell is its own "
-                                 "neighbour, got {}",
+          {"radius", fmt::format("expected at most (width - 1) / 2 = {} on a torus so that no cell is its "
+                                 "own neighbour, got {}",
                                  (width - 1) / 2, radius)});
     }
     const std::int64_t cells = width * width;
