@@ -1,7 +1,7 @@
 # Thin wrapper over scripts/setup, CMake presets, ctest and pytest.
 #   make run    install what is missing, build, run the default experiment
 #   make test   install what is missing, build, run every test
-#   make bench  build and run the benchmarks
+#   make bench  build and run the benchmarks, write bench/results.md
 PRESET   ?= release
 BUILD    := build/$(PRESET)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -40,7 +40,7 @@ test-python:
 	ATCSIM_BIN=$(CURDIR)/$(BUILD)/atcsim PYTHONPATH=$(CURDIR)/analysis $(PYTHON) -m pytest tests/python -q
 
 bench: build
-	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+	@$(PYTHON) scripts/bench_results.py $(BUILD)
 
 clean:
 	rm -rf build out
