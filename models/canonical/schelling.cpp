@@ -63,23 +63,11 @@ class Schelling final : public sim::Model {
   void step(std::int64_t step, sim::Parallel) override {
     sim::RandomStream rng(rng_key_, static_cast<std::uint64_t>(step), 0, Purpose("schelling/step"));
     rng.shuffle(std::span<std::uint32_t>(schedule_));
-    std::uint64_t moves = 0;
-    for (const std::uint32_t a : schedule_) {
-      if (happy(a) || empty_.empty()) continue;
-      // Move to a uniformly random empty cell; the old cell becomes empty.
-      const auto k = static_cast<std::size_t>(rng.below(empty_.size()));
-      const std::uint32_t to = empty_[k];
-      const std::uint32_t from = cell_of_[a];
-      counts_.leave(from, group_[a]);
-      counts_.arrive(to, group_[a]);
-      cell_of_[a] = to;
-      empty_[k] = from;
-      ++moves;
-    }
-    moves_ = moves;
+    // Without an empty cell nobody can move (the config check keeps one).
+    moves_ = empty_.empty() ? 0 : min_same_ >= 0 ? sweep<true>(rng) : sweep<false>(rng);
     // Nobody moved during a whole step: everybody was happy at their turn and
     // nothing changed since, so everybody is happy and nothing will change.
-    all_happy_ = moves == 0;
+    all_happy_ = moves_ == 0;
   }
 
   void observe(sim::Observation& out) const override {
@@ -97,8 +85,35 @@ class Schelling final : public sim::Model {
   [[nodiscard]] mechanisms::NeighbourCount neighbours(std::uint32_t a) const {
     return counts_.around(cell_of_[a], group_[a]);
   }
-  [[nodiscard]] bool happy(std::uint32_t a) const {
-    return mechanisms::is_happy(neighbours(a), min_same_, wanted_);
+
+  // The agents in the (shuffled) schedule, one after the other, each on the
+  // current grid: the unhappy ones move. Returns the number of moves. The
+  // rule is a template argument so that the loop tests no rule per agent.
+  template <bool kCountRule>
+  std::uint64_t sweep(sim::RandomStream& rng) {
+    std::uint64_t moves = 0;
+    for (const std::uint32_t a : schedule_) {
+      const auto nb = neighbours(a);
+      const bool happy = kCountRule ? static_cast<std::int64_t>(nb.same) >= min_same_
+                                    : mechanisms::is_happy(nb, -1, wanted_);
+      if (happy) continue;
+      move(a, rng);
+      ++moves;
+    }
+    return moves;
+  }
+
+  // Agent a moves to a uniformly random empty cell; its cell becomes empty.
+  // Out of line: moves are rare next to happiness checks, and the inlined
+  // random-number block would crowd the registers of the checking loop.
+  [[gnu::noinline]] void move(std::uint32_t a, sim::RandomStream& rng) {
+    const auto k = static_cast<std::size_t>(rng.below(empty_.size()));
+    const std::uint32_t to = empty_[k];
+    const std::uint32_t from = cell_of_[a];
+    counts_.leave(from, group_[a]);
+    counts_.arrive(to, group_[a]);
+    cell_of_[a] = to;
+    empty_[k] = from;
   }
 
   struct Summary {

@@ -57,19 +57,34 @@ class ChebyshevNeighbourhood {
   // Cells of a ball away from the edges (of every ball on a torus).
   [[nodiscard]] std::uint32_t size() const { return (2 * radius_ + 1) * (2 * radius_ + 1) - 1; }
 
+  // Calls visit(c) for every cell c of the ball around cell (x, y), the
+  // centre included, row by row. A row that does not wrap around is visited
+  // as consecutive cells (no table look-up per cell).
+  template <typename Visit>
+  void for_each_with_centre(std::uint32_t x, std::uint32_t y, Visit&& visit) const {
+    const std::uint32_t x_first = first(x);
+    const std::uint32_t x_last = last(x);
+    const std::uint32_t row_start = coordinate_[x_first];
+    const std::uint32_t span = x_last - x_first + 1;
+    const bool contiguous = coordinate_[x_last] == row_start + span - 1;
+    for (std::uint32_t t = first(y); t <= last(y); ++t) {
+      const std::size_t row = static_cast<std::size_t>(coordinate_[t]) * width_;
+      if (contiguous) {
+        const std::size_t start = row + row_start;
+        for (std::uint32_t i = 0; i < span; ++i) visit(start + i);
+      } else {
+        for (std::uint32_t s = x_first; s <= x_last; ++s) visit(row + coordinate_[s]);
+      }
+    }
+  }
+
   // Calls visit(c) for every neighbour cell c of cell (x, y), row by row.
   template <typename Visit>
   void for_each(std::uint32_t x, std::uint32_t y, Visit&& visit) const {
-    const std::uint32_t x_first = first(x);
-    const std::uint32_t x_last = last(x);
     const std::size_t centre = static_cast<std::size_t>(y) * width_ + x;
-    for (std::uint32_t t = first(y); t <= last(y); ++t) {
-      const std::size_t row = static_cast<std::size_t>(coordinate_[t]) * width_;
-      for (std::uint32_t s = x_first; s <= x_last; ++s) {
-        const std::size_t c = row + coordinate_[s];
-        if (c != centre) visit(c);
-      }
-    }
+    for_each_with_centre(x, y, [&](std::size_t c) {
+      if (c != centre) visit(c);
+    });
   }
 
   // Occupants around cell (x, y): grid[c] is the group of the occupant of
@@ -114,13 +129,16 @@ class TwoGroupNeighbourCounts {
   [[nodiscard]] const ChebyshevNeighbourhood& neighbourhood() const { return hood_; }
 
   // An occupant of `group` (0 or 1) arrives at / leaves cell c.
+  // (The whole ball is updated, then the centre restored: no test per cell.)
   void arrive(std::uint32_t c, std::uint8_t group) {
     const std::uint64_t d = delta(group);
-    hood_.for_each(c % hood_.width(), c / hood_.width(), [&](std::size_t n) { packed_[n] += d; });
+    hood_.for_each_with_centre(c % hood_.width(), c / hood_.width(), [&](std::size_t n) { packed_[n] += d; });
+    packed_[c] -= d;
   }
   void leave(std::uint32_t c, std::uint8_t group) {
     const std::uint64_t d = delta(group);
-    hood_.for_each(c % hood_.width(), c / hood_.width(), [&](std::size_t n) { packed_[n] -= d; });
+    hood_.for_each_with_centre(c % hood_.width(), c / hood_.width(), [&](std::size_t n) { packed_[n] -= d; });
+    packed_[c] += d;
   }
 
   // Neighbours of cell c: those of `group` and all of them.
