@@ -49,11 +49,14 @@ class Schelling final : public sim::Model {
     std::iota(order.begin(), order.end(), 0u);
     sim::RandomStream rng(init.rng, 0, 0, Purpose("schelling/placement"));
     for (std::size_t k = 0; k < agents; ++k) std::swap(order[k], order[k + rng.below(cells - k)]);
+    constexpr std::uint8_t kEmpty = 255;
+    std::vector<std::uint8_t> grid(cells, kEmpty);
     for (std::size_t a = 0; a < agents; ++a) {
       cell_of_[a] = order[a];
       group_[a] = static_cast<std::uint8_t>(a % 2);
-      counts_.arrive(order[a], group_[a]);
+      grid[order[a]] = group_[a];
     }
+    counts_.assign(grid, kEmpty);
     empty_.assign(order.begin() + static_cast<std::ptrdiff_t>(agents), order.end());
     schedule_.resize(agents);
     std::iota(schedule_.begin(), schedule_.end(), 0u);

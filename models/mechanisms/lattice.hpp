@@ -78,6 +78,13 @@ class ChebyshevNeighbourhood {
     }
   }
 
+  // Calls visit(v) for every coordinate v within `radius` of coordinate c
+  // along one axis, c included (wrapped on a torus, clipped otherwise).
+  template <typename Visit>
+  void for_each_along_axis(std::uint32_t c, Visit&& visit) const {
+    for (std::uint32_t t = first(c); t <= last(c); ++t) visit(coordinate_[t]);
+  }
+
   // Calls visit(c) for every neighbour cell c of cell (x, y), row by row.
   template <typename Visit>
   void for_each(std::uint32_t x, std::uint32_t y, Visit&& visit) const {
@@ -139,6 +146,34 @@ class TwoGroupNeighbourCounts {
     const std::uint64_t d = delta(group);
     hood_.for_each_with_centre(c % hood_.width(), c / hood_.width(), [&](std::size_t n) { packed_[n] -= d; });
     packed_[c] += d;
+  }
+
+  // Counts for a whole grid at once: grid[c] is the group (0 or 1) of the
+  // occupant of cell c, or `empty`. The ball being a square, its sums are
+  // sums along the rows, then along the columns: 2 (2 radius + 1) adds per
+  // cell instead of (2 radius + 1)^2 per occupant.
+  template <typename Cell>
+  void assign(const std::vector<Cell>& grid, Cell empty) {
+    const std::uint32_t width = hood_.width();
+    auto value = [&](std::size_t c) { return grid[c] == empty ? std::uint64_t{0} : delta(grid[c]); };
+    std::vector<std::uint64_t> along_rows(packed_.size(), 0);
+    for (std::uint32_t y = 0; y < width; ++y) {
+      const std::size_t row = static_cast<std::size_t>(y) * width;
+      for (std::uint32_t x = 0; x < width; ++x) {
+        std::uint64_t sum = 0;
+        hood_.for_each_along_axis(x, [&](std::uint32_t v) { sum += value(row + v); });
+        along_rows[row + x] = sum;
+      }
+    }
+    for (std::uint32_t y = 0; y < width; ++y) {
+      const std::size_t row = static_cast<std::size_t>(y) * width;
+      for (std::uint32_t x = 0; x < width; ++x) {
+        std::uint64_t sum = 0;
+        hood_.for_each_along_axis(
+            y, [&](std::uint32_t v) { sum += along_rows[static_cast<std::size_t>(v) * width + x]; });
+        packed_[row + x] = sum - value(row + x);  // the centre is not its own neighbour
+      }
+    }
   }
 
   // Neighbours of cell c: those of `group` and all of them.

@@ -96,7 +96,7 @@ TEST_CASE("canonical/schelling: neighbour counts kept up to date through moves e
           "[canonical][schelling]") {
   constexpr std::uint8_t E = 255;
   for (const bool torus : {true, false}) {
-    for (const std::uint32_t radius : {1u, 2u, 3u}) {
+    for (const std::uint32_t radius : {1u, 2u, 3u, 4u}) {
       constexpr std::uint32_t width = 9;
       const mech::ChebyshevNeighbourhood hood(width, radius, torus);
       mech::TwoGroupNeighbourCounts counts(hood);
@@ -118,12 +118,17 @@ TEST_CASE("canonical/schelling: neighbour counts kept up to date through moves e
           grid[c] = E;
         }
         if (event % 100 != 99) continue;
+        // Also counted for the whole grid at once.
+        mech::TwoGroupNeighbourCounts whole(hood);
+        whole.assign(grid, E);
         for (std::uint32_t cell = 0; cell < grid.size(); ++cell) {
           for (const std::uint8_t group : {std::uint8_t{0}, std::uint8_t{1}}) {
             const auto kept = counts.around(cell, group);
             const auto recount = hood.count(grid, cell % width, cell / width, group, E);
             REQUIRE(kept.same == recount.same);
             REQUIRE(kept.total == recount.total);
+            REQUIRE(whole.around(cell, group).same == recount.same);
+            REQUIRE(whole.around(cell, group).total == recount.total);
           }
         }
       }
