@@ -40,7 +40,7 @@ struct NeighbourCount {
 // (2 radius + 1)^2 - 1 cells (this requires 2 radius + 1 <= width, so that no
 // cell is counted twice); on a bounded lattice the ball is clipped at the
 // edges. The coordinates are tabulated once: visiting a ball costs no modulo
-// and no branch per cell.
+// per cell.
 class ChebyshevNeighbourhood {
  public:
   ChebyshevNeighbourhood(std::uint32_t width, std::uint32_t radius, bool torus)
