@@ -1,7 +1,7 @@
 # Thin wrapper over scripts/setup, CMake presets, ctest and pytest.
 #   make run    install what is missing, build, run the default experiment
 #   make test   install what is missing, build, run every test
-#   make bench  build and run the benchmarks
+#   make bench  build and run the benchmarks, write bench/results.md
 #   make lint   check formatting (clang-format, black), static analysis (clang-tidy, flake8)
 PRESET   ?= release
 BUILD    := build/$(PRESET)
@@ -58,7 +58,7 @@ test-python:
 	ATCSIM_BIN=$(CURDIR)/$(BUILD)/atcsim PYTHONPATH=$(CURDIR)/analysis $(PYTHON) -m pytest tests/python -q
 
 bench: build
-	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+	@$(PYTHON) scripts/bench_results.py $(BUILD)
 
 lint: lint-format lint-python lint-tidy
 

@@ -118,7 +118,7 @@ TEST_CASE("canonical: atcsim describe documents the models; invalid values exit 
                              {"canonical/hk", "model.epsilon=-1", "model.epsilon"},
                              {"canonical/nowak_may", "model.size=1", "model.size"},
                              {"canonical/axelrod", "model.traits=0", "model.traits"},
-                             {"canonical/schelling", "model.radius=30", "model.radius"},
+                             {"canonical/schelling", "model.radius=1001", "model.radius"},
                              {"canonical/schelling", "model.agents=5000", "model.agents"}};
   for (const auto& b : bad) {
     INFO(b.model << " " << b.set);
