@@ -1,15 +1,33 @@
 # Thin wrapper over scripts/setup, CMake presets, ctest and pytest.
 #   make run    install what is missing, build, run the default experiment
 #   make test   install what is missing, build, run every test
-#   make bench  build and run the benchmarks
+#   make bench  build and run the benchmarks, write bench/results.md
+#   make lint   check formatting (clang-format, black), static analysis (clang-tidy, flake8)
 PRESET   ?= release
 BUILD    := build/$(PRESET)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON   := /usr/bin/python3
 SCENARIO ?= scenarios/atc15.toml
 OUT      ?= out/$(basename $(notdir $(SCENARIO))).h5
+# Extra CMake cache settings, e.g. CMAKE_ARGS=-DATCSIM_WERROR=ON (.ci/run).
+CMAKE_ARGS ?=
 
-.PHONY: all setup configure build run test test-cpp test-python bench clean
+# Lint tools (Debian packages: clang-format, clang-tidy-16, black, python3-flake8).
+# clang-tidy 16, not Debian's default 14: clang 14 cannot parse libstdc++ 12's
+# <source_location>, which sim/core/error.hpp uses.
+CLANG_FORMAT   ?= clang-format
+CLANG_TIDY     ?= clang-tidy-16
+RUN_CLANG_TIDY ?= run-clang-tidy-16
+CXX_DIRS       := sim models tests bench  # also the clang-tidy file regex below
+PY_DIRS        := analysis tests/python scripts
+# Sources clang-tidy leaves alone for now (regex, relative to the repository):
+# the territorial model, being rewritten, and files that other issue-10 branches
+# are splitting (their findings are listed in the merge note). Shrink it as
+# they land.
+TIDY_PENDING   ?= models/territorial/|tests/models/territorial/|sim/config/experiment\.cpp|sim/io/writer\.cpp|sim/cli/mpi_main\.cpp
+SHELL := /bin/bash
+
+.PHONY: all setup configure build run test test-cpp test-python bench lint lint-format lint-tidy lint-python clean
 
 all: build
 
@@ -17,7 +35,7 @@ setup:
 	@scripts/setup
 
 configure: setup
-	@cmake --preset $(PRESET) >/dev/null
+	@cmake --preset $(PRESET) $(CMAKE_ARGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
@@ -40,7 +58,29 @@ test-python:
 	ATCSIM_BIN=$(CURDIR)/$(BUILD)/atcsim PYTHONPATH=$(CURDIR)/analysis $(PYTHON) -m pytest tests/python -q
 
 bench: build
-	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+	@$(PYTHON) scripts/bench_results.py $(BUILD)
+
+lint: lint-format lint-python lint-tidy
+
+lint-format:
+	@echo "lint: clang-format"
+	@find $(CXX_DIRS) -name '*.cpp' -o -name '*.hpp' | sort | xargs $(CLANG_FORMAT) --dry-run -Werror
+	@echo "lint: black"
+	@black --check --quiet $(PY_DIRS)
+
+lint-python:
+	@echo "lint: flake8"
+	@$(PYTHON) -m flake8 $(PY_DIRS)
+
+# Needs the build's compile_commands.json (`make configure`); only the
+# project's own translation units, in parallel.
+lint-tidy: configure
+	@echo "lint: clang-tidy ($(JOBS) jobs)"
+	@# The grep drops run-clang-tidy's echo of each command and clang's count of
+	@# the warnings it suppressed in system headers, leaving only findings.
+	@set -o pipefail; $(RUN_CLANG_TIDY) -clang-tidy-binary $(CLANG_TIDY) -p $(BUILD) -j $(JOBS) -quiet \
+	  '^$(CURDIR)/(?!$(TIDY_PENDING))(sim|models|tests|bench)/' 2>&1 \
+	  | { grep -vE '^[^ ]*clang-tidy[^ ]* -p=|^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$$' || true; }
 
 clean:
 	rm -rf build out

@@ -1,12 +1,19 @@
 #pragma once
-// Helpers shared by the benchmark programs: wall time, peak memory, and
-// running a model in memory without any output file.
+// Helpers shared by the benchmark programs: wall time, peak memory, running
+// a model in memory without any output file, timing a whole process, and
+// printing a figure against its goal.
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/registry.hpp"
@@ -30,6 +37,61 @@ inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// How a figure compares with its goal.
+enum class Goal { kAtMost, kAtLeast, kNone };
+
+// Prints one figure, on one line that scripts/bench_results.py collects into
+// bench/results.md:
+//   figure | NAME | VALUE UNIT | goal <= GOAL UNIT | ratio R (met)
+// The ratio is goal / value for an upper bound and value / goal for a lower
+// bound, so that >= 1 always means the goal is met.
+inline void figure(std::string_view name, double value, std::string_view unit, Goal kind = Goal::kNone,
+                   double goal = 0.0) {
+  const auto n = static_cast<int>(name.size());
+  const auto u = static_cast<int>(unit.size());
+  if (kind == Goal::kNone) {
+    std::printf("figure | %.*s | %.4g %.*s | - | -\n", n, name.data(), value, u, unit.data());
+  } else {
+    const double ratio = kind == Goal::kAtMost ? goal / value : value / goal;
+    std::printf("figure | %.*s | %.4g %.*s | goal %s %.4g %.*s | ratio %.2f (%s)\n", n, name.data(), value, u,
+                unit.data(), kind == Goal::kAtMost ? "<=" : ">=", goal, u, unit.data(), ratio,
+                ratio >= 1.0 ? "met" : "not met");
+  }
+  std::fflush(stdout);
+}
+
+struct ProcessTiming {
+  double wall_seconds = 0;
+  double cpu_seconds = 0;  // user + system time of the child
+};
+
+// Runs `args` (args[0] is the program; its stdout discarded, its stderr
+// inherited) and waits: wall time from spawn to exit, and the child's CPU
+// time. Throws if it cannot be started or does not exit with 0.
+inline ProcessTiming time_process(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  std::fflush(nullptr);
+  const double t0 = now_seconds();
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot start " + args[0]);
+  int status = 0;
+  rusage usage{};
+  if (wait4(pid, &status, 0, &usage) != pid) throw std::runtime_error("wait4 failed for " + args[0]);
+  const double t1 = now_seconds();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error(args[0] + " failed");
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return {t1 - t0, seconds(usage.ru_utime) + seconds(usage.ru_stime)};
 }
 
 struct Timing {

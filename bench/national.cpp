@@ -94,5 +94,20 @@ int main() {
       spec.scenarios.size(), static_cast<long long>(spec.replicates), static_cast<long long>(burn_in),
       static_cast<long long>(spec.steps),
       week_seconds * weeks * static_cast<double>(spec.scenarios.size() * spec.replicates));
+  // Goal (issue 12): one scenario at population_scale 1 over three years
+  // (156 weekly steps) plus its burn-in in under 60 s and 2 GiB. Estimated as
+  // building every site + (burn-in + 156) weeks at the measured weekly step
+  // (a burn-in week is taken to cost a weekly step).
+  constexpr double kThreeYearsWeeks = 156;
+  const double one_scenario = (t1 - t0) + week_seconds * (static_cast<double>(burn_in) + kThreeYearsWeeks);
+  std::printf(
+      "estimated one scenario over three years: build %.1f s + (%lld burn-in + 156) weeks x %.2f s = %.0f "
+      "s\n",
+      t1 - t0, static_cast<long long>(burn_in), week_seconds, one_scenario);
+  bench::figure("national, one weekly step of all sites (ATC everywhere)", week_seconds, "s");
+  bench::figure("national, one scenario over three years + burn-in (estimated)", one_scenario, "s",
+                bench::Goal::kAtMost, 60.0);
+  bench::figure("national, peak memory, every site in memory", bench::peak_rss_mib() / 1024.0, "GiB",
+                bench::Goal::kAtMost, 2.0);
   return 0;
 }

@@ -1,8 +1,8 @@
 // Throughput and memory of the territorial model (`make bench`):
 //   1. one site of 10,000 residents x 156 weeks, with the ATC interventions
 //      (animator, shared governance, shared diagnosis) so every phase works,
-//      with all threads and with one;
-//   2. one site of 1,000,000 residents for a few weeks.
+//      on 2 threads and on one;
+//   2. one site of 1,000,000 residents for a few weeks, on 2 threads.
 // Agent-steps per second count steps only (construction is timed apart);
 // the burn-in is switched off so that steps are what is timed.
 #include <oneapi/tbb/global_control.h>
@@ -65,18 +65,47 @@ void print(const char* label, const Result& r, std::int64_t weeks) {
               r.steps, agent_steps / r.steps / 1e6);
 }
 
+double rate(const Result& r, std::int64_t weeks) {
+  return static_cast<double>(r.agents) * static_cast<double>(weeks) / r.steps;
+}
+
 }  // namespace
 
 int main() {
+  using oneapi::tbb::global_control;
   const int threads = oneapi::tbb::info::default_concurrency();
   std::printf("territorial model benchmark (%d hardware thread(s))\n", threads);
-  print("10,000 residents, all threads", run(10000, 156, true), 156);
+  // Goals (issue 12): >= 2e7 resident-steps/s on 2 threads at 10^4 and 10^6
+  // residents, >= 1.8x from 1 to 2 threads.
+  constexpr double kGoalRate = 2e7;
+  constexpr double kGoalScaling = 1.8;
+  Result two;
   {
-    oneapi::tbb::global_control one(oneapi::tbb::global_control::max_allowed_parallelism, 1);
-    print("10,000 residents, 1 thread", run(10000, 156, true), 156);
+    global_control cap(global_control::max_allowed_parallelism, 2);
+    two = run(10000, 156, true);
+    print("10,000 residents, 2 threads", two, 156);
+  }
+  Result one;
+  {
+    global_control cap(global_control::max_allowed_parallelism, 1);
+    one = run(10000, 156, true);
+    print("10,000 residents, 1 thread", one, 156);
   }
   std::printf("peak memory so far: %.0f MiB\n", bench::peak_rss_mib());
-  print("1,000,000 residents, all threads", run(1e6, 4, true), 4);
+  Result large;
+  {
+    global_control cap(global_control::max_allowed_parallelism, 2);
+    large = run(1e6, 4, true);
+    print("1,000,000 residents, 2 threads", large, 4);
+  }
   std::printf("peak memory: %.0f MiB\n", bench::peak_rss_mib());
+  if (threads < 2) std::printf("note: fewer than 2 hardware threads; the 2-thread figures use %d\n", threads);
+  bench::figure("territorial, 10^4 residents x 156 weeks, 2 threads", rate(two, 156), "resident-steps/s",
+                bench::Goal::kAtLeast, kGoalRate);
+  bench::figure("territorial, 10^4 residents, 1 thread", rate(one, 156), "resident-steps/s");
+  bench::figure("territorial, 10^4 residents, speed-up from 1 to 2 threads", rate(two, 156) / rate(one, 156),
+                "x", bench::Goal::kAtLeast, kGoalScaling);
+  bench::figure("territorial, 10^6 residents x 4 weeks, 2 threads", rate(large, 4), "resident-steps/s",
+                bench::Goal::kAtLeast, kGoalRate);
   return 0;
 }

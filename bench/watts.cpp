@@ -21,7 +21,7 @@ int main() {
       std::vector<double> rates, builds;
       for (int rep = 0; rep < 3; ++rep) {
         const auto t = bench::time_model("canonical/watts", {{"n", n}, {"mean_degree", 4.0}}, 50, true,
-                                         static_cast<std::uint64_t>(rep + 1));
+                                         static_cast<std::uint64_t>(rep) + 1);
         rates.push_back(static_cast<double>(t.agents) * static_cast<double>(t.steps) / t.step_seconds);
         builds.push_back(t.construct_seconds);
       }

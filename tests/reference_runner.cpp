@@ -353,7 +353,7 @@ std::string short_value(const toml::node& node) {
     if (arr->size() > 6) return fmt::format("[{} values]", arr->size());
     std::vector<std::string> items;
     for (const auto& item : *arr) items.push_back(short_value(item));
-    return "[" + atc::join(items, ",") + "]";
+    return fmt::format("[{}]", atc::join(items, ","));  // not "[" + ...: GCC 12 -Wrestrict false positive
   }
   if (node.is_floating_point()) return fmt::format("{}", *node.value<double>());
   if (node.is_string()) return *node.value<std::string>();

@@ -14,7 +14,7 @@ import warnings
 from typing import Sequence
 
 from .errors import AtcsimError
-from .stats import DEFAULT_N_BOOT, DEFAULT_SEED
+from .bootstrap import DEFAULT_N_BOOT, DEFAULT_SEED
 
 __all__ = ["main"]
 

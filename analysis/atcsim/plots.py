@@ -18,7 +18,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .dataset import SWEEP_DIM, as_list, require_variable, site_labels
-from .stats import POOLED, CompareResult, _select_extra, check_scenarios
+from .results import POOLED, CompareResult
+from .selection import check_scenarios, select_extra
 
 __all__ = ["plot_sites", "plot_trajectory", "plot_forest", "scenario_colors"]
 
@@ -130,7 +131,7 @@ def plot_sites(
     -------
     matplotlib.figure.Figure
     """
-    da = _select_extra(require_variable(ds, variable), select)
+    da = select_extra(require_variable(ds, variable), select)
     names = _scenarios(ds, scenarios)
     colors = scenario_colors(ds)
     labels = site_labels(ds)
@@ -205,7 +206,7 @@ def plot_trajectory(
     -------
     matplotlib.figure.Figure
     """
-    da = _select_extra(require_variable(ds, variable), select)
+    da = select_extra(require_variable(ds, variable), select)
     site = _site_id(ds, site)
     names = _scenarios(ds, scenarios)
     colors = scenario_colors(ds)

@@ -45,20 +45,12 @@ from .errors import (
 )
 from .plots import plot_forest, plot_sites
 from . import sensitivity as _sa
-from .stats import (
-    COST_VARIABLES,
-    DEFAULT_N_BOOT,
-    DEFAULT_SEED,
-    MIN_RELIABLE_REPLICATES,
-    POOLED,
-    CompareResult,
-    _selection_label,
-    check_scenarios,
-    compare,
-    compare_by_point,
-    cost_effectiveness,
-    select_time,
-)
+from .bootstrap import DEFAULT_N_BOOT, DEFAULT_SEED
+from .comparison import MIN_RELIABLE_REPLICATES, compare, compare_by_point
+from .costs import COST_VARIABLES, cost_effectiveness
+from .results import POOLED, CompareResult
+from .selection import check_scenarios, selection_label
+from .time_selection import select_time
 
 __all__ = ["PREFERRED_INDICATORS", "Item", "key_items", "choose_scenarios", "render_report", "write_report"]
 
@@ -112,7 +104,7 @@ class Item:
     @property
     def label(self) -> str:
         """``variable`` or ``variable[dim=value]``."""
-        return _selection_label(self.variable, self.select)
+        return selection_label(self.variable, self.select)
 
 
 def key_items(ds: xr.Dataset) -> list[Item]:

@@ -100,7 +100,7 @@ class Axelrod final : public Canonical<AxelrodParams> {
       if (rng.below(features_) >= o) continue;
       const sim::NodeId j = graph_.neighbours[k];
       const std::size_t f = mechanisms::nth_difference(culture(i), culture(j), rng.below(features_ - o));
-      adopt(i, f, culture_[j * features_ + f]);
+      adopt(i, f, culture_[static_cast<std::size_t>(j) * features_ + f]);
       ++changes;
     }
     changes_ = changes;
@@ -140,10 +140,11 @@ class Axelrod final : public Canonical<AxelrodParams> {
 
   // Site i takes trait t on feature f; the overlaps of its bonds follow.
   void adopt(sim::NodeId i, std::size_t f, Trait t) {
-    const Trait old = culture_[i * features_ + f];
-    culture_[i * features_ + f] = t;
+    const std::size_t at = static_cast<std::size_t>(i) * features_ + f;
+    const Trait old = culture_[at];
+    culture_[at] = t;
     for (std::uint64_t k = graph_.offsets[i]; k < graph_.offsets[i + 1]; ++k) {
-      const Trait theirs = culture_[graph_.neighbours[k] * features_ + f];
+      const Trait theirs = culture_[static_cast<std::size_t>(graph_.neighbours[k]) * features_ + f];
       const int delta = (theirs == t ? 1 : 0) - (theirs == old ? 1 : 0);
       if (delta == 0) continue;
       const bool was_active = mechanisms::active_bond(overlap_[k], features_);

@@ -1,12 +1,13 @@
 // Schelling (1971), "Dynamic models of segregation", Journal of Mathematical
 // Sociology 1(2):143-186, with the semantics of the ABMFrameworksComparison
-// benchmark (Rouchier et al.; Agents.jl, Mesa, NetLogo...): a width x width
-// torus, `agents` agents in two equal groups on distinct random cells. Each
-// step every agent, in a fresh random order, counts the occupied cells within
-// Chebyshev distance `radius` around it; if it is unhappy (fewer than
-// `min_happy` same-group neighbours, or a same-group share below
-// `similar_wanted`) it moves to an empty cell chosen uniformly at random.
-// Agents act one after the other on the current grid: sequential, single-threaded.
+// benchmark (Agents.jl, Mesa, MASON...; see docs/models/schelling.md): a
+// width x width grid, bounded as in the benchmark or a torus (`torus`), with
+// `agents` agents in two equal groups on distinct random cells. Each step every
+// agent, in a fresh random order, counts the occupied cells within Chebyshev
+// distance `radius` around it; if it is unhappy (fewer than `min_happy`
+// same-group neighbours, or a same-group share below `similar_wanted`) it moves
+// to an empty cell chosen uniformly at random. Agents act one after the other
+// on the current grid: sequential, single-threaded.
 #include <fmt/format.h>
 
 #include <memory>
@@ -23,28 +24,32 @@ namespace {
 
 using sim::Purpose;
 
-constexpr std::uint8_t kEmpty = 255;
-
 struct SchellingParams {
   sim::Param<std::int64_t> width{sim::ParamDecl::integer("width", 40)
                                      .at_least(3)
                                      .at_most(60000)
                                      .units("1")
-                                     .describe("grid side: width x width cells on a torus")
+                                     .describe("grid side: width x width cells")
                                      .cite("ABMFrameworksComparison (40 small, 100 large)")};
+  sim::Param<bool> torus{
+      sim::ParamDecl::boolean("torus", false)
+          .describe(
+              "wrap the grid around (a torus, as NetLogo's Segregation); false: bounded, as the benchmark")
+          .cite("ABMFrameworksComparison (not periodic: Agents.jl GridSpaceSingle periodic = false, Mesa "
+                "OrthogonalMooreGrid torus = false)")};
   sim::Param<std::int64_t> agents{
       sim::ParamDecl::integer("agents", 1000)
           .at_least(1)
           .units("1")
           .describe("number of agents, in two groups of equal size (agent k is in group k mod 2)")
           .cite("ABMFrameworksComparison (1000 small, 8000 large)")};
-  sim::Param<std::int64_t> radius{
-      sim::ParamDecl::integer("radius", 1)
-          .at_least(1)
-          .at_most(1000)
-          .units("1")
-          .describe("neighbourhood radius, Chebyshev distance: (2 radius + 1)^2 - 1 cells")
-          .cite("ABMFrameworksComparison (1 small, 2 large)")};
+  sim::Param<std::int64_t> radius{sim::ParamDecl::integer("radius", 1)
+                                      .at_least(1)
+                                      .at_most(1000)
+                                      .units("1")
+                                      .describe("neighbourhood radius, Chebyshev distance: (2 radius + 1)^2 "
+                                                "- 1 cells (fewer at the edges of a bounded grid)")
+                                      .cite("ABMFrameworksComparison (1 small, 2 large)")};
   sim::Param<std::int64_t> min_happy{
       sim::ParamDecl::integer("min_happy", 3)
           .at_least(0)
@@ -66,18 +71,18 @@ class Schelling final : public Canonical<SchellingParams> {
   explicit Schelling(const sim::ModelInit& init)
       : Canonical(init),
         rng_key_(init.rng),
-        width_(static_cast<std::uint32_t>(*prm_.width)),
-        hood_(width_, static_cast<std::uint32_t>(*prm_.radius)) {
-    const auto& p = init.params;
-    if (p.was_set("similar_wanted")) {
+        counts_(mechanisms::ChebyshevNeighbourhood(static_cast<std::uint32_t>(*prm_.width),
+                                                   static_cast<std::uint32_t>(*prm_.radius), *prm_.torus)) {
+    // The share rule applies when similar_wanted is given explicitly.
+    if (init.params.was_set("similar_wanted")) {
       min_same_ = -1;
-      wanted_ = p.real("similar_wanted");
+      wanted_ = prm_.similar_wanted;
     } else {
-      min_same_ = p.integer("min_happy");
+      min_same_ = prm_.min_happy;
     }
-    const std::size_t cells = static_cast<std::size_t>(width_) * width_;
-    const auto agents = static_cast<std::size_t>(p.integer("agents"));
-    grid_.assign(cells, kEmpty);
+    const auto width = static_cast<std::size_t>(*prm_.width);
+    const std::size_t cells = width * width;
+    const auto agents = static_cast<std::size_t>(*prm_.agents);
     cell_of_.resize(agents);
     group_.resize(agents);
     // Random distinct cells: the first `agents` of a shuffled list of cells;
@@ -86,11 +91,14 @@ class Schelling final : public Canonical<SchellingParams> {
     std::iota(order.begin(), order.end(), 0u);
     sim::RandomStream rng(init.rng, 0, 0, Purpose("schelling/placement"));
     for (std::size_t k = 0; k < agents; ++k) std::swap(order[k], order[k + rng.below(cells - k)]);
+    constexpr std::uint8_t kEmpty = 255;
+    std::vector<std::uint8_t> grid(cells, kEmpty);
     for (std::size_t a = 0; a < agents; ++a) {
       cell_of_[a] = order[a];
       group_[a] = static_cast<std::uint8_t>(a % 2);
-      grid_[order[a]] = group_[a];
+      grid[order[a]] = group_[a];
     }
+    counts_.assign(grid, kEmpty);
     empty_.assign(order.begin() + static_cast<std::ptrdiff_t>(agents), order.end());
     schedule_.resize(agents);
     std::iota(schedule_.begin(), schedule_.end(), 0u);
@@ -100,23 +108,11 @@ class Schelling final : public Canonical<SchellingParams> {
   void step(std::int64_t step, sim::Parallel) override {
     sim::RandomStream rng(rng_key_, static_cast<std::uint64_t>(step), 0, Purpose("schelling/step"));
     rng.shuffle(std::span<std::uint32_t>(schedule_));
-    std::uint64_t moves = 0;
-    for (const std::uint32_t a : schedule_) {
-      if (happy(a) || empty_.empty()) continue;
-      // Move to a uniformly random empty cell; the old cell becomes empty.
-      const auto k = static_cast<std::size_t>(rng.below(empty_.size()));
-      const std::uint32_t to = empty_[k];
-      const std::uint32_t from = cell_of_[a];
-      grid_[to] = group_[a];
-      grid_[from] = kEmpty;
-      cell_of_[a] = to;
-      empty_[k] = from;
-      ++moves;
-    }
-    moves_ = moves;
+    // Without an empty cell nobody can move (the config check keeps one).
+    moves_ = empty_.empty() ? 0 : min_same_ >= 0 ? sweep<true>(rng) : sweep<false>(rng);
     // Nobody moved during a whole step: everybody was happy at their turn and
     // nothing changed since, so everybody is happy and nothing will change.
-    all_happy_ = moves == 0;
+    all_happy_ = moves_ == 0;
   }
 
   // The summary is computed only when observed.
@@ -146,11 +142,37 @@ class Schelling final : public Canonical<SchellingParams> {
 
  private:
   [[nodiscard]] mechanisms::NeighbourCount neighbours(std::uint32_t a) const {
-    const std::uint32_t c = cell_of_[a];
-    return hood_.count(grid_, c % width_, c / width_, group_[a], kEmpty);
+    return counts_.around(cell_of_[a], group_[a]);
   }
-  [[nodiscard]] bool happy(std::uint32_t a) const {
-    return mechanisms::is_happy(neighbours(a), min_same_, wanted_);
+
+  // The agents in the (shuffled) schedule, one after the other, each on the
+  // current grid: the unhappy ones move. Returns the number of moves. The
+  // rule is a template argument so that the loop tests no rule per agent.
+  template <bool kCountRule>
+  std::uint64_t sweep(sim::RandomStream& rng) {
+    std::uint64_t moves = 0;
+    for (const std::uint32_t a : schedule_) {
+      const auto nb = neighbours(a);
+      const bool happy = kCountRule ? static_cast<std::int64_t>(nb.same) >= min_same_
+                                    : mechanisms::is_happy(nb, -1, wanted_);
+      if (happy) continue;
+      move(a, rng);
+      ++moves;
+    }
+    return moves;
+  }
+
+  // Agent a moves to a uniformly random empty cell; its cell becomes empty.
+  // Out of line: moves are rare next to happiness checks, and the inlined
+  // random-number block would crowd the registers of the checking loop.
+  [[gnu::noinline]] void move(std::uint32_t a, sim::RandomStream& rng) {
+    const auto k = static_cast<std::size_t>(rng.below(empty_.size()));
+    const std::uint32_t to = empty_[k];
+    const std::uint32_t from = cell_of_[a];
+    counts_.leave(from, group_[a]);
+    counts_.arrive(to, group_[a]);
+    cell_of_[a] = to;
+    empty_[k] = from;
   }
 
   struct Summary {
@@ -180,11 +202,11 @@ class Schelling final : public Canonical<SchellingParams> {
   }
 
   sim::RngKey rng_key_;
-  std::uint32_t width_;
-  mechanisms::TorusNeighbourhood hood_;
+  // Per cell, its neighbours of each group: kept up to date on each move, so
+  // that being happy is read in O(1) instead of counted over the ball.
+  mechanisms::TwoGroupNeighbourCounts counts_;
   std::int64_t min_same_ = -1;  // >= 0: count rule; -1: share rule
   double wanted_ = 0.0;
-  std::vector<std::uint8_t> grid_;       // group of the occupant, or kEmpty
   std::vector<std::uint32_t> cell_of_;   // per agent
   std::vector<std::uint8_t> group_;      // per agent
   std::vector<std::uint32_t> empty_;     // empty cells
@@ -199,7 +221,7 @@ class Schelling final : public Canonical<SchellingParams> {
 sim::ModelDescription schelling() {
   return describe<Schelling>(
       {"canonical/schelling",
-       "Schelling (1971) segregation on a torus, ABMFrameworksComparison benchmark semantics",
+       "Schelling (1971) segregation, ABMFrameworksComparison benchmark semantics (bounded or torus)",
        "Schelling, T. C. (1971). Dynamic models of segregation. Journal of Mathematical Sociology "
        "1(2):143-186. doi:10.1080/0022250X.1971.9989794. Benchmark semantics: "
        "https://github.com/JuliaDynamics/ABMFrameworksComparison",
@@ -208,11 +230,12 @@ sim::ModelDescription schelling() {
         std::vector<sim::ParamProblem> problems;
         const std::int64_t width = p.integer("width");
         const std::int64_t radius = p.integer("radius");
-        if (2 * radius + 1 > width) {
+        if (p.boolean("torus") && 2 * radius + 1 > width) {
           problems.push_back(
-              {"radius", fmt::format("expected at most (width - 1) / 2 = {} so that no cell is its own "
-                                     "neighbour, got {}",
-                                     (width - 1) / 2, radius)});
+              {"radius",
+               fmt::format("expected at most (width - 1) / 2 = {} on a torus so that no cell is its "
+                           "own neighbour, got {}",
+                           (width - 1) / 2, radius)});
         }
         const std::int64_t cells = width * width;
         if (p.integer("agents") > cells - 1) {

@@ -51,6 +51,21 @@ std::vector<sim::InterventionDecl> interventions() {
   };
 }
 
+// Sites are priority neighbourhoods (QPV): how the output labels them and how
+// official per-QPV statistics (Insee key figures) are matched to them.
+sim::SiteSchema site_schema() {
+  sim::SiteSchema s;
+  s.code_long_name = "official QPV code";
+  s.network_long_name = "national network";
+  s.population_field = "population";
+  s.provenance_long_name =
+      "source or confidence of each site value (qpv-official, neighbourhood, assumption, ...)";
+  s.code_columns = {"qpv_code", "code_qpv", "code_qp", "code", "codgeo"};
+  s.code_system = "QPV";
+  s.override_provenance = "qpv-official";
+  return s;
+}
+
 }  // namespace
 
 sim::ModelDescription territorial() {
@@ -107,6 +122,7 @@ sim::ModelDescription territorial() {
     if ((step + 1) % p.diffusion_period_weeks != 0) return;
     network_meeting(models, step);
   };
+  d.site_schema = site_schema();
   return d;
 }
 

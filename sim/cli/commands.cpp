@@ -1,7 +1,6 @@
 #include "sim/cli/commands.hpp"
 
 #include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/info.h>
 
 #include <fmt/format.h>
 #include <csignal>
@@ -12,6 +11,7 @@
 
 #include "atc/version.hpp"
 #include "models/registry.hpp"
+#include "sim/cli/options.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
@@ -25,13 +25,13 @@ namespace atc::cli {
 
 namespace {
 
-constexpr const char* kUsage = R"(atcsim - parallel agent-based simulator of territorial cooperation
+std::string usage() {
+  return fmt::format(R"(atcsim - parallel agent-based simulator of territorial cooperation
 
 usage:
-  atcsim run CONFIG.toml [-o OUT.h5] [--threads N] [--set key=value]... [--replicates R]
-                         [--resume] [--quiet]
-  atcsim validate CONFIG.toml [--set key=value]...
-  atcsim describe [MODEL] [--markdown]
+  atcsim run CONFIG.toml{}
+  atcsim validate CONFIG.toml{}
+  atcsim describe [MODEL]{}
   atcsim info OUT.h5
   atcsim --version | --help
 
@@ -43,127 +43,45 @@ commands:
 
 `atcsim COMMAND --help` explains a command's options.
 exit codes: 0 success, 1 runtime failure, 2 usage or input error, 130 interrupted
-)";
+)",
+                     synopsis("run"), synopsis("validate"), synopsis("describe"));
+}
 
-constexpr const char* kRunHelp = R"(usage: atcsim run CONFIG.toml [options]
+std::string run_help() {
+  return R"(usage: atcsim run CONFIG.toml [options]
 
 Runs every scenario x replicate x site of the experiment in CONFIG.toml and
 writes one HDF5 file (netCDF-4/CF). The file is written as OUT.h5.partial and
 renamed to OUT.h5 only when every run is complete.
 
-options:
-  -o, --output PATH     output file (overrides output.path)
-  --threads N           worker threads (default: all cores); results do not depend on N
-  --set key.path=VALUE  override a config value, e.g. --set model.phi=0.2
-                        (TOML syntax; scenario.NAME.model.x addresses a scenario)
-  --replicates R        override experiment.replicates
-  --resume              continue an interrupted run from OUT.h5.partial
-  --quiet               no progress display
-)";
+)" + options_help("run");
+}
 
-constexpr const char* kValidateHelp = R"(usage: atcsim validate CONFIG.toml [--set key.path=VALUE]...
+std::string validate_help() {
+  return R"(usage: atcsim validate CONFIG.toml [options]
 
 Checks the config and overrides exactly as `run` would, prints a summary of
 the experiment and the fully resolved config, and runs nothing.
-)";
 
-constexpr const char* kDescribeHelp = R"(usage: atcsim describe [MODEL] [--markdown]
+)" + options_help("validate");
+}
+
+std::string describe_help() {
+  return R"(usage: atcsim describe [MODEL] [options]
 
 Without MODEL: lists the models. With MODEL: its parameters (default, range,
 unit, source), site fields, interventions and indicators.
-)";
 
-constexpr const char* kInfoHelp = R"(usage: atcsim info OUT.h5
+)" + options_help("describe");
+}
+
+std::string info_help() {
+  return R"(usage: atcsim info OUT.h5
 
 Summarises a result file: what was run, with which version and seed, its
 dimensions, variables, completeness and parameters.
-)";
 
-class UsageError : public Error {
- public:
-  using Error::Error;
-};
-
-struct Args {
-  std::string command;
-  std::vector<std::string> positional;
-  std::vector<std::string> overrides;
-  std::optional<std::string> output;
-  std::optional<int> threads;
-  std::optional<long> replicates;
-  bool resume = false;
-  bool quiet = false;
-  bool help = false;
-  bool markdown = false;
-};
-
-long parse_number(const std::string& option, const std::string& text, long min) {
-  try {
-    std::size_t used = 0;
-    const long v = std::stol(text, &used);
-    if (used != text.size() || v < min) throw std::invalid_argument("range");
-    return v;
-  } catch (const std::exception&) {
-    throw UsageError(fmt::format("{}: expected an integer >= {}, got '{}'", option, min, text));
-  }
-}
-
-Args parse(const std::vector<std::string>& argv) {
-  Args a;
-  std::size_t i = 1;
-  if (i < argv.size()) a.command = argv[i++];
-  auto value = [&](const std::string& option) -> std::string {
-    if (i >= argv.size()) throw UsageError(fmt::format("{} needs a value", option));
-    return argv[i++];
-  };
-  const std::vector<std::string> options{"--output", "--threads", "--set",  "--replicates",
-                                         "--resume", "--quiet",   "--help", "--markdown"};
-  while (i < argv.size()) {
-    std::string arg = argv[i++];
-    std::optional<std::string> inline_value;
-    if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
-      inline_value = arg.substr(arg.find('=') + 1);
-      arg = arg.substr(0, arg.find('='));
-    }
-    auto get = [&](const std::string& option) { return inline_value ? *inline_value : value(option); };
-    if (arg == "-o" || arg == "--output") {
-      a.output = get("--output");
-    } else if (arg == "--threads") {
-      a.threads = static_cast<int>(parse_number("--threads", get("--threads"), 1));
-    } else if (arg == "--set") {
-      a.overrides.push_back(get("--set"));
-    } else if (arg == "--replicates") {
-      a.replicates = parse_number("--replicates", get("--replicates"), 1);
-    } else if (arg == "--resume") {
-      a.resume = true;
-    } else if (arg == "--quiet" || arg == "-q") {
-      a.quiet = true;
-    } else if (arg == "--help" || arg == "-h") {
-      a.help = true;
-    } else if (arg == "--markdown") {
-      a.markdown = true;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      throw UsageError(fmt::format("unknown option '{}'{}", arg, did_you_mean(arg, options)));
-    } else {
-      a.positional.push_back(arg);
-    }
-  }
-  return a;
-}
-
-sim::LoadOptions load_options(const Args& a) {
-  sim::LoadOptions o;
-  o.overrides = a.overrides;
-  if (a.output) o.overrides.push_back("output.path=" + sim::toml_quote(*a.output));
-  if (a.replicates) o.overrides.push_back(fmt::format("experiment.replicates={}", *a.replicates));
-  return o;
-}
-
-std::string one_config(const Args& a, const char* help) {
-  if (a.positional.size() != 1) {
-    throw UsageError(fmt::format("expected one config file, got {}\n\n{}", a.positional.size(), help));
-  }
-  return a.positional[0];
+)" + options_help("info");
 }
 
 std::string summary(const sim::ExperimentSpec& spec) {
@@ -176,16 +94,6 @@ std::string summary(const sim::ExperimentSpec& spec) {
       "day(s) from {}, seed {}, output {}",
       spec.name, spec.model->name, spec.scenarios.size(), join(scenarios, ", "), spec.replicates, runs,
       spec.sites.size(), spec.steps, spec.step_days, spec.start_date.iso(), spec.seed, spec.output.path);
-}
-
-std::string command_line(const std::vector<std::string>& argv) {
-  std::string out;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    if (i) out += ' ';
-    const bool plain = argv[i].find_first_of(" \"'\\$") == std::string::npos && !argv[i].empty();
-    out += plain ? argv[i] : "'" + argv[i] + "'";
-  }
-  return out;
 }
 
 void on_signal(int) {
@@ -207,12 +115,12 @@ void print_envelope(const sim::EnvelopeCheck& check) {
 
 int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   if (a.help) {
-    std::fputs(kRunHelp, stdout);
+    std::fputs(run_help().c_str(), stdout);
     return 0;
   }
-  const std::string config = one_config(a, kRunHelp);
+  const std::string config = one_config(a, run_help());
   const auto spec = sim::load_experiment(config, models::registry(), load_options(a));
-  const int threads = a.threads.value_or(oneapi::tbb::info::default_concurrency());
+  const int threads = thread_count(a);
   oneapi::tbb::global_control control(oneapi::tbb::global_control::max_allowed_parallelism,
                                       static_cast<std::size_t>(threads));
   if (!a.quiet) std::fprintf(stderr, "%s\n", summary(spec).c_str());
@@ -253,10 +161,10 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
 
 int cmd_validate(const Args& a) {
   if (a.help) {
-    std::fputs(kValidateHelp, stdout);
+    std::fputs(validate_help().c_str(), stdout);
     return 0;
   }
-  const auto spec = sim::load_experiment(one_config(a, kValidateHelp), models::registry(), load_options(a));
+  const auto spec = sim::load_experiment(one_config(a, validate_help()), models::registry(), load_options(a));
   std::printf("%s: valid\n%s\n\n# resolved configuration\n%s", spec.config_path.c_str(),
               summary(spec).c_str(), spec.resolved_toml.c_str());
   return 0;
@@ -309,7 +217,7 @@ void print_params(const std::vector<sim::ParamDecl>& params, bool markdown) {
 
 int cmd_describe(const Args& a) {
   if (a.help) {
-    std::fputs(kDescribeHelp, stdout);
+    std::fputs(describe_help().c_str(), stdout);
     return 0;
   }
   const auto& reg = models::registry();
@@ -332,6 +240,13 @@ int cmd_describe(const Args& a) {
   if (!m.site_fields.empty()) {
     std::printf(md ? "\n### Site fields (`[[site]]`)\n\n" : "\nsite fields ([[site]]):\n");
     print_params(m.site_fields, md);
+    if (!md) {
+      const auto& schema = m.site_schema;
+      std::printf(
+          "  [sites] overrides: rows match a site's %s code in column %s; values taken are marked %s\n",
+          schema.code_system.c_str(), join(schema.code_columns, " | ").c_str(),
+          schema.override_provenance.c_str());
+    }
   }
   for (const auto& iv : m.interventions) {
     std::printf(md ? "\n### Intervention `%s`\n\n%s\n\n" : "\nintervention '%s': %s\n", iv.kind.c_str(),
@@ -354,10 +269,10 @@ int cmd_describe(const Args& a) {
 
 int cmd_info(const Args& a) {
   if (a.help) {
-    std::fputs(kInfoHelp, stdout);
+    std::fputs(info_help().c_str(), stdout);
     return 0;
   }
-  if (a.positional.size() != 1) throw UsageError(fmt::format("expected one result file\n\n{}", kInfoHelp));
+  if (a.positional.size() != 1) throw UsageError(fmt::format("expected one result file\n\n{}", info_help()));
   std::fputs(io::describe_file(a.positional[0]).c_str(), stdout);
   return 0;
 }
@@ -368,7 +283,7 @@ int main(const std::vector<std::string>& argv) {
   try {
     const Args a = parse(argv);
     if (a.command.empty() || a.command == "--help" || a.command == "-h" || a.command == "help") {
-      std::fputs(kUsage, a.command.empty() ? stderr : stdout);
+      std::fputs(usage().c_str(), a.command.empty() ? stderr : stdout);
       return a.command.empty() ? 2 : 0;
     }
     if (a.command == "--version") {
@@ -379,9 +294,8 @@ int main(const std::vector<std::string>& argv) {
     if (a.command == "validate") return cmd_validate(a);
     if (a.command == "describe") return cmd_describe(a);
     if (a.command == "info") return cmd_info(a);
-    const std::vector<std::string> commands{"run", "validate", "describe", "info"};
-    throw UsageError(fmt::format("unknown command '{}'{}; commands: run, validate, describe, info", a.command,
-                                 did_you_mean(a.command, commands)));
+    throw UsageError(fmt::format("unknown command '{}'{}; commands: {}", a.command,
+                                 did_you_mean(a.command, command_names()), join(command_names(), ", ")));
   } catch (const UsageError& e) {
     std::fprintf(stderr, "atcsim: %s\n", e.what());
     return 2;

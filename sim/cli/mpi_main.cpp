@@ -1,13 +1,15 @@
 // atcsim-mpi: the same experiments across several processes or machines.
 //
-//   mpirun -n 4 atcsim-mpi run CONFIG.toml [-o OUT.h5] [--set ...] [--resume] [--quiet]
+//   mpirun -n 4 atcsim-mpi run CONFIG.toml [options]
 //
-// Every rank validates the config (so an input error is reported once, exit
+// The options are those of `atcsim run` (sim/cli/options.cpp); --threads
+// applies to each rank. Every rank validates the config (so an input error is reported once, exit
 // 2, before anything runs). Runs (scenario x replicate) are dealt round-robin
 // to the ranks; each rank executes its share with the usual TBB engine and
 // sends each finished site to rank 0, the only writer, which marks a run
 // complete once all its sites have arrived. Results are identical to a
 // single-process run: a run's data depend only on (seed, replicate, site).
+#include <oneapi/tbb/global_control.h>
 #include <boost/mpi.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
@@ -17,10 +19,13 @@
 #include <mutex>
 #include <thread>
 
+#include "atc/version.hpp"
 #include "models/registry.hpp"
+#include "sim/cli/options.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/text.hpp"
 #include "sim/exec/runner.hpp"
 #include "sim/io/writer.hpp"
 
@@ -90,67 +95,78 @@ class LocalSink final : public io::Sink {
   std::mutex mutex_;
 };
 
-struct Options {
-  std::string config;
-  sim::LoadOptions load;
-  bool resume = false;
-  bool quiet = false;
-};
+std::string help() {
+  return R"(usage: mpirun -n N atcsim-mpi run CONFIG.toml [options]
 
-Options parse(int argc, char** argv) {
-  Options o;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] != "run")
-    throw ConfigError(
-        "usage: mpirun -n N atcsim-mpi run CONFIG.toml [-o OUT.h5] [--set key=value]... [--replicates R] "
-        "[--resume] [--quiet]");
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const auto& a = args[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw ConfigError(a + " needs a value");
-      return args[++i];
-    };
-    if (a == "-o" || a == "--output") {
-      std::string path = next();
-      o.load.overrides.push_back("output.path=" + sim::toml_quote(path));
-    } else if (a == "--set") {
-      o.load.overrides.push_back(next());
-    } else if (a == "--replicates") {
-      o.load.overrides.push_back("experiment.replicates=" + next());
-    } else if (a == "--resume") {
-      o.resume = true;
-    } else if (a == "--quiet") {
-      o.quiet = true;
-    } else if (!a.empty() && a[0] == '-') {
-      throw ConfigError("unknown option '" + a + "'");
-    } else if (o.config.empty()) {
-      o.config = a;
-    } else {
-      throw ConfigError("expected one config file");
-    }
+Runs the experiment exactly as `atcsim run` does, with the runs (scenario x
+replicate) dealt round-robin to the MPI ranks; rank 0 writes the file. The
+data equal a one-process run's for any number of ranks and threads.
+
+)" + cli::options_help("run");
+}
+
+// Every rank's outcome of a stage; all ranks learn the worst. Rank 0 reports
+// its own failure, else the lowest failing rank reports its own.
+int agree(mpi::communicator& world, int code, const std::string& message) {
+  int worst = 0;
+  mpi::all_reduce(world, code, worst, mpi::maximum<int>());
+  if (worst == 0) return 0;
+  int reporter = 0;
+  mpi::all_reduce(world, code != 0 ? world.rank() : world.size(), reporter, mpi::minimum<int>());
+  if (world.rank() == reporter) {
+    const std::string where = reporter == 0 ? "" : fmt::format(" (rank {})", reporter);
+    std::fprintf(stderr, "atcsim-mpi%s: %s\n", where.c_str(), message.c_str());
   }
-  if (o.config.empty()) throw ConfigError("expected a config file");
-  return o;
+  return worst;
+}
+
+// Parses the command line and validates the config on every rank; rank 0
+// also checks that the output can be written.
+int parse_and_load(mpi::communicator& world, const std::vector<std::string>& argv, cli::Args& args,
+                   sim::ExperimentSpec& spec) {
+  const int rank = world.rank();
+  int code = 0;
+  std::string message;
+  try {
+    args = cli::parse(argv);
+    if (args.command.empty()) throw cli::UsageError(help());
+    if (args.command == "--help" || args.command == "-h" || args.command == "help" || args.help) {
+      if (rank == 0) std::fputs(help().c_str(), stdout);
+      return -1;
+    }
+    if (args.command == "--version") {
+      if (rank == 0) std::printf("atcsim-mpi %s (commit %s)\n", kVersion, kGitCommit);
+      return -1;
+    }
+    if (args.command != "run") {
+      throw cli::UsageError(fmt::format("unknown command '{}'{}; atcsim-mpi has one command: run",
+                                        args.command,
+                                        did_you_mean(args.command, std::vector<std::string>{"run"})));
+    }
+    sim::LoadOptions load = cli::load_options(args);
+    load.check_output_path = rank == 0;
+    spec = sim::load_experiment(cli::one_config(args, help()), models::registry(), load);
+  } catch (const cli::UsageError& e) {
+    code = 2;
+    message = e.what();
+  } catch (const ConfigError& e) {
+    code = 2;
+    message = std::string("error: ") + e.what();
+  }
+  return agree(world, code, message);
 }
 
 int run(mpi::communicator& world, int argc, char** argv) {
   const int rank = world.rank();
   const auto ranks = static_cast<std::size_t>(world.size());
+  const std::vector<std::string> argv_list(argv, argv + argc);
   // 1. Every rank validates; all agree on the outcome before anything is written.
-  std::string error;
-  Options options;
+  cli::Args args;
   sim::ExperimentSpec spec;
-  try {
-    options = parse(argc, argv);
-    options.load.check_output_path = rank == 0;
-    spec = sim::load_experiment(options.config, models::registry(), options.load);
-  } catch (const ConfigError& e) {
-    error = e.what();
-  }
-  if (!error.empty()) {
-    if (rank == 0) std::fprintf(stderr, "atcsim-mpi: error: %s\n", error.c_str());
-    return 2;
-  }
+  const int parsed = parse_and_load(world, argv_list, args, spec);
+  if (parsed != 0) return parsed < 0 ? 0 : parsed;
+  oneapi::tbb::global_control threads(oneapi::tbb::global_control::max_allowed_parallelism,
+                                      static_cast<std::size_t>(cli::thread_count(args)));
   const io::Layout layout = io::Layout::of(spec);
   const std::size_t runs = layout.run_count();
 
@@ -158,25 +174,21 @@ int run(mpi::communicator& world, int argc, char** argv) {
   std::unique_ptr<io::Hdf5Sink> file;
   std::vector<char> done(runs, 0);
   std::string open_error;
-  int open_code = 0;
+  int open_code = 0;  // set by rank 0 only
   if (rank == 0) {
     try {
-      file = std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{"atcsim-mpi " + options.config},
-                                            options.resume);
+      file =
+          std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{cli::command_line(argv_list)}, args.resume);
       for (std::size_t k = 0; k < runs; ++k) done[k] = file->run_complete(layout.run_id(k)) ? 1 : 0;
     } catch (const ConfigError& e) {
-      open_error = e.what();
+      open_error = std::string("error: ") + e.what();
       open_code = 2;
     } catch (const Error& e) {
-      open_error = e.what();
+      open_error = std::string("error: ") + e.what();
       open_code = 1;
     }
   }
-  mpi::broadcast(world, open_code, 0);
-  if (open_code != 0) {
-    if (rank == 0) std::fprintf(stderr, "atcsim-mpi: error: %s\n", open_error.c_str());
-    return open_code;
-  }
+  if (const int opened = agree(world, open_code, open_error); opened != 0) return opened;
   mpi::broadcast(world, done, 0);
 
   // 3. Deal the incomplete runs round-robin.
@@ -191,7 +203,7 @@ int run(mpi::communicator& world, int argc, char** argv) {
   }
 
   sim::ExecOptions exec;
-  exec.progress = rank == 0 ? sim::Progress::detect_style(options.quiet) : sim::Progress::Style::Quiet;
+  exec.progress = rank == 0 ? sim::Progress::detect_style(args.quiet) : sim::Progress::Style::Quiet;
   if (rank != 0) {
     ForwardingSink sink(world, mine, layout);
     try {

@@ -1,5 +1,5 @@
 #pragma once
-// A small CSV reader for user-provided tables (e.g. official per-QPV
+// A small CSV reader for user-provided tables (e.g. official per-site
 // statistics): RFC 4180 quoting, ',' or ';' separators (detected from the
 // header), decimal commas when the separator is ';'.
 #include <optional>

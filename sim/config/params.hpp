@@ -41,7 +41,7 @@ struct ParamDecl {
   // running the resolved config applies the same preset again.
   bool model_default = false;
 
-  // Fluent construction: ParamDecl::real("phi", 0.18).range(0, 1).doc("...").
+  // Fluent construction: ParamDecl::real("phi", 0.18).range(0, 1).describe("...").
   static ParamDecl integer(std::string name, std::int64_t default_value);
   static ParamDecl real(std::string name, double default_value);
   static ParamDecl boolean(std::string name, bool default_value);

@@ -50,4 +50,15 @@ std::string join(std::span<const std::string> items, std::string_view separator)
   return out;
 }
 
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t end = text.find(separator); end != std::string_view::npos;
+       start = end + 1, end = text.find(separator, start)) {
+    out.emplace_back(text.substr(start, end - start));
+  }
+  out.emplace_back(text.substr(start));
+  return out;
+}
+
 }  // namespace atc

@@ -18,7 +18,14 @@ std::string did_you_mean(std::string_view word, std::span<const std::string> can
 
 std::string join(std::span<const std::string> items, std::string_view separator);
 
-// Compile-time FNV-1a hash: models name their random-number purposes with strings.
+// The parts of `text` between separators, empty parts included:
+// "a..b" -> {"a", "", "b"}; "" -> {""}.
+std::vector<std::string> split(std::string_view text, char separator);
+
+// Compile-time FNV-1a-style hash: models name their random-number purposes with strings.
+// The offset basis is 1469598103934665603, one digit short of FNV's published
+// 14695981039346656037; it is kept, since every random stream is keyed by it
+// (changing it changes every result). tests/sim/core/test_text.cpp pins it.
 constexpr std::uint64_t fnv1a(std::string_view text) {
   std::uint64_t h = 1469598103934665603ULL;
   for (char c : text) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <cmath>
 #include <cstdio>
 
 namespace atc::sim {
@@ -31,7 +32,7 @@ Progress::~Progress() {
 
 std::string format_duration(double s) {
   if (!(s >= 0) || s > 1e7) return "--";
-  const auto total = static_cast<long>(s + 0.5);
+  const long total = std::lround(s);
   if (total >= 3600) return fmt::format("{}h{:02}m", total / 3600, (total % 3600) / 60);
   if (total >= 60) return fmt::format("{}m{:02}s", total / 60, total % 60);
   return fmt::format("{}s", total);
@@ -58,8 +59,10 @@ std::string Progress::line() const {
   if (style_ == Style::Bar) {
     constexpr int kWidth = 28;
     const int filled = static_cast<int>(fraction * kWidth);
-    text = "[" + std::string(static_cast<std::size_t>(filled), '#') +
-           std::string(static_cast<std::size_t>(kWidth - filled), '.') + "] " + text;
+    // fmt, not `"[" + std::string(...)`: GCC 12 misreports that prepend as an
+    // overlapping memcpy (-Wrestrict), fatal under ATCSIM_WERROR.
+    text = fmt::format("[{}{}] {}", std::string(static_cast<std::size_t>(filled), '#'),
+                       std::string(static_cast<std::size_t>(kWidth - filled), '.'), text);
   }
   return text;
 }

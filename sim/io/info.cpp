@@ -44,17 +44,16 @@ std::string attr_or(hid_t obj, const std::string& name, const std::string& fallb
   return has_attr(obj, name) ? read_string_attr(obj, name) : fallback;
 }
 
-}  // namespace
+// What the file's dimensions hold (the later sections depend on it).
+struct Extent {
+  std::vector<std::string> scenarios;
+  std::vector<std::string> sites;
+  std::size_t points = 1;
+  std::size_t replicates = 0;
+  bool sweep = false;
+};
 
-std::string describe_file(const std::string& path) {
-  std::lock_guard lock(hdf5_mutex());
-  quiet_hdf5_errors();
-  if (!std::filesystem::exists(path)) throw IoError(fmt::format("{}: no such file", path));
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(fmt::format("{}: not an HDF5 file", path));
-  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
-  if (!has_attr(file, "atcsim_schema")) throw IoError(fmt::format("{}: not an atcsim result file", path));
-
-  std::ostringstream out;
+void describe_header(std::ostringstream& out, hid_t file, const std::string& path) {
   out << fmt::format("file:        {}\n", path);
   out << fmt::format("title:       {}\n", attr_or(file, "title", "?"));
   out << fmt::format("model:       {}\n", attr_or(file, "model", "?"));
@@ -62,67 +61,73 @@ std::string describe_file(const std::string& path) {
                      attr_or(file, "atcsim_version", "?"), attr_or(file, "git_commit", "?"));
   out << fmt::format("seed:        {}\n", read_int_attr(file, "seed"));
   out << fmt::format("command:     {}\n", attr_or(file, "command_line", ""));
+}
 
+Extent describe_dimensions(std::ostringstream& out, hid_t file) {
   auto strings_of = [&](const char* name) {
     Handle ds = dataset_handle(check(H5Dopen2(file, name, H5P_DEFAULT), std::string("open ") + name));
     return read_strings(ds);
   };
-  const auto scenarios = strings_of("scenario");
-  const auto sites = strings_of("site");
+  Extent e;
+  e.scenarios = strings_of("scenario");
+  e.sites = strings_of("site");
   Handle time = dataset_handle(check(H5Dopen2(file, "time", H5P_DEFAULT), "open time"));
   const auto nt = shape(time).at(0);
   Handle rep = dataset_handle(check(H5Dopen2(file, "replicate", H5P_DEFAULT), "open replicate"));
-  const auto nr = shape(rep).at(0);
-  std::size_t points = 1;
+  e.replicates = shape(rep).at(0);
   std::string point_text;
   if (H5Lexists(file, "point", H5P_DEFAULT) > 0) {
     Handle pt = dataset_handle(check(H5Dopen2(file, "point", H5P_DEFAULT), "open point"));
-    points = shape(pt).at(0);
-    point_text = fmt::format(" point={}", points);
+    e.points = shape(pt).at(0);
+    e.sweep = true;
+    point_text = fmt::format(" point={}", e.points);
   }
-  out << fmt::format("dimensions:  scenario={}{} replicate={} site={} time={} ({})\n", scenarios.size(),
-                     point_text, nr, sites.size(), nt, attr_or(time, "units", "?"));
-  if (!point_text.empty()) {
+  out << fmt::format("dimensions:  scenario={}{} replicate={} site={} time={} ({})\n", e.scenarios.size(),
+                     point_text, e.replicates, e.sites.size(), nt, attr_or(time, "units", "?"));
+  if (e.sweep) {
     out << fmt::format("sweep:       {} over {}\n", attr_or(file, "sweep_method", "?"),
                        attr_or(file, "sweep_parameters", "?"));
   }
   out << "scenarios:   ";
-  for (std::size_t i = 0; i < scenarios.size(); ++i) out << (i ? ", " : "") << scenarios[i];
+  for (std::size_t i = 0; i < e.scenarios.size(); ++i) out << (i ? ", " : "") << e.scenarios[i];
   out << "\nsites:       ";
-  for (std::size_t i = 0; i < sites.size(); ++i) out << (i ? ", " : "") << sites[i];
+  for (std::size_t i = 0; i < e.sites.size(); ++i) out << (i ? ", " : "") << e.sites[i];
   out << "\n";
+  return e;
+}
 
-  // Provenance of site values: which are not from official statistics.
-  if (H5Lexists(file, "site_provenance", H5P_DEFAULT) > 0) {
-    Handle fields_ds = dataset_handle(check(H5Dopen2(file, "site_field", H5P_DEFAULT), "open site_field"));
-    const auto fields = read_strings(fields_ds);
-    Handle prov_ds =
-        dataset_handle(check(H5Dopen2(file, "site_provenance", H5P_DEFAULT), "open site_provenance"));
-    Handle space = space_handle(check(H5Dget_space(prov_ds), "space"));
-    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-    std::vector<char*> raw(n, nullptr);
-    Handle mem = vlen_string_type();
-    if (n > 0)
-      check_status(H5Dread(prov_ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read site_provenance");
-    out << "provenance:  (per site: fields by source; 'assumption' = documented default, not data)\n";
-    for (std::size_t i = 0; i < sites.size() && !fields.empty(); ++i) {
-      std::map<std::string, std::vector<std::string>> by_source;
-      for (std::size_t j = 0; j < fields.size(); ++j) {
-        const char* p = raw[i * fields.size() + j];
-        by_source[p != nullptr ? p : ""].push_back(fields[j]);
-      }
-      out << fmt::format("  {}:", sites[i]);
-      for (const auto& [source, names] : by_source) {
-        out << fmt::format(" {} [{}]", source, fmt::join(names, ", "));
-      }
-      out << "\n";
+// Provenance of site values: which are not from official statistics.
+void describe_provenance(std::ostringstream& out, hid_t file, const std::vector<std::string>& sites) {
+  if (H5Lexists(file, "site_provenance", H5P_DEFAULT) <= 0) return;
+  Handle fields_ds = dataset_handle(check(H5Dopen2(file, "site_field", H5P_DEFAULT), "open site_field"));
+  const auto fields = read_strings(fields_ds);
+  Handle prov_ds =
+      dataset_handle(check(H5Dopen2(file, "site_provenance", H5P_DEFAULT), "open site_provenance"));
+  Handle space = space_handle(check(H5Dget_space(prov_ds), "space"));
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+  std::vector<char*> raw(n, nullptr);
+  Handle mem = vlen_string_type();
+  if (n > 0)
+    check_status(H5Dread(prov_ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read site_provenance");
+  out << "provenance:  (per site: fields by source; 'assumption' = documented default, not data)\n";
+  for (std::size_t i = 0; i < sites.size() && !fields.empty(); ++i) {
+    std::map<std::string, std::vector<std::string>> by_source;
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+      const char* p = raw[i * fields.size() + j];
+      by_source[p != nullptr ? p : ""].push_back(fields[j]);
     }
-    if (n > 0) H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw.data());
+    out << fmt::format("  {}:", sites[i]);
+    for (const auto& [source, names] : by_source) {
+      out << fmt::format(" {} [{}]", source, fmt::join(names, ", "));
+    }
+    out << "\n";
   }
+  if (n > 0) H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw.data());
+}
 
-  // Completion.
+void describe_completion(std::ostringstream& out, hid_t file, const Extent& e) {
   Handle rc = dataset_handle(check(H5Dopen2(file, "run_complete", H5P_DEFAULT), "open run_complete"));
-  std::vector<signed char> flags(scenarios.size() * points * nr);
+  std::vector<signed char> flags(e.scenarios.size() * e.points * e.replicates);
   if (!flags.empty())
     check_status(H5Dread(rc, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags.data()),
                  "read run_complete");
@@ -130,8 +135,10 @@ std::string describe_file(const std::string& path) {
   for (auto f : flags) done += f != 0 ? 1 : 0;
   out << fmt::format("runs:        {}/{} complete{}\n", done, flags.size(),
                      done == flags.size() ? "" : "  (INCOMPLETE: resume with atcsim run --resume)");
+}
 
-  // Variables with units.
+// Variables with units.
+void describe_variables(std::ostringstream& out, hid_t file, bool sweep) {
   const std::vector<std::string> skip{
       "scenario",   "replicate",   "site",         "time",         "site_name",  "site_code",
       "network",    "population",  "step",         "run_complete", "parameters", "point",
@@ -144,40 +151,66 @@ std::string describe_file(const std::string& path) {
     if (oinfo.type != H5O_TYPE_DATASET) continue;
     Handle ds = dataset_handle(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open " + name));
     const auto dims = shape(ds);
-    const std::size_t base_rank = point_text.empty() ? 4 : 5;
+    const std::size_t base_rank = sweep ? 5 : 4;
     if (dims.size() < base_rank) continue;  // coordinates
     std::string extra = dims.size() > base_rank ? fmt::format(" x{}", dims[base_rank]) : "";
     out << fmt::format("  {:<32} [{}]{}  {}\n", name, attr_or(ds, "units", "?"), extra,
                        attr_or(ds, "long_name", ""));
   }
-  if (H5Lexists(file, "parameters", H5P_DEFAULT) > 0) {
-    Handle params = group_handle(check(H5Gopen2(file, "parameters", H5P_DEFAULT), "open /parameters"));
-    out << "parameters:\n";
-    for (const auto& name : links(params)) {
-      Handle ds = dataset_handle(check(H5Dopen2(params, name.c_str(), H5P_DEFAULT), "open " + name));
-      Handle type = type_handle(check(H5Dget_type(ds), "type"));
-      std::string value;
-      if (H5Tget_class(type) == H5T_FLOAT) {
-        double v = 0;
-        check_status(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), "read " + name);
-        value = fmt::format("{}", v);
-      } else if (H5Tget_class(type) == H5T_INTEGER) {
-        std::int64_t v = 0;
-        check_status(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), "read " + name);
-        value = fmt::format("{}", v);
-      } else {
-        char* s = nullptr;
-        Handle mem = vlen_string_type();
-        check_status(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s), "read " + name);
-        value = s != nullptr ? s : "";
-        H5free_memory(s);
-      }
-      const std::string units = attr_or(ds, "units", "");
-      const std::string source = attr_or(ds, "source", "");
-      out << fmt::format("  {:<32} = {}{}{}\n", name, value, units.empty() || units == "1" ? "" : " " + units,
-                         source == "assumption" ? "  (assumption)" : "");
-    }
+}
+
+// The value of a /parameters dataset (a number or a string) as text.
+std::string parameter_value(hid_t ds, const std::string& name) {
+  Handle type = type_handle(check(H5Dget_type(ds), "type"));
+  if (H5Tget_class(type) == H5T_FLOAT) {
+    double v = 0;
+    check_status(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), "read " + name);
+    return fmt::format("{}", v);
   }
+  if (H5Tget_class(type) == H5T_INTEGER) {
+    std::int64_t v = 0;
+    check_status(H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v), "read " + name);
+    return fmt::format("{}", v);
+  }
+  char* s = nullptr;
+  Handle mem = vlen_string_type();
+  check_status(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s), "read " + name);
+  std::string value = s != nullptr ? s : "";
+  H5free_memory(s);
+  return value;
+}
+
+void describe_parameters(std::ostringstream& out, hid_t file) {
+  if (H5Lexists(file, "parameters", H5P_DEFAULT) <= 0) return;
+  Handle params = group_handle(check(H5Gopen2(file, "parameters", H5P_DEFAULT), "open /parameters"));
+  out << "parameters:\n";
+  for (const auto& name : links(params)) {
+    Handle ds = dataset_handle(check(H5Dopen2(params, name.c_str(), H5P_DEFAULT), "open " + name));
+    const std::string value = parameter_value(ds, name);
+    const std::string units = attr_or(ds, "units", "");
+    const std::string source = attr_or(ds, "source", "");
+    out << fmt::format("  {:<32} = {}{}{}\n", name, value, units.empty() || units == "1" ? "" : " " + units,
+                       source == "assumption" ? "  (assumption)" : "");
+  }
+}
+
+}  // namespace
+
+std::string describe_file(const std::string& path) {
+  std::lock_guard lock(hdf5_mutex());
+  quiet_hdf5_errors();
+  if (!std::filesystem::exists(path)) throw IoError(fmt::format("{}: no such file", path));
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(fmt::format("{}: not an HDF5 file", path));
+  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
+  if (!has_attr(file, "atcsim_schema")) throw IoError(fmt::format("{}: not an atcsim result file", path));
+
+  std::ostringstream out;
+  describe_header(out, file, path);
+  const Extent extent = describe_dimensions(out, file);
+  describe_provenance(out, file, extent.sites);
+  describe_completion(out, file, extent);
+  describe_variables(out, file, extent.sweep);
+  describe_parameters(out, file);
   return out.str();
 }
 

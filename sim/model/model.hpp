@@ -98,9 +98,31 @@ struct SiteSpec {
   std::string code;
   std::string network;
   std::string notes;
-  ParamSet fields;                          // values of the model's declared site fields
-  std::vector<std::string> provenance;      // per field: source/confidence label
-  [[nodiscard]] double population() const;  // "population" field if declared, else NaN
+  ParamSet fields;                      // values of the model's declared site fields
+  std::vector<std::string> provenance;  // per field: source/confidence label
+  // The value of a numeric site field (booleans as 0/1); NaN when `field` is
+  // "", not declared, or not a number.
+  [[nodiscard]] double number(std::string_view field) const;
+};
+
+// How a model's sites are named in the output file and matched by a [sites]
+// overrides table. The engine knows no domain: the model supplies these words
+// (e.g. the official coding system of its neighbourhoods); the defaults are
+// neutral.
+struct SiteSchema {
+  // long_name attributes of the site coordinates and of site_provenance.
+  std::string code_long_name = "site code";
+  std::string network_long_name = "site network";
+  std::string population_long_name = "resident population of the site";
+  std::string provenance_long_name = "source or confidence of each site value";
+  // The numeric site field written as the `population` coordinate; "" = none (NaN).
+  std::string population_field;
+  // [sites] overrides: the CSV columns that may hold a site's `code`, tried in
+  // order (case-insensitive); the system the codes belong to, for messages
+  // ("<system> code 'X' appears twice"); the provenance of every value taken.
+  std::vector<std::string> code_columns{"code"};
+  std::string code_system = "site";
+  std::string override_provenance = "official";
 };
 
 // Everything a model needs to build one site of one run.
@@ -146,6 +168,7 @@ struct ModelDescription {
   std::vector<IndicatorDecl> indicators;
   std::vector<DimensionDecl> dimensions;
   std::vector<ParamDecl> site_fields;  // empty: the model has no site profile
+  SiteSchema site_schema;              // labels of site coordinates, key of site overrides
   std::vector<InterventionDecl> interventions;
   ParamCheck check;  // cross-parameter checks (optional)
 

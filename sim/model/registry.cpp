@@ -1,6 +1,7 @@
 #include "sim/model/registry.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -17,14 +18,14 @@ bool InterventionSpec::applies_to(std::string_view site_id) const {
   return false;
 }
 
-double SiteSpec::population() const {
-  if (fields.size() == 0) return std::nan("");
+double SiteSpec::number(std::string_view field) const {
+  if (field.empty() || fields.size() == 0) return std::nan("");
   for (std::size_t i = 0; i < fields.decls().size(); ++i) {
-    if (fields.decls()[i].name == "population") {
-      const auto& v = fields.value(i);
-      if (const auto* d = std::get_if<double>(&v)) return *d;
-      if (const auto* n = std::get_if<std::int64_t>(&v)) return static_cast<double>(*n);
-    }
+    if (fields.decls()[i].name != field) continue;
+    const auto& v = fields.value(i);
+    if (const auto* d = std::get_if<double>(&v)) return *d;
+    if (const auto* n = std::get_if<std::int64_t>(&v)) return static_cast<double>(*n);
+    if (const auto* b = std::get_if<bool>(&v)) return *b ? 1.0 : 0.0;
   }
   return std::nan("");
 }
@@ -82,6 +83,23 @@ void require_unique(const std::string& model, const std::string& what,
     }
   }
 }
+
+// The schema must name a numeric site field and say how to match overrides.
+void check_site_schema(const ModelDescription& d) {
+  const auto& schema = d.site_schema;
+  if (!schema.population_field.empty()) {
+    const auto it = std::find_if(d.site_fields.begin(), d.site_fields.end(),
+                                 [&](const ParamDecl& f) { return f.name == schema.population_field; });
+    if (it == d.site_fields.end() || (it->type != ParamType::Real && it->type != ParamType::Integer)) {
+      throw Error(fmt::format("model '{}': site_schema.population_field '{}' is not a numeric site field",
+                              d.name, schema.population_field));
+    }
+  }
+  if (schema.code_columns.empty() || schema.code_system.empty() || schema.override_provenance.empty()) {
+    throw Error(fmt::format("model '{}': site_schema needs code_columns, code_system and override_provenance",
+                            d.name));
+  }
+}
 }  // namespace
 
 void ModelRegistry::add(ModelDescription description) {
@@ -106,6 +124,7 @@ void ModelRegistry::add(ModelDescription description) {
     }
   }
   require_unique(name, "indicator", names);
+  check_site_schema(description);
   models_.emplace(name, std::move(description));
 }
 

@@ -50,7 +50,33 @@ TEST_CASE("help and usage errors", "[cli]") {
   CHECK(opt.exit_code == 2);
   CHECK_THAT(opt.err, Catch::Contains("unknown option '--thread' (did you mean '--threads'?)"));
   CHECK(atcsim({"run", "x.toml", "--threads", "zero"}).exit_code == 2);
+  const auto foreign = atcsim({"describe", "canonical/watts", "--threads=2"});
+  CHECK(foreign.exit_code == 2);
+  CHECK_THAT(foreign.err, Catch::Contains("--threads: not an option of 'describe'"));
+  const auto help = atcsim({"validate", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("-o, --output PATH") && !Catch::Contains("--threads"));
   CHECK(atcsim({"--version"}).exit_code == 0);
+}
+
+TEST_CASE("options: --name=value, values checked, each command its own options", "[cli]") {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> mistakes{
+      {{"run", "x.toml", "--threads=zero"}, "--threads: expected an integer from 1 to 65536, got 'zero'"},
+      {{"run", "x.toml", "--threads", "70000"},
+       "--threads: expected an integer from 1 to 65536, got '70000'"},
+      {{"run", "x.toml", "--replicates", "0"}, "--replicates: expected an integer >= 1, got '0'"},
+      {{"run", "x.toml", "--markdown"}, "--markdown: not an option of 'run'"},
+      {{"validate", "x.toml", "--resume"}, "--resume: not an option of 'validate'"},
+      {{"run", "x.toml", "--quiet=yes"}, "--quiet takes no value"},
+      {{"run", "x.toml", "--set"}, "--set needs a value"},
+      {{"run", "x.toml", "y.toml"}, "expected one config file, got 2"},
+  };
+  for (const auto& [args, message] : mistakes) {
+    const auto r = atcsim(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("atcsim: " + message));
+  }
 }
 
 TEST_CASE("describe lists models and documents parameters", "[cli]") {
@@ -297,7 +323,7 @@ TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the outpu
   CHECK(peak_mib < raw_output_mib / 3);
 #endif
   const auto vars = atc::test::read_variables(out);
-  CHECK(vars.at("y").size() == 4000u * 20001u);
+  CHECK(vars.at("y").size() == std::size_t{4000} * 20001);
 }
 
 TEST_CASE("an interrupted sweep resumes to the same data", "[cli][sweep][interrupt]") {

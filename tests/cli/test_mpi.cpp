@@ -57,4 +57,60 @@ TEST_CASE("MPI runs reject bad input once, with exit code 2 and no output", "[mp
   CHECK_FALSE(fs::exists(out));
   CHECK_FALSE(fs::exists(out + ".partial"));
 }
+
+TEST_CASE("atcsim-mpi takes the options of atcsim run, with the same messages", "[mpi][cli]") {
+  TempDir dir;
+  dir.write("c.toml", "[experiment]\nsteps = 10\nseed = 3\n[model]\nname = \"canonical/watts\"\nn = 500\n");
+  const auto cfg = dir.file("c.toml");
+  const auto help = mpirun(1, {"run", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--threads N") && Catch::Contains("-q, --quiet") &&
+                           Catch::Contains("--replicates R") &&
+                           Catch::Contains("mpirun -n N atcsim-mpi run"));
+  // The parser is shared (every message is tested in test_cli.cpp); two
+  // mistakes show that atcsim-mpi reports them as atcsim does. A failing
+  // mpirun costs about 2.5 s, hence only two.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> mistakes{
+      {{"run", cfg, "--thread", "2"}, "unknown option '--thread' (did you mean '--threads'?)"},
+      {{"run", cfg, "--threads=zero"}, "--threads: expected an integer from 1 to 65536, got 'zero'"},
+  };
+  for (const auto& [args, message] : mistakes) {
+    const auto one = atc::test::atcsim(args);
+    const auto mpi = mpirun(1, args);
+    INFO(message << "\natcsim: " << one.err << "\natcsim-mpi: " << mpi.err);
+    CHECK(one.exit_code == 2);
+    CHECK(mpi.exit_code == 2);
+    CHECK_THAT(one.err, Catch::StartsWith("atcsim: " + message));
+    CHECK_THAT(mpi.err, Catch::Contains("atcsim-mpi: " + message));
+  }
+}
+
+TEST_CASE("atcsim-mpi applies --threads, -q, --replicates and --x=v forms like atcsim", "[mpi][cli]") {
+  TempDir dir;
+  dir.write("c.toml", "[experiment]\nsteps = 20\nseed = 9\n[model]\nname = \"canonical/watts\"\nn = 1000\n");
+  const auto cfg = dir.file("c.toml");
+  const std::vector<std::string> options{"--threads=1", "-q", "--replicates=3", "--set", "model.phi=0.2"};
+  std::vector<std::string> one{"run", cfg, "--output=" + dir.file("one.h5")};
+  std::vector<std::string> two{"run", cfg, "-o", dir.file("mpi.h5")};
+  one.insert(one.end(), options.begin(), options.end());
+  two.insert(two.end(), options.begin(), options.end());
+  REQUIRE(atc::test::atcsim(one).exit_code == 0);
+  const auto r = mpirun(2, two);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.empty());  // -q: no progress display
+  const auto reference = atc::test::read_variables(dir.file("one.h5"));
+  CHECK(atc::test::read_variables(dir.file("mpi.h5")) == reference);
+  CHECK(reference.at("run_complete").size() == 3);  // --replicates=3, one scenario
+}
+
+TEST_CASE("atcsim-mpi stops every rank when only rank 0 finds the output unwritable", "[mpi][config]") {
+  TempDir dir;
+  dir.write("c.toml", "[experiment]\nsteps = 5\n[model]\nname = \"canonical/watts\"\nn = 200\n");
+  // The output's directory would have to be created below a regular file.
+  const auto out = dir.file("c.toml") + "/x.h5";
+  const auto r = mpirun(3, {"run", dir.file("c.toml"), "-o", out, "--quiet"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("atcsim-mpi: error: ") && Catch::Contains("output.path: cannot create"));
+}
 #endif

@@ -3,7 +3,8 @@
 // parameter values, read its indicators, run whole experiments in memory.
 #include <oneapi/tbb/global_control.h>
 
-#include <cstring>
+#include <bit>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -109,7 +110,7 @@ inline std::vector<double> run_all(const std::string& text, int threads, bool pa
 inline bool identical(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::memcmp(&a[i], &b[i], sizeof(double)) != 0) return false;
+    if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
   }
   return true;
 }

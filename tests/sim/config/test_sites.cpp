@@ -1,5 +1,6 @@
 // Site profiles: declared fields, provenance, and official statistics
-// imported from a CSV matched by QPV code.
+// imported from a CSV matched by site code, in the words of the model's
+// site schema (here QPV codes, as the territorial model declares them).
 #include <catch2/catch.hpp>
 
 #include "sim/config/csv.hpp"
@@ -18,19 +19,33 @@ class Nothing final : public Model {
   [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
 };
 
+ModelDescription sites_model(std::string name, SiteSchema schema) {
+  ModelDescription d;
+  d.name = std::move(name);
+  d.site_fields = {
+      ParamDecl::real("population", 3900).range(100, 2e7).cite("national mean").csv_aliases({"pop_mun"}),
+      ParamDecl::real("poverty_rate", 0.42).range(0, 1).cite("national QPV figure").csv_aliases({"tp60%"}),
+      ParamDecl::real("barrier_share", 0.25).range(0, 1),
+  };
+  d.site_schema = std::move(schema);
+  d.indicators = {indicator<Nothing>("zero", "1", "zero", "", [](const Nothing&) { return 0.0; })};
+  d.create = [](const ModelInit&) { return std::make_unique<Nothing>(); };
+  return d;
+}
+
+SiteSchema qpv_schema() {
+  SiteSchema s;
+  s.code_columns = {"qpv_code", "code_qp"};
+  s.code_system = "QPV";
+  s.override_provenance = "qpv-official";
+  return s;
+}
+
 const ModelRegistry& registry() {
   static const ModelRegistry r = [] {
     ModelRegistry reg;
-    ModelDescription d;
-    d.name = "test/sites";
-    d.site_fields = {
-        ParamDecl::real("population", 3900).range(100, 2e7).cite("national mean").csv_aliases({"pop_mun"}),
-        ParamDecl::real("poverty_rate", 0.42).range(0, 1).cite("national QPV figure").csv_aliases({"tp60%"}),
-        ParamDecl::real("barrier_share", 0.25).range(0, 1),
-    };
-    d.indicators = {indicator<Nothing>("zero", "1", "zero", "", [](const Nothing&) { return 0.0; })};
-    d.create = [](const ModelInit&) { return std::make_unique<Nothing>(); };
-    reg.add(std::move(d));
+    reg.add(sites_model("test/sites", qpv_schema()));
+    reg.add(sites_model("test/neutral", SiteSchema{}));
     return reg;
   }();
   return r;
@@ -119,6 +134,46 @@ TEST_CASE("a malformed override CSV names the row and the column", "[sites][conf
   SECTION("missing file") {
     CHECK_THAT(error_of(dir), Catch::Contains("c.toml:16:13: sites.overrides: file 'insee.csv' not found"));
   }
+}
+
+TEST_CASE("site overrides match and speak as the model's site schema says", "[sites][config]") {
+  TempDir dir;
+  std::string config = kConfig;
+  config.replace(config.find("test/sites"), 10, "test/neutral");
+  dir.write("c.toml", config);
+  SECTION("neutral defaults: a `code` column, values marked official") {
+    dir.write("insee.csv", "code,tp60\nQP030009,57\n");
+    const auto spec = load(dir);
+    CHECK(spec.sites[0].fields.real("poverty_rate") == Approx(0.57));
+    CHECK(spec.sites[0].provenance[1] == "official");
+    CHECK(spec.sites[0].provenance[0] == "neighbourhood");
+  }
+  SECTION("messages use the neutral words; another model's key column is no key here") {
+    const std::vector<std::pair<std::string, std::string>> mistakes{
+        {"qpv_code,tp60\nQP030009,57\n",
+         "insee.csv:1: expected a site code column (code); columns are: qpv_code, tp60"},
+        {"code,tp60\nQP030009,57\nQP030009,58\n", "insee.csv:3: site code 'QP030009' appears twice"},
+        {"code,tp60\nQP030009,lots\n", "insee.csv:2: column 'tp60' (site QP030009): expected a number"},
+    };
+    for (const auto& [csv, message] : mistakes) {
+      dir.write("insee.csv", csv);
+      CHECK_THAT(error_of(dir), Catch::Contains(message));
+    }
+  }
+}
+
+TEST_CASE("a site schema must name a numeric site field and a way to match codes", "[sites][model]") {
+  ModelRegistry reg;
+  SiteSchema missing;
+  missing.population_field = "residents";
+  CHECK_THROWS_WITH(reg.add(sites_model("a", missing)),
+                    Catch::Contains("site_schema.population_field 'residents' is not a numeric site field"));
+  SiteSchema no_columns;
+  no_columns.code_columns.clear();
+  CHECK_THROWS_WITH(reg.add(sites_model("b", no_columns)), Catch::Contains("site_schema needs code_columns"));
+  SiteSchema fine;
+  fine.population_field = "population";
+  CHECK_NOTHROW(reg.add(sites_model("c", fine)));
 }
 
 TEST_CASE("the CSV reader handles quotes, separators and blank lines", "[sites]") {

@@ -1,0 +1,16 @@
+#pragma once
+// Command-line overrides of config values (--set key.path=VALUE).
+#include <toml++/toml.h>
+
+#include <string>
+
+namespace atc::sim {
+
+// Sets `key.path` in `root` to VALUE. VALUE is TOML ("0.2", "true",
+// "[1, 2]", "\"text\""); a bare word that is not valid TOML is taken as a
+// string. scenario.NAME.x, site.ID.x and scenario.NAME.intervention.KIND.x
+// address the element of an array of tables whose name, id or kind matches.
+// Throws ConfigError naming the assignment.
+void apply_override(toml::table& root, const std::string& assignment);
+
+}  // namespace atc::sim

@@ -1,0 +1,403 @@
+#include "sim/config/sections.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "sim/config/csv.hpp"
+#include "sim/config/site_overrides.hpp"
+#include "sim/config/toml_reader.hpp"
+#include "sim/core/error.hpp"
+#include "sim/core/text.hpp"
+
+namespace atc::sim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Loader {
+  const ModelRegistry& registry;
+  std::string file;
+  ExperimentSpec spec;
+  toml::table resolved;
+
+  void experiment_section(TableReader& root);
+  const ModelDescription& model_section(TableReader& root);
+  void scenarios(TableReader& root);
+  void sites(TableReader& root);
+  void output(TableReader& root, bool check_path);
+  InterventionSpec intervention(const toml::table& table, const std::string& prefix);
+  std::int64_t time_key(TableReader& r, const std::string& kind, bool start);
+  void check_params(const ParamSet& params, TableReader& where, const std::string& label);
+};
+
+void Loader::experiment_section(TableReader& root) {
+  static const toml::table kEmpty;
+  const toml::table* t = root.table("experiment");
+  TableReader r(t != nullptr ? *t : kEmpty, "experiment", file);
+  spec.name = r.string("name").value_or(fs::path(file).stem().string());
+  if (spec.name.empty()) r.fail("name", "expected a non-empty string");
+  const auto steps = r.integer("steps", 1);
+  spec.replicates = r.integer("replicates", 1).value_or(1);
+  if (spec.replicates > 1'000'000) r.fail("replicates", "expected at most 1000000 replicates");
+  const auto seed = r.integer("seed", 0);
+  spec.seed = static_cast<std::uint64_t>(seed.value_or(1));
+  spec.start_date = r.date("start_date").value_or(Date{2019, 9, 2});
+  const auto step_days = r.integer("step_days", 1);
+  spec.step_days = static_cast<int>(step_days.value_or(spec.model->default_step_days));
+  const auto end_date = r.date("end_date");
+  if (steps && end_date) r.fail("end_date", "give either experiment.steps or experiment.end_date, not both");
+  if (end_date) {
+    const std::int64_t days = end_date->days_since_epoch() - spec.start_date.days_since_epoch();
+    if (days <= 0)
+      r.fail("end_date", fmt::format("expected a date after start_date ({})", spec.start_date.iso()));
+    spec.steps = (days + spec.step_days - 1) / spec.step_days;
+  } else {
+    spec.steps = steps.value_or(spec.model->default_steps);
+  }
+  if (spec.steps > 100'000'000) r.fail("steps", "expected at most 100000000 steps");
+  r.finish();
+
+  toml::table e;
+  e.insert("name", spec.name);
+  e.insert("steps", spec.steps);
+  e.insert("replicates", spec.replicates);
+  e.insert("seed", static_cast<std::int64_t>(spec.seed));
+  e.insert("start_date", toml::date{spec.start_date.year, spec.start_date.month, spec.start_date.day});
+  e.insert("step_days", spec.step_days);
+  resolved.insert("experiment", std::move(e));
+}
+
+void Loader::check_params(const ParamSet& params, TableReader& where, const std::string& label) {
+  if (!spec.model->check) return;
+  for (const auto& problem : spec.model->check(params)) {
+    where.fail(problem.key, problem.message + label);
+  }
+}
+
+const ModelDescription& Loader::model_section(TableReader& root) {
+  const toml::table* t = root.table("model");
+  if (t == nullptr)
+    root.fail("model", "missing required table [model] (with name = \"...\"; see `atcsim describe`)");
+  TableReader r(*t, "model", file);
+  const auto name = r.string("name");
+  if (!name) r.expected("name", "a model name (see `atcsim describe`)");
+  const ModelDescription* model = registry.find(*name);
+  if (model == nullptr) {
+    const auto known = registry.names();
+    r.fail("name", fmt::format("unknown model '{}'{}; known models: {}", *name, did_you_mean(*name, known),
+                               join(known, ", ")));
+  }
+  return *model;
+}
+
+std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool start) {
+  const std::string which = start ? "start" : "end";
+  const auto step = r.integer(which + "_step", 0);
+  const auto week = r.integer(which + "_week", 0);
+  const auto date = r.date(which + "_date");
+  const int given = (step ? 1 : 0) + (week ? 1 : 0) + (date ? 1 : 0);
+  if (given > 1) {
+    r.fail(which + "_week", fmt::format("give one of {0}_step, {0}_week or {0}_date", which));
+  }
+  if (step) return *step;
+  if (week) return (*week * 7) / spec.step_days;
+  if (date) {
+    const std::int64_t days = date->days_since_epoch() - spec.start_date.days_since_epoch();
+    if (days < 0) {
+      r.fail(which + "_date", fmt::format("{} of '{}' is before the experiment starts ({})", which, kind,
+                                          spec.start_date.iso()));
+    }
+    return days / spec.step_days;
+  }
+  return start ? 0 : INT64_MAX;
+}
+
+InterventionSpec Loader::intervention(const toml::table& table, const std::string& prefix) {
+  TableReader r(table, prefix, file);
+  InterventionSpec out;
+  const auto kind = r.string("kind");
+  if (!kind) r.expected("kind", "an intervention kind");
+  const InterventionDecl* decl = spec.model->find_intervention(*kind);
+  if (decl == nullptr) {
+    std::vector<std::string> kinds;
+    for (const auto& i : spec.model->interventions) kinds.push_back(i.kind);
+    r.fail("kind", kinds.empty() ? fmt::format("model '{}' has no interventions", spec.model->name)
+                                 : fmt::format("unknown intervention kind '{}'{}; known kinds: {}", *kind,
+                                               did_you_mean(*kind, kinds), join(kinds, ", ")));
+  }
+  out.kind = *kind;
+  out.start_step = time_key(r, *kind, true);
+  out.end_step = time_key(r, *kind, false);
+  if (out.end_step <= out.start_step) r.fail("end_week", "the intervention must end after it starts");
+  out.sites = r.string_list("sites").value_or(std::vector<std::string>{});
+  out.params = ParamSet(&decl->params);
+  for (std::size_t i = 0; i < decl->params.size(); ++i) {
+    if (auto v = r.param(decl->params[i])) out.params.set(i, std::move(*v));
+  }
+  r.finish();
+  return out;
+}
+
+void Loader::scenarios(TableReader& root) {
+  const toml::array* arr = root.array_of_tables("scenario");
+  toml::array resolved_scenarios;
+  if (arr == nullptr) {
+    ScenarioSpec s;
+    s.name = "default";
+    s.params = spec.params;
+    spec.scenarios.push_back(std::move(s));
+  } else {
+    std::set<std::string> names;
+    for (std::size_t k = 0; k < arr->size(); ++k) {
+      const auto& table = *arr->get(k)->as_table();
+      const std::string prefix = fmt::format("scenario[{}]", k);
+      TableReader r(table, prefix, file);
+      ScenarioSpec s;
+      const auto name = r.string("name");
+      if (!name) r.expected("name", "a scenario name");
+      s.name = *name;
+      const bool valid_name = !s.name.empty() && std::all_of(s.name.begin(), s.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+      if (!valid_name)
+        r.fail("name", fmt::format("expected a name of letters, digits, '_', '-', '.', got \"{}\"", s.name));
+      if (!names.insert(s.name).second) r.fail("name", fmt::format("scenario '{}' is defined twice", s.name));
+      s.description = r.string("description").value_or("");
+      s.params = spec.params;
+      toml::table resolved_model;
+      if (const toml::table* m = r.table("model")) {
+        TableReader mr(*m, prefix + ".model", file);
+        for (std::size_t i = 0; i < spec.model->params.size(); ++i) {
+          if (auto v = mr.param(spec.model->params[i])) {
+            insert_value(resolved_model, spec.model->params[i].name, *v);
+            s.params.set(i, std::move(*v));
+          }
+        }
+        mr.finish();
+        check_params(s.params, mr, fmt::format(" (in scenario '{}')", s.name));
+      }
+      toml::array resolved_interventions;
+      if (const toml::array* interventions = r.array_of_tables("intervention")) {
+        for (std::size_t j = 0; j < interventions->size(); ++j) {
+          auto iv =
+              intervention(*interventions->get(j)->as_table(), fmt::format("{}.intervention[{}]", prefix, j));
+          toml::table t;
+          t.insert("kind", iv.kind);
+          t.insert("start_step", iv.start_step);
+          if (iv.end_step != INT64_MAX) t.insert("end_step", iv.end_step);
+          if (!iv.sites.empty()) {
+            toml::array sites;
+            for (const auto& site : iv.sites) sites.push_back(site);
+            t.insert("sites", std::move(sites));
+          }
+          for (std::size_t i = 0; i < iv.params.size(); ++i) {
+            const ParamDecl& decl = iv.params.decls()[i];
+            // A default the model picks at run time is not written: re-running
+            // the resolved config must let the model pick it again.
+            if (decl.model_default && !iv.params.was_set(decl.name)) continue;
+            insert_value(t, decl.name, iv.params.value(i));
+          }
+          resolved_interventions.push_back(std::move(t));
+          s.interventions.push_back(std::move(iv));
+        }
+      }
+      r.finish();
+      toml::table rs;
+      rs.insert("name", s.name);
+      if (!s.description.empty()) rs.insert("description", s.description);
+      if (!resolved_model.empty()) rs.insert("model", std::move(resolved_model));
+      if (!resolved_interventions.empty()) rs.insert("intervention", std::move(resolved_interventions));
+      resolved_scenarios.push_back(std::move(rs));
+      spec.scenarios.push_back(std::move(s));
+    }
+  }
+  if (!resolved_scenarios.empty()) resolved.insert("scenario", std::move(resolved_scenarios));
+}
+
+void Loader::sites(TableReader& root) {
+  const auto& decls = spec.model->site_fields;
+  const toml::array* arr = root.array_of_tables("site");
+  toml::array resolved_sites;
+  auto default_provenance = [&](const ParamDecl& d) { return d.source; };
+  if (arr == nullptr) {
+    SiteSpec s;
+    if (!decls.empty()) {
+      s.id = "example";
+      s.name = "Example site (built-in profile)";
+    }
+    s.fields = ParamSet(&decls);
+    for (const auto& d : decls) s.provenance.push_back(default_provenance(d));
+    spec.sites.push_back(std::move(s));
+  } else {
+    std::set<std::string> ids;
+    for (std::size_t k = 0; k < arr->size(); ++k) {
+      const std::string prefix = fmt::format("site[{}]", k);
+      TableReader r(*arr->get(k)->as_table(), prefix, file);
+      SiteSpec s;
+      const auto id = r.string("id");
+      if (!id || id->empty()) r.expected("id", "a site id (a non-empty string)");
+      s.id = *id;
+      if (!ids.insert(s.id).second) r.fail("id", fmt::format("site '{}' is defined twice", s.id));
+      s.name = r.string("name").value_or(s.id);
+      s.code = r.string("code").value_or("");
+      s.network = r.string("network").value_or("");
+      s.notes = r.string("notes").value_or("");
+      s.fields = ParamSet(&decls);
+      s.provenance.assign(decls.size(), "");
+      for (std::size_t i = 0; i < decls.size(); ++i) {
+        if (auto v = r.param(decls[i])) {
+          s.fields.set(i, std::move(*v));
+          s.provenance[i] = "config";
+        } else {
+          s.provenance[i] = default_provenance(decls[i]);
+        }
+      }
+      if (const toml::table* prov = r.table("provenance")) {
+        TableReader pr(*prov, prefix + ".provenance", file);
+        for (std::size_t i = 0; i < decls.size(); ++i) {
+          if (auto label = pr.string(decls[i].name)) s.provenance[i] = *label;
+        }
+        pr.finish();
+      }
+      r.finish();
+      spec.sites.push_back(std::move(s));
+    }
+  }
+  if (const toml::table* sites_table = root.table("sites")) {
+    TableReader sr(*sites_table, "sites", file);
+    if (auto csv = sr.string("overrides")) {
+      const fs::path base = fs::path(location_of(*sites_table->get("overrides"), file).file).parent_path();
+      const fs::path csv_path = (base / *csv).lexically_normal();
+      if (!fs::is_regular_file(csv_path)) {
+        sr.fail("overrides", fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
+      }
+      apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites);
+    }
+    sr.finish();
+  }
+  for (const auto& s : spec.sites) {
+    toml::table t;
+    t.insert("id", s.id);
+    t.insert("name", s.name);
+    if (!s.code.empty()) t.insert("code", s.code);
+    if (!s.network.empty()) t.insert("network", s.network);
+    if (!s.notes.empty()) t.insert("notes", s.notes);
+    toml::table prov;
+    for (std::size_t i = 0; i < decls.size(); ++i) {
+      insert_value(t, decls[i].name, s.fields.value(i));
+      prov.insert(decls[i].name, s.provenance[i]);
+    }
+    if (!prov.empty()) t.insert("provenance", std::move(prov));
+    resolved_sites.push_back(std::move(t));
+  }
+  resolved.insert("site", std::move(resolved_sites));
+}
+
+void Loader::output(TableReader& root, bool check_path) {
+  static const toml::table kEmpty;
+  const toml::table* t = root.table("output");
+  TableReader r(t != nullptr ? *t : kEmpty, "output", file);
+  spec.output.path = r.string("path").value_or("out/" + spec.name + ".h5");
+  if (spec.output.path.empty()) r.fail("path", "expected a file path");
+  spec.output.every = r.integer("every", 1).value_or(1);
+  std::vector<std::string> all;
+  for (const auto& ind : spec.model->indicators) all.push_back(ind.name);
+  if (auto record = r.string_list("record")) {
+    std::set<std::string> wanted;
+    for (const auto& name : *record) {
+      if (spec.model->find_indicator(name) == nullptr) {
+        r.fail("record", fmt::format("unknown indicator '{}'{}; model '{}' records: {}", name,
+                                     did_you_mean(name, all), spec.model->name, join(all, ", ")));
+      }
+      wanted.insert(name);
+    }
+    for (const auto& name : all) {
+      if (wanted.count(name) != 0) spec.output.record.push_back(name);
+    }
+  } else {
+    spec.output.record = all;
+  }
+  r.finish();
+  if (check_path) {
+    const fs::path out(spec.output.path);
+    std::error_code ec;
+    if (fs::is_directory(out, ec))
+      r.fail("path", fmt::format("'{}' is a directory; expected a file path", spec.output.path));
+    const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) {
+      r.fail("path", fmt::format("cannot create the output directory '{}': {}", dir.string(),
+                                 ec ? ec.message() : "not a directory"));
+    }
+    if (::access(dir.c_str(), W_OK) != 0) {
+      r.fail("path", fmt::format("the output directory '{}' is not writable", dir.string()));
+    }
+  }
+  toml::table o;
+  o.insert("path", spec.output.path);
+  o.insert("every", spec.output.every);
+  toml::array rec;
+  for (const auto& n : spec.output.record) rec.push_back(n);
+  o.insert("record", std::move(rec));
+  resolved.insert("output", std::move(o));
+}
+
+}  // namespace
+
+ExperimentSpec load_table(const toml::table& root, const std::string& path, const ModelRegistry& registry,
+                          bool check_output_path, toml::table& resolved) {
+  Loader loader{registry, path, {}, {}};
+  loader.spec.config_path = path;
+  TableReader r(root, "", path);
+  const ModelDescription& model = loader.model_section(r);
+  loader.spec.model = &model;
+  loader.experiment_section(r);
+
+  // Base parameters: defaults, then [model].
+  {
+    TableReader mr(*root.get("model")->as_table(), "model", path);
+    (void)mr.get("name");
+    loader.spec.params = ParamSet(&model.params);
+    toml::table m;
+    m.insert("name", model.name);
+    for (std::size_t i = 0; i < model.params.size(); ++i) {
+      if (auto v = mr.param(model.params[i])) loader.spec.params.set(i, std::move(*v));
+      insert_value(m, model.params[i].name, loader.spec.params.value(i));
+    }
+    mr.finish();
+    loader.check_params(loader.spec.params, mr, "");
+    loader.resolved.insert("model", std::move(m));
+  }
+  loader.sites(r);
+  loader.scenarios(r);
+  loader.output(r, check_output_path);
+  (void)r.get("sweep");  // handled by load_experiment
+  r.finish();
+
+  // Interventions may only name sites that exist.
+  for (std::size_t k = 0; k < loader.spec.scenarios.size(); ++k) {
+    for (const auto& iv : loader.spec.scenarios[k].interventions) {
+      for (const auto& id : iv.sites) {
+        const bool exists = std::any_of(loader.spec.sites.begin(), loader.spec.sites.end(),
+                                        [&](const SiteSpec& s) { return s.id == id; });
+        if (!exists) {
+          std::vector<std::string> ids;
+          for (const auto& s : loader.spec.sites) ids.push_back(s.id);
+          throw ConfigError(fmt::format("{}: scenario '{}': intervention '{}' names unknown site '{}'{}",
+                                        path, loader.spec.scenarios[k].name, iv.kind, id,
+                                        did_you_mean(id, ids)));
+        }
+      }
+    }
+  }
+
+  resolved = std::move(loader.resolved);
+  return std::move(loader.spec);
+}
+
+}  // namespace atc::sim

@@ -1,0 +1,112 @@
+#include "sim/config/site_overrides.hpp"
+
+#include <fmt/format.h>
+#include <cmath>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "sim/core/error.hpp"
+#include "sim/core/text.hpp"
+
+namespace atc::sim {
+
+namespace {
+
+// A CSV column that feeds a site field, scaled (0.01 for a percent column).
+struct Mapping {
+  std::size_t column;
+  std::size_t field;
+  double factor;
+};
+
+// "a, b or c".
+std::string either(const std::vector<std::string>& names) {
+  if (names.size() < 2) return join(names, "");
+  const std::vector<std::string> head(names.begin(), names.end() - 1);
+  return join(head, ", ") + " or " + names.back();
+}
+
+// The first of the model's code columns the table has.
+std::size_t code_column(const CsvTable& csv, const SiteSchema& schema) {
+  for (const auto& name : schema.code_columns) {
+    if (auto c = csv.column(name)) return *c;
+  }
+  throw ConfigError(fmt::format("{}:1: expected a {} code column ({}); columns are: {}", csv.path,
+                                schema.code_system, either(schema.code_columns), join(csv.header, ", ")));
+}
+
+// Numeric site fields matched by their name or, failing that, their first
+// alias the table has.
+std::vector<Mapping> field_mappings(const CsvTable& csv, const ModelDescription& model) {
+  const auto& decls = model.site_fields;
+  std::vector<Mapping> mappings;
+  for (std::size_t f = 0; f < decls.size(); ++f) {
+    if (decls[f].type != ParamType::Real && decls[f].type != ParamType::Integer) continue;
+    if (auto c = csv.column(decls[f].name)) {
+      mappings.push_back({*c, f, 1.0});
+      continue;
+    }
+    for (const auto& alias : decls[f].aliases) {
+      const bool percent = !alias.empty() && alias.back() == '%';
+      const std::string name = percent ? alias.substr(0, alias.size() - 1) : alias;
+      if (auto c = csv.column(name)) {
+        mappings.push_back({*c, f, percent ? 0.01 : 1.0});
+        break;
+      }
+    }
+  }
+  if (mappings.empty()) {
+    std::vector<std::string> names;
+    for (const auto& d : decls) names.push_back(d.name);
+    throw ConfigError(fmt::format("{}:1: no column matches a site field of model '{}' (fields: {})", csv.path,
+                                  model.name, join(names, ", ")));
+  }
+  return mappings;
+}
+
+// The value of one non-empty cell, checked against its field's declaration.
+ParamValue cell_value(const CsvTable& csv, std::size_t row, std::size_t code_col, const Mapping& m,
+                      const ParamDecl& decl, const std::string& code_system) {
+  const std::string& cell = csv.rows[row][m.column];
+  const std::string where = fmt::format("{}:{}: column '{}' ({} {})", csv.path, csv.row_lines[row],
+                                        csv.header[m.column], code_system, csv.rows[row][code_col]);
+  const auto number = parse_number(cell, csv.separator);
+  if (!number) throw ConfigError(fmt::format("{}: expected a number, got '{}'", where, cell));
+  const double v = *number * m.factor;
+  ParamValue value = decl.type == ParamType::Integer ? ParamValue(static_cast<std::int64_t>(std::llround(v)))
+                                                     : ParamValue(v);
+  if (!decl.check(value).empty()) {
+    throw ConfigError(
+        fmt::format("{}: site field {} expected {}, got {}", where, decl.name, decl.expectation(), v));
+  }
+  return value;
+}
+
+}  // namespace
+
+void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites) {
+  const SiteSchema& schema = model.site_schema;
+  const std::size_t code_col = code_column(csv, schema);
+  const std::vector<Mapping> mappings = field_mappings(csv, model);
+  std::set<std::string> seen;
+  for (std::size_t r = 0; r < csv.rows.size(); ++r) {
+    const std::string& code = csv.rows[r][code_col];
+    if (code.empty()) continue;
+    if (!seen.insert(code).second) {
+      throw ConfigError(fmt::format("{}:{}: {} code '{}' appears twice", csv.path, csv.row_lines[r],
+                                    schema.code_system, code));
+    }
+    for (auto& site : sites) {
+      if (site.code != code) continue;
+      for (const auto& m : mappings) {
+        if (csv.rows[r][m.column].empty()) continue;
+        site.fields.set(m.field,
+                        cell_value(csv, r, code_col, m, model.site_fields[m.field], schema.code_system));
+        site.provenance[m.field] = schema.override_provenance;
+      }
+    }
+  }
+}
+
+}  // namespace atc::sim

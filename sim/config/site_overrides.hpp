@@ -1,0 +1,20 @@
+#pragma once
+// Site fields overridden from a CSV table of official statistics
+// ([sites] overrides = "file.csv"); the model's SiteSchema says which column
+// holds the site codes.
+#include <vector>
+
+#include "sim/config/csv.hpp"
+#include "sim/model/model.hpp"
+
+namespace atc::sim {
+
+// A table of official statistics overrides site fields: rows match sites by
+// code (in the first of the model's SiteSchema::code_columns the table has),
+// columns match field names or their declared aliases, empty cells keep the
+// config's value, and every value taken is marked with the schema's
+// override_provenance. Columns that match no field are ignored. Throws
+// ConfigError naming the file, row and column.
+void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites);
+
+}  // namespace atc::sim

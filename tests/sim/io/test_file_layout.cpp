@@ -1,0 +1,97 @@
+// The layout of a result file takes the words for its site coordinates from
+// the model's site schema; the engine supplies only neutral defaults.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "sim/config/experiment.hpp"
+#include "sim/io/hdf5_file.hpp"
+#include "sim/io/writer.hpp"
+#include "support/process.hpp"
+
+using namespace atc::sim;
+using atc::test::TempDir;
+
+namespace {
+
+class Idle final : public Model {
+ public:
+  void step(std::int64_t, Parallel) override {}
+  [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
+};
+
+ModelDescription model(std::string name, SiteSchema schema) {
+  ModelDescription d;
+  d.name = std::move(name);
+  d.site_fields = {ParamDecl::integer("households", 120).at_least(1), ParamDecl::real("density", 2.5)};
+  d.site_schema = std::move(schema);
+  d.indicators = {indicator<Idle>("zero", "1", "zero", "", [](const Idle&) { return 0.0; })};
+  d.create = [](const ModelInit&) { return std::make_unique<Idle>(); };
+  return d;
+}
+
+const ModelRegistry& registry() {
+  static const ModelRegistry r = [] {
+    SiteSchema districts;
+    districts.code_long_name = "district number";
+    districts.network_long_name = "federation";
+    districts.population_long_name = "households of the district";
+    districts.provenance_long_name = "where each value comes from";
+    districts.population_field = "households";
+    ModelRegistry reg;
+    reg.add(model("test/districts", districts));
+    reg.add(model("test/plain", SiteSchema{}));
+    return reg;
+  }();
+  return r;
+}
+
+struct SiteCoordinates {
+  std::string code, network, population, provenance;
+  double population_value = 0;
+};
+
+// Creates the file's layout only (no run is written) and reads it back.
+SiteCoordinates layout_of(const std::string& model_name) {
+  using namespace atc::io;
+  TempDir dir;
+  dir.write("c.toml", "[experiment]\nsteps = 2\n[model]\nname = \"" + model_name +
+                          "\"\n[[site]]\nid = \"d1\"\ncode = \"75-01\"\nhouseholds = 340\n"
+                          "[output]\npath = \"out.h5\"\n");
+  const auto spec = load_experiment(dir.file("c.toml"), registry(),
+                                    LoadOptions{{"output.path=\"" + dir.file("out.h5") + "\""}});
+  { Hdf5Sink sink(spec, FileMetadata{"test"}, false); }
+  std::lock_guard lock(hdf5_mutex());
+  const std::string path = partial_path_for(spec.output.path);
+  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
+  auto long_name = [&](const char* dataset) {
+    Handle ds = dataset_handle(check(H5Dopen2(file, dataset, H5P_DEFAULT), dataset));
+    return read_string_attr(ds, "long_name");
+  };
+  SiteCoordinates out{long_name("site_code"), long_name("network"), long_name("population"),
+                      long_name("site_provenance")};
+  Handle population = dataset_handle(check(H5Dopen2(file, "population", H5P_DEFAULT), "population"));
+  check_status(H5Dread(population, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &out.population_value),
+               "read population");
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("site coordinates are labelled by the model's site schema, else neutrally", "[io][sites]") {
+  const auto districts = layout_of("test/districts");
+  const auto plain = layout_of("test/plain");
+  const std::vector<std::pair<std::string, std::string>> labels{
+      {districts.code, "district number"},
+      {districts.network, "federation"},
+      {districts.population, "households of the district"},
+      {districts.provenance, "where each value comes from"},
+      {plain.code, "site code"},
+      {plain.network, "site network"},
+      {plain.population, "resident population of the site"},
+      {plain.provenance, "source or confidence of each site value"},
+  };
+  for (const auto& [written, declared] : labels) CHECK(written == declared);
+  CHECK(districts.population_value == 340.0);  // the declared integer field, as a number
+  CHECK(std::isnan(plain.population_value));   // no population field declared
+}
