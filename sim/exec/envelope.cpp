@@ -54,7 +54,8 @@ EnvelopeCheck::EnvelopeCheck(const ExperimentSpec& spec, const io::Layout& layou
 
 void EnvelopeCheck::write_site(const io::RunId& run, std::size_t site, const io::SiteSeries& series) {
   const SiteSpec& s = spec_.site_at(run.point, site);
-  const double population = s.population();
+  const double population =
+      spec_.model->site_schema.population_field.empty() ? std::nan("") : s.number(spec_.model->site_schema.population_field);
   std::vector<std::pair<Key, double>> values;
   for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
     const auto& ranges = layout_.indicators[k]->plausible;
