@@ -100,19 +100,6 @@ void on_signal(int) {
   sim::stop_requested().store(true);
 }
 
-// Outputs outside their plausibility envelope, as warnings (the run succeeded).
-void print_envelope(const sim::EnvelopeCheck& check) {
-  const auto findings = check.findings();
-  constexpr std::size_t kShown = 20;
-  for (std::size_t k = 0; k < findings.size() && k < kShown; ++k) {
-    std::fprintf(stderr, "atcsim: warning: %s\n", findings[k].message().c_str());
-  }
-  if (findings.size() > kShown) {
-    std::fprintf(stderr, "atcsim: warning: %zu more outputs outside their plausible range (the report lists all)\n",
-                 findings.size() - kShown);
-  }
-}
-
 int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   if (a.help) {
     std::fputs(run_help().c_str(), stdout);
@@ -144,7 +131,7 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
         sim::format_rate(stats.seconds > 0 ? static_cast<double>(stats.agent_steps) / stats.seconds : 0)
             .c_str(),
         threads);
-    print_envelope(sink);
+    sink.report(stderr);
   } catch (const Interrupted&) {
     std::fprintf(stderr,
                  "\natcsim: interrupted; %zu completed run(s) are kept in %s\n"

@@ -26,6 +26,7 @@
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/text.hpp"
+#include "sim/exec/envelope.hpp"
 #include "sim/exec/runner.hpp"
 #include "sim/io/writer.hpp"
 
@@ -71,7 +72,7 @@ class ForwardingSink final : public io::Sink {
 // Rank 0's own share goes straight into the file; completion is tracked by site count.
 class LocalSink final : public io::Sink {
  public:
-  LocalSink(io::Hdf5Sink& file, std::vector<char> mine, const io::Layout& layout)
+  LocalSink(io::Sink& file, std::vector<char> mine, const io::Layout& layout)
       : file_(file), mine_(std::move(mine)), layout_(layout), received_(mine_.size(), 0) {}
   [[nodiscard]] bool run_complete(const io::RunId& run) const override {
     return mine_[layout_.run_index(run)] == 0;
@@ -88,7 +89,7 @@ class LocalSink final : public io::Sink {
   }
 
  private:
-  io::Hdf5Sink& file_;
+  io::Sink& file_;
   std::vector<char> mine_;
   const io::Layout& layout_;
   std::vector<std::size_t> received_;
@@ -216,8 +217,10 @@ int run(mpi::communicator& world, int argc, char** argv) {
     return 0;
   }
 
-  // Rank 0: run its own share on a thread while receiving the others' sites.
-  LocalSink local(*file, mine, layout);
+  // Rank 0: run its own share on a thread while receiving the others' sites;
+  // every site goes through the plausibility check on its way to the file.
+  sim::EnvelopeCheck checked(spec, layout, *file);
+  LocalSink local(checked, mine, layout);
   std::string local_error;
   std::thread worker([&] {
     try {
@@ -238,7 +241,7 @@ int run(mpi::communicator& world, int argc, char** argv) {
       io::SiteSeries series{std::move(m.values)};
       try {
         const io::RunId run = layout.run_id(m.run);
-        file->write_site(run, m.site, series);
+        checked.write_site(run, m.site, series);
         local.count(run);
       } catch (const std::exception& e) {
         remote_error = e.what();
@@ -263,6 +266,7 @@ int run(mpi::communicator& world, int argc, char** argv) {
   }
   file->finish();
   std::printf("wrote %s (%zu ranks)\n", spec.output.path.c_str(), ranks);
+  checked.report(stderr);
   return 0;
 }
 

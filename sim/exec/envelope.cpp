@@ -54,8 +54,9 @@ EnvelopeCheck::EnvelopeCheck(const ExperimentSpec& spec, const io::Layout& layou
 
 void EnvelopeCheck::write_site(const io::RunId& run, std::size_t site, const io::SiteSeries& series) {
   const SiteSpec& s = spec_.site_at(run.point, site);
-  const double population =
-      spec_.model->site_schema.population_field.empty() ? std::nan("") : s.number(spec_.model->site_schema.population_field);
+  const double population = spec_.model->site_schema.population_field.empty()
+                                ? std::nan("")
+                                : s.number(spec_.model->site_schema.population_field);
   std::vector<std::pair<Key, double>> values;
   for (std::size_t k = 0; k < layout_.indicators.size(); ++k) {
     const auto& ranges = layout_.indicators[k]->plausible;
@@ -87,10 +88,23 @@ std::vector<EnvelopeFinding> EnvelopeCheck::findings() const {
     if (mean >= range.min && mean <= range.max) continue;
     std::string scenario_name = spec_.scenario_at(point, scenario).name;
     if (layout_.has_point_dimension) scenario_name += fmt::format(", point {}", point);
-    out.push_back({scenario_name, spec_.site_at(point, site).id, layout_.indicators[k]->name, range, mean,
-                   sum.count});
+    out.push_back(
+        {scenario_name, spec_.site_at(point, site).id, layout_.indicators[k]->name, range, mean, sum.count});
   }
   return out;
+}
+
+void EnvelopeCheck::report(std::FILE* out) const {
+  const auto all = findings();
+  constexpr std::size_t kShown = 20;
+  for (std::size_t k = 0; k < all.size() && k < kShown; ++k) {
+    std::fprintf(out, "atcsim: warning: %s\n", all[k].message().c_str());
+  }
+  if (all.size() > kShown) {
+    std::fprintf(out,
+                 "atcsim: warning: %zu more outputs outside their plausible range (the report lists all)\n",
+                 all.size() - kShown);
+  }
 }
 
 std::size_t EnvelopeCheck::checked() const {

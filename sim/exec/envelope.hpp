@@ -21,7 +21,7 @@ struct EnvelopeFinding {
   std::string site;
   std::string indicator;
   PlausibleRange range;
-  double value = 0;          // replicate mean of the site's statistic
+  double value = 0;  // replicate mean of the site's statistic
   std::size_t replicates = 0;
   [[nodiscard]] std::string message() const;
 };
@@ -40,6 +40,8 @@ class EnvelopeCheck final : public io::Sink {
   [[nodiscard]] std::vector<EnvelopeFinding> findings() const;
   // Number of (site, indicator, range) statistics compared.
   [[nodiscard]] std::size_t checked() const;
+  // Prints the findings as warnings, one line each (at most 20, then a count).
+  void report(std::FILE* out) const;
 
  private:
   struct Sum {

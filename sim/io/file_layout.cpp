@@ -283,6 +283,22 @@ void create_step_coordinate(hid_t f, const Layout& layout, hid_t time) {
 
 // Indicators: (scenario, [point,] replicate, site, time[, extra]), all NaN
 // (the fill value) until written.
+
+// The indicator's plausible ranges, one per line:
+// table|basis|min|max|population_min|population_max|label|status (label -1 = none).
+std::string plausible_text(const sim::IndicatorDecl& ind) {
+  std::string out;
+  for (const auto& r : ind.plausible) {
+    const char* basis = r.basis == sim::PlausibleRange::Basis::PerEvent         ? "per_event"
+                        : r.basis == sim::PlausibleRange::Basis::Per1000        ? "per_1000"
+                        : r.basis == sim::PlausibleRange::Basis::Per1000PerYear ? "per_1000_per_year"
+                                                                                : "value";
+    out += fmt::format("{}|{}|{}|{}|{}|{}|{}|{}\n", r.table, basis, r.min, r.max, r.population_min,
+                       r.population_max, r.label, r.status);
+  }
+  return out;
+}
+
 std::vector<Handle> create_variables(hid_t f, const sim::ExperimentSpec& spec, const Layout& layout,
                                      const Coordinates& c) {
   std::string coordinates_attr = "site_name site_code network population step";
@@ -326,6 +342,8 @@ std::vector<Handle> create_variables(hid_t f, const sim::ExperimentSpec& spec, c
     write_string_attr(var, "units", ind.units);
     write_string_attr(var, "long_name", ind.long_name.empty() ? ind.name : ind.long_name);
     write_string_attr(var, "description", ind.description);
+    write_string_attr(var, "atcsim_role", ind.role);
+    if (!ind.plausible.empty()) write_string_attr(var, "atcsim_plausible", plausible_text(ind));
     write_string_attr(var, "coordinates", coordinates_attr);
     variables.push_back(std::move(var));
   }
