@@ -104,10 +104,6 @@ void TerritorialModel::init_organisations() {
   const double raw = site_.associations_per_1000 * site_.population / 1000.0;
   const int n_assoc =
       static_cast<int>(std::clamp(std::llround(raw), static_cast<long long>(prm_.min_associations), 20000LL));
-  // Each association's capacity is its type's, at the site's density of
-  // associations: when rounding or the minimum changes their number, their
-  // total capacity stays proportional to the population.
-  const double density = raw / n_assoc;
   // The network's lead type first (the animator's host), then the rest of the
   // mix by largest remainder.
   std::vector<int> types{lead};
@@ -137,6 +133,18 @@ void TerritorialModel::init_organisations() {
     }
   }
   for (int t = 0; t < kAssocTypes; ++t) types.insert(types.end(), count[t], t);
+  // Associations' total capacity is per capita: what `raw` associations in
+  // the proportions of the mix would have. Each association gets its type's
+  // share of it, so that neither rounding, the minimum number nor the lead
+  // type placed first changes the capacity per resident.
+  double expected = 0, mix_total = 0, drawn = 0;
+  for (int t = 0; t < kAssocTypes; ++t) {
+    expected += site_.association_mix()[t] * prm_.association_capacity[t];
+    mix_total += site_.association_mix()[t];
+  }
+  for (int t : types) drawn += prm_.association_capacity[t];
+  const double density =
+      mix_total > 0 && drawn > 0 ? raw * (expected / mix_total) / drawn : raw / static_cast<double>(n_assoc);
 
   org_.n_assoc = n_assoc;
   org_.n_inst = kInstTypes;
