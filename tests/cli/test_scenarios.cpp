@@ -14,8 +14,11 @@ namespace {
 std::vector<fs::path> scenario_files() {
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(atc::test::source_path("scenarios"))) {
-    // scenarios/sites/ holds site lists included by experiments, not experiments.
-    if (e.path().extension() == ".toml" && e.path().parent_path().filename() != "sites")
+    // scenarios/sites/ holds site lists included by experiments, and
+    // scenarios/calibration/ calibration configs and targets (checked by
+    // `atcsim calibrate` and pytest), not experiments.
+    const auto folder = e.path().parent_path().filename();
+    if (e.path().extension() == ".toml" && folder != "sites" && folder != "calibration")
       files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
