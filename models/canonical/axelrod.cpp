@@ -201,7 +201,7 @@ class Axelrod final : public Canonical<AxelrodParams> {
   std::vector<std::uint64_t> reverse_;  // index of the opposite direction
   std::uint64_t active_bonds_ = 0;      // undirected bonds with 0 < overlap < F
   std::uint64_t changes_ = 0;
-  Regions regions_;  // at the last observation
+  Regions regions_;                          // at the last observation
   mutable std::vector<std::uint8_t> label_;  // scratch for regions()
   mutable std::vector<sim::NodeId> queue_;   // scratch for regions()
 };

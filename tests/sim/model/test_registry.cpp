@@ -96,8 +96,9 @@ TEST_CASE("registry: malformed descriptions are rejected with the reason", "[mod
   CHECK(rejection(r, "test/b", [](ModelDescription& d) {
           d.params.push_back(ParamDecl::real("rate", 0.1));
         }) == "model 'test/b' declares parameter 'rate' twice");
-  CHECK(rejection(r, "test/c", [](ModelDescription& d) { d.indicators.push_back(level_indicator("level")); }) ==
-        "model 'test/c' declares indicator 'level' twice");
+  CHECK(rejection(r, "test/c", [](ModelDescription& d) {
+          d.indicators.push_back(level_indicator("level"));
+        }) == "model 'test/c' declares indicator 'level' twice");
   CHECK(rejection(r, "test/d", [](ModelDescription& d) {
           d.params.push_back(ParamDecl::real("share", 1.5).range(0, 1));
         }) == "model 'test/d': default of 'share' violates its own range");
