@@ -200,8 +200,12 @@ namespace detail {
 template <class M, class Read>
 IndicatorDecl indicator(std::string name, std::string units, std::string long_name, std::string description,
                         Read read, std::string extra_dimension) {
-  IndicatorDecl d{std::move(name),        std::move(units),           std::move(long_name),
-                  std::move(description), std::move(extra_dimension), {}};
+  IndicatorDecl d;
+  d.name = std::move(name);
+  d.units = std::move(units);
+  d.long_name = std::move(long_name);
+  d.description = std::move(description);
+  d.extra_dimension = std::move(extra_dimension);
   d.read = [read, indicator = d.name](const Model& model, std::span<double> out) {
     const auto* m = dynamic_cast<const M*>(&model);
     if (m == nullptr) detail::wrong_model_type(indicator);

@@ -100,7 +100,7 @@ TEST_CASE("canonical/schelling: neighbour counts kept up to date through moves e
       constexpr std::uint32_t width = 9;
       const mech::ChebyshevNeighbourhood hood(width, radius, torus);
       mech::TwoGroupNeighbourCounts counts(hood);
-      std::vector<std::uint8_t> grid(width * width, E);
+      std::vector<std::uint8_t> grid(std::size_t{width} * width, E);
       atc::sim::RandomStream rng({5, 0, 0}, radius, torus ? 1 : 0, atc::sim::Purpose("test/schelling"));
       // Random arrivals, departures and moves (from one cell to another), checked against a recount.
       for (int event = 0; event < 2000; ++event) {

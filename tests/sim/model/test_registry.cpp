@@ -19,7 +19,7 @@ class Idle final : public Model {
   [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
 };
 
-IndicatorDecl level_indicator(std::string name, std::string extra_dimension = "") {
+IndicatorDecl level_indicator(const std::string& name, std::string extra_dimension = "") {
   IndicatorDecl i = indicator<Idle>(name, "1", name, "", [](const Idle&, std::span<double> out) {
     for (double& x : out) x = 0.0;
   });
