@@ -30,7 +30,8 @@ std::vector<sim::InterventionDecl> interventions() {
        "diagnosis and informs institutions",
        declarations<DiagnosisParams>()},
       {"institution_training",
-       "training of institutional staff in cooperative practice: a one-off posture boost at start_week",
+       "training of institutional staff in cooperative practice: from start_week, for effect_weeks, institutions' "
+       "posture gains from cooperation are multiplied by 1 + learning_boost",
        declarations<TrainingParams>()},
       {"funding", "extra funding of associations: capacity multiplied by 1 + capacity_increase while active",
        declarations<FundingParams>()},

@@ -35,7 +35,7 @@ SiteRecord TerritorialModel::record() const {
   // Similarity coordinates: size on a log scale, and the profile relative to
   // the national QPV references.
   r.profile = {std::log(std::max(1.0, *site_.population)) / std::log(10.0),
-               site_.poverty_rate / 0.42 - 1.0,  // Insee Premiere 1593: QPV poverty rate 42 %
+               site_.poverty_rate / prm_.national_poverty_rate - 1.0,
                site_.unemployment_rate / prm_.national_unemployment_rate - 1.0,
                site_.under25_share / prm_.national_under25_share - 1.0};
   r.success = better_off_per_1000();

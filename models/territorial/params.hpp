@@ -168,6 +168,12 @@ struct Params {
           .describe("QPV unemployment rate of reference: a site's mean priority for employment is "
                     "resident_priorities[employment] x unemployment_rate / this (no tilt at the reference)")
           .cite("ONPV: 26.4 % in QPV in 2015 (docs/data/README.md)")};
+  sim::Param<double> national_poverty_rate{
+      sim::ParamDecl::real("national_poverty_rate", 0.42)
+          .range(0.01, 1)
+          .describe("QPV poverty rate of reference: one coordinate of the site profile by which sites judge "
+                    "how comparable another site's evidence is (poverty_rate / this - 1; phase 9)")
+          .cite("Insee Premiere 1593 (2016): 42 % of QPV residents below the poverty line")};
   sim::Param<double> national_under25_share{
       sim::ParamDecl::real("national_under25_share", 0.39)
           .range(0.01, 1)
@@ -898,7 +904,7 @@ struct SiteFields {
   sim::Param<double> foreign_share{
       sim::ParamDecl::real("foreign_share", 0.23)
           .range(0, 1)
-          .describe("share of foreign nationals (the language barrier is twice as frequent among them)")
+          .describe("share of foreign nationals (a share language_barrier_among_foreign of them has a language barrier)")
           .cite("Insee Premiere 2008 (2024): 23 % foreign nationals in QPV")
           .csv_aliases({"tx_tot_et%", "part_etrangers%", "part_etranger%", "partpopet%", "tx_etrangers%",
                         "foreign_share_pct%"})};

@@ -10,6 +10,8 @@
 // paired differences. Set ATCSIM_REPORT=1 to print the measured statistics.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -232,6 +234,11 @@ struct Verdict {
       why << what << "; ";
     }
   }
+  // The verdict, with what failed (under ATCSIM_REPORT) to see how it failed.
+  [[nodiscard]] bool result() const {
+    if (!holds && std::getenv("ATCSIM_REPORT") != nullptr) std::printf("  fails: %s\n", why.str().c_str());
+    return holds;
+  }
 };
 
 // 1. No intervention, no trend: the relative change of participation and the
@@ -249,10 +256,10 @@ bool no_drift(const std::string& s) {
                                                                             {"org_trust_mean", 0.015},
                                                                             {"institution_posture", 0.015}}) {
     const auto c = change(ind, s, 0, 26, 130, 156);
-    report(s + ": drift of " + ind, c.mean);
+    report(fmt::format("{}: drift of {}", s, ind), c.mean);
     v.require(std::abs(c.mean) < tol, ind + " drifts");
   }
-  return v.holds;
+  return v.result();
 }
 
 // 2. An animator raises participation, core, efficacy and trust, after a delay
@@ -262,12 +269,12 @@ bool delayed_rise(const std::string& treated, const std::string& control) {
   for (const char* ind : {"participation_share", "core_share", "collective_efficacy", "trust_associations"}) {
     const auto early = diff(ind, treated, control, 1, 8);
     const auto late = diff(ind, treated, control, 104, 156);
-    report(treated + " - " + control + ", weeks 1-8, " + ind, early.mean);
-    report(treated + " - " + control + ", weeks 104-156, " + ind, late.mean);
+    report(fmt::format("{} - {}, weeks 1-8, {}", treated, control, ind), early.mean);
+    report(fmt::format("{} - {}, weeks 104-156, {}", treated, control, ind), late.mean);
     v.require(late.mean > 3 * late.se && late.positive >= 0.99, std::string(ind) + " does not rise");
     v.require(std::abs(early.mean) < 0.1 * late.mean, std::string(ind) + " rises at once");
   }
-  return v.holds;
+  return v.result();
 }
 
 // 3. An 8-week lockdown (weeks 52-60) cuts participation in every replicate,
@@ -290,7 +297,7 @@ bool partial_recovery(const std::string& locked, const std::string& twin) {
   v.require(f.mean < 0 && f.positive == 0, "participation does not fall in every replicate");
   v.require(e.mean > 3 * e.se, "no gap at the end of the lockdown");
   v.require(l.mean > 0.3 * e.mean, "participation recovers fully");
-  return v.holds;
+  return v.result();
 }
 
 // 4. Participants are a small, unequal minority: a few percent participate,
@@ -310,7 +317,7 @@ bool unequal_minority(const std::string& s) {
   v.require(core < 0.5 * part, "core is not a small part of participants");
   v.require(youth < 0.9, "youth are not under-represented");
   v.require(low < 0.95, "low-income residents are not under-represented");
-  return v.holds;
+  return v.result();
 }
 
 // 5. Trust between organisations builds slowly and falls fast: the gain of 78
@@ -341,7 +348,7 @@ bool slow_build_fast_fall(const std::string& s) {
   v.require(w78 - w0 > 0.005, "cooperation builds no trust");
   v.require(t_down > 0, "the break does not destroy it");
   v.require(5 * t_down < t_up, "trust does not fall much faster than it builds");
-  return v.holds;
+  return v.result();
 }
 
 // 6. Institutional posture moves slowly, and only with successful
@@ -358,7 +365,7 @@ bool slow_posture(const std::string& s, const std::string& no_success) {
   v.require(moved.mean > base.mean + 3 * moved.se && moved.positive >= 0.99, "posture does not rise");
   v.require(moved.mean < 0.1, "posture moves fast");
   v.require(none.mean <= 0.0, "posture rises without successful cooperation");
-  return v.holds;
+  return v.result();
 }
 
 // 7. Shared governance puts more projects on residents' priorities than
@@ -369,7 +376,7 @@ bool priorities_heard(const std::string& governed) {
   Verdict v;
   v.require(priority.mean > 0.3 && priority.mean > 3 * priority.se,
             "projects are not on residents' priorities");
-  return v.holds;
+  return v.result();
 }
 
 // 8. Productive conflict needs trust: for the same spread of views, conflict
@@ -388,7 +395,7 @@ bool conflict_needs_trust(const std::string& trusting, const std::string& wary) 
   v.require(std::abs(disp_low - disp) < 0.1 * disp, "the spread of views differs");
   v.require(prod > 3 * dest, "conflict is not mostly productive with trust");
   v.require(dest_low > 3 * prod_low, "conflict is not mostly destructive without trust");
-  return v.holds;
+  return v.result();
 }
 
 // A placebo has no effect on any outcome indicator: its paired difference with
