@@ -508,7 +508,8 @@ void Loader::apply_site_overrides(const CsvTable& csv) {
         const auto number = parse_number(cell, csv.separator);
         if (!number) {
           throw ConfigError(fmt::format("{}:{}: column '{}' (QPV {}): expected a number, got '{}'", csv.path,
-                                        csv.row_lines[r], csv.header[m.column], code, cell));
+                                        csv.row_lines[r], one_line(csv.header[m.column], 80),
+                                        one_line(code, 80), one_line(cell, 80)));
         }
         const double v = *number * m.factor;
         ParamValue value = decl.type == ParamType::Integer

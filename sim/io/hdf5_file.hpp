@@ -11,9 +11,11 @@
 
 namespace atc::io {
 
+// Also silences HDF5's error printing on the calling thread (once per thread).
 std::mutex& hdf5_mutex();
 
-// Silences HDF5's own printing of error stacks (we report errors ourselves).
+// Silences HDF5's own printing of error stacks on the calling thread (HDF5
+// keeps one error stack per thread; we report errors ourselves).
 void quiet_hdf5_errors();
 
 // Throws IoError("<what>: <HDF5's message>") when status < 0.
