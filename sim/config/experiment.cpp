@@ -198,6 +198,8 @@ void Loader::experiment_section(TableReader& root) {
   spec.seed = static_cast<std::uint64_t>(seed.value_or(1));
   spec.start_date = r.date("start_date").value_or(Date{2019, 9, 2});
   const auto step_days = r.integer("step_days", 1);
+  // Bounded before the narrowing: 4294967296 became a step of 0 days (a division by zero).
+  if (step_days && *step_days > 36'525) r.fail("step_days", "expected at most 36525 days (100 years)");
   spec.step_days = static_cast<int>(step_days.value_or(spec.model->default_step_days));
   const auto end_date = r.date("end_date");
   if (steps && end_date) r.fail("end_date", "give either experiment.steps or experiment.end_date, not both");
@@ -255,7 +257,7 @@ std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool star
     r.fail(which + "_week", fmt::format("give one of {0}_step, {0}_week or {0}_date", which));
   }
   if (step) return *step;
-  if (week) return (*week * 7) / spec.step_days;
+  if (week) return *week > INT64_MAX / 7 ? INT64_MAX : (*week * 7) / spec.step_days;  // past any end: never
   if (date) {
     const std::int64_t days = date->days_since_epoch() - spec.start_date.days_since_epoch();
     if (days < 0) {
@@ -709,8 +711,9 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
     const auto& sb = params->get(b.first) ? (*params->find(b.first)).first.source() : toml::source_region{};
     return std::tie(sa.begin.line, sa.begin.column) < std::tie(sb.begin.line, sb.begin.column);
   });
-  for (const auto& [key, node_ptr] : ordered) {
-    const toml::node& node = *node_ptr;
+  for (const auto& entry : ordered) {
+    const std::string& key = entry.first;  // not a structured binding: lambdas below capture it (clang 14)
+    const toml::node& node = *entry.second;
     (void)pr.get(key);
     std::vector<std::string> seg;
     {
@@ -754,8 +757,9 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
         const double from = number("from"), to = number("to"), step = number("step");
         tr.finish();
         if (!(step > 0) || to < from) tr.fail("step", "expected from <= to and step > 0");
-        const auto count = static_cast<std::int64_t>(std::floor((to - from) / step + 1e-9)) + 1;
-        if (count > 100000) tr.fail("step", "more than 100000 grid values");
+        const double intervals = std::floor((to - from) / step + 1e-9);  // may be inf: compare, then convert
+        if (!(intervals < 100000)) tr.fail("step", "more than 100000 grid values");
+        const auto count = static_cast<std::int64_t>(intervals) + 1;
         for (std::int64_t i = 0; i < count; ++i) p.values.push_back(from + static_cast<double>(i) * step);
       } else {
         pr.fail(key,
@@ -787,23 +791,26 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
     }
     sweep.parameters.push_back(std::move(p));
   }
-  std::size_t expected_points = 1;
+  // Counted in floating point: a product of sizes must not wrap around below the limit.
+  double expected_points = 1;
+  const auto n_params = static_cast<double>(sweep.parameters.size());
   switch (sweep.method) {
     case SweepMethod::Grid:
-      for (const auto& p : sweep.parameters) expected_points *= p.values.size();
+      for (const auto& p : sweep.parameters) expected_points *= static_cast<double>(p.values.size());
       break;
     case SweepMethod::Lhs:
-      expected_points = static_cast<std::size_t>(sweep.points);
+      expected_points = static_cast<double>(sweep.points);
       break;
     case SweepMethod::Sobol:
-      expected_points = static_cast<std::size_t>(sweep.base_points) * (sweep.parameters.size() + 2);
+      expected_points = static_cast<double>(sweep.base_points) * (n_params + 2);
       break;
     case SweepMethod::Morris:
-      expected_points = static_cast<std::size_t>(sweep.trajectories) * (sweep.parameters.size() + 1);
+      expected_points = static_cast<double>(sweep.trajectories) * (n_params + 1);
       break;
   }
   if (expected_points > 1'000'000) {
-    r.fail("method", fmt::format("the design has {} points; at most 1000000 are supported", expected_points));
+    r.fail("method",
+           fmt::format("the design has {:.0f} points; at most 1000000 are supported", expected_points));
   }
   build_design(sweep);
   return sweep;

@@ -7,6 +7,10 @@
 
 namespace atc::io {
 
+void skip_hdf5_cleanup_at_exit() {
+  H5dont_atexit();
+}
+
 std::mutex& hdf5_mutex() {
   // Debian's HDF5 is built thread-safe: each thread has its own error stack,
   // which by default prints itself whole (dozens of lines) when a call fails.
