@@ -78,10 +78,12 @@ toml::table load_with_includes(const std::string& path, int depth) {
   root.erase("include");
   for (const auto& [name, loc] : files) {
     const fs::path resolved = base / name;
-    if (!fs::is_regular_file(resolved)) {
-      config_fail(
-          loc, "include",
-          fmt::format("file '{}' not found (looked for {})", name, resolved.lexically_normal().string()));
+    std::error_code ec;  // e.g. "File name too long": a located error, not an exception
+    if (!fs::is_regular_file(resolved, ec)) {
+      config_fail(loc, "include",
+                  ec ? fmt::format("cannot use file '{}': {}", one_line(name, 80), ec.message())
+                     : fmt::format("file '{}' not found (looked for {})", name,
+                                   resolved.lexically_normal().string()));
     }
     toml::table included = load_with_includes(resolved.lexically_normal().string(), depth + 1);
     merge_missing(root, included);
@@ -425,8 +427,11 @@ void Loader::sites(TableReader& root) {
     if (auto csv = sr.string("overrides")) {
       const fs::path base = fs::path(location_of(*sites_table->get("overrides"), file).file).parent_path();
       const fs::path csv_path = (base / *csv).lexically_normal();
-      if (!fs::is_regular_file(csv_path)) {
-        sr.fail("overrides", fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
+      std::error_code ec;  // e.g. "File name too long": a located error, not an exception
+      if (!fs::is_regular_file(csv_path, ec)) {
+        sr.fail("overrides",
+                ec ? fmt::format("cannot use file '{}': {}", one_line(*csv, 80), ec.message())
+                   : fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
       }
       apply_site_overrides(read_csv(csv_path.string()));
     }

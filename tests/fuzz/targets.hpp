@@ -20,7 +20,9 @@ namespace atc::fuzz {
 void config_file(std::string_view data);
 
 // Each line of the input is one `--set` assignment, applied to a fixed config
-// with dotted scenario names, sites with QPV codes, interventions and a sweep.
+// with a dotted scenario name and sites with QPV codes: canonical/watts, or,
+// when the first line is "territorial", the territorial model with
+// interventions and site fields.
 void set_overrides(std::string_view data);
 
 // The input is the CSV file of a `[sites] overrides = ...`, applied to a fixed

@@ -65,3 +65,15 @@ TEST_CASE("a design size that wraps a 64-bit product is refused", "[config][limi
                       "\"model.mean_degree\" = { min = 1.0, max = 2.0 }\n"),
              Catch::Contains("the design has 18446744073709551616 points; at most 1000000 are supported"));
 }
+
+TEST_CASE("an include or CSV name too long for the file system is a located error", "[config][limits]") {
+  // std::filesystem threw "File name too long", reported as an internal error (exit 1).
+  const std::string long_name(1000, 'a');
+  CHECK(error_of("include = \"" + long_name + ".toml\"\n[model]\nname = \"canonical/watts\"\n") ==
+        "c.toml:1:11: include: cannot use file '" + std::string(80, 'a') +
+            "... (1005 bytes in all)': File name too long");
+  CHECK_THAT(error_of("[model]\nname = \"territorial\"\n[[site]]\nid = \"a\"\ncode = \"QP1\"\n"
+                      "[sites]\noverrides = \"" +
+                      long_name + ".csv\"\n"),
+             Catch::Contains("sites.overrides: cannot use file '") && Catch::EndsWith("File name too long"));
+}
