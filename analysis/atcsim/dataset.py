@@ -65,9 +65,9 @@ SAFE_OPEN = True
 #: Bytes of stored dataset data the child process reads to verify them
 #: (decompression, checksums); beyond this only the metadata are checked.
 PROBE_DATA_BUDGET = 1 << 30
-#: Seconds the child process may take before the file is reported unreadable
+#: CPU seconds the child process may use before the file is reported unreadable
 #: (some damage sends the HDF5 library into an endless loop); None: 30 s plus
-#: one second per 20 MB of file.
+#: one second per 20 MB of file. CPU time, so a busy machine cannot trip it.
 PROBE_TIMEOUT: float | None = None
 _probe_cache: dict[tuple[Any, ...], str] = {}
 
