@@ -3,6 +3,8 @@
 #   make test   install what is missing, build, run every test
 #   make bench  build and run the benchmarks, write bench/results.md
 #   make lint   check formatting (clang-format, black), static analysis (clang-tidy, flake8)
+#   make tsan   build an instrumented oneTBB (once, ~2 min) and run the C++ tests under ThreadSanitizer
+#   make fuzz   fuzz the config loader, --set and CSV overrides (clang; FUZZ_SECONDS per target)
 PRESET   ?= release
 BUILD    := build/$(PRESET)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -27,7 +29,9 @@ PY_DIRS        := analysis tests/python scripts
 TIDY_PENDING   ?= models/territorial/|tests/models/territorial/|sim/config/experiment\.cpp|sim/io/writer\.cpp|sim/cli/mpi_main\.cpp
 SHELL := /bin/bash
 
-.PHONY: all setup configure build run test test-cpp test-python bench lint lint-format lint-tidy lint-python clean
+FUZZ_SECONDS ?= 600
+
+.PHONY: all setup configure build run test test-cpp test-python test-fuzz bench tsan fuzz lint lint-format lint-tidy lint-python clean
 
 all: build
 
@@ -49,13 +53,26 @@ run: build
 	@echo "Report:  PYTHONPATH=analysis $(PYTHON) -m atcsim report $(OUT) -o $(basename $(OUT)).html"
 
 test: build
-	@$(MAKE) --no-print-directory test-cpp test-python
+	@$(MAKE) --no-print-directory test-cpp test-python test-fuzz
 
 test-cpp:
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
 test-python:
 	ATCSIM_BIN=$(CURDIR)/$(BUILD)/atcsim PYTHONPATH=$(CURDIR)/analysis $(PYTHON) -m pytest tests/python -q
+
+# 20 s per fuzz target (60 s in all) when clang and libFuzzer are installed; skipped otherwise.
+test-fuzz:
+	FUZZ_OPTIONAL=1 JOBS=$(JOBS) scripts/fuzz --seconds 20
+
+fuzz: setup
+	JOBS=$(JOBS) scripts/fuzz --seconds $(FUZZ_SECONDS)
+
+tsan: setup
+	@scripts/build_tsan_tbb
+	@cmake --preset tsan >/dev/null
+	@cmake --build build/tsan -j$(JOBS)
+	ctest --preset tsan -j$(JOBS)
 
 bench: build
 	@$(PYTHON) scripts/bench_results.py $(BUILD)

@@ -8,7 +8,9 @@ atcsim file, unknown scenario), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
+import signal
 import sys
 import warnings
 from typing import Sequence
@@ -16,7 +18,7 @@ from typing import Sequence
 from .errors import AtcsimError
 from .bootstrap import DEFAULT_N_BOOT, DEFAULT_SEED
 
-__all__ = ["main"]
+__all__ = ["main", "guarded_main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,6 +141,53 @@ def _run_calibrate(args: argparse.Namespace) -> int:
     print(f"atcsim calibrate: wrote {run.output}")
     return 0
 
+def guarded_main(argv: Sequence[str] | None = None) -> int:
+    """``python3 -m atcsim``: :func:`main` in a forked child, so that even a crash of
+    the HDF5 library on a damaged file (which no ``except`` catches) ends in one
+    line and exit code 2, never a core dump. Files are also checked before they
+    are read (:func:`atcsim.dataset.check_file`); this guards whatever comes after.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not hasattr(os, "fork"):
+        return main(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse: --help, usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except KeyboardInterrupt:  # the child got the same SIGINT and says so
+            continue
+    if not os.WIFSIGNALED(status):
+        return os.WEXITSTATUS(status)
+    number = os.WTERMSIG(status)
+    if number in (signal.SIGINT, signal.SIGTERM):
+        return 130
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = f"signal {number}"
+    command = argv[0] if argv else "?"
+    paths = [a for a in argv[1:] if not a.startswith("-")]
+    where = f"{paths[0]}: " if paths else ""
+    print(
+        f"atcsim {command}: error: {where}crashed ({name}) while reading the file: "
+        "the HDF5 library fails on it, so the file is probably damaged",
+        file=sys.stderr,
+    )
+    return 2
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
@@ -161,3 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"atcsim {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - never a traceback: one line, exit 1
+        print(
+            f"atcsim {args.command}: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(please report this with the file)",
+            file=sys.stderr,
+        )
+        return 1

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import _probe as _probe_module
 from .errors import (
+    AtcsimError,
     AtcsimFileError,
     IncompleteRunsWarning,
     NotAtcsimFileError,
@@ -54,9 +56,30 @@ _SITE_COORDS = ("site_name", "site_code", "network", "population")
 _TIME_COORDS = ("step",)
 _PARTIAL_SUFFIX = ".partial"
 
+#: Check every file in a child process before this process opens it (see
+#: :func:`check_file`): a damaged HDF5 file can crash the HDF5 library itself,
+#: or make it loop, which would otherwise take this process down. The child is
+#: a fork of this process (a fresh interpreter where fork is unavailable); the
+#: check is done once per file version and process.
+SAFE_OPEN = True
+#: Bytes of stored dataset data the child process reads to verify them
+#: (decompression, checksums); beyond this only the metadata are checked.
+PROBE_DATA_BUDGET = 1 << 30
+#: CPU seconds the child process may use before the file is reported unreadable
+#: (some damage sends the HDF5 library into an endless loop); None: 30 s plus
+#: one second per 20 MB of file. CPU time, so a busy machine cannot trip it.
+PROBE_TIMEOUT: float | None = None
+_probe_cache: dict[tuple[Any, ...], str] = {}
+
 
 def check_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Check that ``path`` is an atcsim output file this package can read.
+
+    Every problem is reported as one line naming the file and what is wrong:
+    a missing path, a folder or special file, an empty or truncated file, a
+    file that is not HDF5, damage the HDF5 library detects, or one that crashes
+    it (with :data:`SAFE_OPEN`, the file is first read in a child process, so a
+    crash there cannot take this process down).
 
     Parameters
     ----------
@@ -73,23 +96,39 @@ def check_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     FileNotFoundError
         ``path`` does not exist.
     NotAtcsimFileError
-        ``path`` is not an HDF5 file or has no ``atcsim_schema`` attribute.
+        ``path`` is not a regular file, is empty, is not an HDF5 file or has no
+        ``atcsim_schema`` attribute.
+    AtcsimFileError
+        ``path`` cannot be read, or is a damaged HDF5 file.
     SchemaVersionError
         The file's schema version differs from :data:`SUPPORTED_SCHEMA`.
     """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
+    if path.is_dir():
+        raise NotAtcsimFileError(f"{path}: is a directory, not an atcsim output file")
     if not path.is_file():
-        raise NotAtcsimFileError(f"{path}: not a file")
+        raise NotAtcsimFileError(f"{path}: not a regular file (a device, pipe or socket)")
     if not os.access(path, os.R_OK):
         raise AtcsimFileError(f"{path}: permission denied (cannot read the file)")
-    if not h5py.is_hdf5(path):
+    if path.stat().st_size == 0:
+        raise NotAtcsimFileError(f"{path}: empty file (0 bytes); expected a file written by `atcsim run`")
+    try:
+        is_hdf5 = h5py.is_hdf5(path)
+    except Exception as exc:  # noqa: BLE001 - any failure to read the signature
+        raise AtcsimFileError(f"{path}: cannot read the file: {_one_line(exc)}") from None
+    if not is_hdf5:
         raise NotAtcsimFileError(
             f"{path}: not an atcsim output file (not HDF5); expected a file written by `atcsim run`"
         )
-    with h5py.File(path, "r") as f:
-        attrs = {k: _plain(v) for k, v in f.attrs.items()}
+    if SAFE_OPEN:
+        _probe(path)
+    try:
+        with h5py.File(path, "r") as f:
+            attrs = {k: _plain(v) for k, v in f.attrs.items()}
+    except Exception as exc:  # noqa: BLE001 - the file's content is untrusted input
+        raise AtcsimFileError(f"{path}: damaged HDF5 file: {_one_line(exc)}") from None
     if "atcsim_schema" not in attrs:
         raise NotAtcsimFileError(
             f"{path}: not an atcsim output file (no 'atcsim_schema' global attribute); "
@@ -99,7 +138,7 @@ def check_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         schema = int(attrs["atcsim_schema"])
     except (TypeError, ValueError):
         raise SchemaVersionError(
-            f"{path}: unreadable atcsim_schema attribute {attrs['atcsim_schema']!r}"
+            f"{path}: unreadable atcsim_schema attribute {_short(attrs['atcsim_schema'])}"
         ) from None
     if schema != SUPPORTED_SCHEMA:
         version = attrs.get("atcsim_version", "unknown version")
@@ -109,10 +148,48 @@ def check_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             else "re-run the experiment with a current atcsim"
         )
         raise SchemaVersionError(
-            f"{path}: written by atcsim {version} with output schema {schema}; this analysis "
+            f"{path}: written by atcsim {_short(version)} with output schema {schema}; this analysis "
             f"package reads schema {SUPPORTED_SCHEMA} only ({hint})"
         )
     return attrs
+
+
+def _probe(path: Path) -> None:
+    """Read the whole file in a child process; raise AtcsimFileError if that fails or crashes.
+
+    The result is cached per file version (device, inode, size, modification time).
+    """
+    st = path.stat()
+    key = (str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _probe_cache:
+        _probe_cache[key] = _run_probe(path)
+    problem = _probe_cache[key]
+    if problem == _probe_module.NOT_ATCSIM:
+        raise NotAtcsimFileError(
+            f"{path}: not an atcsim output file (no 'atcsim_schema' global attribute); "
+            "expected a file written by `atcsim run`"
+        )
+    if problem:
+        raise AtcsimFileError(f"{path}: {problem}")
+
+
+def _run_probe(path: Path) -> str:
+    """'' when a child process read the file whole, else what went wrong (one line, without the path)."""
+    size = path.stat().st_size
+    timeout = PROBE_TIMEOUT if PROBE_TIMEOUT is not None else 30.0 + min(size, PROBE_DATA_BUDGET) / 20e6
+    return _probe_module.check_isolated(str(path), PROBE_DATA_BUDGET, timeout)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return _short(text, 300) if text else type(exc).__name__
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr``-like text of an untrusted value, cut to ``limit`` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def open_raw(path: str | os.PathLike[str]) -> xr.Dataset:
@@ -123,18 +200,60 @@ def open_raw(path: str | os.PathLike[str]) -> xr.Dataset:
     """
     path = Path(path)
     check_file(path)
-    ds = xr.open_dataset(path, engine="h5netcdf")
-    missing = [d for d in CORE_DIMS if d not in ds.dims]
-    if missing:
+    try:
+        ds = xr.open_dataset(path, engine="h5netcdf")
+    except Exception as exc:  # noqa: BLE001 - the file's content is untrusted input
+        raise AtcsimFileError(f"{path}: malformed atcsim file: {_one_line(exc)}") from None
+    try:
+        problem = _layout_problem(ds)
+        if problem:
+            raise NotAtcsimFileError(f"{path}: {problem}")
+        coords = [
+            c for c in (*_SITE_COORDS, *_TIME_COORDS, *_SWEEP_COORDS, "run_complete") if c in ds.data_vars
+        ]
+        coords += [c for c in _sweep_coordinate_names(ds) if c in ds.data_vars]
+        ds = ds.set_coords(coords)
+    except AtcsimError:
         ds.close()
-        raise NotAtcsimFileError(
-            f"{path}: atcsim_schema is set but dimension(s) {', '.join(missing)} are missing"
-        )
-    coords = [c for c in (*_SITE_COORDS, *_TIME_COORDS, *_SWEEP_COORDS, "run_complete") if c in ds.data_vars]
-    coords += [c for c in _sweep_coordinate_names(ds) if c in ds.data_vars]
-    ds = ds.set_coords(coords)
+        raise
+    except Exception as exc:  # noqa: BLE001
+        ds.close()
+        raise AtcsimFileError(f"{path}: malformed atcsim file: {_one_line(exc)}") from None
     ds.attrs["analysis_source"] = str(path)
     return ds
+
+
+def _layout_problem(ds: xr.Dataset) -> str:
+    """What makes ``ds`` unusable as an atcsim output ('' when nothing does).
+
+    Checks what the rest of the package relies on, so that a damaged or
+    hand-edited file fails here, in one line, rather than deep in an analysis.
+    """
+    missing = [d for d in CORE_DIMS if d not in ds.dims]
+    if missing:
+        return f"atcsim_schema is set but dimension(s) {', '.join(missing)} are missing"
+    for dim in (*CORE_DIMS, SWEEP_DIM):
+        if dim in ds.variables and ds[dim].dims != (dim,):
+            return f"coordinate {dim!r} has dimensions {ds[dim].dims}; expected ({dim!r},)"
+    if not indicators(ds):
+        return "no indicator variable (none has the dimensions scenario, replicate, site, time)"
+    for name in indicators(ds):
+        if ds[name].dtype.kind not in "fiub":
+            return f"indicator {name!r} holds {ds[name].dtype} values; expected numbers"
+    for name in (*_SITE_COORDS, "step", "run_complete", *_SWEEP_COORDS):
+        if name not in ds.variables:
+            continue
+        var = ds[name]
+        if name == "run_complete":
+            allowed = {"scenario", SWEEP_DIM, "replicate"}
+            if not set(var.dims) <= allowed or not {"scenario", "replicate"} <= set(var.dims):
+                return f"run_complete has dimensions {var.dims}; expected (scenario[, point], replicate)"
+        elif var.ndim != 1:
+            return f"variable {name!r} has dimensions {var.dims}; expected one dimension"
+        if name in ("population", "step", "run_complete", "sweep_group", "sweep_factor"):
+            if var.dtype.kind not in "fiub":
+                return f"variable {name!r} holds {var.dtype} values; expected numbers"
+    return ""
 
 
 def open(path: str | os.PathLike[str], *, drop_incomplete: bool = True) -> xr.Dataset:  # noqa: A001
@@ -414,26 +533,36 @@ def read_parameters(source: str | os.PathLike[str] | xr.Dataset) -> pd.DataFrame
         source = source.attrs["analysis_source"]
     check_file(source)
     rows = []
-    with h5py.File(source, "r") as f:
-        group = f.get("parameters")
-        if isinstance(group, h5py.Group):
-            for name, dset in group.items():
-                if not isinstance(dset, h5py.Dataset):
-                    continue
-                attrs = {k: _plain(v) for k, v in dset.attrs.items()}
-                rows.append(
-                    {
-                        "name": name,
-                        "value": _plain(dset[()]),
-                        "units": str(attrs.get("units", "")),
-                        "description": str(attrs.get("description", "")),
-                        "valid_min": attrs.get("valid_min", np.nan),
-                        "valid_max": attrs.get("valid_max", np.nan),
-                        "source": str(attrs.get("source", "")),
-                    }
-                )
+    try:
+        with h5py.File(source, "r") as f:
+            group = f.get("parameters")
+            if isinstance(group, h5py.Group):
+                for name, dset in group.items():
+                    if not isinstance(dset, h5py.Dataset):
+                        continue
+                    attrs = {k: _plain(v) for k, v in dset.attrs.items()}
+                    rows.append(
+                        {
+                            "name": name,
+                            "value": _plain(dset[()]),
+                            "units": str(attrs.get("units", "")),
+                            "description": str(attrs.get("description", "")),
+                            "valid_min": _number_or_nan(attrs.get("valid_min", np.nan)),
+                            "valid_max": _number_or_nan(attrs.get("valid_max", np.nan)),
+                            "source": str(attrs.get("source", "")),
+                        }
+                    )
+    except Exception as exc:  # noqa: BLE001 - the file's content is untrusted input
+        raise AtcsimFileError(f"{source}: malformed /parameters group: {_one_line(exc)}") from None
     columns = ["name", "value", "units", "description", "valid_min", "valid_max", "source"]
     return pd.DataFrame(rows, columns=columns).set_index("name")
+
+
+def _number_or_nan(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def _count_distinct(x: np.ndarray) -> int:

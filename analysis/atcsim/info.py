@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from .errors import AtcsimError, AtcsimFileError
 from .dataset import (
     SWEEP_DIM,
     _run_flags,
@@ -45,6 +46,11 @@ def info_text(path: str | os.PathLike[str]) -> str:
     ds = open_raw(path)
     try:
         return "\n".join(_lines(ds, str(path)))
+    except AtcsimError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the file's content is untrusted input
+        text = " ".join(str(exc).split())[:300]
+        raise AtcsimFileError(f"{path}: malformed atcsim file: {type(exc).__name__}: {text}") from None
     finally:
         ds.close()
 

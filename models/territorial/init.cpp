@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "models/territorial/model.hpp"
+#include "sim/exec/interrupt.hpp"
 #include "sim/graph/generators.hpp"
 
 namespace atc::models::territorial {
@@ -45,15 +46,22 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
                     prm_.contribution_mobilisation, prm_.contribution_intercept},
       conflict_shape_{prm_.conflict_dispersion_midpoint, prm_.conflict_dispersion_scale,
                       prm_.conflict_trust_midpoint, prm_.conflict_trust_scale} {
+  // Each phase takes seconds for a site of millions: a stop request (Ctrl-C)
+  // is honoured between phases, inside parallel loops and every burn-in week.
   init_organisations();
+  sim::throw_if_stop_requested();
   init_residents(init.parallel);
+  sim::throw_if_stop_requested();
   init_network();
+  sim::throw_if_stop_requested();
   init_levels(init.parallel);
+  sim::throw_if_stop_requested();
   rebuild_ties(init.parallel);
   init_targets();
   init_practices();
   diagnosis_ = prm_.diagnosis_initial;
   for (int b = 0; b < prm_.burn_in_weeks; ++b) {
+    sim::throw_if_stop_requested();
     advance(b - prm_.burn_in_weeks, kBurnInKey + static_cast<std::uint64_t>(b), true, init.parallel);
   }
   reset_counters();

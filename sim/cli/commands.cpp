@@ -3,7 +3,6 @@
 #include <oneapi/tbb/global_control.h>
 
 #include <fmt/format.h>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -12,11 +11,13 @@
 #include "atc/version.hpp"
 #include "models/registry.hpp"
 #include "sim/cli/options.hpp"
+#include "sim/cli/signals.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/text.hpp"
 #include "sim/exec/envelope.hpp"
+#include "sim/exec/interrupt.hpp"
 #include "sim/exec/runner.hpp"
 #include "sim/io/info.hpp"
 #include "sim/io/writer.hpp"
@@ -96,10 +97,6 @@ std::string summary(const sim::ExperimentSpec& spec) {
       spec.sites.size(), spec.steps, spec.step_days, spec.start_date.iso(), spec.seed, spec.output.path);
 }
 
-void on_signal(int) {
-  sim::stop_requested().store(true);
-}
-
 int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   if (a.help) {
     std::fputs(run_help().c_str(), stdout);
@@ -112,6 +109,10 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
                                       static_cast<std::size_t>(threads));
   if (!a.quiet) std::fprintf(stderr, "%s\n", summary(spec).c_str());
 
+  // From here a first SIGINT/SIGTERM lets the .partial be created or closed
+  // whole (sim/cli/signals.hpp); before, it exits at once with nothing written.
+  const GracefulStop graceful;
+  if (sim::stop_requested().load()) throw Interrupted("interrupted");
   io::Hdf5Sink file(spec, io::FileMetadata{command_line(argv)}, a.resume);
   const io::Layout layout = io::Layout::of(spec);
   sim::EnvelopeCheck sink(spec, layout, file);
@@ -119,11 +120,10 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
     std::fprintf(stderr, "resuming: %zu run(s) already complete in %s\n", file.completed_runs(),
                  file.partial_path().c_str());
   }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   sim::ExecOptions exec;
   exec.progress = sim::Progress::detect_style(a.quiet);
   try {
+    sim::throw_if_stop_requested();  // a signal while the .partial was being created
     const auto stats = sim::execute(spec, sink, exec);
     std::printf(
         "wrote %s (%llu runs in %.1f s, %s agent-steps/s, %d thread(s))\n", spec.output.path.c_str(),

@@ -65,10 +65,12 @@ toml::table load_nested(const std::string& path, int depth) {
   root.erase("include");
   for (const auto& [name, loc] : files) {
     const fs::path resolved = base / name;
-    if (!fs::is_regular_file(resolved)) {
-      config_fail(
-          loc, "include",
-          fmt::format("file '{}' not found (looked for {})", name, resolved.lexically_normal().string()));
+    std::error_code ec;  // e.g. "File name too long": a located error, not an exception
+    if (!fs::is_regular_file(resolved, ec)) {
+      config_fail(loc, "include",
+                  ec ? fmt::format("cannot use file '{}': {}", one_line(name, 80), ec.message())
+                     : fmt::format("file '{}' not found (looked for {})", name,
+                                   resolved.lexically_normal().string()));
     }
     toml::table included = load_nested(resolved.lexically_normal().string(), depth + 1);
     merge_missing(root, included);

@@ -48,6 +48,8 @@ void Loader::experiment_section(TableReader& root) {
   spec.seed = static_cast<std::uint64_t>(seed.value_or(1));
   spec.start_date = r.date("start_date").value_or(Date{2019, 9, 2});
   const auto step_days = r.integer("step_days", 1);
+  // Bounded before the narrowing: 4294967296 became a step of 0 days (a division by zero).
+  if (step_days && *step_days > 36'525) r.fail("step_days", "expected at most 36525 days (100 years)");
   spec.step_days = static_cast<int>(step_days.value_or(spec.model->default_step_days));
   const auto end_date = r.date("end_date");
   if (steps && end_date) r.fail("end_date", "give either experiment.steps or experiment.end_date, not both");
@@ -105,7 +107,7 @@ std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool star
     r.fail(which + "_week", fmt::format("give one of {0}_step, {0}_week or {0}_date", which));
   }
   if (step) return *step;
-  if (week) return (*week * 7) / spec.step_days;
+  if (week) return *week > INT64_MAX / 7 ? INT64_MAX : (*week * 7) / spec.step_days;  // past any end: never
   if (date) {
     const std::int64_t days = date->days_since_epoch() - spec.start_date.days_since_epoch();
     if (days < 0) {
@@ -273,8 +275,11 @@ void Loader::sites(TableReader& root) {
     if (auto csv = sr.string("overrides")) {
       const fs::path base = fs::path(location_of(*sites_table->get("overrides"), file).file).parent_path();
       const fs::path csv_path = (base / *csv).lexically_normal();
-      if (!fs::is_regular_file(csv_path)) {
-        sr.fail("overrides", fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
+      std::error_code ec;  // e.g. "File name too long": a located error, not an exception
+      if (!fs::is_regular_file(csv_path, ec)) {
+        sr.fail("overrides",
+                ec ? fmt::format("cannot use file '{}': {}", one_line(*csv, 80), ec.message())
+                   : fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
       }
       apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites);
     }

@@ -69,10 +69,11 @@ std::vector<Mapping> field_mappings(const CsvTable& csv, const ModelDescription&
 ParamValue cell_value(const CsvTable& csv, std::size_t row, std::size_t code_col, const Mapping& m,
                       const ParamDecl& decl, const std::string& code_system) {
   const std::string& cell = csv.rows[row][m.column];
-  const std::string where = fmt::format("{}:{}: column '{}' ({} {})", csv.path, csv.row_lines[row],
-                                        csv.header[m.column], code_system, csv.rows[row][code_col]);
+  const std::string where =
+      fmt::format("{}:{}: column '{}' ({} {})", csv.path, csv.row_lines[row], one_line(csv.header[m.column], 80),
+                  code_system, one_line(csv.rows[row][code_col], 80));
   const auto number = parse_number(cell, csv.separator);
-  if (!number) throw ConfigError(fmt::format("{}: expected a number, got '{}'", where, cell));
+  if (!number) throw ConfigError(fmt::format("{}: expected a number, got '{}'", where, one_line(cell, 80)));
   const double v = *number * m.factor;
   ParamValue value = decl.type == ParamType::Integer ? ParamValue(static_cast<std::int64_t>(std::llround(v)))
                                                      : ParamValue(v);

@@ -94,8 +94,9 @@ void parse_levels(SweepParameter& p, const toml::node& node, TableReader& pr) {
                  step = required_number(tr, "step");
     tr.finish();
     if (!(step > 0) || to < from) tr.fail("step", "expected from <= to and step > 0");
-    const auto count = static_cast<std::int64_t>(std::floor((to - from) / step + 1e-9)) + 1;
-    if (count > kMaxGridValues) tr.fail("step", "more than 100000 grid values");
+    const double intervals = std::floor((to - from) / step + 1e-9);  // may be inf: compare, then convert
+    if (!(intervals < static_cast<double>(kMaxGridValues))) tr.fail("step", "more than 100000 grid values");
+    const auto count = static_cast<std::int64_t>(intervals) + 1;
     for (std::int64_t i = 0; i < count; ++i) p.values.push_back(from + static_cast<double>(i) * step);
   } else {
     pr.fail(p.key,
@@ -153,20 +154,22 @@ SweepParameter parse_parameter(const std::string& key, const toml::node& node, b
   return p;
 }
 
-std::size_t design_size(const SweepSpec& sweep) {
-  std::size_t points = 1;
+// Counted in floating point: a product of sizes must not wrap around below the limit.
+double design_size(const SweepSpec& sweep) {
+  double points = 1;
+  const auto n_params = static_cast<double>(sweep.parameters.size());
   switch (sweep.method) {
     case SweepMethod::Grid:
-      for (const auto& p : sweep.parameters) points *= p.values.size();
+      for (const auto& p : sweep.parameters) points *= static_cast<double>(p.values.size());
       break;
     case SweepMethod::Lhs:
-      points = static_cast<std::size_t>(sweep.points);
+      points = static_cast<double>(sweep.points);
       break;
     case SweepMethod::Sobol:
-      points = static_cast<std::size_t>(sweep.base_points) * (sweep.parameters.size() + 2);
+      points = static_cast<double>(sweep.base_points) * (n_params + 2);
       break;
     case SweepMethod::Morris:
-      points = static_cast<std::size_t>(sweep.trajectories) * (sweep.parameters.size() + 1);
+      points = static_cast<double>(sweep.trajectories) * (n_params + 1);
       break;
   }
   return points;
@@ -201,9 +204,9 @@ SweepSpec parse_sweep(const toml::table& table, const ExperimentSpec& base, cons
     (void)pr.get(key);
     sweep.parameters.push_back(parse_parameter(key, *node, sweep.method != SweepMethod::Grid, base, pr));
   }
-  const std::size_t points = design_size(sweep);
-  if (points > kMaxPoints) {
-    r.fail("method", fmt::format("the design has {} points; at most 1000000 are supported", points));
+  const double points = design_size(sweep);
+  if (points > static_cast<double>(kMaxPoints)) {
+    r.fail("method", fmt::format("the design has {:.0f} points; at most 1000000 are supported", points));
   }
   build_design(sweep);
   return sweep;

@@ -34,7 +34,7 @@ std::string describe_node(const toml::node& node) {
     case toml::node_type::array:
       return "an array";
     case toml::node_type::string:
-      return fmt::format("\"{}\" (a string)", *node.value<std::string>());
+      return fmt::format("\"{}\" (a string)", one_line(*node.value<std::string>(), 80));
     case toml::node_type::integer:
       return fmt::format("{} (an integer)", *node.value<std::int64_t>());
     case toml::node_type::floating_point:

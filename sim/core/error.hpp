@@ -1,9 +1,9 @@
 #pragma once
 // One error hierarchy for the whole program. User-facing messages say what is
 // wrong and how to fix it; the CLI maps each kind to an exit code.
-#include <source_location>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace atc {
 
@@ -13,16 +13,27 @@ class Error : public std::runtime_error {
 };
 
 // Bad input from the user (config file, --set, command line). Exit code 2.
+// The message is always one printable line: control characters that came
+// from the input (a newline in a quoted value, a NUL byte) are escaped, and a
+// message longer than kMaxMessage characters is cut.
 class ConfigError : public Error {
  public:
-  using Error::Error;
+  static constexpr std::size_t kMaxMessage = 4096;
+  explicit ConfigError(const std::string& message);
 };
 
+// `text` as one printable line: \n, \r, \t and other control bytes escaped
+// (UTF-8 is kept), cut after `max` bytes with a note of the full length.
+std::string one_line(std::string_view text, std::size_t max = ConfigError::kMaxMessage);
+
 // A model detected an impossible state at run time. Exit code 1.
+// The throw site is recorded with __builtin_FILE/__builtin_LINE rather than
+// std::source_location, which clang 14 (the fuzzing compiler) lacks with
+// libstdc++ 12.
 class ModelError : public Error {
  public:
-  explicit ModelError(const std::string& message,
-                      std::source_location where = std::source_location::current());
+  explicit ModelError(const std::string& message, const char* file = __builtin_FILE(),
+                      int line = __builtin_LINE());
 };
 
 // Reading or writing files failed (disk full, HDF5 error, ...). Exit code 1.

@@ -5,6 +5,10 @@
 // count), each block is processed by one task, and reductions combine the
 // per-block partial results in block order. The result is therefore
 // bit-identical for any number of threads, including one.
+//
+// Every block first checks for a stop request (SIGINT/SIGTERM, see
+// sim/exec/interrupt.hpp), so that building or warming up a very large site
+// can be interrupted within one block; the run is then discarded.
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
@@ -13,38 +17,14 @@
 #include <cstddef>
 #include <vector>
 
-#if defined(__SANITIZE_THREAD__)
-extern "C" void __tsan_acquire(void* addr);
-extern "C" void __tsan_release(void* addr);
-#endif
+#include "sim/exec/interrupt.hpp"
 
 namespace atc::sim {
 
-// Debian's libtbb is not built with ThreadSanitizer, so TSan cannot see that a
-// parallel_for's body happens after the code before it and before the code
-// after it. These annotations state exactly that guarantee (no-ops otherwise).
-inline void tsan_release([[maybe_unused]] void* sync) {
-#if defined(__SANITIZE_THREAD__)
-  __tsan_release(sync);
-#endif
-}
-inline void tsan_acquire([[maybe_unused]] void* sync) {
-#if defined(__SANITIZE_THREAD__)
-  __tsan_acquire(sync);
-#endif
-}
-
-// tbb::parallel_for over [0, n), one index per task, annotated for TSan.
+// tbb::parallel_for over [0, n), one index per task.
 template <typename F>
 void parallel_indices(std::size_t n, F&& f) {
-  int sync = 0;
-  tsan_release(&sync);
-  oneapi::tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
-    tsan_acquire(&sync);
-    f(i);
-    tsan_release(&sync);
-  });
-  tsan_acquire(&sync);
+  oneapi::tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) { f(i); });
 }
 
 class Parallel {
@@ -62,22 +42,20 @@ class Parallel {
   template <typename F>
   void for_blocks(std::size_t n, F&& f) const {
     const std::size_t blocks = block_count(n);
-    auto run = [&](std::size_t b) { f(b * block_, std::min(n, (b + 1) * block_)); };
+    auto run = [&](std::size_t b) {
+      throw_if_stop_requested();
+      f(b * block_, std::min(n, (b + 1) * block_));
+    };
     if (!enabled_ || blocks <= 1) {
       for (std::size_t b = 0; b < blocks; ++b) run(b);
       return;
     }
-    int sync = 0;
-    tsan_release(&sync);
     oneapi::tbb::parallel_for(
         oneapi::tbb::blocked_range<std::size_t>(0, blocks, 1),
         [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
-          tsan_acquire(&sync);
           for (std::size_t b = r.begin(); b != r.end(); ++b) run(b);
-          tsan_release(&sync);
         },
         oneapi::tbb::simple_partitioner{});
-    tsan_acquire(&sync);
   }
 
   // f(i) for every i in [0, n).

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "sim/core/error.hpp"
+#include "sim/exec/interrupt.hpp"
 
 namespace atc::sim {
 
@@ -17,6 +18,7 @@ void gnp_within(NodeId first, std::size_t n, double p, RandomStream& rng, EdgeLi
   std::int64_t w = -1;
   const auto nn = static_cast<std::int64_t>(n);
   while (v < nn) {
+    throw_if_stop_requested();  // large networks take seconds to draw: honour Ctrl-C
     w += 1 + static_cast<std::int64_t>(std::min<std::uint64_t>(rng.geometric(p), INT64_MAX / 2));
     while (w >= v && v < nn) {
       w -= v;
@@ -33,6 +35,7 @@ void gnp_between(NodeId a, std::size_t n1, NodeId b, std::size_t n2, double p, R
   const std::uint64_t total = static_cast<std::uint64_t>(n1) * n2;
   std::uint64_t k = 0;
   for (;;) {
+    throw_if_stop_requested();
     const std::uint64_t skip = rng.geometric(p);
     if (skip >= total - k) break;
     k += skip;
@@ -66,6 +69,7 @@ CsrGraph watts_strogatz(std::size_t n, std::size_t k, double beta, RandomStream&
   // Adjacency sets during construction only (rewiring must avoid duplicates).
   std::vector<std::set<NodeId>> adj(n);
   for (std::size_t i = 0; i < n; ++i) {
+    throw_if_stop_requested();  // large networks take seconds to draw: honour Ctrl-C
     for (std::size_t j = 1; j <= k / 2; ++j) {
       const auto a = static_cast<NodeId>(i);
       const auto b = static_cast<NodeId>((i + j) % n);
@@ -76,6 +80,7 @@ CsrGraph watts_strogatz(std::size_t n, std::size_t k, double beta, RandomStream&
   // Rewire each lattice edge (i, i+j) in the original order, as in the paper.
   for (std::size_t j = 1; j <= k / 2; ++j) {
     for (std::size_t i = 0; i < n; ++i) {
+      throw_if_stop_requested();
       const auto a = static_cast<NodeId>(i);
       const auto b = static_cast<NodeId>((i + j) % n);
       if (!rng.bernoulli(beta) || adj[a].count(b) == 0) continue;
@@ -130,6 +135,7 @@ CsrGraph lattice_2d(std::size_t width, std::size_t height, Neighbourhood neighbo
     offsets.emplace_back(1, -1);
   }
   for (std::int64_t y = 0; y < h; ++y) {
+    throw_if_stop_requested();
     for (std::int64_t x = 0; x < w; ++x) {
       for (const auto& [dx, dy] : offsets) {
         std::int64_t nx = x + dx;

@@ -7,7 +7,17 @@
 
 namespace atc::io {
 
+void skip_hdf5_cleanup_at_exit() {
+  H5dont_atexit();
+}
+
 std::mutex& hdf5_mutex() {
+  // Debian's HDF5 is built thread-safe: each thread has its own error stack,
+  // which by default prints itself whole (dozens of lines) when a call fails.
+  // Every thread that uses HDF5 comes through here first, so this silences it
+  // on every thread, not just the main one: our IoError is the one line.
+  thread_local const bool quiet = (quiet_hdf5_errors(), true);
+  (void)quiet;
   static std::mutex m;
   return m;
 }
@@ -25,11 +35,25 @@ herr_t collect(unsigned n, const H5E_error2_t* err, void* data) {
   return 0;
 }
 
+// HDF5's innermost description, as one line. A failed file write describes
+// itself over two lines with a timestamp, buffer addresses and offsets
+// ("file write failed: time = ...\n, filename = ..., errno = 27, error message
+// = 'File too large', ..."): only its cause is kept.
 std::string hdf5_message() {
   std::string message;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect, &message);
   H5Eclear2(H5E_DEFAULT);
-  return message.empty() ? "HDF5 error" : message;
+  if (message.empty()) return "HDF5 error";
+  const std::string marker = "error message = '";
+  const auto cause = message.find(marker);
+  if (cause != std::string::npos) {
+    const auto begin = cause + marker.size();
+    const auto end = message.find('\'', begin);
+    const auto colon = message.find(':');
+    const std::string what = colon != std::string::npos && colon < cause ? message.substr(0, colon) : "I/O";
+    message = what + ": " + message.substr(begin, end == std::string::npos ? end : end - begin);
+  }
+  return one_line(message, 1000);
 }
 }  // namespace
 

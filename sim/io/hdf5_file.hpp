@@ -11,9 +11,18 @@
 
 namespace atc::io {
 
+// Called first thing in main, before any other HDF5 call: HDF5 must not run its
+// own clean-up at exit. After a failed write (a full disk) a file can be left
+// half-closed, and that clean-up then crashes (SIGSEGV in H5F__close_cb) instead
+// of letting the process exit with its one-line error. Every file is closed by
+// its owner before main returns; the system reclaims the rest.
+void skip_hdf5_cleanup_at_exit();
+
+// Also silences HDF5's error printing on the calling thread (once per thread).
 std::mutex& hdf5_mutex();
 
-// Silences HDF5's own printing of error stacks (we report errors ourselves).
+// Silences HDF5's own printing of error stacks on the calling thread (HDF5
+// keeps one error stack per thread; we report errors ourselves).
 void quiet_hdf5_errors();
 
 // Throws IoError("<what>: <HDF5's message>") when status < 0.

@@ -1,0 +1,311 @@
+"""Checking a file in an isolated child process before this process reads it.
+
+A damaged HDF5 file can crash the HDF5 library itself (a segmentation fault or
+an abort in C code, which no Python ``except`` can catch) or send it into an
+endless loop. :func:`check_isolated` therefore reads the file first in a
+child process, the ways the package reads it:
+
+* with h5py: every attribute (following object references), every dataset's
+  metadata and dimension scales, whose two-way links (``DIMENSION_LIST`` and
+  ``REFERENCE_LIST``) must agree, and, within a byte budget, every dataset's
+  data (which checks decompression and checksums);
+* with h5netcdf as xarray opens it (dimensions, variables, attributes,
+  encodings, data), then with ``xarray.open_dataset`` itself.
+
+The child is a ``fork`` of the calling process, so it reads the file in the
+very state (memory layout included) the caller will read it in: a crash that
+depends on that state shows in the child too. Where ``fork`` is unavailable,
+this file is run as a script in a fresh interpreter instead
+(``python3 _probe.py FILE BUDGET``; exit 0: readable, 3: an error, explained in
+one line on stdout, 4: readable but not an atcsim file, killed by a signal:
+the library crashed).
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+if __name__ == "__main__":
+    # As a script, its own folder comes first on sys.path: the package's
+    # modules (stats, info, ...) must not shadow anything h5py imports.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+
+# Data larger than this (uncompressed) are read chunk by chunk.
+_SLAB_BYTES = 64 * 1024 * 1024
+_ERROR_EXIT = 3
+_NOT_ATCSIM_EXIT = 4
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join((str(exc) or "").split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+NOT_ATCSIM = "not an atcsim file"  # the verdict for a readable HDF5 file without atcsim_schema
+
+
+class NotAtcsim(Exception):
+    """A readable HDF5 file without the atcsim_schema attribute: not damaged, not ours."""
+
+
+def check(path: str, budget: int, with_xarray: bool = True) -> None:
+    """Read the file the ways the package does; raise whatever that raises."""
+    left = _check_h5py(path, budget)
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        if "atcsim_schema" not in f.attrs:
+            raise NotAtcsim()
+    _check_netcdf(path, left)
+    if with_xarray:
+        import xarray as xr
+
+        xr.open_dataset(path, engine="h5netcdf").close()
+
+
+def _check_h5py(path: str, budget: int) -> int:
+    import h5py
+    import numpy as np
+
+    left = budget
+    dimension_lists: dict[str, list[list[str]]] = {}
+    reference_lists: dict[str, set[tuple[str, int]]] = {}
+
+    def resolve(f, value) -> list[str]:
+        """Names of the objects ``value`` refers to (recursing into object arrays)."""
+        if isinstance(value, h5py.Reference):
+            return [f[value].name or "an unnamed object"] if value else []
+        if isinstance(value, np.ndarray) and value.dtype == object:
+            return [name for item in value.reshape(-1) for name in resolve(f, item)]
+        return []
+
+    def read_attrs(f, obj) -> None:
+        for name in obj.attrs.keys():
+            value = obj.attrs[name]
+            if name == "DIMENSION_LIST":
+                dimension_lists[obj.name] = [resolve(f, axis) for axis in np.asarray(value).reshape(-1)]
+            elif name == "REFERENCE_LIST":
+                reference_lists[obj.name] = {(f[entry[0]].name, int(entry[1])) for entry in value}
+            else:
+                resolve(f, value)
+
+    def read_data(dset) -> None:
+        nonlocal left
+        stored = dset.id.get_storage_size()
+        if stored > left or dset.shape is None:
+            return
+        left -= stored
+        if dset.size * max(dset.dtype.itemsize, 1) <= _SLAB_BYTES or dset.chunks is None:
+            _ = dset[()]
+            return
+        for selection in dset.iter_chunks():
+            _ = dset[selection]
+
+    with h5py.File(path, "r") as f:
+        read_attrs(f, f)
+
+        def visit(_name, obj):
+            read_attrs(f, obj)
+            if isinstance(obj, h5py.Dataset):
+                _ = (obj.shape, obj.dtype, obj.chunks, obj.compression, obj.fletcher32)
+                read_data(obj)
+            return None
+
+        f.visititems(visit)
+    _check_dimension_scales(dimension_lists, reference_lists)
+    return left
+
+
+def _check_dimension_scales(
+    dimension_lists: dict[str, list[list[str]]], reference_lists: dict[str, set[tuple[str, int]]]
+) -> None:
+    """A dataset's axis lists a scale exactly when the scale lists that (dataset, axis) back."""
+    for dataset, axes in dimension_lists.items():
+        for axis, scales in enumerate(axes):
+            for scale in scales:
+                if (dataset, axis) not in reference_lists.get(scale, set()):
+                    raise ValueError(
+                        f"inconsistent dimension scales: {dataset} axis {axis} names {scale}, "
+                        f"which does not list it back"
+                    )
+    for scale, users in reference_lists.items():
+        for dataset, axis in users:
+            axes = dimension_lists.get(dataset, [])
+            if axis >= len(axes) or scale not in axes[axis]:
+                raise ValueError(
+                    f"inconsistent dimension scales: {scale} lists {dataset} axis {axis}, "
+                    "which does not name it"
+                )
+
+
+def _check_netcdf(path: str, budget: int) -> None:
+    try:
+        import h5netcdf
+    except ImportError:  # xarray then cannot use this engine either
+        return
+    left = budget
+
+    def walk(group) -> None:
+        nonlocal left
+        _ = dict(group.attrs)
+        _ = {name: (dim.size, dim.isunlimited()) for name, dim in group.dimensions.items()}
+        for var in group.variables.values():
+            _ = (var.dimensions, var.shape, var.dtype, var.chunks, var.fletcher32, var.shuffle)
+            _ = (var.compression, var.compression_opts, dict(var.attrs))
+            stored = var._h5ds.id.get_storage_size()
+            if stored <= left and var.shape is not None:
+                left -= stored
+                _ = var[...]
+        for child in group.groups.values():
+            walk(child)
+
+    with h5netcdf.File(path, "r", decode_vlen_strings=True) as f:
+        walk(f)
+
+
+def check_isolated(path: str, budget: int, cpu_limit: float) -> str:
+    """'' when a child process read the file whole, else what went wrong (one line).
+
+    The child is stopped when it has used ``cpu_limit`` seconds of CPU (some
+    damage makes the HDF5 library loop forever); CPU time, not elapsed time,
+    so that a busy machine never turns a slow check into a "damaged" verdict.
+    """
+    if not hasattr(os, "fork"):
+        return _check_in_script(path, budget, cpu_limit)
+    import warnings
+
+    from h5py._objects import phil
+
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # With h5py's global lock held, no other thread of this process is inside
+    # HDF5 when it forks: the child cannot inherit a lock held by a thread it
+    # does not have.
+    with phil:
+        pid = os.fork()
+    if pid == 0:  # the child: report in the pipe, never return
+        os.close(read_end)
+        faulthandler.disable()  # a crash here is the verdict, not something to dump
+        quiet = os.open(os.devnull, os.O_WRONLY)  # nor what glibc says when it aborts
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        code, message = 0, b""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                check(path, budget)
+        except NotAtcsim:
+            code = _NOT_ATCSIM_EXIT
+        except BaseException as exc:  # noqa: BLE001 - every failure is the verdict
+            code, message = _ERROR_EXIT, one_line(exc).encode("utf-8", "replace")
+        finally:
+            os.write(write_end, message)
+            os._exit(code)
+    os.close(write_end)
+    try:
+        if not _wait_for_output(pid, read_end, cpu_limit):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return _timeout_message(cpu_limit)
+        message = b""
+        while chunk := os.read(read_end, 65536):
+            message += chunk
+    finally:
+        os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return _crash_message(os.WTERMSIG(status))
+    code = os.WEXITSTATUS(status)
+    return _verdict(code, message.decode("utf-8", "replace"), "")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time used so far by process ``pid`` (Linux /proc), or None when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _wait_for_output(pid: int, fd: int, cpu_limit: float) -> bool:
+    """Wait until ``fd`` is readable (the child wrote or exited): False if the child
+    used ``cpu_limit`` CPU seconds first, or, where CPU time cannot be read (or the
+    child is blocked, e.g. on a dead network file system), 20 times that long."""
+    start = time.monotonic()
+    while True:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            return True
+        cpu = _cpu_seconds(pid)
+        if cpu is not None and cpu > cpu_limit:
+            return False
+        if time.monotonic() - start > 20 * cpu_limit + 60:
+            return False
+
+
+def _check_in_script(path: str, budget: int, cpu_limit: float) -> str:
+    command = [sys.executable, os.path.abspath(__file__), path, str(budget)]
+    try:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        return f"cannot start the file check ({one_line(exc)})"
+    with proc:
+        if not _wait_for_output(proc.pid, proc.stdout.fileno(), cpu_limit):
+            proc.kill()
+            proc.wait()
+            return _timeout_message(cpu_limit)
+        stdout, stderr = proc.communicate()
+    if proc.returncode < 0:
+        return _crash_message(-proc.returncode)
+    return _verdict(proc.returncode, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
+
+
+def _timeout_message(cpu_limit: float) -> str:
+    return (
+        f"damaged HDF5 file: reading it did not finish within {cpu_limit:g} s of CPU time "
+        "(the HDF5 library loops)"
+    )
+
+
+def _crash_message(signal_number: int) -> str:
+    try:
+        name = signal.Signals(signal_number).name
+    except ValueError:
+        name = f"signal {signal_number}"
+    return f"damaged HDF5 file: the HDF5 library crashed reading it ({name})"
+
+
+def _verdict(code: int, stdout: str, stderr: str) -> str:
+    if code == 0:
+        return ""
+    if code == _NOT_ATCSIM_EXIT:
+        return NOT_ATCSIM
+    if code == _ERROR_EXIT:
+        return f"damaged HDF5 file: {' '.join(stdout.split()) or 'unknown error'}"
+    last = (stderr.strip().splitlines() or ["no message"])[-1]
+    return f"cannot check the file (the check exited with status {code}: {last.strip()})"
+
+
+def main(argv: list[str]) -> int:
+    try:
+        check(argv[1], int(argv[2]), with_xarray=False)  # importing xarray takes seconds
+    except NotAtcsim:
+        return _NOT_ATCSIM_EXIT
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, in one line
+        print(one_line(exc), flush=True)
+        return _ERROR_EXIT
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

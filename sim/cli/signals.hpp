@@ -1,0 +1,66 @@
+#pragma once
+// SIGINT and SIGTERM, handled from the first instruction of main.
+//
+// Two modes:
+//  - immediate (the default): nothing is being written that a stop could leave
+//    half done (parsing, validating, describing, reading), so the handler
+//    prints one line and exits 130 at once;
+//  - graceful (inside a GracefulStop scope, around a run's writing): the first
+//    signal sets sim::stop_requested() and the run stops at its next step
+//    boundary, keeping every completed run; a second signal exits 130 at once.
+// The handler only touches a lock-free atomic and calls write(2) and _exit(2),
+// which are async-signal-safe.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "sim/exec/interrupt.hpp"
+
+namespace atc::cli {
+
+namespace detail {
+inline std::atomic<bool> graceful_stop{false};
+
+inline void on_stop_signal(int) {
+  if (graceful_stop.load() && !sim::stop_requested().exchange(true)) return;
+  static constexpr char kMessage[] = "atcsim: interrupted\n";
+  const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  (void)written;
+  ::_exit(130);
+}
+}  // namespace detail
+
+// A signal the parent set to be ignored (e.g. SIGINT for `atcsim run ... &`
+// in a script) stays ignored. A blocked one is unblocked once the handler is
+// in place: a signal that arrived earlier (even before main) is then handled.
+inline void install_signal_handlers() {
+  (void)sim::stop_requested();  // constant-initialised; touched here before any handler can run
+  struct sigaction action {};
+  action.sa_handler = detail::on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigset_t handled;
+  sigemptyset(&handled);
+  for (const int signal_number : {SIGINT, SIGTERM}) {
+    struct sigaction previous {};
+    sigaction(signal_number, nullptr, &previous);
+    if (previous.sa_handler == SIG_IGN) continue;
+    sigaction(signal_number, &action, nullptr);
+    sigaddset(&handled, signal_number);
+  }
+  pthread_sigmask(SIG_UNBLOCK, &handled, nullptr);
+}
+
+// While alive, a first SIGINT/SIGTERM requests a graceful stop instead of
+// exiting at once.
+class GracefulStop {
+ public:
+  GracefulStop() { detail::graceful_stop.store(true); }
+  ~GracefulStop() { detail::graceful_stop.store(false); }
+  GracefulStop(const GracefulStop&) = delete;
+  GracefulStop& operator=(const GracefulStop&) = delete;
+};
+
+}  // namespace atc::cli

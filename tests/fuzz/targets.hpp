@@ -1,0 +1,36 @@
+#pragma once
+// Fuzzing entry points shared by the libFuzzer harnesses (clang, fuzz preset)
+// and the regression replay driver (any compiler, run by ctest).
+//
+// Each feeds one input through the real config loader. Accepting the input or
+// rejecting it with a one-line ConfigError is correct; any other exception, an
+// empty or multi-line message, or a crash is a finding: the target prints it
+// and aborts, which libFuzzer records as a crash and the replay driver as a
+// failure.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace atc::fuzz {
+
+// The input is a config file (TOML), loaded by load_experiment. It sits in a
+// scratch directory where scenarios/'s files and folders are visible, so the
+// shipped scenarios' relative includes resolve.
+void config_file(std::string_view data);
+
+// Each line of the input is one `--set` assignment, applied to a fixed config
+// with a dotted scenario name and sites with QPV codes: canonical/watts, or,
+// when the first line is "territorial", the territorial model with
+// interventions and site fields.
+void set_overrides(std::string_view data);
+
+// The input is the CSV file of a `[sites] overrides = ...`, applied to a fixed
+// config of sites with QPV codes (read_csv, then the site-override rules).
+void site_overrides_csv(std::string_view data);
+
+// The target whose name is `name` ("config", "set", "csv"), or nullptr.
+using Target = void (*)(std::string_view);
+Target target_named(std::string_view name);
+
+}  // namespace atc::fuzz
