@@ -668,7 +668,7 @@ struct Params {
   sim::Param<double> org_trust_gain{sim::ParamDecl::real("org_trust_gain", 0.15)
                                         .range(0, mechanisms::kMaxTrustGain)
                                         .describe("g: log-odds gain of W per joint success")};
-  sim::Param<double> org_trust_relaxation{sim::ParamDecl::real("org_trust_relaxation", 0.005)
+  sim::Param<double> org_trust_relaxation{sim::ParamDecl::real("org_trust_relaxation", 0.01)
                                               .range(0, 1)
                                               .units("week-1")
                                               .describe("weekly relaxation of W towards its initial value "
