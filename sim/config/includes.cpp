@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <filesystem>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -68,9 +69,10 @@ toml::table load_nested(const std::string& path, int depth) {
     std::error_code ec;  // e.g. "File name too long": a located error, not an exception
     if (!fs::is_regular_file(resolved, ec)) {
       config_fail(loc, "include",
-                  ec ? fmt::format("cannot use file '{}': {}", one_line(name, 80), ec.message())
-                     : fmt::format("file '{}' not found (looked for {})", name,
-                                   resolved.lexically_normal().string()));
+                  ec && ec != std::errc::no_such_file_or_directory
+                      ? fmt::format("cannot use file '{}': {}", one_line(name, 80), ec.message())
+                      : fmt::format("file '{}' not found (looked for {})", name,
+                                    resolved.lexically_normal().string()));
     }
     toml::table included = load_nested(resolved.lexically_normal().string(), depth + 1);
     merge_missing(root, included);

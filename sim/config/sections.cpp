@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
+#include <system_error>
 #include <set>
 
 #include "sim/config/csv.hpp"
@@ -278,8 +279,9 @@ void Loader::sites(TableReader& root) {
       std::error_code ec;  // e.g. "File name too long": a located error, not an exception
       if (!fs::is_regular_file(csv_path, ec)) {
         sr.fail("overrides",
-                ec ? fmt::format("cannot use file '{}': {}", one_line(*csv, 80), ec.message())
-                   : fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
+                ec && ec != std::errc::no_such_file_or_directory
+                    ? fmt::format("cannot use file '{}': {}", one_line(*csv, 80), ec.message())
+                    : fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
       }
       apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites);
     }
