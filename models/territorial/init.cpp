@@ -394,9 +394,10 @@ void TerritorialModel::init_network() {
   block_begin_.resize(blocks + 1);
   for (std::size_t b = 0; b <= blocks; ++b) block_begin_[b] = static_cast<std::uint32_t>(b * n / blocks);
   std::vector<std::pair<sim::NodeId, sim::NodeId>> edges;
-  // Edges per resident: block_ties / 2 (the degree is even; integer halving
-  // intended) plus weak_ties; only a capacity hint.
-  edges.reserve(n * static_cast<std::size_t>(static_cast<double>(prm_.block_ties / 2) + prm_.weak_ties));
+  // Edges per resident: half the block degree (an integer halving, as meant:
+  // the degree is even) plus weak_ties; only a capacity hint.
+  const int block_edges_per_resident = prm_.block_ties / 2;
+  edges.reserve(n * static_cast<std::size_t>(block_edges_per_resident + prm_.weak_ties));
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::uint32_t begin = block_begin_[b];
     const std::size_t m = block_begin_[b + 1] - begin;
