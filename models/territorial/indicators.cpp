@@ -5,6 +5,7 @@
 // (see the indicator descriptions).
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "models/territorial/model.hpp"
 #include "sim/graph/metrics.hpp"
@@ -42,12 +43,12 @@ enum Census : int {
   kCensusSize = kPrio + kThemes
 };
 
-}  // namespace
+using CensusSums = Sums<kCensusSize>;
 
-void TerritorialModel::prepare_observation(sim::Parallel par) {
-  const auto& r = res_;
-  const auto c = par.reduce<Sums<kCensusSize>>(r.n, [&](std::size_t b, std::size_t e) {
-    Sums<kCensusSize> s;
+// Counts and sums over all residents (block-ordered reduction).
+CensusSums take_census(const Residents& r, const sim::CsrGraph& ties, sim::Parallel par) {
+  return par.reduce<CensusSums>(r.n, [&](std::size_t b, std::size_t e) {
+    CensusSums s;
     for (std::size_t i = b; i < e; ++i) {
       const std::uint8_t level = r.level[i];
       const bool part = level >= kOccasional;
@@ -64,7 +65,7 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
       s.v[kTi] += r.ti[i];
       s.v[kTa] += r.ta[i];
       s.v[kEff] += r.eff[i];
-      const auto nb = ties_.neighbours_of(static_cast<sim::NodeId>(i));
+      const auto nb = ties.neighbours_of(static_cast<sim::NodeId>(i));
       s.v[kTies] += static_cast<double>(nb.size());
       for (sim::NodeId t : nb) s.v[kBridging] += r.block[t] != r.block[i] ? 1 : 0;
       for (int k = 0; k < r.tie_count[i]; ++k)
@@ -75,17 +76,20 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
     }
     return s;
   });
+}
+
+// The indicators that are ratios of census counts (scale: population_scale).
+void set_census_indicators(const CensusSums& c, double scale, IndicatorValues& v) {
   const double n = c.v[kN];
   const double parts = c.v[kParticipants];
-  IndicatorValues& v = ind_;
   v.informed = c.v[kInformedCount] / n;
   v.participation = parts / n;
   v.active = c.v[kActiveCount] / n;
   v.core = c.v[kCoreCount] / n;
   v.ever = c.v[kEver] / n;
-  v.ever_count = c.v[kEver] / scale_;
-  v.participants = parts / scale_;
-  v.core_members = c.v[kCoreCount] / scale_;
+  v.ever_count = c.v[kEver] / scale;
+  v.participants = parts / scale;
+  v.core_members = c.v[kCoreCount] / scale;
   // Representation ratios: share among participants / share among residents.
   auto ratio = [&](double in_part, double in_pop) {
     if (in_pop <= 0) return 1.0;  // nobody to represent
@@ -100,59 +104,62 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   v.ties = c.v[kTies] / n;
   v.formed_ties = c.v[kFormed] / n;
   v.bridging = c.v[kTies] > 0 ? c.v[kBridging] / c.v[kTies] : 0.0;
-  // Dispersion of participants' priorities (the forum measure, over all participants).
-  if (parts >= 2) {
-    ThemeVector centroid{};
-    for (int k = 0; k < kThemes; ++k) centroid[k] = c.v[kPrio + k] / parts;
-    const double squared = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
-      double s = 0;
-      for (std::size_t i = b; i < e; ++i) {
-        if (r.level[i] < kOccasional) continue;
-        for (int k = 0; k < kThemes; ++k) s += (r.p(i)[k] - centroid[k]) * (r.p(i)[k] - centroid[k]);
-      }
-      return s;
-    }) / parts;
-    v.dispersion = pairwise_dispersion(squared, static_cast<std::size_t>(parts));
-  } else {
-    v.dispersion = 0;
+}
+
+// Dispersion of participants' priorities (the forum measure, over all
+// participants); 0 with fewer than 2 participants.
+double participant_dispersion(const Residents& r, const CensusSums& c, sim::Parallel par) {
+  const double parts = c.v[kParticipants];
+  if (parts < 2) return 0;
+  ThemeVector centroid{};
+  for (int k = 0; k < kThemes; ++k) centroid[k] = c.v[kPrio + k] / parts;
+  const double squared = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
+    double s = 0;
+    for (std::size_t i = b; i < e; ++i) {
+      if (r.level[i] < kOccasional) continue;
+      for (int k = 0; k < kThemes; ++k) s += (r.p(i)[k] - centroid[k]) * (r.p(i)[k] - centroid[k]);
+    }
+    return s;
+  }) / parts;
+  return pairwise_dispersion(squared, static_cast<std::size_t>(parts));
+}
+
+// Share of last week's participants in the largest connected component of the
+// network restricted to them (union-find, serial; parent and size are scratch
+// of n entries each).
+double largest_participant_component(const Residents& r, const sim::CsrGraph& ties,
+                                     std::vector<std::uint32_t>& parent, std::vector<std::uint32_t>& size) {
+  for (std::uint32_t i = 0; i < r.n; ++i) {
+    parent[i] = i;
+    size[i] = 0;
   }
-  // Clustering on the fixed sample.
-  double clustering = 0;
-  for (std::uint32_t i : sample_) clustering += sim::local_clustering(ties_, i);
-  v.clustering = sample_.empty() ? 0.0 : clustering / static_cast<double>(sample_.size());
-  // Largest connected component of the participants' network (union-find, serial).
-  if (parts > 0) {
-    for (std::uint32_t i = 0; i < r.n; ++i) {
-      uf_parent_[i] = i;
-      uf_size_[i] = 0;
+  for (std::uint32_t i = 0; i < r.n; ++i) {
+    if (!r.participating[i]) continue;
+    for (sim::NodeId t : ties.neighbours_of(i)) {
+      if (t <= i || !r.participating[t]) continue;
+      const std::uint32_t a = find_root(parent, i);
+      const std::uint32_t b = find_root(parent, t);
+      if (a != b) parent[std::max(a, b)] = std::min(a, b);
     }
-    for (std::uint32_t i = 0; i < r.n; ++i) {
-      if (!r.participating[i]) continue;
-      for (sim::NodeId t : ties_.neighbours_of(i)) {
-        if (t <= i || !r.participating[t]) continue;
-        const std::uint32_t a = find_root(uf_parent_, i);
-        const std::uint32_t b = find_root(uf_parent_, t);
-        if (a != b) uf_parent_[std::max(a, b)] = std::min(a, b);
-      }
-    }
-    std::uint32_t largest = 0;
-    for (std::uint32_t i = 0; i < r.n; ++i) {
-      if (!r.participating[i]) continue;
-      largest = std::max(largest, ++uf_size_[find_root(uf_parent_, i)]);
-    }
-    double part_flags = 0;
-    for (std::uint32_t i = 0; i < r.n; ++i) part_flags += r.participating[i];
-    v.largest_component = part_flags > 0 ? largest / part_flags : 0.0;
-  } else {
-    v.largest_component = 0;
   }
-  // Organisations.
-  const int o = org_.size();
+  std::uint32_t largest = 0;
+  for (std::uint32_t i = 0; i < r.n; ++i) {
+    if (!r.participating[i]) continue;
+    largest = std::max(largest, ++size[find_root(parent, i)]);
+  }
+  double part_flags = 0;
+  for (std::uint32_t i = 0; i < r.n; ++i) part_flags += r.participating[i];
+  return part_flags > 0 ? largest / part_flags : 0.0;
+}
+
+// Inter-organisation trust, institutions' posture, associations' legitimacy.
+void set_organisation_indicators(const Organisations& org, IndicatorValues& v) {
+  const int o = org.size();
   double sum = 0, sum2 = 0, count = 0;
   for (int j = 0; j < o; ++j) {
     for (int l = 0; l < o; ++l) {
       if (j == l) continue;
-      const double x = org_.trust(j, l);
+      const double x = org.trust(j, l);
       sum += x;
       sum2 += x * x;
       count += 1;
@@ -162,10 +169,26 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   v.org_trust_sd =
       count > 1 ? std::sqrt(std::max(0.0, sum2 / count - v.org_trust_mean * v.org_trust_mean)) : 0.0;
   double posture = 0, legitimacy = 0;
-  for (int j = 0; j < org_.n_assoc; ++j) legitimacy += org_.legitimacy[j];
-  for (int j = org_.n_assoc; j < o; ++j) posture += org_.posture[j];
-  v.posture = org_.n_inst > 0 ? posture / org_.n_inst : 0.0;
-  v.legitimacy = org_.n_assoc > 0 ? legitimacy / org_.n_assoc : 0.0;
+  for (int j = 0; j < org.n_assoc; ++j) legitimacy += org.legitimacy[j];
+  for (int j = org.n_assoc; j < o; ++j) posture += org.posture[j];
+  v.posture = org.n_inst > 0 ? posture / org.n_inst : 0.0;
+  v.legitimacy = org.n_assoc > 0 ? legitimacy / org.n_assoc : 0.0;
+}
+
+}  // namespace
+
+void TerritorialModel::prepare_observation(sim::Parallel par) {
+  const CensusSums c = take_census(res_, ties_, par);
+  IndicatorValues& v = ind_;
+  set_census_indicators(c, scale_, v);
+  v.dispersion = participant_dispersion(res_, c, par);
+  // Clustering on the fixed sample.
+  double clustering = 0;
+  for (std::uint32_t i : sample_) clustering += sim::local_clustering(ties_, i);
+  v.clustering = sample_.empty() ? 0.0 : clustering / static_cast<double>(sample_.size());
+  v.largest_component =
+      c.v[kParticipants] > 0 ? largest_participant_component(res_, ties_, uf_parent_, uf_size_) : 0.0;
+  set_organisation_indicators(org_, v);
 }
 
 int TerritorialModel::active_projects() const {
@@ -186,10 +209,10 @@ double TerritorialModel::responsiveness() const {
   return expected / std::max(1, org_.n_inst);
 }
 
-std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
+// Who takes part, how much, and how representative the participants are.
+std::vector<sim::IndicatorDecl> TerritorialModel::participation_indicators() {
   using M = TerritorialModel;
   using sim::indicator;
-  auto per_forum = [](double sum, double forums) { return forums > 0 ? sum / forums : 0.0; };
   return {
       // ---- participation
       indicator<M>("participation_share", "1", "share of residents participating",
@@ -199,31 +222,46 @@ std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
                    "Residents aged 15+ at level >= 2, counted at full scale (agents / population_scale)",
                    [](const M& m) { return m.ind_.participants; }),
       indicator<M>("active_share", "1", "share of active residents",
-                   "Share of residents at level >= 3 (active or core)", [](const M& m) { return m.ind_.active; }),
+                   "Share of residents at level >= 3 (active or core)",
+                   [](const M& m) { return m.ind_.active; }),
       indicator<M>("core_share", "1", "share of core participants", "Share of residents at level 4 (core)",
                    [](const M& m) { return m.ind_.core; }),
-      indicator<M>("core_members", "person", "core participants",
-                   "Residents at level 4 (core: the participation body and the organisers of collective action), "
-                   "counted at full scale; a conseil citoyen has about 13 members",
-                   [](const M& m) { return m.ind_.core_members; }),
+      indicator<M>(
+          "core_members", "person", "core participants",
+          "Residents at level 4 (core: the participation body and the organisers of collective action), "
+          "counted at full scale; a conseil citoyen has about 13 members",
+          [](const M& m) { return m.ind_.core_members; }),
       indicator<M>("informed_share", "1", "share of informed residents",
-                   "Share of residents at level >= 1 (informed or more)", [](const M& m) { return m.ind_.informed; }),
-      indicator<M>("ever_participated_share", "1", "share who ever participated",
-                   "Share of residents who reached level >= 2 at least once since week 0 (newcomers start at 0)",
-                   [](const M& m) { return m.ind_.ever; }),
+                   "Share of residents at level >= 1 (informed or more)",
+                   [](const M& m) { return m.ind_.informed; }),
+      indicator<M>(
+          "ever_participated_share", "1", "share who ever participated",
+          "Share of residents who reached level >= 2 at least once since week 0 (newcomers start at 0)",
+          [](const M& m) { return m.ind_.ever; }),
       indicator<M>("youth_representation_ratio", "1", "youth representation ratio",
                    "Share of 15-24 year-olds among participants (level >= 2) divided by their share among "
                    "residents; 1 = parity; 0 when nobody participates, 1 when the site has no youth",
                    [](const M& m) { return m.ind_.youth_ratio; }),
-      indicator<M>("low_income_representation_ratio", "1", "low-income representation ratio",
-                   "Share of low-income residents among participants divided by their share among residents; 0 "
-                   "when nobody participates, 1 when nobody is low-income",
-                   [](const M& m) { return m.ind_.low_income_ratio; }),
+      indicator<M>(
+          "low_income_representation_ratio", "1", "low-income representation ratio",
+          "Share of low-income residents among participants divided by their share among residents; 0 "
+          "when nobody participates, 1 when nobody is low-income",
+          [](const M& m) { return m.ind_.low_income_ratio; }),
+  };
+}
+
+// Residents' and organisations' trust, and the residents' informal network.
+std::vector<sim::IndicatorDecl> TerritorialModel::trust_and_tie_indicators() {
+  using M = TerritorialModel;
+  using sim::indicator;
+  return {
       // ---- trust
       indicator<M>("trust_institutions", "1", "mean trust in institutions",
-                   "Mean over residents of trust in institutions Ti in [0, 1]", [](const M& m) { return m.ind_.ti; }),
+                   "Mean over residents of trust in institutions Ti in [0, 1]",
+                   [](const M& m) { return m.ind_.ti; }),
       indicator<M>("trust_associations", "1", "mean trust in associations",
-                   "Mean over residents of trust in associations Ta in [0, 1]", [](const M& m) { return m.ind_.ta; }),
+                   "Mean over residents of trust in associations Ta in [0, 1]",
+                   [](const M& m) { return m.ind_.ta; }),
       indicator<M>("collective_efficacy", "1", "mean perceived collective efficacy",
                    "Mean over residents of perceived collective efficacy E in [0, 1] (Sampson)",
                    [](const M& m) { return m.ind_.eff; }),
@@ -245,18 +283,29 @@ std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
                    "Mean number of social ties per resident (block, weak and co-participation ties): the "
                    "relations no organisation chart shows",
                    [](const M& m) { return m.ind_.ties; }),
-      indicator<M>("formed_ties", "1", "co-participation ties per resident",
-                   "Mean number of ties per resident created by meeting at a forum (they fade when not renewed)",
-                   [](const M& m) { return m.ind_.formed_ties; }),
+      indicator<M>(
+          "formed_ties", "1", "co-participation ties per resident",
+          "Mean number of ties per resident created by meeting at a forum (they fade when not renewed)",
+          [](const M& m) { return m.ind_.formed_ties; }),
       indicator<M>("largest_participant_component", "1", "largest participant component",
                    "Share of participants (level >= 2) in the largest connected component of the network "
                    "restricted to participants (0 without participants)",
                    [](const M& m) { return m.ind_.largest_component; }),
+  };
+}
+
+// Forums, their conflict, and the shared diagnosis they build.
+std::vector<sim::IndicatorDecl> TerritorialModel::deliberation_indicators() {
+  using M = TerritorialModel;
+  using sim::indicator;
+  auto per_forum = [](double sum, double forums) { return forums > 0 ? sum / forums : 0.0; };
+  return {
       // ---- deliberation and conflict
-      indicator<M>("forums_held", "1", "forums held (cumulative)",
-                   "Forums (public meetings, animator forums, governance meetings, diagnosis workshops) held since "
-                   "week 0, at most one per week: the schedule of meetings, an input",
-                   [](const M& m) { return m.forums_held_; })
+      indicator<M>(
+          "forums_held", "1", "forums held (cumulative)",
+          "Forums (public meetings, animator forums, governance meetings, diagnosis workshops) held since "
+          "week 0, at most one per week: the schedule of meetings, an input",
+          [](const M& m) { return m.forums_held_; })
           .input(),
       indicator<M>("forum_attendance", "person", "attendees at the last forum",
                    "Residents attending the last forum held (this week's or an earlier one), counted at full "
@@ -270,32 +319,47 @@ std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
                    "Conflict intensity c = s((D - D0) / sD) of the last forum held, from its attendees' "
                    "priority dispersion D (0 before any forum or with fewer than 2 attendees)",
                    [](const M& m) { return m.forum_conflict_; }),
-      indicator<M>("conflict_productive", "1", "productive conflict per forum",
-                   "Mean over the forums held since week 0 of c p, the productive part of each forum's conflict "
-                   "(p = s((T - T*) / sT), T attendees' mean trust); 0 before any forum",
-                   [per_forum](const M& m) { return per_forum(m.conflict_productive_sum_, m.forums_held_); }),
-      indicator<M>("conflict_destructive", "1", "destructive conflict per forum",
-                   "Mean over the forums held since week 0 of c (1 - p), the destructive part of each forum's "
-                   "conflict; 0 before any forum",
-                   [per_forum](const M& m) { return per_forum(m.conflict_destructive_sum_, m.forums_held_); }),
+      indicator<M>(
+          "conflict_productive", "1", "productive conflict per forum",
+          "Mean over the forums held since week 0 of c p, the productive part of each forum's conflict "
+          "(p = s((T - T*) / sT), T attendees' mean trust); 0 before any forum",
+          [per_forum](const M& m) { return per_forum(m.conflict_productive_sum_, m.forums_held_); }),
+      indicator<M>(
+          "conflict_destructive", "1", "destructive conflict per forum",
+          "Mean over the forums held since week 0 of c (1 - p), the destructive part of each forum's "
+          "conflict; 0 before any forum",
+          [per_forum](const M& m) { return per_forum(m.conflict_destructive_sum_, m.forums_held_); }),
       indicator<M>("diagnosis_quality", "1", "quality of the shared diagnosis",
-                   "Quality Q in [0, 1] of the territory's shared diagnosis", [](const M& m) { return m.diagnosis_; }),
+                   "Quality Q in [0, 1] of the territory's shared diagnosis",
+                   [](const M& m) { return m.diagnosis_; }),
+  };
+}
+
+// Who decides, what gets done, and how institutions and associations respond.
+std::vector<sim::IndicatorDecl> TerritorialModel::project_and_institution_indicators() {
+  using M = TerritorialModel;
+  using sim::indicator;
+  return {
       // ---- decisions and projects
-      indicator<M>("resident_voice_share", "1", "residents' share of voice in decisions",
-                   "Residents' effective share of voice in theme choice: the governance body's v (an input) times "
-                   "min(1, residents at its last meeting / quorum); 0 when institutions decide alone",
-                   [](const M& m) { return m.effective_voice_; })
+      indicator<M>(
+          "resident_voice_share", "1", "residents' share of voice in decisions",
+          "Residents' effective share of voice in theme choice: the governance body's v (an input) times "
+          "min(1, residents at its last meeting / quorum); 0 when institutions decide alone",
+          [](const M& m) { return m.effective_voice_; })
           .input(),
-      indicator<M>("projects_launched", "1", "projects launched (cumulative)", "Collective projects launched since week 0",
+      indicator<M>("projects_launched", "1", "projects launched (cumulative)",
+                   "Collective projects launched since week 0",
                    [](const M& m) { return m.projects_launched_; }),
-      indicator<M>("projects_active", "1", "projects active", "Collective projects under way at the end of the week",
+      indicator<M>("projects_active", "1", "projects active",
+                   "Collective projects under way at the end of the week",
                    [](const M& m) { return m.active_projects(); }),
       indicator<M>("projects_succeeded", "1", "projects succeeded (cumulative)",
                    "Projects that reached their required effort before their deadline, since week 0",
                    [](const M& m) { return m.projects_succeeded_; }),
-      indicator<M>("projects_failed", "1", "projects failed (cumulative)",
-                   "Projects that reached their deadline without enough effort, or were abandoned, since week 0",
-                   [](const M& m) { return m.projects_failed_; }),
+      indicator<M>(
+          "projects_failed", "1", "projects failed (cumulative)",
+          "Projects that reached their deadline without enough effort, or were abandoned, since week 0",
+          [](const M& m) { return m.projects_failed_; }),
       indicator<M>("projects_on_resident_priority_share", "1", "share of projects on residents' priorities",
                    "Share of projects launched since week 0 whose theme was among the residents' top "
                    "priority_top_n themes at launch; 0 when none was launched",
@@ -304,15 +368,26 @@ std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
                    }),
       // ---- institutions and organisations
       indicator<M>("institution_posture", "1", "mean institutional posture",
-                   "Mean posture pi of institutions (0 top-down, 1 cooperative)", [](const M& m) { return m.ind_.posture; }),
+                   "Mean posture pi of institutions (0 top-down, 1 cooperative)",
+                   [](const M& m) { return m.ind_.posture; }),
       indicator<M>("responsiveness", "1", "institutional responsiveness",
                    "Share of resident proposals acted upon, weighted over responsiveness_window_weeks; the "
                    "expected share mean_k r_k while fewer than one proposal is in the window",
                    [](const M& m) { return m.responsiveness(); }),
       indicator<M>("association_legitimacy", "1", "mean legitimacy of associations",
-                   "Mean legitimacy L of the site's associations", [](const M& m) { return m.ind_.legitimacy; }),
+                   "Mean legitimacy L of the site's associations",
+                   [](const M& m) { return m.ind_.legitimacy; }),
+  };
+}
+
+// What the scenario puts in, and what the projects achieve in people and costs.
+std::vector<sim::IndicatorDecl> TerritorialModel::intervention_and_outcome_indicators() {
+  using M = TerritorialModel;
+  using sim::indicator;
+  return {
       // ---- interventions (inputs)
-      indicator<M>("animator_present", "1", "animator in post", "1 when an animator is in post this week, else 0",
+      indicator<M>("animator_present", "1", "animator in post",
+                   "1 when an animator is in post this week, else 0",
                    [](const M& m) { return m.week_.animator ? 1.0 : 0.0; })
           .input(),
       indicator<M>("facilitation_quality", "1", "facilitation quality of this week's forum",
@@ -320,47 +395,66 @@ std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
                    "facilitation_base, plus the structured-facilitation practice if the site uses it",
                    [](const M& m) { return m.week_.facilitation; })
           .input(),
-      indicator<M>("practice_in_use", "1", "practices in use",
-                   "1 when the site uses the practice this week (structured facilitation, co-decision "
-                   "governance), else 0; changes only through network meetings (phase 9)",
-                   [](const M& m, std::span<double> out) {
-                     for (int k = 0; k < kPractices; ++k) out[static_cast<std::size_t>(k)] = m.practice_in_use(k) ? 1.0 : 0.0;
-                   },
-                   "practice"),
+      indicator<M>(
+          "practice_in_use", "1", "practices in use",
+          "1 when the site uses the practice this week (structured facilitation, co-decision "
+          "governance), else 0; changes only through network meetings (phase 9)",
+          [](const M& m, std::span<double> out) {
+            for (int k = 0; k < kPractices; ++k)
+              out[static_cast<std::size_t>(k)] = m.practice_in_use(k) ? 1.0 : 0.0;
+          },
+          "practice"),
       // ---- outcomes in people and costs
-      indicator<M>("people_reached", "person", "people reached by successful projects (cumulative)",
-                   "People of each theme's target group reached by the site's successful projects since week 0, "
-                   "at full scale (reach_share x target group, per capita of the group)",
-                   [](const M& m, std::span<double> out) {
-                     std::copy(m.people_reached_.begin(), m.people_reached_.end(), out.begin());
-                   },
-                   "theme"),
-      indicator<M>("people_moved", "person", "people moved into a better state (cumulative)",
-                   "People of each theme's target group moved into the better state by the site's successful "
-                   "projects since week 0, at full scale (some return later: see people_better_off)",
-                   [](const M& m, std::span<double> out) {
-                     std::copy(m.people_moved_.begin(), m.people_moved_.end(), out.begin());
-                   },
-                   "theme"),
-      indicator<M>("people_better_off", "person", "people in a better state through projects",
-                   "People currently in the better state of each theme thanks to the site's projects (in work or "
-                   "training, satisfied with the living environment, kept in school or training, no longer feeling "
-                   "unsafe, taking up their rights, no longer isolated), at full scale; compare with baseline "
-                   "(paired) for an intervention's effect",
-                   [](const M& m, std::span<double> out) {
-                     std::copy(m.people_better_.begin(), m.people_better_.end(), out.begin());
-                   },
-                   "theme"),
+      indicator<M>(
+          "people_reached", "person", "people reached by successful projects (cumulative)",
+          "People of each theme's target group reached by the site's successful projects since week 0, "
+          "at full scale (reach_share x target group, per capita of the group)",
+          [](const M& m, std::span<double> out) {
+            std::copy(m.people_reached_.begin(), m.people_reached_.end(), out.begin());
+          },
+          "theme"),
+      indicator<M>(
+          "people_moved", "person", "people moved into a better state (cumulative)",
+          "People of each theme's target group moved into the better state by the site's successful "
+          "projects since week 0, at full scale (some return later: see people_better_off)",
+          [](const M& m, std::span<double> out) {
+            std::copy(m.people_moved_.begin(), m.people_moved_.end(), out.begin());
+          },
+          "theme"),
+      indicator<M>(
+          "people_better_off", "person", "people in a better state through projects",
+          "People currently in the better state of each theme thanks to the site's projects (in work or "
+          "training, satisfied with the living environment, kept in school or training, no longer feeling "
+          "unsafe, taking up their rights, no longer isolated), at full scale; compare with baseline "
+          "(paired) for an intervention's effect",
+          [](const M& m, std::span<double> out) {
+            std::copy(m.people_better_.begin(), m.people_better_.end(), out.begin());
+          },
+          "theme"),
       indicator<M>("avoided_costs_eur", "EUR", "public costs avoided by the site's projects (cumulative)",
                    "Sum over weeks since week 0 of sum_k people_better_off_k x unit_cost_eur_k / 52; the "
                    "difference with baseline (paired) is the cost an intervention avoids",
                    [](const M& m) { return m.avoided_costs_; }),
-      indicator<M>("intervention_cost_eur", "EUR", "intervention cost (cumulative)",
-                   "Cost of the scheduled interventions since week 0 (animator loaded cost while in post, network "
-                   "coordination, governance, diagnosis, training, funding, practice adoption): an input",
-                   [](const M& m) { return m.intervention_cost_; })
+      indicator<M>(
+          "intervention_cost_eur", "EUR", "intervention cost (cumulative)",
+          "Cost of the scheduled interventions since week 0 (animator loaded cost while in post, network "
+          "coordination, governance, diagnosis, training, funding, practice adoption): an input",
+          [](const M& m) { return m.intervention_cost_; })
           .input(),
   };
+}
+
+// The groups above, in this order: the order of the variables in the output file.
+std::vector<sim::IndicatorDecl> TerritorialModel::indicator_decls() {
+  std::vector<sim::IndicatorDecl> decls = participation_indicators();
+  const auto append = [&decls](std::vector<sim::IndicatorDecl>&& group) {
+    decls.insert(decls.end(), std::make_move_iterator(group.begin()), std::make_move_iterator(group.end()));
+  };
+  append(trust_and_tie_indicators());
+  append(deliberation_indicators());
+  append(project_and_institution_indicators());
+  append(intervention_and_outcome_indicators());
+  return decls;
 }
 
 }  // namespace atc::models::territorial

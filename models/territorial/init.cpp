@@ -88,7 +88,11 @@ void TerritorialModel::init_targets() {
   const double adults = pop * std::max(0.0, 1.0 - site_.under25_share - site_.senior_share);
   const double youth = pop * std::max(0.0, site_.under25_share - under15);
   const ThemeVector base{adults * prm_.activity_rate * site_.unemployment_rate,  // unemployed 25-64
-                         residents15, youth, residents15, residents15, residents15};
+                         residents15,
+                         youth,
+                         residents15,
+                         residents15,
+                         residents15};
   for (int k = 0; k < kThemes; ++k) target_[k] = base[k] * prm_.target_group_share[k];
   people_better_.fill(0.0);
   people_reached_.fill(0.0);
@@ -107,16 +111,15 @@ void TerritorialModel::init_practices() {
 
 // ---- organisations ----------------------------------------------------------
 
-void TerritorialModel::init_organisations() {
-  const int lead = lead_association_type(site_.network);
-  const double raw = site_.associations_per_1000 * site_.population / 1000.0;
-  const int n_assoc =
-      static_cast<int>(std::clamp(std::llround(raw), static_cast<long long>(prm_.min_associations), 20000LL));
-  // The network's lead type first (the animator's host), then the rest of the
-  // mix by largest remainder.
+namespace {
+
+// The types of a site's n_assoc associations: the network's lead type first
+// (the animator's host), then the rest of the mix by largest remainder (all of
+// the lead type when the mix is empty).
+std::vector<int> association_types(int lead, int n_assoc, const std::array<double, kAssocTypes>& mix) {
   std::vector<int> types{lead};
   double total = 0;
-  for (double w : site_.association_mix()) total += w;
+  for (double w : mix) total += w;
   std::array<int, kAssocTypes> count{};
   const int rest = n_assoc - 1;
   if (total <= 0) {
@@ -125,7 +128,7 @@ void TerritorialModel::init_organisations() {
     std::array<double, kAssocTypes> frac{};
     int given = 0;
     for (int t = 0; t < kAssocTypes; ++t) {
-      const double q = rest * site_.association_mix()[t] / total;
+      const double q = rest * mix[t] / total;
       count[t] = static_cast<int>(std::floor(q));
       frac[t] = q - count[t];
       given += count[t];
@@ -141,19 +144,49 @@ void TerritorialModel::init_organisations() {
     }
   }
   for (int t = 0; t < kAssocTypes; ++t) types.insert(types.end(), count[t], t);
-  // Associations' total capacity is per capita: what `raw` associations in
-  // the proportions of the mix would have. Each association gets its type's
-  // share of it, so that neither rounding, the minimum number nor the lead
-  // type placed first changes the capacity per resident.
+  return types;
+}
+
+}  // namespace
+
+void TerritorialModel::init_organisations() {
+  const int lead = lead_association_type(site_.network);
+  const double raw = site_.associations_per_1000 * site_.population / 1000.0;
+  const int n_assoc =
+      static_cast<int>(std::clamp(std::llround(raw), static_cast<long long>(prm_.min_associations), 20000LL));
+  const std::vector<int> types = association_types(lead, n_assoc, site_.association_mix());
+  const double density = association_density(raw, types, n_assoc);
+  RandomStream rng(key_, kInitKey, 0, Purpose("territorial/organisations"));
+  draw_organisations(types, n_assoc, density, rng);
+  draw_organisation_trust(rng);
+  index_organisations_by_theme();
+  const int n = org_.size();
+  contrib_ = Eigen::MatrixXd::Zero(kMaxProjects, n);
+  offered_ = Eigen::MatrixXd::Zero(kMaxProjects, n);
+  week_contrib_.assign(n, 0.0);
+  projects_of_org_.assign(n, 0);
+}
+
+// Associations' total capacity is per capita: what `raw` associations in the
+// proportions of the mix would have. Each association gets its type's share
+// of it (capacity x the density returned here), so that neither rounding, the
+// minimum number nor the lead type placed first changes the capacity per
+// resident.
+double TerritorialModel::association_density(double raw, const std::vector<int>& types, int n_assoc) const {
   double expected = 0, mix_total = 0, drawn = 0;
   for (int t = 0; t < kAssocTypes; ++t) {
     expected += site_.association_mix()[t] * prm_.association_capacity[t];
     mix_total += site_.association_mix()[t];
   }
   for (int t : types) drawn += prm_.association_capacity[t];
-  const double density =
-      mix_total > 0 && drawn > 0 ? raw * (expected / mix_total) / drawn : raw / static_cast<double>(n_assoc);
+  return mix_total > 0 && drawn > 0 ? raw * (expected / mix_total) / drawn
+                                    : raw / static_cast<double>(n_assoc);
+}
 
+// Each organisation's type, capacity, posture, legitimacy and thematic focus:
+// the n_assoc associations (of types[j]) first, then one institution per type.
+void TerritorialModel::draw_organisations(const std::vector<int>& types, int n_assoc, double density,
+                                          RandomStream& rng) {
   org_.n_assoc = n_assoc;
   org_.n_inst = kInstTypes;
   const int n = org_.size();
@@ -165,7 +198,6 @@ void TerritorialModel::init_organisations() {
   org_.host = 0;
   // Institutions serve every resident: their capacity is per 1,000 residents.
   const double per_1000 = site_.population / 1000.0;
-  RandomStream rng(key_, kInitKey, 0, Purpose("territorial/organisations"));
   for (int j = 0; j < n; ++j) {
     if (j < n_assoc) {
       org_.type[j] = types[j];
@@ -183,6 +215,12 @@ void TerritorialModel::init_organisations() {
   }
   org_.posture0 = org_.posture;
   org_.legitimacy0 = org_.legitimacy;
+}
+
+// Initial trust between organisations, by category of the pair
+// (association/institution in each other), diagonal 1.
+void TerritorialModel::draw_organisation_trust(RandomStream& rng) {
+  const int n = org_.size();
   org_.trust.resize(n, n);
   for (int j = 0; j < n; ++j) {
     for (int l = 0; l < n; ++l) {
@@ -195,8 +233,14 @@ void TerritorialModel::init_organisations() {
     }
   }
   org_.trust0 = org_.trust;
+}
+
+// Per theme: the partners of its projects and the institution in charge; and
+// the institutions' own priorities, normalised.
+void TerritorialModel::index_organisations_by_theme() {
+  const int n = org_.size();
   for (int k = 0; k < kThemes; ++k) {
-    org_.institution_for[k] = n_assoc;
+    org_.institution_for[k] = org_.n_assoc;
     for (int j = 0; j < n; ++j) {
       if (org_.focus[j][k] >= prm_.partner_focus_min) org_.partners[k].push_back(j);
       if (org_.is_institution(j) && org_.focus[j][k] > org_.focus[org_.institution_for[k]][k]) {
@@ -207,10 +251,6 @@ void TerritorialModel::init_organisations() {
   double s = 0;
   for (double x : prm_.institution_priorities) s += x;
   for (int k = 0; k < kThemes; ++k) org_.institution_priorities[k] = prm_.institution_priorities[k] / s;
-  contrib_ = Eigen::MatrixXd::Zero(kMaxProjects, n);
-  offered_ = Eigen::MatrixXd::Zero(kMaxProjects, n);
-  week_contrib_.assign(n, 0.0);
-  projects_of_org_.assign(n, 0);
 }
 
 // ---- residents --------------------------------------------------------------
@@ -362,7 +402,10 @@ void TerritorialModel::init_network() {
   block_begin_.resize(blocks + 1);
   for (std::size_t b = 0; b <= blocks; ++b) block_begin_[b] = static_cast<std::uint32_t>(b * n / blocks);
   std::vector<std::pair<sim::NodeId, sim::NodeId>> edges;
-  edges.reserve(n * static_cast<std::size_t>(prm_.block_ties / 2 + prm_.weak_ties));
+  // Edges per resident: half the block degree (an integer halving, as meant:
+  // the degree is even) plus weak_ties; only a capacity hint.
+  const int block_edges_per_resident = prm_.block_ties / 2;
+  edges.reserve(n * static_cast<std::size_t>(block_edges_per_resident + prm_.weak_ties));
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::uint32_t begin = block_begin_[b];
     const std::size_t m = block_begin_[b + 1] - begin;

@@ -122,6 +122,12 @@ struct Week {
   double learning = 1;  // multiplier of institutions' posture learning (institution_training)
 };
 
+// The animator's part in this week's facilitation (phase 1).
+struct AnimatorFacilitation {
+  double quality = 0;        // q of the forums it runs
+  bool runs_forums = false;  // it holds forums of its own
+};
+
 struct IndicatorValues {
   double participation = 0, active = 0, core = 0, informed = 0, ever = 0;
   double youth_ratio = 0, low_income_ratio = 0;
@@ -161,6 +167,10 @@ class TerritorialModel final : public sim::Model {
  private:
   // initialisation (init.cpp)
   void init_organisations();
+  [[nodiscard]] double association_density(double raw, const std::vector<int>& types, int n_assoc) const;
+  void draw_organisations(const std::vector<int>& types, int n_assoc, double density, sim::RandomStream& rng);
+  void draw_organisation_trust(sim::RandomStream& rng);
+  void index_organisations_by_theme();
   void init_residents(sim::Parallel par);
   void init_network();
   void init_levels(sim::Parallel par);
@@ -187,11 +197,41 @@ class TerritorialModel final : public sim::Model {
   [[nodiscard]] int active_projects() const;
   [[nodiscard]] double responsiveness() const;
 
+  // parts of phase 1 (phases_residents.cpp)
+  void apply_practice_changes(std::int64_t step);
+  AnimatorFacilitation schedule_animator(Week& w);
+  void schedule_lockdown(Week& w) const;
+  void schedule_funding(Week& w);
+  void schedule_governance(Week& w);
+  bool schedule_diagnosis(Week& w);
+  void schedule_training(Week& w);
+  void schedule_renewal(Week& w) const;
+  void draw_moves(const Week& w, sim::Parallel par);
+  void drop_ties_of_movers(sim::Parallel par);
+  void integrate_resident(const Week& w, std::size_t i, double block_share);
+  void meet_block_neighbours(const Week& w, std::size_t i);
+  // parts of phase 4 (phases_residents.cpp)
+  double measure_forum(sim::Parallel par);
+  void deliberate_in_pairs(const Week& w, double association_trust, sim::Parallel par);
+  void apply_forum_effects(const Week& w, const ForumConflict& conflict, sim::Parallel par);
+  void institutions_learn_priorities();
+  // parts of phase 7 (phases_projects.cpp)
+  bool learn_from_project_outcomes(const Week& w);
+  void relax_organisations();
+  void update_resident_trust(const Week& w, bool any_outcome, sim::Parallel par);
+
   // helpers
   [[nodiscard]] bool tied(std::size_t i, std::uint32_t j) const;
   [[nodiscard]] int neighbourhood_ties(std::size_t i) const;  // block + weak ties
   bool add_tie(std::size_t i, std::uint32_t j, TieKind kind, std::uint8_t life);
   [[nodiscard]] double opportunity(const Week& w, std::size_t i) const;
+
+  // indicator declarations, one group each, in output order (indicators.cpp)
+  static std::vector<sim::IndicatorDecl> participation_indicators();
+  static std::vector<sim::IndicatorDecl> trust_and_tie_indicators();
+  static std::vector<sim::IndicatorDecl> deliberation_indicators();
+  static std::vector<sim::IndicatorDecl> project_and_institution_indicators();
+  static std::vector<sim::IndicatorDecl> intervention_and_outcome_indicators();
 
   // configuration
   Params prm_;
@@ -243,7 +283,7 @@ class TerritorialModel final : public sim::Model {
   double forum_attendees_ = 0;  // rescaled to the full population
   double forum_trust_ = 0;
   double forum_dispersion_ = 0;
-  double forum_conflict_ = 0;  // conflict intensity c of the last forum
+  double forum_conflict_ = 0;       // conflict intensity c of the last forum
   ThemeVector population_prio_{};   // mean priorities of all residents
   ThemeVector participant_prio_{};  // mean priorities of participants
   ThemeVector mobilisation_{};      // share of participants whose top theme is k

@@ -34,12 +34,12 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
       if (r.level[i] < kOccasional) continue;
       for (int k = 0; k < K; ++k) s.v[K + k] += p[k];
       s.v[2 * K + top_theme(p)] += 1.0;
-      s.v[3 * K] += 1.0;
+      s.v[std::size_t{3} * K] += 1.0;
     }
     return s;
   });
   const double n = static_cast<double>(r.n);
-  participants_ = c.v[3 * K];
+  participants_ = c.v[std::size_t{3} * K];
   for (int k = 0; k < K; ++k) {
     population_prio_[k] = c.v[k] / n;
     participant_prio_[k] = participants_ > 0 ? c.v[K + k] / participants_ : population_prio_[k];
@@ -190,7 +190,15 @@ void TerritorialModel::phase_cooperation(const Week& w, sim::Parallel par) {
 // ---- phase 7: trust and posture ----------------------------------------------
 
 void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
-  auto& r = res_;
+  const bool any_outcome = learn_from_project_outcomes(w);
+  relax_organisations();
+  update_resident_trust(w, any_outcome, par);
+}
+
+// Organisations learn from this week's finished projects: partners' trust in
+// one another, institutions' posture, associations' legitimacy. Returns
+// whether any project finished.
+bool TerritorialModel::learn_from_project_outcomes(const Week& w) {
   const double lambda = prm_.negativity;
   bool any_outcome = false;
   for (int p = 0; p < kMaxProjects; ++p) {
@@ -217,14 +225,20 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
       if (org_.is_institution(j)) {
         // Cooperative experience moves posture, whoever chose the project;
         // trained institutions learn faster from it.
-        org_.posture[j] =
-            mechanisms::posture_after(org_.posture[j], pr.outcome, prm_.posture_gain * w.learning, prm_.posture_loss);
+        org_.posture[j] = mechanisms::posture_after(org_.posture[j], pr.outcome,
+                                                    prm_.posture_gain * w.learning, prm_.posture_loss);
       } else {
         org_.legitimacy[j] =
             mechanisms::trust_after(org_.legitimacy[j], pr.outcome, prm_.legitimacy_gain, lambda);
       }
     }
   }
+  return any_outcome;
+}
+
+// Trust between organisations, posture and legitimacy relax towards their
+// initial values (memories fade without new evidence).
+void TerritorialModel::relax_organisations() {
   const int n_org = org_.size();
   const double rw = prm_.org_trust_relaxation;
   for (int j = 0; j < n_org; ++j) {
@@ -237,8 +251,14 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
       org_.legitimacy[j] += prm_.legitimacy_relaxation * (org_.legitimacy0[j] - org_.legitimacy[j]);
     }
   }
-  // Residents: DeGroot averaging over ties and relaxation to baseline (read
-  // from last week's copies), then evidence from projects and proposals.
+}
+
+// Residents: DeGroot averaging over ties and relaxation to baseline (read
+// from last week's copies), then evidence from projects and proposals; the
+// proposals feed the institutions' responsiveness.
+void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, sim::Parallel par) {
+  auto& r = res_;
+  const double lambda = prm_.negativity;
   par.for_each(r.n, [&](std::size_t i) {
     r.ti_prev[i] = r.ti[i];
     r.ta_prev[i] = r.ta[i];
@@ -318,8 +338,7 @@ void TerritorialModel::phase_trust(const Week& w, sim::Parallel par) {
 // better state; people return from it at a yearly hazard. Avoided costs are
 // the people in the better state times the unit cost per person-year.
 void TerritorialModel::phase_outcomes(const Week& w) {
-  const double targeting =
-      std::max(0.0, 1.0 + prm_.diagnosis_effect * (diagnosis_ - prm_.diagnosis_initial));
+  const double targeting = std::max(0.0, 1.0 + prm_.diagnosis_effect * (diagnosis_ - prm_.diagnosis_initial));
   for (int k = 0; k < kThemes; ++k) people_better_[k] -= people_better_[k] * weekly(prm_.return_rate[k]);
   for (const auto& p : projects_) {
     if (p.outcome <= 0) continue;

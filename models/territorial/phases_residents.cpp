@@ -77,115 +77,24 @@ void TerritorialModel::phase_schedule(Week& w) {
   const std::int64_t week = prm_.burn_in_weeks + w.step;  // weeks since the burn-in began
   w.move_out_hazard = weekly(-std::log1p(-std::min(*prm_.residential_turnover, 0.999)));
   w.host = org_.host;
-  // Practices decided at a network meeting take effect after their lag (phase 9).
-  for (std::size_t k = 0; k < practice_.size(); ++k) {
-    if (w.step >= practice_change_at_[k]) {
-      practice_[k] = practice_next_[k];
-      practice_change_at_[k] = INT64_MAX;
-    }
-  }
+  apply_practice_changes(w.step);
   const double method_gain = practice_[0] ? prm_.practice_effect[0] : 0.0;  // structured facilitation
-  double animator_q = 0;
-  bool animator_runs_forums = false;
+  AnimatorFacilitation animator;
   bool facilitated = false;
   if (!w.burn_in) {
-    const std::int64_t s = w.step;
-    // Animator: in post, vacancy after turnover, departure shock, ramp-up.
-    const AnimatorSpec* a = nullptr;
-    for (const auto& spec : iv_.animators) {
-      if (spec.when.active(s)) {
-        a = &spec;
-        break;
-      }
-    }
-    bool departed = false;
-    for (const auto& d : iv_.departures) departed = departed || d.active(s);
-    RandomStream turnover(key_, w.key, 0, Purpose("territorial/animator_turnover"));
-    const double u = turnover.uniform();  // drawn every week (common random numbers)
-    if (a == nullptr || departed) {
-      animator_present_ = false;
-      animator_vacancy_ = 0;
-      animator_tenure_ = 0;
-    } else {
-      if (animator_present_ && u < weekly(a->turnover_per_year)) {
-        animator_present_ = false;
-        animator_vacancy_ = a->vacancy_weeks;
-      }
-      if (!animator_present_) {
-        if (animator_vacancy_ > 0) {
-          --animator_vacancy_;
-        } else {
-          animator_present_ = true;
-          animator_tenure_ = 0;
-        }
-      }
-      if (animator_present_) {
-        ++animator_tenure_;
-        const double ramp =
-            a->ramp_up_weeks == 0 ? 1.0 : std::min(1.0, double(animator_tenure_) / a->ramp_up_weeks);
-        w.animator = true;
-        w.animator_contacts = a->contacts_per_week * a->fte * ramp;
-        animator_q = a->facilitation_quality;
-        animator_runs_forums = a->forum_period_weeks > 0;
-        if (a->host_type >= 0 && !org_.of_type[a->host_type].empty()) w.host = org_.of_type[a->host_type][0];
-        w.emphasis = a->emphasis;
-        w.animator_forum = a->forum_period_weeks > 0 && (animator_tenure_ - 1) % a->forum_period_weeks == 0;
-        intervention_cost_ += a->salary_cost_eur * a->fte / 52.0;
-      }
-      // The network supports the site while the intervention runs, animator in post or not.
-      intervention_cost_ += a->coordination_cost_eur_per_year / 52.0;
-    }
-    for (const auto& l : iv_.lockdowns) {
-      if (l.when.active(s)) {
-        w.lockdown = true;
-        w.activity = l.activity;
-        w.digital_effect = l.digital_effect;
-        break;
-      }
-    }
-    for (const auto& f : iv_.funding) {
-      if (!f.when.active(s)) continue;
-      w.capacity_multiplier *= std::max(0.0, 1.0 + f.capacity_change);
-      intervention_cost_ += f.cost_eur_per_year / 52.0;
-    }
-    for (const auto& g : iv_.governance) {
-      if (!g.when.active(s)) continue;
-      intervention_cost_ += g.cost_eur_per_year / 52.0;
-      // A body that never meets leaves decisions to the institutions.
-      if (g.period_weeks == 0) break;
-      w.governance = true;
-      w.resident_voice = std::min(1.0, g.resident_voice + (practice_[1] ? prm_.practice_effect[1] : 0.0));
-      w.quorum = g.quorum_per_1000 * site_.population / 1000.0;
-      w.governance_meeting = (s - g.when.start) % g.period_weeks == 0;
-      break;
-    }
-    bool workshop = false;
-    for (const auto& d : iv_.diagnosis) {
-      if (!d.when.active(s)) continue;
-      w.diagnosis = true;
-      workshop = (s - d.when.start) % d.period_weeks == 0;
-      intervention_cost_ +=
-          d.cost_eur / static_cast<double>(std::max<std::int64_t>(1, d.when.end - d.when.start));
-      break;
-    }
-    for (const auto& t : iv_.training) {
-      if (s != t.when.start) continue;
-      trained_until_ = s + t.effect_weeks;
-      training_boost_ = t.learning_boost;
-      intervention_cost_ += t.cost_eur;
-    }
-    if (s < trained_until_) w.learning = 1.0 + training_boost_;
-    for (const auto& r : iv_.renewals) {
-      if (!r.when.active(s)) continue;
-      const double weeks = static_cast<double>(r.when.end - r.when.start);
-      w.relocation_hazard = 1.0 - std::pow(1.0 - std::min(*r.relocated_share, 0.999), 1.0 / weeks);
-      w.membership_loss = r.membership_loss;
-      break;
-    }
+    // Intervention costs are added in this order (animator, funding,
+    // governance, diagnosis, training): a floating-point sum depends on it.
+    animator = schedule_animator(w);
+    schedule_lockdown(w);
+    schedule_funding(w);
+    schedule_governance(w);
+    const bool workshop = schedule_diagnosis(w);
+    schedule_training(w);
+    schedule_renewal(w);
     w.forum = w.animator_forum || w.governance_meeting || workshop;
     // The animator facilitates the method's meetings (its forums, the
     // governance body's, the diagnosis workshops), unless it holds none.
-    facilitated = animator_runs_forums && (w.animator_forum || w.governance_meeting || workshop);
+    facilitated = animator.runs_forums && (w.animator_forum || w.governance_meeting || workshop);
   }
   // Public meetings held without intervention (associations, conseil
   // citoyen): physical only, so cancelled by a lockdown.
@@ -193,12 +102,174 @@ void TerritorialModel::phase_schedule(Week& w) {
   w.forum = w.forum || public_meeting;
   w.digital_forum = w.forum && w.lockdown;
   // The structured-facilitation practice adds to whoever facilitates.
-  w.facilitation = std::clamp((facilitated ? animator_q : *prm_.facilitation_base) + method_gain, 0.0, 1.0);
+  w.facilitation =
+      std::clamp((facilitated ? animator.quality : *prm_.facilitation_base) + method_gain, 0.0, 1.0);
+}
+
+// Practices decided at a network meeting take effect after their lag (phase 9).
+void TerritorialModel::apply_practice_changes(std::int64_t step) {
+  for (std::size_t k = 0; k < practice_.size(); ++k) {
+    if (step >= practice_change_at_[k]) {
+      practice_[k] = practice_next_[k];
+      practice_change_at_[k] = INT64_MAX;
+    }
+  }
+}
+
+// Animator: in post, vacancy after turnover, departure shock, ramp-up; its
+// contacts, host and forums this week, and its cost.
+AnimatorFacilitation TerritorialModel::schedule_animator(Week& w) {
+  const std::int64_t s = w.step;
+  AnimatorFacilitation facilitation;
+  const AnimatorSpec* a = nullptr;
+  for (const auto& spec : iv_.animators) {
+    if (spec.when.active(s)) {
+      a = &spec;
+      break;
+    }
+  }
+  bool departed = false;
+  for (const auto& d : iv_.departures) departed = departed || d.active(s);
+  RandomStream turnover(key_, w.key, 0, Purpose("territorial/animator_turnover"));
+  const double u = turnover.uniform();  // drawn every week (common random numbers)
+  if (a == nullptr || departed) {
+    animator_present_ = false;
+    animator_vacancy_ = 0;
+    animator_tenure_ = 0;
+    return facilitation;
+  }
+  if (animator_present_ && u < weekly(a->turnover_per_year)) {
+    animator_present_ = false;
+    animator_vacancy_ = a->vacancy_weeks;
+  }
+  if (!animator_present_) {
+    if (animator_vacancy_ > 0) {
+      --animator_vacancy_;
+    } else {
+      animator_present_ = true;
+      animator_tenure_ = 0;
+    }
+  }
+  if (animator_present_) {
+    ++animator_tenure_;
+    const double ramp =
+        a->ramp_up_weeks == 0 ? 1.0 : std::min(1.0, double(animator_tenure_) / a->ramp_up_weeks);
+    w.animator = true;
+    w.animator_contacts = a->contacts_per_week * a->fte * ramp;
+    facilitation.quality = a->facilitation_quality;
+    facilitation.runs_forums = a->forum_period_weeks > 0;
+    if (a->host_type >= 0 && !org_.of_type[a->host_type].empty()) w.host = org_.of_type[a->host_type][0];
+    w.emphasis = a->emphasis;
+    w.animator_forum = a->forum_period_weeks > 0 && (animator_tenure_ - 1) % a->forum_period_weeks == 0;
+    intervention_cost_ += a->salary_cost_eur * a->fte / 52.0;
+  }
+  // The network supports the site while the intervention runs, animator in post or not.
+  intervention_cost_ += a->coordination_cost_eur_per_year / 52.0;
+  return facilitation;
+}
+
+// A lockdown (the first active one) limits activity and moves meetings online.
+void TerritorialModel::schedule_lockdown(Week& w) const {
+  for (const auto& l : iv_.lockdowns) {
+    if (l.when.active(w.step)) {
+      w.lockdown = true;
+      w.activity = l.activity;
+      w.digital_effect = l.digital_effect;
+      break;
+    }
+  }
+}
+
+// Funding changes (all active ones) scale associations' capacity.
+void TerritorialModel::schedule_funding(Week& w) {
+  for (const auto& f : iv_.funding) {
+    if (!f.when.active(w.step)) continue;
+    w.capacity_multiplier *= std::max(0.0, 1.0 + f.capacity_change);
+    intervention_cost_ += f.cost_eur_per_year / 52.0;
+  }
+}
+
+// Shared governance (the first active body): residents' voice, quorum, and
+// whether the body meets this week.
+void TerritorialModel::schedule_governance(Week& w) {
+  const std::int64_t s = w.step;
+  for (const auto& g : iv_.governance) {
+    if (!g.when.active(s)) continue;
+    intervention_cost_ += g.cost_eur_per_year / 52.0;
+    // A body that never meets leaves decisions to the institutions.
+    if (g.period_weeks == 0) break;
+    w.governance = true;
+    w.resident_voice = std::min(1.0, g.resident_voice + (practice_[1] ? prm_.practice_effect[1] : 0.0));
+    w.quorum = g.quorum_per_1000 * site_.population / 1000.0;
+    w.governance_meeting = (s - g.when.start) % g.period_weeks == 0;
+    break;
+  }
+}
+
+// A shared-diagnosis process (the first active one); returns whether it holds
+// a workshop this week.
+bool TerritorialModel::schedule_diagnosis(Week& w) {
+  const std::int64_t s = w.step;
+  bool workshop = false;
+  for (const auto& d : iv_.diagnosis) {
+    if (!d.when.active(s)) continue;
+    w.diagnosis = true;
+    workshop = (s - d.when.start) % d.period_weeks == 0;
+    intervention_cost_ +=
+        d.cost_eur / static_cast<double>(std::max<std::int64_t>(1, d.when.end - d.when.start));
+    break;
+  }
+  return workshop;
+}
+
+// Institution training starting this week; institutions learn faster while
+// its effect lasts.
+void TerritorialModel::schedule_training(Week& w) {
+  const std::int64_t s = w.step;
+  for (const auto& t : iv_.training) {
+    if (s != t.when.start) continue;
+    trained_until_ = s + t.effect_weeks;
+    training_boost_ = t.learning_boost;
+    intervention_cost_ += t.cost_eur;
+  }
+  if (s < trained_until_) w.learning = 1.0 + training_boost_;
+}
+
+// Urban renewal (the first active one): weekly relocation hazard spreading
+// the relocated share over its duration, and the membership it breaks.
+void TerritorialModel::schedule_renewal(Week& w) const {
+  for (const auto& r : iv_.renewals) {
+    if (!r.when.active(w.step)) continue;
+    const double weeks = static_cast<double>(r.when.end - r.when.start);
+    w.relocation_hazard = 1.0 - std::pow(1.0 - std::min(*r.relocated_share, 0.999), 1.0 / weeks);
+    w.membership_loss = r.membership_loss;
+    break;
+  }
 }
 
 // ---- phase 1: residential moves ---------------------------------------------
 
 void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
+  draw_moves(w, par);
+  drop_ties_of_movers(par);
+  // Arrivals form a few ties in their (new) block at once; then every
+  // resident below their initial number of neighbourhood ties forms one more
+  // with probability integration_rate per week (a block-mate, or a resident of
+  // another block in proportion weak_ties / (block_ties + weak_ties)). Serial,
+  // in resident order: a tie writes both ends.
+  const double block_share = prm_.block_ties / (prm_.block_ties + prm_.weak_ties);
+  for (std::size_t i = 0; i < res_.n; ++i) {
+    if (res_.moved[i] == kStayed) {
+      integrate_resident(w, i, block_share);
+    } else {
+      meet_block_neighbours(w, i);
+    }
+  }
+}
+
+// Who moves out (a newcomer takes the dwelling: same static profile, fresh
+// state, no ties) and who is relocated to another block by urban renewal.
+void TerritorialModel::draw_moves(const Week& w, sim::Parallel par) {
   auto& r = res_;
   const std::size_t blocks = block_count();
   par.for_blocks(r.n, [&](std::size_t b, std::size_t e) {
@@ -210,7 +281,6 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
       const double lose = rng.uniform();
       r.moved[i] = kStayed;
       if (out < w.move_out_hazard) {
-        // A newcomer takes the dwelling: same static profile, fresh state, no ties.
         r.moved[i] = kMovedOut;
         draw_resident_state(i, w.key);
         r.invited[i] = r.attending[i] = 0;
@@ -224,6 +294,12 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
       }
     }
   });
+}
+
+// Ties to or from movers go (all ties of a resident who moved out; block ties
+// of a relocated one), and ties formed by co-participation fade by one week.
+void TerritorialModel::drop_ties_of_movers(sim::Parallel par) {
+  auto& r = res_;
   // Movers and their neighbours (ties are symmetric) are marked; serial, but
   // movers are few.
   for (std::size_t i = 0; i < r.n; ++i) {
@@ -231,9 +307,7 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
     touched_[i] = 1;
     for (int s = 0; s < r.tie_count[i]; ++s) touched_[r.tie_to[i * kTieSlots + s]] = 1;
   }
-  // Each resident cleans its own slots: ties to or from movers go (all ties of
-  // a resident who moved out; block ties of a relocated one), and ties formed
-  // by co-participation fade by one week. Both ends of a tie apply the same
+  // Each resident cleans its own slots. Both ends of a tie apply the same
   // rule, so ties stay symmetric.
   par.for_each(r.n, [&](std::size_t i) {
     std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
@@ -262,66 +336,68 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
     }
     r.tie_count[i] = static_cast<std::uint8_t>(kept);
   });
-  // Arrivals form a few ties in their (new) block at once; then every
-  // resident below their initial number of neighbourhood ties forms one more
-  // with probability integration_rate per week (a block-mate, or a resident of
-  // another block in proportion weak_ties / (block_ties + weak_ties)). Serial,
-  // in resident order: a tie writes both ends.
-  const double block_share = prm_.block_ties / (prm_.block_ties + prm_.weak_ties);
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (r.moved[i] == kStayed) {
-      if (prm_.integration_rate <= 0 || neighbourhood_ties(i) >= r.tie_target[i]) continue;
-      RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
-      if (rng.uniform() >= prm_.integration_rate) continue;
-      const bool in_block = rng.uniform() < block_share || blocks < 2;
-      const bool closure = rng.uniform() < prm_.triadic_closure;
-      for (int attempt = 0; attempt < 4; ++attempt) {
-        std::uint32_t j = 0;
-        const int c = r.tie_count[i];
-        if (in_block && closure && c > 0) {
-          // a friend of a friend in the block (triadic closure)
-          const std::uint32_t t = r.tie_to[i * kTieSlots + rng.below(static_cast<std::uint64_t>(c))];
-          if (r.tie_count[t] == 0) continue;
-          j = r.tie_to[std::size_t{t} * kTieSlots + rng.below(r.tie_count[t])];
-          if (r.block[j] != r.block[i]) continue;
-        } else if (in_block) {
-          const std::uint32_t begin = block_begin_[r.block[i]];
-          j = static_cast<std::uint32_t>(begin + rng.below(block_begin_[r.block[i] + 1] - begin));
-          if (r.block[j] != r.block[i]) continue;
-        } else {
-          j = static_cast<std::uint32_t>(rng.below(r.n));
-          if (r.block[j] == r.block[i]) continue;
-        }
-        if (j == i || tied(i, j) || neighbourhood_ties(j) > r.tie_target[j]) continue;
-        if (r.tie_count[i] >= prm_.max_ties || r.tie_count[j] >= prm_.max_ties) continue;
-        const TieKind kind = in_block ? kBlockTie : kWeakTie;
-        add_tie(i, j, kind, 255);
-        add_tie(j, static_cast<std::uint32_t>(i), kind, 255);
-        break;
-      }
-      continue;
+}
+
+// A resident who stayed, below their initial number of neighbourhood ties,
+// forms one more with probability integration_rate: in the block (often a
+// friend of a friend) with probability block_share, else in another block.
+void TerritorialModel::integrate_resident(const Week& w, std::size_t i, double block_share) {
+  auto& r = res_;
+  if (prm_.integration_rate <= 0 || neighbourhood_ties(i) >= r.tie_target[i]) return;
+  RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
+  if (rng.uniform() >= prm_.integration_rate) return;
+  const bool in_block = rng.uniform() < block_share || block_count() < 2;
+  const bool closure = rng.uniform() < prm_.triadic_closure;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    std::uint32_t j = 0;
+    const int c = r.tie_count[i];
+    if (in_block && closure && c > 0) {
+      // a friend of a friend in the block (triadic closure)
+      const std::uint32_t t = r.tie_to[i * kTieSlots + rng.below(static_cast<std::uint64_t>(c))];
+      if (r.tie_count[t] == 0) continue;
+      j = r.tie_to[std::size_t{t} * kTieSlots + rng.below(r.tie_count[t])];
+      if (r.block[j] != r.block[i]) continue;
+    } else if (in_block) {
+      const std::uint32_t begin = block_begin_[r.block[i]];
+      j = static_cast<std::uint32_t>(begin + rng.below(block_begin_[r.block[i] + 1] - begin));
+      if (r.block[j] != r.block[i]) continue;
+    } else {
+      j = static_cast<std::uint32_t>(rng.below(r.n));
+      if (r.block[j] == r.block[i]) continue;
     }
-    const std::uint32_t b = r.block[i];
-    const std::uint32_t begin = block_begin_[b];
-    const std::uint32_t size = block_begin_[b + 1] - begin;
-    if (size < 2) continue;
-    RandomStream rng(key_, w.key, i, Purpose("territorial/new_ties"));
-    int made = 0;
-    for (int attempt = 0; attempt < 4 * prm_.new_block_ties && made < prm_.new_block_ties; ++attempt) {
-      // The first neighbour met at random, the next ones among their ties
-      // (one meets one's neighbours' neighbours: triadic closure).
-      auto j = static_cast<std::uint32_t>(begin + rng.below(size));
-      const int c = r.tie_count[i];
-      if (c > 0 && rng.uniform() < prm_.triadic_closure) {
-        const std::uint32_t t = r.tie_to[i * kTieSlots + rng.below(static_cast<std::uint64_t>(c))];
-        if (r.tie_count[t] > 0) j = r.tie_to[std::size_t{t} * kTieSlots + rng.below(r.tie_count[t])];
-      }
-      if (j == i || r.block[j] != b || tied(i, j)) continue;
-      if (r.tie_count[i] >= prm_.max_ties || r.tie_count[j] >= prm_.max_ties) continue;
-      add_tie(i, j, kBlockTie, 255);
-      add_tie(j, static_cast<std::uint32_t>(i), kBlockTie, 255);
-      ++made;
+    if (j == i || tied(i, j) || neighbourhood_ties(j) > r.tie_target[j]) continue;
+    if (r.tie_count[i] >= prm_.max_ties || r.tie_count[j] >= prm_.max_ties) continue;
+    const TieKind kind = in_block ? kBlockTie : kWeakTie;
+    add_tie(i, j, kind, 255);
+    add_tie(j, static_cast<std::uint32_t>(i), kind, 255);
+    break;
+  }
+}
+
+// A resident who arrived in a block (a newcomer or a relocated one) forms up
+// to new_block_ties ties there at once.
+void TerritorialModel::meet_block_neighbours(const Week& w, std::size_t i) {
+  auto& r = res_;
+  const std::uint32_t b = r.block[i];
+  const std::uint32_t begin = block_begin_[b];
+  const std::uint32_t size = block_begin_[b + 1] - begin;
+  if (size < 2) return;
+  RandomStream rng(key_, w.key, i, Purpose("territorial/new_ties"));
+  int made = 0;
+  for (int attempt = 0; attempt < 4 * prm_.new_block_ties && made < prm_.new_block_ties; ++attempt) {
+    // The first neighbour met at random, the next ones among their ties
+    // (one meets one's neighbours' neighbours: triadic closure).
+    auto j = static_cast<std::uint32_t>(begin + rng.below(size));
+    const int c = r.tie_count[i];
+    if (c > 0 && rng.uniform() < prm_.triadic_closure) {
+      const std::uint32_t t = r.tie_to[i * kTieSlots + rng.below(static_cast<std::uint64_t>(c))];
+      if (r.tie_count[t] > 0) j = r.tie_to[std::size_t{t} * kTieSlots + rng.below(r.tie_count[t])];
     }
+    if (j == i || r.block[j] != b || tied(i, j)) continue;
+    if (r.tie_count[i] >= prm_.max_ties || r.tie_count[j] >= prm_.max_ties) continue;
+    add_tie(i, j, kBlockTie, 255);
+    add_tie(j, static_cast<std::uint32_t>(i), kBlockTie, 255);
+    ++made;
   }
 }
 
@@ -443,7 +519,31 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   const std::size_t m = attendees_.size();
   forum_attendees_ = static_cast<double>(m) / scale_;
   if (m == 0) return;
-  // Attendees' trust, centroid and dispersion before deliberation.
+  const double association_trust = measure_forum(par);
+  // Conflict, graded per forum: how much attendees disagree, and whether the
+  // trust in the room (helped by facilitation) makes it productive.
+  const ForumConflict conflict =
+      m >= 2 ? forum_conflict(forum_dispersion_, forum_trust_ + prm_.conflict_facilitation * w.facilitation,
+                              conflict_shape_)
+             : ForumConflict{};
+  forum_conflict_ = conflict.intensity;
+  conflict_productive_sum_ += conflict.productive;
+  conflict_destructive_sum_ += conflict.destructive;
+  deliberate_in_pairs(w, association_trust, par);
+  apply_forum_effects(w, conflict, par);
+  const double gain = prm_.diagnosis_gain * (w.diagnosis ? 1.0 : prm_.diagnosis_without_process) *
+                      (1.0 + prm_.diagnosis_conflict_bonus * conflict.productive) *
+                      (1.0 - conflict.destructive);
+  diagnosis_ += std::min(1.0, gain) * (1.0 - diagnosis_);
+  if (w.diagnosis || w.governance_meeting) institutions_learn_priorities();
+}
+
+// Attendees' trust, centroid and dispersion before deliberation (into
+// forum_trust_, forum_centroid_, forum_dispersion_). Returns the attendees'
+// mean trust in associations, which sets the confidence bound.
+double TerritorialModel::measure_forum(sim::Parallel par) {
+  const auto& r = res_;
+  const std::size_t m = attendees_.size();
   const auto stats = par.reduce<Sums<kThemes + 2>>(m, [&](std::size_t b, std::size_t e) {
     Sums<kThemes + 2> s;
     for (std::size_t k = b; k < e; ++k) {
@@ -466,20 +566,16 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
     return s;
   }) / md;
   forum_dispersion_ = pairwise_dispersion(squared, m);
-  // Conflict, graded per forum: how much attendees disagree, and whether the
-  // trust in the room (helped by facilitation) makes it productive.
-  const ForumConflict conflict =
-      m >= 2 ? forum_conflict(forum_dispersion_, forum_trust_ + prm_.conflict_facilitation * w.facilitation,
-                              conflict_shape_)
-             : ForumConflict{};
-  forum_conflict_ = conflict.intensity;
-  conflict_productive_sum_ += conflict.productive;
-  conflict_destructive_sum_ += conflict.destructive;
-  // Random pairs (deterministic matching) move towards each other when closer
-  // than the confidence bound (Deffuant et al. 2000, in K dimensions); a pair
-  // may form a tie, and renews one formed earlier. Pairs are disjoint.
+  return stats.v[0] / md;
+}
+
+// Random pairs (deterministic matching) move towards each other when closer
+// than the confidence bound (Deffuant et al. 2000, in K dimensions); a pair
+// may form a tie, and renews one formed earlier. Pairs are disjoint.
+void TerritorialModel::deliberate_in_pairs(const Week& w, double association_trust, sim::Parallel par) {
+  auto& r = res_;
   const double bound = confidence_bound(prm_.confidence_base, prm_.confidence_trust,
-                                        prm_.confidence_facilitation, stats.v[0] / md, w.facilitation);
+                                        prm_.confidence_facilitation, association_trust, w.facilitation);
   RandomStream matching(key_, w.key, 0, Purpose("territorial/matching"));
   const int max_ties = prm_.max_ties;
   const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
@@ -509,15 +605,20 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
       add_tie(j, i, kFormedTie, renew);
     }
   });
-  // A well-run meeting builds attendees' trust in its organisers, unless it
-  // turns destructive. Productive conflict improves the diagnosis and
-  // attendees' sense of efficacy; destructive conflict lowers efficacy and
-  // makes some attendees step down. Each effect is weighted by the forum's
-  // graded conflict, so forums differ continuously.
+}
+
+// A well-run meeting builds attendees' trust in its organisers, unless it
+// turns destructive. Productive conflict improves the diagnosis and
+// attendees' sense of efficacy; destructive conflict lowers efficacy and
+// makes some attendees step down. Each effect is weighted by the forum's
+// graded conflict, so forums differ continuously.
+void TerritorialModel::apply_forum_effects(const Week& w, const ForumConflict& conflict, sim::Parallel par) {
+  auto& r = res_;
   const double forum_gain = prm_.forum_trust_gain * w.facilitation;
-  par.for_each(m, [&](std::size_t k) {
+  par.for_each(attendees_.size(), [&](std::size_t k) {
     const std::uint32_t i = attendees_[k];
-    r.ta[i] = static_cast<float>(mechanisms::trust_after(r.ta[i], +1, forum_gain, 1.0, 1.0 - conflict.destructive));
+    r.ta[i] =
+        static_cast<float>(mechanisms::trust_after(r.ta[i], +1, forum_gain, 1.0, 1.0 - conflict.destructive));
     r.eff[i] = static_cast<float>(
         mechanisms::trust_after(r.eff[i], +1, prm_.conflict_efficacy_gain, 1.0, conflict.productive));
     r.eff[i] = static_cast<float>(
@@ -528,24 +629,22 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
       if (r.level[i] < kActive) r.weeks_active[i] = 0;
     }
   });
-  const double gain = prm_.diagnosis_gain * (w.diagnosis ? 1.0 : prm_.diagnosis_without_process) *
-                      (1.0 + prm_.diagnosis_conflict_bonus * conflict.productive) * (1.0 - conflict.destructive);
-  diagnosis_ += std::min(1.0, gain) * (1.0 - diagnosis_);
-  // Institutions learn residents' priorities from a shared diagnosis or a
-  // governance meeting, at a rate growing with diagnosis quality and posture.
-  if (w.diagnosis || w.governance_meeting) {
-    double posture = 0;
-    for (int j = org_.n_assoc; j < org_.size(); ++j) posture += org_.posture[j];
-    posture /= std::max(1, org_.n_inst);
-    const double rate = std::min(1.0, prm_.institution_learning * diagnosis_ * posture);
-    double sum = 0;
-    for (int t = 0; t < kThemes; ++t) {
-      auto& x = org_.institution_priorities[t];
-      x += rate * (forum_centroid_[t] - x);
-      sum += x;
-    }
-    for (auto& x : org_.institution_priorities) x /= sum;
+}
+
+// Institutions learn residents' priorities from a shared diagnosis or a
+// governance meeting, at a rate growing with diagnosis quality and posture.
+void TerritorialModel::institutions_learn_priorities() {
+  double posture = 0;
+  for (int j = org_.n_assoc; j < org_.size(); ++j) posture += org_.posture[j];
+  posture /= std::max(1, org_.n_inst);
+  const double rate = std::min(1.0, prm_.institution_learning * diagnosis_ * posture);
+  double sum = 0;
+  for (int t = 0; t < kThemes; ++t) {
+    auto& x = org_.institution_priorities[t];
+    x += rate * (forum_centroid_[t] - x);
+    sum += x;
   }
+  for (auto& x : org_.institution_priorities) x /= sum;
 }
 
 // ---- end of week: tie snapshot ----------------------------------------------

@@ -157,30 +157,18 @@ int parse_and_load(mpi::communicator& world, const std::vector<std::string>& arg
   return agree(world, code, message);
 }
 
-int run(mpi::communicator& world, int argc, char** argv) {
-  const int rank = world.rank();
-  const auto ranks = static_cast<std::size_t>(world.size());
-  const std::vector<std::string> argv_list(argv, argv + argc);
-  // 1. Every rank validates; all agree on the outcome before anything is written.
-  cli::Args args;
-  sim::ExperimentSpec spec;
-  const int parsed = parse_and_load(world, argv_list, args, spec);
-  if (parsed != 0) return parsed < 0 ? 0 : parsed;
-  oneapi::tbb::global_control threads(oneapi::tbb::global_control::max_allowed_parallelism,
-                                      static_cast<std::size_t>(cli::thread_count(args)));
-  const io::Layout layout = io::Layout::of(spec);
-  const std::size_t runs = layout.run_count();
-
-  // 2. Rank 0 opens the file (or resumes it) and tells everyone what is done.
-  std::unique_ptr<io::Hdf5Sink> file;
-  std::vector<char> done(runs, 0);
+// Stage 2: rank 0 opens the file (or resumes it) and tells everyone which
+// runs are already complete. Every rank returns the agreed outcome.
+int open_output(mpi::communicator& world, const sim::ExperimentSpec& spec, const cli::Args& args,
+                const std::vector<std::string>& argv_list, const io::Layout& layout,
+                std::unique_ptr<io::Hdf5Sink>& file, std::vector<char>& done) {
   std::string open_error;
   int open_code = 0;  // set by rank 0 only
-  if (rank == 0) {
+  if (world.rank() == 0) {
     try {
       file =
           std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{cli::command_line(argv_list)}, args.resume);
-      for (std::size_t k = 0; k < runs; ++k) done[k] = file->run_complete(layout.run_id(k)) ? 1 : 0;
+      for (std::size_t k = 0; k < done.size(); ++k) done[k] = file->run_complete(layout.run_id(k)) ? 1 : 0;
     } catch (const ConfigError& e) {
       open_error = std::string("error: ") + e.what();
       open_code = 2;
@@ -191,47 +179,45 @@ int run(mpi::communicator& world, int argc, char** argv) {
   }
   if (const int opened = agree(world, open_code, open_error); opened != 0) return opened;
   mpi::broadcast(world, done, 0);
+  return 0;
+}
 
-  // 3. Deal the incomplete runs round-robin.
-  std::vector<char> mine(runs, 0);
+// Stage 3: the incomplete runs dealt round-robin. Marks this rank's runs in
+// `mine` and returns the number of sites each rank will produce.
+std::vector<std::size_t> deal_runs(const std::vector<char>& done, std::size_t sites_per_run, int rank,
+                                   std::size_t ranks, std::vector<char>& mine) {
   std::vector<std::size_t> sites_expected(ranks, 0);
   std::size_t position = 0;
-  for (std::size_t k = 0; k < runs; ++k) {
+  for (std::size_t k = 0; k < done.size(); ++k) {
     if (done[k] != 0) continue;
     const std::size_t owner = position++ % ranks;
-    sites_expected[owner] += spec.sites.size();
+    sites_expected[owner] += sites_per_run;
     if (owner == static_cast<std::size_t>(rank)) mine[k] = 1;
   }
+  return sites_expected;
+}
 
-  sim::ExecOptions exec;
-  exec.progress = rank == 0 ? sim::Progress::detect_style(args.quiet) : sim::Progress::Style::Quiet;
-  if (rank != 0) {
-    ForwardingSink sink(world, mine, layout);
-    try {
-      sim::execute(spec, sink, exec);
-      world.send(0, kDone, std::string{});
-    } catch (const std::exception& e) {
-      world.send(0, kFailed, std::string(e.what()));
-      return 1;
-    }
-    return 0;
+// A worker rank: runs its share and sends every site to rank 0, then a last
+// message saying whether it finished or failed.
+int run_worker(mpi::communicator& world, const sim::ExperimentSpec& spec, const io::Layout& layout,
+               const std::vector<char>& mine, const sim::ExecOptions& exec) {
+  ForwardingSink sink(world, mine, layout);
+  try {
+    sim::execute(spec, sink, exec);
+    world.send(0, kDone, std::string{});
+  } catch (const std::exception& e) {
+    world.send(0, kFailed, std::string(e.what()));
+    return 1;
   }
+  return 0;
+}
 
-  // Rank 0: run its own share on a thread while receiving the others' sites;
-  // every site goes through the plausibility check on its way to the file.
-  sim::EnvelopeCheck checked(spec, layout, *file);
-  LocalSink local(checked, mine, layout);
-  std::string local_error;
-  std::thread worker([&] {
-    try {
-      sim::execute(spec, local, exec);
-    } catch (const std::exception& e) {
-      local_error = e.what();
-    }
-  });
-  std::size_t remote_sites = 0;
-  for (std::size_t r = 1; r < ranks; ++r) remote_sites += sites_expected[r];
-  std::size_t workers_left = ranks - 1;
+// Rank 0: receives the other ranks' sites (into the file, through `checked`)
+// until every expected site has arrived and every worker has said it is done.
+// Returns the last failure reported, "" if none.
+std::string receive_remote_sites(mpi::communicator& world, const io::Layout& layout,
+                                 sim::EnvelopeCheck& checked, LocalSink& local, std::size_t remote_sites,
+                                 std::size_t workers_left) {
   std::string remote_error;
   while (remote_sites > 0 || workers_left > 0) {
     const mpi::status st = world.probe(mpi::any_source, mpi::any_tag);
@@ -257,33 +243,96 @@ int run(mpi::communicator& world, int argc, char** argv) {
       --workers_left;
     }
   }
+  return remote_error;
+}
+
+// Rank 0: runs its own share on a thread while receiving the others' sites;
+// every site goes through the plausibility check on its way to the file.
+int run_writer(mpi::communicator& world, const sim::ExperimentSpec& spec, const io::Layout& layout,
+               io::Hdf5Sink& file, const std::vector<char>& mine,
+               const std::vector<std::size_t>& sites_expected, const sim::ExecOptions& exec) {
+  const std::size_t ranks = sites_expected.size();
+  sim::EnvelopeCheck checked(spec, layout, file);
+  LocalSink local(checked, mine, layout);
+  std::string local_error;
+  std::thread worker([&] {
+    try {
+      sim::execute(spec, local, exec);
+    } catch (const std::exception& e) {
+      local_error = e.what();
+    }
+  });
+  std::size_t remote_sites = 0;
+  for (std::size_t r = 1; r < ranks; ++r) remote_sites += sites_expected[r];
+  const std::string remote_error =
+      receive_remote_sites(world, layout, checked, local, remote_sites, ranks - 1);
   worker.join();
   const std::string failure = !local_error.empty() ? local_error : remote_error;
   if (!failure.empty()) {
     std::fprintf(stderr, "atcsim-mpi: error: %s\ncompleted runs are kept in %s (continue with --resume)\n",
-                 failure.c_str(), file->partial_path().c_str());
+                 failure.c_str(), file.partial_path().c_str());
     return 1;
   }
-  file->finish();
+  file.finish();
   std::printf("wrote %s (%zu ranks)\n", spec.output.path.c_str(), ranks);
   checked.report(stderr);
   return 0;
 }
 
+int run(mpi::communicator& world, int argc, char** argv) {
+  const int rank = world.rank();
+  const auto ranks = static_cast<std::size_t>(world.size());
+  const std::vector<std::string> argv_list(argv, argv + argc);
+  // 1. Every rank validates; all agree on the outcome before anything is written.
+  cli::Args args;
+  sim::ExperimentSpec spec;
+  const int parsed = parse_and_load(world, argv_list, args, spec);
+  if (parsed != 0) return parsed < 0 ? 0 : parsed;
+  oneapi::tbb::global_control threads(oneapi::tbb::global_control::max_allowed_parallelism,
+                                      static_cast<std::size_t>(cli::thread_count(args)));
+  const io::Layout layout = io::Layout::of(spec);
+  const std::size_t runs = layout.run_count();
+
+  // 2. Rank 0 opens the file (or resumes it) and tells everyone what is done.
+  std::unique_ptr<io::Hdf5Sink> file;
+  std::vector<char> done(runs, 0);
+  if (const int opened = open_output(world, spec, args, argv_list, layout, file, done); opened != 0) {
+    return opened;
+  }
+
+  // 3. Deal the incomplete runs round-robin, then run them.
+  std::vector<char> mine(runs, 0);
+  const std::vector<std::size_t> sites_expected = deal_runs(done, spec.sites.size(), rank, ranks, mine);
+  sim::ExecOptions exec;
+  exec.progress = rank == 0 ? sim::Progress::detect_style(args.quiet) : sim::Progress::Style::Quiet;
+  if (rank != 0) return run_worker(world, spec, layout, mine, exec);
+  return run_writer(world, spec, layout, *file, mine, sites_expected, exec);
+}
+
 }  // namespace
 
+// Catches everything, so that no exception leaves main: an uncaught one would
+// end the process without a message (std::terminate).
 int main(int argc, char** argv) {
-  mpi::environment env(argc, argv, mpi::threading::serialized);
-  mpi::communicator world;
-  int code = 1;
   try {
-    code = run(world, argc, argv);
+    mpi::environment env(argc, argv, mpi::threading::serialized);
+    mpi::communicator world;
+    int code = 1;
+    try {
+      code = run(world, argc, argv);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "atcsim-mpi: error (rank %d): %s\n", world.rank(), e.what());
+      code = 1;
+    }
+    // One exit code for all: the worst.
+    int worst = 0;
+    mpi::all_reduce(world, code, worst, mpi::maximum<int>());
+    return worst;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "atcsim-mpi: error (rank %d): %s\n", world.rank(), e.what());
-    code = 1;
+    std::fprintf(stderr, "atcsim-mpi: error: %s\n", e.what());
+    return 1;
+  } catch (...) {
+    std::fputs("atcsim-mpi: internal error: unknown exception\n", stderr);
+    return 1;
   }
-  // One exit code for all: the worst.
-  int worst = 0;
-  mpi::all_reduce(world, code, worst, mpi::maximum<int>());
-  return worst;
 }

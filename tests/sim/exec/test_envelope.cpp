@@ -106,5 +106,5 @@ path = "out.h5"
   CHECK_THAT(found[0].message(),
              Catch::Contains("level at site 'small' (scenario 'plausible')") && Catch::Contains("[0, 0.2]"));
   for (std::size_t k = 1; k < 4; ++k) CHECK(found[k].scenario == "too_high");
-  CHECK(check.checked() == 2 * 3);  // (scenario, site, range) statistics that apply
+  CHECK(check.checked() == std::size_t{2} * 3);  // (scenario, site, range) statistics that apply
 }
