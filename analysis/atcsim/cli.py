@@ -141,6 +141,7 @@ def _run_calibrate(args: argparse.Namespace) -> int:
     print(f"atcsim calibrate: wrote {run.output}")
     return 0
 
+
 def guarded_main(argv: Sequence[str] | None = None) -> int:
     """``python3 -m atcsim``: :func:`main` in a forked child, so that even a crash of
     the HDF5 library on a damaged file (which no ``except`` catches) ends in one

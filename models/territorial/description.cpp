@@ -10,7 +10,8 @@
 
 namespace atc::models::territorial {
 
-void attach_envelope(std::vector<sim::IndicatorDecl>& indicators, const std::vector<sim::DimensionDecl>& dims);
+void attach_envelope(std::vector<sim::IndicatorDecl>& indicators,
+                     const std::vector<sim::DimensionDecl>& dims);
 
 namespace {
 
@@ -30,7 +31,8 @@ std::vector<sim::InterventionDecl> interventions() {
        "diagnosis and informs institutions",
        declarations<DiagnosisParams>()},
       {"institution_training",
-       "training of institutional staff in cooperative practice: from start_week, for effect_weeks, institutions' "
+       "training of institutional staff in cooperative practice: from start_week, for effect_weeks, "
+       "institutions' "
        "posture gains from cooperation are multiplied by 1 + learning_boost",
        declarations<TrainingParams>()},
       {"funding", "extra funding of associations: capacity multiplied by 1 + capacity_increase while active",
@@ -84,8 +86,9 @@ sim::ModelDescription territorial() {
   d.site_fields = sim::declarations<SiteFields>();
   d.interventions = interventions();
   d.indicators = TerritorialModel::indicator_decls();
-  d.dimensions = {{"theme", {theme_labels().begin(), theme_labels().end()}, "theme of living conditions"},
-                  {"practice", {"structured_facilitation", "co_decision"}, "practice that can spread across sites"}};
+  d.dimensions = {
+      {"theme", {theme_labels().begin(), theme_labels().end()}, "theme of living conditions"},
+      {"practice", {"structured_facilitation", "co_decision"}, "practice that can spread across sites"}};
   attach_envelope(d.indicators, d.dimensions);
   d.check = [](const sim::ParamSet& values) {
     const auto p = sim::bind<Params>(values);

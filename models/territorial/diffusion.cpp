@@ -49,10 +49,11 @@ void TerritorialModel::decide_practices(std::span<const SiteRecord> sites, std::
   sim::RandomStream rng(key_, static_cast<std::uint64_t>(step), 0, sim::Purpose("territorial/adoption"));
   for (int k = 0; k < kPractices; ++k) {
     const auto kk = static_cast<std::size_t>(k);
-    const double u = rng.uniform();  // drawn for every practice (common random numbers)
+    const double u = rng.uniform();                      // drawn for every practice (common random numbers)
     if (practice_change_at_[kk] != INT64_MAX) continue;  // a change is already under way
     const double evidence = practice_evidence(sites, self, k, prm_.similarity_bandwidth);
-    if (u >= switch_probability(evidence, practice_[kk], prm_.adoption_threshold, prm_.adoption_scale)) continue;
+    if (u >= switch_probability(evidence, practice_[kk], prm_.adoption_threshold, prm_.adoption_scale))
+      continue;
     practice_next_[kk] = !practice_[kk];
     practice_change_at_[kk] = step + 1 + prm_.adoption_lag_weeks;
     if (practice_next_[kk]) intervention_cost_ += prm_.adoption_cost_eur;

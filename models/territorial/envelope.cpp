@@ -53,7 +53,8 @@ const toml::table& envelope_table() {
   return table;
 }
 
-void attach_envelope(std::vector<sim::IndicatorDecl>& indicators, const std::vector<sim::DimensionDecl>& dims) {
+void attach_envelope(std::vector<sim::IndicatorDecl>& indicators,
+                     const std::vector<sim::DimensionDecl>& dims) {
   for (const auto& [key, node] : envelope_table()) {
     const auto* t = node.as_table();
     if (t == nullptr || t->contains("contrast")) continue;
@@ -78,8 +79,8 @@ void attach_envelope(std::vector<sim::IndicatorDecl>& indicators, const std::vec
         if (d.name != it->extra_dimension) continue;
         const auto pos = std::find(d.labels.begin(), d.labels.end(), *label);
         if (pos == d.labels.end()) {
-          throw ModelError(fmt::format("docs/data/envelope.toml: [{}] label '{}' is not a label of {}", r.table,
-                                       *label, d.name));
+          throw ModelError(fmt::format("docs/data/envelope.toml: [{}] label '{}' is not a label of {}",
+                                       r.table, *label, d.name));
         }
         r.label = static_cast<int>(pos - d.labels.begin());
       }

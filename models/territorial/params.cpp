@@ -40,8 +40,9 @@ const ThemeVector& association_focus(const Params& p, int type) {
 
 const ThemeVector& institution_focus(const Params& p, int type) {
   const std::array<const ThemeVector*, kInstTypes> focus{
-      &p.focus_municipality.get(),       &p.focus_prefect_delegate.get(), &p.focus_social_landlord.get(),
-      &p.focus_schools.get(),            &p.focus_employment_service.get(), &p.focus_police.get(),
+      &p.focus_municipality.get(),          &p.focus_prefect_delegate.get(),
+      &p.focus_social_landlord.get(),       &p.focus_schools.get(),
+      &p.focus_employment_service.get(),    &p.focus_police.get(),
       &p.focus_health_family_benefits.get()};
   return *focus[static_cast<std::size_t>(type)];
 }
@@ -93,9 +94,7 @@ const PresetValues& preset_values(std::string_view network, std::string_view kin
         {"vacancy_weeks", V{std::int64_t{8}}},
         {"ramp_up_weeks", V{std::int64_t{26}}}}},
       {{"FCSF", "shared_governance"},
-       {{"period_weeks", V{std::int64_t{4}}},
-        {"resident_voice", V{0.6}},
-        {"quorum_per_1000", V{3.0}}}},
+       {{"period_weeks", V{std::int64_t{4}}}, {"resident_voice", V{0.6}}, {"quorum_per_1000", V{3.0}}}},
       // CNLRQ, regies de quartier: residents employed in neighbourhood upkeep,
       // daily presence in the public space, employment and living environment;
       // boards shared by residents, local authorities and social landlords.
@@ -110,9 +109,7 @@ const PresetValues& preset_values(std::string_view network, std::string_view kin
         {"vacancy_weeks", V{std::int64_t{12}}},
         {"ramp_up_weeks", V{std::int64_t{13}}}}},
       {{"CNLRQ", "shared_governance"},
-       {{"period_weeks", V{std::int64_t{4}}},
-        {"resident_voice", V{0.4}},
-        {"quorum_per_1000", V{2.0}}}},
+       {{"period_weeks", V{std::int64_t{4}}}, {"resident_voice", V{0.4}}, {"quorum_per_1000", V{2.0}}}},
       // BBZ, Bleu Blanc Zebre: citizen initiatives carried by small resident
       // groups, co-constructed with the municipality.
       {{"BBZ", "animator"},
@@ -125,9 +122,7 @@ const PresetValues& preset_values(std::string_view network, std::string_view kin
         {"vacancy_weeks", V{std::int64_t{16}}},
         {"ramp_up_weeks", V{std::int64_t{39}}}}},
       {{"BBZ", "shared_governance"},
-       {{"period_weeks", V{std::int64_t{3}}},
-        {"resident_voice", V{0.5}},
-        {"quorum_per_1000", V{1.5}}}},
+       {{"period_weeks", V{std::int64_t{3}}}, {"resident_voice", V{0.5}}, {"quorum_per_1000", V{1.5}}}},
   };
   const auto it = table.find({std::string(network), std::string(kind)});
   return it == table.end() ? kNone : it->second;

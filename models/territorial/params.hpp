@@ -153,8 +153,9 @@ struct Params {
           .range(0, 1)
           .describe("share of residents with a digital barrier (no use of the Internet or no basic digital "
                     "skills): cannot take part when only digital participation is possible")
-          .cite("order of magnitude of the national 'illectronisme' rate, 17 % in 2019 (Insee Premiere 1780); "
-                "the QPV rate is not known (assumption)")};
+          .cite(
+              "order of magnitude of the national 'illectronisme' rate, 17 % in 2019 (Insee Premiere 1780); "
+              "the QPV rate is not known (assumption)")};
   sim::Param<double> language_barrier_among_foreign{
       sim::ParamDecl::real("language_barrier_among_foreign", 0.3)
           .range(0, 1)
@@ -319,80 +320,93 @@ struct Params {
   sim::Param<ThemeVector> focus_social_centre{
       sim::ParamDecl::real_list("focus_social_centre", {0.5, 0.3, 0.8, 0.2, 0.6, 1.0})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
-                    "'social_centre': families, youth, access to rights, social ties")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+              "'social_centre': families, youth, access to rights, social ties")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_regie_de_quartier{
       sim::ParamDecl::real_list("focus_regie_de_quartier", {0.9, 1.0, 0.3, 0.4, 0.2, 0.5})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
-                    "'regie_de_quartier': living environment, insertion jobs")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+              "'regie_de_quartier': living environment, insertion jobs")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_resident_group{
       sim::ParamDecl::real_list("focus_resident_group", {0.2, 0.9, 0.3, 0.8, 0.2, 0.7})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
-                    "'resident_group': housing, tranquillity, neighbourly life")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+              "'resident_group': housing, tranquillity, neighbourly life")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_sports_culture{
       sim::ParamDecl::real_list("focus_sports_culture", {0.2, 0.1, 0.9, 0.2, 0.3, 0.8})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
-                    "'sports_culture': youth, culture, social ties")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+              "'sports_culture': youth, culture, social ties")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_parents{
       sim::ParamDecl::real_list("focus_parents", {0.1, 0.2, 1.0, 0.4, 0.2, 0.3})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
-                    "'parents': school and youth")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+              "'parents': school and youth")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_faith_community{
       sim::ParamDecl::real_list("focus_faith_community", {0.2, 0.2, 0.4, 0.1, 0.6, 0.9})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the association type "
-                    "'faith_community': mutual aid, access to rights, community ties")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the association type "
+              "'faith_community': mutual aid, access to rights, community ties")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_municipality{
       sim::ParamDecl::real_list("focus_municipality", {0.5, 0.8, 0.6, 0.6, 0.4, 0.7})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
-                    "'municipality': general competence")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+              "'municipality': general competence")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_prefect_delegate{
       sim::ParamDecl::real_list("focus_prefect_delegate", {0.6, 0.5, 0.5, 0.6, 0.3, 0.3})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
-                    "'prefect_delegate': the urban policy programmes of the State")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+              "'prefect_delegate': the urban policy programmes of the State")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_social_landlord{
       sim::ParamDecl::real_list("focus_social_landlord", {0.1, 1.0, 0.1, 0.5, 0.1, 0.3})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
-                    "'social_landlord': housing and tranquillity of the estate")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+              "'social_landlord': housing and tranquillity of the estate")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_schools{
       sim::ParamDecl::real_list("focus_schools", {0.2, 0.0, 1.0, 0.2, 0.2, 0.2})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
-                    "'schools': education")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+              "'schools': education")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_employment_service{
       sim::ParamDecl::real_list("focus_employment_service", {1.0, 0.0, 0.4, 0.0, 0.2, 0.0})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
-                    "'employment_service': employment and training")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+              "'employment_service': employment and training")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_police{
       sim::ParamDecl::real_list("focus_police", {0.0, 0.2, 0.2, 1.0, 0.0, 0.1})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
-                    "'police': safety")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+              "'police': safety")
           .cite("assumption read from the type's mission")};
   sim::Param<ThemeVector> focus_health_family_benefits{
       sim::ParamDecl::real_list("focus_health_family_benefits", {0.2, 0.3, 0.3, 0.0, 1.0, 0.3})
           .range(0, 1)
-          .describe("theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
-                    "'health_family_benefits': health and access to rights")
+          .describe(
+              "theme focus (employment, housing, youth, safety, health, social ties) of the institution type "
+              "'health_family_benefits': health and access to rights")
           .cite("assumption read from the type's mission")};
   // ---- participation
   sim::Param<double> utility_social{
@@ -439,10 +453,11 @@ struct Params {
           .units("week")
           .describe("consecutive weeks at level 3 (active) before core (4) is reachable")
           .cite("MODEL.md (assumption)")};
-  sim::Param<double> fatigue_gain{sim::ParamDecl::real("fatigue_gain", 0.03)
-                                      .range(0, 1)
-                                      .units("week-1")
-                                      .describe("fatigue increase per week at level 3-4 (times fatigue_occasional_share at level 2)")};
+  sim::Param<double> fatigue_gain{
+      sim::ParamDecl::real("fatigue_gain", 0.03)
+          .range(0, 1)
+          .units("week-1")
+          .describe("fatigue increase per week at level 3-4 (times fatigue_occasional_share at level 2)")};
   sim::Param<double> fatigue_rest{sim::ParamDecl::real("fatigue_rest", 0.1)
                                       .range(0, 1)
                                       .units("week-1")
@@ -501,8 +516,9 @@ struct Params {
   sim::Param<double> conflict_dispersion_midpoint{
       sim::ParamDecl::real("conflict_dispersion_midpoint", 0.48)
           .at_least(0)
-          .describe("D0: attendees' priority dispersion (mean pairwise distance, unbiased at any forum size) at "
-                    "which a forum's conflict intensity c = s((D - D0) / sD) is one half")
+          .describe(
+              "D0: attendees' priority dispersion (mean pairwise distance, unbiased at any forum size) at "
+              "which a forum's conflict intensity c = s((D - D0) / sD) is one half")
           .cite("assumption")};
   sim::Param<double> conflict_dispersion_scale{
       sim::ParamDecl::real("conflict_dispersion_scale", 0.05)
@@ -512,8 +528,9 @@ struct Params {
   sim::Param<double> conflict_trust_midpoint{
       sim::ParamDecl::real("conflict_trust_midpoint", 0.35)
           .range(0, 1)
-          .describe("T*: attendees' mean trust ((Ti + Ta) / 2, plus conflict_facilitation x q) at which half of "
-                    "a forum's conflict is productive: productive share p = s((T - T*) / sT)")
+          .describe(
+              "T*: attendees' mean trust ((Ti + Ta) / 2, plus conflict_facilitation x q) at which half of "
+              "a forum's conflict is productive: productive share p = s((T - T*) / sT)")
           .cite("assumption")};
   sim::Param<double> conflict_trust_scale{
       sim::ParamDecl::real("conflict_trust_scale", 0.05)
@@ -596,8 +613,9 @@ struct Params {
       sim::ParamDecl::real("project_effort", 6.4)
           .above(0)
           .units("FTE week (1000 resident)-1")
-          .describe("R: mean effort a project needs per 1,000 residents: a project in a larger site is larger "
-                    "(it concerns more people), so the chance of success does not depend on size")
+          .describe(
+              "R: mean effort a project needs per 1,000 residents: a project in a larger site is larger "
+              "(it concerns more people), so the chance of success does not depend on size")
           .cite("assumption (25 FTE-weeks for a mean QPV of 3,900 residents)")};
   sim::Param<double> project_effort_cv{
       sim::ParamDecl::real("project_effort_cv", 0.5)
@@ -661,8 +679,9 @@ struct Params {
   sim::Param<double> diagnosis_effect{
       sim::ParamDecl::real("diagnosis_effect", 1.0)
           .at_least(0)
-          .describe("hypothesis kappa_Q: a better shared diagnosis targets projects better: a successful "
-                    "project reaches people in proportion to max(0, 1 + kappa_Q (Q - Q0)) (0 switches it off)")
+          .describe(
+              "hypothesis kappa_Q: a better shared diagnosis targets projects better: a successful "
+              "project reaches people in proportion to max(0, 1 + kappa_Q (Q - Q0)) (0 switches it off)")
           .cite("assumption")};
   // ---- trust and posture
   sim::Param<double> org_trust_gain{sim::ParamDecl::real("org_trust_gain", 0.15)
@@ -676,8 +695,9 @@ struct Params {
   sim::Param<double> negativity{
       sim::ParamDecl::real("negativity", 3.0)
           .range(1, 10)
-          .describe("hypothesis lambda: a failure weighs lambda times a success (trust asymmetry); 1 switches "
-                    "the asymmetry off (symmetric updating)")
+          .describe(
+              "hypothesis lambda: a failure weighs lambda times a success (trust asymmetry); 1 switches "
+              "the asymmetry off (symmetric updating)")
           .cite("Slovic (1993) asymmetry principle; the factor is an assumption (MODEL.md suggests ~3)")};
   sim::Param<double> resident_trust_gain{
       sim::ParamDecl::real("resident_trust_gain", 0.1)
@@ -711,13 +731,15 @@ struct Params {
   sim::Param<double> posture_gain{
       sim::ParamDecl::real("posture_gain", 0.03)
           .range(0, 1)
-          .describe("posture rule, up: an institution that contributed to a joint project that succeeds moves "
-                    "its posture by g (1 - pi) towards cooperative (times 1 + learning_boost while trained), "
-                    "whoever chose the project")};
-  sim::Param<double> posture_loss{sim::ParamDecl::real("posture_loss", 0.005)
-                                      .range(0, 1)
-                                      .describe("posture rule, down: an institution that contributed to a joint "
-                                                "project that fails moves its posture by -l pi")};
+          .describe(
+              "posture rule, up: an institution that contributed to a joint project that succeeds moves "
+              "its posture by g (1 - pi) towards cooperative (times 1 + learning_boost while trained), "
+              "whoever chose the project")};
+  sim::Param<double> posture_loss{
+      sim::ParamDecl::real("posture_loss", 0.005)
+          .range(0, 1)
+          .describe("posture rule, down: an institution that contributed to a joint "
+                    "project that fails moves its posture by -l pi")};
   sim::Param<double> posture_relaxation{sim::ParamDecl::real("posture_relaxation", 0.01)
                                             .range(0, 1)
                                             .units("week-1")
@@ -743,7 +765,8 @@ struct Params {
               "unemployed among the unemployed aged 25-64; housing & living environment: residents 'not "
               "satisfied at all' with their living environment; youth & education: early school leavers "
               "among the 15-24; safety: residents who feel unsafe; health & access to rights: residents not "
-              "taking up a right; social ties: isolated residents (base: all residents 15+ for the last four)")
+              "taking up a right; social ties: isolated residents (base: all residents 15+ for the last "
+              "four)")
           .cite("housing 10 % (ONPV 2017: 'pas satisfait du tout'); youth 7.5 % (7-8 % of 18-24 are early "
                 "leavers, BCG/Apprentis d'Auteuil 2025, national); safety 26 % (ONPV 2018, QPV); employment, "
                 "health, social ties: assumptions (stylized_facts.md sections 2, 4)")};
@@ -774,7 +797,8 @@ struct Params {
               "public cost avoided per person-year in the better state, by theme; 0 = not found (avoided "
               "costs are then a lower bound)")
           .cite(
-              "employment: long-term unemployment 15,242 EUR per person-year (ATD Quart Monde 2013); housing: "
+              "employment: long-term unemployment 15,242 EUR per person-year (ATD Quart Monde 2013); "
+              "housing: "
               "vandalism repairs 12 EUR per dwelling-year (USH 2013) / ~2.4 residents per dwelling "
               "(assumption); youth: school dropout 340,000 EUR over a working life (BCG/Apprentis d'Auteuil "
               "2025) / 40 years; safety, health, social ties: not found (stylized_facts.md section 4)")};
@@ -822,14 +846,16 @@ struct Params {
   sim::Param<std::array<double, kPractices>> practice_effect{
       sim::ParamDecl::real_list("practice_effect", {0.15, 0.15})
           .range(0, 1)
-          .describe("what a practice changes where it is in use: structured facilitation adds this to the "
-                    "facilitation quality q of the site's forums; co-decision adds it to the residents' voice "
-                    "v of its governance body (0: a useless practice)")
+          .describe(
+              "what a practice changes where it is in use: structured facilitation adds this to the "
+              "facilitation quality q of the site's forums; co-decision adds it to the residents' voice "
+              "v of its governance body (0: a useless practice)")
           .cite("assumption")};
   sim::Param<double> adoption_threshold{
       sim::ParamDecl::real("adoption_threshold", 1.0)
           .at_least(0)
-          .describe("evidence a site needs to adopt (or, against it, to drop) a practice at a meeting: the difference in "
+          .describe("evidence a site needs to adopt (or, against it, to drop) a practice at a meeting: the "
+                    "difference in "
                     "people in a better state per 1,000 residents between peers with and without it "
                     "(similarity-weighted), in standard errors; below it the site never moves")
           .cite("assumption")};
@@ -904,7 +930,8 @@ struct SiteFields {
   sim::Param<double> foreign_share{
       sim::ParamDecl::real("foreign_share", 0.23)
           .range(0, 1)
-          .describe("share of foreign nationals (a share language_barrier_among_foreign of them has a language barrier)")
+          .describe("share of foreign nationals (a share language_barrier_among_foreign of them has a "
+                    "language barrier)")
           .cite("Insee Premiere 2008 (2024): 23 % foreign nationals in QPV")
           .csv_aliases({"tx_tot_et%", "part_etrangers%", "part_etranger%", "partpopet%", "tx_etrangers%",
                         "foreign_share_pct%"})};
@@ -999,8 +1026,9 @@ struct AnimatorParams {
           .at_least(0)
           .units("EUR year-1 FTE-1")
           .describe("loaded employer cost (salary and charges) per FTE-year while in post")
-          .cite("MODEL.md (45,000-60,000; assumption); adulte-relais state aid is 20,071 EUR/yr, ~80 % of the "
-                "gross SMIC (stylized_facts.md section 4)")};
+          .cite(
+              "MODEL.md (45,000-60,000; assumption); adulte-relais state aid is 20,071 EUR/yr, ~80 % of the "
+              "gross SMIC (stylized_facts.md section 4)")};
   sim::Param<double> coordination_cost_eur_per_year{
       sim::ParamDecl::real("coordination_cost_eur_per_year", 5000)
           .at_least(0)
@@ -1062,8 +1090,9 @@ struct TrainingParams {
   sim::Param<double> learning_boost{
       sim::ParamDecl::real("learning_boost", 1.0)
           .at_least(0)
-          .describe("trained institutions learn from cooperation faster: their posture gain per joint success "
-                    "is multiplied by 1 + boost (0: training has no effect)")
+          .describe(
+              "trained institutions learn from cooperation faster: their posture gain per joint success "
+              "is multiplied by 1 + boost (0: training has no effect)")
           .cite("assumption")};
   sim::Param<int> effect_weeks{sim::ParamDecl::integer("effect_weeks", 104)
                                    .range(1, 1040)

@@ -24,10 +24,11 @@ enum Level : std::uint8_t { kNone = 0, kInformed = 1, kOccasional = 2, kActive =
 // P(contacted) = (1 - exp(-rate)) (1 - penalty * barrier) ((1 - w) + w Ta), where
 // rate = sum_j lambda_j w_ij is the resident's expected number of contacts and
 // w the weight of trust in associations (0.5 in MODEL.md).
-inline double contact_probability(double rate, bool barrier, double barrier_penalty, double trust_associations,
-                                  double trust_weight) {
+inline double contact_probability(double rate, bool barrier, double barrier_penalty,
+                                  double trust_associations, double trust_weight) {
   const double reach = 1.0 - std::exp(-std::max(0.0, rate));
-  return reach * (barrier ? 1.0 - barrier_penalty : 1.0) * ((1.0 - trust_weight) + trust_weight * trust_associations);
+  return reach * (barrier ? 1.0 - barrier_penalty : 1.0) *
+         ((1.0 - trust_weight) + trust_weight * trust_associations);
 }
 
 // ---- participation ------------------------------------------------------------
@@ -156,17 +157,18 @@ inline constexpr int kPractices = 2;  // structured facilitation, co-decision go
 
 // What a site shows the other sites of its network at a meeting.
 struct SiteRecord {
-  int network = -1;       // index of the site's network; -1: none
-  bool attends = false;   // its animator is in post
+  int network = -1;                 // index of the site's network; -1: none
+  bool attends = false;             // its animator is in post
   std::array<double, 4> profile{};  // coordinates for similarity (see similarity())
-  double success = 0;     // people in a better state through projects, per 1,000 residents
+  double success = 0;               // people in a better state through projects, per 1,000 residents
   std::array<bool, kPractices> in_use{};
 };
 
 // Similarity weight exp(-d^2 / 2h^2) of two sites' profiles.
 inline double similarity(const SiteRecord& a, const SiteRecord& b, double bandwidth) {
   double d2 = 0;
-  for (std::size_t k = 0; k < a.profile.size(); ++k) d2 += (a.profile[k] - b.profile[k]) * (a.profile[k] - b.profile[k]);
+  for (std::size_t k = 0; k < a.profile.size(); ++k)
+    d2 += (a.profile[k] - b.profile[k]) * (a.profile[k] - b.profile[k]);
   return std::exp(-d2 / (2.0 * bandwidth * bandwidth));
 }
 
@@ -180,9 +182,7 @@ inline double practice_evidence(std::span<const SiteRecord> sites, std::size_t s
   const auto kk = static_cast<std::size_t>(k);
   double w[2] = {0, 0}, w2[2] = {0, 0}, sum[2] = {0, 0};
   std::size_t peers = 0;
-  auto eligible = [&](std::size_t o) {
-    return o != s && sites[o].attends && sites[o].network == me.network;
-  };
+  auto eligible = [&](std::size_t o) { return o != s && sites[o].attends && sites[o].network == me.network; };
   for (std::size_t o = 0; o < sites.size(); ++o) {
     if (!eligible(o)) continue;
     const double wo = similarity(me, sites[o], bandwidth);

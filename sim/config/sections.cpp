@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
-#include <system_error>
 #include <set>
+#include <system_error>
 
 #include "sim/config/csv.hpp"
 #include "sim/config/site_overrides.hpp"

@@ -70,8 +70,8 @@ ParamValue cell_value(const CsvTable& csv, std::size_t row, std::size_t code_col
                       const ParamDecl& decl, const std::string& code_system) {
   const std::string& cell = csv.rows[row][m.column];
   const std::string where =
-      fmt::format("{}:{}: column '{}' ({} {})", csv.path, csv.row_lines[row], one_line(csv.header[m.column], 80),
-                  code_system, one_line(csv.rows[row][code_col], 80));
+      fmt::format("{}:{}: column '{}' ({} {})", csv.path, csv.row_lines[row],
+                  one_line(csv.header[m.column], 80), code_system, one_line(csv.rows[row][code_col], 80));
   const auto number = parse_number(cell, csv.separator);
   if (!number) throw ConfigError(fmt::format("{}: expected a number, got '{}'", where, one_line(cell, 80)));
   const double v = *number * m.factor;

@@ -24,20 +24,20 @@ class Model;
 // replicate mean of a site's statistic leaves [min, max].
 struct PlausibleRange {
   enum class Basis {
-    Value,                 // time-mean of the value (shares, counts per site)
-    PerEvent,              // time-mean over the recorded times where the value is not 0 (per forum)
-    Per1000,               // time-mean per 1,000 residents of the site
-    Per1000PerYear,        // last value of a cumulative indicator, per 1,000 residents per year
+    Value,           // time-mean of the value (shares, counts per site)
+    PerEvent,        // time-mean over the recorded times where the value is not 0 (per forum)
+    Per1000,         // time-mean per 1,000 residents of the site
+    Per1000PerYear,  // last value of a cumulative indicator, per 1,000 residents per year
   };
-  std::string table;       // name of the envelope entry, e.g. "core_members_per_site"
+  std::string table;  // name of the envelope entry, e.g. "core_members_per_site"
   Basis basis = Basis::Value;
   double min = 0;
   double max = 0;
   double population_min = 0;  // applies to sites whose population is in this range
   double population_max = 1e300;
-  int label = -1;             // for an indicator with an extra dimension: the label checked
-  std::string status;         // "[read]", "[read, secondary]" or "assumption"
-  std::string unit;           // how the statistic is expressed, e.g. "per 1,000 residents"
+  int label = -1;      // for an indicator with an extra dimension: the label checked
+  std::string status;  // "[read]", "[read, secondary]" or "assumption"
+  std::string unit;    // how the statistic is expressed, e.g. "per 1,000 residents"
 };
 
 // An indicator the model records, declared with the function that reads it
