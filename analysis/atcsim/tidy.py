@@ -262,25 +262,27 @@ def iter_tidy(
     for name, da in zip(names, arrays):
         da = da.reset_coords(drop=True)
         order = dim_order(da)
-        lead = order[: order.index("site")]  # scenario, [point,] replicate
-        series_rows = int(
-            np.prod([len(t_idx) if d == "time" else da.sizes[d] for d in order[order.index("time") :]])
-        )
-        sites_per_chunk = max(1, chunk_rows // max(series_rows, 1))
-        n_sites = da.sizes["site"]
-        for lead_pos in np.ndindex(*[da.sizes[d] for d in lead]):
-            for s0 in range(0, n_sites, sites_per_chunk):
-                selection = {d: [int(p)] for d, p in zip(lead, lead_pos)}
-                selection["site"] = list(range(s0, min(s0 + sites_per_chunk, n_sites)))
+        outer = order[: order.index("site") + 1]  # scenario, [point,] replicate, site
+        sizes = [da.sizes[d] for d in outer]
+        series_rows = max(1, _block_size(da, t_idx) // max(1, int(np.prod(sizes))))
+        # Cut at the outermost dimension whose single index (with every inner one whole) fits a chunk,
+        # and take as many consecutive indices of it as fit: few, large reads and writes.
+        inner_rows = [series_rows * int(np.prod(sizes[k + 1 :])) for k in range(len(outer))]
+        level = next((k for k, rows in enumerate(inner_rows) if rows <= chunk_rows), len(outer) - 1)
+        step = max(1, min(sizes[level], chunk_rows // inner_rows[level]))
+        for fixed in np.ndindex(*sizes[:level]):
+            for i0 in range(0, sizes[level], step):
+                selection = {d: slice(int(p), int(p) + 1) for d, p in zip(outer, fixed)}
+                selection[outer[level]] = slice(i0, min(i0 + step, sizes[level]))
                 part = da.isel(selection)
-                sub = {k: v for k, v in labels.items()}
+                sub = dict(labels)
                 for d, pos in selection.items():
                     sub[d] = labels[d][pos]
                 if SWEEP_DIM in selection:
                     for param in keys[2 : keys.index("replicate")]:
                         sub[param] = labels[param][selection[SWEEP_DIM]]
                 size = _block_size(part, t_idx)
-                columns = _allocate(SWEEP_DIM in lead, extras, size)
+                columns = _allocate(SWEEP_DIM in outer, extras, size)
                 _fill(columns, sub, part, name, names, extras, t_idx, slice(0, size))
                 frame = _frame(columns, sub, keys, names, extras, categorical=False)
                 for r0 in range(0, len(frame), chunk_rows):
