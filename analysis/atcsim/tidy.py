@@ -85,8 +85,8 @@ def tidy(
     extras = extra_columns(ds, names)
     sizes = [_block_size(da, t_idx) for da in arrays]
     total = int(sum(sizes))
-    columns = _allocate(SWEEP_DIM in ds.dims, extras, total)
     labels = axis_labels(ds, extras)
+    columns = _allocate(SWEEP_DIM in ds.dims, extras, total, labels, len(names))
     start = 0
     for name, da, size in zip(names, arrays, sizes):
         _fill(columns, labels, da, name, names, extras, t_idx, slice(start, start + size))
@@ -145,16 +145,23 @@ def _block_size(da: xr.DataArray, t_idx: np.ndarray) -> int:
     return int(np.prod([len(t_idx) if d == "time" else da.sizes[d] for d in dim_order(da)], dtype=np.int64))
 
 
-def _allocate(sweep: bool, extras: list[str], n: int) -> dict[str, np.ndarray]:
-    columns: dict[str, np.ndarray] = {"scenario": np.empty(n, np.int16)}
+def _code_dtype(n_categories: int) -> type:
+    return np.int8 if n_categories < 127 else np.int16 if n_categories < 32767 else np.int32
+
+
+def _allocate(
+    sweep: bool, extras: list[str], n: int, labels: dict[str, np.ndarray], n_names: int
+) -> dict[str, np.ndarray]:
+    """Empty columns of the final dtypes: codes as small as the categories allow (pandas keeps them as is)."""
+    columns: dict[str, np.ndarray] = {"scenario": np.empty(n, _code_dtype(len(labels["scenario"])))}
     if sweep:
         columns[SWEEP_DIM] = np.empty(n, np.int32)  # a position, turned into values in _frame
     columns["replicate"] = np.empty(n, np.int32)
-    columns["site"] = np.empty(n, np.int16)
-    columns["date"] = np.empty(n, np.int32)  # a position on the time axis, likewise
+    columns["site"] = np.empty(n, _code_dtype(len(labels["site"])))
+    columns["date"] = np.empty(n, labels["time"].dtype)
     for dim in extras:
-        columns[dim] = np.empty(n, np.int16)
-    columns["variable"] = np.empty(n, np.int16)
+        columns[dim] = np.empty(n, _code_dtype(len(labels[dim])))
+    columns["variable"] = np.empty(n, _code_dtype(n_names))
     columns["value"] = np.empty(n, np.float64)
     return columns
 
@@ -173,6 +180,11 @@ def _fill(
     order = dim_order(da)
     da = da.reset_coords(drop=True).transpose(*order)  # a no-op on atcsim files
     positions = {d: (t_idx if d == "time" else np.arange(da.sizes[d])) for d in order}
+    # replicate and date hold labels, the others category codes: map the few positions first, then expand
+    small = {
+        d: labels[d][p] if d in ("replicate", "time") else p.astype(columns[d].dtype)
+        for d, p in positions.items()
+    }
     shape = [len(positions[d]) for d in order]
     if 0 in shape:
         return
@@ -181,12 +193,9 @@ def _fill(
     outer = 1
     for dim, size in zip(order, shape):
         inner //= size
-        codes = np.tile(np.repeat(positions[dim], inner), outer)
-        outer *= size
         column = "date" if dim == "time" else dim
-        if dim == "replicate":
-            codes = np.asarray(labels["replicate"])[codes]  # labels, not positions
-        columns[column][rows] = codes
+        columns[column][rows] = np.tile(np.repeat(small[dim], inner), outer)
+        outer *= size
     for dim in extras:
         if dim not in da.dims:
             columns[dim][rows] = -1
@@ -229,12 +238,16 @@ def _frame(
             out[name] = labels[name][position]
     out["replicate"] = columns["replicate"]
     out["site"] = category(columns["site"], labels["site"])
-    out["date"] = labels["time"][columns["date"]]
+    out["date"] = columns["date"]
     for dim in extras:
         out[dim] = category(columns[dim], labels[dim])
     out["variable"] = category(columns["variable"], list(names))
     out["value"] = columns["value"]
-    return pd.DataFrame(out, columns=keys + extras + ["variable", "value"], copy=False)
+    # Column by column: pandas' dict constructor would copy every numeric column into a 2-D block.
+    df = pd.DataFrame(index=pd.RangeIndex(len(columns["value"])))
+    for name in keys + extras + ["variable", "value"]:
+        df[name] = out[name]
+    return df
 
 
 def iter_tidy(
@@ -282,7 +295,7 @@ def iter_tidy(
                     for param in keys[2 : keys.index("replicate")]:
                         sub[param] = labels[param][selection[SWEEP_DIM]]
                 size = _block_size(part, t_idx)
-                columns = _allocate(SWEEP_DIM in outer, extras, size)
+                columns = _allocate(SWEEP_DIM in outer, extras, size, sub, len(names))
                 _fill(columns, sub, part, name, names, extras, t_idx, slice(0, size))
                 frame = _frame(columns, sub, keys, names, extras, categorical=False)
                 for r0 in range(0, len(frame), chunk_rows):
