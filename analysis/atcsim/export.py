@@ -152,7 +152,7 @@ def behaviorspace_table(
     """One row per run: scenario, [point, swept values,] replicate, site, site facts, parameters, outcomes.
 
     Parameters are the scalar values of the file's ``/parameters`` group
-    (arrays are written as space-separated lists, as NetLogo writes lists),
+    (arrays are written as "[a, b, c]"),
     with each scenario's own ``model`` overrides from the stored config and,
     in a sweep, the point's swept values. Each indicator gives ``NAME_final``
     (its value at the last recorded time) and ``NAME_mean`` (its mean over
@@ -291,9 +291,9 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any
 
 
 def _cell(value: Any) -> Any:
-    """A parameter value as one CSV cell: numbers and strings as they are, lists as "[a b c]" (NetLogo)."""
+    """A parameter value as one CSV cell: numbers and strings as they are, lists as "[a, b, c]"."""
     if isinstance(value, (list, tuple, np.ndarray)):
-        return "[" + " ".join(str(_cell(v)) for v in value) + "]"
+        return "[" + ", ".join(str(_cell(v)) for v in value) + "]"
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value)).lower()
     if isinstance(value, np.generic):

@@ -243,3 +243,26 @@ def test_tidy_dtypes_and_size(small):
     assert plain.groupby("scenario").size().to_dict() == {
         s: N_REPLICATES * N_SITES * N_TIMES for s in small["scenario"].values
     }
+
+
+def test_sweep_exports_carry_the_point_and_its_swept_values(watts_grid, tmp_path):
+    ds = atcsim.open(watts_grid)
+    swept = atcsim.sweep_parameters(ds)
+    table = atcsim.export.behaviorspace_table(ds, parameters=atcsim.read_parameters(watts_grid))
+    n_runs = ds.sizes["scenario"] * ds.sizes["point"] * ds.sizes["replicate"] * ds.sizes["site"]
+    assert len(table) == n_runs and list(table.columns[1:3]) == ["scenario", "point"]
+    keys = atcsim.sweep_table(ds)["key"]
+    for coord in swept:  # the base value of a swept parameter is replaced by the point's value
+        column = keys[coord].removeprefix("model.")
+        expected = ds[coord].sel(point=table["point"].to_xarray()).values
+        np.testing.assert_array_equal(table[column].to_numpy(dtype=float), expected.astype(float))
+    name = atcsim.indicators(ds)[0]
+    row = table.iloc[-1]
+    series = ds[name].sel(scenario=row.scenario, point=row.point, replicate=row.replicate, site=row.site)
+    assert row[f"{name}_final"] == series.values[-1]
+    out = tmp_path / "sweep.csv"
+    rows = atcsim.export.export(watts_grid, out, "csv", chunk_rows=50)
+    back = pd.read_csv(out, parse_dates=["date"])
+    assert rows == len(back) == len(atcsim.tidy(ds))
+    assert list(back.columns[: 2 + len(swept)]) == ["scenario", "point", *swept]
+    ds.close()
