@@ -21,7 +21,8 @@ and rank correlations from them::
 targets (ABC-SMC, history matching) and writes a posterior file.
 
 From the shell: ``python3 -m atcsim report out/atc15.h5 -o report.html``,
-``python3 -m atcsim info out/atc15.h5`` and
+``python3 -m atcsim info out/atc15.h5``,
+``python3 -m atcsim export out/atc15.h5 -o runs.csv.gz --format behaviorspace`` and
 ``python3 -m atcsim calibrate scenarios/calibration/toy.toml``.
 """
 
@@ -65,6 +66,7 @@ from .stats import (  # noqa: E402
     select_time,
 )
 from .tidy import tidy  # noqa: E402
+from . import export  # noqa: E402
 from . import sensitivity  # noqa: E402
 from . import calibration  # noqa: E402
 from .sensitivity import (  # noqa: E402
@@ -90,6 +92,7 @@ __all__ = [
     "sweep_parameters",
     "sweep_table",
     "tidy",
+    "export",
     "compare",
     "compare_by_point",
     "sensitivity",

@@ -1,4 +1,4 @@
-"""Command line: ``python3 -m atcsim report|info OUT.h5`` and ``python3 -m atcsim calibrate CONFIG.toml``.
+"""Command line: ``python3 -m atcsim report|info|export OUT.h5``, ``python3 -m atcsim calibrate CONFIG.toml``.
 
 Exit codes follow the atcsim CLI contract: 0 success, 1 runtime failure
 (e.g. the report cannot be written), 2 usage or input error (bad path, not an
@@ -70,6 +70,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     info.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
 
+    export = sub.add_parser(
+        "export",
+        help="write a CSV for spreadsheets and R (long table or per-run summary)",
+        description="Write a CSV (gzip-compressed when OUTPUT ends in .gz): 'csv' is the long table "
+        "(scenario, replicate, site, date, [theme...], variable, value), streamed in chunks; "
+        "'behaviorspace' has one row per scenario x replicate x site run with its parameters and the "
+        "final and mean value of each indicator, like NetLogo BehaviorSpace's table output.",
+    )
+    export.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
+    export.add_argument("-o", "--output", required=True, help="CSV file to write (OUTPUT.gz: gzip)")
+    export.add_argument("--format", choices=("csv", "behaviorspace"), default="csv", help="default: csv")
+    export.add_argument(
+        "--variable",
+        action="append",
+        metavar="NAME",
+        help="indicator to export (repeatable; default: every indicator)",
+    )
+    export.add_argument(
+        "--chunk-rows",
+        type=int,
+        default=None,
+        metavar="N",
+        help="csv: rows written per chunk (default 500000)",
+    )
+
     cal = sub.add_parser(
         "calibrate",
         help="calibrate model parameters against targets (ABC-SMC, history matching)",
@@ -120,6 +145,17 @@ def _run_info(args: argparse.Namespace) -> int:
     from .info import info_text
 
     print(info_text(args.path))
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from .export import DEFAULT_CHUNK_ROWS, export
+
+    chunk_rows = DEFAULT_CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows
+    if chunk_rows < 1:
+        raise AtcsimError(f"--chunk-rows: expected a positive integer, got {chunk_rows}")
+    rows = export(args.path, args.output, args.format, variables=args.variable, chunk_rows=chunk_rows)
+    print(f"atcsim export: wrote {args.output} ({rows} rows)")
     return 0
 
 
@@ -201,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _run_report(args, argv)
             if args.command == "calibrate":
                 return _run_calibrate(args)
+            if args.command == "export":
+                return _run_export(args)
             return _run_info(args)
     except (AtcsimError, FileNotFoundError, IsADirectoryError) as exc:  # bad input
         print(f"atcsim {args.command}: error: {_one_line(exc)}", file=sys.stderr)

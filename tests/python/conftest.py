@@ -239,3 +239,24 @@ def watts_sobol(engine_dir: Path) -> Path:
         '"model.initial_active" = { min = 1, max = 5 }\n'
     )
     return run_engine(sweep_config("canonical/watts", sweep, **_WATTS), engine_dir, "watts_sobol")
+
+
+@pytest.fixture(scope="session")
+def atc15_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real run of scenarios/atc15.toml: 4 scenarios x 2 replicates x 15 sites x 21 weeks (~5 s)."""
+    import subprocess
+
+    binary = atcsim_binary()
+    if binary is None:
+        pytest.skip("no atcsim binary (set ATCSIM_BIN or build with `make`)")
+    out = tmp_path_factory.mktemp("atc15_small") / "atc15_small.h5"
+    proc = subprocess.run(
+        [str(binary), "run", str(ROOT / "scenarios" / "atc15.toml"), "-o", str(out), "--quiet"]
+        + ["--replicates", "2", "--set", "model.population_scale=0.05"]
+        + ["--set", "experiment.end_date=2020-01-20"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
