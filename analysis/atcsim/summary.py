@@ -89,6 +89,7 @@ DEFAULT_EFFECT_VARIABLES: tuple[str, ...] = (
     "institution_posture",
     "org_trust_mean",
     "projects_succeeded",
+    "diagnosis_quality",
     "conflict_productive",
     "conflict_destructive",
     "avoided_costs_eur",
@@ -309,9 +310,11 @@ def evaluate(
     pooling
         ``"population"`` (default) or ``"unweighted"``.
     variables
-        Indicators whose effects are computed (default
-        :data:`DEFAULT_EFFECT_VARIABLES` present in the file, else every
-        outcome). Inputs are dropped with a note.
+        Indicators whose effects are computed (default: those of
+        :data:`DEFAULT_EFFECT_VARIABLES` in the file when it has head counts,
+        shares or representation ratios, else every outcome). Inputs are
+        dropped with a note; indicators with more than one extra dimension
+        are skipped.
     n_boot, seed, ci
         Bootstrap settings (as :func:`atcsim.compare`).
     envelope
@@ -384,7 +387,11 @@ def evaluate(
 def _effect_variables(ds: xr.Dataset, variables: Sequence[str] | None, notes: list[str]) -> list[str]:
     present = indicators(ds)
     if variables is None:
-        names = [v for v in DEFAULT_EFFECT_VARIABLES if v in present] or list(present)
+        evaluation = (*PEOPLE_VARIABLES, *SHARE_VARIABLES, *FOR_WHOM_VARIABLES)
+        if any(v in present for v in evaluation):
+            names = [v for v in DEFAULT_EFFECT_VARIABLES if v in present]
+        else:  # not the territorial model's evaluation indicators: every outcome
+            names = list(present)
     else:
         names = [str(v) for v in variables]
         missing = [v for v in names if v not in present]

@@ -33,7 +33,9 @@ def test_plot_sites_one_panel_per_site_with_medians(ds):
     expected = np.median(
         ds["participation_share"].sel(scenario="animator", site="marseille_frais_vallon").values, axis=0
     )
-    np.testing.assert_allclose(medians[1].get_ydata(), expected)
+    # a share is drawn in % (percentage points on the axis)
+    np.testing.assert_allclose(medians[1].get_ydata(), 100 * expected)
+    assert "(%)" in fig._suptitle.get_text()
     assert len(first.collections) == 2 * len(SCENARIOS)  # 50 % and 90 % bands
     assert _png_pixels(fig).std() > 0.01
 
@@ -74,7 +76,11 @@ def test_plot_forest_rows_and_values(ds):
     points = [
         line for line in ax.get_lines() if len(line.get_xdata()) == 1 and line.get_marker() in ("o", "D")
     ]
-    np.testing.assert_allclose(sorted(p.get_xdata()[0] for p in points), sorted(res.table["mean_diff"]))
+    # a share's difference is drawn in percentage points
+    np.testing.assert_allclose(
+        sorted(p.get_xdata()[0] for p in points), sorted(100 * res.table["mean_diff"]), rtol=1e-9
+    )
+    assert "percentage points" in ax.get_xlabel()
     assert _png_pixels(fig).std() > 0.01
 
 
