@@ -92,3 +92,17 @@ def test_plot_forest_single_site_and_nan_ci(canonical_file):
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["all"]
     _png_pixels(fig)  # renders despite a NaN CI
+
+
+def test_nan_quantiles_match_numpy():
+    from atcsim.plots import nan_quantiles
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(11, 40))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[:, 3] = np.nan  # a column without data
+    qs = [0.05, 0.25, 0.5, 0.75, 0.95]
+    with np.testing.suppress_warnings() as sup:
+        sup.filter(RuntimeWarning)
+        expected = np.nanquantile(x, qs, axis=0)
+    np.testing.assert_allclose(nan_quantiles(x, qs), expected, rtol=1e-12, atol=1e-12, equal_nan=True)
