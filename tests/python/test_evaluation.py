@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from atcsim import cli
 from atcsim.evaluation import contrasts as file_contrasts
 from atcsim.summary import evaluate
 from atcsim.testing import make_synthetic, make_synthetic_atc
+
+from test_report import CHROMIUM, _chromium
 
 N_BOOT = 400
 CONTRAST = [
@@ -257,3 +260,51 @@ def test_files_without_the_contract_fall_back_on_defaults(tmp_path):
     out = tmp_path / "old.html"
     assert cli.main(["report", str(old), "-o", str(out), "--n-boot", "200"]) == 0
     assert "at the end of the run" in out.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------ real browser
+
+_MEASURE = """<script>
+window.addEventListener("load", () => {
+  const head = document.getElementById("headline").getBoundingClientRect();
+  const tables = [...document.querySelectorAll("table")].map((t) => {
+    const r = t.getBoundingClientRect();
+    return Math.max(r.right, r.left + t.scrollWidth);
+  });
+  const out = document.createElement("pre");
+  out.id = "measure";
+  out.textContent = JSON.stringify({
+    headline_bottom: head.bottom, screen: window.innerHeight, width: window.innerWidth,
+    widest_table: Math.max(...tables), tables: tables.length,
+    page_width: document.documentElement.scrollWidth,
+  });
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+def test_first_screen_has_the_headline_and_tables_fit_1280px(tmp_path):
+    import json
+
+    path = make_synthetic_atc(tmp_path / "atc.h5", replicates=4)
+    out = tmp_path / "report.html"
+    assert cli.main(["report", str(path), "-o", str(out), "--n-boot", "200"]) == 0
+    text = out.read_text(encoding="utf-8")
+    # the measuring script is the test's, so the page's Content-Security-Policy (no scripts) is lifted
+    probe = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", text).replace(
+        "</body>", _MEASURE + "</body>"
+    )
+    page = tmp_path / "probe.html"
+    page.write_text(probe, encoding="utf-8")
+    dom = _chromium(["--window-size=1280,800", "--dump-dom", page.as_uri()], tmp_path / "profile")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    found = re.search(r'<pre id="measure">(.*?)</pre>', dom.stdout, flags=re.S)
+    assert found, dom.stdout[-2000:]
+    m = json.loads(html.unescape(found.group(1)))
+    assert m["width"] == 1280 and m["tables"] >= 5
+    assert m["headline_bottom"] <= m["screen"]  # the answer is on the first screen
+    assert m["widest_table"] <= 1280 and m["page_width"] <= 1280
+    first = dom.stdout.split('id="headline"')[1][:3000]
+    assert "Mesuré" in dom.stdout.split('id="when"')[1][:300]  # French, and says when
+    assert "personnes" in first or "participants" in first
