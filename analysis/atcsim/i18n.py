@@ -116,6 +116,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "(<code>ds.isel(point=i)</code>); per-point effects follow.",
         "no_summary_single": "This file holds a single scenario: there is no contrast to summarise.",
         "read_with_care": "Read with care",
+        "few_replicates": "only {n} replicate(s): confidence intervals are unreliable",
         "double_count": "People reached, moved or better off are summed over themes: a person counted in two "
         "themes counts twice.",
         "cost_na_same": "same cost",
@@ -255,6 +256,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_summary_single": "Ce fichier ne contient qu'un scénario : il n'y a pas de contraste à "
         "synthétiser.",
         "read_with_care": "À lire avec précaution",
+        "few_replicates": "seulement {n} réplication(s) : les intervalles de confiance ne sont pas fiables",
         "double_count": "Les personnes touchées, ayant changé de situation ou en meilleure situation sont "
         "additionnées sur les thèmes : une personne comptée dans deux thèmes compte deux fois.",
         "cost_na_same": "même coût",

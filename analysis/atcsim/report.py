@@ -308,7 +308,11 @@ def _notice(ds: xr.Dataset, w: Words | None = None) -> str:
                 "of scenarios have unreliable confidence intervals"
             )
     elif n_rep < MIN_RELIABLE_REPLICATES:
-        problems.append(f"only {n_rep} replicate(s): confidence intervals are unreliable")
+        problems.append(
+            w("few_replicates", n=n_rep)
+            if w is not None
+            else f"only {n_rep} replicate(s): confidence intervals are unreliable"
+        )
     if not problems:
         return ""
     heading = w("read_with_care") if w is not None else "Read with care"

@@ -410,7 +410,8 @@ def _caveats_up_front(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
         items.append(_e(w("site_flags_none")))
     if ev.inputs:
         items.append(w("inputs_note", names=", ".join(f"<code>{_e(n)}</code>" for n in ev.inputs)))
-    items += [_e(n) for n in ev.notes]
+    few = f"only {ev.n_replicates} replicate(s): confidence intervals are unreliable"
+    items += [_e(w("few_replicates", n=ev.n_replicates) if n == few else n) for n in ev.notes]
     return (
         f'<h2>{_e(w("caveats_up_front"))}</h2><ul class="caveats">'
         + "".join(f"<li>{i}</li>" for i in items)

@@ -308,3 +308,43 @@ def test_first_screen_has_the_headline_and_tables_fit_1280px(tmp_path):
     first = dom.stdout.split('id="headline"')[1][:3000]
     assert "Mesuré" in dom.stdout.split('id="when"')[1][:300]  # French, and says when
     assert "personnes" in first or "participants" in first
+
+
+# ------------------------------------------------------------------------------ a real run
+
+
+def test_report_of_a_small_real_atc15_run(tmp_path):
+    """A real engine file (today's or with the issue-14 metadata): the summary reads it, the page stays small.
+
+    The build time is measured by bench/report_time.py, not asserted here (a shared CI machine).
+    """
+    import subprocess
+
+    from conftest import ROOT, atcsim_binary
+
+    binary = atcsim_binary()
+    if binary is None:
+        pytest.skip("no atcsim binary (set ATCSIM_BIN or build with `make`)")
+    h5 = tmp_path / "atc15.h5"
+    proc = subprocess.run(
+        [str(binary), "run", str(ROOT / "scenarios" / "atc15.toml"), "-o", str(h5), "--quiet"]
+        + ["--set", "model.population_scale=0.02", "--replicates", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "atc15.html"
+    assert cli.main(["report", str(h5), "-o", str(out), "--n-boot", "200"]) == 0
+    size = out.stat().st_size
+    assert 50_000 < size < 3_000_000
+    text = out.read_text(encoding="utf-8")
+    summary = text.split('id="contrast-')[0]
+    assert 'id="headline"' in summary and 'id="when"' in summary
+    assert "atc_continued" in summary and "atc_covid" in summary
+    with atcsim.open(h5) as ds:
+        inputs = [v for v in atcsim.indicators(ds) if ds[v].attrs.get("atcsim_role") == "input"]
+        ev = evaluate(ds, n_boot=200)
+    assert inputs and not set(ev.effects["variable"]) & set(inputs)
+    assert "participants" in set(ev.effects["variable"])
+    assert "∞" not in text
