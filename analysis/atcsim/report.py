@@ -17,7 +17,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -676,6 +676,16 @@ def _trajectory_section(
     scenarios: Sequence[str] | None = None,
 ) -> str:
     """Small multiples over time, with the intervention timeline's events marked."""
+    return _start_trajectories(ds, items, w, scenarios)()
+
+
+def _start_trajectories(
+    ds: xr.Dataset,
+    items: list[Item],
+    w: Words | None = None,
+    scenarios: Sequence[str] | None = None,
+) -> Callable[[], str]:
+    """:func:`_trajectory_section`, its figures drawn by forked children (see :func:`_in_background`)."""
     over = (
         "every sweep point and replicate (the spread the swept parameters induce)"
         if is_sweep(ds)
@@ -703,17 +713,24 @@ def _trajectory_section(
         title = "Trajectories by site"
     if scenarios is not None and len(scenarios) < ds.sizes["scenario"]:
         note += " (" + ", ".join(scenarios) + "; <code>atcsim.plot_sites(ds, name, scenarios=[...])</code>)"
-    parts = [f'<h2 id="trajectories">{_e(title)}</h2><p class="note">{note}</p>']
+    head = f'<h2 id="trajectories">{_e(title)}</h2><p class="note">{note}</p>'
+    figures = []
     for item in items:
-        parts.append(f"<h3>{_e(item.label)}</h3>")
-        parts.append(
-            _figure(
-                plot_sites(ds, item.variable, scenarios, select=item.select or None, events=marks),
-                f"{item.label} across sites",
-                dpi=60,
+        ds[item.variable].load()  # read here, not by the forked child
+        figures.append(
+            _in_background(
+                lambda item=item: _figure(
+                    plot_sites(ds, item.variable, scenarios, select=item.select or None, events=marks),
+                    f"{item.label} across sites",
+                    dpi=60,
+                )
             )
         )
-    return "".join(parts)
+
+    def join() -> str:
+        return head + "".join(f"<h3>{_e(item.label)}</h3>{figure()}" for item, figure in zip(items, figures))
+
+    return join
 
 
 def _trajectory_items(ds: xr.Dataset, items: list[Item]) -> list[Item]:
@@ -998,11 +1015,12 @@ def render_report(
                 )
             )
             body.append(_nav(chosen, single, sweep, w))
+            trajectories = _start_trajectories(
+                ds, _trajectory_items(ds, items), w, _trajectory_scenarios(chosen)
+            )
             for contrast in chosen:
                 body.append(contrast_section(ds, ev, contrast, w, _figure, plot_effects))
-            body.append(
-                _trajectory_section(ds, _trajectory_items(ds, items), w, _trajectory_scenarios(chosen))
-            )
+            body.append(trajectories())
             body.append(plausibility_section(ev, w))
             body.append(sites_section(ds, ev, w))
             body.append(inputs_section(ds, ev, w))
@@ -1032,6 +1050,39 @@ def render_report(
         + "".join(body)
         + "</body></html>\n"
     )
+
+
+def _in_background(make: Callable[[], str]) -> Callable[[], str]:
+    """Start ``make()`` in a forked child (a trajectory figure: the report's slowest part) and return a
+    function that waits for its text. The result is the same as ``make()`` in this process, which is
+    what is done without ``fork``, with ``ATCSIM_REPORT_JOBS=1``, or when the child fails.
+    """
+    if not hasattr(os, "fork") or os.environ.get("ATCSIM_REPORT_JOBS", "") == "1":
+        text = make()
+        return lambda: text
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no exception may escape into the parent's code
+        code = 1
+        try:
+            os.close(read_end)
+            data = make().encode("utf-8")
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def result() -> str:
+        with os.fdopen(read_end, "rb") as source:
+            data = source.read()
+        _, status = os.waitpid(pid, 0)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            return data.decode("utf-8")
+        return make()
+
+    return result
 
 
 def _count_assumptions(ds: xr.Dataset) -> int | None:

@@ -348,3 +348,14 @@ def test_report_of_a_small_real_atc15_run(tmp_path):
     assert inputs and not set(ev.effects["variable"]) & set(inputs)
     assert "participants" in set(ev.effects["variable"])
     assert "∞" not in text
+
+
+def test_figures_drawn_in_forked_children_are_the_serial_ones(people_file, monkeypatch):
+    from atcsim.report import render_report
+
+    with atcsim.open(people_file) as ds:
+        parallel = render_report(ds, n_boot=200)
+        monkeypatch.setenv("ATCSIM_REPORT_JOBS", "1")
+        serial = render_report(ds, n_boot=200)
+    assert parallel.count("<img") >= 3
+    assert parallel == serial
