@@ -3,7 +3,8 @@
 
     bench_results.py BUILD_DIR [-o bench/results.md]
 
-Runs BUILD_DIR/bench/bench_* in name order, echoing their output, and collects
+Runs BUILD_DIR/bench/bench_* in name order, then bench/bench_*.py (which take
+the default build directory), echoing their output, and collects
 the lines they print as
 
     figure | NAME | VALUE UNIT | goal <= GOAL UNIT | ratio R (met)
@@ -171,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     programs = sorted(
         p for p in (args.build / "bench").glob("bench_*") if p.is_file() and os.access(p, os.X_OK)
     )
+    # Python benchmarks (bench/bench_*.py, e.g. the HTML report) after the compiled ones
+    programs += sorted(p for p in (ROOT / "bench").glob("bench_*.py") if os.access(p, os.X_OK))
     if not programs:
         print(f"bench_results.py: no bench_* program in {args.build / 'bench'}", file=sys.stderr)
         return 2
