@@ -273,7 +273,7 @@ def intervention_timeline(ds: xr.Dataset) -> pd.DataFrame:
     intervention runs to the end of the run) and ``event`` (True for kinds in
     :data:`EVENT_KINDS`). Read from the ``intervention`` variables; for older
     files from the ``[[scenario.intervention]]`` tables of ``config_toml``
-    (``start_date``/``end_date``, or ``start_week``/``end_week``). The
+    (``start_date``/``end_date``, ``start_step``/``end_step`` or ``start_week``/``end_week``). The
     DataFrame's ``attrs["source"]`` is ``"file"``, ``"config"`` or ``"none"``.
     """
     columns = ["scenario", "kind", "sites", "start", "end", "event"]
@@ -313,8 +313,9 @@ def intervention_timeline(ds: xr.Dataset) -> pd.DataFrame:
                 if not isinstance(item, dict) or "kind" not in item:
                     continue
                 source = "config"
-                t0 = item.get("start_date", item.get("start_week"))
-                t1 = item.get("end_date", item.get("end_week"))
+                # the resolved configuration has steps (start_step/end_step); older ones dates or weeks
+                t0 = item.get("start_date", item.get("start_step", item.get("start_week")))
+                t1 = item.get("end_date", item.get("end_step", item.get("end_week")))
                 by_week = "start_date" not in item
                 rows.append(
                     {

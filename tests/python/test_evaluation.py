@@ -345,8 +345,16 @@ def test_report_of_a_small_real_atc15_run(tmp_path):
     with atcsim.open(h5) as ds:
         inputs = [v for v in atcsim.indicators(ds) if ds[v].attrs.get("atcsim_role") == "input"]
         ev = evaluate(ds, n_boot=200)
+        timeline = atcsim.intervention_timeline(ds)
     assert inputs and not set(ev.effects["variable"]) & set(inputs)
     assert "participants" in set(ev.effects["variable"])
+    # the end of the experiment (the animator leaves at the end of 2021), from the file's timeline or,
+    # for files without one, from the steps of its stored configuration
+    assert ev.when.source == "experiment end"
+    assert pd.Timestamp("2021-12-20") <= ev.when.experiment_end <= pd.Timestamp("2022-01-01")
+    assert pd.Timestamp("2021-12-13") <= ev.when.date <= ev.when.experiment_end
+    lockdowns = timeline[(timeline["kind"] == "lockdown") & (timeline["scenario"] == "atc_covid")]
+    assert sorted(lockdowns["start"].dt.year) == [2020, 2020, 2021]
     assert "∞" not in text
 
 
