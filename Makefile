@@ -73,7 +73,7 @@ tsan: setup
 	ctest --preset tsan -j$(JOBS)
 
 bench: build
-	@$(PYTHON) scripts/bench_results.py $(BUILD)
+	@$(PYTHON) scripts/bench_results.py $(BUILD) --script bench/bench_report.py
 
 lint: lint-format lint-python lint-tidy
 

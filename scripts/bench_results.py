@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Run every benchmark program and write their figures to bench/results.md.
 
-    bench_results.py BUILD_DIR [-o bench/results.md]
+    bench_results.py BUILD_DIR [-o bench/results.md] [--script PATH]...
 
-Runs BUILD_DIR/bench/bench_* in name order, echoing their output, and collects
+Runs BUILD_DIR/bench/bench_* in name order, then each --script (e.g.
+bench/bench_report.py), echoing their output, and collects
 the lines they print as
 
     figure | NAME | VALUE UNIT | goal <= GOAL UNIT | ratio R (met)
@@ -167,10 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("build", type=Path, help="build directory (e.g. build/release)")
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument(
+        "--script", type=Path, action="append", default=[], help="a benchmark script run after the programs"
+    )
     args = parser.parse_args(argv)
     programs = sorted(
         p for p in (args.build / "bench").glob("bench_*") if p.is_file() and os.access(p, os.X_OK)
     )
+    programs += args.script
     if not programs:
         print(f"bench_results.py: no bench_* program in {args.build / 'bench'}", file=sys.stderr)
         return 2

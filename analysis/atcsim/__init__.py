@@ -51,8 +51,16 @@ from .errors import (  # noqa: E402
     TimeSelectionError,
     VariableNotFoundError,
 )
-from .plots import plot_forest, plot_sites, plot_trajectory  # noqa: E402
+from .evaluation import (  # noqa: E402
+    Contrast,
+    contrasts,
+    experiment_end,
+    intervention_timeline,
+    site_quality,
+)
+from .plots import plot_effects, plot_forest, plot_sites, plot_trajectory  # noqa: E402
 from .report import render_report, write_report  # noqa: E402
+from .summary import Evaluation, evaluate  # noqa: E402
 from .stats import (  # noqa: E402
     DEFAULT_N_BOOT,
     DEFAULT_SEED,
@@ -79,6 +87,14 @@ from .sensitivity import (  # noqa: E402
 )
 
 __all__ = [
+    "evaluate",
+    "Evaluation",
+    "plot_effects",
+    "site_quality",
+    "intervention_timeline",
+    "experiment_end",
+    "contrasts",
+    "Contrast",
     "__version__",
     "SUPPORTED_SCHEMA",
     "DEFAULT_N_BOOT",

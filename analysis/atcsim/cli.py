@@ -39,13 +39,40 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--baseline",
         metavar="NAME",
-        help="baseline scenario (default: 'baseline' if present, " "else the first scenario)",
+        help="ad hoc contrast: baseline scenario (default: 'baseline' if present, else the first "
+        "scenario); without --baseline and --treatment the file's named contrasts are reported",
     )
     report.add_argument(
         "--treatment",
         action="append",
         metavar="NAME",
-        help="scenario to compare with the baseline (repeatable; default: " "every other scenario)",
+        help="ad hoc contrast: scenario compared with the baseline (repeatable; default: every other "
+        "scenario)",
+    )
+    when = report.add_mutually_exclusive_group()
+    when.add_argument(
+        "--at",
+        metavar="DATE",
+        help="measure effects at this date (YYYY-MM-DD) or model step (default: the end of the "
+        "experiment, from the intervention timeline; else the end of the run)",
+    )
+    when.add_argument(
+        "--window",
+        nargs=2,
+        metavar=("FROM", "TO"),
+        help="measure effects as the mean over this window (dates or steps, inclusive)",
+    )
+    report.add_argument(
+        "--lang",
+        choices=("fr", "en"),
+        help="language of the summary and the evaluator's sections (default: fr when the file's "
+        "contrasts have French questions, else en)",
+    )
+    report.add_argument(
+        "--pooling",
+        choices=("population", "unweighted"),
+        default="population",
+        help="how sites are pooled: population-weighted (default) or unweighted",
     )
     report.add_argument(
         "--n-boot",
@@ -134,11 +161,25 @@ def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         n_boot=args.n_boot,
         seed=args.seed,
         report_command=command,
+        at=_time_arg(args.at),
+        window=tuple(_time_arg(t) for t in args.window) if args.window else None,
+        lang=args.lang,
+        pooling=args.pooling,
     )
     for note in notes:
         print(f"atcsim report: warning: {_one_line(Exception(note))}", file=sys.stderr)
     print(f"atcsim report: wrote {output}")
     return 0
+
+
+def _time_arg(text: str | None) -> str | int | None:
+    """A date stays a string; a whole number is a model step (negative: a position from the end)."""
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def _run_info(args: argparse.Namespace) -> int:

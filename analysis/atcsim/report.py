@@ -17,7 +17,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,14 +43,22 @@ from .errors import (
     ScenarioNotFoundError,
     SweepError,
 )
-from .plots import plot_forest, plot_sites
+from .plots import event_markers, plot_effects, plot_sites
 from . import sensitivity as _sa
+from .evaluation import Contrast, Envelope, contrasts as file_contrasts, french_default, is_input
+from .i18n import LANGUAGES, Words
+from .report_evaluation import (
+    contrast_section,
+    inputs_section,
+    plausibility_section,
+    sites_section,
+    summary_section,
+)
+from .summary import evaluate
 from .bootstrap import DEFAULT_N_BOOT, DEFAULT_SEED
-from .comparison import MIN_RELIABLE_REPLICATES, compare, compare_by_point
-from .costs import COST_VARIABLES, cost_effectiveness
-from .results import POOLED, CompareResult
+from .comparison import MIN_RELIABLE_REPLICATES, compare_by_point
 from .selection import check_scenarios, selection_label
-from .time_selection import select_time
+from .time_selection import TimeSpec, select_time
 
 __all__ = ["PREFERRED_INDICATORS", "Item", "key_items", "choose_scenarios", "render_report", "write_report"]
 
@@ -63,7 +71,6 @@ PREFERRED_INDICATORS: tuple[str, ...] = (
     "collective_efficacy",
     "org_trust_mean",
     "institution_posture",
-    "resident_voice_share",
     "projects_succeeded",
 )
 
@@ -88,6 +95,36 @@ figure img{max-width:100%;height:auto;border:1px solid #eceef1}
 nav ul{columns:2}
 code{background:#f1f2f4;padding:0 .2em}
 p.warn{background:#fff6e8;border-left:4px solid #d98c00;padding:.5em 1em}
+td,th{overflow-wrap:break-word}
+table{max-width:100%}
+.summary h1{font-size:1.4em;margin:.1em 0 .25em;line-height:1.25}
+.summary h2{font-size:1.02em;margin:.7em 0 .25em;border-bottom:1px solid #d0d4da;padding-bottom:.1em}
+p.kicker{color:#555;font-size:.82em;margin:0}
+p.when{font-size:.88em;margin:.15em 0}
+p.headline{font-size:1.02em;background:#eef4fb;border-left:4px solid #0072B2;padding:.4em .8em;margin:.45em 0}
+.vs{font-weight:normal;font-size:.78em;color:#444}
+h2 .vs{font-size:.7em}
+table.ev td.num{white-space:normal}
+table.main{width:100%;table-layout:fixed;font-size:.8em}
+table.main th:first-child{width:16%}
+table.whom,table.themes{font-size:.8em;width:100%;table-layout:fixed}
+table.whom th:first-child,table.themes th:first-child{width:22%}
+td small,th small{display:block;color:#555;font-size:.86em}
+td small.rate{color:#1d1d1f;white-space:nowrap}
+small.det{font-style:italic}
+span.v{white-space:nowrap}
+.cols{display:flex;gap:1.2em;flex-wrap:wrap}
+.cols>div{flex:1 1 26em;min-width:0}
+ul.sure,ul.caveats{font-size:.84em;margin:.15em 0;padding-left:1.2em}
+section.contrast h2{font-size:1.25em}
+@page{size:A4 landscape;margin:8mm}
+@media print{
+ body{max-width:none;padding:0;font-size:7.2pt;line-height:1.3}
+ #summary{break-after:page}
+ nav{display:none}
+ figure,table{break-inside:avoid}
+ p.headline{background:none;border-left:3px solid #0072B2}
+}
 """
 
 
@@ -108,13 +145,16 @@ class Item:
 
 
 def key_items(ds: xr.Dataset) -> list[Item]:
-    """Indicators to report: the preferred ones present, else all of them.
+    """Indicators to report: the preferred ones present, else all of them; never inputs.
 
     Variables with extra dimensions (e.g. ``theme``) give one item per value.
+    Inputs (``atcsim_role = "input"``: costs, schedules, scenario settings)
+    are left out: they are set by the scenario, not effects.
     """
-    present = [v for v in PREFERRED_INDICATORS if v in indicators(ds)]
+    outcomes = [v for v in indicators(ds) if not is_input(ds, v)]
+    present = [v for v in PREFERRED_INDICATORS if v in outcomes]
     items = []
-    for name in present or indicators(ds):
+    for name in present or outcomes:
         dims = extra_dims(ds[name])
         if not dims:
             items.append(Item(name))
@@ -231,18 +271,18 @@ def _units(ds: xr.Dataset, item: Item) -> str:
 # ---------------------------------------------------------------------- sections
 
 
-def _header(ds: xr.Dataset) -> str:
+def _header(ds: xr.Dataset, small: bool = False) -> str:
     title = ds.attrs.get("title", "") or Path(ds.attrs.get("analysis_source", "")).name
     generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        f"<h1>atcsim report: {_e(title)}</h1>"
-        f'<p class="meta">File <code>{_e(ds.attrs.get("analysis_source", ""))}</code>, '
+        ("" if small else f"<h1>atcsim report: {_e(title)}</h1>")
+        + f'<p class="meta">File <code>{_e(ds.attrs.get("analysis_source", ""))}</code>, '
         f"model <code>{_e(ds.attrs.get('model', 'unknown'))}</code>. Report generated "
         f"{generated} by the atcsim analysis package {_e(__version__)}.</p>"
     )
 
 
-def _notice(ds: xr.Dataset) -> str:
+def _notice(ds: xr.Dataset, w: Words | None = None) -> str:
     """A visible warning at the top when the results need care."""
     a = ds.attrs
     problems = []
@@ -268,17 +308,23 @@ def _notice(ds: xr.Dataset) -> str:
                 "of scenarios have unreliable confidence intervals"
             )
     elif n_rep < MIN_RELIABLE_REPLICATES:
-        problems.append(f"only {n_rep} replicate(s): confidence intervals are unreliable")
+        problems.append(
+            w("few_replicates", n=n_rep)
+            if w is not None
+            else f"only {n_rep} replicate(s): confidence intervals are unreliable"
+        )
     if not problems:
         return ""
-    return (
-        '<p class="warn"><b>Read with care:</b> '
-        + _e("; ".join(problems))
-        + '. See <a href="#caveats">Caveats</a>.</p>'
+    heading = w("read_with_care") if w is not None else "Read with care"
+    see = (
+        'Voir les <a href="#caveats">réserves</a>'
+        if w is not None and w.fr
+        else 'See <a href="#caveats">Caveats</a>'
     )
+    return f'<p class="warn"><b>{_e(heading)}:</b> ' + _e("; ".join(problems)) + f". {see}.</p>"
 
 
-def _run_section(ds: xr.Dataset, report_command: str | None) -> str:
+def _run_section(ds: xr.Dataset, report_command: str | None, w: Words | None = None) -> str:
     a = ds.attrs
     dims = ", ".join(f"{d} = {n}" for d, n in ds.sizes.items())
     times = ds["time"].values
@@ -314,7 +360,10 @@ def _run_section(ds: xr.Dataset, report_command: str | None) -> str:
         if config
         else '<p class="note">The file carries no config_toml attribute.</p>'
     )
-    return f'<h2 id="run">What was run</h2><table class="kv">{table}</table>{details}'
+    heading = (
+        "Ce qui a été simulé (section technique, en anglais)" if w is not None and w.fr else "What was run"
+    )
+    return f'<h2 id="run">{heading}</h2><table class="kv">{table}</table>{details}'
 
 
 def _sweep_rows(ds: xr.Dataset) -> list[tuple[str, str]]:
@@ -340,150 +389,32 @@ def _sweep_rows(ds: xr.Dataset) -> list[tuple[str, str]]:
     ]
 
 
-def _headline_table(ds: xr.Dataset, results: list[CompareResult], items: list[Item]) -> str:
-    headers = [
-        "Indicator",
-        "Units",
-        "Baseline mean",
-        "Treatment mean",
-        "Difference",
-        f"{results[0].ci:.0%} CI",
-        "CI excludes 0",
-        "Effect size d_z",
-        "Share of replicates treatment > baseline",
-        "Replicates",
-    ]
-    rows = []
-    for item, res in zip(items, results):
-        p = res.pooled
-        excludes = "n/a" if math.isnan(p.ci_low) else "yes" if (p.ci_low > 0 or p.ci_high < 0) else "no"
-        rows.append(
-            [
-                _describe(ds, item),
-                _units(ds, item),
-                _fmt(p.baseline_mean),
-                _fmt(p.treatment_mean),
-                _fmt(p.mean_diff),
-                _ci(p.ci_low, p.ci_high),
-                excludes,
-                _fmt(p.effect_size),
-                _pct(p.share_better),
-                str(int(p.n_replicates)),
-            ]
-        )
-    return _table(headers, rows, numeric_from=2)
-
-
-def _site_table(res: CompareResult) -> str:
-    headers = [
-        "Site",
-        "Baseline mean",
-        "Treatment mean",
-        "Difference",
-        f"{res.ci:.0%} CI",
-        "d_z",
-        "Share treatment > baseline",
-        "Replicates",
-    ]
-    rows = [
-        [
-            _e(r.site_name),
-            _fmt(r.baseline_mean),
-            _fmt(r.treatment_mean),
-            _fmt(r.mean_diff),
-            _ci(r.ci_low, r.ci_high),
-            _fmt(r.effect_size),
-            _pct(r.share_better),
-            str(int(r.n_replicates)),
-        ]
-        for _, r in res.table.iterrows()
-    ]
-    return _table(headers, rows, row_classes=_pooled_classes(res.table))
-
-
-def _pooled_classes(table: pd.DataFrame) -> list[str]:
-    """Row classes of a per-site table: ``"pooled"`` on the pooled row."""
-    return ["pooled" if site == POOLED else "" for site in table.index]
-
-
-def _cost_section(ds: xr.Dataset, baseline: str, treatment: str, n_boot: int, seed: int) -> str:
-    if not all(v in indicators(ds) for v in COST_VARIABLES):
-        return ""
-    res = cost_effectiveness(ds, baseline, treatment, n_boot=n_boot, seed=seed)
-    headers = [
-        "Site",
-        "Avoided costs (EUR)",
-        "CI",
-        "Extra intervention cost (EUR)",
-        "CI",
-        "Net benefit (EUR)",
-        "CI",
-        "Benefit-cost ratio",
-        "CI",
-        "Share net > 0",
-    ]
-    quantities = ("avoided_eur", "cost_eur", "net_benefit_eur", "benefit_cost_ratio")
-    rows = [
-        [
-            _e(r.site_name),
-            *(cell for q in quantities for cell in (_fmt(r[q]), _ci(r[f"{q}_ci_low"], r[f"{q}_ci_high"]))),
-            _pct(r.share_net_positive),
-        ]
-        for _, r in res.table.iterrows()
-    ]
-    return (
-        f'<h3>Cost-effectiveness</h3><p class="note">Cumulative to {_e(res.time_label)}. '
-        "Avoided costs and extra intervention cost are paired differences (treatment minus "
-        "baseline, same replicate); net benefit = avoided minus extra cost; the ratio is "
-        "mean avoided / mean extra cost (n/a when the extra cost is not positive). The "
-        "pooled row sums over sites. Unit costs behind avoided costs are model parameters: "
-        "see the caveats.</p>" + _table(headers, rows, row_classes=_pooled_classes(res.table))
-    )
-
-
-def _comparison_section(
-    ds: xr.Dataset, baseline: str, treatment: str, items: list[Item], n_boot: int, seed: int
-) -> str:
-    results = [
-        compare(ds, baseline, treatment, it.variable, select=it.select or None, n_boot=n_boot, seed=seed)
-        for it in items
-    ]
-    n_sites = ds.sizes["site"]
-    pooled_note = (
-        ""
-        if n_sites == 1
-        else f" Pooled = per replicate, the unweighted mean over the {n_sites} sites, " "then paired."
-    )
-    parts = [
-        f'<h2 id="effects-{_e(treatment)}">Effects: {_e(treatment)} vs {_e(baseline)}</h2>',
-        f'<p class="note">At the last recorded time, {_e(results[0].time_label)}. '
-        "Difference = mean over replicates of treatment minus baseline on the same "
-        "replicate (paired: both share their random numbers). CI = "
-        f"{results[0].ci:.0%} percentile bootstrap over replicates ({n_boot} resamples, "
-        f"seed {seed}). d_z = mean difference / sd of differences.{pooled_note}</p>",
-        _headline_table(ds, results, items),
-    ]
-    for item, res in zip(items, results):
-        parts.append(f"<h3>{_e(item.label)}</h3>")
-        parts.append(_figure(plot_forest(res), f"forest plot of {item.label}"))
-        parts.append(
-            f"<details><summary>Per-site table: {_e(item.label)}</summary>" f"{_site_table(res)}</details>"
-        )
-    parts.append(_cost_section(ds, baseline, treatment, n_boot, seed))
-    return "".join(parts)
-
-
 _MAX_POINT_ROWS = 60
 
 
 def _sweep_comparison_section(
-    ds: xr.Dataset, baseline: str, treatment: str, items: list[Item], n_boot: int, seed: int
+    ds: xr.Dataset,
+    contrast: Contrast,
+    items: list[Item],
+    n_boot: int,
+    seed: int,
+    at: TimeSpec = None,
+    window: tuple[TimeSpec, TimeSpec] | None = None,
 ) -> str:
     """Effects of a sweep: the pooled paired comparison at every point, summarised."""
+    baseline, treatment = contrast.baseline, contrast.treatment
     n_points = ds.sizes[SWEEP_DIM]
     tables = [
         compare_by_point(
-            ds, baseline, treatment, it.variable, select=it.select or None, n_boot=n_boot, seed=seed
+            ds,
+            baseline,
+            treatment,
+            it.variable,
+            at=at,
+            window=window,
+            select=it.select or None,
+            n_boot=n_boot,
+            seed=seed,
         )
         for it in items
     ]
@@ -515,10 +446,11 @@ def _sweep_comparison_section(
                 str(int(t["n_replicates"].min())) if len(t) else "0",
             ]
         )
+    question = f"{_e(contrast.question)} " if contrast.question else ""
     parts = [
-        f'<h2 id="effects-{_e(treatment)}">Effects: {_e(treatment)} vs {_e(baseline)}, '
+        f'<h2 id="effects-{_e(contrast.name)}">Effects: {question}{_e(treatment)} vs {_e(baseline)}, '
         "per sweep point</h2>",
-        f'<p class="note">At the last recorded time, {_e(time_label)}. The file holds a '
+        f'<p class="note">At {_e(time_label)}. The file holds a '
         f"parameter sweep of {n_points} points, so the scenarios are compared separately at "
         "each point: per replicate, the unweighted mean over sites, then treatment minus "
         "baseline on the same replicate (paired), averaged over replicates, with a "
@@ -732,29 +664,90 @@ def _median_range(values: np.ndarray) -> list[str]:
     return [_fmt(med), _ci(lo, hi)]
 
 
-def _trajectory_section(ds: xr.Dataset, items: list[Item]) -> str:
+#: Indicators drawn as trajectories, when present (else the first report items).
+TRAJECTORY_INDICATORS: tuple[str, ...] = ("participation_share", "participants", "trust_institutions")
+_MAX_TRAJECTORY_SCENARIOS = 4
+
+
+def _trajectory_section(
+    ds: xr.Dataset,
+    items: list[Item],
+    w: Words | None = None,
+    scenarios: Sequence[str] | None = None,
+) -> str:
+    """Small multiples over time, with the intervention timeline's events marked."""
+    return _start_trajectories(ds, items, w, scenarios)()
+
+
+def _start_trajectories(
+    ds: xr.Dataset,
+    items: list[Item],
+    w: Words | None = None,
+    scenarios: Sequence[str] | None = None,
+) -> Callable[[], str]:
+    """:func:`_trajectory_section`, its figures drawn by forked children (see :func:`_in_background`)."""
     over = (
         "every sweep point and replicate (the spread the swept parameters induce)"
         if is_sweep(ds)
         else "replicates"
     )
-    parts = [
-        '<h2 id="trajectories">Trajectories by site</h2><p class="note">Median over '
-        f"{over} with central 50 % and 90 % bands, per scenario.</p>"
-    ]
+    marks = event_markers(ds, scenarios)
+    if w is not None:
+        spans = sorted(
+            {w("lockdowns") if k == "lockdown" else k for k in marks.loc[marks["style"] == "span", "kind"]}
+        )
+        lines = sorted(
+            {
+                w("animator_leaves") if k == "animator" else w("package_ends", kind=k)
+                for k in marks.loc[marks["style"] == "line", "kind"]
+            }
+        )
+        note = w(
+            "trajectories_note",
+            events=", ".join(spans) or w("events_none"),
+            lines=", ".join(lines) or w("events_none"),
+        )
+        title = w("trajectories")
+    else:
+        note = f"Median over {over} with central 50 % and 90 % bands, per scenario."
+        title = "Trajectories by site"
+    if scenarios is not None and len(scenarios) < ds.sizes["scenario"]:
+        note += " (" + ", ".join(scenarios) + "; <code>atcsim.plot_sites(ds, name, scenarios=[...])</code>)"
+    head = f'<h2 id="trajectories">{_e(title)}</h2><p class="note">{note}</p>'
+    figures = []
     for item in items:
-        parts.append(f"<h3>{_e(item.label)}</h3>")
-        parts.append(
-            _figure(
-                plot_sites(ds, item.variable, select=item.select or None),
-                f"{item.label} across sites",
-                dpi=70,
+        ds[item.variable].load()  # read here, not by the forked child
+        figures.append(
+            _in_background(
+                lambda item=item: _figure(
+                    plot_sites(ds, item.variable, scenarios, select=item.select or None, events=marks),
+                    f"{item.label} across sites",
+                    dpi=60,
+                )
             )
         )
-    return "".join(parts)
+
+    def join() -> str:
+        return head + "".join(f"<h3>{_e(item.label)}</h3>{figure()}" for item, figure in zip(items, figures))
+
+    return join
 
 
-def _caveats_section(ds: xr.Dataset, notes: Sequence[str]) -> str:
+def _trajectory_items(ds: xr.Dataset, items: list[Item]) -> list[Item]:
+    outcomes = [v for v in TRAJECTORY_INDICATORS if v in indicators(ds) and not is_input(ds, v)]
+    return [Item(v) for v in outcomes] or items[:3]
+
+
+def _trajectory_scenarios(contrasts: Sequence[Contrast]) -> list[str]:
+    names: list[str] = []
+    for c in contrasts:
+        for name in (c.baseline, c.treatment):
+            if name not in names:
+                names.append(name)
+    return names[:_MAX_TRAJECTORY_SCENARIOS]
+
+
+def _caveats_section(ds: xr.Dataset, notes: Sequence[str], w: Words | None = None) -> str:
     a = ds.attrs
     n_rep = ds.sizes["replicate"]
     items = []
@@ -824,8 +817,9 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str]) -> str:
         "Scenario-specific parameter values (overrides) are in the configuration "
         "above; the parameter table lists base values."
     )
+    heading = "Réserves (section technique, en anglais)" if w is not None and w.fr else "Caveats"
     parts = [
-        '<h2 id="caveats">Caveats</h2><ul>'
+        f'<h2 id="caveats">{heading}</h2><ul>'
         + "".join(f"<li>{_e(t)}</li>" for t in items)
         + "".join(f"<li>Warning: {_e(t)}</li>" for t in notes)
         + "</ul>",
@@ -881,16 +875,33 @@ def _parameter_table(params: pd.DataFrame) -> str:
     return _table(["Parameter", "Value", "Units", "Description", "Source"], rows, numeric=[1])
 
 
-def _nav(treatments: list[str], single: bool, sweep: bool = False) -> str:
-    links = ['<li><a href="#run">What was run</a></li>']
+def _nav(contrasts: Sequence[Contrast], single: bool, sweep: bool = False, w: Words | None = None) -> str:
+    fr = w is not None and w.fr
+    links = []
+    if w is not None and not sweep and not single:
+        links.append(f'<li><a href="#summary">{_e(w("summary"))}</a></li>')
     if single:
         links.append('<li><a href="#descriptive">Descriptive results</a></li>')
-    links += [f'<li><a href="#effects-{_e(t)}">Effects: {_e(t)}</a></li>' for t in treatments]
+    for c in contrasts:
+        anchor = f"effects-{c.name}" if sweep else f"contrast-{c.name}"
+        label = c.question_in(w.lang) if w is not None else ""
+        text = (
+            f"{label} ({c.treatment} vs {c.baseline})" if label else f"Effects: {c.treatment} vs {c.baseline}"
+        )
+        links.append(f'<li><a href="#{_e(anchor)}">{_e(text)}</a></li>')
     if sweep:
         links.append('<li><a href="#sensitivity">Sensitivity analysis</a></li>')
+    links.append(
+        f'<li><a href="#trajectories">{"Trajectoires par site" if fr else "Trajectories by site"}</a></li>'
+    )
+    if w is not None and not sweep and not single:
+        links += [
+            f'<li><a href="#plausibility">{_e(w("plausibility"))}</a></li>',
+            f'<li><a href="#sites">{_e(w("sites"))}</a></li>',
+        ]
     links += [
-        '<li><a href="#trajectories">Trajectories by site</a></li>',
-        '<li><a href="#caveats">Caveats</a></li>',
+        f'<li><a href="#run">{"Ce qui a été simulé" if fr else "What was run"}</a></li>',
+        f'<li><a href="#caveats">{"Réserves" if fr else "Caveats"}</a></li>',
     ]
     return f"<nav><ul>{''.join(links)}</ul></nav>"
 
@@ -907,6 +918,12 @@ def render_report(
     seed: int = DEFAULT_SEED,
     notes: Sequence[str] = (),
     report_command: str | None = None,
+    at: TimeSpec = None,
+    window: tuple[TimeSpec, TimeSpec] | None = None,
+    lang: str | None = None,
+    pooling: str = "population",
+    contrasts: Sequence[Contrast] | None = None,
+    envelope: Envelope | None = None,
 ) -> str:
     """Build the report of an opened dataset as one HTML string.
 
@@ -914,17 +931,30 @@ def render_report(
     ----------
     ds
         Dataset from :func:`atcsim.open`.
-    baseline
-        Baseline scenario (default: ``"baseline"`` if present, else the first).
-    treatments
-        Scenarios compared with the baseline, one section each (default: all
-        others). With a single scenario the report is descriptive only.
+    baseline, treatments
+        An ad hoc contrast: each treatment (default: every other scenario)
+        versus the baseline (default: ``"baseline"`` if present, else the
+        first). Without them the file's named contrasts are reported (else
+        each scenario versus the baseline). With a single scenario the report
+        is descriptive only.
     n_boot, seed
         Bootstrap settings.
     notes
         Extra caveats to list (e.g. warnings raised while opening the file).
     report_command
         Command line that produced the report, shown under "What was run".
+    at, window
+        When to measure effects (default: the end of the experiment, from
+        the intervention timeline; see :func:`atcsim.evaluate`).
+    lang
+        ``"fr"`` or ``"en"`` (default: French when the file's contrasts have
+        French questions, else English).
+    pooling
+        ``"population"`` (default) or ``"unweighted"`` pooling over sites.
+    contrasts
+        Contrasts to report (overrides the file's and ``baseline``/``treatments``).
+    envelope
+        Plausibility envelope (default: found by :func:`atcsim.evaluation.load_envelope`).
 
     Returns
     -------
@@ -938,20 +968,63 @@ def render_report(
         raise AtcsimError("no complete sweep point to report on (every point has an " "incomplete run)")
     items = key_items(ds)
     if not items:
-        raise AtcsimError("the file has no indicator variables")
-    baseline, treatments = choose_scenarios(ds, baseline, treatments)
+        raise AtcsimError("the file has no outcome indicators")
+    if lang is None:
+        lang = "fr" if french_default(ds) else "en"
+    if lang not in LANGUAGES:
+        raise AtcsimError(f"--lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
+    w = Words(lang)
     single = ds.sizes["scenario"] == 1
-    body = [_header(ds), _notice(ds), _nav(treatments, single, sweep), _run_section(ds, report_command)]
-    section = _sweep_comparison_section if sweep else _comparison_section
+    if contrasts is not None:
+        chosen = list(contrasts)
+    elif single:
+        choose_scenarios(ds, baseline, treatments)  # checks the names given
+        chosen = []
+    else:
+        chosen = file_contrasts(ds, baseline, treatments)
+    body: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if single:
-            body.append(_descriptive_section(ds, items))
-        for treatment in treatments:
-            body.append(section(ds, baseline, treatment, items, n_boot, seed))
-        if sweep:
-            body.append(_sensitivity_section(ds, [baseline, *treatments], items, n_boot, seed))
-        body.append(_trajectory_section(ds, items))
+        if single or sweep:
+            body += [_header(ds), _notice(ds)]
+            if sweep and not single:
+                body.append(f'<p class="note">{w("no_summary_sweep")}</p>')
+            body.append(_nav(chosen, single, sweep, w))
+            if single:
+                body.append(_descriptive_section(ds, items))
+            for contrast in chosen:
+                body.append(_sweep_comparison_section(ds, contrast, items, n_boot, seed, at, window))
+            if sweep:
+                scenarios = [str(s) for s in ds["scenario"].values]
+                body.append(_sensitivity_section(ds, scenarios, items, n_boot, seed))
+            body.append(_trajectory_section(ds, items))
+            body.append(_run_section(ds, report_command))
+        else:
+            ev = evaluate(
+                ds, chosen, at=at, window=window, pooling=pooling, n_boot=n_boot, seed=seed, envelope=envelope
+            )
+            title = str(ds.attrs.get("title", "") or Path(ds.attrs.get("analysis_source", "")).name)
+            body.append(
+                summary_section(
+                    ds,
+                    ev,
+                    w,
+                    title=title,
+                    notice=_notice(ds, w),
+                    n_assumed=_count_assumptions(ds),
+                )
+            )
+            body.append(_nav(chosen, single, sweep, w))
+            trajectories = _start_trajectories(
+                ds, _trajectory_items(ds, items), w, _trajectory_scenarios(chosen)
+            )
+            for contrast in chosen:
+                body.append(contrast_section(ds, ev, contrast, w, _figure, plot_effects))
+            body.append(trajectories())
+            body.append(plausibility_section(ev, w))
+            body.append(sites_section(ds, ev, w))
+            body.append(inputs_section(ds, ev, w))
+            body.append(_header(ds, small=True) + _run_section(ds, report_command, w))
     # Few replicates and incomplete runs are covered by the caveats already.
     covered = (FewReplicatesWarning, IncompleteRunsWarning)
     seen = list(
@@ -959,24 +1032,67 @@ def render_report(
             [
                 *notes,
                 *(
-                    str(w.message)
-                    for w in caught
-                    if issubclass(w.category, UserWarning) and not issubclass(w.category, covered)
+                    str(wn.message)
+                    for wn in caught
+                    if issubclass(wn.category, UserWarning) and not issubclass(wn.category, covered)
                 ),
             ]
         )
     )
-    body.append(_caveats_section(ds, seen))
+    body.append(_caveats_section(ds, seen, w))
     title = _e(ds.attrs.get("title", "") or "atcsim report")
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>atcsim report: {title}</title><style>{_CSS}</style></head><body>"
         + "".join(body)
         + "</body></html>\n"
     )
+
+
+def _in_background(make: Callable[[], str]) -> Callable[[], str]:
+    """Start ``make()`` in a forked child (a trajectory figure: the report's slowest part) and return a
+    function that waits for its text. The result is the same as ``make()`` in this process, which is
+    what is done without ``fork``, with ``ATCSIM_REPORT_JOBS=1``, or when the child fails.
+    """
+    if not hasattr(os, "fork") or os.environ.get("ATCSIM_REPORT_JOBS", "") == "1":
+        text = make()
+        return lambda: text
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no exception may escape into the parent's code
+        code = 1
+        try:
+            os.close(read_end)
+            data = make().encode("utf-8")
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def result() -> str:
+        with os.fdopen(read_end, "rb") as source:
+            data = source.read()
+        _, status = os.waitpid(pid, 0)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            return data.decode("utf-8")
+        return make()
+
+    return result
+
+
+def _count_assumptions(ds: xr.Dataset) -> int | None:
+    try:
+        params = read_parameters(ds)
+    except (AtcsimError, OSError, ValueError):
+        return None
+    if params.empty:
+        return None
+    return int(params["source"].str.contains("assumption", case=False).sum())
 
 
 def write_report(
@@ -988,6 +1104,10 @@ def write_report(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = DEFAULT_SEED,
     report_command: str | None = None,
+    at: TimeSpec = None,
+    window: tuple[TimeSpec, TimeSpec] | None = None,
+    lang: str | None = None,
+    pooling: str = "population",
 ) -> tuple[Path, list[str]]:
     """Open ``path`` and write its HTML report.
 
@@ -997,7 +1117,7 @@ def write_report(
         atcsim output file.
     output
         HTML file to write (default: ``path`` with suffix ``.html``).
-    baseline, treatments, n_boot, seed, report_command
+    baseline, treatments, n_boot, seed, report_command, at, window, lang, pooling
         See :func:`render_report`.
 
     Returns
@@ -1025,6 +1145,10 @@ def write_report(
             seed=seed,
             notes=extra,
             report_command=report_command,
+            at=at,
+            window=window,
+            lang=lang,
+            pooling=pooling,
         )
     finally:
         ds.close()

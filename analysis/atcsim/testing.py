@@ -32,12 +32,21 @@ import datetime as _dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import h5py
 import numpy as np
 
 __all__ = [
+    "ATC_CONTRASTS",
+    "ATC_DESCRIPTIONS",
+    "ATC_EFFECTS",
+    "ATC_INTERVENTIONS",
+    "ATC_SCENARIOS",
+    "ATC_SITES",
+    "PEOPLE_VARIABLES",
+    "SITE_QUALITY",
+    "make_synthetic_atc",
     "DEFAULT_SCENARIOS",
     "DEFAULT_UNIT_EFFECTS",
     "SYNTHETIC_VARIABLES",
@@ -57,7 +66,10 @@ class _VarSpec:
     description: str
     base: float
     scale: float
-    kind: str  # "level", "cumulative", "count" or "cost"
+    kind: str  # "level", "cumulative", "count", "cost" (deterministic) or "fixed" (deterministic level)
+    role: str = "outcome"  # the atcsim_role attribute: "outcome" or "input"
+    theme: bool = False  # has the extra `theme` dimension
+    plausible: str = ""  # the atcsim_plausible attribute (one range per line), "" for none
 
 
 SYNTHETIC_VARIABLES: dict[str, _VarSpec] = {
@@ -100,6 +112,7 @@ SYNTHETIC_VARIABLES: dict[str, _VarSpec] = {
         0.0,
         0.0,
         "cost",
+        role="input",
     ),
 }
 
@@ -111,7 +124,90 @@ _THEME_SPEC = _VarSpec(
     0.5,
     1.0,
     "level",
+    theme=True,
 )
+
+#: Indicators of the territorial model's evaluation (issue 14): head counts per theme,
+#: representation ratios, inputs, a deterministic outcome and recorded plausible ranges.
+#: Written with ``people=True``.
+PEOPLE_VARIABLES: dict[str, _VarSpec] = {
+    "participants": _VarSpec(
+        "person", "residents participating", "residents aged 15+ at level >= 2", 700.0, 1000.0, "level"
+    ),
+    "core_members": _VarSpec(
+        "person",
+        "core participants",
+        "residents at level 4, at full scale",
+        30.0,
+        100.0,
+        "level",
+        plausible="core_members_per_site|value|3|100|1000|10000|-1|[read, secondary]\n",
+    ),
+    "people_reached": _VarSpec(
+        "person",
+        "people reached by successful projects (cumulative)",
+        "people of each theme's target group reached since week 0",
+        200.0,
+        500.0,
+        "cumulative",
+        theme=True,
+    ),
+    "people_moved": _VarSpec(
+        "person",
+        "people moved into a better state (cumulative)",
+        "people of each theme's target group moved into the better state since week 0",
+        10.0,
+        100.0,
+        "cumulative",
+        theme=True,
+    ),
+    "people_better_off": _VarSpec(
+        "person",
+        "people in a better state through projects",
+        "people currently in the better state of each theme",
+        8.0,
+        100.0,
+        "cumulative",
+        theme=True,
+    ),
+    "youth_representation_ratio": _VarSpec(
+        "1",
+        "youth representation ratio",
+        "share of 15-24 among participants / among residents",
+        0.7,
+        1.0,
+        "level",
+    ),
+    "low_income_representation_ratio": _VarSpec(
+        "1",
+        "low-income representation ratio",
+        "share of low-income among participants / among residents",
+        0.8,
+        1.0,
+        "level",
+    ),
+    "forum_attendance": _VarSpec(
+        "person",
+        "attendees at the last forum",
+        "residents attending the last forum held",
+        40.0,
+        200.0,
+        "level",
+        plausible="forum_attendance|per_event|3|250|0|1e+300|-1|[read]\n",
+    ),
+    "diagnosis_quality": _VarSpec(
+        "1", "quality of the shared diagnosis", "quality Q in [0, 1] (deterministic here)", 0.2, 0.0, "fixed"
+    ),
+    "resident_voice_share": _VarSpec(
+        "1",
+        "residents' share of voice in decisions",
+        "the governance body's v, set by the scenario",
+        0.0,
+        0.0,
+        "fixed",
+        role="input",
+    ),
+}
 
 #: Default true effect per unit of scenario index: scenario ``k`` (0-based, in
 #: file order) gets ``k * DEFAULT_UNIT_EFFECTS[var]`` unless ``effects`` says
@@ -123,6 +219,16 @@ DEFAULT_UNIT_EFFECTS: dict[str, float] = {
     "avoided_costs_eur": 60_000.0,
     "intervention_cost_eur": 35_000.0,
     _THEME_VARIABLE: 0.02,
+    "participants": 60.0,
+    "core_members": 5.0,
+    "people_reached": 120.0,
+    "people_moved": 15.0,
+    "people_better_off": 10.0,
+    "youth_representation_ratio": 0.05,
+    "low_income_representation_ratio": 0.03,
+    "forum_attendance": 8.0,
+    "diagnosis_quality": 0.1,
+    "resident_voice_share": 0.25,
 }
 
 # (id, name, official QPV code, network, population): shaped like the 15 ATC sites.
@@ -200,6 +306,12 @@ def make_synthetic(
     model: str = "territorial",
     schema: int = 1,
     parameter_sources: bool = True,
+    roles: bool = True,
+    people: bool = False,
+    contrasts: Sequence[Mapping[str, str]] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+    interventions: Sequence[Mapping[str, Any]] | None = None,
+    site_quality: bool = False,
 ) -> Path:
     """Write a synthetic atcsim output file with known effects.
 
@@ -246,6 +358,25 @@ def make_synthetic(
         Value of the ``atcsim_schema`` attribute (to test version checks).
     parameter_sources
         Write a ``source`` attribute on each parameter.
+    roles
+        Write the ``atcsim_role`` attribute on each indicator (``input`` for
+        costs and scenario settings); False mimics files of older engines.
+    people
+        Also write the evaluation indicators of :data:`PEOPLE_VARIABLES` (head
+        counts per theme, representation ratios, an input, a deterministic
+        outcome, recorded plausible ranges).
+    contrasts
+        Named contrasts (``name``, ``treatment``, ``baseline``, ``question``,
+        ``question_fr``): the ``contrast`` dimension and its string variables.
+    descriptions
+        ``scenario_description`` per scenario name.
+    interventions
+        The intervention timeline (``scenario``, ``kind``, ``sites`` ("" for
+        all), ``start`` and ``end`` dates, ``end`` None for no end), written as
+        the ``intervention`` dimension with days since the start date.
+    site_quality
+        Write ``site_identity``, ``site_perimeter``, ``site_source_kind``,
+        ``site_provenance`` and ``site_value`` (see :data:`SITE_QUALITY`).
 
     Returns
     -------
@@ -260,18 +391,19 @@ def make_synthetic(
     scenarios = list(scenarios)
     site_rows = _site_rows(sites)
     names = list(variables) if variables is not None else list(SYNTHETIC_VARIABLES)
-    specs = {n: SYNTHETIC_VARIABLES.get(n, _generic_spec(n)) for n in names}
+    known = {**SYNTHETIC_VARIABLES, **PEOPLE_VARIABLES}
+    specs = {n: known.get(n, _generic_spec(n)) for n in names}
     if extra_theme_var:
         specs[_THEME_VARIABLE] = _THEME_SPEC
+    if people:
+        specs.update({n: spec for n, spec in PEOPLE_VARIABLES.items() if n not in specs})
     true_effects = _resolve_effects(scenarios, specs, effects)
     flags = _resolve_complete(complete, partial, len(scenarios), replicates)
 
     rng = np.random.default_rng(seed)
     shape = (len(scenarios), replicates, len(site_rows), steps)
     data = {
-        name: _simulate(
-            spec, true_effects[name], shape, noise, rng, n_theme=len(THEMES) if name == _THEME_VARIABLE else 0
-        )
+        name: _simulate(spec, true_effects[name], shape, noise, rng, n_theme=len(THEMES) if spec.theme else 0)
         for name, spec in specs.items()
     }
     for values in data.values():
@@ -280,14 +412,15 @@ def make_synthetic(
     path.parent.mkdir(parents=True, exist_ok=True)
     with h5py.File(path, "w", track_order=True) as f:
         _write_global_attrs(f, path, scenarios, replicates, steps, seed, model, step_days, start_date, schema)
+        any_theme = any(spec.theme for spec in specs.values())
         scales = _write_coordinates(
-            f, scenarios, replicates, site_rows, steps, step_days, start_date, extra_theme_var
+            f, scenarios, replicates, site_rows, steps, step_days, start_date, any_theme
         )
         for name, spec in specs.items():
             dims = ["scenario", "replicate", "site", "time"]
-            if name == _THEME_VARIABLE:
+            if spec.theme:
                 dims.append("theme")
-            _write_variable(f, name, spec, data[name], [scales[d] for d in dims])
+            _write_variable(f, name, spec, data[name], [scales[d] for d in dims], roles)
         rc = f.create_dataset("run_complete", data=flags.astype(np.int8))
         rc.attrs["long_name"] = "run complete flag"
         rc.attrs["description"] = "1 when the run's data are complete on disk"
@@ -297,6 +430,15 @@ def make_synthetic(
         rc.dims[0].attach_scale(scales["scenario"])
         rc.dims[1].attach_scale(scales["replicate"])
         _write_parameters(f, parameter_sources)
+        if site_quality:
+            _write_site_quality(f, site_rows, scales)
+        if contrasts:
+            _write_contrasts(f, contrasts)
+        if descriptions is not None:
+            values = np.array([str(descriptions.get(n, "")) for n in scenarios], dtype=object)
+            _write_strings(f, "scenario_description", values, [scales["scenario"]], "scenario description")
+        if interventions:
+            _write_interventions(f, interventions, start_date)
     return path
 
 
@@ -373,6 +515,9 @@ def _simulate(
     if spec.kind == "cost":
         final = np.broadcast_to(eff, (n_s, n_r, n_i, *extra))
         return final[:, :, :, None] * _expand(ramp, extra)
+    if spec.kind == "fixed":
+        final = np.broadcast_to(eff, (n_s, n_r, n_i, *extra))
+        return spec.base + final[:, :, :, None] * _expand(ramp, extra)
     if spec.kind in ("cumulative", "count"):
         final = spec.base + eff + rep + rng.normal(0.0, sd, size=(n_s, n_r, n_i, *extra))
         values = final[:, :, :, None] * _expand(ramp, extra)
@@ -492,7 +637,12 @@ def _write_coordinates(
 
 
 def _write_variable(
-    f: h5py.File, name: str, spec: _VarSpec, values: np.ndarray, scales: list[h5py.Dataset]
+    f: h5py.File,
+    name: str,
+    spec: _VarSpec,
+    values: np.ndarray,
+    scales: list[h5py.Dataset],
+    roles: bool = True,
 ) -> None:
     chunks = (1, 1, 1) + values.shape[3:]
     dset = f.create_dataset(
@@ -509,6 +659,10 @@ def _write_variable(
     dset.attrs["units"] = spec.units
     dset.attrs["long_name"] = spec.long_name
     dset.attrs["description"] = spec.description
+    if roles:
+        dset.attrs["atcsim_role"] = spec.role
+    if spec.plausible:
+        dset.attrs["atcsim_plausible"] = spec.plausible
     for axis, scale_dset in enumerate(scales):
         dset.dims[axis].attach_scale(scale_dset)
 
@@ -523,3 +677,333 @@ def _write_parameters(f: h5py.File, with_sources: bool) -> None:
         dset.attrs["valid_max"] = np.float64(hi)
         if with_sources:
             dset.attrs["source"] = source
+
+
+# ------------------------------------------------------------ evaluation metadata
+
+#: Site data quality written with ``site_quality=True``: id -> (identity, source kind
+#: of the population, perimeter of the population). Sites not listed: resolved,
+#: official, qpv.
+SITE_QUALITY: dict[str, tuple[str, str, str]] = {
+    "marseille_frais_vallon": ("resolved", "secondary", "qpv"),
+    "fort_de_france_quartiers_ouest": ("resolved", "secondary", "estate"),
+    "hombourg_haut_les_chenes": ("resolved", "secondary", "estate"),
+    "aubenas_quartiers_davenir": ("resolved", "assumption", "national_default"),
+    "saint_denis_unresolved": ("unresolved", "assumption", "national_default"),
+    "roubaix_epeule_unverified": ("unverified", "secondary", "estate"),
+}
+_SITE_FIELDS = ("population", "poverty_rate")
+_PROVENANCE = {"official": "qpv-official", "secondary": "qpv-official", "assumption": "assumption"}
+
+
+def _write_strings(
+    f: h5py.File, name: str, values: np.ndarray, scales: Sequence[h5py.Dataset], long_name: str
+) -> h5py.Dataset:
+    dset = f.create_dataset(name, data=values, dtype=h5py.string_dtype("utf-8"))
+    dset.attrs["long_name"] = long_name
+    for axis, scale_dset in enumerate(scales):
+        dset.dims[axis].attach_scale(scale_dset)
+    return dset
+
+
+def _new_scale(f: h5py.File, name: str, values: Sequence[str], long_name: str) -> h5py.Dataset:
+    dset = f.create_dataset(name, data=np.array(list(values), dtype=object), dtype=h5py.string_dtype("utf-8"))
+    dset.attrs["long_name"] = long_name
+    dset.make_scale(name)
+    return dset
+
+
+def _write_site_quality(
+    f: h5py.File, site_rows: list[tuple[str, str, str, str, float]], scales: Mapping[str, h5py.Dataset]
+) -> None:
+    field_scale = _new_scale(f, "site_field", _SITE_FIELDS, "site profile field")
+    site = scales["site"]
+    quality = [SITE_QUALITY.get(row[0], ("resolved", "official", "qpv")) for row in site_rows]
+    identity = np.array([q[0] for q in quality], dtype=object)
+    _write_strings(f, "site_identity", identity, [site], "whether the site's identity is resolved")
+    # the population's quality is the site's; other fields: official for resolved sites, else assumed
+    kind = np.array([[q[1], q[1] if q[0] == "resolved" else "assumption"] for q in quality], dtype=object)
+    perimeter = np.array([[q[2], q[2]] for q in quality], dtype=object)
+    provenance = np.vectorize(lambda k: _PROVENANCE[k], otypes=[object])(kind)
+    _write_strings(f, "site_source_kind", kind, [site, field_scale], "source kind of each site value")
+    _write_strings(f, "site_perimeter", perimeter, [site, field_scale], "perimeter of each site value")
+    _write_strings(f, "site_provenance", provenance, [site, field_scale], "source of each site value")
+    values = np.array([[row[4], 0.42] for row in site_rows], dtype=np.float64)
+    dset = f.create_dataset("site_value", data=values)
+    dset.attrs["long_name"] = "site profile value used by the model"
+    dset.dims[0].attach_scale(site)
+    dset.dims[1].attach_scale(field_scale)
+
+
+def _write_contrasts(f: h5py.File, contrasts: Sequence[Mapping[str, str]]) -> None:
+    scale = _new_scale(f, "contrast", [c["name"] for c in contrasts], "contrast name")
+    for key, long_name in (
+        ("treatment", "treatment scenario of the contrast"),
+        ("baseline", "baseline scenario of the contrast"),
+        ("question", "question the contrast answers"),
+        ("question_fr", "question the contrast answers, in French"),
+    ):
+        values = np.array([str(c.get(key, "")) for c in contrasts], dtype=object)
+        _write_strings(f, f"contrast_{key}", values, [scale], long_name)
+
+
+def _write_interventions(f: h5py.File, interventions: Sequence[Mapping[str, Any]], start_date: str) -> None:
+    start = np.datetime64(start_date, "D")
+
+    def days(value: Any) -> float:
+        if value is None or value == "":
+            return float("nan")
+        return float((np.datetime64(str(value), "D") - start).astype(int))
+
+    n = len(interventions)
+    scale = f.create_dataset("intervention", data=np.arange(n, dtype=np.int64))
+    scale.attrs["long_name"] = "intervention index"
+    scale.make_scale("intervention")
+    for key in ("scenario", "kind", "sites"):
+        values = np.array([str(i.get(key, "")) for i in interventions], dtype=object)
+        _write_strings(f, f"intervention_{key}", values, [scale], f"intervention {key}")
+    for key in ("start", "end"):
+        dset = f.create_dataset(
+            f"intervention_{key}", data=np.array([days(i.get(key)) for i in interventions], dtype=np.float64)
+        )
+        dset.attrs["long_name"] = f"intervention {key}, days since the start date (NaN: no end)"
+        dset.dims[0].attach_scale(scale)
+
+
+#: Scenarios of :func:`make_synthetic_atc`: the ATC experiment and a factorial split of its package.
+ATC_SCENARIOS: tuple[str, ...] = (
+    "baseline",
+    "atc",
+    "atc_covid",
+    "atc_continued",
+    "animator_only",
+    "governance_only",
+    "diagnosis_only",
+)
+#: Sites of :func:`make_synthetic_atc`: small and large, official and not, resolved and not.
+ATC_SITES: tuple[str, ...] = (
+    "marseille_frais_vallon",
+    "saint_gilles_sabatot",
+    "hombourg_haut_les_chenes",
+    "avignon_monclar_champfleury",
+    "saint_denis_unresolved",
+    "roubaix_epeule_unverified",
+)
+ATC_CONTRASTS: tuple[dict[str, str], ...] = (
+    {
+        "name": "experiment",
+        "treatment": "atc",
+        "baseline": "baseline",
+        "question": "what did the experiment change?",
+        "question_fr": "qu'a changé l'expérimentation ?",
+    },
+    {
+        "name": "covid",
+        "treatment": "atc_covid",
+        "baseline": "atc",
+        "question": "what did COVID-19 cost it?",
+        "question_fr": "que lui a coûté la COVID-19 ?",
+    },
+    {
+        "name": "animator_stays",
+        "treatment": "atc_continued",
+        "baseline": "atc_covid",
+        "question": "what if the animator had stayed?",
+        "question_fr": "et si l'animateur était resté ?",
+    },
+    {
+        "name": "animator_only",
+        "treatment": "animator_only",
+        "baseline": "baseline",
+        "question": "what does the animator alone change?",
+        "question_fr": "que change l'animateur seul ?",
+    },
+    {
+        "name": "governance_only",
+        "treatment": "governance_only",
+        "baseline": "baseline",
+        "question": "what does shared governance alone change?",
+        "question_fr": "que change la gouvernance partagée seule ?",
+    },
+    {
+        "name": "diagnosis_only",
+        "treatment": "diagnosis_only",
+        "baseline": "baseline",
+        "question": "what does the shared diagnosis alone change?",
+        "question_fr": "que change le diagnostic partagé seul ?",
+    },
+)
+ATC_DESCRIPTIONS: dict[str, str] = {
+    "baseline": "no intervention",
+    "atc": "the experiment as run, without COVID-19",
+    "atc_covid": "atc hit by the three French lockdowns",
+    "atc_continued": "atc_covid with the animator kept after 2021",
+    "animator_only": "the animator alone",
+    "governance_only": "shared governance alone",
+    "diagnosis_only": "shared diagnosis alone",
+}
+_PACKAGE_START = "2019-09-02"
+_ANIMATOR_END = "2021-12-31"
+_LOCKDOWNS = (("2020-03-17", "2020-05-11"), ("2020-10-30", "2020-12-15"), ("2021-04-03", "2021-05-03"))
+
+
+def _package(scenario: str, animator_end: str | None, lockdowns: bool) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {"scenario": scenario, "kind": "animator", "sites": "", "start": _PACKAGE_START, "end": animator_end},
+        {
+            "scenario": scenario,
+            "kind": "shared_governance",
+            "sites": "",
+            "start": _PACKAGE_START,
+            "end": None,
+        },
+        {"scenario": scenario, "kind": "shared_diagnosis", "sites": "", "start": _PACKAGE_START, "end": None},
+    ]
+    if lockdowns:
+        rows += [
+            {"scenario": scenario, "kind": "lockdown", "sites": "", "start": a, "end": b}
+            for a, b in _LOCKDOWNS
+        ]
+    return rows
+
+
+#: The intervention timeline of :func:`make_synthetic_atc` (that of scenarios/atc15.toml).
+ATC_INTERVENTIONS: tuple[dict[str, Any], ...] = (
+    *_package("atc", _ANIMATOR_END, False),
+    *_package("atc_covid", _ANIMATOR_END, True),
+    *_package("atc_continued", None, True),
+    {
+        "scenario": "animator_only",
+        "kind": "animator",
+        "sites": "",
+        "start": _PACKAGE_START,
+        "end": _ANIMATOR_END,
+    },
+    {
+        "scenario": "governance_only",
+        "kind": "shared_governance",
+        "sites": "",
+        "start": _PACKAGE_START,
+        "end": None,
+    },
+    {
+        "scenario": "diagnosis_only",
+        "kind": "shared_diagnosis",
+        "sites": "",
+        "start": _PACKAGE_START,
+        "end": None,
+    },
+)
+
+#: True effects (at the last recorded step) of :func:`make_synthetic_atc`, versus baseline.
+ATC_EFFECTS: dict[str, dict[str, float]] = {
+    "atc": {
+        "participation_share": 0.04,
+        "participants": 150.0,
+        "core_members": 6.0,
+        "people_reached": 120.0,
+        "people_moved": 30.0,
+        "people_better_off": 12.0,
+        "youth_representation_ratio": 0.10,
+        "low_income_representation_ratio": 0.05,
+        "avoided_costs_eur": 150_000.0,
+        "intervention_cost_eur": 200_000.0,
+        "diagnosis_quality": 0.3,
+        "resident_voice_share": 0.5,
+        "trust_institutions": 0.02,
+    },
+    "atc_covid": {
+        "participation_share": 0.03,
+        "participants": 110.0,
+        "core_members": 4.0,
+        "people_reached": 90.0,
+        "people_moved": 22.0,
+        "people_better_off": 9.0,
+        "avoided_costs_eur": 110_000.0,
+        "intervention_cost_eur": 200_000.0,
+        "diagnosis_quality": 0.25,
+        "resident_voice_share": 0.5,
+    },
+    "atc_continued": {
+        "participation_share": 0.05,
+        "participants": 180.0,
+        "core_members": 7.0,
+        "people_reached": 150.0,
+        "people_moved": 35.0,
+        "people_better_off": 14.0,
+        "avoided_costs_eur": 180_000.0,
+        "intervention_cost_eur": 300_000.0,
+        "diagnosis_quality": 0.3,
+        "resident_voice_share": 0.5,
+    },
+    "animator_only": {
+        "participants": 20.0,
+        "intervention_cost_eur": 120_000.0,
+        "avoided_costs_eur": 20_000.0,
+    },
+    "governance_only": {
+        "participants": 90.0,
+        "people_reached": 60.0,
+        "intervention_cost_eur": 30_000.0,
+        "avoided_costs_eur": 60_000.0,
+        "resident_voice_share": 0.5,
+    },
+    "diagnosis_only": {"diagnosis_quality": 0.3, "intervention_cost_eur": 20_000.0},
+}
+
+
+def make_synthetic_atc(
+    path: str | os.PathLike[str],
+    *,
+    replicates: int = 10,
+    sites: int | Sequence[str] = ATC_SITES,
+    steps: int = 53,
+    step_days: int = 30,
+    seed: int = 0,
+    noise: float = 0.02,
+    metadata: bool = True,
+    **kwargs: Any,
+) -> Path:
+    """An ATC-shaped synthetic file: seven scenarios, head counts per theme, evaluation metadata.
+
+    The calendar is that of ``scenarios/atc15.toml`` (2019-09-02 to the end of
+    2023, with 53 steps of 30 days by default, so files stay small): the
+    package starts on 2019-09-02 and the animator leaves on 2021-12-31; the
+    lockdowns of ``atc_covid`` and ``atc_continued`` are dated. With
+    ``metadata=True`` the file holds what the engine writes since issue 14:
+    the named contrasts of :data:`ATC_CONTRASTS` (English and French
+    questions), scenario descriptions, the intervention timeline and the data
+    quality of the sites (:data:`SITE_QUALITY`); with ``metadata=False`` it is
+    shaped like a file of an older engine (no roles either). True effects are
+    :data:`ATC_EFFECTS` at the last step, ramped linearly from 0 at the first.
+    Other keyword arguments go to :func:`make_synthetic`.
+    """
+    options: dict[str, Any] = {
+        "scenarios": ATC_SCENARIOS,
+        "replicates": replicates,
+        "sites": sites,
+        "steps": steps,
+        "step_days": step_days,
+        "seed": seed,
+        "noise": noise,
+        "effects": ATC_EFFECTS,
+        "people": True,
+        "roles": metadata,
+        "variables": [
+            "participation_share",
+            "trust_institutions",
+            "projects_succeeded",
+            "avoided_costs_eur",
+            "intervention_cost_eur",
+        ],
+        "extra_theme_var": False,
+    }
+    if metadata:
+        options.update(
+            contrasts=ATC_CONTRASTS,
+            descriptions=ATC_DESCRIPTIONS,
+            interventions=ATC_INTERVENTIONS,
+            site_quality=True,
+        )
+    options.update(kwargs)
+    return make_synthetic(path, **options)

@@ -33,7 +33,9 @@ def test_plot_sites_one_panel_per_site_with_medians(ds):
     expected = np.median(
         ds["participation_share"].sel(scenario="animator", site="marseille_frais_vallon").values, axis=0
     )
-    np.testing.assert_allclose(medians[1].get_ydata(), expected)
+    # a share is drawn in % (percentage points on the axis)
+    np.testing.assert_allclose(medians[1].get_ydata(), 100 * expected)
+    assert "(%)" in fig._suptitle.get_text()
     assert len(first.collections) == 2 * len(SCENARIOS)  # 50 % and 90 % bands
     assert _png_pixels(fig).std() > 0.01
 
@@ -74,7 +76,11 @@ def test_plot_forest_rows_and_values(ds):
     points = [
         line for line in ax.get_lines() if len(line.get_xdata()) == 1 and line.get_marker() in ("o", "D")
     ]
-    np.testing.assert_allclose(sorted(p.get_xdata()[0] for p in points), sorted(res.table["mean_diff"]))
+    # a share's difference is drawn in percentage points
+    np.testing.assert_allclose(
+        sorted(p.get_xdata()[0] for p in points), sorted(100 * res.table["mean_diff"]), rtol=1e-9
+    )
+    assert "percentage points" in ax.get_xlabel()
     assert _png_pixels(fig).std() > 0.01
 
 
@@ -86,3 +92,17 @@ def test_plot_forest_single_site_and_nan_ci(canonical_file):
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["all"]
     _png_pixels(fig)  # renders despite a NaN CI
+
+
+def test_nan_quantiles_match_numpy():
+    from atcsim.plots import nan_quantiles
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(11, 40))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[:, 3] = np.nan  # a column without data
+    qs = [0.05, 0.25, 0.5, 0.75, 0.95]
+    with np.testing.suppress_warnings() as sup:
+        sup.filter(RuntimeWarning)
+        expected = np.nanquantile(x, qs, axis=0)
+    np.testing.assert_allclose(nan_quantiles(x, qs), expected, rtol=1e-12, atol=1e-12, equal_nan=True)
