@@ -117,8 +117,20 @@ TEST_CASE("validate checks without running", "[cli]") {
   const auto cfg = watts_config(dir);
   const auto r = atcsim({"validate", cfg, "--set", "model.phi=0.3"});
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("valid") && Catch::Contains("phi = 0.3"));
+  // A short summary by default; the resolved config with --resolved.
+  CHECK_THAT(r.out, Catch::Contains("valid") &&
+                        Catch::Contains("runs:       2 scenario(s) x 4 replicate(s) = 8 runs") &&
+                        Catch::Contains("--resolved"));
+  CHECK_THAT(r.out, !Catch::Contains("phi = 0.3"));
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') < 20);
+  const auto resolved = atcsim({"validate", cfg, "--set", "model.phi=0.3", "--resolved"});
+  CHECK(resolved.exit_code == 0);
+  CHECK_THAT(resolved.out, Catch::Contains("phi = 0.3") && Catch::Contains("[experiment]"));
   CHECK_FALSE(fs::exists(dir.file("out")));
+  const auto useless = atcsim({"validate", cfg, "--set", "model.mean_degree=2"});
+  CHECK(useless.exit_code == 2);
+  CHECK_THAT(useless.err, Catch::Contains("every [[scenario]] sets model.mean_degree itself (z2, z4)"));
+  CHECK(atcsim({"run", cfg, "--resolved"}).exit_code == 2);  // an option of validate only
 }
 
 TEST_CASE("results are bit-identical for 1 and 2 threads", "[cli][determinism]") {
