@@ -143,6 +143,14 @@ std::string validate_summary(const sim::ExperimentSpec& spec) {
   out += "scenarios:  (intervention dates: first day active to first day no longer active)\n";
   for (const auto& sc : spec.scenarios)
     out += fmt::format("  {:<{}}  {}\n", sc.name, width, timeline(spec, sc));
+  if (!spec.contrasts.empty()) {
+    out += "contrasts:\n";
+    std::size_t name_width = 0;
+    for (const auto& c : spec.contrasts) name_width = std::max(name_width, c.name.size());
+    for (const auto& c : spec.contrasts) {
+      out += fmt::format("  {:<{}}  {} vs {}: {}\n", c.name, name_width, c.treatment, c.baseline, c.question);
+    }
+  }
   out += fmt::format("output:     {}\n", spec.output.path);
   return out;
 }

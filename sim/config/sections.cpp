@@ -32,6 +32,7 @@ struct Loader {
   void scenarios(TableReader& root);
   void sites(TableReader& root);
   void output(TableReader& root, bool check_path);
+  void contrasts(TableReader& root);
   InterventionSpec intervention(const toml::table& table, const std::string& prefix,
                                 const std::string& scenario, std::map<std::string, int>& kinds);
   std::int64_t time_key(TableReader& r, const std::string& kind, bool start, std::string& key);
@@ -363,6 +364,52 @@ void Loader::sites(TableReader& root) {
   resolved.insert("site", std::move(resolved_sites));
 }
 
+// [[contrast]]: name, treatment, baseline (scenario names), question,
+// optional question_fr.
+void Loader::contrasts(TableReader& root) {
+  const toml::array* arr = root.array_of_tables("contrast");
+  if (arr == nullptr) return;
+  std::vector<std::string> scenario_names;
+  for (const auto& s : spec.scenarios) scenario_names.push_back(s.name);
+  std::set<std::string> names;
+  toml::array resolved_contrasts;
+  for (std::size_t k = 0; k < arr->size(); ++k) {
+    TableReader r(*arr->get(k)->as_table(), fmt::format("contrast[{}]", k), file);
+    ContrastSpec c;
+    const auto name = r.string("name");
+    if (!name || name->empty()) r.expected("name", "a contrast name (a non-empty string)");
+    c.name = *name;
+    if (!names.insert(c.name).second) r.fail("name", fmt::format("contrast '{}' is defined twice", c.name));
+    r.set_prefix(fmt::format("contrast \"{}\"", c.name));
+    auto scenario = [&](const char* key) {
+      const auto value = r.string(key);
+      if (!value) r.expected(key, "a scenario name");
+      if (std::find(scenario_names.begin(), scenario_names.end(), *value) == scenario_names.end()) {
+        r.fail(key, fmt::format("unknown scenario '{}'{}; scenarios: {}", *value,
+                                did_you_mean(*value, scenario_names), join(scenario_names, ", ")));
+      }
+      return *value;
+    };
+    c.treatment = scenario("treatment");
+    c.baseline = scenario("baseline");
+    if (c.treatment == c.baseline) r.fail("baseline", "expected a scenario other than the treatment");
+    const auto question = r.string("question");
+    if (!question || question->empty()) r.expected("question", "the question the contrast answers (English)");
+    c.question = *question;
+    c.question_fr = r.string("question_fr").value_or("");
+    r.finish();
+    toml::table t;
+    t.insert("name", c.name);
+    t.insert("treatment", c.treatment);
+    t.insert("baseline", c.baseline);
+    t.insert("question", c.question);
+    if (!c.question_fr.empty()) t.insert("question_fr", c.question_fr);
+    resolved_contrasts.push_back(std::move(t));
+    spec.contrasts.push_back(std::move(c));
+  }
+  resolved.insert("contrast", std::move(resolved_contrasts));
+}
+
 void Loader::output(TableReader& root, bool check_path) {
   static const toml::table kEmpty;
   const toml::table* t = root.table("output");
@@ -440,6 +487,7 @@ ExperimentSpec load_table(const toml::table& root, const std::string& path, cons
   }
   loader.sites(r);
   loader.scenarios(r);
+  loader.contrasts(r);
   loader.output(r, check_output_path);
   (void)r.get("sweep");  // handled by load_experiment
   r.finish();

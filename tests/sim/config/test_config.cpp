@@ -213,3 +213,33 @@ TEST_CASE("a --set of a model value every scenario overrides is an error", "[con
   CHECK(load(path, {"model.phi=0.2"}).scenarios[1].params.real("phi") == 0.2);
   CHECK(load(config(dir, kWatts), {"model.mean_degree=2.0"}).scenarios[1].params.real("mean_degree") == 2.0);
 }
+
+TEST_CASE("contrasts name two existing scenarios and the question they answer", "[config]") {
+  TempDir dir;
+  const std::string watts = kWatts;
+  const std::string head = watts.substr(0, watts.find("[output]")) + "[[contrast]]\nname = \"degree\"\n";
+  const auto with = [&](const std::string& body) {
+    return config(dir, head + body + "[output]\npath = \"OUT\"\n");
+  };
+  const auto spec =
+      load(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"Does degree matter?\"\n"
+                "question_fr = \"Le degré compte-t-il ?\"\n"));
+  REQUIRE(spec.contrasts.size() == 1);
+  CHECK(spec.contrasts[0].name == "degree");
+  CHECK(spec.contrasts[0].treatment == "high");
+  CHECK(spec.contrasts[0].baseline == "low");
+  CHECK(spec.contrasts[0].question_fr == "Le degré compte-t-il ?");
+  CHECK_THAT(spec.resolved_toml, Catch::Contains("[[contrast]]") && Catch::Contains("treatment = \"high\""));
+  CHECK(load(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"q\"\n"))
+            .contrasts[0]
+            .question_fr.empty());
+  CHECK_THAT(
+      error_of(with("treatment = \"hihg\"\nbaseline = \"low\"\nquestion = \"q\"\n")),
+      Catch::Contains("c.toml:22:13: contrast \"degree\".treatment: unknown scenario 'hihg' (did you mean "
+                      "'high'?); scenarios: low, high"));
+  CHECK_THAT(error_of(with("treatment = \"high\"\nbaseline = \"low\"\n")),
+             Catch::Contains("contrast \"degree\".question: missing required key"));
+  CHECK_THAT(error_of(with("treatment = \"high\"\nbaseline = \"high\"\nquestion = \"q\"\n")),
+             Catch::Contains("contrast \"degree\".baseline: expected a scenario other than the treatment"));
+  CHECK(load(config(dir, kWatts)).contrasts.empty());
+}
