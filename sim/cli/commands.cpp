@@ -3,6 +3,7 @@
 #include <oneapi/tbb/global_control.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -14,6 +15,7 @@
 #include "sim/cli/signals.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/config/toml_reader.hpp"
+#include "sim/core/date.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/text.hpp"
 #include "sim/exec/envelope.hpp"
@@ -61,8 +63,11 @@ renamed to OUT.h5 only when every run is complete.
 std::string validate_help() {
   return R"(usage: atcsim validate CONFIG.toml [options]
 
-Checks the config and overrides exactly as `run` would, prints a summary of
-the experiment and the fully resolved config, and runs nothing.
+Checks the config and overrides exactly as `run` would, prints a short
+summary of the experiment (model, sites, dates, runs, scenarios with their
+interventions, contrasts, output) and runs nothing. With --resolved it prints
+the fully resolved config instead: every default written out; running it
+reproduces the experiment.
 
 )" + options_help("validate");
 }
@@ -95,6 +100,59 @@ std::string summary(const sim::ExperimentSpec& spec) {
       "day(s) from {}, seed {}, output {}",
       spec.name, spec.model->name, spec.scenarios.size(), join(scenarios, ", "), spec.replicates, runs,
       spec.sites.size(), spec.steps, spec.step_days, spec.start_date.iso(), spec.seed, spec.output.path);
+}
+
+// The date a step starts on.
+std::string step_date(const sim::ExperimentSpec& spec, std::int64_t step) {
+  return Date::from_days_since_epoch(spec.start_date.days_since_epoch() + step * spec.step_days).iso();
+}
+
+// A scenario's interventions on one line, e.g.
+// "animator 2019-09-02 to 2021-12-27, lockdown 2020-03-16 to 2020-05-11 (sites: a, b)".
+std::string timeline(const sim::ExperimentSpec& spec, const sim::ScenarioSpec& scenario) {
+  if (scenario.interventions.empty()) return "no intervention";
+  std::vector<std::string> parts;
+  for (const auto& iv : scenario.interventions) {
+    std::string part = iv.kind + " " + step_date(spec, iv.start_step);
+    part += iv.end_step >= spec.steps ? " on" : " to " + step_date(spec, iv.end_step);
+    if (!iv.sites.empty()) part += " (sites: " + join(iv.sites, ", ") + ")";
+    parts.push_back(part);
+  }
+  return join(parts, ", ");
+}
+
+// What `atcsim validate` prints: the experiment in a screenful.
+std::string validate_summary(const sim::ExperimentSpec& spec) {
+  std::string out;
+  out += fmt::format("experiment: {} (model {}, seed {})\n", spec.name, spec.model->name, spec.seed);
+  std::map<std::string, int> per_network;
+  for (const auto& site : spec.sites) {
+    if (!site.network.empty()) ++per_network[site.network];
+  }
+  std::vector<std::string> networks;
+  for (const auto& [network, n] : per_network) networks.push_back(fmt::format("{} {}", network, n));
+  out += fmt::format("sites:      {}{}\n", spec.sites.size(),
+                     networks.empty() ? "" : " (" + join(networks, ", ") + ")");
+  out += fmt::format("time:       {} steps of {} day(s), {} to {}\n", spec.steps, spec.step_days,
+                     spec.start_date.iso(), step_date(spec, spec.steps));
+  out += fmt::format("runs:       {} scenario(s) x {} replicate(s){} = {} runs\n", spec.scenarios.size(),
+                     spec.replicates, spec.sweep ? fmt::format(" x {} sweep points", spec.point_count()) : "",
+                     spec.scenarios.size() * static_cast<std::size_t>(spec.replicates) * spec.point_count());
+  std::size_t width = 0;
+  for (const auto& sc : spec.scenarios) width = std::max(width, sc.name.size());
+  out += "scenarios:  (intervention dates: first day active to first day no longer active)\n";
+  for (const auto& sc : spec.scenarios)
+    out += fmt::format("  {:<{}}  {}\n", sc.name, width, timeline(spec, sc));
+  if (!spec.contrasts.empty()) {
+    out += "contrasts:\n";
+    std::size_t name_width = 0;
+    for (const auto& c : spec.contrasts) name_width = std::max(name_width, c.name.size());
+    for (const auto& c : spec.contrasts) {
+      out += fmt::format("  {:<{}}  {} vs {}: {}\n", c.name, name_width, c.treatment, c.baseline, c.question);
+    }
+  }
+  out += fmt::format("output:     {}\n", spec.output.path);
+  return out;
 }
 
 int cmd_run(const Args& a, const std::vector<std::string>& argv) {
@@ -152,8 +210,13 @@ int cmd_validate(const Args& a) {
     return 0;
   }
   const auto spec = sim::load_experiment(one_config(a, validate_help()), models::registry(), load_options(a));
-  std::printf("%s: valid\n%s\n\n# resolved configuration\n%s", spec.config_path.c_str(),
-              summary(spec).c_str(), spec.resolved_toml.c_str());
+  if (a.resolved) {
+    std::printf("# %s: valid; the resolved configuration:\n%s", spec.config_path.c_str(),
+                spec.resolved_toml.c_str());
+    return 0;
+  }
+  std::printf("%s: valid\n%s(`atcsim validate %s --resolved` prints the whole resolved config)\n",
+              spec.config_path.c_str(), validate_summary(spec).c_str(), spec.config_path.c_str());
   return 0;
 }
 

@@ -30,6 +30,7 @@ struct Args {
   bool quiet = false;
   bool help = false;
   bool markdown = false;
+  bool resolved = false;  // validate --resolved
 };
 
 // The commands options may apply to, in the order `atcsim --help` lists them.

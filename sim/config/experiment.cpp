@@ -32,7 +32,10 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
   if (!fs::exists(path, ec)) throw ConfigError(fmt::format("{}: config file not found", path));
   if (!fs::is_regular_file(path, ec)) throw ConfigError(fmt::format("{}: not a regular file", path));
   toml::table root = load_with_includes(path);
-  for (const auto& assignment : options.overrides) apply_override(root, assignment);
+  for (const auto& assignment : options.overrides) {
+    check_override_takes_effect(root, assignment);
+    apply_override(root, assignment);
+  }
 
   toml::table resolved;
   ExperimentSpec spec = load_table(root, path, registry, options.check_output_path, resolved);

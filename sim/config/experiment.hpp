@@ -20,6 +20,17 @@ struct ScenarioSpec {
   std::vector<InterventionSpec> interventions;
 };
 
+// A named comparison of two scenarios ([[contrast]]) and the question it
+// answers, so that an analysis reports the comparisons the experiment asks
+// about rather than everything against one baseline.
+struct ContrastSpec {
+  std::string name;
+  std::string treatment;  // scenario names
+  std::string baseline;
+  std::string question;     // English
+  std::string question_fr;  // "" when not given
+};
+
 struct OutputSpec {
   std::string path;
   std::vector<std::string> record;  // indicator names, in declaration order
@@ -38,6 +49,7 @@ struct ExperimentSpec {
   ParamSet params;  // base parameters
   std::vector<ScenarioSpec> scenarios;
   std::vector<SiteSpec> sites;
+  std::vector<ContrastSpec> contrasts;  // in config order
   OutputSpec output;
   std::string resolved_toml;  // the whole config with every default written out
 

@@ -80,4 +80,27 @@ void apply_override(toml::table& root, const std::string& assignment) {
   table->insert_or_assign(segments.back(), std::move(*parsed.get("value")));
 }
 
+void check_override_takes_effect(const toml::table& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) return;  // apply_override reports it
+  const std::string key = assignment.substr(0, eq);
+  const auto segments = split(key, '.');
+  if (segments.size() != 2 || segments[0] != "model" || segments[1] == "name") return;
+  const toml::node* scenarios = root.get("scenario");
+  if (scenarios == nullptr || !scenarios->is_array_of_tables() || scenarios->as_array()->empty()) return;
+  std::vector<std::string> names;
+  for (const auto& item : *scenarios->as_array()) {
+    const toml::table* scenario = item.as_table();
+    const toml::node* model = scenario->get("model");
+    if (model == nullptr || !model->is_table() || model->as_table()->get(segments[1]) == nullptr) return;
+    const toml::node* name = scenario->get("name");
+    names.push_back(name != nullptr ? name->value_or(std::string("?")) : "?");
+  }
+  throw ConfigError(fmt::format(
+      "--set {}: {}: every [[scenario]] sets model.{} itself ({}), so this would change nothing; set it per "
+      "scenario instead, e.g. --set scenario.{}.model.{}={}",
+      assignment, key, segments[1], join(names, ", "), names.front(), segments[1],
+      assignment.substr(eq + 1)));
+}
+
 }  // namespace atc::sim

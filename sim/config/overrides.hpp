@@ -13,4 +13,8 @@ namespace atc::sim {
 // Throws ConfigError naming the assignment.
 void apply_override(toml::table& root, const std::string& assignment);
 
+// Refuses a --set that would silently change nothing: model.X when every
+// [[scenario]] of `root` sets model.X itself. Throws ConfigError.
+void check_override_takes_effect(const toml::table& root, const std::string& assignment);
+
 }  // namespace atc::sim

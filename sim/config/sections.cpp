@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <system_error>
 
@@ -31,8 +32,11 @@ struct Loader {
   void scenarios(TableReader& root);
   void sites(TableReader& root);
   void output(TableReader& root, bool check_path);
-  InterventionSpec intervention(const toml::table& table, const std::string& prefix);
-  std::int64_t time_key(TableReader& r, const std::string& kind, bool start);
+  void contrasts(TableReader& root);
+  InterventionSpec intervention(const toml::table& table, const std::string& prefix,
+                                const std::string& scenario, std::map<std::string, int>& kinds);
+  std::int64_t time_key(TableReader& r, const std::string& kind, bool start, std::string& key);
+  [[nodiscard]] std::string step_date(std::int64_t step) const;  // the date a step starts on
   void check_params(const ParamSet& params, TableReader& where, const std::string& label);
 };
 
@@ -98,8 +102,11 @@ const ModelDescription& Loader::model_section(TableReader& root) {
   return *model;
 }
 
-std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool start) {
+// The step at which an intervention starts (or ends), from whichever of
+// *_step, *_week or *_date was given; `key` is set to that key ("" if none).
+std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool start, std::string& key) {
   const std::string which = start ? "start" : "end";
+  key.clear();
   const auto step = r.integer(which + "_step", 0);
   const auto week = r.integer(which + "_week", 0);
   const auto date = r.date(which + "_date");
@@ -107,9 +114,16 @@ std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool star
   if (given > 1) {
     r.fail(which + "_week", fmt::format("give one of {0}_step, {0}_week or {0}_date", which));
   }
-  if (step) return *step;
-  if (week) return *week > INT64_MAX / 7 ? INT64_MAX : (*week * 7) / spec.step_days;  // past any end: never
+  if (step) {
+    key = which + "_step";
+    return *step;
+  }
+  if (week) {
+    key = which + "_week";
+    return *week > INT64_MAX / 7 ? INT64_MAX : (*week * 7) / spec.step_days;  // past any end: never
+  }
   if (date) {
+    key = which + "_date";
     const std::int64_t days = date->days_since_epoch() - spec.start_date.days_since_epoch();
     if (days < 0) {
       r.fail(which + "_date", fmt::format("{} of '{}' is before the experiment starts ({})", which, kind,
@@ -120,7 +134,17 @@ std::int64_t Loader::time_key(TableReader& r, const std::string& kind, bool star
   return start ? 0 : INT64_MAX;
 }
 
-InterventionSpec Loader::intervention(const toml::table& table, const std::string& prefix) {
+std::string Loader::step_date(std::int64_t step) const {
+  // Beyond 100,000 years (a week number typed as a year): no calendar date.
+  if (step > 36'525'000 / spec.step_days) return "a date after year 100000";
+  return Date::from_days_since_epoch(spec.start_date.days_since_epoch() + step * spec.step_days).iso();
+}
+
+// `prefix` names the intervention by position; `scenario` is the name of its
+// scenario; `scheduled` counts the kinds of the scenario's interventions, so that
+// a kind scheduled twice is told apart (`intervention "lockdown"[1]`).
+InterventionSpec Loader::intervention(const toml::table& table, const std::string& prefix,
+                                      const std::string& scenario, std::map<std::string, int>& scheduled) {
   TableReader r(table, prefix, file);
   InterventionSpec out;
   const auto kind = r.string("kind");
@@ -134,10 +158,39 @@ InterventionSpec Loader::intervention(const toml::table& table, const std::strin
                                                did_you_mean(*kind, kinds), join(kinds, ", ")));
   }
   out.kind = *kind;
-  out.start_step = time_key(r, *kind, true);
-  out.end_step = time_key(r, *kind, false);
-  if (out.end_step <= out.start_step) r.fail("end_week", "the intervention must end after it starts");
+  const int repeat = scheduled[*kind]++;
+  const std::string named = repeat == 0 ? fmt::format("{}.intervention \"{}\"", scenario, *kind)
+                                        : fmt::format("{}.intervention \"{}\"[{}]", scenario, *kind, repeat);
+  // From here on messages name the intervention by its kind, not its position.
+  r.set_prefix(named);
+  std::string start_key;
+  std::string end_key;
+  out.start_step = time_key(r, *kind, true, start_key);
+  out.end_step = time_key(r, *kind, false, end_key);
+  // An intervention that can never be active is a mistake, not a no-op
+  // (e.g. a start date typed a year too late).
+  if (out.start_step >= spec.steps) {
+    r.fail(start_key,
+           fmt::format("'{}' would start on {} (step {}), at or after the end of the experiment "
+                       "({}, step {}): it would never be active",
+                       *kind, step_date(out.start_step), out.start_step, step_date(spec.steps), spec.steps));
+  }
+  if (out.end_step <= out.start_step) {
+    r.fail(end_key, fmt::format("'{}' must end after it starts: it would end on {} (step {}) and start on {} "
+                                "(step {})",
+                                *kind, step_date(out.end_step), out.end_step, step_date(out.start_step),
+                                out.start_step));
+  }
   out.sites = r.string_list("sites").value_or(std::vector<std::string>{});
+  for (const auto& id : out.sites) {
+    const bool exists = std::any_of(spec.sites.begin(), spec.sites.end(),
+                                    [&](const SiteSpec& site) { return site.id == id; });
+    if (!exists) {
+      std::vector<std::string> ids;
+      for (const auto& site : spec.sites) ids.push_back(site.id);
+      r.fail("sites", fmt::format("unknown site '{}'{}", id, did_you_mean(id, ids)));
+    }
+  }
   out.params = ParamSet(&decl->params);
   for (std::size_t i = 0; i < decl->params.size(); ++i) {
     if (auto v = r.param(decl->params[i])) out.params.set(i, std::move(*v));
@@ -170,11 +223,14 @@ void Loader::scenarios(TableReader& root) {
       if (!valid_name)
         r.fail("name", fmt::format("expected a name of letters, digits, '_', '-', '.', got \"{}\"", s.name));
       if (!names.insert(s.name).second) r.fail("name", fmt::format("scenario '{}' is defined twice", s.name));
+      // From here on messages name the scenario, not its position.
+      const std::string named = fmt::format("scenario \"{}\"", s.name);
+      r.set_prefix(named);
       s.description = r.string("description").value_or("");
       s.params = spec.params;
       toml::table resolved_model;
       if (const toml::table* m = r.table("model")) {
-        TableReader mr(*m, prefix + ".model", file);
+        TableReader mr(*m, named + ".model", file);
         for (std::size_t i = 0; i < spec.model->params.size(); ++i) {
           if (auto v = mr.param(spec.model->params[i])) {
             insert_value(resolved_model, spec.model->params[i].name, *v);
@@ -186,9 +242,10 @@ void Loader::scenarios(TableReader& root) {
       }
       toml::array resolved_interventions;
       if (const toml::array* interventions = r.array_of_tables("intervention")) {
+        std::map<std::string, int> kinds;
         for (std::size_t j = 0; j < interventions->size(); ++j) {
-          auto iv =
-              intervention(*interventions->get(j)->as_table(), fmt::format("{}.intervention[{}]", prefix, j));
+          auto iv = intervention(*interventions->get(j)->as_table(),
+                                 fmt::format("{}.intervention[{}]", named, j), named, kinds);
           toml::table t;
           t.insert("kind", iv.kind);
           t.insert("start_step", iv.start_step);
@@ -246,6 +303,8 @@ void Loader::sites(TableReader& root) {
       if (!id || id->empty()) r.expected("id", "a site id (a non-empty string)");
       s.id = *id;
       if (!ids.insert(s.id).second) r.fail("id", fmt::format("site '{}' is defined twice", s.id));
+      const std::string named = fmt::format("site \"{}\"", s.id);
+      r.set_prefix(named);
       s.name = r.string("name").value_or(s.id);
       s.code = r.string("code").value_or("");
       s.network = r.string("network").value_or("");
@@ -261,7 +320,7 @@ void Loader::sites(TableReader& root) {
         }
       }
       if (const toml::table* prov = r.table("provenance")) {
-        TableReader pr(*prov, prefix + ".provenance", file);
+        TableReader pr(*prov, named + ".provenance", file);
         for (std::size_t i = 0; i < decls.size(); ++i) {
           if (auto label = pr.string(decls[i].name)) s.provenance[i] = *label;
         }
@@ -303,6 +362,52 @@ void Loader::sites(TableReader& root) {
     resolved_sites.push_back(std::move(t));
   }
   resolved.insert("site", std::move(resolved_sites));
+}
+
+// [[contrast]]: name, treatment, baseline (scenario names), question,
+// optional question_fr.
+void Loader::contrasts(TableReader& root) {
+  const toml::array* arr = root.array_of_tables("contrast");
+  if (arr == nullptr) return;
+  std::vector<std::string> scenario_names;
+  for (const auto& s : spec.scenarios) scenario_names.push_back(s.name);
+  std::set<std::string> names;
+  toml::array resolved_contrasts;
+  for (std::size_t k = 0; k < arr->size(); ++k) {
+    TableReader r(*arr->get(k)->as_table(), fmt::format("contrast[{}]", k), file);
+    ContrastSpec c;
+    const auto name = r.string("name");
+    if (!name || name->empty()) r.expected("name", "a contrast name (a non-empty string)");
+    c.name = *name;
+    if (!names.insert(c.name).second) r.fail("name", fmt::format("contrast '{}' is defined twice", c.name));
+    r.set_prefix(fmt::format("contrast \"{}\"", c.name));
+    auto scenario = [&](const char* key) {
+      const auto value = r.string(key);
+      if (!value) r.expected(key, "a scenario name");
+      if (std::find(scenario_names.begin(), scenario_names.end(), *value) == scenario_names.end()) {
+        r.fail(key, fmt::format("unknown scenario '{}'{}; scenarios: {}", *value,
+                                did_you_mean(*value, scenario_names), join(scenario_names, ", ")));
+      }
+      return *value;
+    };
+    c.treatment = scenario("treatment");
+    c.baseline = scenario("baseline");
+    if (c.treatment == c.baseline) r.fail("baseline", "expected a scenario other than the treatment");
+    const auto question = r.string("question");
+    if (!question || question->empty()) r.expected("question", "the question the contrast answers (English)");
+    c.question = *question;
+    c.question_fr = r.string("question_fr").value_or("");
+    r.finish();
+    toml::table t;
+    t.insert("name", c.name);
+    t.insert("treatment", c.treatment);
+    t.insert("baseline", c.baseline);
+    t.insert("question", c.question);
+    if (!c.question_fr.empty()) t.insert("question_fr", c.question_fr);
+    resolved_contrasts.push_back(std::move(t));
+    spec.contrasts.push_back(std::move(c));
+  }
+  resolved.insert("contrast", std::move(resolved_contrasts));
 }
 
 void Loader::output(TableReader& root, bool check_path) {
@@ -382,26 +487,10 @@ ExperimentSpec load_table(const toml::table& root, const std::string& path, cons
   }
   loader.sites(r);
   loader.scenarios(r);
+  loader.contrasts(r);
   loader.output(r, check_output_path);
   (void)r.get("sweep");  // handled by load_experiment
   r.finish();
-
-  // Interventions may only name sites that exist.
-  for (std::size_t k = 0; k < loader.spec.scenarios.size(); ++k) {
-    for (const auto& iv : loader.spec.scenarios[k].interventions) {
-      for (const auto& id : iv.sites) {
-        const bool exists = std::any_of(loader.spec.sites.begin(), loader.spec.sites.end(),
-                                        [&](const SiteSpec& s) { return s.id == id; });
-        if (!exists) {
-          std::vector<std::string> ids;
-          for (const auto& s : loader.spec.sites) ids.push_back(s.id);
-          throw ConfigError(fmt::format("{}: scenario '{}': intervention '{}' names unknown site '{}'{}",
-                                        path, loader.spec.scenarios[k].name, iv.kind, id,
-                                        did_you_mean(id, ids)));
-        }
-      }
-    }
-  }
 
   resolved = std::move(loader.resolved);
   return std::move(loader.spec);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/config/params.hpp"
@@ -37,6 +38,9 @@ class TableReader {
   const toml::node* get(std::string_view key);
 
   [[nodiscard]] std::string path(std::string_view key) const;
+  // Renames the table in messages once it is known by name, e.g.
+  // `scenario[1]` becomes `scenario "atc_covid"`.
+  void set_prefix(std::string prefix) { prefix_ = std::move(prefix); }
   [[nodiscard]] Location where(std::string_view key) const;  // the key's node, or the table
   [[nodiscard]] Location where_table() const;
   [[noreturn]] void fail(std::string_view key, std::string_view message) const;

@@ -274,6 +274,100 @@ void create_site_profiles(hid_t f, const sim::ExperimentSpec& spec, hid_t site) 
   write_string_attr(prov_ds, "long_name", spec.model->site_schema.provenance_long_name);
 }
 
+// Scenario metadata: each scenario's description, and every scheduled
+// intervention (scenario by scenario, in config order) with its dates in the
+// units of `time`, so that analyses can describe the scenarios and mark
+// the interventions on plots. Without any intervention there is no
+// `intervention` dimension. With a sweep these are the base config's.
+void create_scenario_metadata(hid_t f, const sim::ExperimentSpec& spec, hid_t scenario) {
+  std::vector<std::string> descriptions;
+  for (const auto& s : spec.scenarios) descriptions.push_back(s.description);
+  Handle description = create_string_coordinate(f, "scenario_description", descriptions);
+  attach(description, scenario, 0, "scenario_description");
+  write_string_attr(description, "long_name", "description of the scenario (empty if none)");
+
+  std::vector<std::string> owners, kinds, sites;
+  std::vector<double> starts, ends;
+  const double nan = std::nan("");
+  for (const auto& s : spec.scenarios) {
+    for (const auto& iv : s.interventions) {
+      owners.push_back(s.name);
+      kinds.push_back(iv.kind);
+      std::string ids;
+      for (const auto& id : iv.sites) ids += (ids.empty() ? "" : ",") + id;
+      sites.push_back(ids);
+      starts.push_back(static_cast<double>(iv.start_step * spec.step_days));
+      // An end at or after the last step is open-ended: it never ends within the run.
+      ends.push_back(iv.end_step >= spec.steps ? nan : static_cast<double>(iv.end_step * spec.step_days));
+    }
+  }
+  if (owners.empty()) return;
+  std::vector<std::int64_t> index(owners.size());
+  for (std::size_t i = 0; i < index.size(); ++i) index[i] = static_cast<std::int64_t>(i);
+  Handle dim = create_numeric_1d(f, "intervention", H5T_STD_I64LE, H5T_NATIVE_INT64, index);
+  make_scale(dim, "intervention");
+  write_string_attr(dim, "long_name", "scheduled intervention (every scenario's, in config order)");
+  struct Var {
+    Handle ds;
+    const char* long_name;
+    bool time;
+  };
+  Var vars[] = {
+      {create_string_coordinate(f, "intervention_scenario", owners),
+       "scenario that schedules the intervention", false},
+      {create_string_coordinate(f, "intervention_kind", kinds), "kind of intervention", false},
+      {create_string_coordinate(f, "intervention_sites", sites),
+       "ids of the sites it applies to, comma-separated (empty: every site)", false},
+      {create_numeric_1d(f, "intervention_start", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, starts),
+       "first day the intervention is active (the start of its first step)", true},
+      {create_numeric_1d(f, "intervention_end", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, ends),
+       "first day it is no longer active (NaN: active until the end of the run)", true},
+  };
+  for (auto& v : vars) {
+    attach(v.ds, dim, 0, "intervention variable");
+    write_string_attr(v.ds, "long_name", v.long_name);
+    if (v.time) {
+      write_string_attr(v.ds, "units", "days since " + spec.start_date.iso());
+      write_string_attr(v.ds, "calendar", "standard");
+      write_double_attr(v.ds, "_FillValue", nan);
+    }
+  }
+}
+
+// Named contrasts ([[contrast]]): a `contrast` dimension whose coordinate is
+// the names, with the two scenarios and the question in English and French.
+// Without [[contrast]] there is no `contrast` dimension.
+void create_contrasts(hid_t f, const sim::ExperimentSpec& spec) {
+  if (spec.contrasts.empty()) return;
+  std::vector<std::string> names, treatments, baselines, questions, questions_fr;
+  for (const auto& c : spec.contrasts) {
+    names.push_back(c.name);
+    treatments.push_back(c.treatment);
+    baselines.push_back(c.baseline);
+    questions.push_back(c.question);
+    questions_fr.push_back(c.question_fr);
+  }
+  Handle dim = create_string_coordinate(f, "contrast", names);
+  make_scale(dim, "contrast");
+  write_string_attr(dim, "long_name", "named comparison of two scenarios");
+  struct Var {
+    const char* name;
+    const std::vector<std::string>* values;
+    const char* long_name;
+  };
+  const Var vars[] = {
+      {"contrast_treatment", &treatments, "scenario whose effect is measured"},
+      {"contrast_baseline", &baselines, "scenario it is compared with"},
+      {"contrast_question", &questions, "question the contrast answers (English)"},
+      {"contrast_question_fr", &questions_fr, "question the contrast answers (French; empty if not given)"},
+  };
+  for (const auto& v : vars) {
+    Handle ds = create_string_coordinate(f, v.name, *v.values);
+    attach(ds, dim, 0, v.name);
+    write_string_attr(ds, "long_name", v.long_name);
+  }
+}
+
 void create_step_coordinate(hid_t f, const Layout& layout, hid_t time) {
   std::vector<std::int64_t> steps(layout.steps.begin(), layout.steps.end());
   Handle step = create_numeric_1d(f, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, steps);
@@ -434,6 +528,8 @@ CreatedFile create_file_layout(const std::string& path, const sim::ExperimentSpe
   const Coordinates c = create_coordinates(f, spec, layout);
   create_site_coordinates(f, spec, c.site);
   create_site_profiles(f, spec, c.site);
+  create_scenario_metadata(f, spec, c.scenario);
+  create_contrasts(f, spec);
   create_step_coordinate(f, layout, c.time);
   out.variables = create_variables(f, spec, layout, c);
   out.run_complete = create_run_complete(f, layout, c);

@@ -117,8 +117,20 @@ TEST_CASE("validate checks without running", "[cli]") {
   const auto cfg = watts_config(dir);
   const auto r = atcsim({"validate", cfg, "--set", "model.phi=0.3"});
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("valid") && Catch::Contains("phi = 0.3"));
+  // A short summary by default; the resolved config with --resolved.
+  CHECK_THAT(r.out, Catch::Contains("valid") &&
+                        Catch::Contains("runs:       2 scenario(s) x 4 replicate(s) = 8 runs") &&
+                        Catch::Contains("--resolved"));
+  CHECK_THAT(r.out, !Catch::Contains("phi = 0.3"));
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') < 20);
+  const auto resolved = atcsim({"validate", cfg, "--set", "model.phi=0.3", "--resolved"});
+  CHECK(resolved.exit_code == 0);
+  CHECK_THAT(resolved.out, Catch::Contains("phi = 0.3") && Catch::Contains("[experiment]"));
   CHECK_FALSE(fs::exists(dir.file("out")));
+  const auto useless = atcsim({"validate", cfg, "--set", "model.mean_degree=2"});
+  CHECK(useless.exit_code == 2);
+  CHECK_THAT(useless.err, Catch::Contains("every [[scenario]] sets model.mean_degree itself (z2, z4)"));
+  CHECK(atcsim({"run", cfg, "--resolved"}).exit_code == 2);  // an option of validate only
 }
 
 TEST_CASE("results are bit-identical for 1 and 2 threads", "[cli][determinism]") {
@@ -346,4 +358,75 @@ TEST_CASE("an interrupted sweep resumes to the same data", "[cli][sweep][interru
   REQUIRE(resumed.exit_code == 0);
   REQUIRE(atcsim({"run", cfg, "-o", dir.file("ref.h5"), "--quiet"}).exit_code == 0);
   CHECK(atc::test::read_variables(out) == atc::test::read_variables(dir.file("ref.h5")));
+}
+
+TEST_CASE("the output stores scenario descriptions, the intervention timeline and named contrasts",
+          "[cli][output]") {
+  TempDir dir;
+  dir.write("t.toml", R"([experiment]
+steps = 8
+start_date = 2019-09-02
+replicates = 1
+[model]
+name = "territorial"
+burn_in_weeks = 2
+population_scale = 0.05
+[[site]]
+id = "a"
+[[site]]
+id = "b"
+[[scenario]]
+name = "none"
+[[scenario]]
+name = "both"
+description = "animator on a, then governance everywhere"
+[[scenario.intervention]]
+kind = "animator"
+start_step = 1
+end_date = 2019-10-14
+sites = ["a", "b"]
+[[scenario.intervention]]
+kind = "shared_governance"
+start_step = 2
+[[contrast]]
+name = "effect"
+treatment = "both"
+baseline = "none"
+question = "Does it work?"
+question_fr = "Est-ce que ça marche ?"
+)");
+  const auto out = dir.file("t.h5");
+  const auto r = atcsim({"run", dir.file("t.toml"), "-o", out, "--quiet"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string script =
+      "import sys, xarray as xr, numpy as np\n"
+      "ds = xr.open_dataset(sys.argv[1], engine='h5netcdf')\n"
+      "assert list(ds.scenario_description.values) == ['', 'animator on a, then governance everywhere']\n"
+      "assert ds.scenario_description.dims == ('scenario',)\n"
+      "assert ds.sizes['intervention'] == 2\n"
+      "assert list(ds.intervention_scenario.values) == ['both', 'both']\n"
+      "assert list(ds.intervention_kind.values) == ['animator', 'shared_governance']\n"
+      "assert list(ds.intervention_sites.values) == ['a,b', '']\n"
+      "assert str(ds.intervention_start.values[0])[:10] == '2019-09-09', ds.intervention_start.values\n"
+      "assert str(ds.intervention_start.values[1])[:10] == '2019-09-16'\n"
+      "assert str(ds.intervention_end.values[0])[:10] == '2019-10-14'\n"
+      "assert np.isnat(ds.intervention_end.values[1])\n"
+      "assert list(ds.contrast.values) == ['effect']\n"
+      "assert ds.contrast_treatment.dims == ('contrast',)\n"
+      "assert list(ds.contrast_treatment.values) == ['both']\n"
+      "assert list(ds.contrast_baseline.values) == ['none']\n"
+      "assert list(ds.contrast_question.values) == ['Does it work?']\n"
+      "assert list(ds.contrast_question_fr.values) == ['Est-ce que ça marche ?']\n"
+      "print('ok')\n";
+  const auto py = atc::test::run_process({"/usr/bin/python3", "-c", script, out});
+  INFO(py.err);
+  CHECK(py.exit_code == 0);
+  CHECK_THAT(py.out, Catch::Contains("ok"));
+  // Without [[contrast]] or interventions there is no such dimension.
+  const auto plain = dir.file("w.h5");
+  REQUIRE(atcsim({"run", watts_config(dir), "-o", plain, "--quiet"}).exit_code == 0);
+  const auto nc = atc::test::run_process({"/usr/bin/ncdump", "-h", plain});
+  CHECK_THAT(nc.out, !Catch::Contains("contrast") && !Catch::Contains("intervention") &&
+                         Catch::Contains("scenario_description(scenario)"));
 }

@@ -148,7 +148,7 @@ TEST_CASE("scenarios/atc15.toml runs (shortened): every scenario and site, with 
   TempDir dir;
   const auto out = dir.file("atc15.h5");
   const auto r = atcsim({"run", source_path("scenarios/atc15.toml"), "-o", out, "--replicates", "1", "--set",
-                         "experiment.end_date=2019-10-14", "--set", "model.burn_in_weeks=2", "--set",
+                         "experiment.end_date=2021-04-12", "--set", "model.burn_in_weeks=2", "--set",
                          "model.population_scale=0.05", "--quiet"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

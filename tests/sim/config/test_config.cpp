@@ -171,3 +171,75 @@ TEST_CASE("end_date sets the number of steps", "[config]") {
   CHECK(spec.steps == 4);
   CHECK(spec.step_days == 7);
 }
+
+TEST_CASE("an intervention that could never be active is an error naming its scenario", "[config]") {
+  TempDir dir;
+  const std::string head =
+      "[experiment]\nstart_date = 2019-09-02\nend_date = 2020-09-01\n[model]\nname = \"territorial\"\n"
+      "[[scenario]]\nname = \"base\"\n[[scenario]]\nname = \"atc_covid\"\n[[scenario.intervention]]\n"
+      "kind = \"animator\"\n";
+  const std::string tail = "[output]\npath = \"OUT\"\n";
+  // Starts after the experiment ends (2025 typed for 2020): never active.
+  CHECK_THAT(error_of(config(dir, head + "start_date = 2025-01-04\n" + tail)),
+             Catch::Contains("c.toml:12:14: scenario \"atc_covid\".intervention \"animator\".start_date: "
+                             "'animator' would start on 2024-12-30 (step 278), at or after the end of the "
+                             "experiment (2020-09-07, step 53): it would never be active"));
+  // Ends before it starts.
+  CHECK_THAT(error_of(config(dir, head + "start_week = 10\nend_date = 2019-10-01\n" + tail)),
+             Catch::Contains("c.toml:13:12: scenario \"atc_covid\".intervention \"animator\".end_date: "
+                             "'animator' must end after it starts: it would end on 2019-09-30 (step 4) and "
+                             "start on 2019-11-11 (step 10)"));
+  // A kind scheduled twice is told apart by its rank among that kind.
+  CHECK_THAT(error_of(config(
+                 dir, head + "[[scenario.intervention]]\nkind = \"animator\"\nstart_step = 999\n" + tail)),
+             Catch::Contains("scenario \"atc_covid\".intervention \"animator\"[1].start_step"));
+  // Parameters of a scenario are named by the scenario too.
+  CHECK_THAT(error_of(config(dir, head + "sites = [\"exampel\"]\n" + tail)),
+             Catch::Contains("scenario \"atc_covid\".intervention \"animator\".sites: unknown site 'exampel' "
+                             "(did you mean 'example'?)"));
+  CHECK(load(config(dir, head + "start_date = 2020-08-31\n" + tail)).scenarios[1].interventions.size() == 1);
+}
+
+TEST_CASE("a --set of a model value every scenario overrides is an error", "[config]") {
+  TempDir dir;
+  std::string text = kWatts;
+  text.replace(text.find("name = \"high\""), 13, "name = \"high\"\nmodel = { mean_degree = 4.0 }");
+  const auto path = config(dir, text);
+  CHECK_THAT(error_of(path, {"model.mean_degree=2.0"}),
+             Catch::Contains("--set model.mean_degree=2.0: model.mean_degree: every [[scenario]] sets "
+                             "model.mean_degree itself (low, high), so this would change nothing; set it per "
+                             "scenario instead, e.g. --set scenario.low.model.mean_degree=2.0"));
+  // A value only some scenarios set still applies to the others.
+  CHECK(load(path, {"model.phi=0.2"}).scenarios[1].params.real("phi") == 0.2);
+  CHECK(load(config(dir, kWatts), {"model.mean_degree=2.0"}).scenarios[1].params.real("mean_degree") == 2.0);
+}
+
+TEST_CASE("contrasts name two existing scenarios and the question they answer", "[config]") {
+  TempDir dir;
+  const std::string watts = kWatts;
+  const std::string head = watts.substr(0, watts.find("[output]")) + "[[contrast]]\nname = \"degree\"\n";
+  const auto with = [&](const std::string& body) {
+    return config(dir, head + body + "[output]\npath = \"OUT\"\n");
+  };
+  const auto spec =
+      load(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"Does degree matter?\"\n"
+                "question_fr = \"Le degré compte-t-il ?\"\n"));
+  REQUIRE(spec.contrasts.size() == 1);
+  CHECK(spec.contrasts[0].name == "degree");
+  CHECK(spec.contrasts[0].treatment == "high");
+  CHECK(spec.contrasts[0].baseline == "low");
+  CHECK(spec.contrasts[0].question_fr == "Le degré compte-t-il ?");
+  CHECK_THAT(spec.resolved_toml, Catch::Contains("[[contrast]]") && Catch::Contains("treatment = \"high\""));
+  CHECK(load(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"q\"\n"))
+            .contrasts[0]
+            .question_fr.empty());
+  CHECK_THAT(
+      error_of(with("treatment = \"hihg\"\nbaseline = \"low\"\nquestion = \"q\"\n")),
+      Catch::Contains("c.toml:22:13: contrast \"degree\".treatment: unknown scenario 'hihg' (did you mean "
+                      "'high'?); scenarios: low, high"));
+  CHECK_THAT(error_of(with("treatment = \"high\"\nbaseline = \"low\"\n")),
+             Catch::Contains("contrast \"degree\".question: missing required key"));
+  CHECK_THAT(error_of(with("treatment = \"high\"\nbaseline = \"high\"\nquestion = \"q\"\n")),
+             Catch::Contains("contrast \"degree\".baseline: expected a scenario other than the treatment"));
+  CHECK(load(config(dir, kWatts)).contrasts.empty());
+}
