@@ -66,6 +66,24 @@ sim::SiteSchema site_schema() {
   s.code_columns = {"qpv_code", "code_qpv", "code_qp", "code", "codgeo"};
   s.code_system = "QPV";
   s.override_provenance = "qpv-official";
+  // What a value describes: the official QPV perimeter, the estate (a
+  // neighbourhood figure, not the QPV perimeter) or a national QPV default;
+  // what gave it: an official statistic (Insee, even when read in a
+  // reproduction that names the table), a secondary source (press,
+  // encyclopaedia, association) or nothing (an assumption). A site's identity
+  // is unresolved (which of several places) or unverified (probable).
+  s.perimeter_labels = {"qpv", "estate", "national_default"};
+  s.source_kind_labels = {"official", "secondary", "assumption"};
+  s.identity_labels = {"confirmed", "unresolved", "unverified"};
+  s.default_perimeter = "national_default";
+  s.default_source_kind = "assumption";
+  s.default_identity = "confirmed";
+  s.override_perimeter = "qpv";
+  s.override_source_kind = "official";
+  s.perimeter_long_name = "perimeter each site value describes (qpv, estate, national_default)";
+  s.source_kind_long_name = "kind of source of each site value (official, secondary, assumption)";
+  s.identity_long_name =
+      "whether the neighbourhood the site stands for is known (confirmed, unresolved, unverified)";
   return s;
 }
 

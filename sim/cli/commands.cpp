@@ -126,13 +126,18 @@ std::string validate_summary(const sim::ExperimentSpec& spec) {
   std::string out;
   out += fmt::format("experiment: {} (model {}, seed {})\n", spec.name, spec.model->name, spec.seed);
   std::map<std::string, int> per_network;
+  std::vector<std::string> doubtful;
   for (const auto& site : spec.sites) {
     if (!site.network.empty()) ++per_network[site.network];
+    if (site.identity != spec.model->site_schema.default_identity) {
+      doubtful.push_back(fmt::format("{} ({})", site.id, site.identity));
+    }
   }
   std::vector<std::string> networks;
   for (const auto& [network, n] : per_network) networks.push_back(fmt::format("{} {}", network, n));
   out += fmt::format("sites:      {}{}\n", spec.sites.size(),
                      networks.empty() ? "" : " (" + join(networks, ", ") + ")");
+  if (!doubtful.empty()) out += fmt::format("            identity not confirmed: {}\n", join(doubtful, ", "));
   out += fmt::format("time:       {} steps of {} day(s), {} to {}\n", spec.steps, spec.step_days,
                      spec.start_date.iso(), step_date(spec, spec.steps));
   out += fmt::format("runs:       {} scenario(s) x {} replicate(s){} = {} runs\n", spec.scenarios.size(),

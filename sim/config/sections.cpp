@@ -33,6 +33,8 @@ struct Loader {
   void sites(TableReader& root);
   void output(TableReader& root, bool check_path);
   void contrasts(TableReader& root);
+  void site_labels(TableReader& r, const std::string& key, const std::vector<std::string>& allowed,
+                   std::vector<std::string>& labels);
   InterventionSpec intervention(const toml::table& table, const std::string& prefix,
                                 const std::string& scenario, std::map<std::string, int>& kinds);
   std::int64_t time_key(TableReader& r, const std::string& kind, bool start, std::string& key);
@@ -279,11 +281,45 @@ void Loader::scenarios(TableReader& root) {
   if (!resolved_scenarios.empty()) resolved.insert("scenario", std::move(resolved_scenarios));
 }
 
+// A label the model's site schema allows (any non-empty label when it lists none).
+void check_label(TableReader& r, const std::string& key, const std::string& label,
+                 const std::vector<std::string>& allowed) {
+  if (label.empty()) r.fail(key, "expected a non-empty label");
+  if (allowed.empty() || std::find(allowed.begin(), allowed.end(), label) != allowed.end()) return;
+  r.fail(key, fmt::format("unknown label \"{}\"{}; expected one of: {}", label, did_you_mean(label, allowed),
+                          join(allowed, ", ")));
+}
+
+// [site.perimeter] or [site.source_kind]: one label per site field.
+void Loader::site_labels(TableReader& r, const std::string& key, const std::vector<std::string>& allowed,
+                         std::vector<std::string>& labels) {
+  const toml::table* t = r.table(key);
+  if (t == nullptr) return;
+  TableReader tr(*t, r.path(key), file);
+  const auto& decls = spec.model->site_fields;
+  for (std::size_t i = 0; i < decls.size(); ++i) {
+    if (auto label = tr.string(decls[i].name)) {
+      check_label(tr, decls[i].name, *label, allowed);
+      labels[i] = *label;
+    }
+  }
+  tr.finish();
+}
+
 void Loader::sites(TableReader& root) {
   const auto& decls = spec.model->site_fields;
   const toml::array* arr = root.array_of_tables("site");
   toml::array resolved_sites;
   auto default_provenance = [&](const ParamDecl& d) { return d.source; };
+  const SiteSchema& schema = spec.model->site_schema;
+  // Labels a config may write: the model's, plus "unstated" (a value given
+  // without saying where it comes from).
+  auto with_unstated = [](std::vector<std::string> labels) {
+    if (!labels.empty()) labels.emplace_back("unstated");
+    return labels;
+  };
+  const auto perimeters = with_unstated(schema.perimeter_labels);
+  const auto source_kinds = with_unstated(schema.source_kind_labels);
   if (arr == nullptr) {
     SiteSpec s;
     if (!decls.empty()) {
@@ -292,6 +328,9 @@ void Loader::sites(TableReader& root) {
     }
     s.fields = ParamSet(&decls);
     for (const auto& d : decls) s.provenance.push_back(default_provenance(d));
+    s.perimeter.assign(decls.size(), schema.default_perimeter);
+    s.source_kind.assign(decls.size(), schema.default_source_kind);
+    s.identity = schema.default_identity;
     spec.sites.push_back(std::move(s));
   } else {
     std::set<std::string> ids;
@@ -309,16 +348,29 @@ void Loader::sites(TableReader& root) {
       s.code = r.string("code").value_or("");
       s.network = r.string("network").value_or("");
       s.notes = r.string("notes").value_or("");
+      s.identity = schema.default_identity;
+      if (auto identity = r.string("identity")) {
+        check_label(r, "identity", *identity, schema.identity_labels);
+        s.identity = *identity;
+      }
       s.fields = ParamSet(&decls);
       s.provenance.assign(decls.size(), "");
+      s.perimeter.assign(decls.size(), "");
+      s.source_kind.assign(decls.size(), "");
       for (std::size_t i = 0; i < decls.size(); ++i) {
         if (auto v = r.param(decls[i])) {
           s.fields.set(i, std::move(*v));
           s.provenance[i] = "config";
+          s.perimeter[i] = "unstated";
+          s.source_kind[i] = "unstated";
         } else {
           s.provenance[i] = default_provenance(decls[i]);
+          s.perimeter[i] = schema.default_perimeter;
+          s.source_kind[i] = schema.default_source_kind;
         }
       }
+      site_labels(r, "perimeter", perimeters, s.perimeter);
+      site_labels(r, "source_kind", source_kinds, s.source_kind);
       if (const toml::table* prov = r.table("provenance")) {
         TableReader pr(*prov, named + ".provenance", file);
         for (std::size_t i = 0; i < decls.size(); ++i) {
@@ -353,12 +405,19 @@ void Loader::sites(TableReader& root) {
     if (!s.code.empty()) t.insert("code", s.code);
     if (!s.network.empty()) t.insert("network", s.network);
     if (!s.notes.empty()) t.insert("notes", s.notes);
+    if (!decls.empty()) t.insert("identity", s.identity);
     toml::table prov;
+    toml::table perimeter;
+    toml::table source_kind;
     for (std::size_t i = 0; i < decls.size(); ++i) {
       insert_value(t, decls[i].name, s.fields.value(i));
       prov.insert(decls[i].name, s.provenance[i]);
+      perimeter.insert(decls[i].name, s.perimeter[i]);
+      source_kind.insert(decls[i].name, s.source_kind[i]);
     }
     if (!prov.empty()) t.insert("provenance", std::move(prov));
+    if (!perimeter.empty()) t.insert("perimeter", std::move(perimeter));
+    if (!source_kind.empty()) t.insert("source_kind", std::move(source_kind));
     resolved_sites.push_back(std::move(t));
   }
   resolved.insert("site", std::move(resolved_sites));

@@ -105,6 +105,8 @@ void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, st
         site.fields.set(m.field,
                         cell_value(csv, r, code_col, m, model.site_fields[m.field], schema.code_system));
         site.provenance[m.field] = schema.override_provenance;
+        site.perimeter[m.field] = schema.override_perimeter;
+        site.source_kind[m.field] = schema.override_source_kind;
       }
     }
   }

@@ -37,6 +37,21 @@ Handle create_string_coordinate(hid_t file, const std::string& name, const std::
   return ds;
 }
 
+// A (rows, columns) dataset of variable-length strings, `values` row-major.
+Handle create_string_2d(hid_t file, const std::string& name, hsize_t rows, hsize_t columns,
+                        const std::vector<std::string>& values) {
+  const hsize_t dims[2] = {rows, columns};
+  Handle space = space_handle(check(H5Screate_simple(2, dims, nullptr), "space " + name));
+  Handle type = vlen_string_type();
+  Handle ds = dataset_handle(check(
+      H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create " + name));
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (!ptrs.empty())
+    check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + name);
+  return ds;
+}
+
 template <typename T>
 Handle create_numeric_1d(hid_t file, const std::string& name, hid_t file_type, hid_t mem_type,
                          const std::vector<T>& values) {
@@ -262,16 +277,30 @@ void create_site_profiles(hid_t f, const sim::ExperimentSpec& spec, hid_t site) 
   attach(value_ds, site, 0, "site_value");
   attach(value_ds, field, 1, "site_value");
   write_string_attr(value_ds, "long_name", "site profile value used by the model (non-numeric fields: NaN)");
-  Handle type = vlen_string_type();
-  Handle prov_ds = dataset_handle(
-      check(H5Dcreate2(f, "site_provenance", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-            "create site_provenance"));
-  std::vector<const char*> ptrs;
-  for (const auto& p : provenance) ptrs.push_back(p.c_str());
-  check_status(H5Dwrite(prov_ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write site_provenance");
-  attach(prov_ds, site, 0, "site_provenance");
-  attach(prov_ds, field, 1, "site_provenance");
-  write_string_attr(prov_ds, "long_name", spec.model->site_schema.provenance_long_name);
+  const sim::SiteSchema& schema = spec.model->site_schema;
+  std::vector<std::string> perimeter, source_kind, identity;
+  for (const auto& site_spec : spec.sites) {
+    perimeter.insert(perimeter.end(), site_spec.perimeter.begin(), site_spec.perimeter.end());
+    source_kind.insert(source_kind.end(), site_spec.source_kind.begin(), site_spec.source_kind.end());
+    identity.push_back(site_spec.identity);
+  }
+  struct Labels {
+    const char* name;
+    const std::vector<std::string>* values;
+    const std::string* long_name;
+  };
+  const Labels per_field[] = {{"site_provenance", &provenance, &schema.provenance_long_name},
+                              {"site_perimeter", &perimeter, &schema.perimeter_long_name},
+                              {"site_source_kind", &source_kind, &schema.source_kind_long_name}};
+  for (const auto& labels : per_field) {
+    Handle ds = create_string_2d(f, labels.name, spec.sites.size(), field_decls.size(), *labels.values);
+    attach(ds, site, 0, labels.name);
+    attach(ds, field, 1, labels.name);
+    write_string_attr(ds, "long_name", *labels.long_name);
+  }
+  Handle identity_ds = create_string_coordinate(f, "site_identity", identity);
+  attach(identity_ds, site, 0, "site_identity");
+  write_string_attr(identity_ds, "long_name", schema.identity_long_name);
 }
 
 // Scenario metadata: each scenario's description, and every scheduled

@@ -100,6 +100,12 @@ struct SiteSpec {
   std::string notes;
   ParamSet fields;                      // values of the model's declared site fields
   std::vector<std::string> provenance;  // per field: source/confidence label
+  // Per field, what the value describes (its perimeter) and what kind of
+  // source gave it, in the model's words (SiteSchema); and whether the site
+  // itself is identified for sure.
+  std::vector<std::string> perimeter;
+  std::vector<std::string> source_kind;
+  std::string identity;
   // The value of a numeric site field (booleans as 0/1); NaN when `field` is
   // "", not declared, or not a number.
   [[nodiscard]] double number(std::string_view field) const;
@@ -123,6 +129,22 @@ struct SiteSchema {
   std::vector<std::string> code_columns{"code"};
   std::string code_system = "site";
   std::string override_provenance = "official";
+  // Provenance in two parts per site field ([site.perimeter] and
+  // [site.source_kind] in a config) and one per site (`identity`): the labels
+  // a config may use (empty: any non-empty label), the labels of a field left
+  // at its declared default, of a value a config gives without labelling it
+  // ("unstated" when empty) and of a value taken from a [sites] overrides table.
+  std::vector<std::string> perimeter_labels;
+  std::vector<std::string> source_kind_labels;
+  std::vector<std::string> identity_labels;
+  std::string default_perimeter = "default";
+  std::string default_source_kind = "assumption";
+  std::string default_identity = "confirmed";
+  std::string override_perimeter = "site";
+  std::string override_source_kind = "official";
+  std::string perimeter_long_name = "perimeter each site value describes";
+  std::string source_kind_long_name = "kind of source of each site value";
+  std::string identity_long_name = "whether the site's identity is confirmed";
 };
 
 // Everything a model needs to build one site of one run.

@@ -196,6 +196,31 @@ TEST_CASE("official Insee-style statistics override the territorial site fields,
   CHECK(prov.at(at("saint_gilles_sabatot", "senior_share")) == "assumption");
   CHECK(prov.at(at("marseille_frais_vallon", "poverty_rate")) == "assumption");
   CHECK(prov.at(at("marseille_frais_vallon", "population")) == "qpv-official");  // from the site file
+  // Provenance in two parts: perimeter and source kind per value, identity per site.
+  const auto perimeter = atc::test::read_strings(out, "site_perimeter");
+  const auto source_kind = atc::test::read_strings(out, "site_source_kind");
+  const auto identity = atc::test::read_strings(out, "site_identity");
+  REQUIRE(perimeter.size() == prov.size());
+  REQUIRE(source_kind.size() == prov.size());
+  REQUIRE(identity.size() == sites.size());
+  for (const auto& [field, value] : expected) {
+    INFO(field);
+    CHECK(perimeter.at(at("saint_gilles_sabatot", field)) == "qpv");  // a CSV override: official QPV figure
+    CHECK(source_kind.at(at("saint_gilles_sabatot", field)) == "official");
+  }
+  CHECK(perimeter.at(at("saint_gilles_sabatot", "senior_share")) == "national_default");
+  CHECK(source_kind.at(at("saint_gilles_sabatot", "senior_share")) == "assumption");
+  // Marseille's 9,000 is for the QPV perimeter but was read in Wikipedia.
+  CHECK(perimeter.at(at("marseille_frais_vallon", "population")) == "qpv");
+  CHECK(source_kind.at(at("marseille_frais_vallon", "population")) == "secondary");
+  CHECK(perimeter.at(at("les_mureaux_cinq_quartiers", "population")) == "estate");
+  CHECK(source_kind.at(at("hombourg_haut_les_chenes", "population")) == "official");
+  auto identity_of = [&](const std::string& id) {
+    return identity.at(static_cast<std::size_t>(std::find(sites.begin(), sites.end(), id) - sites.begin()));
+  };
+  CHECK(identity_of("saint_denis_unresolved") == "unresolved");
+  CHECK(identity_of("roubaix_epeule_unverified") == "unverified");
+  CHECK(identity_of("saint_gilles_sabatot") == "confirmed");
   const auto info = atcsim({"info", out});
   CHECK_THAT(info.out,
              Catch::Contains("saint_gilles_sabatot: assumption [senior_share, associations_per_1000") &&
@@ -241,4 +266,37 @@ TEST_CASE("a malformed statistics file stops atcsim with its row, column and QPV
     CHECK_THAT(r.err, Catch::Contains("insee.csv:2: expected 3 columns (as in the header), got 2"));
   }
   CHECK_FALSE(fs::exists(dir.file("out")));
+}
+
+TEST_CASE("site provenance labels are the model's: perimeter, source kind, identity",
+          "[territorial][sites]") {
+  TempDir dir;
+  const std::string head =
+      "[model]\nname = \"territorial\"\n[[site]]\nid = \"a\"\npopulation = 5000.0\nidentity = "
+      "\"unverified\"\n";
+  dir.write("ok.toml", head +
+                           "[site.perimeter]\npopulation = \"estate\"\n[site.source_kind]\npopulation = "
+                           "\"secondary\"\n");
+  atc::sim::LoadOptions options;
+  options.check_output_path = false;
+  const auto spec = atc::sim::load_experiment(dir.file("ok.toml"), atc::models::registry(), options);
+  const auto& s = spec.sites.at(0);
+  const auto pop = s.fields.index_of("population");
+  CHECK(s.identity == "unverified");
+  CHECK(s.perimeter.at(pop) == "estate");
+  CHECK(s.source_kind.at(pop) == "secondary");
+  const auto poverty = s.fields.index_of("poverty_rate");
+  CHECK(s.perimeter.at(poverty) == "national_default");
+  CHECK(s.source_kind.at(poverty) == "assumption");
+  dir.write("bad.toml", head + "[site.source_kind]\npopulation = \"oficial\"\n");
+  const auto r = atcsim({"validate", dir.file("bad.toml")});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err,
+             Catch::Contains("bad.toml:8:14: site \"a\".source_kind.population: unknown label \"oficial\" "
+                             "(did you mean 'official'?); expected one of: official, secondary, "
+                             "assumption, unstated"));
+  dir.write("bad_identity.toml",
+            "[model]\nname = \"territorial\"\n[[site]]\nid = \"a\"\nidentity = \"maybe\"\n");
+  CHECK_THAT(atcsim({"validate", dir.file("bad_identity.toml")}).err,
+             Catch::Contains("site \"a\".identity: unknown label \"maybe\""));
 }
