@@ -31,6 +31,9 @@ struct Loader {
   const ModelDescription& model_section(TableReader& root);
   void scenarios(TableReader& root);
   void sites(TableReader& root);
+  SiteSpec site_entry(const toml::table& table, std::size_t k, std::set<std::string>& ids);
+  void site_overrides_file(TableReader& root);
+  [[nodiscard]] toml::table resolved_site(const SiteSpec& s) const;
   void output(TableReader& root, bool check_path);
   void contrasts(TableReader& root);
   void site_labels(TableReader& r, const std::string& key, const std::vector<std::string>& allowed,
@@ -306,20 +309,17 @@ void Loader::site_labels(TableReader& r, const std::string& key, const std::vect
   tr.finish();
 }
 
+// Labels a config may write: the model's, plus "unstated" (a value given
+// without saying where it comes from).
+std::vector<std::string> with_unstated(std::vector<std::string> labels) {
+  if (!labels.empty()) labels.emplace_back("unstated");
+  return labels;
+}
+
 void Loader::sites(TableReader& root) {
   const auto& decls = spec.model->site_fields;
   const toml::array* arr = root.array_of_tables("site");
-  toml::array resolved_sites;
-  auto default_provenance = [&](const ParamDecl& d) { return d.source; };
   const SiteSchema& schema = spec.model->site_schema;
-  // Labels a config may write: the model's, plus "unstated" (a value given
-  // without saying where it comes from).
-  auto with_unstated = [](std::vector<std::string> labels) {
-    if (!labels.empty()) labels.emplace_back("unstated");
-    return labels;
-  };
-  const auto perimeters = with_unstated(schema.perimeter_labels);
-  const auto source_kinds = with_unstated(schema.source_kind_labels);
   if (arr == nullptr) {
     SiteSpec s;
     if (!decls.empty()) {
@@ -327,100 +327,115 @@ void Loader::sites(TableReader& root) {
       s.name = "Example site (built-in profile)";
     }
     s.fields = ParamSet(&decls);
-    for (const auto& d : decls) s.provenance.push_back(default_provenance(d));
+    for (const auto& d : decls) s.provenance.push_back(d.source);
     s.perimeter.assign(decls.size(), schema.default_perimeter);
     s.source_kind.assign(decls.size(), schema.default_source_kind);
     s.identity = schema.default_identity;
     spec.sites.push_back(std::move(s));
   } else {
     std::set<std::string> ids;
-    for (std::size_t k = 0; k < arr->size(); ++k) {
-      const std::string prefix = fmt::format("site[{}]", k);
-      TableReader r(*arr->get(k)->as_table(), prefix, file);
-      SiteSpec s;
-      const auto id = r.string("id");
-      if (!id || id->empty()) r.expected("id", "a site id (a non-empty string)");
-      s.id = *id;
-      if (!ids.insert(s.id).second) r.fail("id", fmt::format("site '{}' is defined twice", s.id));
-      const std::string named = fmt::format("site \"{}\"", s.id);
-      r.set_prefix(named);
-      s.name = r.string("name").value_or(s.id);
-      s.code = r.string("code").value_or("");
-      s.network = r.string("network").value_or("");
-      s.notes = r.string("notes").value_or("");
-      s.identity = schema.default_identity;
-      if (auto identity = r.string("identity")) {
-        check_label(r, "identity", *identity, schema.identity_labels);
-        s.identity = *identity;
-      }
-      s.fields = ParamSet(&decls);
-      s.provenance.assign(decls.size(), "");
-      s.perimeter.assign(decls.size(), "");
-      s.source_kind.assign(decls.size(), "");
-      for (std::size_t i = 0; i < decls.size(); ++i) {
-        if (auto v = r.param(decls[i])) {
-          s.fields.set(i, std::move(*v));
-          s.provenance[i] = "config";
-          s.perimeter[i] = "unstated";
-          s.source_kind[i] = "unstated";
-        } else {
-          s.provenance[i] = default_provenance(decls[i]);
-          s.perimeter[i] = schema.default_perimeter;
-          s.source_kind[i] = schema.default_source_kind;
-        }
-      }
-      site_labels(r, "perimeter", perimeters, s.perimeter);
-      site_labels(r, "source_kind", source_kinds, s.source_kind);
-      if (const toml::table* prov = r.table("provenance")) {
-        TableReader pr(*prov, named + ".provenance", file);
-        for (std::size_t i = 0; i < decls.size(); ++i) {
-          if (auto label = pr.string(decls[i].name)) s.provenance[i] = *label;
-        }
-        pr.finish();
-      }
-      r.finish();
-      spec.sites.push_back(std::move(s));
-    }
+    for (std::size_t k = 0; k < arr->size(); ++k)
+      spec.sites.push_back(site_entry(*arr->get(k)->as_table(), k, ids));
   }
-  if (const toml::table* sites_table = root.table("sites")) {
-    TableReader sr(*sites_table, "sites", file);
-    if (auto csv = sr.string("overrides")) {
-      const fs::path base = fs::path(location_of(*sites_table->get("overrides"), file).file).parent_path();
-      const fs::path csv_path = (base / *csv).lexically_normal();
-      std::error_code ec;  // e.g. "File name too long": a located error, not an exception
-      if (!fs::is_regular_file(csv_path, ec)) {
-        sr.fail("overrides",
-                ec && ec != std::errc::no_such_file_or_directory
-                    ? fmt::format("cannot use file '{}': {}", one_line(*csv, 80), ec.message())
-                    : fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
-      }
-      apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites);
-    }
-    sr.finish();
-  }
-  for (const auto& s : spec.sites) {
-    toml::table t;
-    t.insert("id", s.id);
-    t.insert("name", s.name);
-    if (!s.code.empty()) t.insert("code", s.code);
-    if (!s.network.empty()) t.insert("network", s.network);
-    if (!s.notes.empty()) t.insert("notes", s.notes);
-    if (!decls.empty()) t.insert("identity", s.identity);
-    toml::table prov;
-    toml::table perimeter;
-    toml::table source_kind;
-    for (std::size_t i = 0; i < decls.size(); ++i) {
-      insert_value(t, decls[i].name, s.fields.value(i));
-      prov.insert(decls[i].name, s.provenance[i]);
-      perimeter.insert(decls[i].name, s.perimeter[i]);
-      source_kind.insert(decls[i].name, s.source_kind[i]);
-    }
-    if (!prov.empty()) t.insert("provenance", std::move(prov));
-    if (!perimeter.empty()) t.insert("perimeter", std::move(perimeter));
-    if (!source_kind.empty()) t.insert("source_kind", std::move(source_kind));
-    resolved_sites.push_back(std::move(t));
-  }
+  site_overrides_file(root);
+  toml::array resolved_sites;
+  for (const auto& s : spec.sites) resolved_sites.push_back(resolved_site(s));
   resolved.insert("site", std::move(resolved_sites));
+}
+
+// One [[site]] table: its identity, its fields (declared defaults where it
+// gives none) and the labels of where each value comes from.
+SiteSpec Loader::site_entry(const toml::table& table, std::size_t k, std::set<std::string>& ids) {
+  const auto& decls = spec.model->site_fields;
+  const SiteSchema& schema = spec.model->site_schema;
+  TableReader r(table, fmt::format("site[{}]", k), file);
+  SiteSpec s;
+  const auto id = r.string("id");
+  if (!id || id->empty()) r.expected("id", "a site id (a non-empty string)");
+  s.id = *id;
+  if (!ids.insert(s.id).second) r.fail("id", fmt::format("site '{}' is defined twice", s.id));
+  const std::string named = fmt::format("site \"{}\"", s.id);
+  r.set_prefix(named);
+  s.name = r.string("name").value_or(s.id);
+  s.code = r.string("code").value_or("");
+  s.network = r.string("network").value_or("");
+  s.notes = r.string("notes").value_or("");
+  s.identity = schema.default_identity;
+  if (auto identity = r.string("identity")) {
+    check_label(r, "identity", *identity, schema.identity_labels);
+    s.identity = *identity;
+  }
+  s.fields = ParamSet(&decls);
+  s.provenance.assign(decls.size(), "");
+  s.perimeter.assign(decls.size(), "");
+  s.source_kind.assign(decls.size(), "");
+  for (std::size_t i = 0; i < decls.size(); ++i) {
+    if (auto v = r.param(decls[i])) {
+      s.fields.set(i, std::move(*v));
+      s.provenance[i] = "config";
+      s.perimeter[i] = "unstated";
+      s.source_kind[i] = "unstated";
+    } else {
+      s.provenance[i] = decls[i].source;
+      s.perimeter[i] = schema.default_perimeter;
+      s.source_kind[i] = schema.default_source_kind;
+    }
+  }
+  site_labels(r, "perimeter", with_unstated(schema.perimeter_labels), s.perimeter);
+  site_labels(r, "source_kind", with_unstated(schema.source_kind_labels), s.source_kind);
+  if (const toml::table* prov = r.table("provenance")) {
+    TableReader pr(*prov, named + ".provenance", file);
+    for (std::size_t i = 0; i < decls.size(); ++i) {
+      if (auto label = pr.string(decls[i].name)) s.provenance[i] = *label;
+    }
+    pr.finish();
+  }
+  r.finish();
+  return s;
+}
+
+// [sites] overrides = "file.csv": official statistics replace site fields.
+void Loader::site_overrides_file(TableReader& root) {
+  const toml::table* sites_table = root.table("sites");
+  if (sites_table == nullptr) return;
+  TableReader sr(*sites_table, "sites", file);
+  if (auto csv = sr.string("overrides")) {
+    const fs::path base = fs::path(location_of(*sites_table->get("overrides"), file).file).parent_path();
+    const fs::path csv_path = (base / *csv).lexically_normal();
+    std::error_code ec;  // e.g. "File name too long": a located error, not an exception
+    if (!fs::is_regular_file(csv_path, ec)) {
+      sr.fail("overrides", ec && ec != std::errc::no_such_file_or_directory
+                               ? fmt::format("cannot use file '{}': {}", one_line(*csv, 80), ec.message())
+                               : fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
+    }
+    apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites);
+  }
+  sr.finish();
+}
+
+// A site as the resolved configuration shows it (every field and label).
+toml::table Loader::resolved_site(const SiteSpec& s) const {
+  const auto& decls = spec.model->site_fields;
+  toml::table t;
+  t.insert("id", s.id);
+  t.insert("name", s.name);
+  if (!s.code.empty()) t.insert("code", s.code);
+  if (!s.network.empty()) t.insert("network", s.network);
+  if (!s.notes.empty()) t.insert("notes", s.notes);
+  if (!decls.empty()) t.insert("identity", s.identity);
+  toml::table prov;
+  toml::table perimeter;
+  toml::table source_kind;
+  for (std::size_t i = 0; i < decls.size(); ++i) {
+    insert_value(t, decls[i].name, s.fields.value(i));
+    prov.insert(decls[i].name, s.provenance[i]);
+    perimeter.insert(decls[i].name, s.perimeter[i]);
+    source_kind.insert(decls[i].name, s.source_kind[i]);
+  }
+  if (!prov.empty()) t.insert("provenance", std::move(prov));
+  if (!perimeter.empty()) t.insert("perimeter", std::move(perimeter));
+  if (!source_kind.empty()) t.insert("source_kind", std::move(source_kind));
+  return t;
 }
 
 // [[contrast]]: name, treatment, baseline (scenario names), question,

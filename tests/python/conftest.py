@@ -243,7 +243,8 @@ def watts_sobol(engine_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def atc15_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small real run of scenarios/atc15.toml: 4 scenarios x 2 replicates x 15 sites x 21 weeks (~5 s)."""
+    """A small real run of scenarios/atc15.toml: 4 scenarios x 2 replicates x 15 sites x 85 weeks
+    (to 2021-04-12: the last lockdown starts 2021-04-03; ~10 s)."""
     import subprocess
 
     binary = atcsim_binary()
@@ -253,7 +254,7 @@ def atc15_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = subprocess.run(
         [str(binary), "run", str(ROOT / "scenarios" / "atc15.toml"), "-o", str(out), "--quiet"]
         + ["--replicates", "2", "--set", "model.population_scale=0.05"]
-        + ["--set", "experiment.end_date=2020-01-20"],
+        + ["--set", "experiment.end_date=2021-04-12"],
         capture_output=True,
         text=True,
         timeout=300,

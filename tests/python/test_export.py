@@ -16,7 +16,7 @@ from atcsim.tidy import iter_tidy
 
 from conftest import subprocess_env
 
-N_SCENARIOS, N_REPLICATES, N_SITES, N_TIMES = 4, 2, 15, 21
+N_SCENARIOS, N_REPLICATES, N_SITES, N_TIMES = 4, 2, 15, 85  # to 2021-04-12 (conftest)
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_behaviorspace_one_row_per_run_with_parameters_and_outcomes(small, atc15
     out = tmp_path / "runs.csv.gz"
     proc = _cli("export", str(atc15_small), "-o", str(out), "--format", "behaviorspace")
     assert proc.returncode == 0, proc.stderr
-    df = pd.read_csv(out)
+    df = pd.read_csv(out, float_precision="round_trip")
     assert len(df) == N_SCENARIOS * N_REPLICATES * N_SITES
     assert list(df.columns[:5]) == ["run_number", "scenario", "replicate", "site", "site_name"]
     assert df["run_number"].tolist() == list(range(1, len(df) + 1))
