@@ -41,8 +41,6 @@ __all__ = ["FORMATS", "DEFAULT_CHUNK_ROWS", "behaviorspace_table", "export", "wr
 FORMATS = ("csv", "behaviorspace")
 #: Rows per CSV chunk: ~40 MB of frame at most, written ~20 times a second.
 DEFAULT_CHUNK_ROWS = 500_000
-#: Float formatting: shortest repr, so that values read back bit-identical.
-_FLOAT_FORMAT = None
 
 
 def export(
@@ -79,7 +77,7 @@ def export(
                 rows = write_csv(ds, handle, names, time=time, chunk_rows=chunk_rows)
             else:
                 table = behaviorspace_table(ds, names, parameters=read_parameters(path))
-                table.to_csv(handle, index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
+                table.to_csv(handle, index=False, lineterminator="\n")
                 rows = len(table)
         os.replace(tmp, output)
     finally:
@@ -133,12 +131,13 @@ def write_csv(
 
 
 def _write_chunk(chunk: pd.DataFrame, handle: IO[str], header: bool) -> None:
+    # No float_format: pandas writes the shortest repr, which reads back bit-identical
+    # (with float_precision="round_trip").
     chunk.to_csv(
         handle,
         index=False,
         header=header,
         date_format="%Y-%m-%d",
-        float_format=_FLOAT_FORMAT,
         lineterminator="\n",
     )
 
