@@ -109,6 +109,15 @@ class Axelrod final : public Canonical<AxelrodParams> {
   // Regions are counted only when observed.
   void prepare_observation(sim::Parallel) override { regions_ = regions(); }
 
+  // Per cell of the size x size lattice: the graph (8-byte offsets, 4
+  // neighbours of 4 bytes), an overlap byte and an 8-byte reverse index per
+  // bond, F traits of 2 bytes, and scratch: (65 + 2 F) bytes, above the
+  // 48 bytes building the lattice takes.
+  static sim::MemoryEstimate memory(const AxelrodParams& p) {
+    const double cells = static_cast<double>(*p.size) * static_cast<double>(*p.size);
+    return {(65.0 + 2.0 * static_cast<double>(*p.features)) * cells, "model.size"};
+  }
+
   static std::vector<sim::IndicatorDecl> indicators() {
     return {
         sim::indicator<Axelrod>(

@@ -50,6 +50,13 @@ sim::ModelDescription describe(Identity id, sim::ParamCheck check = {}) {
   d.indicators = M::indicators();
   d.check = std::move(check);
   d.create = [](const sim::ModelInit& init) { return std::make_unique<M>(init); };
+  // A model that can grow large says how much memory a site needs:
+  //   static sim::MemoryEstimate memory(const Params& p);
+  if constexpr (requires(const typename M::Params& p) { M::memory(p); }) {
+    d.estimate_memory = [](const sim::ParamSet& values, const sim::SiteSpec&) {
+      return M::memory(sim::bind<typename M::Params>(values));
+    };
+  }
   return d;
 }
 

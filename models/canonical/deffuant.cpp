@@ -73,6 +73,11 @@ class Deffuant final : public Canonical<DeffuantParams> {
     summarise();
   }
 
+  // The opinions and their sorted copy: 16 bytes per agent.
+  static sim::MemoryEstimate memory(const DeffuantParams& p) {
+    return {16.0 * static_cast<double>(*p.n), "model.n"};
+  }
+
   void step(std::int64_t step, sim::Parallel) override {
     // Sequential by nature: one stream per step, consumed event after event.
     sim::RandomStream rng(rng_key_, static_cast<std::uint64_t>(step), 0, Purpose("deffuant/pairs"));

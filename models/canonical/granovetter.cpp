@@ -78,6 +78,14 @@ class Granovetter final : public Canonical<GranovetterParams> {
     active_.assign(thresholds_.size(), 0);
   }
 
+  // Thresholds (8 bytes) and states (1 byte) per person; with a list of
+  // thresholds, the list itself.
+  static sim::MemoryEstimate memory(const GranovetterParams& p) {
+    const double n =
+        (*p.thresholds).empty() ? static_cast<double>(*p.n) : static_cast<double>((*p.thresholds).size());
+    return {9.0 * n, (*p.thresholds).empty() ? "model.n" : "the length of model.thresholds"};
+  }
+
   void step(std::int64_t, sim::Parallel parallel) override {
     // Synchronous: everyone compares with the count after the previous step.
     const auto before = static_cast<double>(active_count_);

@@ -62,6 +62,11 @@ class HegselmannKrause final : public Canonical<HkParams> {
     summarise();
   }
 
+  // The sorted opinions, the next ones and their prefix sums: 24 bytes per agent.
+  static sim::MemoryEstimate memory(const HkParams& p) {
+    return {24.0 * static_cast<double>(*p.n), "model.n"};
+  }
+
   void step(std::int64_t, sim::Parallel parallel) override {
     mechanisms::prefix_sums(opinion_, prefix_);
     const std::span<const double> now(opinion_);

@@ -98,6 +98,16 @@ class NowakMay final : public Canonical<NowakMayParams> {
     stepped_ = true;
   }
 
+  // Building the lattice of k neighbours per cell (k = 8 Moore, 4 von
+  // Neumann) holds the edge list (k/2 pairs of 4-byte ids), the offsets and
+  // the sort cursor (8 bytes each) and the neighbours (k ids): (8 k + 16)
+  // bytes per cell, more than the model's state afterwards.
+  static sim::MemoryEstimate memory(const NowakMayParams& p) {
+    const double cells = static_cast<double>(*p.size) * static_cast<double>(*p.size);
+    const double k = *p.neighbourhood == "moore" ? 8.0 : 4.0;
+    return {(8.0 * k + 16.0) * cells, "model.size"};
+  }
+
   static std::vector<sim::IndicatorDecl> indicators() {
     return {
         sim::indicator<NowakMay>(

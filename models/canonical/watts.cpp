@@ -107,6 +107,16 @@ class Watts final : public Canonical<WattsParams> {
     };
   }
 
+  // Peak while the network is built (sim/graph): the edge list reserved
+  // (1.05 x m pairs of 4-byte ids, m = z n / 2 edges), the CSR offsets and
+  // the counting-sort cursor (8 bytes per node each) and the neighbour array
+  // (2 m ids): (8.2 z + 16) n bytes. The states and the seed order come after
+  // the edge list is freed and fit within that peak.
+  static sim::MemoryEstimate memory(const WattsParams& p) {
+    const double n = static_cast<double>(*p.n);
+    return {(8.2 * p.mean_degree + 16.0) * n, "model.n (or model.mean_degree)"};
+  }
+
   [[nodiscard]] std::uint64_t agent_count() const override { return active_.size(); }
   // Monotone dynamics: once a step turns nobody on, nothing will ever change.
   [[nodiscard]] bool absorbed() const override { return stepped_ && last_new_ == 0; }

@@ -3,6 +3,7 @@
 // `atcsim describe`, the HDF5 attributes and docs/ODD.md's tables.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <memory>
 
 #include "models/territorial/model.hpp"
@@ -14,6 +15,11 @@ void attach_envelope(std::vector<sim::IndicatorDecl>& indicators,
                      const std::vector<sim::DimensionDecl>& dims);
 
 namespace {
+
+// Peak memory per simulated resident and per site (docs/hardening.md has
+// the measurements behind them).
+constexpr double kMemoryPerResident = 450;
+constexpr double kMemoryPerSite = 2e6;
 
 std::vector<sim::InterventionDecl> interventions() {
   using sim::declarations;
@@ -132,6 +138,19 @@ sim::ModelDescription territorial() {
     return problems;
   };
   d.create = [](const sim::ModelInit& init) { return make_model(init); };
+  // Memory grows with the residents simulated (population x population_scale,
+  // the under-15s left out, so this is an upper bound): the per-resident
+  // arrays of Residents (model.hpp: ~30 bytes of profile and state, 92 of
+  // trust and priorities, 24 tie slots of 6 bytes) and the tie snapshot
+  // (sim::CsrGraph). The figures were checked against the measured peak
+  // resident set size (docs/hardening.md).
+  d.estimate_memory = [](const sim::ParamSet& values, const sim::SiteSpec& site) {
+    const double population = site.number("population");
+    const double residents =
+        std::isfinite(population) ? population * sim::bind<Params>(values).population_scale : 0;
+    return sim::MemoryEstimate{kMemoryPerSite + kMemoryPerResident * residents,
+                               "model.population_scale (or the site's population)"};
+  };
   // Phase 9: the sites of a network meet and may adopt each other's
   // practices (off unless diffusion = true; then the engine runs a run's
   // sites in lockstep).

@@ -1,6 +1,7 @@
 #include "sim/cli/commands.hpp"
 
 #include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -17,9 +18,11 @@
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/date.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/files.hpp"
 #include "sim/core/text.hpp"
 #include "sim/exec/envelope.hpp"
 #include "sim/exec/interrupt.hpp"
+#include "sim/exec/memory.hpp"
 #include "sim/exec/runner.hpp"
 #include "sim/io/info.hpp"
 #include "sim/io/writer.hpp"
@@ -121,6 +124,22 @@ std::string timeline(const sim::ExperimentSpec& spec, const sim::ScenarioSpec& s
   return join(parts, ", ");
 }
 
+// The memory estimate with every core, and whether `run` would refuse it.
+std::string memory_line(const sim::ExperimentSpec& spec) {
+  const int threads = oneapi::tbb::info::default_concurrency();
+  const sim::MemoryNeed need = sim::estimate_memory(spec, threads);
+  if (!need.estimated) return "";
+  const auto available = sim::available_memory();
+  std::string verdict;
+  if (available) {
+    verdict = fmt::format("; {} available{}", sim::format_bytes(available->bytes),
+                          need.peak_bytes > available->bytes ? ": `run` would refuse it" : "");
+  }
+  return fmt::format("memory:     about {} at peak with {} thread(s) (largest site {}: {}){}\n",
+                     sim::format_bytes(need.peak_bytes), threads, need.largest_site,
+                     sim::format_bytes(need.largest_task_bytes), verdict);
+}
+
 // What `atcsim validate` prints: the experiment in a screenful.
 std::string validate_summary(const sim::ExperimentSpec& spec) {
   std::string out;
@@ -157,6 +176,7 @@ std::string validate_summary(const sim::ExperimentSpec& spec) {
     }
   }
   out += fmt::format("output:     {}\n", spec.output.path);
+  out += memory_line(spec);
   return out;
 }
 
@@ -167,7 +187,9 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   }
   const std::string config = one_config(a, run_help());
   const auto spec = sim::load_experiment(config, models::registry(), load_options(a));
+  print_warnings(spec, "atcsim");
   const int threads = thread_count(a);
+  sim::check_memory(spec, sim::estimate_memory(spec, threads), sim::available_memory(), threads);
   oneapi::tbb::global_control control(oneapi::tbb::global_control::max_allowed_parallelism,
                                       static_cast<std::size_t>(threads));
   if (!a.quiet) std::fprintf(stderr, "%s\n", summary(spec).c_str());
@@ -176,6 +198,7 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   // whole (sim/cli/signals.hpp); before, it exits at once with nothing written.
   const GracefulStop graceful;
   if (sim::stop_requested().load()) throw Interrupted("interrupted");
+  if (!a.resume) create_parent_directories(spec.output.path);  // checked by the loader, created only now
   io::Hdf5Sink file(spec, io::FileMetadata{command_line(argv)}, a.resume);
   const io::Layout layout = io::Layout::of(spec);
   sim::EnvelopeCheck sink(spec, layout, file);
@@ -215,6 +238,7 @@ int cmd_validate(const Args& a) {
     return 0;
   }
   const auto spec = sim::load_experiment(one_config(a, validate_help()), models::registry(), load_options(a));
+  print_warnings(spec, "atcsim");
   if (a.resolved) {
     std::printf("# %s: valid; the resolved configuration:\n%s", spec.config_path.c_str(),
                 spec.resolved_toml.c_str());

@@ -25,8 +25,10 @@
 #include "sim/config/experiment.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/files.hpp"
 #include "sim/core/text.hpp"
 #include "sim/exec/envelope.hpp"
+#include "sim/exec/memory.hpp"
 #include "sim/exec/runner.hpp"
 #include "sim/io/writer.hpp"
 
@@ -147,6 +149,9 @@ int parse_and_load(mpi::communicator& world, const std::vector<std::string>& arg
     sim::LoadOptions load = cli::load_options(args);
     load.check_output_path = rank == 0;
     spec = sim::load_experiment(cli::one_config(args, help()), models::registry(), load);
+    if (rank == 0) cli::print_warnings(spec, "atcsim-mpi");
+    const int threads = cli::thread_count(args);
+    sim::check_memory(spec, sim::estimate_memory(spec, threads), sim::available_memory(), threads);
   } catch (const cli::UsageError& e) {
     code = 2;
     message = e.what();
@@ -166,6 +171,7 @@ int open_output(mpi::communicator& world, const sim::ExperimentSpec& spec, const
   int open_code = 0;  // set by rank 0 only
   if (world.rank() == 0) {
     try {
+      if (!args.resume) create_parent_directories(spec.output.path);  // checked by the loader
       file =
           std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{cli::command_line(argv_list)}, args.resume);
       for (std::size_t k = 0; k < done.size(); ++k) done[k] = file->run_complete(layout.run_id(k)) ? 1 : 0;

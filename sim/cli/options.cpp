@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 #include "sim/config/toml_reader.hpp"
@@ -83,6 +84,14 @@ const std::vector<Option>& option_table() {
        [](Args& a, const std::string& n, const std::string& v) {
          a.replicates = parse_count(n, v, 1, std::numeric_limits<long>::max());
        }},
+      {"--allow-unmatched",
+       "",
+       "",
+       false,
+       {"run", "validate"},
+       "rows of a [sites] overrides table that match no site's code are a warning,\n"
+       "not an error",
+       [](Args& a, const std::string&, const std::string&) { a.allow_unmatched = true; }},
       {"--resume",
        "",
        "",
@@ -214,7 +223,12 @@ sim::LoadOptions load_options(const Args& a) {
   o.overrides = a.overrides;
   if (a.output) o.overrides.push_back("output.path=" + sim::toml_quote(*a.output));
   if (a.replicates) o.overrides.push_back(fmt::format("experiment.replicates={}", *a.replicates));
+  o.allow_unmatched = a.allow_unmatched;
   return o;
+}
+
+void print_warnings(const sim::ExperimentSpec& spec, const std::string& program) {
+  for (const auto& w : spec.warnings) std::fprintf(stderr, "%s: warning: %s\n", program.c_str(), w.c_str());
 }
 
 std::string one_config(const Args& a, const std::string& help) {

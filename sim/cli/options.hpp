@@ -30,7 +30,8 @@ struct Args {
   bool quiet = false;
   bool help = false;
   bool markdown = false;
-  bool resolved = false;  // validate --resolved
+  bool resolved = false;         // validate --resolved
+  bool allow_unmatched = false;  // [sites] overrides rows that match no site: a warning
 };
 
 // The commands options may apply to, in the order `atcsim --help` lists them.
@@ -49,8 +50,13 @@ std::string synopsis(const std::string& command);
 // The "options:" section of COMMAND's help text, one option per entry.
 std::string options_help(const std::string& command);
 
-// --set, then -o and --replicates, as config overrides in that order.
+// --set, then -o and --replicates, as config overrides in that order, and
+// --allow-unmatched.
 sim::LoadOptions load_options(const Args& args);
+
+// Prints the config's warnings (ExperimentSpec::warnings) to stderr, one
+// line each: "PROGRAM: warning: ...".
+void print_warnings(const sim::ExperimentSpec& spec, const std::string& program);
 
 // The single positional argument (a config file); otherwise a UsageError
 // that shows `help`.

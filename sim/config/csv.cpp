@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/core/error.hpp"
+#include "sim/core/files.hpp"
 
 namespace atc::sim {
 
@@ -34,17 +35,50 @@ std::optional<std::size_t> CsvTable::column(const std::string& name) const {
   return std::nullopt;
 }
 
-CsvTable read_csv(const std::string& path) {
+namespace {
+
+// A header that names a column twice (case-insensitive, as columns are
+// looked up) is refused: which of the two would be read is a guess.
+void check_header(const CsvTable& table) {
+  for (std::size_t i = 0; i < table.header.size(); ++i) {
+    if (table.header[i].empty()) continue;
+    for (std::size_t j = i + 1; j < table.header.size(); ++j) {
+      if (lower(table.header[i]) == lower(table.header[j])) {
+        throw ConfigError(fmt::format("{}:1: column '{}' appears twice (columns {} and {})", table.path,
+                                      one_line(table.header[j], 80), i + 1, j + 1));
+      }
+    }
+  }
+}
+
+// The text of a CSV file, or a ConfigError saying why it cannot be read.
+std::string read_text(const std::string& path) {
+  if (const std::string why = unreadable_file_reason(path); !why.empty()) {
+    throw ConfigError(fmt::format("{}: CSV file {}", one_line(path, 200), why));
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open the CSV file", path));
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the CSV file", one_line(path, 200)));
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // UTF-8 byte order mark
+  if (const auto nul = text.find('\0'); nul != std::string::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+    throw ConfigError(fmt::format("{}:{}: a NUL byte (at byte {}): expected a text CSV file",
+                                  one_line(path, 200), line, nul + 1));
+  }
+  return text;
+}
 
+}  // namespace
+
+// Lines end with \n, \r\n or a lone \r (old Mac files, which otherwise read
+// as one header line).
+CsvTable read_csv(const std::string& path) {
+  const std::string text = read_text(path);
   CsvTable table;
-  table.path = path;
-  const std::string first_line = text.substr(0, text.find('\n'));
+  table.path = one_line(path, 200);
+  const std::string first_line = text.substr(0, text.find_first_of("\r\n"));
   const auto commas = std::count(first_line.begin(), first_line.end(), ',');
   const auto semicolons = std::count(first_line.begin(), first_line.end(), ';');
   table.separator = semicolons > commas ? ';' : ',';
@@ -52,18 +86,24 @@ CsvTable read_csv(const std::string& path) {
   std::vector<std::string> record;
   std::string field;
   bool quoted = false;
+  bool was_quoted = false;  // the current field was a quoted string, now closed
   std::size_t line = 1;
   std::size_t record_line = 1;
-  auto end_record = [&] {
+  auto end_field = [&] {
     record.push_back(trim(field));
     field.clear();
+    was_quoted = false;
+  };
+  auto end_record = [&] {
+    end_field();
     const bool blank = record.size() == 1 && record[0].empty();
     if (!blank) {
       if (table.header.empty()) {
         table.header = record;
+        check_header(table);
       } else {
         if (record.size() != table.header.size()) {
-          throw ConfigError(fmt::format("{}:{}: expected {} columns (as in the header), got {}", path,
+          throw ConfigError(fmt::format("{}:{}: expected {} columns (as in the header), got {}", table.path,
                                         record_line, table.header.size(), record.size()));
         }
         table.rows.push_back(record);
@@ -82,26 +122,36 @@ CsvTable read_csv(const std::string& path) {
           ++i;
         } else {
           quoted = false;
+          was_quoted = true;
         }
       } else {
-        if (c == '\n') ++line;
+        if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) ++line;
         field += c;
       }
-    } else if (c == '"') {
-      quoted = true;
     } else if (c == table.separator) {
-      record.push_back(trim(field));
-      field.clear();
-    } else if (c == '\n') {
+      end_field();
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       ++line;
       end_record();
-    } else {
+    } else if (was_quoted && c != ' ' && c != '\t') {
+      throw ConfigError(fmt::format("{}:{}: text after a closing quote in a field; expected a separator",
+                                    table.path, line));
+    } else if (c == '"') {
+      if (!trim(field).empty()) {
+        throw ConfigError(fmt::format(
+            "{}:{}: a quote inside an unquoted field ('{}\"'); quote the whole field and double inner quotes",
+            table.path, line, one_line(trim(field), 80)));
+      }
+      field.clear();
+      quoted = true;
+    } else if (!was_quoted) {
       field += c;
     }
   }
-  if (quoted) throw ConfigError(fmt::format("{}:{}: unterminated quoted field", path, record_line));
-  if (!field.empty() || !record.empty()) end_record();
-  if (table.header.empty()) throw ConfigError(fmt::format("{}: the CSV file is empty", path));
+  if (quoted) throw ConfigError(fmt::format("{}:{}: unterminated quoted field", table.path, record_line));
+  if (!field.empty() || !record.empty() || was_quoted) end_record();
+  if (table.header.empty()) throw ConfigError(fmt::format("{}: the CSV file is empty", table.path));
   return table;
 }
 

@@ -9,6 +9,7 @@
 #include "sim/config/sweep_section.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/files.hpp"
 #include "sim/core/text.hpp"
 
 // Loading an experiment: includes (includes.cpp), --set overrides
@@ -28,9 +29,9 @@ std::vector<std::int64_t> ExperimentSpec::recorded_steps() const {
 
 ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& registry,
                                const LoadOptions& options) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw ConfigError(fmt::format("{}: config file not found", path));
-  if (!fs::is_regular_file(path, ec)) throw ConfigError(fmt::format("{}: not a regular file", path));
+  if (const std::string why = unreadable_file_reason(path); !why.empty()) {
+    throw ConfigError(fmt::format("{}: config file {}", one_line(path, 200), why));
+  }
   toml::table root = load_with_includes(path);
   for (const auto& assignment : options.overrides) {
     check_override_takes_effect(root, assignment);
@@ -38,7 +39,7 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
   }
 
   toml::table resolved;
-  ExperimentSpec spec = load_table(root, path, registry, options.check_output_path, resolved);
+  ExperimentSpec spec = load_table(root, path, registry, options, resolved);
   const toml::node* sweep_node = root.get("sweep");
   if (sweep_node == nullptr) {
     spec.resolved_toml = to_toml(resolved);
@@ -51,6 +52,8 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
 
   // Every point is validated now, before anything runs. A point keeps only
   // its scenarios and sites (memory: points x parameters, never outputs).
+  LoadOptions point_options = options;
+  point_options.check_output_path = false;
   toml::table base = root;
   base.erase("sweep");
   const std::size_t points = sweep.design.points.size();
@@ -62,7 +65,7 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
     try {
       for (const auto& a : assignments) apply_override(point, a);
       toml::table unused;
-      ExperimentSpec s = load_table(point, path, registry, false, unused);
+      ExperimentSpec s = load_table(point, path, registry, point_options, unused);
       spec.point_scenarios.push_back(std::move(s.scenarios));
       spec.point_sites.push_back(std::move(s.sites));
     } catch (const ConfigError& e) {

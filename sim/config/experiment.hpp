@@ -52,6 +52,9 @@ struct ExperimentSpec {
   std::vector<ContrastSpec> contrasts;  // in config order
   OutputSpec output;
   std::string resolved_toml;  // the whole config with every default written out
+  // What the user should know but that does not stop the run (e.g. rows of a
+  // [sites] overrides table that match no site, with --allow-unmatched).
+  std::vector<std::string> warnings;
 
   // A [sweep] adds a `point` dimension: every point is the base config with
   // the swept keys set to the design's values. Without a sweep there is one
@@ -74,7 +77,8 @@ struct ExperimentSpec {
 
 struct LoadOptions {
   std::vector<std::string> overrides;  // --set key.path=value, in order
-  bool check_output_path = true;
+  bool check_output_path = true;       // checked without creating anything
+  bool allow_unmatched = false;        // --allow-unmatched: [sites] overrides rows matching no site warn
 };
 
 // Parses, merges includes, applies overrides, validates. Throws ConfigError

@@ -1,15 +1,22 @@
 #pragma once
 // Config files may include others: `include = "base.toml"` or a list of
 // files, resolved relative to the including file. What the including file
-// sets wins; tables merge key by key.
+// sets wins; tables merge key by key; arrays of tables ([[scenario]],
+// [[site]], [[contrast]]) concatenate, the included file's elements first,
+// and an element named (`name` or `id`) in both files is an error.
 #include <toml++/toml.h>
 
+#include <cstddef>
 #include <string>
 
 namespace atc::sim {
 
-// Parses `path` and merges its includes (recursively, at most a few levels
-// deep). Throws ConfigError with file:line:col on a syntax error or a missing file.
+// How deep includes may nest (the config file itself is level 0).
+inline constexpr std::size_t kMaxIncludeDepth = 8;
+
+// Parses `path` and merges its includes (recursively, at most
+// kMaxIncludeDepth levels deep). Throws ConfigError with file:line:col on a
+// syntax error, a missing or unreadable file, a cycle or too deep a chain.
 toml::table load_with_includes(const std::string& path);
 
 }  // namespace atc::sim

@@ -4,72 +4,179 @@
 #include <cctype>
 #include <utility>
 
+#include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/text.hpp"
 
 namespace atc::sim {
 
-// --set key.path=value: the value is TOML ("0.2", "true", "[1, 2]", "\"text\"");
-// a bare word that is not valid TOML is taken as a string, so that
-// --set output.path=out/x.h5 works without shell quoting gymnastics.
-void apply_override(toml::table& root, const std::string& assignment) {
-  const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    throw ConfigError(fmt::format("--set {}: expected key.path=value", assignment));
+namespace {
+
+// One part of a dotted key; `quoted` when written "..." or '...'.
+struct KeyPart {
+  std::string text;
+  bool quoted = false;
+};
+
+// Splits `key` at dots outside quotes: scenario."z0.5".model.n gives
+// scenario, z0.5, model, n. Basic strings ("...") take \" and \\ escapes,
+// literal strings ('...') none. Throws ConfigError naming `origin`.
+std::vector<KeyPart> split_key(const std::string& key, const std::string& origin) {
+  std::vector<KeyPart> parts(1);
+  bool closed = false;  // the current part was a quoted string, now closed
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    if (c == '.') {
+      if (parts.back().text.empty() && !parts.back().quoted) break;
+      parts.emplace_back();
+      closed = false;
+      continue;
+    }
+    if ((c == '"' || c == '\'') && parts.back().text.empty() && !parts.back().quoted) {
+      std::size_t j = i + 1;
+      for (; j < key.size() && key[j] != c; ++j) {
+        if (c == '"' && key[j] == '\\' && j + 1 < key.size()) ++j;
+        parts.back().text += key[j];
+      }
+      if (j >= key.size()) throw ConfigError(fmt::format("{}: unterminated quote in key '{}'", origin, key));
+      parts.back().quoted = true;
+      closed = true;
+      i = j;
+      continue;
+    }
+    if (closed) {
+      throw ConfigError(fmt::format("{}: malformed key '{}' (a quoted name must end at a dot)", origin, key));
+    }
+    parts.back().text += c;
   }
-  const std::string key = assignment.substr(0, eq);
-  const std::string text = assignment.substr(eq + 1);
-  const std::string origin = "--set " + assignment;
-  toml::table parsed;
+  for (const auto& p : parts) {
+    if (p.text.empty() && !p.quoted) {
+      throw ConfigError(fmt::format(
+          "{}: malformed key '{}' (expected names separated by dots; quote a name that contains dots, e.g. "
+          "scenario.\"z0.5\".model.n)",
+          origin, key));
+    }
+  }
+  return parts;
+}
+
+// The key's parts as typed, for messages.
+std::string joined(const std::vector<KeyPart>& parts, std::size_t first, std::size_t last) {
+  std::string out;
+  for (std::size_t i = first; i < last; ++i) {
+    if (i > first) out += '.';
+    out += parts[i].text;
+  }
+  return out;
+}
+
+// The element of an array of tables whose name, id or kind is `name`;
+// nullptr when none; throws when several are.
+toml::table* find_element(toml::array& array, const std::string& name, const std::string& origin,
+                          const std::string& key, const std::string& array_name) {
+  toml::table* found = nullptr;
+  int matches = 0;
+  for (auto& item : array) {
+    auto* t = item.as_table();
+    if (t == nullptr) continue;
+    for (const char* field : {"name", "id", "kind"}) {
+      if (t->get(field) != nullptr && t->get(field)->value<std::string>() == name) {
+        found = t;
+        ++matches;
+        break;
+      }
+    }
+  }
+  if (matches > 1) {
+    throw ConfigError(fmt::format("{}: {}: several [[{}]] match '{}'", origin, key, array_name, name));
+  }
+  return found;
+}
+
+// A node that carries `origin` as its source, so that the loader's messages
+// about it name the --set argument, not the config file.
+toml::table parsed_value(const std::string& text, const std::string& origin, const std::string& key) {
   try {
-    parsed = toml::parse("value = " + text, origin);
+    return toml::parse("value = " + text, origin);
   } catch (const toml::parse_error&) {
     const bool looks_numeric = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
                                                  text[0] == '-' || text[0] == '+' || text[0] == '.');
     if (looks_numeric || text.empty() || text.find_first_of("[]{}\"'") != std::string::npos) {
-      throw ConfigError(fmt::format("{}: {}: value '{}' is not a valid TOML value", origin, key, text));
+      throw ConfigError(
+          fmt::format("{}: {}: value '{}' is not a valid TOML value", origin, key, one_line(text, 80)));
     }
-    toml::table t;
-    t.insert("value", text);
-    parsed = std::move(t);
   }
-  const auto segments = split(key, '.');
-  for (const auto& s : segments) {
-    if (s.empty()) throw ConfigError(fmt::format("{}: malformed key '{}'", origin, key));
+  // A bare word is a string; quoted here so that the node keeps its origin.
+  return toml::parse("value = " + toml_quote(text), origin);
+}
+
+}  // namespace
+
+// --set key.path=value: the value is TOML ("0.2", "true", "[1, 2]", "\"text\"");
+// a bare word that is not valid TOML is taken as a string, so that
+// --set output.path=out/x.h5 works without shell quoting gymnastics.
+void apply_override(toml::table& root, const std::string& assignment) {
+  const std::string origin = "--set " + one_line(assignment, 200);
+  std::size_t eq = std::string::npos;
+  for (std::size_t i = 0, quote = 0; i < assignment.size(); ++i) {  // the first '=' outside quotes
+    const char c = assignment[i];
+    if (quote != 0) {
+      if (c == '\\' && quote == '"')
+        ++i;
+      else if (c == static_cast<char>(quote))
+        quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = static_cast<unsigned char>(c);
+    } else if (c == '=') {
+      eq = i;
+      break;
+    }
   }
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError(fmt::format("{}: expected key.path=value", origin));
+  const std::string key = assignment.substr(0, eq);
+  toml::table parsed = parsed_value(assignment.substr(eq + 1), origin, key);
+  const std::vector<KeyPart> parts = split_key(key, origin);
   toml::table* table = &root;
-  for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
-    const std::string& seg = segments[i];
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    const std::string& seg = parts[i].text;
     toml::node* node = table->get(seg);
     // scenario.NAME.x, site.ID.x and scenario.NAME.intervention.KIND.x address
-    // the element of an array of tables whose name, id or kind matches.
-    if (node != nullptr && node->is_array_of_tables() && i + 2 < segments.size()) {
+    // the element of an array of tables whose name, id or kind matches. A
+    // name with dots is quoted (scenario."z0.5".x) or, unquoted, matched
+    // whole (scenario.z0.5.x) when no shorter name matches.
+    if (node != nullptr && node->is_array_of_tables() && i + 2 < parts.size()) {
       toml::table* found = nullptr;
-      int matches = 0;
-      for (auto& item : *node->as_array()) {
-        auto* t = item.as_table();
-        if (t == nullptr) continue;
-        for (const char* field : {"name", "id", "kind"}) {
-          if (t->get(field) != nullptr && t->get(field)->value<std::string>() == segments[i + 1]) {
-            found = t;
-            ++matches;
-            break;
-          }
-        }
+      std::size_t last = i + 1;
+      for (; last + 1 < parts.size() && found == nullptr; ++last) {
+        if (last > i + 1 && (parts[i + 1].quoted || parts[last].quoted)) break;
+        found = find_element(*node->as_array(), joined(parts, i + 1, last + 1), origin, key, seg);
+        if (found != nullptr) break;
       }
       if (found == nullptr) {
-        throw ConfigError(fmt::format("{}: {}: no [[{}]] named '{}'", origin, key, seg, segments[i + 1]));
-      }
-      if (matches > 1) {
-        throw ConfigError(
-            fmt::format("{}: {}: several [[{}]] match '{}'", origin, key, seg, segments[i + 1]));
+        std::vector<std::string> names;
+        for (auto& item : *node->as_array()) {
+          if (const auto* t = item.as_table()) {
+            for (const char* field : {"name", "id", "kind"}) {
+              if (const auto* n = t->get(field); n != nullptr && n->is_string()) {
+                names.push_back(*n->value<std::string>());
+                break;
+              }
+            }
+          }
+        }
+        throw ConfigError(fmt::format("{}: {}: no [[{}]] named '{}'{}; names: {}", origin, key, seg,
+                                      parts[i + 1].text, did_you_mean(parts[i + 1].text, names),
+                                      one_line(join(names, ", "), 400)));
       }
       table = found;
-      ++i;
+      i = last;
       continue;
     }
     if (node == nullptr) {
-      table->insert(seg, toml::table{});
+      // A table that carries the --set origin as its source (see parsed_value).
+      toml::table holder = toml::parse("t = {}", origin);
+      table->insert(seg, std::move(*holder.get("t")));
       node = table->get(seg);
     }
     if (!node->is_table()) {
@@ -77,14 +184,19 @@ void apply_override(toml::table& root, const std::string& assignment) {
     }
     table = node->as_table();
   }
-  table->insert_or_assign(segments.back(), std::move(*parsed.get("value")));
+  table->insert_or_assign(parts.back().text, std::move(*parsed.get("value")));
 }
 
 void check_override_takes_effect(const toml::table& root, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) return;  // apply_override reports it
   const std::string key = assignment.substr(0, eq);
-  const auto segments = split(key, '.');
+  std::vector<std::string> segments;
+  try {
+    for (const auto& part : split_key(key, "--set " + assignment)) segments.push_back(part.text);
+  } catch (const ConfigError&) {
+    return;  // apply_override reports it
+  }
   if (segments.size() != 2 || segments[0] != "model" || segments[1] == "name") return;
   const toml::node* scenarios = root.get("scenario");
   if (scenarios == nullptr || !scenarios->is_array_of_tables() || scenarios->as_array()->empty()) return;

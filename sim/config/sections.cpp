@@ -1,7 +1,5 @@
 #include "sim/config/sections.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
@@ -13,6 +11,7 @@
 #include "sim/config/site_overrides.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/files.hpp"
 #include "sim/core/text.hpp"
 
 namespace atc::sim {
@@ -24,6 +23,7 @@ namespace {
 struct Loader {
   const ModelRegistry& registry;
   std::string file;
+  bool allow_unmatched = false;  // [sites] overrides rows that match no site: a warning, not an error
   ExperimentSpec spec;
   toml::table resolved;
 
@@ -402,13 +402,15 @@ void Loader::site_overrides_file(TableReader& root) {
   if (auto csv = sr.string("overrides")) {
     const fs::path base = fs::path(location_of(*sites_table->get("overrides"), file).file).parent_path();
     const fs::path csv_path = (base / *csv).lexically_normal();
-    std::error_code ec;  // e.g. "File name too long": a located error, not an exception
-    if (!fs::is_regular_file(csv_path, ec)) {
-      sr.fail("overrides", ec && ec != std::errc::no_such_file_or_directory
-                               ? fmt::format("cannot use file '{}': {}", one_line(*csv, 80), ec.message())
-                               : fmt::format("file '{}' not found (looked for {})", *csv, csv_path.string()));
+    // A FIFO, a directory or a name too long: a located error, not an exception or a blocked read.
+    if (const std::string why = unreadable_file_reason(csv_path.string()); !why.empty()) {
+      sr.fail("overrides", why == "not found"
+                               ? fmt::format("file '{}' not found (looked for {})", one_line(*csv, 80),
+                                             one_line(csv_path.string(), 200))
+                               : fmt::format("file '{}' {}", one_line(*csv, 80), why));
     }
-    apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites);
+    apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites,
+                         UnmatchedRows{allow_unmatched ? &spec.warnings : nullptr});
   }
   sr.finish();
 }
@@ -509,19 +511,11 @@ void Loader::output(TableReader& root, bool check_path) {
     spec.output.record = all;
   }
   r.finish();
+  // Checked without creating anything (`validate` and a refused run leave no
+  // folder behind); `run` creates the missing folders just before the file.
   if (check_path) {
-    const fs::path out(spec.output.path);
-    std::error_code ec;
-    if (fs::is_directory(out, ec))
-      r.fail("path", fmt::format("'{}' is a directory; expected a file path", spec.output.path));
-    const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
-    fs::create_directories(dir, ec);
-    if (ec || !fs::is_directory(dir)) {
-      r.fail("path", fmt::format("cannot create the output directory '{}': {}", dir.string(),
-                                 ec ? ec.message() : "not a directory"));
-    }
-    if (::access(dir.c_str(), W_OK) != 0) {
-      r.fail("path", fmt::format("the output directory '{}' is not writable", dir.string()));
+    if (const std::string why = uncreatable_file_reason(spec.output.path, ".partial"); !why.empty()) {
+      r.fail("path", fmt::format("cannot write '{}': {}", one_line(spec.output.path, 80), why));
     }
   }
   toml::table o;
@@ -536,8 +530,8 @@ void Loader::output(TableReader& root, bool check_path) {
 }  // namespace
 
 ExperimentSpec load_table(const toml::table& root, const std::string& path, const ModelRegistry& registry,
-                          bool check_output_path, toml::table& resolved) {
-  Loader loader{registry, path, {}, {}};
+                          const LoadOptions& options, toml::table& resolved) {
+  Loader loader{registry, path, options.allow_unmatched, {}, {}};
   loader.spec.config_path = path;
   TableReader r(root, "", path);
   const ModelDescription& model = loader.model_section(r);
@@ -562,7 +556,7 @@ ExperimentSpec load_table(const toml::table& root, const std::string& path, cons
   loader.sites(r);
   loader.scenarios(r);
   loader.contrasts(r);
-  loader.output(r, check_output_path);
+  loader.output(r, options.check_output_path);
   (void)r.get("sweep");  // handled by load_experiment
   r.finish();
 

@@ -14,6 +14,6 @@ namespace atc::sim {
 // written out) goes to `resolved`; spec.resolved_toml is left for the caller
 // to render once.
 ExperimentSpec load_table(const toml::table& root, const std::string& path, const ModelRegistry& registry,
-                          bool check_output_path, toml::table& resolved);
+                          const LoadOptions& options, toml::table& resolved);
 
 }  // namespace atc::sim

@@ -1,6 +1,7 @@
 #include "sim/config/site_overrides.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -33,7 +34,8 @@ std::size_t code_column(const CsvTable& csv, const SiteSchema& schema) {
     if (auto c = csv.column(name)) return *c;
   }
   throw ConfigError(fmt::format("{}:1: expected a {} code column ({}); columns are: {}", csv.path,
-                                schema.code_system, either(schema.code_columns), join(csv.header, ", ")));
+                                schema.code_system, either(schema.code_columns),
+                                one_line(join(csv.header, ", "), 400)));
 }
 
 // Numeric site fields matched by their name or, failing that, their first
@@ -86,20 +88,24 @@ ParamValue cell_value(const CsvTable& csv, std::size_t row, std::size_t code_col
 
 }  // namespace
 
-void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites) {
+void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites,
+                          const UnmatchedRows& unmatched) {
   const SiteSchema& schema = model.site_schema;
   const std::size_t code_col = code_column(csv, schema);
   const std::vector<Mapping> mappings = field_mappings(csv, model);
   std::set<std::string> seen;
+  std::vector<std::string> unmatched_codes;  // "LINE: CODE"
   for (std::size_t r = 0; r < csv.rows.size(); ++r) {
     const std::string& code = csv.rows[r][code_col];
     if (code.empty()) continue;
     if (!seen.insert(code).second) {
       throw ConfigError(fmt::format("{}:{}: {} code '{}' appears twice", csv.path, csv.row_lines[r],
-                                    schema.code_system, code));
+                                    schema.code_system, one_line(code, 80)));
     }
+    bool matched = false;
     for (auto& site : sites) {
       if (site.code != code) continue;
+      matched = true;
       for (const auto& m : mappings) {
         if (csv.rows[r][m.column].empty()) continue;
         site.fields.set(m.field,
@@ -109,7 +115,28 @@ void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, st
         site.source_kind[m.field] = schema.override_source_kind;
       }
     }
+    if (!matched)
+      unmatched_codes.push_back(fmt::format("{} (line {})", one_line(code, 80), csv.row_lines[r]));
   }
+  if (unmatched_codes.empty()) return;
+  // A row that matches no site is most often a mistyped or lower-case code:
+  // its values would silently not be used.
+  std::vector<std::string> codes;
+  for (const auto& site : sites) {
+    if (!site.code.empty()) codes.push_back(site.code);
+  }
+  constexpr std::size_t kListed = 10;
+  std::vector<std::string> listed(
+      unmatched_codes.begin(),
+      unmatched_codes.begin() + static_cast<std::ptrdiff_t>(std::min(kListed, unmatched_codes.size())));
+  const std::string more =
+      unmatched_codes.size() > kListed ? fmt::format(" and {} more", unmatched_codes.size() - kListed) : "";
+  const std::string message =
+      fmt::format("{}: {} row(s) match no site's {} code: {}{}; the sites' codes are: {}", csv.path,
+                  unmatched_codes.size(), schema.code_system, join(listed, ", "), more,
+                  codes.empty() ? "(none)" : one_line(join(codes, ", "), 400));
+  if (unmatched.warnings == nullptr) throw ConfigError(message + " (--allow-unmatched accepts them)");
+  unmatched.warnings->push_back(message + " (ignored: --allow-unmatched)");
 }
 
 }  // namespace atc::sim

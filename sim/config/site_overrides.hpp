@@ -2,6 +2,7 @@
 // Site fields overridden from a CSV table of official statistics
 // ([sites] overrides = "file.csv"); the model's SiteSchema says which column
 // holds the site codes.
+#include <string>
 #include <vector>
 
 #include "sim/config/csv.hpp"
@@ -13,8 +14,14 @@ namespace atc::sim {
 // code (in the first of the model's SiteSchema::code_columns the table has),
 // columns match field names or their declared aliases, empty cells keep the
 // config's value, and every value taken is marked with the schema's
-// override_provenance. Columns that match no field are ignored. Throws
-// ConfigError naming the file, row and column.
-void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites);
+// override_provenance. Columns that match no field are ignored. A row whose
+// code matches no site is an error listing the codes, or, when
+// `unmatched.warnings` is given (--allow-unmatched), a warning added there.
+// Throws ConfigError naming the file, row and column.
+struct UnmatchedRows {
+  std::vector<std::string>* warnings = nullptr;  // nullptr: unmatched rows are an error
+};
+void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites,
+                          const UnmatchedRows& unmatched = {});
 
 }  // namespace atc::sim

@@ -147,6 +147,15 @@ struct SiteSchema {
   std::string identity_long_name = "whether the site's identity is confirmed";
 };
 
+// The memory one site of a run needs at its peak, estimated from the
+// parameters and the site alone (nothing is built), so that a run that
+// cannot fit is refused before it starts. `reduce` names what to make
+// smaller, e.g. "model.n".
+struct MemoryEstimate {
+  double bytes = 0;
+  std::string reduce;
+};
+
 // Everything a model needs to build one site of one run.
 struct ModelInit {
   const ParamSet& params;
@@ -202,6 +211,9 @@ struct ModelDescription {
   std::function<void(std::int64_t step, std::span<Model* const> sites, const ParamSet& params)> couple;
   std::function<bool(const ParamSet& params)> coupled;
   std::function<std::unique_ptr<Model>(const ModelInit&)> create;
+  // Optional: the peak memory of one site (sim/exec/memory.hpp sums the
+  // sites that run at once). Unset: the model is taken to be small.
+  std::function<MemoryEstimate(const ParamSet& params, const SiteSpec& site)> estimate_memory;
 
   [[nodiscard]] const IndicatorDecl* find_indicator(std::string_view name) const;
   [[nodiscard]] const DimensionDecl* find_dimension(std::string_view name) const;

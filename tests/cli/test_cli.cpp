@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -429,4 +430,83 @@ question_fr = "Est-ce que ça marche ?"
   const auto nc = atc::test::run_process({"/usr/bin/ncdump", "-h", plain});
   CHECK_THAT(nc.out, !Catch::Contains("contrast") && !Catch::Contains("intervention") &&
                          Catch::Contains("scenario_description(scenario)"));
+}
+
+TEST_CASE("validate and refused runs create no output folder (issue 15, finding 14)", "[cli][inputs]") {
+  TempDir dir;
+  dir.write("c.toml",
+            "[experiment]\nsteps = 3\n[model]\nname = \"canonical/watts\"\nn = 100\n[output]\n"
+            "path = \"out/sub/r.h5\"\n");
+  const auto valid = atcsim({"validate", "c.toml"}, dir.path());
+  INFO(valid.err);
+  CHECK(valid.exit_code == 0);
+  CHECK_FALSE(fs::exists(dir.file("out")));
+  const auto refused = atcsim({"run", "c.toml", "--quiet", "--set", "model.phi=abc"}, dir.path());
+  CHECK(refused.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir.file("out")));
+  const auto no_partial = atcsim({"run", "c.toml", "--quiet", "--resume"}, dir.path());
+  CHECK(no_partial.exit_code != 0);
+  CHECK_FALSE(fs::exists(dir.file("out")));
+  // A run creates the folders, just before the file.
+  const auto ran = atcsim({"run", "c.toml", "--quiet"}, dir.path());
+  INFO(ran.err);
+  CHECK(ran.exit_code == 0);
+  CHECK(fs::exists(dir.file("out/sub/r.h5")));
+}
+
+TEST_CASE("special and over-long paths get one line and exit 2 (issue 15, finding 8)", "[cli][inputs]") {
+  TempDir dir;
+  const std::string config = watts_config(dir, 100, 1);
+  REQUIRE(::mkfifo(dir.file("fifo.toml").c_str(), 0600) == 0);
+  fs::create_directory(dir.file("folder.toml"));
+  const std::string long_name = dir.file(std::string(250, 'r'));  // its .partial would be 258 characters
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"run", dir.file("fifo.toml")}, "fifo.toml: config file is a FIFO (named pipe), not a regular file"},
+      {{"validate", dir.file("folder.toml")}, "folder.toml: config file is a directory"},
+      {{"run", "/dev/null"}, "/dev/null: config file is a character device, not a regular file"},
+      {{"run", dir.file(std::string(300, 'c') + ".toml")},
+       "config file has a name too long for the file system"},
+      {{"run", config, "-o", long_name}, "output.path: cannot write '"},
+      {{"validate", config, "-o", long_name},
+       "with '.partial' added (the name it has until the run completes) it has a name too long"},
+      {{"run", config, "-o", "/dev/null"}, "output.path: cannot write '/dev/null': it is a character device"},
+      {{"run", config, "-o", dir.path()}, "it is a directory"},
+      {{"run", config, "-o", dir.file("watts.toml/r.h5")}, "is not a directory"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::vector<std::string> argv = args;
+    argv.emplace_back("--quiet");
+    if (argv[0] == "validate") argv.pop_back();
+    const auto r = atcsim(argv, dir.path());
+    INFO(args[0] << " " << args[1] << " -> " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(message));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK_THAT(r.err, !Catch::Contains("internal error"));
+  }
+}
+
+TEST_CASE("a run that cannot fit in memory is refused at once (issue 15, finding 11)", "[cli][inputs]") {
+  TempDir dir;
+  // n = 2e9 is inside watts' declared range; mean degree 1000 makes it ~16 TB.
+  const std::string config = watts_config(dir, 100, 1);
+  const auto r = atcsim({"run", config, "--quiet", "--threads", "1", "--set", "model.n=2000000000", "--set",
+                         "scenario.z2.model.mean_degree=1000", "--set", "scenario.z4.model.mean_degree=1000"},
+                        dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("not enough memory: the run needs about 16.4 TB") &&
+                        Catch::Contains("reduce model.n (or model.mean_degree)"));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK_FALSE(fs::exists(dir.file("out")));
+  // validate shows the estimate.
+  const auto v = atcsim({"validate", config}, dir.path());
+  CHECK_THAT(v.out, Catch::Contains("memory:     about "));
+}
+
+TEST_CASE("--allow-unmatched is an option of run and validate", "[cli][inputs]") {
+  const auto help = atcsim({"run", "--help"});
+  CHECK_THAT(help.out, Catch::Contains("--allow-unmatched"));
+  CHECK_THAT(atcsim({"validate", "--help"}).out, Catch::Contains("--allow-unmatched"));
+  CHECK(atcsim({"describe", "--allow-unmatched"}).exit_code == 2);
 }

@@ -166,15 +166,20 @@ TEST_CASE("official Insee-style statistics override the territorial site fields,
   TempDir dir;
   dir.write("c.toml", override_config());
   // Insee conventions: semicolons, decimal commas, percentages, upper-case
-  // names, extra columns; a row for a QPV that is not a site is ignored.
+  // names, extra columns; a row for a QPV that is not a site is an error,
+  // or, with --allow-unmatched (a national table), a warning.
   dir.write("insee.csv",
             "CODE_QP;LIB_QP;pop_mun;TP60;part_moins25;tx_chom;tx_tot_et;partPop0_14;nb_menages\n"
             "QP030009;Sabatot - Centre Ancien;3300;55,5;41,2;30,1;28,0;22,5;1400\n"
             "QP999999;Elsewhere;;;;;;;\n");
   const auto out = dir.file("o.h5");
-  const auto r = atcsim({"run", dir.file("c.toml"), "-o", out, "--quiet"});
+  const auto refused = atcsim({"run", dir.file("c.toml"), "-o", out, "--quiet"});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("1 row(s) match no site's QPV code: QP999999 (line 3)"));
+  const auto r = atcsim({"run", dir.file("c.toml"), "-o", out, "--quiet", "--allow-unmatched"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::StartsWith("atcsim: warning: ") && Catch::Contains("QP999999 (line 3)"));
   const auto sites = atc::test::read_strings(out, "site");
   const auto fields = atc::test::read_strings(out, "site_field");
   const auto prov = atc::test::read_strings(out, "site_provenance");

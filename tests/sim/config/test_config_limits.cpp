@@ -72,11 +72,16 @@ TEST_CASE("a design size that wraps a 64-bit product is refused", "[config][limi
 TEST_CASE("an include or CSV name too long for the file system is a located error", "[config][limits]") {
   // std::filesystem threw "File name too long", reported as an internal error (exit 1).
   const std::string long_name(1000, 'a');
-  CHECK(error_of("include = \"" + long_name + ".toml\"\n[model]\nname = \"canonical/watts\"\n") ==
-        "c.toml:1:11: include: cannot use file '" + std::string(80, 'a') +
-            "... (1005 bytes in all)': File name too long");
-  CHECK_THAT(error_of("[model]\nname = \"territorial\"\n[[site]]\nid = \"a\"\ncode = \"QP1\"\n"
-                      "[sites]\noverrides = \"" +
-                      long_name + ".csv\"\n"),
-             Catch::Contains("sites.overrides: cannot use file '") && Catch::EndsWith("File name too long"));
+  CHECK(
+      error_of("include = \"" + long_name + ".toml\"\n[model]\nname = \"canonical/watts\"\n") ==
+      "c.toml:1:11: include: file '" + std::string(80, 'a') +
+          "... (1005 bytes in all)' has a name too long for the file system (1005 characters in one name; at "
+          "most 255)");
+  CHECK_THAT(
+      error_of("[model]\nname = \"territorial\"\n[[site]]\nid = \"a\"\ncode = \"QP1\"\n"
+               "[sites]\noverrides = \"" +
+               long_name + ".csv\"\n"),
+      Catch::Contains("sites.overrides: file '") &&
+          Catch::EndsWith("has a name too long for the file system (1004 characters in one name; at most "
+                          "255)"));
 }

@@ -3,6 +3,10 @@
 // site schema (here QPV codes, as the territorial model declares them).
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include "sim/config/csv.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/core/error.hpp"
@@ -69,15 +73,16 @@ code = "QP999999"
 overrides = "insee.csv"
 )";
 
-ExperimentSpec load(const TempDir& dir) {
+ExperimentSpec load(const TempDir& dir, bool allow_unmatched = false) {
   LoadOptions o;
   o.check_output_path = false;
+  o.allow_unmatched = allow_unmatched;
   return load_experiment(dir.file("c.toml"), registry(), o);
 }
 
-std::string error_of(const TempDir& dir) {
+std::string error_of(const TempDir& dir, bool allow_unmatched = false) {
   try {
-    load(dir);
+    load(dir, allow_unmatched);
   } catch (const atc::ConfigError& e) {
     return e.what();
   }
@@ -93,7 +98,15 @@ TEST_CASE("official statistics override site fields by QPV code and are marked q
   dir.write("insee.csv",
             "CODE_QP;LIB_QP;pop_mun;tp60;tx_emploi\nQP030009;Sabatot;3272;57,0;35,9\nQP111111;Elsewhere;5000;"
             "40;50\n");
-  const auto spec = load(dir);
+  // QP111111 matches no site: an error, unless allowed (a national table).
+  CHECK(error_of(dir) == dir.file("insee.csv") +
+                             ": 1 row(s) match no site's QPV code: QP111111 (line 3); the sites' codes are: "
+                             "QP030009, QP999999 (--allow-unmatched accepts them)");
+  const auto spec = load(dir, true);
+  CHECK(spec.warnings ==
+        std::vector<std::string>{dir.file("insee.csv") +
+                                 ": 1 row(s) match no site's QPV code: QP111111 (line 3); the "
+                                 "sites' codes are: QP030009, QP999999 (ignored: --allow-unmatched)"});
   const auto& sab = spec.sites[0];
   CHECK(sab.fields.real("population") == 3272.0);
   CHECK(sab.fields.real("poverty_rate") == Approx(0.57));
@@ -187,4 +200,53 @@ TEST_CASE("the CSV reader handles quotes, separators and blank lines", "[sites]"
   CHECK(parse_number("57,5", ';') == 57.5);
   CHECK_FALSE(parse_number("57,5", ',').has_value());
   CHECK_FALSE(parse_number("12abc", ',').has_value());
+}
+
+TEST_CASE("override CSV damage gets one clear line (issue 15, finding 13)", "[sites][config]") {
+  TempDir dir;
+  dir.write("c.toml", kConfig);
+  SECTION("lower-case and mistyped codes are listed") {
+    dir.write("insee.csv", "qpv_code,tp60\nqp030009,57\nQP03009,50\nQP999999,40\n");
+    CHECK_THAT(error_of(dir),
+               Catch::Contains("insee.csv: 2 row(s) match no site's QPV code: qp030009 (line 2), "
+                               "QP03009 (line 3); the sites' codes are: QP030009, QP999999"));
+  }
+  SECTION("a duplicated column") {
+    dir.write("insee.csv", "qpv_code,tp60,TP60\nQP030009,57,58\n");
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:1: column 'TP60' appears twice (columns 2 and 3)"));
+  }
+  SECTION("a huge bad cell is echoed cut to 80 characters") {
+    dir.write("insee.csv", "qpv_code,tp60\nQP030009," + std::string(10'000'000, '9') + "x\n");
+    const std::string e = error_of(dir);
+    CHECK(e.size() < 400);
+    CHECK_THAT(e, Catch::Contains("got '" + std::string(80, '9') + "... (10000001 bytes in all)'"));
+  }
+  SECTION("CR-only line ends (old Mac files) are read") {
+    dir.write("insee.csv", "qpv_code;tp60\rQP030009;57\rQP999999;40\r");
+    const auto spec = load(dir);
+    CHECK(spec.sites[0].fields.real("poverty_rate") == Approx(0.57));
+    CHECK(spec.sites[1].fields.real("poverty_rate") == Approx(0.40));
+  }
+  SECTION("a quote inside an unquoted field") {
+    dir.write("insee.csv", "qpv_code,tp60\nQP030009,50\"00\"\n");
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:2: a quote inside an unquoted field ('50\"')"));
+    dir.write("insee.csv", "qpv_code,tp60\nQP030009,\"50\"00\n");
+    CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:2: text after a closing quote in a field"));
+  }
+  SECTION("a NUL byte") {
+    dir.write("insee.csv", std::string("qpv_code,tp60\nQP030009,5\0"
+                                       "7\n",
+                                       27));
+    CHECK_THAT(error_of(dir),
+               Catch::EndsWith("insee.csv:2: a NUL byte (at byte 25): expected a text CSV file"));
+  }
+  SECTION("a directory or a FIFO is named as such") {
+    std::filesystem::create_directory(dir.file("insee.csv"));
+    CHECK_THAT(error_of(dir), Catch::Contains("sites.overrides: file 'insee.csv' is a directory"));
+    std::filesystem::remove(dir.file("insee.csv"));
+    REQUIRE(::mkfifo(dir.file("insee.csv").c_str(), 0600) == 0);
+    CHECK_THAT(
+        error_of(dir),
+        Catch::Contains("sites.overrides: file 'insee.csv' is a FIFO (named pipe), not a regular file"));
+  }
 }

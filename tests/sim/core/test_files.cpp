@@ -1,0 +1,72 @@
+// Files a user names: FIFOs, directories, devices, unreadable files and names
+// too long for the file system get a reason in words, never an exception, a
+// blocked read or a folder created (issue 15, finding 8 and 14).
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <string>
+
+#include "sim/core/error.hpp"
+#include "sim/core/files.hpp"
+#include "support/process.hpp"
+
+using atc::create_parent_directories;
+using atc::uncreatable_file_reason;
+using atc::unreadable_file_reason;
+using atc::test::TempDir;
+namespace fs = std::filesystem;
+
+TEST_CASE("a file to read: every kind of non-file is named", "[core][files]") {
+  TempDir dir;
+  dir.write("ok.toml", "x = 1\n");
+  REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0600) == 0);
+  fs::create_directory(dir.file("folder"));
+  CHECK(unreadable_file_reason(dir.file("ok.toml")).empty());
+  CHECK(unreadable_file_reason(dir.file("missing.toml")) == "not found");
+  CHECK(unreadable_file_reason(dir.file("ok.toml/x")) == "not found (a part of the path is not a directory)");
+  CHECK(unreadable_file_reason(dir.file("folder")) == "is a directory");
+  CHECK(unreadable_file_reason(dir.file("fifo")) == "is a FIFO (named pipe), not a regular file");
+  CHECK(unreadable_file_reason("/dev/null") == "is a character device, not a regular file");
+  CHECK(unreadable_file_reason(dir.file(std::string(1000, 'a'))) ==
+        "has a name too long for the file system (1000 characters in one name; at most 255)");
+  CHECK_THAT(unreadable_file_reason(std::string(5000, '/') + "x"), Catch::StartsWith("has a path too long"));
+}
+
+TEST_CASE("a file to write: checked without creating anything", "[core][files]") {
+  TempDir dir;
+  // 250 characters are a legal name, but its ".partial" (258) is not.
+  const std::string name(250, 'r');
+  CHECK(uncreatable_file_reason(dir.file(name), "") == "");
+  CHECK(uncreatable_file_reason(dir.file(name), ".partial") ==
+        "with '.partial' added (the name it has until the run completes) it has a name too long for the file "
+        "system (258 characters in one name; at most 255)");
+  CHECK(uncreatable_file_reason(dir.file(std::string(300, 'r')), ".partial") ==
+        "it has a name too long for the file system (300 characters in one name; at most 255)");
+  // Missing folders are fine (run creates them), and nothing is created now.
+  CHECK(uncreatable_file_reason(dir.file("out/deeper/r.h5"), ".partial") == "");
+  CHECK_FALSE(fs::exists(dir.file("out")));
+  CHECK(fs::is_empty(dir.path()));
+  // Non-regular files in the way.
+  fs::create_directory(dir.file("folder"));
+  REQUIRE(::mkfifo(dir.file("r.h5.partial").c_str(), 0600) == 0);
+  CHECK(uncreatable_file_reason(dir.file("folder"), ".partial") == "it is a directory");
+  CHECK(uncreatable_file_reason("/dev/null", ".partial") == "it is a character device, not a regular file");
+  CHECK(uncreatable_file_reason(dir.file("r.h5"), ".partial") ==
+        "'" + dir.file("r.h5.partial") + "' is a FIFO (named pipe), not a regular file");
+  dir.write("plain", "x");
+  CHECK(uncreatable_file_reason(dir.file("plain/r.h5"), ".partial") ==
+        "'" + dir.file("plain") + "' is not a directory");
+  CHECK_THAT(uncreatable_file_reason("/proc/atcsim-no-such-dir/r.h5", ".partial"),
+             Catch::StartsWith("cannot create the output directory '/proc/atcsim-no-such-dir'"));
+}
+
+TEST_CASE("the output's folders are created only when asked", "[core][files]") {
+  TempDir dir;
+  create_parent_directories(dir.file("a/b/r.h5"));
+  CHECK(fs::is_directory(dir.file("a/b")));
+  CHECK_FALSE(fs::exists(dir.file("a/b/r.h5")));
+  dir.write("plain", "x");
+  CHECK_THROWS_AS(create_parent_directories(dir.file("plain/r.h5")), atc::IoError);
+}

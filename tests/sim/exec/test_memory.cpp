@@ -1,0 +1,99 @@
+// The up-front memory check (issue 15, finding 11): a run that cannot fit in
+// memory is refused before anything is allocated, naming the estimate and
+// what to reduce.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "models/registry.hpp"
+#include "sim/config/experiment.hpp"
+#include "sim/core/error.hpp"
+#include "sim/exec/memory.hpp"
+#include "support/process.hpp"
+
+using namespace atc::sim;
+using atc::test::TempDir;
+
+namespace {
+
+ExperimentSpec watts(const TempDir& dir, const std::string& model) {
+  dir.write("w.toml", "[experiment]\nsteps = 30\nreplicates = 4\n[model]\nname = \"canonical/watts\"\n" +
+                          model +
+                          "\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
+                          "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n");
+  LoadOptions o;
+  o.check_output_path = false;
+  return load_experiment(dir.file("w.toml"), atc::models::registry(), o);
+}
+
+}  // namespace
+
+TEST_CASE("the memory estimate sums the largest sites that run at once", "[exec][memory]") {
+  TempDir dir;
+  const ExperimentSpec spec = watts(dir, "n = 10000");
+  // Watts: (8.2 z + 16) n bytes per site, plus the recorded series: 3
+  // indicators x 31 recorded steps x 8 bytes.
+  const double z4 = (8.2 * 4 + 16) * 10000 + 3 * 31 * 8;
+  const double z2 = (8.2 * 2 + 16) * 10000 + 3 * 31 * 8;
+  const MemoryNeed one = estimate_memory(spec, 1);
+  CHECK(one.estimated);
+  CHECK(one.concurrent == 1);
+  CHECK(one.peak_bytes == Approx(z4));
+  CHECK(one.reduce == "model.n (or model.mean_degree)");
+  // 8 tasks (2 scenarios x 4 replicates); the 3 largest are all z = 4 runs.
+  CHECK(estimate_memory(spec, 3).peak_bytes == Approx(3 * z4));
+  // More threads than tasks: every task at once.
+  const MemoryNeed all = estimate_memory(spec, 64);
+  CHECK(all.concurrent == 8);
+  CHECK(all.peak_bytes == Approx(4 * z4 + 4 * z2));
+}
+
+TEST_CASE("a run that cannot fit is refused, naming the estimate and what to reduce", "[exec][memory]") {
+  TempDir dir;
+  const ExperimentSpec spec = watts(dir, "n = 10000");
+  const MemoryNeed need = estimate_memory(spec, 2);
+  CHECK_NOTHROW(check_memory(spec, need, MemoryAvailable{1e9, "test"}, 2));
+  CHECK_NOTHROW(check_memory(spec, need, std::nullopt, 2));  // unknown: no check
+  // Room for one site but not two: fewer threads would do.
+  CHECK_THROWS_WITH(
+      check_memory(spec, need, MemoryAvailable{need.largest_task_bytes * 1.5, "test"}, 2),
+      Catch::StartsWith(dir.file("w.toml") + ": not enough memory: the run needs about 977 kB (2 "
+                                             "site run(s) at once with 2 thread(s); the largest, site "
+                                             "'all', about 489 kB), and 733 kB are available (test); "
+                                             "reduce model.n (or model.mean_degree), or use fewer "
+                                             "threads (--threads 1)"));
+  // Finding 11: n = 2e9 (inside its declared range) needs about 98 GB per site.
+  const ExperimentSpec huge = watts(dir, "n = 2000000000");
+  const MemoryNeed big = estimate_memory(huge, 1);
+  CHECK(big.peak_bytes == Approx((8.2 * 4 + 16) * 2e9).epsilon(1e-6));
+  CHECK_THROWS_AS(check_memory(huge, big, MemoryAvailable{64e9, "test"}, 1), atc::ConfigError);
+  CHECK(format_bytes(big.peak_bytes) == "97.6 GB");
+}
+
+TEST_CASE("the territorial estimate grows with the residents simulated", "[exec][memory]") {
+  TempDir dir;
+  dir.write(
+      "t.toml",
+      "[model]\nname = \"territorial\"\npopulation_scale = 0.5\n[[site]]\nid = \"a\"\npopulation = 10000\n"
+      "[[site]]\nid = \"b\"\npopulation = 40000\n[[site]]\nid = \"c\"\npopulation = 70000\n");
+  LoadOptions o;
+  o.check_output_path = false;
+  const ExperimentSpec spec = load_experiment(dir.file("t.toml"), atc::models::registry(), o);
+  const MemoryNeed need = estimate_memory(spec, 1);
+  CHECK(need.largest_site == "c");
+  CHECK(need.reduce == "model.population_scale (or the site's population)");
+  // Linear in the population: 10,000 more residents cost the same anywhere.
+  const MemoryEstimate a = spec.model->estimate_memory(spec.params, spec.sites[0]);
+  const MemoryEstimate b = spec.model->estimate_memory(spec.params, spec.sites[1]);
+  const MemoryEstimate c = spec.model->estimate_memory(spec.params, spec.sites[2]);
+  CHECK(a.bytes > 0);
+  CHECK(c.bytes - b.bytes == Approx(b.bytes - a.bytes));
+  CHECK(need.peak_bytes > c.bytes);  // the largest site, plus its recorded series
+}
+
+TEST_CASE("available memory is read from the machine", "[exec][memory]") {
+  const auto available = available_memory();
+  REQUIRE(available.has_value());  // Linux: /proc/meminfo
+  CHECK(available->bytes > 0);
+  CHECK_FALSE(available->source.empty());
+}
