@@ -16,9 +16,10 @@ void attach_envelope(std::vector<sim::IndicatorDecl>& indicators,
 
 namespace {
 
-// Peak memory per simulated resident and per site (docs/hardening.md has
-// the measurements behind them).
-constexpr double kMemoryPerResident = 450;
+// Peak memory per resident (of population x population_scale) and per site:
+// measured peak resident set size, 110 MB for 400,000 residents, 27 MB for
+// 100,000, above a 21 MB process (docs/hardening.md).
+constexpr double kMemoryPerResident = 300;
 constexpr double kMemoryPerSite = 2e6;
 
 std::vector<sim::InterventionDecl> interventions() {
@@ -138,12 +139,11 @@ sim::ModelDescription territorial() {
     return problems;
   };
   d.create = [](const sim::ModelInit& init) { return make_model(init); };
-  // Memory grows with the residents simulated (population x population_scale,
-  // the under-15s left out, so this is an upper bound): the per-resident
-  // arrays of Residents (model.hpp: ~30 bytes of profile and state, 92 of
-  // trust and priorities, 24 tie slots of 6 bytes) and the tie snapshot
-  // (sim::CsrGraph). The figures were checked against the measured peak
-  // resident set size (docs/hardening.md).
+  // Memory grows with the residents simulated (population x population_scale;
+  // the under-15s are left out of the model, so this is an upper bound): the
+  // per-resident arrays of Residents (model.hpp: ~30 bytes of profile and
+  // state, 92 of trust and priorities, 24 tie slots of 6 bytes) and the tie
+  // snapshot (sim::CsrGraph).
   d.estimate_memory = [](const sim::ParamSet& values, const sim::SiteSpec& site) {
     const double population = site.number("population");
     const double residents =

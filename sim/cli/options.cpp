@@ -221,8 +221,15 @@ std::string options_help(const std::string& command) {
 sim::LoadOptions load_options(const Args& a) {
   sim::LoadOptions o;
   o.overrides = a.overrides;
-  if (a.output) o.overrides.push_back("output.path=" + sim::toml_quote(*a.output));
-  if (a.replicates) o.overrides.push_back(fmt::format("experiment.replicates={}", *a.replicates));
+  o.override_origins.assign(a.overrides.size(), "");
+  if (a.output) {
+    o.overrides.push_back("output.path=" + sim::toml_quote(*a.output));
+    o.override_origins.push_back("-o " + *a.output);
+  }
+  if (a.replicates) {
+    o.overrides.push_back(fmt::format("experiment.replicates={}", *a.replicates));
+    o.override_origins.push_back(fmt::format("--replicates {}", *a.replicates));
+  }
   o.allow_unmatched = a.allow_unmatched;
   return o;
 }

@@ -33,9 +33,10 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
     throw ConfigError(fmt::format("{}: config file {}", one_line(path, 200), why));
   }
   toml::table root = load_with_includes(path);
-  for (const auto& assignment : options.overrides) {
-    check_override_takes_effect(root, assignment);
-    apply_override(root, assignment);
+  for (std::size_t i = 0; i < options.overrides.size(); ++i) {
+    check_override_takes_effect(root, options.overrides[i]);
+    apply_override(root, options.overrides[i],
+                   i < options.override_origins.size() ? options.override_origins[i] : std::string());
   }
 
   toml::table resolved;

@@ -77,8 +77,11 @@ struct ExperimentSpec {
 
 struct LoadOptions {
   std::vector<std::string> overrides;  // --set key.path=value, in order
-  bool check_output_path = true;       // checked without creating anything
-  bool allow_unmatched = false;        // --allow-unmatched: [sites] overrides rows matching no site warn
+  // What each override was typed as, for messages (e.g. "-o out.h5"); an
+  // override without one is named "--set ASSIGNMENT".
+  std::vector<std::string> override_origins;
+  bool check_output_path = true;  // checked without creating anything
+  bool allow_unmatched = false;   // --allow-unmatched: [sites] overrides rows matching no site warn
 };
 
 // Parses, merges includes, applies overrides, validates. Throws ConfigError

@@ -115,8 +115,9 @@ toml::table parsed_value(const std::string& text, const std::string& origin, con
 // --set key.path=value: the value is TOML ("0.2", "true", "[1, 2]", "\"text\"");
 // a bare word that is not valid TOML is taken as a string, so that
 // --set output.path=out/x.h5 works without shell quoting gymnastics.
-void apply_override(toml::table& root, const std::string& assignment) {
-  const std::string origin = "--set " + one_line(assignment, 200);
+void apply_override(toml::table& root, const std::string& assignment, const std::string& given_origin) {
+  const std::string origin =
+      given_origin.empty() ? "--set " + one_line(assignment, 200) : one_line(given_origin, 200);
   std::size_t eq = std::string::npos;
   for (std::size_t i = 0, quote = 0; i < assignment.size(); ++i) {  // the first '=' outside quotes
     const char c = assignment[i];

@@ -10,8 +10,9 @@ namespace atc::sim {
 // "[1, 2]", "\"text\""); a bare word that is not valid TOML is taken as a
 // string. scenario.NAME.x, site.ID.x and scenario.NAME.intervention.KIND.x
 // address the element of an array of tables whose name, id or kind matches.
-// Throws ConfigError naming the assignment.
-void apply_override(toml::table& root, const std::string& assignment);
+// Throws ConfigError naming the assignment, or `origin` when given (e.g.
+// "-o out.h5" for an override the command line made from -o).
+void apply_override(toml::table& root, const std::string& assignment, const std::string& origin = "");
 
 // Refuses a --set that would silently change nothing: model.X when every
 // [[scenario]] of `root` sets model.X itself. Throws ConfigError.

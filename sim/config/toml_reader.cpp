@@ -21,9 +21,10 @@ Location location_of(const toml::node& node, const std::string& fallback_file) {
   loc.file = src.path ? *src.path : fallback_file;
   loc.line = src.begin.line;
   loc.column = src.begin.column;
-  // Values given with --set carry their origin as the path; the position inside
-  // the synthetic one-line document would only confuse.
-  if (loc.file.rfind("--set", 0) == 0) loc.line = 0;
+  // Values given on the command line (--set, -o, --replicates) carry the
+  // option as their path; the position inside the synthetic one-line
+  // document would only confuse.
+  if (loc.file.rfind('-', 0) == 0) loc.line = 0;
   return loc;
 }
 

@@ -1,6 +1,7 @@
 // atcsim-mpi deals runs across ranks; the data must equal a one-process run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -111,6 +112,14 @@ TEST_CASE("atcsim-mpi stops every rank when only rank 0 finds the output unwrita
   const auto out = dir.file("c.toml") + "/x.h5";
   const auto r = mpirun(3, {"run", dir.file("c.toml"), "-o", out, "--quiet"});
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("atcsim-mpi: error: ") && Catch::Contains("output.path: cannot create"));
+  CHECK_THAT(r.err, Catch::Contains("atcsim-mpi: error: ") && Catch::Contains("output.path: cannot write") &&
+                        Catch::Contains("c.toml' is not a directory"));
+  // A legal 250-character name whose .partial is not (issue 15, finding 8):
+  // one line, exit 2, no "internal error".
+  const auto long_name =
+      mpirun(2, {"run", dir.file("c.toml"), "-o", dir.file(std::string(250, 'r')), "--quiet"});
+  CHECK(long_name.exit_code == 2);
+  CHECK_THAT(long_name.err, Catch::Contains("with '.partial' added") && !Catch::Contains("internal error"));
+  CHECK(std::count(long_name.err.begin(), long_name.err.end(), '\n') == 1);
 }
 #endif
