@@ -119,22 +119,26 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   const std::string origin =
       given_origin.empty() ? "--set " + one_line(assignment, 200) : one_line(given_origin, 200);
   std::size_t eq = std::string::npos;
-  for (std::size_t i = 0, quote = 0; i < assignment.size(); ++i) {  // the first '=' outside quotes
+  char quote = 0;
+  for (std::size_t i = 0; i < assignment.size(); ++i) {  // the first '=' outside quotes
     const char c = assignment[i];
     if (quote != 0) {
-      if (c == '\\' && quote == '"')
+      if (c == '\\' && quote == '"') {
         ++i;
-      else if (c == static_cast<char>(quote))
+      } else if (c == quote) {
         quote = 0;
+      }
     } else if (c == '"' || c == '\'') {
-      quote = static_cast<unsigned char>(c);
+      quote = c;
     } else if (c == '=') {
       eq = i;
       break;
     }
   }
-  if (eq == std::string::npos || eq == 0)
+  if (quote != 0) throw ConfigError(fmt::format("{}: unterminated quote in the key", origin));
+  if (eq == std::string::npos || eq == 0) {
     throw ConfigError(fmt::format("{}: expected key.path=value", origin));
+  }
   const std::string key = assignment.substr(0, eq);
   toml::table parsed = parsed_value(assignment.substr(eq + 1), origin, key);
   const std::vector<KeyPart> parts = split_key(key, origin);

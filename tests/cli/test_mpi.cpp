@@ -1,7 +1,6 @@
 // atcsim-mpi deals runs across ranks; the data must equal a one-process run.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -120,6 +119,7 @@ TEST_CASE("atcsim-mpi stops every rank when only rank 0 finds the output unwrita
       mpirun(2, {"run", dir.file("c.toml"), "-o", dir.file(std::string(250, 'r')), "--quiet"});
   CHECK(long_name.exit_code == 2);
   CHECK_THAT(long_name.err, Catch::Contains("with '.partial' added") && !Catch::Contains("internal error"));
-  CHECK(std::count(long_name.err.begin(), long_name.err.end(), '\n') == 1);
+  // One line from atcsim-mpi (mpirun adds its own notice about the exit code).
+  CHECK(long_name.err.find("atcsim-mpi") == long_name.err.rfind("atcsim-mpi"));
 }
 #endif

@@ -4,6 +4,8 @@
 // too deep or circular are reported as such at the include that goes wrong.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -113,10 +115,11 @@ TEST_CASE("an include chain too deep is reported as such, at the include that ex
           "[config][include]") {
   TempDir dir;
   const std::size_t levels = atc::sim::kMaxIncludeDepth + 1;
+  // fmt, not "f" + std::to_string(i): GCC 12 misreports that prepend (-Wrestrict).
   for (std::size_t i = 0; i < levels; ++i) {
-    dir.write("f" + std::to_string(i) + ".toml", "include = \"f" + std::to_string(i + 1) + ".toml\"\n");
+    dir.write(fmt::format("f{}.toml", i), fmt::format("include = \"f{}.toml\"\n", i + 1));
   }
-  dir.write("f" + std::to_string(levels) + ".toml", "[model]\nname = \"canonical/watts\"\n");
+  dir.write(fmt::format("f{}.toml", levels), "[model]\nname = \"canonical/watts\"\n");
   CHECK(error_of(dir.file("f0.toml")) ==
         dir.file("f8.toml") +
             ":1:11: include: includes nested too deep: 'f9.toml' would be level 9 "

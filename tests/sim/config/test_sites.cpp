@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <fmt/format.h>
 #include <filesystem>
 
 #include "sim/config/csv.hpp"
@@ -216,10 +217,10 @@ TEST_CASE("override CSV damage gets one clear line (issue 15, finding 13)", "[si
     CHECK_THAT(error_of(dir), Catch::Contains("insee.csv:1: column 'TP60' appears twice (columns 2 and 3)"));
   }
   SECTION("a huge bad cell is echoed cut to 80 characters") {
-    dir.write("insee.csv", "qpv_code,tp60\nQP030009," + std::string(10'000'000, '9') + "x\n");
+    dir.write("insee.csv", fmt::format("qpv_code,tp60\nQP030009,{}x\n", std::string(10'000'000, '9')));
     const std::string e = error_of(dir);
     CHECK(e.size() < 400);
-    CHECK_THAT(e, Catch::Contains("got '" + std::string(80, '9') + "... (10000001 bytes in all)'"));
+    CHECK_THAT(e, Catch::Contains(fmt::format("got '{}... (10000001 bytes in all)'", std::string(80, '9'))));
   }
   SECTION("CR-only line ends (old Mac files) are read") {
     dir.write("insee.csv", "qpv_code;tp60\rQP030009;57\rQP999999;40\r");

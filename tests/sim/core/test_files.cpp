@@ -3,6 +3,8 @@
 // blocked read or a folder created (issue 15, finding 8 and 14).
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -54,10 +56,10 @@ TEST_CASE("a file to write: checked without creating anything", "[core][files]")
   CHECK(uncreatable_file_reason(dir.file("folder"), ".partial") == "it is a directory");
   CHECK(uncreatable_file_reason("/dev/null", ".partial") == "it is a character device, not a regular file");
   CHECK(uncreatable_file_reason(dir.file("r.h5"), ".partial") ==
-        "'" + dir.file("r.h5.partial") + "' is a FIFO (named pipe), not a regular file");
+        fmt::format("'{}' is a FIFO (named pipe), not a regular file", dir.file("r.h5.partial")));
   dir.write("plain", "x");
   CHECK(uncreatable_file_reason(dir.file("plain/r.h5"), ".partial") ==
-        "'" + dir.file("plain") + "' is not a directory");
+        fmt::format("'{}' is not a directory", dir.file("plain")));
   CHECK_THAT(uncreatable_file_reason("/proc/atcsim-no-such-dir/r.h5", ".partial"),
              Catch::StartsWith("cannot create the output directory '/proc/atcsim-no-such-dir'"));
 }

@@ -59,7 +59,7 @@ SiteCoordinates layout_of(const std::string& model_name) {
                           "\"\n[[site]]\nid = \"d1\"\ncode = \"75-01\"\nhouseholds = 340\n"
                           "[output]\npath = \"out.h5\"\n");
   const auto spec = load_experiment(dir.file("c.toml"), registry(),
-                                    LoadOptions{{"output.path=\"" + dir.file("out.h5") + "\""}});
+                                    LoadOptions{{"output.path=\"" + dir.file("out.h5") + "\""}, {}});
   { Hdf5Sink sink(spec, FileMetadata{"test"}, false); }
   std::lock_guard lock(hdf5_mutex());
   const std::string path = partial_path_for(spec.output.path);
