@@ -131,6 +131,65 @@ def test_summary_numbers_match_a_hand_computation(pds):
     assert row["benefit_cost_ratio_ci_low"] < row["benefit_cost_ratio"] < row["benefit_cost_ratio_ci_high"]
 
 
+def test_a_contrast_measured_at_its_own_date(tmp_path):
+    """``[[contrast]] at``: that contrast is measured then, the others at the end; --at overrides all."""
+    dated = dict(CONTRAST[0], name="late_question", at="2019-09-30")
+    path = make_synthetic(
+        tmp_path / "dated.h5",
+        replicates=6,
+        sites=3,
+        steps=16,
+        seed=7,
+        people=True,
+        contrasts=[CONTRAST[0], dated],
+        interventions=TIMELINE,
+        site_quality=True,
+    )
+    with atcsim.open(path) as data:
+        ds = data.load()
+    times = pd.DatetimeIndex(ds["time"].values)
+    k = int(np.flatnonzero(times <= pd.Timestamp("2019-09-30"))[-1])
+    assert [c.at for c in atcsim.contrasts(ds)] == ["", "2019-09-30"]
+    ev = evaluate(ds, n_boot=N_BOOT)
+    assert ev.when_of("late_question").source == "contrast" and list(ev.when_of("late_question").indices) == [
+        k
+    ]
+    assert ev.when_of("animator_effect") is ev.when and ev.when.end_index != k and not ev.same_time
+    pop = np.asarray(ds["population"].values, float)
+
+    def pooled_pp(index):
+        s = _at(ds, "participation_share", "animator", index) - _at(
+            ds, "participation_share", "baseline", index
+        )
+        return 100 * (s @ (pop / pop.sum())).mean()
+
+    late = ev.effect("late_question", "participation_share", scale="pp")
+    assert late["mean_diff"] == pytest.approx(pooled_pp(k), rel=1e-12)
+    assert ev.effect("animator_effect", "participation_share", scale="pp")["mean_diff"] == pytest.approx(
+        pooled_pp(ev.when.end_index), rel=1e-12
+    )
+    assert abs(pooled_pp(k) - pooled_pp(ev.when.end_index)) > 1e-3  # the two dates tell apart
+    cost_k = (
+        _at(ds, "intervention_cost_eur", "animator", k) - _at(ds, "intervention_cost_eur", "baseline", k)
+    ).sum(1)
+    assert ev.cost("late_question")["extra_cost_eur"] == pytest.approx(cost_k.mean(), rel=1e-12)
+    stamps = ev.effects.groupby("contrast")["measured_at"].unique()
+    assert stamps["late_question"].tolist() == [ev.when_of("late_question").label]
+    assert list(ev.effects["contrast"].unique()) == ["animator_effect", "late_question"]  # config order kept
+    # the scenario checks (levels) are made once, not once per measurement time
+    levels = ev.checks[ev.checks["check"] == "level"]
+    assert not levels.duplicated(["subject", "indicator", "label", "site"]).any()
+    # a date the user gives applies to every contrast
+    at = evaluate(ds, at=str(times[2].date()), n_boot=N_BOOT)
+    assert at.same_time and list(at.when_of("late_question").indices) == [2]
+    # the report says when each contrast is measured
+    out = tmp_path / "dated.html"
+    assert cli.main(["report", str(path), "-o", str(out), "--n-boot", "200", "--lang", "en"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "the date this question is asked at" in text
+    assert "measured on 30 September 2019" in text or "measured on 2019-09-30" in text
+
+
 # ------------------------------------------------------------------------ --at / --window
 
 
