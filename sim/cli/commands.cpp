@@ -153,7 +153,8 @@ std::string validate_summary(const sim::ExperimentSpec& spec) {
     std::size_t name_width = 0;
     for (const auto& c : spec.contrasts) name_width = std::max(name_width, c.name.size());
     for (const auto& c : spec.contrasts) {
-      out += fmt::format("  {:<{}}  {} vs {}: {}\n", c.name, name_width, c.treatment, c.baseline, c.question);
+      out += fmt::format("  {:<{}}  {} vs {}: {}{}\n", c.name, name_width, c.treatment, c.baseline,
+                         c.question, c.at.empty() ? "" : fmt::format(" (measured on {})", c.at));
     }
   }
   out += fmt::format("output:     {}\n", spec.output.path);
