@@ -119,11 +119,17 @@ ul.sure,ul.caveats{font-size:.84em;margin:.15em 0;padding-left:1.2em}
 section.contrast h2{font-size:1.25em}
 @page{size:A4 landscape;margin:8mm}
 @media print{
- body{max-width:none;padding:0;font-size:7.2pt;line-height:1.3}
+ body{max-width:none;padding:0;font-size:7pt;line-height:1.25}
  #summary{break-after:page}
  nav{display:none}
  figure,table{break-inside:avoid}
- p.headline{background:none;border-left:3px solid #0072B2}
+ p.headline{background:none;border-left:3px solid #0072B2;padding:.2em .6em;margin:.3em 0}
+ .summary table{margin:.25em 0 .4em}
+ .summary th,.summary td{padding:.1em .35em;line-height:1.15}
+ .summary h2{margin:.45em 0 .15em}
+ .summary p.note{margin:.2em 0}
+ .summary .cols>div{flex:1 1 20em}
+ ul.sure,ul.caveats{font-size:.8em;line-height:1.2}
 }
 """
 

@@ -369,6 +369,41 @@ def test_first_screen_has_the_headline_and_tables_fit_1280px(tmp_path):
     assert "personnes" in first or "participants" in first
 
 
+def _pdf_pages(pdf: Path) -> int:
+    """Pages of a PDF Chromium printed (its page objects are plain text: ``/Type /Page``)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+def _print_pages(page: Path, tmp_path: Path, name: str) -> int:
+    pdf = tmp_path / f"{name}.pdf"
+    proc = _chromium(
+        ["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], tmp_path / f"p-{name}"
+    )
+    assert pdf.exists(), proc.stderr[-2000:]
+    return _pdf_pages(pdf)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+def test_the_printed_summary_is_one_a4_landscape_page(tmp_path):
+    """The committee's page: the summary alone, printed with the report's print CSS, fits one A4 page."""
+    path = make_synthetic_atc(tmp_path / "atc.h5", replicates=4, sites=15)
+    out = tmp_path / "report.html"
+    assert cli.main(["report", str(path), "-o", str(out), "--n-boot", "200"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "@page{size:A4 landscape" in text
+    start = text.index('<section id="summary"')
+    end = text.index("</section>", start) + len("</section>")
+    summary = text[start:end]
+    assert "<section" not in summary[1:]  # the cut holds the whole summary
+    only = tmp_path / "summary.html"
+    only.write_text(text[:start] + summary + "</body></html>", encoding="utf-8")
+    assert _print_pages(only, tmp_path, "summary") == 1
+    # the counting can fail: the same summary twice does not fit one page
+    twice = tmp_path / "twice.html"
+    twice.write_text(text[:start] + summary + summary.replace('id="', 'id="x') + "</body></html>", "utf-8")
+    assert _print_pages(twice, tmp_path, "twice") >= 2
+
+
 # ------------------------------------------------------------------------------ a real run
 
 

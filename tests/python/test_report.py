@@ -22,7 +22,10 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 
 def _heading(text: str, name: str) -> bool:
     """An h3 for indicator ``name``: the name itself, or a readable title followed by the name in code."""
-    return re.search(rf"<h3>(?:[^<]* <small><code>)?{re.escape(name)}(?:</code></small>)?</h3>", text) is not None
+    return (
+        re.search(rf"<h3>(?:[^<]* <small><code>)?{re.escape(name)}(?:</code></small>)?</h3>", text)
+        is not None
+    )
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
