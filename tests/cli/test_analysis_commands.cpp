@@ -20,7 +20,7 @@ std::string small_result(const TempDir& dir) {
             "[experiment]\nname = \"w\"\nsteps = 12\nreplicates = 3\nseed = 5\n[model]\nname = "
             "\"canonical/watts\"\nn = 300\n[[scenario]]\nname = \"baseline\"\nmodel = { mean_degree = 2.0 }\n"
             "[[scenario]]\nname = \"denser\"\nmodel = { mean_degree = 4.0 }\n");
-  const auto out = dir.file("w.h5");
+  auto out = dir.file("w.h5");
   const auto r = atcsim({"run", dir.file("w.toml"), "-o", out, "--quiet"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
