@@ -45,7 +45,7 @@ run: build
 	@echo
 	@echo "Output: $(OUT)"
 	@echo "Summary: $(BUILD)/atcsim info $(OUT)"
-	@echo "Report:  PYTHONPATH=analysis $(PYTHON) -m atcsim report $(OUT) -o $(basename $(OUT)).html"
+	@echo "Report:  $(BUILD)/atcsim report $(OUT) -o $(basename $(OUT)).html"
 
 test: build
 	@$(MAKE) --no-print-directory test-cpp test-python

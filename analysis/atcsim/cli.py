@@ -21,9 +21,14 @@ from .bootstrap import DEFAULT_N_BOOT, DEFAULT_SEED
 __all__ = ["main", "guarded_main"]
 
 
+def _prog() -> str:
+    """How the user called us: ``atcsim`` (the simulator's CLI forwards report/export) or the module."""
+    return os.environ.get("ATCSIM_PROG") or "python3 -m atcsim"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python3 -m atcsim", description="Analyse atcsim result files (HDF5 written by `atcsim run`)."
+        prog=_prog(), description="Analyse atcsim result files (HDF5 written by `atcsim run`)."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -152,7 +157,7 @@ def _one_line(exc: BaseException) -> str:
 def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .report import write_report  # matplotlib is only imported when needed
 
-    command = "python3 -m atcsim " + " ".join(shlex.quote(a) for a in argv)
+    command = _prog() + " " + " ".join(shlex.quote(a) for a in argv)
     output, notes = write_report(
         args.path,
         args.output,

@@ -83,6 +83,8 @@ class Contrast:
     the engine writes from ``[[contrast]]``), ``"config"`` (the ``[[contrast]]``
     tables of the stored ``config_toml``), ``"default"`` (each scenario versus
     the baseline, when the file names none) or ``"ad hoc"`` (given by the user).
+    ``at`` is the date the contrast is measured at by default (ISO; ``""``: the
+    end of the experiment), e.g. for scenarios that differ only late.
     """
 
     name: str
@@ -91,6 +93,7 @@ class Contrast:
     question: str = ""
     question_fr: str = ""
     source: str = "file"
+    at: str = ""
 
     def question_in(self, lang: str) -> str:
         """The question in ``lang`` ("fr" or "en"), falling back on the other language, then the name."""
@@ -165,8 +168,10 @@ def _file_contrasts(ds: xr.Dataset) -> list[Contrast]:
         return []
     question = _strings(ds, "contrast_question") or [""] * len(names)
     question_fr = _strings(ds, "contrast_question_fr") or [""] * len(names)
+    dates = _strings(ds, "contrast_at") or [""] * len(names)
     return [
-        Contrast(n, t, b, q, qf, "file") for n, t, b, q, qf in zip(names, treat, base, question, question_fr)
+        Contrast(n, t, b, q, qf, "file", at)
+        for n, t, b, q, qf, at in zip(names, treat, base, question, question_fr, dates)
     ]
 
 
@@ -183,6 +188,7 @@ def _config_contrasts(ds: xr.Dataset) -> list[Contrast]:
                 str(table.get("question", "")),
                 str(table.get("question_fr", "")),
                 "config",
+                str(table.get("at", "")),
             )
         )
     return out

@@ -57,6 +57,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "measured_run_end": "Measured on {date} ({step}), at the end of the run (the package has no end "
         "date).",
         "measured_at": "Measured on {date} ({step}), the date chosen with --at{end_note}.",
+        "measured_contrast": "Measured on {date} ({step}), the date this question is asked at (its "
+        "scenarios differ only late){end_note}; another date: --at.",
+        "measured_on": "measured on {date}",
+        "forest_xlabel": "mean paired difference (treatment minus baseline) and {ci} CI",
+        "trajectory_title": "{name}{unit}: median over replicates, 50 % and 90 % bands",
         "measured_window": "Averaged {label}, the window chosen with --window{end_note}; costs and yearly "
         "rates "
         "at its end.",
@@ -117,6 +122,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_summary_single": "This file holds a single scenario: there is no contrast to summarise.",
         "read_with_care": "Read with care",
         "few_replicates": "only {n} replicate(s): confidence intervals are unreliable",
+        "note_no_population": "sites have no usable population: pooled over sites without weights",
+        "note_no_envelope": "the plausibility envelope (docs/data/envelope.toml) was not found, so effects "
+        "were not checked against its contrast bounds (searched: {paths}; set ATCSIM_ENVELOPE)",
+        "note_inputs_dropped": "inputs are not effects and were left out: {names}",
         "double_count": "People reached, moved or better off are summed over themes: a person counted in two "
         "themes counts twice.",
         "cost_na_same": "same cost",
@@ -193,6 +202,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "date "
         "de fin).",
         "measured_at": "Mesuré au {date} ({step}), date choisie avec --at{end_note}.",
+        "measured_contrast": "Mesuré au {date} ({step}), date à laquelle cette question se pose (ses "
+        "scénarios ne diffèrent que tard){end_note} ; une autre date : --at.",
+        "measured_on": "mesuré au {date}",
+        "forest_xlabel": "différence appariée moyenne (traitement moins référence) et IC à {ci}",
+        "trajectory_title": "{name}{unit} : médiane des réplications, bandes à 50 % et 90 %",
         "measured_window": "Moyenne {label}, fenêtre choisie avec --window{end_note} ; coûts et taux annuels "
         "à sa fin.",
         "end_note": " (l'expérimentation a pris fin le {end})",
@@ -257,6 +271,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "synthétiser.",
         "read_with_care": "À lire avec précaution",
         "few_replicates": "seulement {n} réplication(s) : les intervalles de confiance ne sont pas fiables",
+        "note_no_population": "les sites n'ont pas de population utilisable : regroupés sans pondération",
+        "note_no_envelope": "l'enveloppe de plausibilité (docs/data/envelope.toml) est introuvable : les "
+        "effets n'ont pas été confrontés à ses bornes (cherchée dans : {paths} ; voir ATCSIM_ENVELOPE)",
+        "note_inputs_dropped": "les entrées ne sont pas des effets et ont été écartées : {names}",
         "double_count": "Les personnes touchées, ayant changé de situation ou en meilleure situation sont "
         "additionnées sur les thèmes : une personne comptée dans deux thèmes compte deux fois.",
         "cost_na_same": "même coût",
@@ -354,6 +372,7 @@ _VARIABLES: dict[str, dict[str, str]] = {
         "diagnosis_quality": "Quality of the shared diagnosis",
         "intervention_cost_eur": "Intervention cost (EUR)",
         "resident_voice_share": "Residents' voice in decisions",
+        "facilitation_quality": "Facilitation quality of this week's forum",
     },
     "fr": {
         "participants": "Participants",
@@ -378,6 +397,7 @@ _VARIABLES: dict[str, dict[str, str]] = {
         "diagnosis_quality": "Qualité du diagnostic partagé",
         "intervention_cost_eur": "Coût de l'intervention (EUR)",
         "resident_voice_share": "Voix des habitants dans les décisions",
+        "facilitation_quality": "Qualité d'animation du forum de la semaine",
     },
 }
 
@@ -460,6 +480,18 @@ _WORDS_EN = {
         "national_default": "national default",
     },
 }
+
+
+class Note(str):
+    """A note in English (it is a ``str``) that knows its sentence key, so a report can say it in French."""
+
+    def __new__(cls, key: str, **values: Any) -> "Note":
+        note = super().__new__(cls, _TEXT["en"][key].format(**values))
+        note.key, note.values = key, values
+        return note
+
+    def said(self, w: "Words") -> str:
+        return w(self.key, **self.values)
 
 
 class Words:

@@ -216,6 +216,7 @@ def plot_sites(
     sharey: bool = True,
     events: bool | pd.DataFrame = True,
     percent: bool | None = None,
+    title: str | None = None,
 ) -> Figure:
     """One indicator across all sites: small multiples over time.
 
@@ -248,6 +249,9 @@ def plot_sites(
         shaped like it, or False.
     percent
         Draw a share in % (default: for ``*_share`` indicators).
+    title
+        The figure's title (default: the indicator's long name and units, the
+        bands and what they are over, in English).
 
     Returns
     -------
@@ -295,10 +299,14 @@ def plot_sites(
             handles, legend_labels, loc="center" if len(spare) else "upper left", fontsize=8, frameon=False
         )
     unit = " (%)" if scale == 100.0 else ""
+    if title is None:
+        title = (
+            f"{_variable_title(da, variable, select)}{unit}: median, "
+            + " and ".join(f"{b:.0%}" for b in sorted(bands))
+            + f" bands over {_over(ds)}"
+        )
     fig.suptitle(
-        f"{_variable_title(da, variable, select)}{unit}: median, "
-        + " and ".join(f"{b:.0%}" for b in sorted(bands))
-        + f" bands over {_over(ds)}",
+        title,
         fontsize=10,
         x=0.02,
         y=1 - 0.12 / height,
@@ -432,6 +440,7 @@ def plot_effects(
     ci: float = 0.95,
     pooled_label: str = "all sites",
     network_label: str = "network {name}",
+    xlabel: str | None = None,
 ) -> Figure:
     """Forest plots side by side: one contrast's effects on several measures, by site, network, pooled.
 
@@ -452,6 +461,8 @@ def plot_effects(
         Label of the pooled row.
     network_label
         Label of a network's row (``{name}`` is replaced by the network).
+    xlabel
+        The x axis label (default: "mean paired difference and 95% CI").
 
     Returns
     -------
@@ -506,5 +517,7 @@ def plot_effects(
     axes[0].set_yticks(ys)
     axes[0].set_yticklabels(labels, fontsize=7)
     axes[0].set_ylim(ys.min() - 0.7, ys.max() + 0.7)
-    fig.text(0.5, 0.06 / height, f"mean paired difference and {ci:.0%} CI", fontsize=8, ha="center")
+    if xlabel is None:
+        xlabel = f"mean paired difference and {ci:.0%} CI"
+    fig.text(0.5, 0.06 / height, xlabel, fontsize=8, ha="center")
     return fig

@@ -43,10 +43,10 @@ from .errors import (
     ScenarioNotFoundError,
     SweepError,
 )
-from .plots import event_markers, plot_effects, plot_sites
+from .plots import event_markers, is_share_variable, plot_effects, plot_sites
 from . import sensitivity as _sa
 from .evaluation import Contrast, Envelope, contrasts as file_contrasts, french_default, is_input
-from .i18n import LANGUAGES, Words
+from .i18n import LANGUAGES, Note, Words
 from .report_evaluation import (
     contrast_section,
     inputs_section,
@@ -119,11 +119,17 @@ ul.sure,ul.caveats{font-size:.84em;margin:.15em 0;padding-left:1.2em}
 section.contrast h2{font-size:1.25em}
 @page{size:A4 landscape;margin:8mm}
 @media print{
- body{max-width:none;padding:0;font-size:7.2pt;line-height:1.3}
+ body{max-width:none;padding:0;font-size:7pt;line-height:1.25}
  #summary{break-after:page}
  nav{display:none}
  figure,table{break-inside:avoid}
- p.headline{background:none;border-left:3px solid #0072B2}
+ p.headline{background:none;border-left:3px solid #0072B2;padding:.2em .6em;margin:.3em 0}
+ .summary table{margin:.25em 0 .4em}
+ .summary th,.summary td{padding:.1em .35em;line-height:1.15}
+ .summary h2{margin:.45em 0 .15em}
+ .summary p.note{margin:.2em 0}
+ .summary .cols>div{flex:1 1 20em}
+ ul.sure,ul.caveats{font-size:.8em;line-height:1.2}
 }
 """
 
@@ -271,15 +277,22 @@ def _units(ds: xr.Dataset, item: Item) -> str:
 # ---------------------------------------------------------------------- sections
 
 
-def _header(ds: xr.Dataset, small: bool = False) -> str:
+def _header(ds: xr.Dataset, small: bool = False, w: Words | None = None) -> str:
     title = ds.attrs.get("title", "") or Path(ds.attrs.get("analysis_source", "")).name
     generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        ("" if small else f"<h1>atcsim report: {_e(title)}</h1>")
-        + f'<p class="meta">File <code>{_e(ds.attrs.get("analysis_source", ""))}</code>, '
-        f"model <code>{_e(ds.attrs.get('model', 'unknown'))}</code>. Report generated "
-        f"{generated} by the atcsim analysis package {_e(__version__)}.</p>"
-    )
+    source = f'<code>{_e(ds.attrs.get("analysis_source", ""))}</code>'
+    model = f"<code>{_e(ds.attrs.get('model', 'unknown'))}</code>"
+    if w is not None and w.fr:
+        meta = (
+            f"Fichier {source}, modèle {model}. Rapport produit le {generated} par le module "
+            f"d'analyse d'atcsim {_e(__version__)}."
+        )
+    else:
+        meta = (
+            f"File {source}, model {model}. Report generated {generated} by the atcsim analysis "
+            f"package {_e(__version__)}."
+        )
+    return ("" if small else f"<h1>atcsim report: {_e(title)}</h1>") + f'<p class="meta">{meta}</p>'
 
 
 def _notice(ds: xr.Dataset, w: Words | None = None) -> str:
@@ -333,36 +346,48 @@ def _run_section(ds: xr.Dataset, report_command: str | None, w: Words | None = N
         if len(times) and np.issubdtype(times.dtype, np.datetime64)
         else "n/a"
     )
+    fr = w is not None and w.fr
     rows = [
-        ("Title", a.get("title", "")),
-        ("Model", a.get("model", "")),
-        ("atcsim version", f"{a.get('atcsim_version', '')} (output schema {a.get('atcsim_schema', '')})"),
-        ("Git commit", a.get("git_commit", "")),
-        ("Created", a.get("created", "")),
-        ("Seed", a.get("seed", "")),
-        ("Command line", a.get("command_line", "")),
-        ("Days per step", a.get("step_days", "")),
-        ("Recorded period", f"{span} ({len(times)} recorded times)"),
-        ("Dimensions (analysed)", dims),
-        ("Scenarios", ", ".join(str(s) for s in ds["scenario"].values)),
+        ("Titre" if fr else "Title", a.get("title", "")),
+        ("Modèle" if fr else "Model", a.get("model", "")),
+        (
+            "Version d'atcsim" if fr else "atcsim version",
+            f"{a.get('atcsim_version', '')} (output schema {a.get('atcsim_schema', '')})",
+        ),
+        ("Commit Git" if fr else "Git commit", a.get("git_commit", "")),
+        ("Créé le" if fr else "Created", a.get("created", "")),
+        ("Graine" if fr else "Seed", a.get("seed", "")),
+        ("Ligne de commande" if fr else "Command line", a.get("command_line", "")),
+        ("Jours par pas" if fr else "Days per step", a.get("step_days", "")),
+        (
+            "Période enregistrée" if fr else "Recorded period",
+            f"{span} ({len(times)} {'dates enregistrées' if fr else 'recorded times'})",
+        ),
+        ("Dimensions (analysées)" if fr else "Dimensions (analysed)", dims),
+        ("Scénarios" if fr else "Scenarios", ", ".join(str(s) for s in ds["scenario"].values)),
         ("Sites", ", ".join(str(s) for s in ds["site"].values)),
     ]
     if is_sweep(ds):
         rows += _sweep_rows(ds)
     if report_command:
-        rows.append(("Report command", report_command))
+        rows.append(("Commande du rapport" if fr else "Report command", report_command))
     table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     config = a.get("config_toml", "")
+    summary = (
+        "Configuration résolue (<code>config_toml</code>) : <code>atcsim run</code> la rejoue à l'identique"
+        if fr
+        else "Resolved configuration (<code>config_toml</code>): "
+        "<code>atcsim run</code> on it reproduces the file"
+    )
+    missing = (
+        "Le fichier n'a pas d'attribut config_toml." if fr else "The file carries no config_toml attribute."
+    )
     details = (
-        f"<details><summary>Resolved configuration (<code>config_toml</code>): "
-        f"<code>atcsim run</code> on it reproduces the file</summary>"
-        f"<pre>{_e(config)}</pre></details>"
+        f"<details><summary>{summary}</summary><pre>{_e(config)}</pre></details>"
         if config
-        else '<p class="note">The file carries no config_toml attribute.</p>'
+        else f'<p class="note">{missing}</p>'
     )
-    heading = (
-        "Ce qui a été simulé (section technique, en anglais)" if w is not None and w.fr else "What was run"
-    )
+    heading = "Ce qui a été simulé" if fr else "What was run"
     return f'<h2 id="run">{heading}</h2><table class="kv">{table}</table>{details}'
 
 
@@ -715,12 +740,26 @@ def _start_trajectories(
         note += " (" + ", ".join(scenarios) + "; <code>atcsim.plot_sites(ds, name, scenarios=[...])</code>)"
     head = f'<h2 id="trajectories">{_e(title)}</h2><p class="note">{note}</p>'
     figures = []
+    headings = []
     for item in items:
         ds[item.variable].load()  # read here, not by the forked child
+        heading, figure_title = item.label, None
+        if w is not None and not item.select:
+            heading = w.variable(item.variable, str(ds[item.variable].attrs.get("long_name", "")))
+            unit = " (%)" if is_share_variable(ds[item.variable], item.variable) else ""
+            figure_title = w("trajectory_title", name=heading, unit=unit)
+        headings.append(heading)
         figures.append(
             _in_background(
-                lambda item=item: _figure(
-                    plot_sites(ds, item.variable, scenarios, select=item.select or None, events=marks),
+                lambda item=item, figure_title=figure_title: _figure(
+                    plot_sites(
+                        ds,
+                        item.variable,
+                        scenarios,
+                        select=item.select or None,
+                        events=marks,
+                        title=figure_title,
+                    ),
                     f"{item.label} across sites",
                     dpi=60,
                 )
@@ -728,7 +767,11 @@ def _start_trajectories(
         )
 
     def join() -> str:
-        return head + "".join(f"<h3>{_e(item.label)}</h3>{figure()}" for item, figure in zip(items, figures))
+        return head + "".join(
+            f"<h3>{_e(h)}{'' if h == item.label else f' <small><code>{_e(item.label)}</code></small>'}</h3>"
+            + figure()
+            for h, item, figure in zip(headings, items, figures)
+        )
 
     return join
 
@@ -748,11 +791,19 @@ def _trajectory_scenarios(contrasts: Sequence[Contrast]) -> list[str]:
 
 
 def _caveats_section(ds: xr.Dataset, notes: Sequence[str], w: Words | None = None) -> str:
+    fr = w is not None and w.fr
+
+    def say(en: str, fr_text: str) -> str:
+        return fr_text if fr else en
+
     a = ds.attrs
     n_rep = ds.sizes["replicate"]
     items = []
     sweep = is_sweep(ds)
-    rep = f"{n_rep} replicate(s) per scenario were analysed."
+    rep = say(
+        f"{n_rep} replicate(s) per scenario were analysed.",
+        f"{n_rep} réplication(s) par scénario analysée(s).",
+    )
     if sweep:
         rep = (
             f"{n_rep} replicate(s) per scenario and sweep point were analysed "
@@ -766,9 +817,11 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str], w: Words | None = Non
                 "confidence intervals of scenario comparisons are unreliable."
             )
     elif n_rep < MIN_RELIABLE_REPLICATES:
-        rep += (
+        rep += say(
             f" That is fewer than {MIN_RELIABLE_REPLICATES}: confidence intervals are "
-            "unreliable (with one replicate they are undefined)."
+            "unreliable (with one replicate they are undefined).",
+            f" C'est moins de {MIN_RELIABLE_REPLICATES} : les intervalles de confiance ne sont pas fiables "
+            "(avec une seule réplication, ils ne sont pas définis).",
         )
     items.append(rep)
     total, incomplete = a.get("analysis_runs_total"), a.get("analysis_incomplete_runs", 0)
@@ -785,20 +838,46 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str], w: Words | None = Non
         )
     elif incomplete:
         items.append(
-            f"{incomplete} of {total} runs were not complete (run_complete == 0): "
-            f"replicate(s) {dropped} were dropped from every scenario so that "
-            "comparisons stay paired."
+            say(
+                f"{incomplete} of {total} runs were not complete (run_complete == 0): "
+                f"replicate(s) {dropped} were dropped from every scenario so that comparisons stay paired.",
+                f"{incomplete} des {total} simulations sont incomplètes (run_complete == 0) : la ou les "
+                f"réplications {dropped} ont été retirées de tous les scénarios pour garder les comparaisons "
+                "appariées.",
+            )
         )
     elif "run_complete" not in ds.coords:
-        items.append("The file has no run_complete flags: incomplete runs cannot be detected.")
-    elif total is not None:
-        runs = "scenario x point x replicate" if sweep else "scenario x replicate"
-        items.append(f"All {total} runs ({runs}) are marked complete.")
-    if str(a.get("analysis_source", "")).endswith(".partial"):
-        items.append("The file is a .partial file: the experiment did not finish.")
-    if ds.sizes["site"] == 1:
         items.append(
-            f"Single site ({_e(str(ds['site'].values[0]))}): per-site and pooled " "results coincide."
+            say(
+                "The file has no run_complete flags: incomplete runs cannot be detected.",
+                "Le fichier n'a pas d'indicateurs run_complete : les simulations incomplètes ne peuvent pas "
+                "être détectées.",
+            )
+        )
+    elif total is not None:
+        runs = (
+            "scenario x point x replicate" if sweep else say("scenario x replicate", "scénario x réplication")
+        )
+        items.append(
+            say(
+                f"All {total} runs ({runs}) are marked complete.",
+                f"Les {total} simulations ({runs}) sont toutes complètes.",
+            )
+        )
+    if str(a.get("analysis_source", "")).endswith(".partial"):
+        items.append(
+            say(
+                "The file is a .partial file: the experiment did not finish.",
+                "Le fichier est un .partial : l'expérience ne s'est pas terminée.",
+            )
+        )
+    if ds.sizes["site"] == 1:
+        site = _e(str(ds["site"].values[0]))
+        items.append(
+            say(
+                f"Single site ({site}): per-site and pooled results coincide.",
+                f"Un seul site ({site}) : résultats par site et regroupés coïncident.",
+            )
         )
     if sweep:
         items.append(
@@ -809,59 +888,101 @@ def _caveats_section(ds: xr.Dataset, notes: Sequence[str], w: Words | None = Non
         )
     else:
         items.append(
-            "These are model outputs, not observations. Confidence intervals reflect "
-            "simulation noise across replicates only, not uncertainty in parameters or "
-            "in the model's structure; check sensitivity to the assumptions below."
+            say(
+                "These are model outputs, not observations. Confidence intervals reflect "
+                "simulation noise across replicates only, not uncertainty in parameters or "
+                "in the model's structure; check sensitivity to the assumptions below.",
+                "Ce sont des sorties du modèle, pas des observations. Les intervalles de confiance ne "
+                "reflètent que le bruit de simulation entre réplications, ni l'incertitude sur les "
+                "paramètres, ni celle sur la structure du modèle ; vérifiez la sensibilité aux hypothèses "
+                "ci-dessous.",
+            )
         )
     items.append(
-        "Scenario-specific parameter values (overrides) are in the configuration "
-        "above; the parameter table lists base values."
+        say(
+            "Scenario-specific parameter values (overrides) are in the configuration "
+            "above; the parameter table lists base values.",
+            "Les valeurs propres à chaque scénario sont dans la configuration ci-dessus ; le tableau des "
+            "paramètres donne les valeurs de base.",
+        )
     )
-    heading = "Réserves (section technique, en anglais)" if w is not None and w.fr else "Caveats"
+    heading = say("Caveats", "Réserves")
+    warning = say("Warning", "Attention")
     parts = [
         f'<h2 id="caveats">{heading}</h2><ul>'
         + "".join(f"<li>{_e(t)}</li>" for t in items)
-        + "".join(f"<li>Warning: {_e(t)}</li>" for t in notes)
+        + "".join(
+            f"<li>{warning}{' :' if fr else ':'} {_e(t.said(w) if isinstance(t, Note) and w else t)}</li>"
+            for t in notes
+        )
         + "</ul>",
-        _parameters_caveat(ds),
+        _parameters_caveat(ds, fr),
     ]
     return "".join(parts)
 
 
-def _parameters_caveat(ds: xr.Dataset) -> str:
+def _parameters_caveat(ds: xr.Dataset, fr: bool = False) -> str:
+    def say(en: str, fr_text: str) -> str:
+        return fr_text if fr else en
+
     try:
         params = read_parameters(ds)
     except (AtcsimError, OSError, ValueError) as exc:
-        return f'<p class="note">Parameters could not be read: {_e(exc)}</p>'
+        return (
+            f'<p class="note">{say("Parameters could not be read", "Paramètres illisibles")}: {_e(exc)}</p>'
+        )
     if params.empty:
-        return '<p class="note">The file has no /parameters group.</p>'
+        text = say("The file has no /parameters group.", "Le fichier n’a pas de groupe /parameters.")
+        return f'<p class="note">{text}</p>'
     has_source = params["source"].str.len() > 0
     assumed = params[params["source"].str.contains("assumption", case=False)]
-    parts = ["<h3>Parameters that are assumptions</h3>"]
+    parts = [f'<h3>{say("Parameters that are assumptions", "Paramètres qui sont des hypothèses")}</h3>']
     if not has_source.any():
         parts.append(
-            '<p class="note">The file records no <code>source</code> for its '
-            f"{len(params)} parameters: treat every value as an assumption unless the "
-            "model documentation (docs/ODD.md) says otherwise.</p>"
+            '<p class="note">'
+            + say(
+                f"The file records no <code>source</code> for its {len(params)} parameters: treat every "
+                "value as an assumption unless the model documentation (docs/ODD.md) says otherwise.",
+                f"Le fichier n'indique la <code>source</code> d'aucun de ses {len(params)} paramètres : "
+                "tenez chaque valeur pour une hypothèse, sauf si la documentation du modèle (docs/ODD.md) "
+                "dit le contraire.",
+            )
+            + "</p>"
         )
     elif assumed.empty:
-        parts.append('<p class="note">No parameter is marked as an assumption.</p>')
+        text = say("No parameter is marked as an assumption.", "Aucun paramètre n’est une hypothèse.")
+        parts.append(f'<p class="note">{text}</p>')
     else:
         parts.append(
-            f'<p class="note">{len(assumed)} of {len(params)} parameters have '
-            "source “assumption”: results depend on values nobody has measured.</p>"
+            '<p class="note">'
+            + say(
+                f"{len(assumed)} of {len(params)} parameters have source “assumption”: results depend on "
+                "values nobody has measured.",
+                f"{len(assumed)} des {len(params)} paramètres ont pour source « assumption » (hypothèse) : "
+                "les résultats dépendent de valeurs que personne n'a mesurées. Descriptions et sources sont "
+                "celles du modèle, en anglais.",
+            )
+            + "</p>"
         )
-        parts.append(_parameter_table(assumed))
+        parts.append(_parameter_table(assumed, fr))
     unsourced = int((~has_source).sum())
     if has_source.any() and unsourced:
-        parts.append(f'<p class="note">{unsourced} parameter(s) have no recorded source.</p>')
+        parts.append(
+            '<p class="note">'
+            + say(
+                f"{unsourced} parameter(s) have no recorded source.",
+                f"{unsourced} paramètre(s) sans source indiquée.",
+            )
+            + "</p>"
+        )
     parts.append(
-        "<details><summary>All parameters (base values)</summary>" + _parameter_table(params) + "</details>"
+        f"<details><summary>{say('All parameters (base values)', 'Tous les paramètres (valeurs de base)')}"
+        "</summary>" + _parameter_table(params, fr) + "</details>"
     )
     return "".join(parts)
 
 
-def _parameter_table(params: pd.DataFrame) -> str:
+def _parameter_table(params: pd.DataFrame, fr: bool = False) -> str:
     rows = [
         [
             _e(name),
@@ -872,7 +993,12 @@ def _parameter_table(params: pd.DataFrame) -> str:
         ]
         for name, r in params.iterrows()
     ]
-    return _table(["Parameter", "Value", "Units", "Description", "Source"], rows, numeric=[1])
+    headers = (
+        ["Paramètre", "Valeur", "Unité", "Description", "Source"]
+        if fr
+        else ["Parameter", "Value", "Units", "Description", "Source"]
+    )
+    return _table(headers, rows, numeric=[1])
 
 
 def _nav(contrasts: Sequence[Contrast], single: bool, sweep: bool = False, w: Words | None = None) -> str:
@@ -1024,7 +1150,7 @@ def render_report(
             body.append(plausibility_section(ev, w))
             body.append(sites_section(ds, ev, w))
             body.append(inputs_section(ds, ev, w))
-            body.append(_header(ds, small=True) + _run_section(ds, report_command, w))
+            body.append(_header(ds, small=True, w=w) + _run_section(ds, report_command, w))
     # Few replicates and incomplete runs are covered by the caveats already.
     covered = (FewReplicatesWarning, IncompleteRunsWarning)
     seen = list(

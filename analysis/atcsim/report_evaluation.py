@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from .evaluation import Contrast, scenario_descriptions
-from .i18n import Words
+from .i18n import Note, Words
 from .results import POOLED
 from .summary import ALL_THEMES, FOR_WHOM_VARIABLES, Evaluation
 
@@ -50,9 +50,9 @@ def _step_text(ds: xr.Dataset, w: Words, index: int) -> str:
     return w("time_step" if days == 7 else "time_step_other", step=step)
 
 
-def when_sentence(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
-    """When the effects are measured, and why then (escaped HTML)."""
-    when = ev.when
+def when_sentence(ds: xr.Dataset, ev: Evaluation, w: Words, contrast: Contrast | None = None) -> str:
+    """When the effects (of ``contrast``; default: the main one) are measured, and why then (escaped HTML)."""
+    when = ev.when_of(contrast if contrast is not None else ev.contrasts[0])
     date = w.date(when.date) if when.date is not None else _e(when.label)
     step = _step_text(ds, w, when.end_index)
     end = w.date(when.experiment_end) if when.experiment_end is not None else ""
@@ -63,6 +63,8 @@ def when_sentence(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
         return w("measured_run_end", date=date, step=step)
     if when.source == "at":
         return w("measured_at", date=date, step=step, end_note=end_note)
+    if when.source == "contrast":
+        return w("measured_contrast", date=date, step=step, end_note=end_note)
     return w("measured_window", label=_e(when.label), end_note=end_note)
 
 
@@ -264,7 +266,7 @@ def _main_table(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
             headers.append(_e(w("bcr")))
     rows = []
     for c in ev.contrasts:
-        row = [_contrast_title(c, w)]
+        row = [_contrast_title(c, w) + _own_date(ev, c, w)]
         for variable, theme, scale, per_1000 in measures:
             r = ev.effect(c.name, variable, theme=theme, scale=scale)
             extra = ""
@@ -287,6 +289,15 @@ def _main_table(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
         rows.append(row)
     note = f'<p class="note">{_e(w("double_count"))}</p>' if any(m[1] == ALL_THEMES for m in measures) else ""
     return f'<h2>{_e(w("what_changed"))}</h2>' + _table(headers, rows, "main") + note
+
+
+def _own_date(ev: Evaluation, c: Contrast, w: Words) -> str:
+    """A contrast measured at another time than the main one says when (else nothing)."""
+    when = ev.when_of(c)
+    if ev.same_time or when is ev.when_of(ev.contrasts[0]):
+        return ""
+    date = w.date(when.date) if when.date is not None else when.label
+    return f'<br><small class="when">{_e(w("measured_on", date=date))}</small>'
 
 
 def _cost_per(w: Words, cost: pd.Series | None, key: str, ratio: bool = False) -> str:
@@ -410,8 +421,7 @@ def _caveats_up_front(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
         items.append(_e(w("site_flags_none")))
     if ev.inputs:
         items.append(w("inputs_note", names=", ".join(f"<code>{_e(n)}</code>" for n in ev.inputs)))
-    few = f"only {ev.n_replicates} replicate(s): confidence intervals are unreliable"
-    items += [_e(w("few_replicates", n=ev.n_replicates) if n == few else n) for n in ev.notes]
+    items += [_e(n.said(w) if isinstance(n, Note) else n) for n in ev.notes]
     return (
         f'<h2>{_e(w("caveats_up_front"))}</h2><ul class="caveats">'
         + "".join(f"<li>{i}</li>" for i in items)
@@ -434,7 +444,7 @@ def contrast_section(
     descriptions = scenario_descriptions(ds)
     missing = w("scenario_descriptions_missing")
     e = ev.effects[ev.effects["contrast"] == c.name]
-    when = when_sentence(ds, ev, w)
+    when = when_sentence(ds, ev, w, c)
     parts = [
         f'<section class="contrast" id="contrast-{_e(c.name)}">',
         f"<h2>{_contrast_title(c, w)}</h2>",
@@ -473,6 +483,7 @@ def contrast_section(
             ci=ev.ci,
             pooled_label=w("all_sites"),
             network_label=w("network", name="{name}"),
+            xlabel=w("forest_xlabel", ci=w.percent(ev.ci)),
         )
         parts.append(figure(fig, f"effects of {c.name} by site"))
     parts.append(_site_details(ds, e, w, measures))
@@ -606,7 +617,8 @@ def _cost_details(ev: Evaluation, c: Contrast, w: Words) -> str:
             cells.append(_cost_per(w, r, key, ratio) if key != "extra_cost_eur" else _money_cell(w, r, key))
         cells.append(w.euros(r["extra_cost_per_site_year"]))
         body.append(cells)
-    date = w.date(ev.when.date) if ev.when.date is not None else ev.when.label
+    when = ev.when_of(c)
+    date = w.date(when.date) if when.date is not None else when.label
     note = f'<p class="note">{_e(w("cost_table_note", date=date))}</p>'
     return f"<details><summary>{_e(w('costs'))}</summary>{note}{_table(headers, body, 'costs')}</details>"
 

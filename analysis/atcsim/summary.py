@@ -19,6 +19,7 @@ total population. ``pooling="unweighted"`` gives every site the same weight.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import warnings
@@ -33,6 +34,7 @@ from .bootstrap import DEFAULT_N_BOOT, DEFAULT_SEED, bootstrap_ci, check_boot_ar
 from .comparison import MIN_RELIABLE_REPLICATES
 from .dataset import SWEEP_DIM, extra_dims, indicators, site_labels
 from .errors import AtcsimError, SweepError
+from .i18n import Note
 from .evaluation import (
     Contrast,
     Envelope,
@@ -60,6 +62,7 @@ __all__ = [
     "When",
     "Evaluation",
     "evaluate",
+    "contrast_whens",
     "is_deterministic",
     "is_people",
     "is_share",
@@ -129,7 +132,8 @@ class When:
     ``end_index``: the position at which cumulative costs and per-year rates
     are taken; ``source``: ``"experiment end"`` (the last end date of the
     package), ``"run end"`` (no dated package: the last recorded time),
-    ``"at"`` or ``"window"`` (chosen by the user); ``experiment_end``: the
+    ``"at"`` or ``"window"`` (chosen by the user), ``"contrast"`` (the date
+    the contrast declares, ``[[contrast]] at``); ``experiment_end``: the
     package's last end date when known; ``years``: years from the first
     recorded time to ``end_index``.
     """
@@ -145,6 +149,28 @@ class When:
     @property
     def is_window(self) -> bool:
         return len(self.indices) > 1
+
+
+def contrast_whens(
+    ds: xr.Dataset,
+    chosen: Sequence[Contrast],
+    at: TimeSpec = None,
+    window: tuple[TimeSpec, TimeSpec] | None = None,
+) -> tuple[When, dict[str, When]]:
+    """The default measurement time and each contrast's.
+
+    A time the user gives (``at`` or ``window``) applies to every contrast;
+    otherwise a contrast that declares its date (``[[contrast]] at``) is
+    measured then, the others at the end of the experiment.
+    """
+    default = resolve_when(ds, at, window)
+    whens = {}
+    for c in chosen:
+        if at is None and window is None and c.at:
+            whens[c.name] = dataclasses.replace(resolve_when(ds, c.at), source="contrast")
+        else:
+            whens[c.name] = default
+    return default, whens
 
 
 def resolve_when(
@@ -183,7 +209,11 @@ class Evaluation:
     contrasts
         The contrasts evaluated (with their questions and where they come from).
     when
-        When effects are measured (:class:`When`).
+        The default measurement time (:class:`When`): the user's ``at`` or
+        ``window``, else the end of the experiment.
+    whens
+        Each contrast's measurement time (:meth:`when_of`): ``when``, or the
+        date the contrast declares (``[[contrast]] at``) when the user gave none.
     pooling
         ``"population"`` or ``"unweighted"`` (the pooling actually used).
     effects
@@ -196,14 +226,14 @@ class Evaluation:
         ``treatment_mean``, ``mean_diff``, ``ci_low``, ``ci_high``, ``sd_diff``,
         ``effect_size`` (d_z; NaN when not meaningful: fewer than 2
         replicates, or no spread), ``deterministic`` (no spread across
-        replicates: the effect is exact given the assumptions) and
-        ``n_replicates``.
+        replicates: the effect is exact given the assumptions),
+        ``n_replicates`` and ``measured_at`` (the contrast's time label).
     costs
         One row per contrast x group: ``extra_cost_eur``, ``avoided_eur``,
         ``net_benefit_eur``, ``benefit_cost_ratio``, ``cost_per_person_reached``,
         ``cost_per_person_moved``, ``extra_cost_per_site_year`` (each with
-        ``_ci_low``/``_ci_high`` where defined), ``n_replicates``. Costs are
-        cumulative to ``when.end_index``.
+        ``_ci_low``/``_ci_high`` where defined), ``n_replicates``,
+        ``measured_at``. Costs are cumulative to the contrast's time.
     checks
         Every plausibility check made: ``check`` (``level``: a scenario's
         replicate mean against the range the file records, as the engine
@@ -225,6 +255,7 @@ class Evaluation:
 
     contrasts: list[Contrast]
     when: When
+    whens: dict[str, When]
     pooling: str
     effects: pd.DataFrame
     costs: pd.DataFrame
@@ -238,6 +269,16 @@ class Evaluation:
     seed: int = DEFAULT_SEED
     n_replicates: int = 0
     notes: list[str] = field(default_factory=list)
+
+    def when_of(self, contrast: str | Contrast) -> When:
+        """When ``contrast`` (a name or a :class:`Contrast`) is measured."""
+        name = contrast.name if isinstance(contrast, Contrast) else contrast
+        return self.whens.get(name, self.when)
+
+    @property
+    def same_time(self) -> bool:
+        """True when every contrast is measured at the same time."""
+        return len({(tuple(w.indices), w.end_index) for w in self.whens.values()}) <= 1
 
     @property
     def flags(self) -> pd.DataFrame:
@@ -302,9 +343,11 @@ def evaluate(
         Default: :func:`atcsim.contrasts` (the file's named contrasts, else each
         scenario versus the baseline).
     at, window
-        When to measure (see :func:`atcsim.select_time`). Default: the end of
-        the experiment (the last end date of the package in the intervention
-        timeline; the last recorded time when the package has no end date).
+        When to measure every contrast (see :func:`atcsim.select_time`).
+        Default: each contrast's own date (``[[contrast]] at``), else the end
+        of the experiment (the last end date of the package in the
+        intervention timeline; the last recorded time when the package has no
+        end date).
         With a window, levels and head counts are averaged over it; cumulative
         costs and per-year rates are taken at its end.
     pooling
@@ -340,35 +383,46 @@ def evaluate(
         raise AtcsimError("no complete replicate to evaluate")
     notes: list[str] = []
     chosen = list(contrasts) if contrasts is not None else file_contrasts(ds)
-    when = resolve_when(ds, at, window)
+    when, whens = contrast_whens(ds, chosen, at, window)
     quality = site_quality(ds)
     population = quality["population"].to_numpy(float)
     if pooling == "population" and not (np.isfinite(population).all() and (population > 0).all()):
-        notes.append("sites have no usable population: pooled over sites without weights")
+        notes.append(Note("note_no_population"))
         pooling = "unweighted"
     inputs = input_indicators(ds)
     names = _effect_variables(ds, variables, notes)
     groups = _groups(ds, population, pooling)
     env = envelope if envelope is not None else load_envelope()
-    data = _Reader(ds, when)
-    effects = _effects(ds, data, chosen, names, groups, n_boot, seed, ci)
-    costs = _costs(ds, data, chosen, groups, when, n_boot, seed, ci, notes)
-    checks = _checks(ds, data, chosen, costs, when, env, quality, n_boot, seed, ci)
-    if not env.found:
-        notes.append(
-            "the plausibility envelope (docs/data/envelope.toml) was not found, so effects were not checked "
-            "against its contrast bounds (searched: " + ", ".join(env.searched) + "; set ATCSIM_ENVELOPE)"
+    effects, costs, checks = [], [], []
+    for group_when, group in _by_time(chosen, whens):
+        data = _Reader(ds, group_when)
+        group_costs = _costs(ds, data, group, groups, group_when, n_boot, seed, ci, notes)
+        effects.append(_effects(ds, data, group, names, groups, n_boot, seed, ci))
+        costs.append(group_costs)
+        checks.append(
+            _checks(ds, data, group, group_costs, group_when, env, quality, n_boot, seed, ci, False)
         )
+    checks.append(
+        _checks(ds, _Reader(ds, when), [], pd.DataFrame(), when, env, quality, n_boot, seed, ci, True)
+    )
+    effects_table = _in_contrast_order(_stamped(effects, whens), chosen)
+    if effects_table.empty:
+        effects_table = _empty_effects()
+    costs_table = _in_contrast_order(_stamped(costs, whens), chosen)
+    checks_table = pd.concat([c for c in checks if len(c)] or [checks[-1]], ignore_index=True)
+    if not env.found:
+        notes.append(Note("note_no_envelope", paths=", ".join(env.searched)))
     n_rep = int(ds.sizes["replicate"])
     if n_rep < MIN_RELIABLE_REPLICATES:
-        notes.append(f"only {n_rep} replicate(s): confidence intervals are unreliable")
+        notes.append(Note("few_replicates", n=n_rep))
     return Evaluation(
         contrasts=chosen,
         when=when,
+        whens=whens,
         pooling=pooling,
-        effects=effects,
-        costs=costs,
-        checks=checks,
+        effects=effects_table,
+        costs=costs_table,
+        checks=checks_table,
         site_quality=quality,
         inputs=inputs,
         envelope=env,
@@ -382,6 +436,33 @@ def evaluate(
 
 
 # ------------------------------------------------------------------ internals
+
+
+def _by_time(chosen: Sequence[Contrast], whens: dict[str, When]) -> list[tuple[When, list[Contrast]]]:
+    """The contrasts grouped by measurement time (in order of first appearance), each group read once."""
+    groups: dict[tuple, tuple[When, list[Contrast]]] = {}
+    for c in chosen:
+        w = whens[c.name]
+        groups.setdefault((tuple(int(i) for i in w.indices), w.end_index), (w, []))[1].append(c)
+    return list(groups.values())
+
+
+def _stamped(frames: list[pd.DataFrame], whens: dict[str, When]) -> pd.DataFrame:
+    """The frames concatenated, each row stamped with its contrast's time label (``measured_at``)."""
+    kept = [f for f in frames if len(f)]
+    if not kept:
+        return pd.DataFrame()
+    table = pd.concat(kept, ignore_index=True)
+    table["measured_at"] = [whens[c].label for c in table["contrast"]]
+    return table
+
+
+def _in_contrast_order(table: pd.DataFrame, chosen: Sequence[Contrast]) -> pd.DataFrame:
+    if table.empty:
+        return table
+    order = {c.name: k for k, c in enumerate(chosen)}
+    rank = table["contrast"].map(order)
+    return table.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def _effect_variables(ds: xr.Dataset, variables: Sequence[str] | None, notes: list[str]) -> list[str]:
@@ -401,7 +482,7 @@ def _effect_variables(ds: xr.Dataset, variables: Sequence[str] | None, notes: li
             )
     dropped = [v for v in names if is_input(ds, v)]
     if dropped and variables is not None:
-        notes.append(f"inputs are not effects and were left out: {', '.join(dropped)}")
+        notes.append(Note("note_inputs_dropped", names=", ".join(dropped)))
     return [v for v in names if not is_input(ds, v) and len(extra_dims(ds[v])) <= 1]
 
 
@@ -496,6 +577,7 @@ def _empty_effects() -> pd.DataFrame:
             "effect_size",
             "deterministic",
             "n_replicates",
+            "measured_at",
         ]
     )
 
@@ -820,8 +902,13 @@ def _checks(
     n_boot: int,
     seed: int,
     ci: float,
+    scenario_checks: bool,
 ) -> pd.DataFrame:
-    """Every plausibility check; ``inside`` is False when the value (or its whole CI) is outside the range."""
+    """Plausibility checks; ``inside`` is False when the value (or its whole CI) is outside the range.
+
+    With ``scenario_checks``, the checks of scenarios (levels, cost per site-year); otherwise those of
+    the contrasts ``chosen`` (effects of the package, benefit-cost ratios), at ``when``.
+    """
     rows: list[dict[str, Any]] = []
     sites = list(quality.index)
     names = quality["site_name"].tolist()
@@ -858,7 +945,7 @@ def _checks(
         )
 
     # Levels: the ranges the file records (atcsim_plausible), as the engine checks them.
-    for name in indicators(ds):
+    for name in indicators(ds) if scenario_checks else []:
         ranges = plausible_ranges(ds, name)
         if not ranges:
             continue
@@ -947,7 +1034,7 @@ def _checks(
             )
     # Cost of the package per site-year, for scenarios that deliver the whole package.
     per_year = env.bound(_COST, "per_site_year")
-    if per_year is not None and _COST in indicators(ds) and years > 0:
+    if scenario_checks and per_year is not None and _COST in indicators(ds) and years > 0:
         for scenario in scenarios:
             kinds = set(timeline.loc[timeline["scenario"] == scenario, "kind"])
             full_package = {"animator", "shared_governance"} <= kinds if len(timeline) else True

@@ -367,7 +367,7 @@ def make_synthetic(
         outcome, recorded plausible ranges).
     contrasts
         Named contrasts (``name``, ``treatment``, ``baseline``, ``question``,
-        ``question_fr``): the ``contrast`` dimension and its string variables.
+        ``question_fr``, ``at``): the ``contrast`` dimension and its string variables.
     descriptions
         ``scenario_description`` per scenario name.
     interventions
@@ -742,6 +742,7 @@ def _write_contrasts(f: h5py.File, contrasts: Sequence[Mapping[str, str]]) -> No
         ("baseline", "baseline scenario of the contrast"),
         ("question", "question the contrast answers"),
         ("question_fr", "question the contrast answers, in French"),
+        ("at", "date the contrast is measured at by default"),
     ):
         values = np.array([str(c.get(key, "")) for c in contrasts], dtype=object)
         _write_strings(f, f"contrast_{key}", values, [scale], long_name)

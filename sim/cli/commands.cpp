@@ -1,5 +1,7 @@
 #include "sim/cli/commands.hpp"
 
+#include "sim/cli/analysis_commands.hpp"
+
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 
@@ -39,6 +41,9 @@ usage:
   atcsim validate CONFIG.toml{}
   atcsim describe [MODEL]{}
   atcsim info OUT.h5
+  atcsim report OUT.h5 [-o REPORT.html] [--at DATE] [--lang fr|en] ...
+  atcsim export OUT.h5 -o FILE.csv[.gz] [--format csv|behaviorspace]
+  atcsim calibrate CALIBRATION.toml [-o POSTERIOR.nc] [--resume]
   atcsim --version | --help
 
 commands:
@@ -46,6 +51,10 @@ commands:
   validate   check a config (and overrides) without running anything
   describe   list models, or one model's parameters, indicators and interventions
   info       summarise a result file
+  report     the evaluator's HTML report of a result file (analysis package)
+  export     a result file as CSV tables for spreadsheets, R or BehaviorSpace users
+  calibrate  fit parameters to published figures (docs/calibration.md)
+             (report, export, calibrate: the Python analysis package; `atcsim report --help`)
 
 `atcsim COMMAND --help` explains a command's options.
 exit codes: 0 success, 1 runtime failure, 2 usage or input error, 130 interrupted
@@ -172,7 +181,8 @@ std::string validate_summary(const sim::ExperimentSpec& spec) {
     std::size_t name_width = 0;
     for (const auto& c : spec.contrasts) name_width = std::max(name_width, c.name.size());
     for (const auto& c : spec.contrasts) {
-      out += fmt::format("  {:<{}}  {} vs {}: {}\n", c.name, name_width, c.treatment, c.baseline, c.question);
+      out += fmt::format("  {:<{}}  {} vs {}: {}{}\n", c.name, name_width, c.treatment, c.baseline,
+                         c.question, c.at.empty() ? "" : fmt::format(" (measured on {})", c.at));
     }
   }
   out += fmt::format("output:     {}\n", spec.output.path);
@@ -359,6 +369,10 @@ int cmd_info(const Args& a) {
 }  // namespace
 
 int main(const std::vector<std::string>& argv) {
+  const auto& analysis = analysis_command_names();
+  if (argv.size() > 1 && std::find(analysis.begin(), analysis.end(), argv[1]) != analysis.end()) {
+    return run_analysis_command(argv);  // the package parses its own options
+  }
   try {
     const Args a = parse(argv);
     if (a.command.empty() || a.command == "--help" || a.command == "-h" || a.command == "help") {
@@ -373,8 +387,10 @@ int main(const std::vector<std::string>& argv) {
     if (a.command == "validate") return cmd_validate(a);
     if (a.command == "describe") return cmd_describe(a);
     if (a.command == "info") return cmd_info(a);
+    auto commands = command_names();
+    commands.insert(commands.end(), analysis.begin(), analysis.end());
     throw UsageError(fmt::format("unknown command '{}'{}; commands: {}", a.command,
-                                 did_you_mean(a.command, command_names()), join(command_names(), ", ")));
+                                 did_you_mean(a.command, commands), join(commands, ", ")));
   } catch (const UsageError& e) {
     std::fprintf(stderr, "atcsim: %s\n", e.what());
     return 2;

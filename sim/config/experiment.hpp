@@ -29,6 +29,10 @@ struct ContrastSpec {
   std::string baseline;
   std::string question;     // English
   std::string question_fr;  // "" when not given
+  // When the contrast is measured by default (ISO date; "" = the end of the
+  // experiment): scenarios that differ only late (an animator kept after
+  // 2021) show their effect only then.
+  std::string at;
 };
 
 struct OutputSpec {

@@ -441,7 +441,7 @@ toml::table Loader::resolved_site(const SiteSpec& s) const {
 }
 
 // [[contrast]]: name, treatment, baseline (scenario names), question,
-// optional question_fr.
+// optional question_fr and at (the date it is measured at by default).
 void Loader::contrasts(TableReader& root) {
   const toml::array* arr = root.array_of_tables("contrast");
   if (arr == nullptr) return;
@@ -473,6 +473,15 @@ void Loader::contrasts(TableReader& root) {
     if (!question || question->empty()) r.expected("question", "the question the contrast answers (English)");
     c.question = *question;
     c.question_fr = r.string("question_fr").value_or("");
+    const auto at = r.date("at");
+    if (at) {
+      const std::int64_t days = at->days_since_epoch() - spec.start_date.days_since_epoch();
+      if (days < 0 || days > spec.steps * spec.step_days) {
+        r.fail("at", fmt::format("expected a date within the run ({} to {})", spec.start_date.iso(),
+                                 step_date(spec.steps)));
+      }
+      c.at = at->iso();
+    }
     r.finish();
     toml::table t;
     t.insert("name", c.name);
@@ -480,6 +489,7 @@ void Loader::contrasts(TableReader& root) {
     t.insert("baseline", c.baseline);
     t.insert("question", c.question);
     if (!c.question_fr.empty()) t.insert("question_fr", c.question_fr);
+    if (at) t.insert("at", toml::date{at->year, at->month, at->day});
     resolved_contrasts.push_back(std::move(t));
     spec.contrasts.push_back(std::move(c));
   }

@@ -368,13 +368,14 @@ void create_scenario_metadata(hid_t f, const sim::ExperimentSpec& spec, hid_t sc
 // Without [[contrast]] there is no `contrast` dimension.
 void create_contrasts(hid_t f, const sim::ExperimentSpec& spec) {
   if (spec.contrasts.empty()) return;
-  std::vector<std::string> names, treatments, baselines, questions, questions_fr;
+  std::vector<std::string> names, treatments, baselines, questions, questions_fr, dates;
   for (const auto& c : spec.contrasts) {
     names.push_back(c.name);
     treatments.push_back(c.treatment);
     baselines.push_back(c.baseline);
     questions.push_back(c.question);
     questions_fr.push_back(c.question_fr);
+    dates.push_back(c.at);
   }
   Handle dim = create_string_coordinate(f, "contrast", names);
   make_scale(dim, "contrast");
@@ -389,6 +390,8 @@ void create_contrasts(hid_t f, const sim::ExperimentSpec& spec) {
       {"contrast_baseline", &baselines, "scenario it is compared with"},
       {"contrast_question", &questions, "question the contrast answers (English)"},
       {"contrast_question_fr", &questions_fr, "question the contrast answers (French; empty if not given)"},
+      {"contrast_at", &dates,
+       "date the contrast is measured at by default (ISO; empty: end of the experiment)"},
   };
   for (const auto& v : vars) {
     Handle ds = create_string_coordinate(f, v.name, *v.values);

@@ -395,6 +395,7 @@ treatment = "both"
 baseline = "none"
 question = "Does it work?"
 question_fr = "Est-ce que ça marche ?"
+at = 2019-10-14
 )");
   const auto out = dir.file("t.h5");
   const auto r = atcsim({"run", dir.file("t.toml"), "-o", out, "--quiet"});
@@ -419,6 +420,7 @@ question_fr = "Est-ce que ça marche ?"
       "assert list(ds.contrast_baseline.values) == ['none']\n"
       "assert list(ds.contrast_question.values) == ['Does it work?']\n"
       "assert list(ds.contrast_question_fr.values) == ['Est-ce que ça marche ?']\n"
+      "assert list(ds.contrast_at.values) == ['2019-10-14']\n"
       "print('ok')\n";
   const auto py = atc::test::run_process({"/usr/bin/python3", "-c", script, out});
   INFO(py.err);

@@ -131,6 +131,65 @@ def test_summary_numbers_match_a_hand_computation(pds):
     assert row["benefit_cost_ratio_ci_low"] < row["benefit_cost_ratio"] < row["benefit_cost_ratio_ci_high"]
 
 
+def test_a_contrast_measured_at_its_own_date(tmp_path):
+    """``[[contrast]] at``: that contrast is measured then, the others at the end; --at overrides all."""
+    dated = dict(CONTRAST[0], name="late_question", at="2019-09-30")
+    path = make_synthetic(
+        tmp_path / "dated.h5",
+        replicates=6,
+        sites=3,
+        steps=16,
+        seed=7,
+        people=True,
+        contrasts=[CONTRAST[0], dated],
+        interventions=TIMELINE,
+        site_quality=True,
+    )
+    with atcsim.open(path) as data:
+        ds = data.load()
+    times = pd.DatetimeIndex(ds["time"].values)
+    k = int(np.flatnonzero(times <= pd.Timestamp("2019-09-30"))[-1])
+    assert [c.at for c in atcsim.contrasts(ds)] == ["", "2019-09-30"]
+    ev = evaluate(ds, n_boot=N_BOOT)
+    assert ev.when_of("late_question").source == "contrast" and list(ev.when_of("late_question").indices) == [
+        k
+    ]
+    assert ev.when_of("animator_effect") is ev.when and ev.when.end_index != k and not ev.same_time
+    pop = np.asarray(ds["population"].values, float)
+
+    def pooled_pp(index):
+        s = _at(ds, "participation_share", "animator", index) - _at(
+            ds, "participation_share", "baseline", index
+        )
+        return 100 * (s @ (pop / pop.sum())).mean()
+
+    late = ev.effect("late_question", "participation_share", scale="pp")
+    assert late["mean_diff"] == pytest.approx(pooled_pp(k), rel=1e-12)
+    assert ev.effect("animator_effect", "participation_share", scale="pp")["mean_diff"] == pytest.approx(
+        pooled_pp(ev.when.end_index), rel=1e-12
+    )
+    assert abs(pooled_pp(k) - pooled_pp(ev.when.end_index)) > 1e-3  # the two dates tell apart
+    cost_k = (
+        _at(ds, "intervention_cost_eur", "animator", k) - _at(ds, "intervention_cost_eur", "baseline", k)
+    ).sum(1)
+    assert ev.cost("late_question")["extra_cost_eur"] == pytest.approx(cost_k.mean(), rel=1e-12)
+    stamps = ev.effects.groupby("contrast")["measured_at"].unique()
+    assert stamps["late_question"].tolist() == [ev.when_of("late_question").label]
+    assert list(ev.effects["contrast"].unique()) == ["animator_effect", "late_question"]  # config order kept
+    # the scenario checks (levels) are made once, not once per measurement time
+    levels = ev.checks[ev.checks["check"] == "level"]
+    assert not levels.duplicated(["subject", "indicator", "label", "site"]).any()
+    # a date the user gives applies to every contrast
+    at = evaluate(ds, at=str(times[2].date()), n_boot=N_BOOT)
+    assert at.same_time and list(at.when_of("late_question").indices) == [2]
+    # the report says when each contrast is measured
+    out = tmp_path / "dated.html"
+    assert cli.main(["report", str(path), "-o", str(out), "--n-boot", "200", "--lang", "en"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "the date this question is asked at" in text
+    assert "measured on 30 September 2019" in text or "measured on 2019-09-30" in text
+
+
 # ------------------------------------------------------------------------ --at / --window
 
 
@@ -308,6 +367,41 @@ def test_first_screen_has_the_headline_and_tables_fit_1280px(tmp_path):
     first = dom.stdout.split('id="headline"')[1][:3000]
     assert "Mesuré" in dom.stdout.split('id="when"')[1][:300]  # French, and says when
     assert "personnes" in first or "participants" in first
+
+
+def _pdf_pages(pdf: Path) -> int:
+    """Pages of a PDF Chromium printed (its page objects are plain text: ``/Type /Page``)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+def _print_pages(page: Path, tmp_path: Path, name: str) -> int:
+    pdf = tmp_path / f"{name}.pdf"
+    proc = _chromium(
+        ["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], tmp_path / f"p-{name}"
+    )
+    assert pdf.exists(), proc.stderr[-2000:]
+    return _pdf_pages(pdf)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+def test_the_printed_summary_is_one_a4_landscape_page(tmp_path):
+    """The committee's page: the summary alone, printed with the report's print CSS, fits one A4 page."""
+    path = make_synthetic_atc(tmp_path / "atc.h5", replicates=4, sites=15)
+    out = tmp_path / "report.html"
+    assert cli.main(["report", str(path), "-o", str(out), "--n-boot", "200"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "@page{size:A4 landscape" in text
+    start = text.index('<section id="summary"')
+    end = text.index("</section>", start) + len("</section>")
+    summary = text[start:end]
+    assert "<section" not in summary[1:]  # the cut holds the whole summary
+    only = tmp_path / "summary.html"
+    only.write_text(text[:start] + summary + "</body></html>", encoding="utf-8")
+    assert _print_pages(only, tmp_path, "summary") == 1
+    # the counting can fail: the same summary twice does not fit one page
+    twice = tmp_path / "twice.html"
+    twice.write_text(text[:start] + summary + summary.replace('id="', 'id="x') + "</body></html>", "utf-8")
+    assert _print_pages(twice, tmp_path, "twice") >= 2
 
 
 # ------------------------------------------------------------------------------ a real run

@@ -20,6 +20,14 @@ from conftest import subprocess_env
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
+def _heading(text: str, name: str) -> bool:
+    """An h3 for indicator ``name``: the name itself, or a readable title followed by the name in code."""
+    return (
+        re.search(rf"<h3>(?:[^<]* <small><code>)?{re.escape(name)}(?:</code></small>)?</h3>", text)
+        is not None
+    )
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "atcsim", *args],
@@ -95,7 +103,7 @@ def test_report_has_effects_per_treatment_with_cis(report):
     assert "percentile bootstrap" in effects and "95 %" in effects
     assert effects.count("Benefit-cost ratio") >= 2
     assert "Marseille — Frais Vallon" in effects
-    assert trajectories.count("<h3>participation_share</h3>") == 1
+    assert trajectories.count("<small><code>participation_share</code></small></h3>") == 1
 
 
 def test_report_caveats(report):
@@ -136,7 +144,7 @@ def test_canonical_single_site_report_lists_all_variables(canonical_file, tmp_pa
     assert code == 0
     text = out.read_text(encoding="utf-8")
     assert "Effects: high_threshold vs low_threshold" in text  # first scenario is the baseline
-    assert "<h3>cascade_size</h3>" in text and "<h3>adopter_share</h3>" in text
+    assert _heading(text, "cascade_size") and _heading(text, "adopter_share")
     assert "Single site (all)" in text
     assert "Cost-effectiveness" not in text
 
@@ -178,7 +186,7 @@ def test_theme_variables_expand_when_no_preferred_indicator(tmp_path):
     assert cli.main(["report", str(path), "-o", str(out), "--n-boot", "100"]) == 0
     text = out.read_text(encoding="utf-8")
     assert "<h3>outcome_index[theme=employment]</h3>" in text
-    assert "<h3>avoided_costs_eur</h3>" in text
+    assert _heading(text, "avoided_costs_eur")
 
 
 def test_bad_inputs_exit_2_with_one_line(result_file, tmp_path):

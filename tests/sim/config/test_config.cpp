@@ -242,4 +242,15 @@ TEST_CASE("contrasts name two existing scenarios and the question they answer", 
   CHECK_THAT(error_of(with("treatment = \"high\"\nbaseline = \"high\"\nquestion = \"q\"\n")),
              Catch::Contains("contrast \"degree\".baseline: expected a scenario other than the treatment"));
   CHECK(load(config(dir, kWatts)).contrasts.empty());
+  // `at`: the date a contrast is measured at by default, within the run.
+  const std::string both = "treatment = \"high\"\nbaseline = \"low\"\nquestion = \"q\"\n";
+  CHECK(spec.contrasts[0].at.empty());
+  const auto dated = load(with(both + "at = 2019-09-05\n"));
+  CHECK(dated.contrasts[0].at == "2019-09-05");
+  CHECK_THAT(dated.resolved_toml, Catch::Contains("at = 2019-09-05"));
+  CHECK_THAT(error_of(with(both + "at = 2030-01-01\n")),
+             Catch::Contains("contrast \"degree\".at: expected a date within the run (2019-09-02 to "));
+  CHECK_THAT(error_of(with(both + "at = 2019-08-01\n")), Catch::Contains("contrast \"degree\".at: expected"));
+  CHECK_THAT(error_of(with(both + "at = \"end\"\n")),
+             Catch::Contains("contrast \"degree\".at: expected a date"));
 }
