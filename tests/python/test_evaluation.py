@@ -450,6 +450,10 @@ def test_report_of_a_small_real_atc15_run(tmp_path):
     lockdowns = timeline[(timeline["kind"] == "lockdown") & (timeline["scenario"] == "atc_covid")]
     assert sorted(lockdowns["start"].dt.year) == [2020, 2020, 2021]
     assert "∞" not in text
+    # keeping the animator is measured when the two scenarios differ: at the date the contrast declares
+    kept = ev.when_of("animator_kept")
+    assert kept.source == "contrast" and kept.date == pd.Timestamp("2023-12-25")
+    assert "mesuré au 25 décembre 2023" in summary
 
 
 def test_figures_drawn_in_forked_children_are_the_serial_ones(people_file, monkeypatch):
