@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 
 #include "sim/config/toml_reader.hpp"
@@ -83,6 +84,14 @@ const std::vector<Option>& option_table() {
        [](Args& a, const std::string& n, const std::string& v) {
          a.replicates = parse_count(n, v, 1, std::numeric_limits<long>::max());
        }},
+      {"--posterior",
+       "",
+       "FILE",
+       false,
+       {"run", "validate"},
+       "run from a calibration's posterior: each replicate draws one parameter\n"
+       "set from FILE (sets posterior.path; see docs/calibration.md)",
+       [](Args& a, const std::string&, const std::string& v) { a.posterior = v; }},
       {"--resume",
        "",
        "",
@@ -214,6 +223,12 @@ sim::LoadOptions load_options(const Args& a) {
   o.overrides = a.overrides;
   if (a.output) o.overrides.push_back("output.path=" + sim::toml_quote(*a.output));
   if (a.replicates) o.overrides.push_back(fmt::format("experiment.replicates={}", *a.replicates));
+  // Relative to the current directory, as -o is (a config's posterior.path is relative to the config).
+  if (a.posterior) {
+    o.overrides.push_back(
+        "posterior.path=" +
+        sim::toml_quote(std::filesystem::absolute(*a.posterior).lexically_normal().string()));
+  }
   return o;
 }
 

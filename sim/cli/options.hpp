@@ -26,6 +26,7 @@ struct Args {
   std::optional<std::string> output;
   std::optional<int> threads;
   std::optional<long> replicates;
+  std::optional<std::string> posterior;  // --posterior FILE: [posterior] path
   bool resume = false;
   bool quiet = false;
   bool help = false;
@@ -49,7 +50,7 @@ std::string synopsis(const std::string& command);
 // The "options:" section of COMMAND's help text, one option per entry.
 std::string options_help(const std::string& command);
 
-// --set, then -o and --replicates, as config overrides in that order.
+// --set, then -o, --replicates and --posterior, as config overrides in that order.
 sim::LoadOptions load_options(const Args& args);
 
 // The single positional argument (a config file); otherwise a UsageError

@@ -50,17 +50,30 @@ CsvTable read_csv(const std::string& path) {
   table.separator = semicolons > commas ? ';' : ',';
 
   std::vector<std::string> record;
+  std::vector<std::size_t> columns;  // where each field of the record starts (1-based)
   std::string field;
   bool quoted = false;
   std::size_t line = 1;
   std::size_t record_line = 1;
-  auto end_record = [&] {
+  std::size_t line_start = 0;   // offset of the current line's first character
+  std::size_t field_start = 0;  // offset of the current field's first character
+  auto start_field = [&](std::size_t offset) {
+    field_start = offset;
+    while (field_start < text.size() && (text[field_start] == ' ' || text[field_start] == '\t'))
+      ++field_start;
+  };
+  auto end_field = [&] {
     record.push_back(trim(field));
+    columns.push_back(field_start >= line_start ? field_start - line_start + 1 : 1);
     field.clear();
+  };
+  auto end_record = [&] {
+    end_field();
     const bool blank = record.size() == 1 && record[0].empty();
     if (!blank) {
       if (table.header.empty()) {
         table.header = record;
+        table.header_columns = columns;
       } else {
         if (record.size() != table.header.size()) {
           throw ConfigError(fmt::format("{}:{}: expected {} columns (as in the header), got {}", path,
@@ -68,11 +81,14 @@ CsvTable read_csv(const std::string& path) {
         }
         table.rows.push_back(record);
         table.row_lines.push_back(record_line);
+        table.row_columns.push_back(columns);
       }
     }
     record.clear();
+    columns.clear();
     record_line = line;
   };
+  start_field(0);
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quoted) {
@@ -84,17 +100,22 @@ CsvTable read_csv(const std::string& path) {
           quoted = false;
         }
       } else {
-        if (c == '\n') ++line;
+        if (c == '\n') {
+          ++line;
+          line_start = i + 1;
+        }
         field += c;
       }
     } else if (c == '"') {
       quoted = true;
     } else if (c == table.separator) {
-      record.push_back(trim(field));
-      field.clear();
+      end_field();
+      start_field(i + 1);
     } else if (c == '\n') {
       ++line;
       end_record();
+      line_start = i + 1;
+      start_field(i + 1);
     } else {
       field += c;
     }
