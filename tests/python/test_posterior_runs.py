@@ -202,3 +202,35 @@ def test_bad_posteriors_are_located_errors(tmp_path, keys, samples, weights, ext
     line = p.stderr.strip()
     assert "\n" not in line and message in line
     assert "c.toml:" in line and ("posterior.path" in line or "posterior.draws" in line)
+
+
+# ------------------------------------------------------------ calibrated defaults
+
+
+def test_calibrated_defaults_lists_informed_model_parameters_only():
+    import xarray as xr
+
+    from atcsim.calibration import calibrated_defaults
+
+    rng = np.random.default_rng(2)
+    n = 4000
+    samples = np.column_stack([rng.normal(0.3, 0.01, n), rng.uniform(0, 1, n), rng.normal(0.5, 0.01, n)])
+    post = xr.Dataset(
+        {
+            "samples": (("sample", "parameter"), samples),
+            "weights": ("sample", np.full(n, 1.0 / n)),
+            "parameter_key": ("parameter", ["model.threshold_mean", "model.inert", "site.A.population"]),
+            "parameter_min": ("parameter", [0.0, 0.0, 0.0]),
+            "parameter_max": ("parameter", [1.0, 1.0, 1.0]),
+            "parameter_scale": ("parameter", ["linear"] * 3),
+        },
+        coords={"parameter": ["model_threshold_mean", "model_inert", "site_A_population"]},
+        attrs={"targets_file": "scenarios/calibration/targets.toml", "created": "2026-12-01T10:00:00Z"},
+    )
+    text = calibrated_defaults(post)
+    assert 'format = "atcsim-calibrated-defaults/1"' in text and "date = 2026-12-01" in text
+    line = next(x for x in text.splitlines() if x.startswith("threshold_mean = "))
+    median = float(line.split("median = ")[1].split(",")[0])
+    assert median == pytest.approx(0.3, abs=0.002)
+    assert "inert" not in text.split("[parameters]")[1]  # not informed: keeps its default
+    assert "population" not in text  # not a model.X key
