@@ -234,3 +234,31 @@ def test_calibrated_defaults_lists_informed_model_parameters_only():
     assert median == pytest.approx(0.3, abs=0.002)
     assert "inert" not in text.split("[parameters]")[1]  # not informed: keeps its default
     assert "population" not in text  # not a model.X key
+
+
+def test_posterior_runs_are_identical_across_mpi_ranks(tmp_path, monkeypatch):
+    import shutil
+
+    binary = atcsim_binary()
+    if binary is None or shutil.which("mpirun") is None or not binary.with_name("atcsim-mpi").is_file():
+        pytest.skip("no engine, mpirun or atcsim-mpi")
+    # as tests/cli/test_mpi.cpp: CI runs as root, which Open MPI refuses unless told
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT", "1")
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    monkeypatch.setenv("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    post = write_posterior(tmp_path / "post.nc", ["model.mean"], [[0.25], [0.3], [0.35]], [1.0, 1.0, 1.0])
+    args = ["run", str(EXPERIMENT), "--posterior", str(post), "--replicates", "4", "--quiet"]
+    serial = tmp_path / "serial.h5"
+    assert engine(*args, "-o", str(serial), cwd=tmp_path).returncode == 0
+    ranks = tmp_path / "ranks.h5"
+    p = subprocess.run(
+        ["mpirun", "-n", "2", str(binary.with_name("atcsim-mpi")), *args, "-o", str(ranks)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr
+    a, b = atcsim.open(serial), atcsim.open(ranks)
+    assert np.array_equal(a["posterior_sample"].values, b["posterior_sample"].values)
+    assert np.array_equal(a["active_fraction"].values, b["active_fraction"].values, equal_nan=True)

@@ -183,11 +183,11 @@ TEST_CASE("points sweeps run a given list, from a CSV or inline, with per-point 
   // Common seeds by default; derived per-point seeds depend on the point only.
   const std::string inline_points =
       "[sweep]\nmethod = \"points\"\n{}[sweep.parameters]\n\"model.phi\" = [0.1, 0.2, 0.3]\n";
-  dir.write("c.toml", "[model]\nname = \"canonical/watts\"\n" + fmt::format(inline_points, ""));
+  dir.write("c.toml", "[model]\nname = \"canonical/watts\"\n" + fmt::format(fmt::runtime(inline_points), ""));
   const auto common = load_experiment(dir.file("c.toml"), atc::models::registry(), o);
   CHECK(common.seed_at(2) == common.seed);
-  dir.write("d.toml",
-            "[model]\nname = \"canonical/watts\"\n" + fmt::format(inline_points, "seeds = \"per_point\"\n"));
+  dir.write("d.toml", "[model]\nname = \"canonical/watts\"\n" +
+                          fmt::format(fmt::runtime(inline_points), "seeds = \"per_point\"\n"));
   const auto derived = load_experiment(dir.file("d.toml"), atc::models::registry(), o);
   CHECK(derived.seed_at(1) == derived_point_seed(derived.sweep->seed, 1));
   CHECK(derived.seed_at(0) != derived.seed_at(1));
