@@ -218,7 +218,7 @@ TEST_CASE("points sweeps locate every bad row, key and column", "[sweep][config]
                             "0.2]\n\"model.n\" = [100]\n"),
              Catch::Contains("sweep.parameters.model.n: expected columns of equal length"));
   CHECK_THAT(sweep_error_in(dir, "[sweep]\nmethod = \"points\"\npoints_file = \"none.csv\"\n"),
-             Catch::Contains("s.toml:3:15: sweep.points_file:") && Catch::Contains("no such file"));
+             Catch::Contains("s.toml:6:15: sweep.points_file:") && Catch::Contains("no such file"));
   CHECK_THAT(sweep_error_in(dir,
                             "[sweep]\nmethod = \"lhs\"\npoints = 4\nseeds = \"per_point\"\n"
                             "[sweep.parameters]\n\"model.phi\" = { min = 0, max = 1 }\n"),

@@ -50,7 +50,7 @@ TEST_CASE("calibrated defaults replace defaults and say where they come from", "
 TEST_CASE("bad calibrated defaults files are located errors", "[calibrated]") {
   CHECK_THAT(
       error_of(kHeader + "threshold_meen = { median = 0.3, low = 0.2, high = 0.4 }\n"),
-      Catch::Contains("calibrated.toml:5:1: parameters.threshold_meen: not a parameter of the model") &&
+      Catch::Contains("calibrated.toml:5:18: parameters.threshold_meen: not a parameter of the model") &&
           Catch::Contains("did you mean 'threshold_mean'"));
   CHECK_THAT(error_of(kHeader + "threshold_mean = { median = 1.3, low = 0.2, high = 1.4 }\n"),
              Catch::Contains("parameters.threshold_mean.median: value 1.3 is outside the parameter's range"));
@@ -59,6 +59,8 @@ TEST_CASE("bad calibrated defaults files are located errors", "[calibrated]") {
   CHECK_THAT(error_of(kHeader + "diffusion = { median = 1, low = 0, high = 1 }\n"),
              Catch::Contains("parameters.diffusion: not a numeric parameter"));
   CHECK_THAT(error_of("format = \"x\"\n"), Catch::Contains("calibrated.toml:1:10: format: expected"));
-  CHECK_THAT(error_of(kHeader + "threshold_mean = { median = 0.3 }\n"),
-             Catch::Contains("parameters.threshold_mean.low: expected a number"));
+  CHECK_THAT(
+      error_of(kHeader + "threshold_mean = { median = 0.3 }\n"),
+      Catch::Contains(
+          "calibrated.toml:5:18: parameters.threshold_mean.low: missing required key (expected a number)"));
 }
