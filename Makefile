@@ -73,7 +73,7 @@ tsan: setup
 	ctest --preset tsan -j$(JOBS)
 
 bench: build
-	@$(PYTHON) scripts/bench_results.py $(BUILD) --script bench/bench_report.py
+	@$(PYTHON) scripts/bench_results.py $(BUILD) --script bench/bench_report.py --script bench/bench_calibrate_batch.py
 
 lint: lint-format lint-python lint-tidy
 

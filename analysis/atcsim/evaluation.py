@@ -700,21 +700,22 @@ NOT_CALIBRATED_FR = (
 def parameter_uncertainty(ds: xr.Dataset) -> ParameterUncertainty:
     """Parameter uncertainty of the file, or the "not calibrated" statement.
 
-    PLACEHOLDER for issue 13 (calibration from a posterior, branch calib2):
-    files whose replicates are drawn from a posterior will carry a ``draw``
-    dimension or a ``calibration_posterior`` global attribute; the split of
-    parameter versus stochastic uncertainty will be computed here by the
-    calibration package's functions. Until then every file is "not calibrated".
+    A file run with ``[posterior]`` (``atcsim run --posterior FILE``) has a
+    ``posterior_draw`` coordinate on ``replicate``: its replicates carry
+    parameter uncertainty, which :mod:`atcsim.posterior_effects` separates
+    from simulation noise (the report's "Parameter and simulation
+    uncertainty" section).
     """
-    if "draw" in ds.dims or ds.attrs.get("calibration_posterior"):
-        text = (
-            "the file holds posterior draws, but the split of parameter and simulation uncertainty "
-            "is not computed yet (issue 13): intervals mix both"
-        )
+    if "posterior_draw" in ds.variables:
+        draws = int(np.unique(np.asarray(ds["posterior_draw"].values)).size)
+        path = Path(str(ds.attrs.get("posterior_path", "?"))).name
         return ParameterUncertainty(
             True,
-            text,
-            "le fichier contient des tirages a posteriori, mais la part de l'incertitude due aux "
-            "paramètres n'est pas encore calculée (issue 13) : les intervalles mêlent les deux",
+            f"each replicate draws its parameters from the posterior {path} ({draws} draws): intervals "
+            "include parameter uncertainty; its share is in the section on parameter and simulation "
+            "uncertainty",
+            f"chaque réplique tire ses paramètres dans la loi a posteriori {path} ({draws} tirages) : les "
+            "intervalles incluent l'incertitude des paramètres ; sa part est donnée dans la section "
+            "« Incertitude des paramètres et bruit de simulation »",
         )
     return ParameterUncertainty(False, NOT_CALIBRATED, NOT_CALIBRATED_FR)

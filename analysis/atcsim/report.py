@@ -54,6 +54,7 @@ from .report_evaluation import (
     sites_section,
     summary_section,
 )
+from .posterior_effects import posterior_section
 from .summary import evaluate
 from .bootstrap import DEFAULT_N_BOOT, DEFAULT_SEED
 from .comparison import MIN_RELIABLE_REPLICATES, compare_by_point
@@ -1146,6 +1147,7 @@ def render_report(
             )
             for contrast in chosen:
                 body.append(contrast_section(ds, ev, contrast, w, _figure, plot_effects))
+            body.append(posterior_section(ds, ev, w.fr))  # issue 13: "" unless run from a posterior
             body.append(trajectories())
             body.append(plausibility_section(ev, w))
             body.append(sites_section(ds, ev, w))

@@ -8,6 +8,7 @@
 
 #include "models/territorial/model.hpp"
 #include "models/territorial/territorial.hpp"
+#include "sim/model/calibrated_defaults.hpp"
 
 namespace atc::models::territorial {
 
@@ -96,6 +97,8 @@ sim::SiteSchema site_schema() {
 
 }  // namespace
 
+extern const char* const kCalibratedToml;
+
 sim::ModelDescription territorial() {
   sim::ModelDescription d;
   d.name = "territorial";
@@ -108,6 +111,9 @@ sim::ModelDescription territorial() {
   d.default_step_days = 7;
   d.default_steps = 156;
   d.params = sim::declarations<Params>();
+  // A reviewed calibration's posterior medians, when one has been committed
+  // (sim/model/calibrated_defaults.hpp, docs/calibration.md).
+  sim::apply_calibrated_defaults(d.params, kCalibratedToml, "models/territorial/calibrated.toml");
   d.site_fields = sim::declarations<SiteFields>();
   d.interventions = interventions();
   d.indicators = TerritorialModel::indicator_decls();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 #include "sim/config/toml_reader.hpp"
@@ -92,6 +93,14 @@ const std::vector<Option>& option_table() {
        "rows of a [sites] overrides table that match no site's code are a warning,\n"
        "not an error",
        [](Args& a, const std::string&, const std::string&) { a.allow_unmatched = true; }},
+      {"--posterior",
+       "",
+       "FILE",
+       false,
+       {"run", "validate"},
+       "run from a calibration's posterior: each replicate draws one parameter\n"
+       "set from FILE (sets posterior.path; see docs/calibration.md)",
+       [](Args& a, const std::string&, const std::string& v) { a.posterior = v; }},
       {"--resume",
        "",
        "",
@@ -229,6 +238,13 @@ sim::LoadOptions load_options(const Args& a) {
   if (a.replicates) {
     o.overrides.push_back(fmt::format("experiment.replicates={}", *a.replicates));
     o.override_origins.push_back(fmt::format("--replicates {}", *a.replicates));
+  }
+  // Relative to the current directory, as -o is (a config's posterior.path is relative to the config).
+  if (a.posterior) {
+    o.overrides.push_back(
+        "posterior.path=" +
+        sim::toml_quote(std::filesystem::absolute(*a.posterior).lexically_normal().string()));
+    o.override_origins.push_back("--posterior " + *a.posterior);
   }
   o.allow_unmatched = a.allow_unmatched;
   return o;

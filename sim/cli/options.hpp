@@ -26,6 +26,7 @@ struct Args {
   std::optional<std::string> output;
   std::optional<int> threads;
   std::optional<long> replicates;
+  std::optional<std::string> posterior;  // --posterior FILE: [posterior] path
   bool resume = false;
   bool quiet = false;
   bool help = false;
@@ -50,8 +51,8 @@ std::string synopsis(const std::string& command);
 // The "options:" section of COMMAND's help text, one option per entry.
 std::string options_help(const std::string& command);
 
-// --set, then -o and --replicates, as config overrides in that order, and
-// --allow-unmatched.
+// --set, then -o, --replicates and --posterior, as config overrides in that
+// order, and --allow-unmatched.
 sim::LoadOptions load_options(const Args& args);
 
 // Prints the config's warnings (ExperimentSpec::warnings) to stderr, one

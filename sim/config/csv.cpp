@@ -89,8 +89,17 @@ CsvTable read_csv(const std::string& path) {
   bool was_quoted = false;  // the current field was a quoted string, now closed
   std::size_t line = 1;
   std::size_t record_line = 1;
+  std::vector<std::size_t> columns;  // where each field of the record starts (1-based)
+  std::size_t line_start = 0;        // offset of the current line's first character
+  std::size_t field_start = 0;       // offset of the current field's first character
+  auto start_field = [&](std::size_t offset) {
+    field_start = offset;
+    while (field_start < text.size() && (text[field_start] == ' ' || text[field_start] == '\t'))
+      ++field_start;
+  };
   auto end_field = [&] {
     record.push_back(trim(field));
+    columns.push_back(field_start >= line_start ? field_start - line_start + 1 : 1);
     field.clear();
     was_quoted = false;
   };
@@ -100,6 +109,7 @@ CsvTable read_csv(const std::string& path) {
     if (!blank) {
       if (table.header.empty()) {
         table.header = record;
+        table.header_columns = columns;
         check_header(table);
       } else {
         if (record.size() != table.header.size()) {
@@ -108,11 +118,14 @@ CsvTable read_csv(const std::string& path) {
         }
         table.rows.push_back(record);
         table.row_lines.push_back(record_line);
+        table.row_columns.push_back(columns);
       }
     }
     record.clear();
+    columns.clear();
     record_line = line;
   };
+  start_field(0);
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quoted) {
@@ -125,15 +138,21 @@ CsvTable read_csv(const std::string& path) {
           was_quoted = true;
         }
       } else {
-        if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) ++line;
+        if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
+          ++line;
+          line_start = i + 1;
+        }
         field += c;
       }
     } else if (c == table.separator) {
       end_field();
+      start_field(i + 1);
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       ++line;
       end_record();
+      line_start = i + 1;
+      start_field(i + 1);
     } else if (was_quoted && c != ' ' && c != '\t') {
       throw ConfigError(fmt::format("{}:{}: text after a closing quote in a field; expected a separator",
                                     table.path, line));

@@ -11,8 +11,10 @@ namespace atc::sim {
 struct CsvTable {
   std::string path;
   std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;  // each as long as the header
-  std::vector<std::size_t> row_lines;          // 1-based line number of each row
+  std::vector<std::vector<std::string>> rows;         // each as long as the header
+  std::vector<std::size_t> row_lines;                 // 1-based line number of each row
+  std::vector<std::size_t> header_columns;            // 1-based column where each header field starts
+  std::vector<std::vector<std::size_t>> row_columns;  // the same for every row's fields
   char separator = ',';
 
   // Column index by name (case-insensitive), or nullopt.

@@ -5,6 +5,7 @@
 
 #include "sim/config/includes.hpp"
 #include "sim/config/overrides.hpp"
+#include "sim/config/posterior_section.hpp"
 #include "sim/config/sections.hpp"
 #include "sim/config/sweep_section.hpp"
 #include "sim/config/toml_reader.hpp"
@@ -27,6 +28,37 @@ std::vector<std::int64_t> ExperimentSpec::recorded_steps() const {
   return out;
 }
 
+namespace {
+
+// [posterior]: the draws, each validated now as a config of its own (the base
+// config with the drawn values set, as --set would), before anything runs.
+void load_posterior(const toml::table& root, const toml::node& node, const std::string& path,
+                    const ModelRegistry& registry, ExperimentSpec& spec, toml::table& resolved) {
+  if (!node.is_table()) config_fail(location_of(node, path), "posterior", "expected a table ([posterior])");
+  PosteriorSpec posterior = parse_posterior(*node.as_table(), spec, path);
+  toml::table base = root;
+  base.erase("posterior");
+  for (std::size_t d = 0; d < static_cast<std::size_t>(posterior.draws); ++d) {
+    toml::table drawn = base;
+    const std::vector<std::string> assignments = draw_assignments(posterior, d);
+    try {
+      for (const auto& a : assignments) apply_override(drawn, a);
+      toml::table unused;
+      ExperimentSpec s = load_table(drawn, path, registry, false, unused);
+      spec.draw_scenarios.push_back(std::move(s.scenarios));
+      spec.draw_sites.push_back(std::move(s.sites));
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("{}: posterior: draw {} (sample {}: {}) is invalid: {}",
+                                    location_of(node, path).str(), d, posterior.sample_of_draw[d],
+                                    join(assignments, ", "), e.what()));
+    }
+  }
+  resolved.insert_or_assign("posterior", resolved_posterior(posterior));
+  spec.posterior = std::move(posterior);
+}
+
+}  // namespace
+
 ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& registry,
                                const LoadOptions& options) {
   if (const std::string why = unreadable_file_reason(path); !why.empty()) {
@@ -42,6 +74,13 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
   toml::table resolved;
   ExperimentSpec spec = load_table(root, path, registry, options, resolved);
   const toml::node* sweep_node = root.get("sweep");
+  if (const toml::node* posterior_node = root.get("posterior")) {
+    if (sweep_node != nullptr) {
+      config_fail(location_of(*posterior_node, path), "posterior",
+                  "cannot be combined with [sweep] (run the sweep's points, or the posterior, not both)");
+    }
+    load_posterior(root, *posterior_node, path, registry, spec, resolved);
+  }
   if (sweep_node == nullptr) {
     spec.resolved_toml = to_toml(resolved);
     return spec;

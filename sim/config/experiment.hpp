@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/config/posterior.hpp"
 #include "sim/config/sweep.hpp"
 #include "sim/core/date.hpp"
 #include "sim/model/model.hpp"
@@ -67,12 +68,35 @@ struct ExperimentSpec {
   std::vector<std::vector<ScenarioSpec>> point_scenarios;  // [point][scenario], empty without a sweep
   std::vector<std::vector<SiteSpec>> point_sites;          // [point][site], empty without a sweep
 
+  // A [posterior] gives every replicate one parameter draw: replicate r runs
+  // the scenarios and sites of draw posterior->draw_of(r). Not combined with
+  // a sweep (yet).
+  std::optional<PosteriorSpec> posterior;
+  std::vector<std::vector<ScenarioSpec>> draw_scenarios;  // [draw][scenario], empty without a posterior
+  std::vector<std::vector<SiteSpec>> draw_sites;          // [draw][site]
+
   [[nodiscard]] std::size_t point_count() const { return sweep ? sweep->design.points.size() : 1; }
+  // What one run simulates: the scenario at a point for a replicate (its
+  // posterior draw's parameters with a [posterior]).
+  [[nodiscard]] const ScenarioSpec& scenario_for(std::size_t point, std::size_t scenario,
+                                                 std::size_t replicate) const {
+    return posterior ? draw_scenarios[posterior->draw_of(replicate)][scenario] : scenario_at(point, scenario);
+  }
+  [[nodiscard]] const SiteSpec& site_for(std::size_t point, std::size_t site, std::size_t replicate) const {
+    return posterior ? draw_sites[posterior->draw_of(replicate)][site] : site_at(point, site);
+  }
   [[nodiscard]] const ScenarioSpec& scenario_at(std::size_t point, std::size_t scenario) const {
     return sweep ? point_scenarios[point][scenario] : scenarios[scenario];
   }
   [[nodiscard]] const SiteSpec& site_at(std::size_t point, std::size_t site) const {
     return sweep ? point_sites[point][site] : sites[site];
+  }
+  // scenario_at and site_at give the names, ids and base values shared by
+  // every replicate; runs use scenario_for and site_for.
+  // The seed of point `point`'s random streams: its own with [sweep] seeds =
+  // "per_point", else the experiment's.
+  [[nodiscard]] std::uint64_t seed_at(std::size_t point) const {
+    return sweep && !sweep->design.seed.empty() ? sweep->design.seed[point] : seed;
   }
 
   // Steps at which indicators are recorded: 0, every, 2*every, ..., and `steps`.

@@ -567,7 +567,8 @@ ExperimentSpec load_table(const toml::table& root, const std::string& path, cons
   loader.scenarios(r);
   loader.contrasts(r);
   loader.output(r, options.check_output_path);
-  (void)r.get("sweep");  // handled by load_experiment
+  (void)r.get("sweep");      // handled by load_experiment
+  (void)r.get("posterior");  // handled by load_experiment
   r.finish();
 
   resolved = std::move(loader.resolved);

@@ -20,6 +20,8 @@ std::string method_name(SweepMethod m) {
       return "sobol";
     case SweepMethod::Morris:
       return "morris";
+    case SweepMethod::Points:
+      return "points";
   }
   return "?";
 }
@@ -132,6 +134,11 @@ SweepDesign morris_design(std::size_t trajectories, std::size_t k, std::size_t l
   return d;
 }
 
+std::uint64_t derived_point_seed(std::uint64_t experiment_seed, std::size_t point) {
+  RandomStream rng(RngKey{experiment_seed, 0, 0}, point, 0, Purpose("sweep/point_seed"));
+  return rng.bits() >> 1;
+}
+
 double scale(const SweepParameter& p, double u) {
   double v = p.log_scale ? std::exp(std::log(p.min) + u * (std::log(p.max) - std::log(p.min)))
                          : p.min + u * (p.max - p.min);
@@ -142,6 +149,8 @@ double scale(const SweepParameter& p, double u) {
 void build_design(SweepSpec& spec) {
   const std::size_t k = spec.parameters.size();
   switch (spec.method) {
+    case SweepMethod::Points:
+      return;  // the design is the given points (sweep_section.cpp)
     case SweepMethod::Grid: {
       std::vector<std::size_t> levels;
       for (const auto& p : spec.parameters) levels.push_back(p.values.size());

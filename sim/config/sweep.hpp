@@ -1,15 +1,16 @@
 #pragma once
 // Parameter sweeps and sampling designs for sensitivity analysis: full
-// factorial grids, Latin hypercubes, Saltelli's scheme on Sobol sequences and
-// Morris elementary-effect trajectories. Designs are drawn from their own
-// random stream (the sweep seed), never from the simulation's.
+// factorial grids, Latin hypercubes, Saltelli's scheme on Sobol sequences,
+// Morris elementary-effect trajectories, and given points (a list of
+// parameter sets, e.g. a calibration's batch). Designs are drawn from their
+// own random stream (the sweep seed), never from the simulation's.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace atc::sim {
 
-enum class SweepMethod { Grid, Lhs, Sobol, Morris };
+enum class SweepMethod { Grid, Lhs, Sobol, Morris, Points };
 
 struct SweepParameter {
   std::string key;             // dotted key, as for --set (e.g. "model.mu")
@@ -29,6 +30,10 @@ struct SweepDesign {
   std::vector<std::string> role;
   std::vector<std::int64_t> group;   // Sobol base index i, Morris trajectory index, else the point index
   std::vector<std::int64_t> factor;  // Sobol AB column j, Morris factor moved to reach this point, else -1
+  // Points with seeds = "per_point": the experiment seed each point runs
+  // with (its replicates use the streams of `--set experiment.seed=S`).
+  // Empty: every point uses the experiment seed (common random numbers).
+  std::vector<std::uint64_t> seed;
 };
 
 struct SweepSpec {
@@ -38,6 +43,8 @@ struct SweepSpec {
   std::int64_t base_points = 0;   // sobol N
   std::int64_t trajectories = 0;  // morris r
   std::int64_t levels = 0;        // morris p
+  std::string points_file;        // points: the CSV the design was read from ("" = inline)
+  bool per_point_seeds = false;   // points: seeds = "per_point"
   std::vector<SweepParameter> parameters;
   SweepDesign design;
 };
@@ -52,6 +59,10 @@ SweepDesign morris_design(std::size_t trajectories, std::size_t k, std::size_t l
 
 // Fills spec.design with parameter values for spec.method.
 void build_design(SweepSpec& spec);
+
+// The seed of point p under seeds = "per_point" when the design gives none:
+// a function of (experiment seed, p) only, in [0, 2^63).
+std::uint64_t derived_point_seed(std::uint64_t experiment_seed, std::size_t point);
 
 // Maps u in [0, 1] to the parameter's range (linear or logarithmic), rounding
 // for integers.

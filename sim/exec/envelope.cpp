@@ -53,7 +53,7 @@ EnvelopeCheck::EnvelopeCheck(const ExperimentSpec& spec, const io::Layout& layou
     : spec_(spec), layout_(layout), inner_(inner) {}
 
 void EnvelopeCheck::write_site(const io::RunId& run, std::size_t site, const io::SiteSeries& series) {
-  const SiteSpec& s = spec_.site_at(run.point, site);
+  const SiteSpec& s = spec_.site_for(run.point, site, run.replicate);
   const double population = spec_.model->site_schema.population_field.empty()
                                 ? std::nan("")
                                 : s.number(spec_.model->site_schema.population_field);

@@ -84,7 +84,7 @@ Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& 
       continue;
     }
     ++out.runs;
-    const auto& params = spec.scenario_at(run.point, run.scenario).params;
+    const auto& params = spec.scenario_for(run.point, run.scenario, run.replicate).params;
     const bool coupled =
         spec.model->couple && layout.sites > 1 && (!spec.model->coupled || spec.model->coupled(params));
     if (coupled) {
@@ -113,7 +113,7 @@ class TaskRunner {
   }
 
   void run(const Task& task) {
-    const ScenarioSpec& scenario = spec_.scenario_at(task.run.point, task.run.scenario);
+    const ScenarioSpec& scenario = spec_.scenario_for(task.run.point, task.run.scenario, task.run.replicate);
     const Parallel parallel(options_.parallel_agents);
     std::vector<SiteRun> sites = start(task, scenario, parallel);
     const bool coupled = task.site_count > 1;
@@ -160,18 +160,19 @@ class TaskRunner {
     parallel_indices(task.site_count, [&](std::size_t k) {
       SiteRun& sr = sites[k];
       sr.index = task.first_site + k;
-      const SiteSpec& site = spec_.site_at(task.run.point, sr.index);
+      const SiteSpec& site = spec_.site_for(task.run.point, sr.index, task.run.replicate);
       for (const auto& iv : scenario.interventions) {
         if (iv.applies_to(site.id)) sr.interventions.push_back(iv);
       }
-      const ModelInit init{scenario.params,
-                           site,
-                           sr.interventions,
-                           RngKey{spec_.seed, static_cast<std::uint32_t>(task.run.replicate),
-                                  static_cast<std::uint32_t>(sr.index)},
-                           spec_.steps,
-                           spec_.step_days,
-                           parallel};
+      const ModelInit init{
+          scenario.params,
+          site,
+          sr.interventions,
+          RngKey{spec_.seed_at(task.run.point), static_cast<std::uint32_t>(task.run.replicate),
+                 static_cast<std::uint32_t>(sr.index)},
+          spec_.steps,
+          spec_.step_days,
+          parallel};
       sr.model = spec_.model->create(init);
       sr.series.values.resize(layout_.indicators.size());
       for (std::size_t i = 0; i < layout_.indicators.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "atc/version.hpp"
+#include "sim/core/text.hpp"
 #include "sim/io/writer.hpp"
 
 namespace atc::io {
@@ -111,9 +112,11 @@ void write_parameter(hid_t group, const sim::ParamDecl& decl, const sim::ParamVa
 struct Coordinates {
   Handle scenario;
   Handle replicate;
-  Handle point;                          // only with a [sweep]
-  std::vector<Handle> point_aux;         // coordinates on `point`
-  std::vector<std::string> point_names;  // their names, for the variables' coordinates attribute
+  std::vector<Handle> replicate_aux;         // coordinates on `replicate` (a [posterior]'s draws)
+  std::vector<std::string> replicate_names;  // their names
+  Handle point;                              // only with a [sweep]
+  std::vector<Handle> point_aux;             // coordinates on `point`
+  std::vector<std::string> point_names;      // their names, for the variables' coordinates attribute
   Handle site;
   Handle time;
   std::vector<Handle> extra;  // the model's dimensions, in declaration order
@@ -147,7 +150,7 @@ void create_sweep_coordinates(hid_t f, const sim::SweepSpec& sweep, const Layout
     write_string_attr(ds, "long_name", p.key);
     write_string_attr(ds, "units", p.units);
     write_string_attr(ds, "sweep_key", p.key);
-    if (sweep.method != sim::SweepMethod::Grid) {
+    if (sweep.method != sim::SweepMethod::Grid && sweep.method != sim::SweepMethod::Points) {
       write_double_attr(ds, "sweep_min", p.min);
       write_double_attr(ds, "sweep_max", p.max);
       write_string_attr(ds, "sweep_scale", p.log_scale ? "log" : "linear");
@@ -170,6 +173,46 @@ void create_sweep_coordinates(hid_t f, const sim::SweepSpec& sweep, const Layout
   c.point_aux.push_back(std::move(role));
   c.point_aux.push_back(std::move(group));
   c.point_aux.push_back(std::move(factor));
+  if (!sweep.design.seed.empty()) {
+    std::vector<std::int64_t> seeds(sweep.design.seed.begin(), sweep.design.seed.end());
+    Handle seed = create_numeric_1d(f, "point_seed", H5T_STD_I64LE, H5T_NATIVE_INT64, seeds);
+    attach(seed, c.point, 0, "point_seed");
+    write_string_attr(seed, "long_name", "experiment seed of the point's runs (sweep seeds = \"per_point\")");
+    c.point_names.emplace_back("point_seed");
+    c.point_aux.push_back(std::move(seed));
+  }
+}
+
+// A [posterior]: per replicate, the draw, the posterior sample and the drawn
+// values (so that effects can be decomposed by parameter draw).
+void create_posterior_coordinates(hid_t f, const sim::PosteriorSpec& post, const Layout& layout,
+                                  Coordinates& c) {
+  std::vector<std::int64_t> draw(layout.replicates), sample(layout.replicates);
+  for (std::size_t r = 0; r < layout.replicates; ++r) {
+    draw[r] = static_cast<std::int64_t>(post.draw_of(r));
+    sample[r] = post.sample_of_draw[post.draw_of(r)];
+  }
+  Handle d = create_numeric_1d(f, "posterior_draw", H5T_STD_I64LE, H5T_NATIVE_INT64, draw);
+  attach(d, c.replicate, 0, "posterior_draw");
+  write_string_attr(d, "long_name",
+                    "posterior draw of the replicate (replicates with one draw differ only by chance)");
+  Handle s = create_numeric_1d(f, "posterior_sample", H5T_STD_I64LE, H5T_NATIVE_INT64, sample);
+  attach(s, c.replicate, 0, "posterior_sample");
+  write_string_attr(s, "long_name", "index of the drawn parameter set in the posterior file's samples");
+  c.replicate_names.insert(c.replicate_names.end(), {"posterior_draw", "posterior_sample"});
+  c.replicate_aux.push_back(std::move(d));
+  c.replicate_aux.push_back(std::move(s));
+  for (std::size_t k = 0; k < post.keys.size(); ++k) {
+    std::vector<double> values(layout.replicates);
+    for (std::size_t r = 0; r < layout.replicates; ++r) values[r] = post.draw_values[post.draw_of(r)][k];
+    Handle ds = create_numeric_1d(f, post.coordinates[k], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values);
+    attach(ds, c.replicate, 0, post.coordinates[k]);
+    write_string_attr(ds, "long_name", post.keys[k]);
+    write_string_attr(ds, "units", post.units[k]);
+    write_string_attr(ds, "posterior_key", post.keys[k]);
+    c.replicate_names.push_back(post.coordinates[k]);
+    c.replicate_aux.push_back(std::move(ds));
+  }
 }
 
 // Dimensions and coordinates: scenario, replicate, [point,] site, time and
@@ -187,6 +230,7 @@ Coordinates create_coordinates(hid_t f, const sim::ExperimentSpec& spec, const L
   c.replicate = create_numeric_1d(f, "replicate", H5T_STD_I64LE, H5T_NATIVE_INT64, replicate_ids);
   make_scale(c.replicate, "replicate");
   write_string_attr(c.replicate, "long_name", "replicate (paired across scenarios)");
+  if (spec.posterior) create_posterior_coordinates(f, *spec.posterior, layout, c);
 
   if (layout.has_point_dimension) create_sweep_coordinates(f, *spec.sweep, layout, c);
 
@@ -429,6 +473,7 @@ std::vector<Handle> create_variables(hid_t f, const sim::ExperimentSpec& spec, c
                                      const Coordinates& c) {
   std::string coordinates_attr = "site_name site_code network population step";
   for (const auto& name : c.point_names) coordinates_attr += " " + name;
+  for (const auto& name : c.replicate_names) coordinates_attr += " " + name;
   const double nan = std::nan("");
   std::vector<Handle> variables;
   for (std::size_t k = 0; k < layout.indicators.size(); ++k) {
@@ -524,6 +569,14 @@ void write_global_attributes(hid_t f, const sim::ExperimentSpec& spec, const Fil
   write_string_attr(f, "model_citation", spec.model->citation);
   write_int_attr(f, "step_days", spec.step_days);
   write_int_attr(f, "replicates", static_cast<std::int64_t>(layout.replicates));
+  if (spec.posterior) {
+    const auto& post = *spec.posterior;
+    write_string_attr(f, "posterior_path", post.path);
+    write_string_attr(f, "posterior_checksum", fmt::format("fnv1a64:{:016x}", post.checksum));
+    write_int_attr(f, "posterior_seed", static_cast<std::int64_t>(post.seed));
+    write_int_attr(f, "posterior_draws", post.draws);
+    write_string_attr(f, "posterior_parameters", join(post.coordinates, " "));
+  }
   if (layout.has_point_dimension) {
     const auto& sweep = *spec.sweep;
     write_string_attr(f, "sweep_method", sim::method_name(sweep.method));
@@ -533,6 +586,10 @@ void write_global_attributes(hid_t f, const sim::ExperimentSpec& spec, const Fil
     write_string_attr(f, "sweep_parameters", coords);
     if (sweep.method == sim::SweepMethod::Morris) write_int_attr(f, "sweep_levels", sweep.levels);
     if (sweep.method == sim::SweepMethod::Sobol) write_int_attr(f, "sweep_base_points", sweep.base_points);
+    if (sweep.method == sim::SweepMethod::Points) {
+      write_string_attr(f, "sweep_seeds", sweep.per_point_seeds ? "per_point" : "common");
+      if (!sweep.points_file.empty()) write_string_attr(f, "sweep_points_file", sweep.points_file);
+    }
   }
 }
 

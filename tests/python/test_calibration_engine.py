@@ -180,7 +180,12 @@ def test_engine_simulator_matches_a_direct_run(tmp_path):
     values = np.array([[0.3, 0.25], [0.35, 0.3]])
     seeds = np.array([17, 23], dtype=np.uint64)
     out = sim.simulate(values, seeds)
-    assert out.shape == (2, 3, 3) and sim.runs == 2
+    # the batch is one engine run (a [sweep] method = "points" with per-point seeds)
+    assert out.shape == (2, 3, 3) and sim.runs == 1
+    # ... bit-identical to one engine run per point with --set experiment.seed=S
+    one_by_one = granovetter(tmp_path / "one-by-one")
+    one_by_one.batch = False
+    assert np.array_equal(one_by_one.simulate(values, seeds), out) and one_by_one.runs == 2
     # the same point run by hand: atcsim run --set ... ; statistics from atcsim.open
     direct = tmp_path / "direct.h5"
     subprocess.run(

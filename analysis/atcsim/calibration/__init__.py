@@ -24,6 +24,7 @@ from .history import HistoryMatchResult, emulator_posterior, history_match
 from .parameters import Parameter, ParameterSpace
 from .posterior import (
     CalibrationResult,
+    calibrated_defaults,
     credible_intervals,
     open_posterior,
     predictive_check,
@@ -48,6 +49,7 @@ __all__ = [
     "Parameter",
     "ParameterSpace",
     "CalibrationResult",
+    "calibrated_defaults",
     "credible_intervals",
     "open_posterior",
     "predictive_check",

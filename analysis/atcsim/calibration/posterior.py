@@ -384,3 +384,47 @@ def tradeoffs(post: xr.Dataset, threshold: float = 0.5) -> pd.DataFrame:
         if abs(corr[i, j]) > threshold
     ]
     return pd.DataFrame(rows, columns=["parameter_1", "parameter_2", "rank_correlation"])
+
+
+def calibrated_defaults(
+    post: xr.Dataset,
+    *,
+    min_shrinkage: float = 0.2,
+    date: str | None = None,
+    targets: str | None = None,
+) -> str:
+    """The calibrated-defaults file of a posterior (``models/NAME/calibrated.toml``).
+
+    One entry per ``model.X`` parameter that the targets inform (shrinkage at
+    least ``min_shrinkage``; a parameter that comes back with its prior keeps
+    its documented default): the posterior median and 90 % interval. The
+    file is for review and commit by hand (docs/calibration.md, "From a
+    posterior to defaults"); the engine applies it at the model's
+    registration and ``atcsim describe`` shows "calibrated (TARGETS, DATE)".
+    """
+    ci = credible_intervals(post, 0.9)
+    targets = targets or str(post.attrs.get("targets_file", "")) or "?"
+    if os.path.isabs(targets) and Path(targets).is_relative_to(Path.cwd()):
+        targets = os.path.relpath(targets)  # as the repository names it
+    day = date or str(post.attrs.get("created", ""))[:10] or _dt.date.today().isoformat()
+    lines = [
+        "# Calibrated defaults: posterior medians of a reviewed calibration (docs/calibration.md).",
+        f"# Written from {post.attrs.get('method', '?')} posterior, seed {post.attrs.get('seed', '?')}; "
+        f"parameters with shrinkage < {min_shrinkage} left out.",
+        'format = "atcsim-calibrated-defaults/1"',
+        f"targets = {_toml_str(targets)}",
+        f"date = {day}",
+        "",
+        "[parameters]",
+    ]
+    for _, r in ci.iterrows():
+        key = str(r["key"])
+        if not key.startswith("model.") or key.count(".") != 1 or r["shrinkage"] < min_shrinkage:
+            continue
+        name = key.split(".", 1)[1]
+        lines.append(f"{name} = {{ median = {r['median']!r}, low = {r['low']!r}, high = {r['high']!r} }}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

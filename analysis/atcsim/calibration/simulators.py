@@ -15,15 +15,18 @@ never see anything else of a simulator, so the toy of
 
 :class:`EngineSimulator` runs ``atcsim run`` (or ``mpirun atcsim-mpi run``):
 
-- :meth:`EngineSimulator.simulate` runs explicit points. The engine's
-  ``[sweep]`` cannot take a list of points today (grids are full factorial
-  products; lhs/sobol/morris choose their own points; every point shares
-  the replicates' random numbers), so each point is one engine run with
-  ``--set key=value`` and its own ``experiment.seed``, written to its own
-  file (named by a hash of the point, the seed and the config, so finished
-  points are found again, and interrupted ones continue with ``--resume``).
-  ``docs/calibration.md`` specifies the engine feature that will replace
-  this by one sweep run per batch.
+- :meth:`EngineSimulator.simulate` runs explicit points: a whole batch (an
+  ABC generation's proposals, a history-matching wave, the predictive
+  draws) is one engine run of a ``[sweep] method = "points"`` over a CSV of
+  the batch, with ``seeds = "per_point"`` and each point's seed in the
+  CSV's ``seed`` column, so point p's replicates use exactly the random
+  streams of ``atcsim run --set experiment.seed=seed_p`` (its result does
+  not depend on the batch it was run in). One process, streamed to one
+  file named by a hash of the batch and the config (a finished batch is
+  found again, an interrupted one continues with ``--resume``), spread
+  over the engine's threads (and ranks with ``mpi_ranks``). ``batch=False``
+  keeps the older path, one engine run per point with ``--set``, for
+  comparison.
 - :meth:`EngineSimulator.run_design` runs a design the engine builds itself
   (``lhs`` or ``grid``) as one sweep: one process, streamed to one file,
   resumable, with the engine's progress bar. History matching uses it for
@@ -216,6 +219,7 @@ class EngineSimulator:
         mpi_ranks: int = 0,
         overrides: Sequence[str] = (),
         quiet: bool = False,
+        batch: bool = True,
     ) -> None:
         self.config = Path(config).resolve()
         if not self.config.is_file():
@@ -229,6 +233,7 @@ class EngineSimulator:
         self.mpi_ranks = int(mpi_ranks)
         self.overrides = list(overrides)
         self.quiet = quiet
+        self.batch = bool(batch)
         self.runs = 0  # engine processes started
         self.engine_seconds = 0.0
         if self.mpi_ranks > 0:
@@ -301,8 +306,11 @@ class EngineSimulator:
         return self.workdir / "points" / f"p-{h.hexdigest()[:20]}.h5"
 
     def simulate(self, values: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-        """One engine run per point (see the module docstring)."""
+        """The batch as one engine points sweep (``batch=False``: one engine run per
+        point; see the module docstring)."""
         values = np.atleast_2d(np.asarray(values, dtype=float))
+        if self.batch:
+            return self._simulate_batch(values, np.asarray(seeds, dtype=np.uint64))
         out = np.empty((len(values), self.replicates, len(self.targets)))
         progress = Progress(len(values), "calibrate: simulations", quiet=self.quiet)
         progress.update(0)
@@ -314,6 +322,32 @@ class EngineSimulator:
             out[i] = self._statistics(path)
             progress.update(i + 1)
         return out
+
+    def _simulate_batch(self, values: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        h = hashlib.sha256()
+        h.update(str(self.config).encode())
+        h.update(self.config.read_bytes())
+        h.update(repr((self.space.keys, self.overrides, self.replicates, self.mpi_ranks > 0)).encode())
+        h.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+        h.update(np.ascontiguousarray(seeds, dtype=np.uint64).tobytes())
+        stem = self.workdir / "batches" / f"b-{h.hexdigest()[:20]}"
+        csv, wrapper, out = stem.with_suffix(".csv"), stem.with_suffix(".toml"), stem.with_suffix(".h5")
+        if not out.is_file():
+            stem.parent.mkdir(parents=True, exist_ok=True)
+            rows = [",".join([*(_csv_field(k) for k in self.space.keys), "seed"])]
+            for row, seed in zip(values, seeds):
+                rows.append(",".join([*(repr(float(v)) for v in row), str(int(seed))]))
+            csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+            wrapper.write_text(
+                "# Written by `python3 -m atcsim calibrate`: the experiment run at a batch of\n"
+                "# parameter points, each with its own seed (one engine run per batch).\n"
+                f"include = {_toml_string(str(self.config))}\n\n[sweep]\n"
+                f'method = "points"\npoints_file = {_toml_string(csv.name)}\nseeds = "per_point"\n',
+                encoding="utf-8",
+            )
+            self._run(wrapper, out, [], show_progress=True)
+        stats = self._statistics(out)
+        return stats.reshape(len(values), self.replicates, len(self.targets))
 
     def run_design(self, method: str, points: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """Let the engine build and run a ``lhs`` design (or a ``grid`` of ``points``
@@ -363,6 +397,10 @@ class EngineSimulator:
         finally:
             ds.close()
         return values, stats
+
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',;"\n') else text
 
 
 def _toml_string(text: str) -> str:

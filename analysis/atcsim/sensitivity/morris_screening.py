@@ -79,6 +79,7 @@ def morris(
     scenario: str | None = None,
     site: str | None = None,
     select: Mapping[str, Any] | None = None,
+    baseline: str | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = DEFAULT_SEED,
     ci: float = 0.95,
@@ -103,7 +104,7 @@ def morris(
 
     Parameters
     ----------
-    ds, variable, at, window, scenario, site, select, n_boot, seed, ci
+    ds, variable, at, window, scenario, site, select, baseline, n_boot, seed, ci
         As in :func:`sobol`.
 
     Returns
@@ -118,7 +119,7 @@ def morris(
     """
     check_boot_args(n_boot, ci)
     require_method(ds, "morris", "morris()")
-    r = compute_response(ds, variable, at, window, scenario, site, select)
+    r = compute_response(ds, variable, at, window, scenario, site, select, baseline)
     params = sweep_parameters(ds)
     ee, n, n_total = _morris_effects(ds, r.values)
     notes = []

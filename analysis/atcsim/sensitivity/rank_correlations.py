@@ -71,6 +71,7 @@ def correlations(
     scenario: str | None = None,
     site: str | None = None,
     select: Mapping[str, Any] | None = None,
+    baseline: str | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = DEFAULT_SEED,
     ci: float = 0.95,
@@ -86,7 +87,7 @@ def correlations(
 
     Parameters
     ----------
-    ds, variable, at, window, scenario, site, select, n_boot, seed, ci
+    ds, variable, at, window, scenario, site, select, baseline, n_boot, seed, ci
         As in :func:`sobol`.
 
     Returns
@@ -94,7 +95,7 @@ def correlations(
     CorrelationResult
     """
     check_boot_args(n_boot, ci)
-    r = compute_response(ds, variable, at, window, scenario, site, select)
+    r = compute_response(ds, variable, at, window, scenario, site, select, baseline)
     params = sweep_parameters(ds)
     x = np.column_stack([np.asarray(ds[p].values, dtype=float) for p in params])
     y = r.values

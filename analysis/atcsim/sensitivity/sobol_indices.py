@@ -89,6 +89,7 @@ def sobol(
     scenario: str | None = None,
     site: str | None = None,
     select: Mapping[str, Any] | None = None,
+    baseline: str | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = DEFAULT_SEED,
     ci: float = 0.95,
@@ -125,6 +126,11 @@ def sobol(
         Site id; default: the unweighted mean over sites.
     select
         Value of extra dimensions, e.g. ``{"theme": "employment"}``.
+    baseline
+        Screen the paired treatment effect ``scenario - baseline`` (per
+        replicate and site, then averaged) instead of the level of
+        ``scenario`` (issue 13: which parameters move the intervention's
+        effect, not only the outcome).
     n_boot, seed, ci
         Bootstrap resamples, seed and confidence level.
 
@@ -142,7 +148,7 @@ def sobol(
     """
     check_boot_args(n_boot, ci)
     require_method(ds, "sobol", "sobol()")
-    r = compute_response(ds, variable, at, window, scenario, site, select)
+    r = compute_response(ds, variable, at, window, scenario, site, select, baseline)
     params = sweep_parameters(ds)
     fa, fb, fab, n, n_total = _sobol_matrices(ds, r.values)
     notes = []

@@ -2,7 +2,11 @@
 
 Every estimator works on the *response*: the indicator at one time (or
 averaged over a window), in one scenario, averaged over replicates and over
-sites (or at one site), at each point of the sweep.
+sites (or at one site), at each point of the sweep. With ``baseline=`` the
+response is instead the *paired effect* of the scenario: scenario minus
+baseline, replicate by replicate (common random numbers), then averaged, so
+that screening ranks parameters by how much they move the treatment effect
+rather than the levels.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ def compute_response(
     scenario: str | None,
     site: str | None,
     select: Mapping[str, Any] | None,
+    baseline: str | None = None,
 ) -> Response:
     """The response of ``variable`` at each point (arguments as in :func:`response`)."""
     if not is_sweep(ds):
@@ -65,9 +70,18 @@ def compute_response(
             "[sweep] section in the config (see docs/sensitivity.md)"
         )
     da = select_extra(require_variable(ds, variable), select)
+    if baseline is not None and scenario is None:
+        raise SweepError("baseline= needs scenario= (the treatment whose paired effect is screened)")
     scenario = _resolve_scenario(ds, scenario)
     selection = select_time(ds, at, window)
-    da = selection.reduce(da.sel(scenario=scenario))
+    if baseline is not None:
+        check_scenarios(ds, baseline)
+        if baseline == scenario:
+            raise SweepError(f"baseline and scenario are the same scenario {baseline!r}")
+        # paired per replicate (and site) before any averaging
+        da = selection.reduce(da.sel(scenario=scenario)) - selection.reduce(da.sel(scenario=baseline))
+    else:
+        da = selection.reduce(da.sel(scenario=scenario))
     n_rep, n_site = ds.sizes["replicate"], ds.sizes["site"]
     if site is not None:
         check_site(ds, site)
@@ -82,7 +96,8 @@ def compute_response(
     values = np.asarray(da.transpose(SWEEP_DIM).values, dtype=float)
     reps = f"mean over {n_rep} replicates" if n_rep > 1 else "1 replicate"
     label = selection_label(variable, select)
-    description = f"{label} at {selection.label}, scenario {scenario}; per point: {reps}, " f"{where}" + (
+    what = f"scenario {scenario} - {baseline} (paired)" if baseline is not None else f"scenario {scenario}"
+    description = f"{label} at {selection.label}, {what}; per point: {reps}, " f"{where}" + (
         f" ({n_site} sites, equally weighted)" if site is None and n_site > 1 else ""
     )
     return Response(
@@ -99,6 +114,7 @@ def response(
     scenario: str | None = None,
     site: str | None = None,
     select: Mapping[str, Any] | None = None,
+    baseline: str | None = None,
 ) -> pd.DataFrame:
     """The scalar output analysed at each point of a sweep.
 
@@ -117,6 +133,9 @@ def response(
         Site id; default: the unweighted mean over sites.
     select
         Value of extra dimensions, e.g. ``{"theme": "employment"}``.
+    baseline
+        Analyse the paired effect ``scenario - baseline`` (per replicate and
+        site, then averaged) instead of the level of ``scenario``.
 
     Returns
     -------
@@ -126,7 +145,7 @@ def response(
         indicator, mean over replicates and sites). ``attrs["description"]``
         says what was computed.
     """
-    r = compute_response(ds, variable, at, window, scenario, site, select)
+    r = compute_response(ds, variable, at, window, scenario, site, select, baseline)
     return point_frame(ds, r)
 
 

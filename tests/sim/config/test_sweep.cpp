@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <cmath>
 #include <set>
 
@@ -91,8 +92,7 @@ TEST_CASE("Morris trajectories move every factor exactly once by Delta on the gr
 }
 
 namespace {
-std::string sweep_error(const std::string& sweep) {
-  TempDir dir;
+std::string sweep_error_in(TempDir& dir, const std::string& sweep) {
   dir.write("s.toml", "[model]\nname = \"canonical/watts\"\nn = 100\n" + sweep);
   try {
     LoadOptions o;
@@ -102,6 +102,10 @@ std::string sweep_error(const std::string& sweep) {
     return e.what();
   }
   return "no error";
+}
+std::string sweep_error(const std::string& sweep) {
+  TempDir dir;
+  return sweep_error_in(dir, sweep);
 }
 }  // namespace
 
@@ -151,4 +155,72 @@ TEST_CASE("scaled values stay in range and respect log scales and integers", "[s
   q.max = 10;
   q.integer = true;
   CHECK(scale(q, 0.52) == 6.0);
+}
+
+TEST_CASE("points sweeps run a given list, from a CSV or inline, with per-point seeds", "[sweep][config]") {
+  TempDir dir;
+  dir.write("p.csv", "model.phi,model.n,seed\n0.1,100,7\n0.25, 200,11\n");
+  dir.write("s.toml",
+            "[model]\nname = \"canonical/watts\"\nn = 100\n[[scenario]]\nname = \"a\"\n"
+            "[sweep]\nmethod = \"points\"\npoints_file = \"p.csv\"\nseeds = \"per_point\"\n");
+  LoadOptions o;
+  o.check_output_path = false;
+  const auto spec = load_experiment(dir.file("s.toml"), atc::models::registry(), o);
+  REQUIRE(spec.point_count() == 2);
+  CHECK(spec.scenario_at(1, 0).params.real("phi") == 0.25);
+  CHECK(spec.scenario_at(1, 0).params.integer("n") == 200);
+  CHECK(spec.seed_at(0) == 7);
+  CHECK(spec.seed_at(1) == 11);
+  CHECK(spec.sweep->design.role[1] == "sample");
+  CHECK(spec.sweep->design.factor[1] == -1);
+  // The resolved config holds the points themselves: it loads back to the same design.
+  CHECK_THAT(spec.resolved_toml,
+             Catch::Contains("point_seeds = [7, 11]") && Catch::Contains("\"model.phi\" = [0.1, 0.25]"));
+  dir.write("r.toml", spec.resolved_toml);
+  const auto again = load_experiment(dir.file("r.toml"), atc::models::registry(), o);
+  CHECK(again.resolved_toml == spec.resolved_toml);
+
+  // Common seeds by default; derived per-point seeds depend on the point only.
+  const std::string inline_points =
+      "[sweep]\nmethod = \"points\"\n{}[sweep.parameters]\n\"model.phi\" = [0.1, 0.2, 0.3]\n";
+  dir.write("c.toml", "[model]\nname = \"canonical/watts\"\n" + fmt::format(fmt::runtime(inline_points), ""));
+  const auto common = load_experiment(dir.file("c.toml"), atc::models::registry(), o);
+  CHECK(common.seed_at(2) == common.seed);
+  dir.write("d.toml", "[model]\nname = \"canonical/watts\"\n" +
+                          fmt::format(fmt::runtime(inline_points), "seeds = \"per_point\"\n"));
+  const auto derived = load_experiment(dir.file("d.toml"), atc::models::registry(), o);
+  CHECK(derived.seed_at(1) == derived_point_seed(derived.sweep->seed, 1));
+  CHECK(derived.seed_at(0) != derived.seed_at(1));
+}
+
+TEST_CASE("points sweeps locate every bad row, key and column", "[sweep][config]") {
+  auto csv_error = [](const std::string& csv, const std::string& extra = "seeds = \"per_point\"\n") {
+    TempDir dir;
+    dir.write("p.csv", csv);
+    return sweep_error_in(dir, "[sweep]\nmethod = \"points\"\npoints_file = \"p.csv\"\n" + extra);
+  };
+  CHECK_THAT(csv_error("model.phi,model.n\n0.1,100\n0.2, 1.5e9x\n"),
+             Catch::Contains("p.csv:3:6: column 'model.n': expected a number, got '1.5e9x'"));
+  CHECK_THAT(csv_error("model.phi\n0.1\n1.5\n"),
+             Catch::Contains("p.csv:3:1: column 'model.phi': value 1.5 is outside the parameter's range"));
+  CHECK_THAT(csv_error("model.phi,model.n\n0.1,100.5\n"),
+             Catch::Contains("p.csv:2:5: column 'model.n': expected an integer, got 100.5"));
+  CHECK_THAT(csv_error("model.phi,model.phy\n0.1,0.2\n"),
+             Catch::Contains("p.csv:1:11: column 'model.phy': expected the dotted key"));
+  CHECK_THAT(csv_error("model.phi,seed\n0.1,-3\n"),
+             Catch::Contains("p.csv:2:5: column 'seed': expected an integer seed in [0, 2^63), got '-3'"));
+  CHECK_THAT(csv_error("model.phi,seed\n0.1,3\n", ""),
+             Catch::Contains("p.csv:1:11: column 'seed': needs seeds = \"per_point\""));
+  CHECK_THAT(csv_error("model.phi\n"), Catch::Contains("p.csv:2:1: expected at least one point"));
+  TempDir dir;
+  CHECK_THAT(sweep_error_in(dir,
+                            "[sweep]\nmethod = \"points\"\n[sweep.parameters]\n\"model.phi\" = [0.1, "
+                            "0.2]\n\"model.n\" = [100]\n"),
+             Catch::Contains("sweep.parameters.model.n: expected columns of equal length"));
+  CHECK_THAT(sweep_error_in(dir, "[sweep]\nmethod = \"points\"\npoints_file = \"none.csv\"\n"),
+             Catch::Contains("s.toml:6:15: sweep.points_file:") && Catch::Contains("no such file"));
+  CHECK_THAT(sweep_error_in(dir,
+                            "[sweep]\nmethod = \"lhs\"\npoints = 4\nseeds = \"per_point\"\n"
+                            "[sweep.parameters]\n\"model.phi\" = { min = 0, max = 1 }\n"),
+             Catch::Contains("sweep.seeds: not used by method \"lhs\""));
 }

@@ -1,0 +1,245 @@
+"""Effects run from a calibration posterior: parameter versus stochastic uncertainty.
+
+A file run with ``[posterior]`` (or ``atcsim run --posterior FILE``) draws one
+parameter set per replicate from the posterior: replicate ``r`` uses draw
+``posterior_draw[r] = r mod N`` (``N = [posterior] draws``), so with
+``replicates = N x k`` every draw is simulated ``k`` times, in every scenario
+(the pairing of scenarios is kept). The paired effect ``e`` of a replicate
+(treatment minus baseline) then varies for two reasons, which the law of
+total variance separates::
+
+    Var(e) = Var(E[e | draw]) + E[Var(e | draw)]
+           = parameter variance + stochastic variance
+
+estimated as in a one-way random-effects analysis of variance: the
+stochastic variance is the pooled variance of the ``k`` replicates within a
+draw; the parameter variance is the variance of the draw means minus the
+part of it that is noise (stochastic variance x mean of 1/k_i), floored at 0.
+With one replicate per draw (``k = 1``) the two cannot be told apart: only
+the total is given. The mean effect's interval counts both: it is a t
+interval over the ``N`` draw means (each draw is one independent unit).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["DRAW_COORD", "is_posterior_run", "variance_split", "split_effects"]
+
+#: The replicate coordinate a ``[posterior]`` run writes (docs/output_schema.md).
+DRAW_COORD = "posterior_draw"
+
+SPLIT_COLUMNS = [
+    "mean",
+    "ci_low",
+    "ci_high",
+    "n_draws",
+    "replicates_per_draw",
+    "var_parameter",
+    "var_stochastic",
+    "var_total",
+    "sd_parameter",
+    "sd_stochastic",
+    "parameter_share",
+]
+
+
+def is_posterior_run(ds: xr.Dataset) -> bool:
+    """True when the file's replicates were drawn from a posterior (a ``posterior_draw`` coordinate)."""
+    return DRAW_COORD in ds.variables and ds[DRAW_COORD].dims == ("replicate",)
+
+
+def _t_quantile(p: float, df: int) -> float:
+    try:
+        from scipy.stats import t
+
+        return float(t.ppf(p, df))
+    except ImportError:  # pragma: no cover - scipy is a Debian dependency of sklearn
+        from .bootstrap import normal_quantile
+
+        return float(normal_quantile(p))
+
+
+def variance_split(effects: np.ndarray, draws: np.ndarray, ci: float = 0.95) -> pd.DataFrame:
+    """Split the variance of per-replicate effects into parameter and stochastic parts.
+
+    Parameters
+    ----------
+    effects
+        ``(replicate,)`` or ``(replicate, column)`` paired effects (NaN = missing).
+    draws
+        ``(replicate,)`` the posterior draw of each replicate.
+    ci
+        Level of the mean effect's interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per column: ``mean``, ``ci_low``, ``ci_high`` (t interval over
+        draw means), ``n_draws``, ``replicates_per_draw`` (mean), ``var_parameter``,
+        ``var_stochastic``, ``var_total``, their square roots ``sd_parameter`` and
+        ``sd_stochastic``, and ``parameter_share`` = var_parameter / var_total.
+        The split is NaN when no draw has two replicates.
+    """
+    e = np.asarray(effects, dtype=float)
+    if e.ndim == 1:
+        e = e[:, None]
+    draws = np.asarray(draws)
+    if draws.shape != (e.shape[0],):
+        raise ValueError(f"draws: expected one per replicate ({e.shape[0]}), got shape {draws.shape}")
+    rows = [_split_column(e[:, c], draws, ci) for c in range(e.shape[1])]
+    return pd.DataFrame(rows, columns=SPLIT_COLUMNS)
+
+
+def _split_column(x: np.ndarray, draws: np.ndarray, ci: float) -> dict[str, float]:
+    ok = np.isfinite(x)
+    x, d = x[ok], draws[ok]
+    labels, inverse, counts = np.unique(d, return_inverse=True, return_counts=True)
+    n_draws = len(labels)
+    out = dict.fromkeys(SPLIT_COLUMNS, math.nan)
+    out["n_draws"] = float(n_draws)
+    if n_draws == 0:
+        return out
+    sums = np.bincount(inverse, weights=x, minlength=n_draws)
+    means = sums / counts
+    out["mean"] = float(means.mean())
+    out["replicates_per_draw"] = float(counts.mean())
+    if n_draws >= 2:
+        var_means = float(means.var(ddof=1))
+        half = _t_quantile(0.5 + ci / 2, n_draws - 1) * math.sqrt(var_means / n_draws)
+        out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    else:
+        var_means = math.nan
+    dof_within = int((counts - 1).sum())
+    if dof_within > 0:
+        within = float(((x - means[inverse]) ** 2).sum() / dof_within)
+        parameter = max(0.0, var_means - within * float(np.mean(1.0 / counts)))
+        out["var_stochastic"], out["var_parameter"] = within, parameter
+        out["var_total"] = within + parameter
+        out["sd_stochastic"], out["sd_parameter"] = math.sqrt(within), math.sqrt(parameter)
+        if out["var_total"] > 0:
+            out["parameter_share"] = parameter / out["var_total"]
+    elif n_draws >= 2:
+        out["var_total"] = float(x.var(ddof=1))
+    return out
+
+
+def split_effects(ds: xr.Dataset, ev: Any) -> pd.DataFrame:
+    """The variance split of every pooled effect of an :class:`~atcsim.Evaluation` of a posterior run.
+
+    Measured as ``ev`` measures its effects (same time, scales and pooling over
+    sites). One row per contrast x indicator (x theme) x scale: ``contrast``,
+    ``variable``, ``theme``, ``label``, ``scale`` and the columns of
+    :func:`variance_split`. Empty when the file was not run from a posterior.
+    """
+    # The same per-replicate columns as the summary's effects (atcsim.summary internals).
+    from .summary import _groups, _Reader, _variable_columns
+
+    if not is_posterior_run(ds) or ev.effects.empty:
+        return pd.DataFrame(columns=["contrast", "variable", "theme", "label", "scale", *SPLIT_COLUMNS])
+    draws = np.asarray(ds[DRAW_COORD].values)
+    population = ev.site_quality["population"].to_numpy(float)
+    groups = _groups(ds, population, ev.pooling)
+    data = _Reader(ds, ev.when)
+    frames = []
+    for contrast in ev.contrasts:
+        for name in dict.fromkeys(ev.effects.loc[ev.effects["contrast"] == contrast.name, "variable"]):
+            rows, b, t = _variable_columns(ds, data, contrast, name, groups)
+            desc = pd.DataFrame(rows)
+            keep = (desc["group_kind"] == "pooled").to_numpy()
+            split = variance_split((t - b)[:, keep], draws, ev.ci)
+            frames.append(
+                pd.concat(
+                    [
+                        desc.loc[keep, ["contrast", "variable", "theme", "label", "scale"]].reset_index(
+                            drop=True
+                        ),
+                        split,
+                    ],
+                    axis=1,
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+_SCALE_UNIT = {"pp": " (pp)", "per_1000": " (per 1,000)", "people": " (people)", "value": ""}
+
+
+def posterior_section(ds: xr.Dataset, ev: Any, fr: bool = False) -> str:
+    """HTML section of the report: each pooled effect with its parameter and stochastic parts.
+
+    "" when the file was not run from a posterior.
+    """
+    from .report import _ci, _e, _fmt, _pct, _table
+
+    if not is_posterior_run(ds):
+        return ""
+    split = split_effects(ds, ev)
+    draws = int(ds.attrs.get("posterior_draws", 0) or np.unique(ds[DRAW_COORD].values).size)
+    k = ds.sizes["replicate"] / max(draws, 1)
+    path = str(ds.attrs.get("posterior_path", "?"))
+    if fr:
+        title = "Incertitude des paramètres et bruit de simulation"
+        intro = (
+            f"Chaque réplique tire un jeu de paramètres dans la loi a posteriori <code>{_e(path)}</code> "
+            f"({draws} tirages × {k:g} répliques, les mêmes dans chaque scénario). La variance d'un effet "
+            "se partage entre les paramètres (variance des moyennes par tirage, corrigée du bruit) et le "
+            "hasard de la simulation (variance entre répliques d'un même tirage) ; l'intervalle de l'effet "
+            "moyen tient compte des deux."
+        )
+        headers = [
+            "contraste",
+            "indicateur",
+            "effet moyen",
+            "IC",
+            "é.-t. paramètres",
+            "é.-t. stochastique",
+            "part des paramètres",
+        ]
+        one = (
+            "Une seule réplique par tirage : la part des paramètres n'est pas séparable ([posterior] draws)."
+        )
+    else:
+        title = "Parameter and simulation uncertainty"
+        intro = (
+            f"Each replicate draws one parameter set from the posterior <code>{_e(path)}</code> "
+            f"({draws} draws × {k:g} replicates, the same in every scenario). An effect's variance splits "
+            "into parameter uncertainty (variance of the draw means, less their noise) and simulation noise "
+            "(variance between replicates of one draw); the mean effect's interval counts both."
+        )
+        headers = [
+            "contrast",
+            "indicator",
+            "mean effect",
+            "CI",
+            "parameter sd",
+            "stochastic sd",
+            "parameter share",
+        ]
+        one = (
+            "One replicate per draw: the two parts cannot be separated "
+            "(set [posterior] draws below replicates)."
+        )
+    rows = [
+        [
+            _e(r["contrast"]),
+            _e(r["label"] + _SCALE_UNIT.get(r["scale"], "")),
+            _fmt(r["mean"]),
+            _ci(r["ci_low"], r["ci_high"]),
+            _fmt(r["sd_parameter"]),
+            _fmt(r["sd_stochastic"]),
+            _pct(r["parameter_share"]),
+        ]
+        for _, r in split.iterrows()
+    ]
+    note = f'<p class="note">{_e(one)}</p>' if k < 2 else ""
+    return (
+        f'<section id="posterior-uncertainty"><h2>{_e(title)}</h2><p>{intro}</p>{note}'
+        + _table(headers, rows, numeric_from=2)
+        + "</section>"
+    )

@@ -1,0 +1,264 @@
+"""Scenarios run from a calibration posterior ([posterior] / --posterior) and the split of an
+effect's variance into parameter and stochastic parts (atcsim.posterior_effects).
+
+The engine tests use canonical/granovetter (milliseconds per run) and skip without a built
+engine; about 2 s in all.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import atcsim
+from atcsim.evaluation import contrasts as file_contrasts
+from atcsim.posterior_effects import split_effects, variance_split
+from atcsim.testing import make_synthetic
+from conftest import atcsim_binary
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPERIMENT = ROOT / "scenarios" / "calibration" / "granovetter_experiment.toml"
+
+
+# ------------------------------------------------------------ the variance split
+
+
+def test_variance_split_recovers_known_parts():
+    # e = mu + a_draw + eps: parameter variance 4, stochastic variance 4, 1000 draws x 4 replicates
+    rng = np.random.default_rng(11)
+    draws = np.repeat(np.arange(1000), 4)
+    a = rng.normal(0, 2.0, 1000)
+    e = 1.5 + a[draws] + rng.normal(0, 2.0, draws.size)
+    s = variance_split(e, draws).iloc[0]
+    # standard errors: about 0.22 (parameter) and 0.10 (stochastic)
+    assert s["var_parameter"] == pytest.approx(4.0, abs=0.6)
+    assert s["var_stochastic"] == pytest.approx(4.0, abs=0.3)
+    assert s["parameter_share"] == pytest.approx(0.5, abs=0.06)
+    assert s["n_draws"] == 1000 and s["replicates_per_draw"] == 4
+    assert s["ci_low"] < 1.5 < s["ci_high"]
+    # the naive variance of the draw means (noise not removed) would give 5, the total variance 8
+    naive = np.var([e[draws == i].mean() for i in range(1000)], ddof=1)
+    assert abs(naive - 4.0) > 0.6
+    # no parameter effect: the parameter part is near 0 and never negative
+    flat = variance_split(1.5 + rng.normal(0, 2.0, draws.size), draws).iloc[0]
+    assert 0.0 <= flat["var_parameter"] < 0.25
+
+
+def test_variance_split_interval_counts_parameter_uncertainty():
+    # 90 % interval of the mean effect over 400 repetitions: covers mu about 90 % of the time
+    rng = np.random.default_rng(3)
+    draws = np.repeat(np.arange(20), 3)
+    inside = 0
+    for _ in range(400):
+        e = rng.normal(0, 1.0, 20)[draws] + rng.normal(0, 0.5, draws.size)
+        s = variance_split(e, draws, ci=0.9).iloc[0]
+        inside += s["ci_low"] < 0 < s["ci_high"]
+    assert 0.85 <= inside / 400 <= 0.95  # binomial sd 1.5 %
+    # a replicate-level interval (ignoring the draws) would cover far less often
+
+
+def test_variance_split_one_replicate_per_draw_gives_only_the_total():
+    e = np.array([1.0, 2.0, 4.0, 3.0])
+    s = variance_split(e, np.arange(4)).iloc[0]
+    assert np.isnan(s["var_parameter"]) and np.isnan(s["var_stochastic"])
+    assert s["var_total"] == pytest.approx(np.var(e, ddof=1))
+
+
+def test_split_effects_on_a_synthetic_posterior_run(tmp_path):
+    # A synthetic file (known noise) whose replicates get a per-draw shift of the treatment: 40 draws x 3.
+    path = make_synthetic(tmp_path / "post.h5", replicates=120, sites=3, noise=0.01, seed=5)
+    ds = atcsim.open(path)
+    draws = np.arange(120) % 40
+    shift = np.random.default_rng(1).normal(0, 0.03, 40)[draws]
+    ds = ds.assign_coords(posterior_draw=("replicate", draws))
+    ds.attrs.update(posterior_path="/x/post.nc", posterior_draws=40)
+    contrast = file_contrasts(ds)[0]
+    var = "participation_share"
+    shifted = ds[var].copy()
+    shifted.loc[{"scenario": contrast.treatment}] = shifted.sel(scenario=contrast.treatment) + xr_da(shift)
+    ds[var] = shifted
+    ev = atcsim.evaluate(ds, [contrast])
+    split = split_effects(ds, ev)
+    row = split[(split["variable"] == var) & (split["theme"] == "")].iloc[0]
+    scale = 100.0 if row["scale"] == "pp" else 1.0
+    # the draws' own shifts (sd 0.03): the estimate is within its sampling error (40 draws: ~11 %)
+    assert row["sd_parameter"] == pytest.approx(scale * np.std(shift[:40], ddof=1), rel=0.25)
+    assert row["sd_stochastic"] < row["sd_parameter"]
+    assert ev.uncertainty.calibrated and "40 draws" in ev.uncertainty.text
+    html = atcsim.render_report(ds, contrasts=[contrast])
+    assert 'id="posterior-uncertainty"' in html and "parameter share" in html
+
+
+def xr_da(values: np.ndarray):
+    import xarray as xr
+
+    return xr.DataArray(values, dims=["replicate"])
+
+
+# ------------------------------------------------------------ engine runs
+
+
+def write_posterior(path: Path, keys, samples, weights, fmt="atcsim-calibration/1") -> Path:
+    with h5py.File(path, "w") as f:
+        f.attrs["calibration_format"] = fmt
+        f.create_dataset("parameter_key", data=np.array(keys, dtype=object), dtype=h5py.string_dtype())
+        f.create_dataset("samples", data=np.asarray(samples, dtype=float))
+        f.create_dataset("weights", data=np.asarray(weights, dtype=float))
+    return path
+
+
+def engine(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    binary = atcsim_binary()
+    if binary is None:
+        pytest.skip("no atcsim binary (set ATCSIM_BIN or build with `make`)")
+    return subprocess.run([str(binary), *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_posterior_runs_draw_per_replicate_deterministically(tmp_path):
+    samples = [[0.25, 0.1], [0.3, 0.2], [0.35, 0.3], [0.4, 0.05]]
+    post = write_posterior(tmp_path / "post.nc", ["model.mean", "model.sd"], samples, [0.1, 0.4, 0.0, 0.5])
+    outs = []
+    for threads in ("1", "2"):
+        out = tmp_path / f"t{threads}.h5"
+        p = engine(
+            "run",
+            str(EXPERIMENT),
+            "--posterior",
+            str(post),
+            "--replicates",
+            "6",
+            "--set",
+            "posterior.draws=3",
+            "--threads",
+            threads,
+            "-o",
+            str(out),
+            "--quiet",
+            cwd=tmp_path,
+        )
+        assert p.returncode == 0, p.stderr
+        outs.append(atcsim.open(out))
+    a, b = outs
+    assert np.array_equal(a["active_fraction"].values, b["active_fraction"].values, equal_nan=True)
+    draw = a["posterior_draw"].values
+    sample = a["posterior_sample"].values
+    assert list(draw) == [0, 1, 2, 0, 1, 2]
+    assert 2 not in sample  # zero weight: never drawn
+    assert np.array_equal(a["model_mean"].values, np.array(samples)[sample, 0])
+    assert a.attrs["posterior_draws"] == 3 and a.attrs["posterior_parameters"] == "model_mean model_sd"
+    # replicate r is exactly `atcsim run --set` at its drawn values, replicate r
+    r = 4
+    direct = tmp_path / "direct.h5"
+    p = engine(
+        "run",
+        str(EXPERIMENT),
+        "--replicates",
+        "6",
+        "--set",
+        f"model.mean={samples[sample[r]][0]!r}",
+        "--set",
+        f"model.sd={samples[sample[r]][1]!r}",
+        "-o",
+        str(direct),
+        "--quiet",
+        cwd=tmp_path,
+    )
+    assert p.returncode == 0, p.stderr
+    d = atcsim.open(direct)["active_fraction"].isel(replicate=r).values
+    assert np.array_equal(a["active_fraction"].isel(replicate=r).values, d)
+
+
+@pytest.mark.parametrize(
+    "keys,samples,weights,extra,message",
+    [
+        (["model.mean", "model.sd"], [[0.3, -0.2]], [1.0], "", "sample 0: model.sd: value -0.2 is outside"),
+        (
+            ["model.mean", "model.spread"],
+            [[0.3, 0.2]],
+            [1.0],
+            "",
+            "parameter 'model.spread' is not a numeric",
+        ),
+        (["model.mean"], [[0.3], [0.2]], [1.0, -1.0], "", "weights[1] = -1: expected a finite weight >= 0"),
+        (
+            ["model.mean"],
+            [[0.3]],
+            [1.0],
+            "draws = 3\n",
+            "posterior.draws: expected a divisor",
+        ),
+    ],
+)
+def test_bad_posteriors_are_located_errors(tmp_path, keys, samples, weights, extra, message):
+    write_posterior(tmp_path / "post.nc", keys, samples, weights)
+    config = tmp_path / "c.toml"
+    config.write_text(f'include = "{EXPERIMENT}"\n\n[posterior]\npath = "post.nc"\n{extra}', encoding="utf-8")
+    p = engine("validate", str(config), cwd=tmp_path)
+    assert p.returncode == 2
+    line = p.stderr.strip()
+    assert "\n" not in line and message in line
+    assert "c.toml:" in line and ("posterior.path" in line or "posterior.draws" in line)
+
+
+# ------------------------------------------------------------ calibrated defaults
+
+
+def test_calibrated_defaults_lists_informed_model_parameters_only():
+    import xarray as xr
+
+    from atcsim.calibration import calibrated_defaults
+
+    rng = np.random.default_rng(2)
+    n = 4000
+    samples = np.column_stack([rng.normal(0.3, 0.01, n), rng.uniform(0, 1, n), rng.normal(0.5, 0.01, n)])
+    post = xr.Dataset(
+        {
+            "samples": (("sample", "parameter"), samples),
+            "weights": ("sample", np.full(n, 1.0 / n)),
+            "parameter_key": ("parameter", ["model.threshold_mean", "model.inert", "site.A.population"]),
+            "parameter_min": ("parameter", [0.0, 0.0, 0.0]),
+            "parameter_max": ("parameter", [1.0, 1.0, 1.0]),
+            "parameter_scale": ("parameter", ["linear"] * 3),
+        },
+        coords={"parameter": ["model_threshold_mean", "model_inert", "site_A_population"]},
+        attrs={"targets_file": "scenarios/calibration/targets.toml", "created": "2026-12-01T10:00:00Z"},
+    )
+    text = calibrated_defaults(post)
+    assert 'format = "atcsim-calibrated-defaults/1"' in text and "date = 2026-12-01" in text
+    line = next(x for x in text.splitlines() if x.startswith("threshold_mean = "))
+    median = float(line.split("median = ")[1].split(",")[0])
+    assert median == pytest.approx(0.3, abs=0.002)
+    assert "inert" not in text.split("[parameters]")[1]  # not informed: keeps its default
+    assert "population" not in text  # not a model.X key
+
+
+def test_posterior_runs_are_identical_across_mpi_ranks(tmp_path, monkeypatch):
+    import shutil
+
+    binary = atcsim_binary()
+    if binary is None or shutil.which("mpirun") is None or not binary.with_name("atcsim-mpi").is_file():
+        pytest.skip("no engine, mpirun or atcsim-mpi")
+    # as tests/cli/test_mpi.cpp: CI runs as root, which Open MPI refuses unless told
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT", "1")
+    monkeypatch.setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    monkeypatch.setenv("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    post = write_posterior(tmp_path / "post.nc", ["model.mean"], [[0.25], [0.3], [0.35]], [1.0, 1.0, 1.0])
+    args = ["run", str(EXPERIMENT), "--posterior", str(post), "--replicates", "4", "--quiet"]
+    serial = tmp_path / "serial.h5"
+    assert engine(*args, "-o", str(serial), cwd=tmp_path).returncode == 0
+    ranks = tmp_path / "ranks.h5"
+    p = subprocess.run(
+        ["mpirun", "-n", "2", str(binary.with_name("atcsim-mpi")), *args, "-o", str(ranks)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr
+    a, b = atcsim.open(serial), atcsim.open(ranks)
+    assert np.array_equal(a["posterior_sample"].values, b["posterior_sample"].values)
+    assert np.array_equal(a["active_fraction"].values, b["active_fraction"].values, equal_nan=True)
