@@ -145,9 +145,11 @@ def split_effects(ds: xr.Dataset, ev: Any) -> pd.DataFrame:
     draws = np.asarray(ds[DRAW_COORD].values)
     population = ev.site_quality["population"].to_numpy(float)
     groups = _groups(ds, population, ev.pooling)
-    data = _Reader(ds, ev.when)
+    readers: dict[int, Any] = {}
     frames = []
     for contrast in ev.contrasts:
+        when = ev.when_of(contrast)  # each contrast at its own date, as the summary measures it
+        data = readers.setdefault(id(when), _Reader(ds, when))
         for name in dict.fromkeys(ev.effects.loc[ev.effects["contrast"] == contrast.name, "variable"]):
             rows, b, t = _variable_columns(ds, data, contrast, name, groups)
             desc = pd.DataFrame(rows)
