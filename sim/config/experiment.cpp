@@ -33,18 +33,21 @@ namespace {
 // [posterior]: the draws, each validated now as a config of its own (the base
 // config with the drawn values set, as --set would), before anything runs.
 void load_posterior(const toml::table& root, const toml::node& node, const std::string& path,
-                    const ModelRegistry& registry, ExperimentSpec& spec, toml::table& resolved) {
+                    const ModelRegistry& registry, const LoadOptions& options, ExperimentSpec& spec,
+                    toml::table& resolved) {
   if (!node.is_table()) config_fail(location_of(node, path), "posterior", "expected a table ([posterior])");
   PosteriorSpec posterior = parse_posterior(*node.as_table(), spec, path);
   toml::table base = root;
   base.erase("posterior");
+  LoadOptions draw_options = options;  // as a sweep's points are loaded
+  draw_options.check_output_path = false;
   for (std::size_t d = 0; d < static_cast<std::size_t>(posterior.draws); ++d) {
     toml::table drawn = base;
     const std::vector<std::string> assignments = draw_assignments(posterior, d);
     try {
       for (const auto& a : assignments) apply_override(drawn, a);
       toml::table unused;
-      ExperimentSpec s = load_table(drawn, path, registry, false, unused);
+      ExperimentSpec s = load_table(drawn, path, registry, draw_options, unused);
       spec.draw_scenarios.push_back(std::move(s.scenarios));
       spec.draw_sites.push_back(std::move(s.sites));
     } catch (const ConfigError& e) {
@@ -79,7 +82,7 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
       config_fail(location_of(*posterior_node, path), "posterior",
                   "cannot be combined with [sweep] (run the sweep's points, or the posterior, not both)");
     }
-    load_posterior(root, *posterior_node, path, registry, spec, resolved);
+    load_posterior(root, *posterior_node, path, registry, options, spec, resolved);
   }
   if (sweep_node == nullptr) {
     spec.resolved_toml = to_toml(resolved);
