@@ -60,6 +60,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "measured_contrast": "Measured on {date} ({step}), the date this question is asked at (its "
         "scenarios differ only late){end_note}; another date: --at.",
         "measured_on": "measured on {date}",
+        "measured_run_end_early": "Measured on {date} ({step}), at the end of the run, which stops before "
+        "the date this question is asked at.",
         "forest_xlabel": "mean paired difference (treatment minus baseline) and {ci} CI",
         "trajectory_title": "{name}{unit}: median over replicates, 50 % and 90 % bands",
         "measured_window": "Averaged {label}, the window chosen with --window{end_note}; costs and yearly "
@@ -126,6 +128,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "note_no_envelope": "the plausibility envelope (docs/data/envelope.toml) was not found, so effects "
         "were not checked against its contrast bounds (searched: {paths}; set ATCSIM_ENVELOPE)",
         "note_inputs_dropped": "inputs are not effects and were left out: {names}",
+        "note_contrast_after_run": "{name} is to be measured on {at}, after the run ends ({end}): "
+        "measured at the end of the run",
         "double_count": "People reached, moved or better off are summed over themes: a person counted in two "
         "themes counts twice.",
         "cost_na_same": "same cost",
@@ -205,6 +209,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "measured_contrast": "Mesuré au {date} ({step}), date à laquelle cette question se pose (ses "
         "scénarios ne diffèrent que tard){end_note} ; une autre date : --at.",
         "measured_on": "mesuré au {date}",
+        "measured_run_end_early": "Mesuré au {date} ({step}), à la fin de la simulation, qui s'arrête avant "
+        "la date à laquelle cette question se pose.",
         "forest_xlabel": "différence appariée moyenne (traitement moins référence) et IC à {ci}",
         "trajectory_title": "{name}{unit} : médiane des réplications, bandes à 50 % et 90 %",
         "measured_window": "Moyenne {label}, fenêtre choisie avec --window{end_note} ; coûts et taux annuels "
@@ -275,6 +281,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "note_no_envelope": "l'enveloppe de plausibilité (docs/data/envelope.toml) est introuvable : les "
         "effets n'ont pas été confrontés à ses bornes (cherchée dans : {paths} ; voir ATCSIM_ENVELOPE)",
         "note_inputs_dropped": "les entrées ne sont pas des effets et ont été écartées : {names}",
+        "note_contrast_after_run": "{name} devait être mesuré au {at}, après la fin de la simulation "
+        "({end}) : mesuré à la fin de la simulation",
         "double_count": "Les personnes touchées, ayant changé de situation ou en meilleure situation sont "
         "additionnées sur les thèmes : une personne comptée dans deux thèmes compte deux fois.",
         "cost_na_same": "même coût",

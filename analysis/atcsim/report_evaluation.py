@@ -65,6 +65,8 @@ def when_sentence(ds: xr.Dataset, ev: Evaluation, w: Words, contrast: Contrast |
         return w("measured_at", date=date, step=step, end_note=end_note)
     if when.source == "contrast":
         return w("measured_contrast", date=date, step=step, end_note=end_note)
+    if when.source == "run end before contrast":
+        return w("measured_run_end_early", date=date, step=step)
     return w("measured_window", label=_e(when.label), end_note=end_note)
 
 

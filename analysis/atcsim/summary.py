@@ -133,7 +133,8 @@ class When:
     are taken; ``source``: ``"experiment end"`` (the last end date of the
     package), ``"run end"`` (no dated package: the last recorded time),
     ``"at"`` or ``"window"`` (chosen by the user), ``"contrast"`` (the date
-    the contrast declares, ``[[contrast]] at``); ``experiment_end``: the
+    the contrast declares, ``[[contrast]] at``), ``"run end before contrast"``
+    (the run stops before that date); ``experiment_end``: the
     package's last end date when known; ``years``: years from the first
     recorded time to ``end_index``.
     """
@@ -156,18 +157,27 @@ def contrast_whens(
     chosen: Sequence[Contrast],
     at: TimeSpec = None,
     window: tuple[TimeSpec, TimeSpec] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[When, dict[str, When]]:
     """The default measurement time and each contrast's.
 
     A time the user gives (``at`` or ``window``) applies to every contrast;
     otherwise a contrast that declares its date (``[[contrast]] at``) is
-    measured then, the others at the end of the experiment.
+    measured then (at the end of the run when the run stops before that
+    date, with a note in ``notes``), the others at the end of the experiment.
     """
     default = resolve_when(ds, at, window)
+    times = np.asarray(ds["time"].values)
+    last = pd.Timestamp(times[-1]) if len(times) and np.issubdtype(times.dtype, np.datetime64) else None
     whens = {}
     for c in chosen:
         if at is None and window is None and c.at:
-            whens[c.name] = dataclasses.replace(resolve_when(ds, c.at), source="contrast")
+            if last is not None and pd.Timestamp(c.at) > last:
+                whens[c.name] = dataclasses.replace(resolve_when(ds, -1), source="run end before contrast")
+                if notes is not None:
+                    notes.append(Note("note_contrast_after_run", name=c.name, at=c.at, end=str(last.date())))
+            else:
+                whens[c.name] = dataclasses.replace(resolve_when(ds, c.at), source="contrast")
         else:
             whens[c.name] = default
     return default, whens
@@ -383,7 +393,7 @@ def evaluate(
         raise AtcsimError("no complete replicate to evaluate")
     notes: list[str] = []
     chosen = list(contrasts) if contrasts is not None else file_contrasts(ds)
-    when, whens = contrast_whens(ds, chosen, at, window)
+    when, whens = contrast_whens(ds, chosen, at, window, notes)
     quality = site_quality(ds)
     population = quality["population"].to_numpy(float)
     if pooling == "population" and not (np.isfinite(population).all() and (population > 0).all()):

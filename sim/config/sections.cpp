@@ -476,9 +476,16 @@ void Loader::contrasts(TableReader& root) {
     const auto at = r.date("at");
     if (at) {
       const std::int64_t days = at->days_since_epoch() - spec.start_date.days_since_epoch();
-      if (days < 0 || days > spec.steps * spec.step_days) {
+      if (days < 0) {
         r.fail("at", fmt::format("expected a date within the run ({} to {})", spec.start_date.iso(),
                                  step_date(spec.steps)));
+      }
+      // A run shortened (e.g. --set experiment.end_date=...) keeps its contrasts: the report
+      // then measures this one at the end of the run, and says so.
+      if (days > spec.steps * spec.step_days) {
+        spec.warnings.push_back(fmt::format(
+            "contrast \"{}\".at = {} is after the end of the run ({}): it will be measured at the end",
+            c.name, at->iso(), step_date(spec.steps)));
       }
       c.at = at->iso();
     }

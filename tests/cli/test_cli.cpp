@@ -506,7 +506,7 @@ TEST_CASE("a run that cannot fit in memory is refused at once (issue 15, finding
   CHECK_THAT(v.out, Catch::Contains("memory:     about "));
 }
 
-TEST_CASE("--allow-unmatched is an option of run and validate", "[cli][inputs]") {
+TEST_CASE("allow-unmatched (--allow-unmatched) is an option of run and validate", "[cli][inputs]") {
   const auto help = atcsim({"run", "--help"});
   CHECK_THAT(help.out, Catch::Contains("--allow-unmatched"));
   CHECK_THAT(atcsim({"validate", "--help"}).out, Catch::Contains("--allow-unmatched"));

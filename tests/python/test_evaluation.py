@@ -134,6 +134,7 @@ def test_summary_numbers_match_a_hand_computation(pds):
 def test_a_contrast_measured_at_its_own_date(tmp_path):
     """``[[contrast]] at``: that contrast is measured then, the others at the end; --at overrides all."""
     dated = dict(CONTRAST[0], name="late_question", at="2019-09-30")
+    too_late = dict(CONTRAST[0], name="after_the_run", at="2030-01-01")  # e.g. a shortened run
     path = make_synthetic(
         tmp_path / "dated.h5",
         replicates=6,
@@ -141,7 +142,7 @@ def test_a_contrast_measured_at_its_own_date(tmp_path):
         steps=16,
         seed=7,
         people=True,
-        contrasts=[CONTRAST[0], dated],
+        contrasts=[CONTRAST[0], dated, too_late],
         interventions=TIMELINE,
         site_quality=True,
     )
@@ -149,7 +150,7 @@ def test_a_contrast_measured_at_its_own_date(tmp_path):
         ds = data.load()
     times = pd.DatetimeIndex(ds["time"].values)
     k = int(np.flatnonzero(times <= pd.Timestamp("2019-09-30"))[-1])
-    assert [c.at for c in atcsim.contrasts(ds)] == ["", "2019-09-30"]
+    assert [c.at for c in atcsim.contrasts(ds)] == ["", "2019-09-30", "2030-01-01"]
     ev = evaluate(ds, n_boot=N_BOOT)
     assert ev.when_of("late_question").source == "contrast" and list(ev.when_of("late_question").indices) == [
         k
@@ -175,7 +176,11 @@ def test_a_contrast_measured_at_its_own_date(tmp_path):
     assert ev.cost("late_question")["extra_cost_eur"] == pytest.approx(cost_k.mean(), rel=1e-12)
     stamps = ev.effects.groupby("contrast")["measured_at"].unique()
     assert stamps["late_question"].tolist() == [ev.when_of("late_question").label]
-    assert list(ev.effects["contrast"].unique()) == ["animator_effect", "late_question"]  # config order kept
+    assert list(ev.effects["contrast"].unique()) == ["animator_effect", "late_question", "after_the_run"]
+    # a date after the run: measured at its end, with a note
+    late_when = ev.when_of("after_the_run")
+    assert late_when.source == "run end before contrast" and late_when.end_index == len(times) - 1
+    assert any("after_the_run is to be measured on 2030-01-01" in n for n in ev.notes)
     # the scenario checks (levels) are made once, not once per measurement time
     levels = ev.checks[ev.checks["check"] == "level"]
     assert not levels.duplicated(["subject", "indicator", "label", "site"]).any()
@@ -188,6 +193,7 @@ def test_a_contrast_measured_at_its_own_date(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "the date this question is asked at" in text
     assert "measured on 30 September 2019" in text or "measured on 2019-09-30" in text
+    assert "at the end of the run, which stops before" in text
 
 
 # ------------------------------------------------------------------------ --at / --window

@@ -53,7 +53,7 @@ std::string error_of(const std::string& path, std::vector<std::string> overrides
 
 }  // namespace
 
-TEST_CASE("--set errors name the --set argument, not the config file", "[config][set]") {
+TEST_CASE("set errors name the --set argument, not the config file", "[config][set]") {
   TempDir dir;
   dir.write("c.toml", kScenarios);
   const std::string c = dir.file("c.toml");
