@@ -156,7 +156,7 @@ TEST_CASE("a kill before any write, sync, truncate, rename or unlink: the runs r
   for (const auto& syscall : syscalls) {
     const auto found = counts.find(syscall);
     if (found == counts.end()) continue;
-    for (const int n : positions(found->second, 60)) {
+    for (const int n : positions(found->second, 100)) {
       const auto out = dir.file(named(syscall, n));
       const auto r = under_strace(syscall + ":signal=KILL:when=" + std::to_string(n), with_output(out));
       INFO("killed before " << syscall << " #" << n << ": exit " << r.exit_code << " " << r.err);
@@ -299,8 +299,8 @@ TEST_CASE("the output path's spelling does not make another configuration", "[cl
   if (!fs::exists(kStrace)) FAIL("strace is needed (scripts/setup installs it)");
   TempDir dir;
   small_config(dir);
-  const auto r =
-      under_strace("pwrite64:signal=KILL:when=4", {"run", "s.toml", "-o", "./r.h5", "--quiet"}, dir.path());
+  const auto r = under_strace("pwrite64:signal=KILL:when=4",
+                              {"run", "s.toml", "-o", "./r.h5", "--quiet", "--threads", "1"}, dir.path());
   REQUIRE(r.exit_code == 128 + 9);
   REQUIRE(fs::exists(dir.file("r.h5.journal")));
   const auto resumed = atcsim({"run", "s.toml", "-o", "r.h5", "--resume"}, dir.path());
