@@ -31,7 +31,7 @@ std::vector<double> run_data(double base) {
 
 // A journal with runs 2 and 0 (in that order) complete; returns its path.
 std::string two_runs(const TempDir& dir) {
-  const std::string path = dir.file("r.h5.journal");
+  std::string path = dir.file("r.h5.journal");
   Journal j = Journal::create(path, kIdentity, kShape);
   j.append(2, run_data(2));
   j.append(0, run_data(-0.0));
