@@ -186,7 +186,7 @@ Journal Journal::create(const std::string& path, const std::string& identity, co
 }
 
 Journal Journal::open(const std::string& path, const std::string& identity, const JournalShape& shape,
-                      Opened& opened) {
+                      Opened& opened, bool repair) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) throw IoError(os_error("cannot open", path, errno));
   Journal j(path, fd, shape);
@@ -195,13 +195,13 @@ Journal Journal::open(const std::string& path, const std::string& identity, cons
   if (!S_ISREG(st.st_mode)) {
     throw ConfigError("it is not a regular file (a device, or a link to one?)");
   }
-  j.scan(identity, opened);
+  j.scan(identity, opened, repair);
   if (opened == Opened::kTornHeader) j.close();
   return j;
 }
 
 // Header, then records; see the header file for the layout.
-void Journal::scan(const std::string& identity, Opened& opened) {
+void Journal::scan(const std::string& identity, Opened& opened, bool repair) {
   // Hdf5Sink says what the refusal means for the command at hand.
   const auto refuse = [](const std::string& why) { return ConfigError(why); };
   char fixed[kHeaderFixed];
@@ -243,9 +243,11 @@ void Journal::scan(const std::string& identity, Opened& opened) {
     if (size < record.size()) {  // an interrupted write: the last record is incomplete
       if (std::memcmp(record.data(), kRecordMagic, std::min(size, sizeof kRecordMagic)) != 0)
         throw refuse(fmt::format("record {} (byte {}) is damaged", n, at));
-      if (::ftruncate(fd_, static_cast<off_t>(at)) != 0)
-        throw IoError(os_error("cannot truncate", path_, errno));
-      sync_fd(fd_, path_);
+      if (repair) {
+        if (::ftruncate(fd_, static_cast<off_t>(at)) != 0)
+          throw IoError(os_error("cannot truncate", path_, errno));
+        sync_fd(fd_, path_);
+      }
       dropped_bytes_ = size;
       break;
     }

@@ -42,12 +42,13 @@ class Journal {
   static Journal create(const std::string& path, const std::string& identity, const JournalShape& shape);
 
   // Opens an existing journal: verifies its header and every record, drops an
-  // incomplete last record (truncating the file), refuses anything else
+  // incomplete last record (with `repair`, truncating the file: needed before
+  // appending; without, the file is left as it is), refuses anything else
   // (ConfigError: a different configuration, another format or atcsim
   // version, a damaged record; IoError: the file cannot be read). With
   // kTornHeader the returned journal is closed: create a new one.
   static Journal open(const std::string& path, const std::string& identity, const JournalShape& shape,
-                      Opened& opened);
+                      Opened& opened, bool repair = true);
 
   Journal(Journal&& other) noexcept;
   Journal& operator=(Journal&& other) noexcept;
@@ -70,7 +71,7 @@ class Journal {
 
  private:
   Journal(std::string path, int fd, const JournalShape& shape);
-  void scan(const std::string& identity, Opened& opened);
+  void scan(const std::string& identity, Opened& opened, bool repair);
   [[nodiscard]] std::uint64_t record_bytes() const;
 
   std::string path_;

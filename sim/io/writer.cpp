@@ -167,7 +167,8 @@ void Hdf5Sink::open_journal(bool resume) {
   Journal::Opened opened = Journal::Opened::kRuns;
   std::unique_ptr<Journal> found;
   try {
-    found = std::make_unique<Journal>(Journal::open(journal_path_, identity, shape_, opened));
+    // Only a resume repairs (truncates an incomplete last record): a refused command changes nothing.
+    found = std::make_unique<Journal>(Journal::open(journal_path_, identity, shape_, opened, resume));
   } catch (const ConfigError& e) {
     if (resume)
       throw ConfigError(
