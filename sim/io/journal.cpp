@@ -266,7 +266,7 @@ void Journal::scan(const std::string& identity, Opened& opened, bool repair) {
   end_ = at;
 }
 
-void Journal::append(std::uint64_t run, const std::vector<double>& data) {
+std::uint64_t Journal::append(std::uint64_t run, const std::vector<double>& data) {
   if (data.size() != shape_.doubles_per_run) throw Error("internal: journal record of the wrong size");
   std::string record(kRecordMagic, sizeof kRecordMagic);
   record.reserve(record_bytes());
@@ -283,9 +283,13 @@ void Journal::append(std::uint64_t run, const std::vector<double>& data) {
     }
     throw;
   }
-  if (::fdatasync(fd_) != 0) throw IoError(os_error("cannot sync", path_, errno));
   offsets_[run] = end_;
   end_ += record.size();
+  return end_;
+}
+
+void Journal::sync() const {
+  if (::fdatasync(fd_) != 0) throw IoError(os_error("cannot sync", path_, errno));
 }
 
 void Journal::read(std::uint64_t run, std::vector<double>& data) const {

@@ -13,9 +13,9 @@
 //           CRC-32C of the record before it
 //
 // Each record is written with one write and fdatasync'ed before its run
-// counts as complete. On opening, every record's checksum is verified; an
-// incomplete last record (the interruption hit its write) is dropped;
-// anything else that is wrong refuses the journal.
+// counts as complete (one sync may cover the records of several threads). On opening, every record's checksum
+// is verified; an incomplete last record (the interruption hit its write) is dropped; anything else that is
+// wrong refuses the journal.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,13 +56,19 @@ class Journal {
   Journal& operator=(const Journal&) = delete;
   ~Journal();
 
-  // Appends run `run`'s record and makes it durable. Not thread-safe.
-  void append(std::uint64_t run, const std::vector<double>& data);
+  // Appends run `run`'s record (not yet durable: see sync()) and returns the
+  // journal's end after it. Not thread-safe.
+  std::uint64_t append(std::uint64_t run, const std::vector<double>& data);
+  // fdatasync: every record appended before the call is durable when it
+  // returns. Safe to call while another thread appends (group commit).
+  void sync() const;
   // Reads run `run`'s doubles back, verifying its checksum again.
   void read(std::uint64_t run, std::vector<double>& data) const;
 
   [[nodiscard]] bool complete(std::uint64_t run) const { return offsets_[run] != 0; }
   [[nodiscard]] std::size_t completed_runs() const;
+  // Where the next record goes.
+  [[nodiscard]] std::uint64_t end() const { return end_; }
   // Bytes of an incomplete last record dropped when it was opened (0 if none).
   [[nodiscard]] std::uint64_t dropped_bytes() const { return dropped_bytes_; }
   [[nodiscard]] const std::string& path() const { return path_; }

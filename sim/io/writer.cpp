@@ -240,14 +240,27 @@ void Hdf5Sink::write_site(const RunId& run, std::size_t site, const SiteSeries& 
 }
 
 void Hdf5Sink::complete_run(const RunId& run) {
-  // Under the lock: the journal appends one record at a time, and the sync
-  // makes the run durable before anyone is told it is complete.
-  std::lock_guard lock(mutex_);
-  const std::size_t index = layout_.run_index(run);
-  auto it = runs_in_flight_.find(index);
-  if (it == runs_in_flight_.end()) throw Error("internal: a run completed without any site written");
-  journal_->append(index, it->second);
-  runs_in_flight_.erase(it);
+  std::uint64_t end = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const std::size_t index = layout_.run_index(run);
+    auto it = runs_in_flight_.find(index);
+    if (it == runs_in_flight_.end()) throw Error("internal: a run completed without any site written");
+    end = journal_->append(index, it->second);
+    runs_in_flight_.erase(it);
+  }
+  // Group commit: the run counts as complete (this returns) once a sync that
+  // began after its record was written has ended; one sync covers the records
+  // other threads appended meanwhile, and appending goes on during a sync.
+  std::lock_guard lock(sync_mutex_);
+  if (synced_end_ >= end) return;
+  std::uint64_t covered = 0;
+  {
+    std::lock_guard journal_lock(mutex_);
+    covered = journal_->end();
+  }
+  journal_->sync();
+  synced_end_ = covered;
 }
 
 void Hdf5Sink::write_hdf5(const std::string& path, bool all_complete) {

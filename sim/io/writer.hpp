@@ -66,7 +66,9 @@ class Hdf5Sink : public Sink {
   std::string journal_path_;
   std::string notice_;
   JournalShape shape_;
-  mutable std::mutex mutex_;                                   // runs_in_flight_, journal_
+  mutable std::mutex mutex_;      // runs_in_flight_, journal_ (but journal_->sync())
+  std::mutex sync_mutex_;         // synced_end_
+  std::uint64_t synced_end_ = 0;  // the journal is durable up to here
   std::map<std::size_t, std::vector<double>> runs_in_flight_;  // by run index: sites received so far
   std::unique_ptr<Journal> journal_;
 };
