@@ -170,6 +170,39 @@ TEST_CASE("a kill before any write, sync, truncate, rename or unlink: the runs r
   CHECK(kills >= 20);
 }
 
+TEST_CASE("a kill anywhere during --resume: the next --resume still gives the same data",
+          "[cli][journal][strace]") {
+  if (!fs::exists(kStrace)) FAIL("strace is needed (scripts/setup installs it)");
+  TempDir dir;
+  const auto cfg = small_config(dir);
+  const auto out = dir.file("r.h5");
+  const std::vector<std::string> args{"run", cfg, "--quiet", "--threads", "1", "-o", out};
+  REQUIRE(atcsim({"run", cfg, "--quiet", "-o", dir.file("ref.h5")}).exit_code == 0);
+  const Variables reference = atc::test::read_variables(dir.file("ref.h5"));
+  // Two runs of six in the journal; then every write, sync, truncate, rename
+  // and unlink of the resume is a kill position.
+  REQUIRE(under_strace("pwrite64:signal=KILL:when=4", args).exit_code == 128 + 9);
+  const auto saved = dir.file("saved.journal");
+  fs::copy_file(out + ".journal", saved);
+  auto resume = args;
+  resume.emplace_back("--resume");
+  const std::vector<std::string> syscalls{"pwrite64", "fsync", "fdatasync", "ftruncate", "rename", "unlink"};
+  const auto counts = count_calls(syscalls, resume, dir);
+  int kills = 0;
+  for (const auto& [syscall, count] : counts) {
+    for (const int n : positions(count, 100)) {
+      fs::remove(out);
+      fs::remove(out + ".partial");
+      fs::copy_file(saved, out + ".journal", fs::copy_options::overwrite_existing);
+      const auto r = under_strace(syscall + ":signal=KILL:when=" + std::to_string(n), resume);
+      INFO("resume killed before " << syscall << " #" << n << ": exit " << r.exit_code << " " << r.err);
+      kills += r.exit_code == 128 + 9 ? 1 : 0;
+      check_recovers(args, out, reference);
+    }
+  }
+  CHECK(kills >= 20);
+}
+
 TEST_CASE("with two threads, a kill at a journal write resumes to the same data", "[cli][journal][strace]") {
   if (!fs::exists(kStrace)) FAIL("strace is needed (scripts/setup installs it)");
   TempDir dir;
