@@ -40,7 +40,7 @@ build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	@rm -f $(OUT).partial
+	@rm -f $(OUT).partial $(OUT).journal
 	$(BUILD)/atcsim run $(SCENARIO) -o $(OUT)
 	@echo
 	@echo "Output: $(OUT)"

@@ -15,6 +15,7 @@
 #include "atc/version.hpp"
 #include "models/registry.hpp"
 #include "sim/cli/options.hpp"
+#include "sim/cli/resume_hint.hpp"
 #include "sim/cli/signals.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/config/toml_reader.hpp"
@@ -66,8 +67,9 @@ std::string run_help() {
   return R"(usage: atcsim run CONFIG.toml [options]
 
 Runs every scenario x replicate x site of the experiment in CONFIG.toml and
-writes one HDF5 file (netCDF-4/CF). The file is written as OUT.h5.partial and
-renamed to OUT.h5 only when every run is complete.
+writes one HDF5 file (netCDF-4/CF). Each completed run is first kept in the
+journal OUT.h5.journal (what --resume continues from); when every run is
+complete the file is written as OUT.h5.partial and renamed to OUT.h5.
 
 )" + options_help("run");
 }
@@ -190,6 +192,17 @@ std::string validate_summary(const sim::ExperimentSpec& spec) {
   return out;
 }
 
+// After a run stopped early: OUT.h5.partial, a readable view of the completed
+// runs (for `atcsim info` and the analysis package). Best effort: the journal
+// keeps the runs whatever happens here (a full disk, a second Ctrl-C).
+void write_view(io::Hdf5Sink& file) {
+  try {
+    file.write_partial_view();
+  } catch (const Error&) {
+    // Nothing to add: the error that stopped the run was reported.
+  }
+}
+
 int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   if (a.help) {
     std::fputs(run_help().c_str(), stdout);
@@ -204,22 +217,24 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
                                       static_cast<std::size_t>(threads));
   if (!a.quiet) std::fprintf(stderr, "%s\n", summary(spec).c_str());
 
-  // From here a first SIGINT/SIGTERM lets the .partial be created or closed
-  // whole (sim/cli/signals.hpp); before, it exits at once with nothing written.
+  // From here a first SIGINT/SIGTERM lets the journal be created or a run be
+  // recorded whole (sim/cli/signals.hpp); before, it exits at once with
+  // nothing written.
   const GracefulStop graceful;
   if (sim::stop_requested().load()) throw Interrupted("interrupted");
   if (!a.resume) create_parent_directories(spec.output.path);  // checked by the loader, created only now
   io::Hdf5Sink file(spec, io::FileMetadata{command_line(argv)}, a.resume);
+  if (!file.notice().empty()) std::fprintf(stderr, "atcsim: %s\n", file.notice().c_str());
   const io::Layout layout = io::Layout::of(spec);
   sim::EnvelopeCheck sink(spec, layout, file);
   if (a.resume && !a.quiet) {
     std::fprintf(stderr, "resuming: %zu run(s) already complete in %s\n", file.completed_runs(),
-                 file.partial_path().c_str());
+                 file.journal_path().c_str());
   }
   sim::ExecOptions exec;
   exec.progress = sim::Progress::detect_style(a.quiet);
   try {
-    sim::throw_if_stop_requested();  // a signal while the .partial was being created
+    sim::throw_if_stop_requested();  // a signal while the journal was being created
     const auto stats = sim::execute(spec, sink, exec);
     std::printf(
         "wrote %s (%llu runs in %.1f s, %s agent-steps/s, %d thread(s))\n", spec.output.path.c_str(),
@@ -229,14 +244,16 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
         threads);
     sink.report(stderr);
   } catch (const Interrupted&) {
+    write_view(file);
     std::fprintf(stderr,
                  "\natcsim: interrupted; %zu completed run(s) are kept in %s\n"
-                 "continue with: atcsim run %s --resume\n",
-                 file.completed_runs(), file.partial_path().c_str(), config.c_str());
+                 "continue with: %s\n",
+                 file.completed_runs(), file.journal_path().c_str(), resume_command(argv).c_str());
     return 130;
   } catch (const Error& e) {
-    std::fprintf(stderr, "\natcsim: error: %s\ncompleted runs are kept in %s (continue with --resume)\n",
-                 e.what(), file.partial_path().c_str());
+    write_view(file);
+    std::fprintf(stderr, "\natcsim: error: %s\ncompleted runs are kept in %s (continue with: %s)\n", e.what(),
+                 file.journal_path().c_str(), resume_command(argv).c_str());
     return 1;
   }
   return 0;

@@ -22,6 +22,7 @@
 #include "atc/version.hpp"
 #include "models/registry.hpp"
 #include "sim/cli/options.hpp"
+#include "sim/cli/resume_hint.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
@@ -174,6 +175,7 @@ int open_output(mpi::communicator& world, const sim::ExperimentSpec& spec, const
       if (!args.resume) create_parent_directories(spec.output.path);  // checked by the loader
       file =
           std::make_unique<io::Hdf5Sink>(spec, io::FileMetadata{cli::command_line(argv_list)}, args.resume);
+      if (!file->notice().empty()) std::fprintf(stderr, "atcsim-mpi: %s\n", file->notice().c_str());
       for (std::size_t k = 0; k < done.size(); ++k) done[k] = file->run_complete(layout.run_id(k)) ? 1 : 0;
     } catch (const ConfigError& e) {
       open_error = std::string("error: ") + e.what();
@@ -256,7 +258,8 @@ std::string receive_remote_sites(mpi::communicator& world, const io::Layout& lay
 // every site goes through the plausibility check on its way to the file.
 int run_writer(mpi::communicator& world, const sim::ExperimentSpec& spec, const io::Layout& layout,
                io::Hdf5Sink& file, const std::vector<char>& mine,
-               const std::vector<std::size_t>& sites_expected, const sim::ExecOptions& exec) {
+               const std::vector<std::size_t>& sites_expected, const sim::ExecOptions& exec,
+               const std::vector<std::string>& argv_list) {
   const std::size_t ranks = sites_expected.size();
   sim::EnvelopeCheck checked(spec, layout, file);
   LocalSink local(checked, mine, layout);
@@ -273,13 +276,24 @@ int run_writer(mpi::communicator& world, const sim::ExperimentSpec& spec, const 
   const std::string remote_error =
       receive_remote_sites(world, layout, checked, local, remote_sites, ranks - 1);
   worker.join();
-  const std::string failure = !local_error.empty() ? local_error : remote_error;
+  std::string failure = !local_error.empty() ? local_error : remote_error;
+  if (failure.empty()) {
+    try {
+      file.finish();
+    } catch (const Error& e) {
+      failure = e.what();
+    }
+  }
   if (!failure.empty()) {
-    std::fprintf(stderr, "atcsim-mpi: error: %s\ncompleted runs are kept in %s (continue with --resume)\n",
-                 failure.c_str(), file.partial_path().c_str());
+    try {
+      file.write_partial_view();  // a readable view of the completed runs; the journal keeps them anyway
+    } catch (const Error&) {
+    }
+    const std::string again = cli::resume_command(argv_list, fmt::format("mpirun -n {}", ranks));
+    std::fprintf(stderr, "atcsim-mpi: error: %s\ncompleted runs are kept in %s (continue with: %s)\n",
+                 failure.c_str(), file.journal_path().c_str(), again.c_str());
     return 1;
   }
-  file.finish();
   std::printf("wrote %s (%zu ranks)\n", spec.output.path.c_str(), ranks);
   checked.report(stderr);
   return 0;
@@ -312,7 +326,7 @@ int run(mpi::communicator& world, int argc, char** argv) {
   sim::ExecOptions exec;
   exec.progress = rank == 0 ? sim::Progress::detect_style(args.quiet) : sim::Progress::Style::Quiet;
   if (rank != 0) return run_worker(world, spec, layout, mine, exec);
-  return run_writer(world, spec, layout, *file, mine, sites_expected, exec);
+  return run_writer(world, spec, layout, *file, mine, sites_expected, exec, argv_list);
 }
 
 }  // namespace

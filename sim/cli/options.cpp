@@ -106,7 +106,7 @@ const std::vector<Option>& option_table() {
        "",
        false,
        {"run"},
-       "continue an interrupted run from OUT.h5.partial",
+       "continue an interrupted run from its journal, OUT.h5.journal",
        [](Args& a, const std::string&, const std::string&) { a.resume = true; }},
       {"--quiet",
        "-q",

@@ -12,6 +12,7 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
+#include <oneapi/tbb/task_group.h>
 
 #include <array>
 #include <cstddef>
@@ -21,10 +22,20 @@
 
 namespace atc::sim {
 
+// A loop nested in a task whose group is being cancelled (another task threw,
+// e.g. a write failed on a full disk) returns early with part of its work
+// undone, without an exception: what follows must not use that work (a site
+// left unbuilt was once dereferenced, a crash). Throwing here ends the task;
+// TBB keeps the first exception, the one that cancelled the group.
+inline void throw_if_cancelled() {
+  if (oneapi::tbb::is_current_task_group_canceling()) throw Interrupted("cancelled: another task failed");
+}
+
 // tbb::parallel_for over [0, n), one index per task.
 template <typename F>
 void parallel_indices(std::size_t n, F&& f) {
   oneapi::tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) { f(i); });
+  throw_if_cancelled();
 }
 
 class Parallel {
@@ -56,6 +67,7 @@ class Parallel {
           for (std::size_t b = r.begin(); b != r.end(); ++b) run(b);
         },
         oneapi::tbb::simple_partitioner{});
+    throw_if_cancelled();
   }
 
   // f(i) for every i in [0, n).

@@ -501,6 +501,9 @@ std::vector<Handle> create_variables(hid_t f, const sim::ExperimentSpec& spec, c
     check_status(H5Pset_chunk(dcpl, rank, chunk.data()), "chunking " + ind.name);
     check_status(H5Pset_shuffle(dcpl), "shuffle " + ind.name);
     check_status(H5Pset_deflate(dcpl, kDeflateLevel), "deflate " + ind.name);
+    // Last in the pipeline: the checksum covers the bytes on disk, so any
+    // damage to a chunk is an error when it is read, never other numbers.
+    check_status(H5Pset_fletcher32(dcpl), "checksum " + ind.name);
     check_status(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), "fill value " + ind.name);
     check_status(H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
                  "attribute order");

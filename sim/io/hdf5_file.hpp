@@ -40,6 +40,12 @@ class Handle {
   Handle& operator=(Handle&& other) noexcept;
   ~Handle() { reset(); }
   void reset();
+  // Gives the id up without closing it (to close it yourself and check the result).
+  [[nodiscard]] hid_t release() {
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
   [[nodiscard]] hid_t get() const { return id_; }
   operator hid_t() const { return id_; }  // NOLINT: handles are used as ids throughout
 

@@ -122,4 +122,38 @@ TEST_CASE("atcsim-mpi stops every rank when only rank 0 finds the output unwrita
   // One line from atcsim-mpi (mpirun adds its own notice about the exit code).
   CHECK(long_name.err.find("atcsim-mpi") == long_name.err.rfind("atcsim-mpi"));
 }
+TEST_CASE("atcsim-mpi keeps completed runs on a failed write and prints the whole command to resume",
+          "[mpi][journal][strace]") {
+  if (!fs::exists("/usr/bin/strace")) FAIL("strace is needed (scripts/setup installs it)");
+  TempDir dir;
+  dir.write("c.toml",
+            "[experiment]\nsteps = 10\nreplicates = 4\n[model]\nname = \"canonical/watts\"\nn = 200\n");
+  const auto out = dir.file("m.h5");
+  const std::vector<std::string> args{"run",   dir.file("c.toml"), "-o", out, "--quiet",
+                                      "--set", "model.n=210"};
+  REQUIRE(atc::test::atcsim(
+              {"run", dir.file("c.toml"), "-o", dir.file("one.h5"), "--quiet", "--set", "model.n=210"})
+              .exit_code == 0);
+  // The first sync of the journal fails as on a full disk (strace follows mpirun to the ranks).
+  mpirun(1, {"--version"});  // sets Open MPI's environment for running as root
+  std::vector<std::string> traced{
+      "/usr/bin/strace", "-f", "-o", "/dev/null",      "-e", "inject=fdatasync:error=ENOSPC:when=1",
+      ATCSIM_MPIRUN,     "-n", "2",  ATCSIM_MPI_BINARY};
+  traced.insert(traced.end(), args.begin(), args.end());
+  const auto r = atc::test::run_process(traced);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("No space left on device") && Catch::Contains(out + ".journal"));
+  const std::string marker = "continue with: ";
+  const auto at = r.err.find(marker);
+  REQUIRE(at != std::string::npos);
+  const std::string hint = r.err.substr(at + marker.size(), r.err.find(')', at) - at - marker.size());
+  CHECK_THAT(hint, Catch::StartsWith("mpirun -n 2 ") && Catch::Contains("--set model.n=210") &&
+                       Catch::EndsWith(" --resume"));
+  const auto resumed = atc::test::run_process({"/bin/sh", "-c", hint});
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(atc::test::read_variables(out) == atc::test::read_variables(dir.file("one.h5")));
+  CHECK_FALSE(fs::exists(out + ".journal"));
+}
 #endif

@@ -155,6 +155,7 @@ TEST_CASE("SIGINT or SIGTERM in the first milliseconds exits 130 and leaves noth
       REQUIRE(o.exited);  // never killed by the signal
       if (o.code == 0) {  // finished before the signal arrived
         CHECK_FALSE(fs::exists(out + ".partial"));
+        CHECK_FALSE(fs::exists(out + ".journal"));
         continue;
       }
       ++interrupted;
@@ -163,8 +164,8 @@ TEST_CASE("SIGINT or SIGTERM in the first milliseconds exits 130 and leaves noth
       const auto lines = lines_of(o.err);
       REQUIRE_FALSE(lines.empty());
       CHECK_THAT(lines.front(), Catch::StartsWith("atcsim: interrupted"));
-      if (fs::exists(out + ".partial")) {
-        // A .partial is left only once it is whole: it resumes to the same data.
+      if (fs::exists(out + ".journal")) {
+        // A journal is whole or restarted: it resumes to the same data.
         const auto resumed = atcsim({"run", cfg, "-o", out, "--resume", "--quiet"});
         INFO(resumed.err);
         REQUIRE(resumed.exit_code == 0);
@@ -188,12 +189,12 @@ TEST_CASE("Ctrl-C during the build and warm-up of a very large site stops within
             "population_scale = 1.0\n[[site]]\nid = \"huge\"\npopulation = 1000000.0\n");
   const auto out = dir.file("big.h5");
   const Child c = start({"run", dir.file("big.toml"), "-o", out, "--quiet", "--threads", "2"}, dir, false);
-  // The .partial is created just before the site is built: from then on the
+  // The journal is created just before the site is built: from then on the
   // run is being built or warmed up (for tens of seconds).
-  for (int i = 0; i < 1200 && !fs::exists(out + ".partial"); ++i) {
+  for (int i = 0; i < 1200 && !fs::exists(out + ".journal"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  REQUIRE(fs::exists(out + ".partial"));
+  REQUIRE(fs::exists(out + ".journal"));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const auto sent = std::chrono::steady_clock::now();
   kill(c.pid, SIGINT);

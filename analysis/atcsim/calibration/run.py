@@ -10,7 +10,7 @@ default ``OUTPUT.work/``), keyed by their content. The methods are
 deterministic given the seed, so an interrupted calibration continues with
 ``--resume``: it replays the cached batches and simulates only what is
 missing. Without ``--resume`` an existing work directory is an error (as
-the engine treats ``OUT.h5.partial``); it is deleted after a successful run
+the engine treats ``OUT.h5.journal``); it is deleted after a successful run
 unless ``keep_work``.
 """
 

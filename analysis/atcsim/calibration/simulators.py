@@ -255,14 +255,14 @@ class EngineSimulator:
         return cmd
 
     def _run(self, config: Path, out: Path, sets: Sequence[str], *, show_progress: bool = False) -> None:
-        """Run the engine unless ``out`` exists; continue a ``.partial`` with ``--resume``."""
+        """Run the engine unless ``out`` exists; continue an interrupted one (``.journal``) with --resume."""
         if out.is_file():
             return
         out.parent.mkdir(parents=True, exist_ok=True)
         cmd = self._command(config, out, sets)
         if show_progress and not self.quiet:
             cmd.remove("--quiet")
-        if Path(str(out) + ".partial").is_file():
+        if Path(str(out) + ".journal").is_file():
             cmd.append("--resume")
         start = time.monotonic()
         proc = subprocess.run(

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sim/config/experiment.hpp"
+#include "sim/io/file_layout.hpp"
 #include "sim/io/hdf5_file.hpp"
 #include "sim/io/writer.hpp"
 #include "support/process.hpp"
@@ -60,9 +61,9 @@ SiteCoordinates layout_of(const std::string& model_name) {
                           "[output]\npath = \"out.h5\"\n");
   const auto spec = load_experiment(dir.file("c.toml"), registry(),
                                     LoadOptions{{"output.path=\"" + dir.file("out.h5") + "\""}, {}});
-  { Hdf5Sink sink(spec, FileMetadata{"test"}, false); }
   std::lock_guard lock(hdf5_mutex());
   const std::string path = partial_path_for(spec.output.path);
+  { CreatedFile created = create_file_layout(path, spec, FileMetadata{"test"}, Layout::of(spec)); }
   Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
   auto long_name = [&](const char* dataset) {
     Handle ds = dataset_handle(check(H5Dopen2(file, dataset, H5P_DEFAULT), dataset));
