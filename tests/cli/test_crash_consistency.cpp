@@ -356,7 +356,9 @@ TEST_CASE("odd leftovers give one clear line, never a crash or 'different config
       INFO(r.err);
       CHECK(r.exit_code == 2);
       CHECK(lines_of(r.err).size() == 1);
-      CHECK_THAT(r.err, Catch::Contains("exists without its journal") && !Catch::Contains("different"));
+      // Refused by the config check of the output's names, before any file is opened.
+      CHECK_THAT(r.err, Catch::Contains(".partial' is a character device, not a regular file") &&
+                            !Catch::Contains("different"));
     }
     CHECK(fs::is_character_file("/dev/null"));
   }
