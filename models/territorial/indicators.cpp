@@ -45,35 +45,52 @@ enum Census : int {
 
 using CensusSums = Sums<kCensusSize>;
 
-// Counts and sums over all residents (block-ordered reduction).
+// Counts and sums over all residents (block-ordered reduction). Counts are
+// kept as integers within a block (a sum of ones is exact in any order); the
+// sums of trust and priorities are added in resident order, as always.
 CensusSums take_census(const Residents& r, const sim::CsrGraph& ties, sim::Parallel par) {
   return par.reduce<CensusSums>(r.n, [&](std::size_t b, std::size_t e) {
-    CensusSums s;
+    std::array<std::uint64_t, kTi> count{};
+    std::uint64_t tie_count = 0, bridging = 0, formed = 0;
+    double ti = 0, ta = 0, eff = 0;
+    std::array<double, kThemes> prio{};
     for (std::size_t i = b; i < e; ++i) {
       const std::uint8_t level = r.level[i];
       const bool part = level >= kOccasional;
-      s.v[kN] += 1;
-      s.v[kInformedCount] += level >= kInformed ? 1 : 0;
-      s.v[kParticipants] += part ? 1 : 0;
-      s.v[kActiveCount] += level >= kActive ? 1 : 0;
-      s.v[kCoreCount] += level == kCore ? 1 : 0;
-      s.v[kEver] += r.ever[i];
-      s.v[kYouthPop] += r.age[i] == 0 ? 1 : 0;
-      s.v[kYouthPart] += part && r.age[i] == 0 ? 1 : 0;
-      s.v[kLowPop] += r.low_income[i];
-      s.v[kLowPart] += part && r.low_income[i] ? 1 : 0;
-      s.v[kTi] += r.ti[i];
-      s.v[kTa] += r.ta[i];
-      s.v[kEff] += r.eff[i];
+      const bool youth = r.age[i] == 0;
+      const bool low = r.low_income[i] != 0;
+      count[kInformedCount] += level >= kInformed ? 1 : 0;
+      count[kParticipants] += part ? 1 : 0;
+      count[kActiveCount] += level >= kActive ? 1 : 0;
+      count[kCoreCount] += level == kCore ? 1 : 0;
+      count[kEver] += r.ever[i];
+      count[kYouthPop] += youth ? 1 : 0;
+      count[kYouthPart] += part && youth ? 1 : 0;
+      count[kLowPop] += low ? 1 : 0;
+      count[kLowPart] += part && low ? 1 : 0;
+      ti += r.ti[i];
+      ta += r.ta[i];
+      eff += r.eff[i];
       const auto nb = ties.neighbours_of(static_cast<sim::NodeId>(i));
-      s.v[kTies] += static_cast<double>(nb.size());
-      for (sim::NodeId t : nb) s.v[kBridging] += r.block[t] != r.block[i] ? 1 : 0;
-      for (int k = 0; k < r.tie_count[i]; ++k)
-        s.v[kFormed] += r.tie_kind[i * kTieSlots + k] == kFormedTie ? 1 : 0;
+      tie_count += nb.size();
+      const std::uint32_t block = r.block[i];
+      for (sim::NodeId t : nb) bridging += r.block[t] != block ? 1 : 0;
+      const std::uint8_t* kind = r.tie_kind.data() + i * kTieSlots;
+      for (int k = 0; k < r.tie_count[i]; ++k) formed += kind[k] == kFormedTie ? 1 : 0;
       if (part) {
-        for (int k = 0; k < kThemes; ++k) s.v[kPrio + k] += r.p(i)[k];
+        for (int k = 0; k < kThemes; ++k) prio[k] += r.p(i)[k];
       }
     }
+    CensusSums s;
+    count[kN] = e - b;
+    for (int k = 0; k < kTi; ++k) s.v[k] = static_cast<double>(count[k]);
+    s.v[kTi] = ti;
+    s.v[kTa] = ta;
+    s.v[kEff] = eff;
+    s.v[kTies] = static_cast<double>(tie_count);
+    s.v[kBridging] = static_cast<double>(bridging);
+    s.v[kFormed] = static_cast<double>(formed);
+    for (int k = 0; k < kThemes; ++k) s.v[kPrio + k] = prio[k];
     return s;
   });
 }

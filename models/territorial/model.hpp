@@ -74,8 +74,14 @@ struct Organisations {
   std::vector<int> type;  // association or institution type
   std::vector<double> capacity, posture, posture0, legitimacy, legitimacy0;
   std::vector<ThemeVector> focus;
-  Eigen::MatrixXd trust;                              // W: trust of row in column, diagonal 1
-  Eigen::MatrixXd trust0;                             // initial W (relaxation target)
+  // W: trust of row in column, diagonal 1; row-major, the order it is read in.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> trust;
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
+      trust0;  // initial W (relaxation target)
+  // Entries of W that project outcomes have moved (row-major index j n + l),
+  // once each: only they relax, the others still equal trust0.
+  std::vector<std::uint32_t> moved;
+  std::vector<std::uint8_t> is_moved;                 // n x n flags
   int host = 0;                                       // lead association (the animator's default host)
   std::array<std::vector<int>, kThemes> partners;     // organisations whose focus on k >= partner_focus_min
   std::array<int, kThemes> institution_for;           // institution most focused on each theme
@@ -172,7 +178,7 @@ class TerritorialModel final : public sim::Model {
   void draw_organisation_trust(sim::RandomStream& rng);
   void index_organisations_by_theme();
   void init_residents(sim::Parallel par);
-  void init_network();
+  void init_network(sim::Parallel par);
   void init_levels(sim::Parallel par);
   void init_targets();
   void init_practices();
@@ -207,7 +213,7 @@ class TerritorialModel final : public sim::Model {
   void schedule_training(Week& w);
   void schedule_renewal(Week& w) const;
   void draw_moves(const Week& w, sim::Parallel par);
-  void drop_ties_of_movers(sim::Parallel par);
+  void drop_ties_of_movers(const Week& w, sim::Parallel par);
   void integrate_resident(const Week& w, std::size_t i, double block_share);
   void meet_block_neighbours(const Week& w, std::size_t i);
   // parts of phase 4 (phases_residents.cpp)
@@ -299,9 +305,11 @@ class TerritorialModel final : public sim::Model {
   std::vector<std::uint32_t> sample_;               // clustering sample
   std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
   std::vector<double> scratch_, scratch_sum_;
-  std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
-  std::vector<std::uint16_t> affil_;   // outreach: up to kAffil associations close to each resident
-  std::vector<std::uint8_t> affil_n_;  // their number (kAffil + 1 = more: recompute)
+  std::vector<std::uint8_t> touched_;       // residents whose ties a move affects this week
+  std::vector<std::uint8_t> may_form_tie_;  // residents who may form a tie this week (apply_moves)
+  std::vector<std::uint16_t> affil_;        // outreach: up to kAffil associations close to each resident
+  std::vector<std::uint8_t> affil_n_;       // their number (kAffil + 1 = more: recompute)
+  std::vector<double> animator_weight_;     // outreach: each resident's weight in the animator's contacts
 };
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);

@@ -251,14 +251,17 @@ void TerritorialModel::schedule_renewal(Week& w) const {
 
 void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
   draw_moves(w, par);
-  drop_ties_of_movers(par);
+  drop_ties_of_movers(w, par);
   // Arrivals form a few ties in their (new) block at once; then every
   // resident below their initial number of neighbourhood ties forms one more
   // with probability integration_rate per week (a block-mate, or a resident of
   // another block in proportion weak_ties / (block_ties + weak_ties)). Serial,
   // in resident order: a tie writes both ends.
+  // Only the residents drop_ties_of_movers marked can form a tie (ties are
+  // only added here, so one at or above their target stays there).
   const double block_share = prm_.block_ties / (prm_.block_ties + prm_.weak_ties);
   for (std::size_t i = 0; i < res_.n; ++i) {
+    if (may_form_tie_[i] == 0) continue;
     if (res_.moved[i] == kStayed) {
       integrate_resident(w, i, block_share);
     } else {
@@ -272,33 +275,34 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
 void TerritorialModel::draw_moves(const Week& w, sim::Parallel par) {
   auto& r = res_;
   const std::size_t blocks = block_count();
-  par.for_blocks(r.n, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) {
-      RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
-      const double out = rng.uniform();
-      const double reloc = rng.uniform();
-      const double where = rng.uniform();
-      const double lose = rng.uniform();
-      r.moved[i] = kStayed;
-      if (out < w.move_out_hazard) {
-        r.moved[i] = kMovedOut;
-        draw_resident_state(i, w.key);
-        r.invited[i] = r.attending[i] = 0;
-      } else if (reloc < w.relocation_hazard && blocks > 1) {
-        r.moved[i] = kRelocated;
-        auto nb = static_cast<std::uint32_t>(
-            std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
-        if (nb >= r.block[i]) ++nb;
-        r.block[i] = nb;
-        if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
-      }
+  par.for_each(r.n, [&](std::size_t i) {
+    RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
+    const double out = rng.uniform();
+    const double reloc = rng.uniform();
+    const double where = rng.uniform();
+    const double lose = rng.uniform();
+    r.moved[i] = kStayed;
+    if (out < w.move_out_hazard) {
+      r.moved[i] = kMovedOut;
+      draw_resident_state(i, w.key);
+      r.invited[i] = r.attending[i] = 0;
+    } else if (reloc < w.relocation_hazard && blocks > 1) {
+      r.moved[i] = kRelocated;
+      auto nb = static_cast<std::uint32_t>(
+          std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
+      if (nb >= r.block[i]) ++nb;
+      r.block[i] = nb;
+      if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
     }
   });
 }
 
 // Ties to or from movers go (all ties of a resident who moved out; block ties
 // of a relocated one), and ties formed by co-participation fade by one week.
-void TerritorialModel::drop_ties_of_movers(sim::Parallel par) {
+// Marks in may_form_tie_ the residents who may form a tie this week: movers,
+// and those who stayed below their target of neighbourhood ties whose
+// integration draw succeeds (integrate_resident draws it again).
+void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
   auto& r = res_;
   // Movers and their neighbours (ties are symmetric) are marked; serial, but
   // movers are few.
@@ -335,6 +339,12 @@ void TerritorialModel::drop_ties_of_movers(sim::Parallel par) {
       ++kept;
     }
     r.tie_count[i] = static_cast<std::uint8_t>(kept);
+    bool may_form = r.moved[i] != kStayed;
+    if (!may_form && prm_.integration_rate > 0 && neighbourhood_ties(i) < r.tie_target[i]) {
+      RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
+      may_form = rng.uniform() < prm_.integration_rate;
+    }
+    may_form_tie_[i] = may_form ? 1 : 0;
   });
 }
 
@@ -429,8 +439,10 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
     for (std::size_t i = b; i < e; ++i) {
       const Affiliations s = affiliations(i);
       for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
-      row[A] += animator_weight(i, s);
-      // Cache the (usually short) list for pass 2.
+      const double weight = animator_weight(i, s);
+      row[A] += weight;
+      // Cache the weight and the (usually short) list for pass 2.
+      animator_weight_[i] = weight;
       affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
       for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
     }
@@ -452,6 +464,10 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
   const double animator_contacts = w.animator_contacts * w.activity * scale_;
   const double lambda_a = scratch_sum_[A] > 0 ? animator_contacts / scratch_sum_[A] : 0.0;
   par.for_each(r.n, [&](std::size_t i) {
+    if (w.lockdown && r.barrier[i]) {  // only digital contact is possible: P(contacted) = 0
+      r.invited[i] = 0;
+      return;
+    }
     Affiliations s;
     if (affil_n_[i] <= kAffil) {
       s.count = affil_n_[i];
@@ -461,10 +477,9 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
     }
     double rate = lambda_all;
     for (int k = 0; k < s.count; ++k) rate += mw1 * week_contrib_[s.org[k]];
-    rate += lambda_a * animator_weight(i, s);
-    double p = contact_probability(rate, r.barrier[i] != 0, prm_.barrier_contact_penalty, r.ta[i],
-                                   prm_.contact_trust_weight);
-    if (w.lockdown && r.barrier[i]) p = 0.0;  // only digital contact is possible
+    rate += lambda_a * animator_weight_[i];
+    const double p = contact_probability(rate, r.barrier[i] != 0, prm_.barrier_contact_penalty, r.ta[i],
+                                         prm_.contact_trust_weight);
     RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
     r.invited[i] = rng.uniform() < p ? 1 : 0;
     if (r.invited[i] && r.level[i] == kNone) r.level[i] = kInformed;

@@ -82,14 +82,21 @@ inline double down_probability(double u, double theta, const LadderRates& r) {
 // up one rung when draw < P(up), down one rung when draw >= 1 - P(down), else
 // stay. Core (4) is reached only from active (3) after `core_weeks`
 // consecutive weeks at 3. Moves are never more than one rung.
+//
+// The logistic is evaluated only when the draw can fall in a move's range:
+// P(up) = opportunity x up x s(.) <= opportunity x up and P(down) = down x
+// s(.) <= down, since s(.) <= 1 and rounding is monotone, so a draw outside
+// the bound decides without it (most residents, most weeks; same result).
 inline std::uint8_t next_level(std::uint8_t level, int weeks_active, double u, double theta, double draw,
                                double opportunity, const LadderRates& r) {
-  const double p_up = level >= kCore || (level == kActive && weeks_active < r.core_weeks)
-                          ? 0.0
-                          : up_probability(level, u, theta, r, opportunity);
-  const double p_down = level == kNone ? 0.0 : down_probability(u, theta, r);
-  if (draw < p_up) return static_cast<std::uint8_t>(level + 1);
-  if (draw >= 1.0 - p_down) return static_cast<std::uint8_t>(level - 1);
+  const bool can_rise = !(level >= kCore || (level == kActive && weeks_active < r.core_weeks));
+  if (can_rise && draw < opportunity * r.up[level] &&
+      draw < up_probability(level, u, theta, r, opportunity)) {
+    return static_cast<std::uint8_t>(level + 1);
+  }
+  if (level != kNone && draw >= 1.0 - r.down && draw >= 1.0 - down_probability(u, theta, r)) {
+    return static_cast<std::uint8_t>(level - 1);
+  }
   return level;
 }
 

@@ -13,6 +13,7 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -30,6 +31,7 @@ void parallel_indices(std::size_t n, F&& f) {
 class Parallel {
  public:
   static constexpr std::size_t kDefaultBlock = 2048;
+  static constexpr std::size_t kEachSplit = 4;  // for_each tasks: block / kEachSplit indices
 
   explicit Parallel(bool enabled = true, std::size_t block = kDefaultBlock)
       : enabled_(enabled), block_(block == 0 ? kDefaultBlock : block) {}
@@ -58,10 +60,13 @@ class Parallel {
         oneapi::tbb::simple_partitioner{});
   }
 
-  // f(i) for every i in [0, n).
+  // f(i) for every i in [0, n). Nothing here depends on how the indices are
+  // grouped, so the tasks are a fraction of a block: a few blocks (10^4
+  // agents are 5) still keep every thread busy.
   template <typename F>
   void for_each(std::size_t n, F&& f) const {
-    for_blocks(n, [&](std::size_t begin, std::size_t end) {
+    const Parallel fine(enabled_, std::max<std::size_t>(1, block_ / kEachSplit));
+    fine.for_blocks(n, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) f(i);
     });
   }
