@@ -27,12 +27,12 @@ double weekly(double per_year) {
 struct Affiliations {
   std::array<std::uint16_t, kTieSlots + 1> org{};
   int count = 0;
+  // Branch-free on membership (a tie is a member or not at random).
   void add(std::uint16_t j) {
-    if (j == kNoOrg) return;
-    for (int k = 0; k < count; ++k) {
-      if (org[k] == j) return;
-    }
-    org[count++] = j;
+    bool fresh = j != kNoOrg;
+    for (int k = 0; k < count; ++k) fresh = fresh && org[k] != j;
+    org[count] = j;  // count <= kTieSlots here: at most 1 + kTieSlots are added
+    count += fresh ? 1 : 0;
   }
   [[nodiscard]] bool has(int j) const {
     for (int k = 0; k < count; ++k) {
@@ -320,6 +320,7 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
     const bool touched = touched_[i] != 0;
     touched_[i] = 0;
     int kept = 0;
+    int neighbourhood = 0;  // kept block and weak ties
     for (int s = 0; s < r.tie_count[i]; ++s) {
       const std::uint32_t t = to[s];
       bool keep = true;
@@ -333,6 +334,7 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
         if (l == 0) keep = false;
       }
       if (!keep) continue;
+      neighbourhood += kind[s] != kFormedTie ? 1 : 0;
       to[kept] = t;
       kind[kept] = kind[s];
       life[kept] = l;
@@ -340,7 +342,7 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
     }
     r.tie_count[i] = static_cast<std::uint8_t>(kept);
     bool may_form = r.moved[i] != kStayed;
-    if (!may_form && prm_.integration_rate > 0 && neighbourhood_ties(i) < r.tie_target[i]) {
+    if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
       RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
       may_form = rng.uniform() < prm_.integration_rate;
     }
@@ -478,10 +480,17 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
     double rate = lambda_all;
     for (int k = 0; k < s.count; ++k) rate += mw1 * week_contrib_[s.org[k]];
     rate += lambda_a * animator_weight_[i];
-    const double p = contact_probability(rate, r.barrier[i] != 0, prm_.barrier_contact_penalty, r.ta[i],
-                                         prm_.contact_trust_weight);
+    const bool barrier = r.barrier[i] != 0;
     RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
-    r.invited[i] = rng.uniform() < p ? 1 : 0;
+    const double draw = rng.uniform();
+    // Most residents are not contacted in a week: the bound decides for them
+    // without the exponential.
+    r.invited[i] = draw < contact_probability_bound(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
+                                                    prm_.contact_trust_weight) &&
+                           draw < contact_probability(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
+                                                      prm_.contact_trust_weight)
+                       ? 1
+                       : 0;
     if (r.invited[i] && r.level[i] == kNone) r.level[i] = kInformed;
   });
 }
@@ -673,8 +682,15 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   ties_.neighbours.resize(offsets[r.n]);
   par.for_each(r.n, [&](std::size_t i) {
     sim::NodeId* row = ties_.neighbours.data() + offsets[i];
-    std::copy_n(r.tie_to.data() + i * kTieSlots, r.tie_count[i], row);
-    std::sort(row, row + r.tie_count[i]);
+    const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+    // Insertion sort while copying: rows are short (at most kTieSlots).
+    const int count = r.tie_count[i];
+    for (int s = 0; s < count; ++s) {
+      const sim::NodeId x = to[s];
+      int k = s;
+      for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
+      row[k] = x;
+    }
     r.participating[i] = r.level[i] >= kOccasional ? 1 : 0;
   });
 }

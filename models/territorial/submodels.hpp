@@ -31,6 +31,17 @@ inline double contact_probability(double rate, bool barrier, double barrier_pena
          ((1.0 - trust_weight) + trust_weight * trust_associations);
 }
 
+// An upper bound of contact_probability without its exponential: 1 - exp(-x)
+// <= x, plus a margin for the rounding of exp and of the subtraction (at most
+// 2^-52 in all), and the same products after it (rounding is monotone). A
+// draw at or above the bound is not a contact, whatever the exact value.
+inline double contact_probability_bound(double rate, bool barrier, double barrier_penalty,
+                                        double trust_associations, double trust_weight) {
+  const double reach = std::min(1.0, std::max(0.0, rate) + 0x1.0p-50);
+  return reach * (barrier ? 1.0 - barrier_penalty : 1.0) *
+         ((1.0 - trust_weight) + trust_weight * trust_associations);
+}
+
 // ---- participation ------------------------------------------------------------
 
 // Member defaults below are illustrative (used by unit tests); the model's
