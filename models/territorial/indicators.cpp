@@ -146,9 +146,13 @@ double participant_dispersion(const Residents& r, const CensusSums& c, sim::Para
 // of n entries each).
 double largest_participant_component(const Residents& r, const sim::CsrGraph& ties,
                                      std::vector<std::uint32_t>& parent, std::vector<std::uint32_t>& size) {
+  // Only participants' entries are ever read: they alone are initialised.
+  std::uint32_t participants = 0;
   for (std::uint32_t i = 0; i < r.n; ++i) {
+    if (!r.participating[i]) continue;
     parent[i] = i;
     size[i] = 0;
+    ++participants;
   }
   for (std::uint32_t i = 0; i < r.n; ++i) {
     if (!r.participating[i]) continue;
@@ -164,8 +168,7 @@ double largest_participant_component(const Residents& r, const sim::CsrGraph& ti
     if (!r.participating[i]) continue;
     largest = std::max(largest, ++size[find_root(parent, i)]);
   }
-  double part_flags = 0;
-  for (std::uint32_t i = 0; i < r.n; ++i) part_flags += r.participating[i];
+  const auto part_flags = static_cast<double>(participants);
   return part_flags > 0 ? largest / part_flags : 0.0;
 }
 

@@ -466,6 +466,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   affil_.assign(n * kAffil, kNoOrg);
   affil_n_.assign(n, 0);
   animator_weight_.assign(n, 0.0);
+  active_ties_.assign(n, 0);
   uf_size_.resize(n);
   attendees_.reserve(n);
   // CSR snapshot storage: reserved so weekly rebuilds do not reallocate.

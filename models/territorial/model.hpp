@@ -309,6 +309,7 @@ class TerritorialModel final : public sim::Model {
   std::vector<std::uint8_t> may_form_tie_;  // residents who may form a tie this week (apply_moves)
   std::vector<std::uint16_t> affil_;        // outreach: up to kAffil associations close to each resident
   std::vector<std::uint8_t> affil_n_;       // their number (kAffil + 1 = more: recompute)
+  std::vector<std::uint8_t> active_ties_;   // outreach: ties at level >= 2 last week (read by phase 3)
   std::vector<double> animator_weight_;     // outreach: each resident's weight in the animator's contacts
 };
 

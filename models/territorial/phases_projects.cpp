@@ -271,7 +271,8 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
   std::swap(r.ta, r.ta_prev);
   const double omega = prm_.degroot_weight;
   const double rho = prm_.trust_relaxation;
-  const auto proposals = par.reduce<Sums<2>>(r.n, [&](std::size_t b, std::size_t e) {
+  // The sums are counts (exact in any order): fine blocks.
+  const auto proposals = par.finer().reduce<Sums<2>>(r.n, [&](std::size_t b, std::size_t e) {
     Sums<2> s;
     for (std::size_t i = b; i < e; ++i) {
       const auto nb = ties_.neighbours_of(static_cast<sim::NodeId>(i));

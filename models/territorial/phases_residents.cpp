@@ -8,7 +8,6 @@
 #include <cmath>
 
 #include "models/mechanisms/bounded_confidence.hpp"
-#include "models/mechanisms/threshold.hpp"
 #include "models/territorial/model.hpp"
 
 namespace atc::models::territorial {
@@ -428,8 +427,26 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
   const auto animator_weight = [&](std::size_t i, const Affiliations& s) {
     return (1.0 + mw1 * (s.has(w.host) ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
   };
-  // Pass 1: how many residents each association weighs double (members and
-  // members' ties), and the animator's total weight. Per-block rows of a
+  // Pass 1a, in fine tasks: each resident's affiliations (cached for pass 2
+  // when there are at most kAffil), its weight in the animator's contacts
+  // and, for phase 3, how many of its ties took part last week; one walk
+  // over the ties.
+  par.for_each(r.n, [&](std::size_t i) {
+    Affiliations s;
+    s.add(r.member_of[i]);
+    int active = 0;
+    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) {
+      s.add(r.member_of[t]);
+      active += r.participating[t] != 0 ? 1 : 0;
+    }
+    active_ties_[i] = static_cast<std::uint8_t>(active);
+    animator_weight_[i] = animator_weight(i, s);
+    affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
+    for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+  });
+  // Pass 1b: how many residents each association weighs double (members and
+  // members' ties: counts, exact in any order) and the animator's total
+  // weight (summed in resident order within a block). Per-block rows of a
   // preallocated matrix, summed in block order.
   const std::size_t width = static_cast<std::size_t>(A) + 1;
   const std::size_t blocks = par.block_count(r.n);
@@ -439,14 +456,13 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
     double* row = scratch_.data() + (b / par.block()) * width;
     std::fill(row, row + width, 0.0);
     for (std::size_t i = b; i < e; ++i) {
-      const Affiliations s = affiliations(i);
-      for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
-      const double weight = animator_weight(i, s);
-      row[A] += weight;
-      // Cache the weight and the (usually short) list for pass 2.
-      animator_weight_[i] = weight;
-      affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
-      for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+      if (affil_n_[i] <= kAffil) {
+        for (int k = 0; k < affil_n_[i]; ++k) row[affil_[i * kAffil + k]] += 1.0;
+      } else {
+        const Affiliations s = affiliations(i);
+        for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
+      }
+      row[A] += animator_weight_[i];
     }
   });
   for (std::size_t b = 0; b < blocks; ++b) {
@@ -499,10 +515,12 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
 
 void TerritorialModel::phase_participation(const Week& w, sim::Parallel par) {
   auto& r = res_;
-  const std::span<const std::uint8_t> participating(r.participating);
   par.for_each(r.n, [&](std::size_t i) {
     const auto id = static_cast<sim::NodeId>(i);
-    const double share = mechanisms::active_neighbour_share(ties_, id, participating);
+    // Share of ties who took part last week (counted in phase 2, on the same snapshot).
+    const std::uint32_t degree = ties_.degree(id);
+    const double share =
+        degree == 0 ? 0.0 : static_cast<double>(active_ties_[i]) / static_cast<double>(degree);
     const double opp = opportunity(w, i);
     const std::uint8_t level = r.level[i];
     const double habit = level >= kOccasional ? opp : 0.0;

@@ -40,6 +40,13 @@ class Parallel {
   [[nodiscard]] std::size_t block() const { return block_; }
   [[nodiscard]] std::size_t block_count(std::size_t n) const { return (n + block_ - 1) / block_; }
 
+  // The same, in blocks a kEachSplit-th the size: for for_each, and for
+  // reductions whose sums do not depend on the order (counts), which then
+  // keep every thread busy as for_each does.
+  [[nodiscard]] Parallel finer() const {
+    return Parallel(enabled_, std::max<std::size_t>(1, block_ / kEachSplit));
+  }
+
   // f(begin, end) for consecutive blocks covering [0, n).
   template <typename F>
   void for_blocks(std::size_t n, F&& f) const {
@@ -65,8 +72,7 @@ class Parallel {
   // agents are 5) still keep every thread busy.
   template <typename F>
   void for_each(std::size_t n, F&& f) const {
-    const Parallel fine(enabled_, std::max<std::size_t>(1, block_ / kEachSplit));
-    fine.for_blocks(n, [&](std::size_t begin, std::size_t end) {
+    finer().for_blocks(n, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) f(i);
     });
   }
