@@ -41,7 +41,7 @@ int main() {
   const std::int64_t burn_in = params.integer("burn_in_weeks");
   params.set(params.index_of("burn_in_weeks"), std::int64_t{0});
   // Diffusion on, every week, so that one exchange can be timed below.
-  params.set(params.index_of("diffusion_share"), 0.2);
+  params.set(params.index_of("diffusion"), true);
   params.set(params.index_of("diffusion_period_weeks"), std::int64_t{1});
   std::printf(
       "national scenario benchmark (%d hardware thread(s)): %zu sites, scenario '%s', population_scale %g\n",

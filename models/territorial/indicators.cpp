@@ -75,8 +75,7 @@ CensusSums take_census(const Residents& r, const sim::CsrGraph& ties, sim::Paral
       tie_count += nb.size();
       const std::uint32_t block = r.block[i];
       for (sim::NodeId t : nb) bridging += r.block[t] != block ? 1 : 0;
-      const std::uint8_t* kind = r.tie_kind.data() + i * kTieSlots;
-      for (int k = 0; k < r.tie_count[i]; ++k) formed += kind[k] == kFormedTie ? 1 : 0;
+      formed += r.formed[i];
       if (part) {
         for (int k = 0; k < kThemes; ++k) prio[k] += r.p(i)[k];
       }

@@ -296,6 +296,7 @@ void TerritorialModel::init_residents(sim::Parallel par) {
   r.prio0.assign(n * kThemes, 0.f);
   r.project_of.assign(n, -1);
   r.tie_count.assign(n, 0);
+  r.formed.assign(n, 0);
   r.tie_target.assign(n, 0);
   r.tie_to.assign(n * kTieSlots, 0);
   r.tie_kind.assign(n * kTieSlots, 0);
@@ -527,6 +528,7 @@ bool TerritorialModel::add_tie(std::size_t i, std::uint32_t j, TieKind kind, std
   res_.tie_kind[i * kTieSlots + c] = kind;
   res_.tie_life[i * kTieSlots + c] = life;
   res_.tie_count[i] = static_cast<std::uint8_t>(c + 1);
+  if (kind == kFormedTie) ++res_.formed[i];
   return true;
 }
 

@@ -60,6 +60,7 @@ struct Residents {
   std::vector<std::uint8_t> tie_target;  // initial number of block + weak ties (integration target)
   std::vector<std::uint32_t> tie_to;     // n x kTieSlots
   std::vector<std::uint8_t> tie_kind, tie_life;
+  std::vector<std::uint8_t> formed;  // number of co-participation (kFormedTie) slots
 
   [[nodiscard]] const float* p(std::size_t i) const { return prio.data() + i * kThemes; }
   [[nodiscard]] float* p(std::size_t i) { return prio.data() + i * kThemes; }
@@ -128,6 +129,15 @@ struct Week {
   double learning = 1;  // multiplier of institutions' posture learning (institution_training)
 };
 
+// This week's contact rates (phase 2): every resident's base rate, the extra
+// rate per association close to them (lambda_j times member_contact_weight -
+// 1, lambda_j in week_contrib_), and the animator's rate per unit of weight.
+struct OutreachRates {
+  double all = 0;
+  double animator = 0;
+  double member_extra = 0;
+};
+
 // The animator's part in this week's facilitation (phase 1).
 struct AnimatorFacilitation {
   double quality = 0;        // q of the forums it runs
@@ -188,15 +198,16 @@ class TerritorialModel final : public sim::Model {
 
   // one week: phases 1-9 in order
   void advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par);
-  void phase_schedule(Week& w);                                // 1
-  void apply_moves(const Week& w, sim::Parallel par);          // 1 (residential moves)
-  void phase_outreach(const Week& w, sim::Parallel par);       // 2
-  void phase_participation(const Week& w, sim::Parallel par);  // 3
-  void phase_deliberation(const Week& w, sim::Parallel par);   // 4
-  void phase_theme_choice(const Week& w, sim::Parallel par);   // 5
-  void phase_cooperation(const Week& w, sim::Parallel par);    // 6
-  void phase_trust(const Week& w, sim::Parallel par);          // 7
-  void phase_outcomes(const Week& w);                          // 8
+  void phase_schedule(Week& w);                                              // 1
+  void apply_moves(const Week& w, sim::Parallel par);                        // 1 (residential moves)
+  OutreachRates phase_outreach(const Week& w, sim::Parallel par);            // 2: rates
+  void reach_out(const Week& w, const OutreachRates& rates, std::size_t i);  // 2: resident i
+  void participate(const Week& w, std::size_t i);                            // 3: resident i
+  void phase_deliberation(const Week& w, sim::Parallel par);                 // 4
+  void phase_theme_choice(const Week& w, sim::Parallel par);                 // 5
+  void phase_cooperation(const Week& w, sim::Parallel par);                  // 6
+  void phase_trust(const Week& w, sim::Parallel par);                        // 7
+  void phase_outcomes(const Week& w);                                        // 8
   // phase 9 (diffusion across sites) runs between sites, after the week:
   // diffuse() below, called by the engine's coupling hook.
   void rebuild_ties(sim::Parallel par);

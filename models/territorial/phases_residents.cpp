@@ -41,6 +41,14 @@ struct Affiliations {
   }
 };
 
+// The associations resident i is close to, on the tie snapshot.
+Affiliations affiliations_of(const Residents& r, const sim::CsrGraph& ties, std::size_t i) {
+  Affiliations s;
+  s.add(r.member_of[i]);
+  for (sim::NodeId t : ties.neighbours_of(static_cast<sim::NodeId>(i))) s.add(r.member_of[t]);
+  return s;
+}
+
 }  // namespace
 
 void TerritorialModel::step(std::int64_t step, sim::Parallel parallel) {
@@ -53,16 +61,21 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   w.step = step;
   w.key = key;
   w.burn_in = burn_in;
-  phase_schedule(w);            // 1
-  apply_moves(w, par);          // 1 (residential turnover, urban renewal)
-  phase_outreach(w, par);       // 2
-  phase_participation(w, par);  // 3
-  phase_deliberation(w, par);   // 4
-  phase_theme_choice(w, par);   // 5
-  phase_cooperation(w, par);    // 6
-  phase_trust(w, par);          // 7
-  phase_outcomes(w);            // 8
-  rebuild_ties(par);            // end of week: this week's ties become the snapshot
+  phase_schedule(w);                                   // 1
+  apply_moves(w, par);                                 // 1 (residential turnover, urban renewal)
+  const OutreachRates rates = phase_outreach(w, par);  // 2: contact rates
+  // Phases 2 (contacts) and 3 (participation) in one pass: each reads and
+  // writes only the resident's own state, and counts taken before it.
+  par.for_each(res_.n, [&](std::size_t i) {
+    reach_out(w, rates, i);  // 2
+    participate(w, i);       // 3
+  });
+  phase_deliberation(w, par);  // 4
+  phase_theme_choice(w, par);  // 5
+  phase_cooperation(w, par);   // 6
+  phase_trust(w, par);         // 7
+  phase_outcomes(w);           // 8
+  rebuild_ties(par);           // end of week: this week's ties become the snapshot
 }
 
 double TerritorialModel::opportunity(const Week& w, std::size_t i) const {
@@ -318,9 +331,13 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
     std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
     const bool touched = touched_[i] != 0;
     touched_[i] = 0;
+    // Untouched by a move and without co-participation ties (most
+    // residents): every tie stays as it is, no slot needs reading.
+    const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
     int kept = 0;
-    int neighbourhood = 0;  // kept block and weak ties
-    for (int s = 0; s < r.tie_count[i]; ++s) {
+    int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
+    int formed = 0;
+    for (int s = 0; s < count; ++s) {
       const std::uint32_t t = to[s];
       bool keep = true;
       if (touched) {
@@ -334,12 +351,16 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
       }
       if (!keep) continue;
       neighbourhood += kind[s] != kFormedTie ? 1 : 0;
+      formed += kind[s] == kFormedTie ? 1 : 0;
       to[kept] = t;
       kind[kept] = kind[s];
       life[kept] = l;
       ++kept;
     }
-    r.tie_count[i] = static_cast<std::uint8_t>(kept);
+    if (count > 0 || touched) {
+      r.tie_count[i] = static_cast<std::uint8_t>(kept);
+      r.formed[i] = static_cast<std::uint8_t>(formed);
+    }
     bool may_form = r.moved[i] != kStayed;
     if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
       RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
@@ -414,16 +435,10 @@ void TerritorialModel::meet_block_neighbours(const Week& w, std::size_t i) {
 
 // ---- phase 2: outreach ------------------------------------------------------
 
-void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
+OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
   auto& r = res_;
   const int A = org_.n_assoc;
   const double mw1 = prm_.member_contact_weight - 1.0;
-  const auto affiliations = [&](std::size_t i) {
-    Affiliations s;
-    s.add(r.member_of[i]);
-    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) s.add(r.member_of[t]);
-    return s;
-  };
   const auto animator_weight = [&](std::size_t i, const Affiliations& s) {
     return (1.0 + mw1 * (s.has(w.host) ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
   };
@@ -459,7 +474,7 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
       if (affil_n_[i] <= kAffil) {
         for (int k = 0; k < affil_n_[i]; ++k) row[affil_[i * kAffil + k]] += 1.0;
       } else {
-        const Affiliations s = affiliations(i);
+        const Affiliations s = affiliations_of(r, ties_, i);
         for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
       }
       row[A] += animator_weight_[i];
@@ -481,71 +496,75 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
   }
   const double animator_contacts = w.animator_contacts * w.activity * scale_;
   const double lambda_a = scratch_sum_[A] > 0 ? animator_contacts / scratch_sum_[A] : 0.0;
-  par.for_each(r.n, [&](std::size_t i) {
-    if (w.lockdown && r.barrier[i]) {  // only digital contact is possible: P(contacted) = 0
-      r.invited[i] = 0;
-      return;
-    }
-    Affiliations s;
-    if (affil_n_[i] <= kAffil) {
-      s.count = affil_n_[i];
-      for (int k = 0; k < s.count; ++k) s.org[k] = affil_[i * kAffil + k];
-    } else {
-      s = affiliations(i);
-    }
-    double rate = lambda_all;
-    for (int k = 0; k < s.count; ++k) rate += mw1 * week_contrib_[s.org[k]];
-    rate += lambda_a * animator_weight_[i];
-    const bool barrier = r.barrier[i] != 0;
-    RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
-    const double draw = rng.uniform();
-    // Most residents are not contacted in a week: the bound decides for them
-    // without the exponential.
-    r.invited[i] = draw < contact_probability_bound(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
-                                                    prm_.contact_trust_weight) &&
-                           draw < contact_probability(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
-                                                      prm_.contact_trust_weight)
-                       ? 1
-                       : 0;
-    if (r.invited[i] && r.level[i] == kNone) r.level[i] = kInformed;
-  });
+  return {lambda_all, lambda_a, mw1};
+}
+
+// Phase 2 for resident i: contacted (invited) with the probability its
+// contact rate gives.
+void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std::size_t i) {
+  auto& r = res_;
+  if (w.lockdown && r.barrier[i]) {  // only digital contact is possible: P(contacted) = 0
+    r.invited[i] = 0;
+    return;
+  }
+  Affiliations s;
+  if (affil_n_[i] <= kAffil) {
+    s.count = affil_n_[i];
+    for (int k = 0; k < s.count; ++k) s.org[k] = affil_[i * kAffil + k];
+  } else {
+    s = affiliations_of(r, ties_, i);
+  }
+  double rate = rates.all;
+  for (int k = 0; k < s.count; ++k) rate += rates.member_extra * week_contrib_[s.org[k]];
+  rate += rates.animator * animator_weight_[i];
+  const bool barrier = r.barrier[i] != 0;
+  RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
+  const double draw = rng.uniform();
+  // Most residents are not contacted in a week: the bound decides for them
+  // without the exponential.
+  r.invited[i] = draw < contact_probability_bound(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
+                                                  prm_.contact_trust_weight) &&
+                         draw < contact_probability(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
+                                                    prm_.contact_trust_weight)
+                     ? 1
+                     : 0;
+  if (r.invited[i] && r.level[i] == kNone) r.level[i] = kInformed;
 }
 
 // ---- phase 3: participation -------------------------------------------------
 
-void TerritorialModel::phase_participation(const Week& w, sim::Parallel par) {
+// Phase 3 for resident i: one move on the ladder, fatigue, attendance at
+// this week's forum, and the drift of priorities back to one's own.
+void TerritorialModel::participate(const Week& w, std::size_t i) {
   auto& r = res_;
-  par.for_each(r.n, [&](std::size_t i) {
-    const auto id = static_cast<sim::NodeId>(i);
-    // Share of ties who took part last week (counted in phase 2, on the same snapshot).
-    const std::uint32_t degree = ties_.degree(id);
-    const double share =
-        degree == 0 ? 0.0 : static_cast<double>(active_ties_[i]) / static_cast<double>(degree);
-    const double opp = opportunity(w, i);
-    const std::uint8_t level = r.level[i];
-    const double habit = level >= kOccasional ? opp : 0.0;
-    const double u = participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
-                                           r.availability[i], r.fatigue[i]);
-    RandomStream rng(key_, w.key, i, Purpose("territorial/ladder"));
-    const double draw = rng.uniform();
-    const double attend = rng.uniform();
-    const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, ladder_);
-    r.level[i] = next;
-    r.weeks_active[i] =
-        next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;
-    r.fatigue[i] = static_cast<float>(fatigue_after_week(r.fatigue[i], next, fatigue_));
-    if (next >= kOccasional) r.ever[i] = 1;
-    double p_attend = 0.0;
-    if (w.forum && next >= kOccasional) {
-      p_attend = prm_.attendance[next - kOccasional] *
-                 (w.digital_forum ? (r.barrier[i] ? 0.0 : w.digital_effect) : 1.0);
-    }
-    r.attending[i] = attend < p_attend ? 1 : 0;
-    // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
-    float* p = r.p(i);
-    const float* p0 = r.p0(i);
-    for (int k = 0; k < kThemes; ++k) p[k] += static_cast<float>(prm_.priority_anchoring) * (p0[k] - p[k]);
-  });
+  const auto id = static_cast<sim::NodeId>(i);
+  // Share of ties who took part last week (counted in phase 2, on the same snapshot).
+  const std::uint32_t degree = ties_.degree(id);
+  const double share = degree == 0 ? 0.0 : static_cast<double>(active_ties_[i]) / static_cast<double>(degree);
+  const double opp = opportunity(w, i);
+  const std::uint8_t level = r.level[i];
+  const double habit = level >= kOccasional ? opp : 0.0;
+  const double u = participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
+                                         r.availability[i], r.fatigue[i]);
+  RandomStream rng(key_, w.key, i, Purpose("territorial/ladder"));
+  const double draw = rng.uniform();
+  const double attend = rng.uniform();
+  const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, ladder_);
+  r.level[i] = next;
+  r.weeks_active[i] =
+      next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;
+  r.fatigue[i] = static_cast<float>(fatigue_after_week(r.fatigue[i], next, fatigue_));
+  if (next >= kOccasional) r.ever[i] = 1;
+  double p_attend = 0.0;
+  if (w.forum && next >= kOccasional) {
+    p_attend = prm_.attendance[next - kOccasional] *
+               (w.digital_forum ? (r.barrier[i] ? 0.0 : w.digital_effect) : 1.0);
+  }
+  r.attending[i] = attend < p_attend ? 1 : 0;
+  // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
+  float* p = r.p(i);
+  const float* p0 = r.p0(i);
+  for (int k = 0; k < kThemes; ++k) p[k] += static_cast<float>(prm_.priority_anchoring) * (p0[k] - p[k]);
 }
 
 // ---- phase 4: deliberation / shared diagnosis --------------------------------
