@@ -21,7 +21,7 @@ namespace atc::models::territorial {
 
 inline constexpr int kTieSlots = 24;
 inline constexpr int kMaxProjects = 8;
-inline constexpr int kAffil = 4;
+inline constexpr int kAffil = 8;  // affiliations cached per resident (outreach); more are recomputed
 inline constexpr std::uint16_t kNoOrg = 0xFFFF;
 enum TieKind : std::uint8_t { kBlockTie = 0, kWeakTie = 1, kFormedTie = 2 };
 enum Move : std::uint8_t { kStayed = 0, kMovedOut = 1, kRelocated = 2 };
