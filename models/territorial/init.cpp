@@ -297,6 +297,7 @@ void TerritorialModel::init_residents(sim::Parallel par) {
   r.project_of.assign(n, -1);
   r.tie_count.assign(n, 0);
   r.formed.assign(n, 0);
+  r.slots_changed.assign(n, 1);
   r.tie_target.assign(n, 0);
   r.tie_to.assign(n * kTieSlots, 0);
   r.tie_kind.assign(n * kTieSlots, 0);
@@ -473,6 +474,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   // CSR snapshot storage: reserved so weekly rebuilds do not reallocate.
   ties_.offsets.assign(n + 1, 0);
   ties_.neighbours.reserve(std::min<std::size_t>(n * kTieSlots, 2 * g.neighbours.size() + 8 * n));
+  ties_spare_.neighbours.reserve(ties_.neighbours.capacity());
 }
 
 // Initial ladder levels: the residents with the highest propensity
@@ -529,6 +531,7 @@ bool TerritorialModel::add_tie(std::size_t i, std::uint32_t j, TieKind kind, std
   res_.tie_life[i * kTieSlots + c] = life;
   res_.tie_count[i] = static_cast<std::uint8_t>(c + 1);
   if (kind == kFormedTie) ++res_.formed[i];
+  res_.slots_changed[i] = 1;
   return true;
 }
 

@@ -60,7 +60,8 @@ struct Residents {
   std::vector<std::uint8_t> tie_target;  // initial number of block + weak ties (integration target)
   std::vector<std::uint32_t> tie_to;     // n x kTieSlots
   std::vector<std::uint8_t> tie_kind, tie_life;
-  std::vector<std::uint8_t> formed;  // number of co-participation (kFormedTie) slots
+  std::vector<std::uint8_t> formed;         // number of co-participation (kFormedTie) slots
+  std::vector<std::uint8_t> slots_changed;  // tie slots changed since the last snapshot
 
   [[nodiscard]] const float* p(std::size_t i) const { return prio.data() + i * kThemes; }
   [[nodiscard]] float* p(std::size_t i) { return prio.data() + i * kThemes; }
@@ -269,7 +270,8 @@ class TerritorialModel final : public sim::Model {
   // state
   Residents res_;
   Organisations org_;
-  sim::CsrGraph ties_;  // end-of-last-week snapshot
+  sim::CsrGraph ties_;        // end-of-last-week snapshot
+  sim::CsrGraph ties_spare_;  // the one before, reused to build the next
   std::vector<std::uint32_t> block_begin_;
   std::array<Project, kMaxProjects> projects_{};
   Eigen::MatrixXd contrib_;  // kMaxProjects x organisations: cumulative contributions

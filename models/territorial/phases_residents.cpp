@@ -358,6 +358,7 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
       ++kept;
     }
     if (count > 0 || touched) {
+      if (kept != r.tie_count[i]) r.slots_changed[i] = 1;
       r.tie_count[i] = static_cast<std::uint8_t>(kept);
       r.formed[i] = static_cast<std::uint8_t>(formed);
     }
@@ -712,24 +713,36 @@ void TerritorialModel::institutions_learn_priorities() {
 
 void TerritorialModel::rebuild_ties(sim::Parallel par) {
   auto& r = res_;
-  auto& offsets = ties_.offsets;
+  // Built into the spare snapshot, then swapped: a resident whose slots did
+  // not change this week copies last week's (sorted) row.
+  sim::CsrGraph& next = ties_spare_;
+  const bool have_previous = ties_.offsets.size() == r.n + 1;
+  auto& offsets = next.offsets;
   offsets.resize(r.n + 1);
   offsets[0] = 0;
   for (std::size_t i = 0; i < r.n; ++i) offsets[i + 1] = offsets[i] + r.tie_count[i];
-  ties_.neighbours.resize(offsets[r.n]);
+  next.neighbours.resize(offsets[r.n]);
   par.for_each(r.n, [&](std::size_t i) {
-    sim::NodeId* row = ties_.neighbours.data() + offsets[i];
-    const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
-    // Insertion sort while copying: rows are short (at most kTieSlots).
+    sim::NodeId* row = next.neighbours.data() + offsets[i];
     const int count = r.tie_count[i];
-    for (int s = 0; s < count; ++s) {
-      const sim::NodeId x = to[s];
-      int k = s;
-      for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
-      row[k] = x;
+    const auto id = static_cast<sim::NodeId>(i);
+    if (r.slots_changed[i] == 0 && have_previous && ties_.degree(id) == static_cast<std::uint32_t>(count)) {
+      const auto previous = ties_.neighbours_of(id);
+      std::copy(previous.begin(), previous.end(), row);
+    } else {
+      // Insertion sort while copying: rows are short (at most kTieSlots).
+      const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+      for (int s = 0; s < count; ++s) {
+        const sim::NodeId x = to[s];
+        int k = s;
+        for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
+        row[k] = x;
+      }
+      r.slots_changed[i] = 0;
     }
     r.participating[i] = r.level[i] >= kOccasional ? 1 : 0;
   });
+  std::swap(ties_, next);
 }
 
 }  // namespace atc::models::territorial
