@@ -4,12 +4,18 @@
 //      on 2 threads and on one;
 //   2. one site of 1,000,000 residents for a few weeks, on 2 threads.
 // Agent-steps per second count steps only (construction is timed apart);
-// the burn-in is switched off so that steps are what is timed.
+// the burn-in is switched off so that steps are what is timed. Each line also
+// gives the CPU time of the steps (all threads): on a loaded, shared machine
+// the 1-thread CPU rate is the step's cost, whatever the wall clock says.
+//   bench_territorial [RESIDENTS WEEKS THREADS]   one configuration only
+//   (for a profiler: `perf record bench_territorial 10000 156 1`)
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "bench_util.hpp"
 #include "models/registry.hpp"
@@ -26,7 +32,7 @@ sim::InterventionSpec intervention(const sim::ModelDescription& d, const std::st
 }
 
 struct Result {
-  double construct = 0, steps = 0;
+  double construct = 0, steps = 0, steps_cpu = 0;
   std::uint64_t agents = 0;
 };
 
@@ -47,11 +53,13 @@ Result run(double residents, std::int64_t weeks, bool parallel) {
   const double t0 = bench::now_seconds();
   auto model = d.create(init);
   const double t1 = bench::now_seconds();
+  const double c1 = bench::cpu_seconds();
   for (std::int64_t s = 0; s < weeks; ++s) {
     model->step(s, par);
     sim::read_indicators(d, *model, par);  // every week is recorded
   }
   const double t2 = bench::now_seconds();
+  r.steps_cpu = bench::cpu_seconds() - c1;
   r.construct = t1 - t0;
   r.steps = t2 - t1;
   r.agents = model->agent_count();
@@ -60,9 +68,11 @@ Result run(double residents, std::int64_t weeks, bool parallel) {
 
 void print(const char* label, const Result& r, std::int64_t weeks) {
   const double agent_steps = static_cast<double>(r.agents) * static_cast<double>(weeks);
-  std::printf("%-44s %9llu agents x %3lld weeks: build %6.2f s, steps %7.2f s, %6.2f M agent-steps/s\n",
-              label, static_cast<unsigned long long>(r.agents), static_cast<long long>(weeks), r.construct,
-              r.steps, agent_steps / r.steps / 1e6);
+  std::printf(
+      "%-32s %9llu agents x %3lld weeks: build %6.2f s, steps %7.2f s (CPU %7.2f s), %6.2f M agent-steps/s "
+      "(%6.2f M per CPU second)\n",
+      label, static_cast<unsigned long long>(r.agents), static_cast<long long>(weeks), r.construct, r.steps,
+      r.steps_cpu, agent_steps / r.steps / 1e6, agent_steps / r.steps_cpu / 1e6);
 }
 
 double rate(const Result& r, std::int64_t weeks) {
@@ -71,8 +81,16 @@ double rate(const Result& r, std::int64_t weeks) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   using oneapi::tbb::global_control;
+  if (argc == 4) {
+    const double residents = std::atof(argv[1]);
+    const std::int64_t weeks = std::atoll(argv[2]);
+    global_control cap(global_control::max_allowed_parallelism, static_cast<std::size_t>(std::atoi(argv[3])));
+    const std::string label = std::string(argv[3]) + " thread(s)";
+    print(label.c_str(), run(residents, weeks, true), weeks);
+    return 0;
+  }
   const int threads = oneapi::tbb::info::default_concurrency();
   std::printf("territorial model benchmark (%d hardware thread(s))\n", threads);
   // Goals (issue 12): >= 2e7 resident-steps/s on 2 threads at 10^4 and 10^6
@@ -103,6 +121,8 @@ int main() {
   bench::figure("territorial, 10^4 residents x 156 weeks, 2 threads", rate(two, 156), "resident-steps/s",
                 bench::Goal::kAtLeast, kGoalRate);
   bench::figure("territorial, 10^4 residents, 1 thread", rate(one, 156), "resident-steps/s");
+  bench::figure("territorial, 10^4 residents, 1 thread, per CPU second (load-independent)",
+                static_cast<double>(one.agents) * 156.0 / one.steps_cpu, "resident-steps/s");
   bench::figure("territorial, 10^4 residents, speed-up from 1 to 2 threads", rate(two, 156) / rate(one, 156),
                 "x", bench::Goal::kAtLeast, kGoalScaling);
   bench::figure("territorial, 10^6 residents x 4 weeks, 2 threads", rate(large, 4), "resident-steps/s",

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 mkdir -p "$out"
 rm -f "$out"/*.h5
 "$bin" run scenarios/atc15.toml --quiet --replicates 2 --threads 2 \
-  --set model.population_scale=0.05 --set experiment.end_date=2020-06-30 -o "$out/atc15.h5"
+  --set model.population_scale=0.05 --set experiment.end_date=2021-04-12 -o "$out/atc15.h5"
 for f in scenarios/canonical/*.toml; do
   "$bin" run "$f" --quiet --replicates 2 --threads 2 -o "$out/$(basename "${f%.toml}").h5"
 done

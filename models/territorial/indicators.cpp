@@ -45,35 +45,51 @@ enum Census : int {
 
 using CensusSums = Sums<kCensusSize>;
 
-// Counts and sums over all residents (block-ordered reduction).
+// Counts and sums over all residents (block-ordered reduction). Counts are
+// kept as integers within a block (a sum of ones is exact in any order); the
+// sums of trust and priorities are added in resident order, as always.
 CensusSums take_census(const Residents& r, const sim::CsrGraph& ties, sim::Parallel par) {
   return par.reduce<CensusSums>(r.n, [&](std::size_t b, std::size_t e) {
-    CensusSums s;
+    std::array<std::uint64_t, kTi> count{};
+    std::uint64_t tie_count = 0, bridging = 0, formed = 0;
+    double ti = 0, ta = 0, eff = 0;
+    std::array<double, kThemes> prio{};
     for (std::size_t i = b; i < e; ++i) {
       const std::uint8_t level = r.level[i];
       const bool part = level >= kOccasional;
-      s.v[kN] += 1;
-      s.v[kInformedCount] += level >= kInformed ? 1 : 0;
-      s.v[kParticipants] += part ? 1 : 0;
-      s.v[kActiveCount] += level >= kActive ? 1 : 0;
-      s.v[kCoreCount] += level == kCore ? 1 : 0;
-      s.v[kEver] += r.ever[i];
-      s.v[kYouthPop] += r.age[i] == 0 ? 1 : 0;
-      s.v[kYouthPart] += part && r.age[i] == 0 ? 1 : 0;
-      s.v[kLowPop] += r.low_income[i];
-      s.v[kLowPart] += part && r.low_income[i] ? 1 : 0;
-      s.v[kTi] += r.ti[i];
-      s.v[kTa] += r.ta[i];
-      s.v[kEff] += r.eff[i];
+      const bool youth = r.age[i] == 0;
+      const bool low = r.low_income[i] != 0;
+      count[kInformedCount] += level >= kInformed ? 1 : 0;
+      count[kParticipants] += part ? 1 : 0;
+      count[kActiveCount] += level >= kActive ? 1 : 0;
+      count[kCoreCount] += level == kCore ? 1 : 0;
+      count[kEver] += r.ever[i];
+      count[kYouthPop] += youth ? 1 : 0;
+      count[kYouthPart] += part && youth ? 1 : 0;
+      count[kLowPop] += low ? 1 : 0;
+      count[kLowPart] += part && low ? 1 : 0;
+      ti += r.ti[i];
+      ta += r.ta[i];
+      eff += r.eff[i];
       const auto nb = ties.neighbours_of(static_cast<sim::NodeId>(i));
-      s.v[kTies] += static_cast<double>(nb.size());
-      for (sim::NodeId t : nb) s.v[kBridging] += r.block[t] != r.block[i] ? 1 : 0;
-      for (int k = 0; k < r.tie_count[i]; ++k)
-        s.v[kFormed] += r.tie_kind[i * kTieSlots + k] == kFormedTie ? 1 : 0;
+      tie_count += nb.size();
+      const std::uint32_t block = r.block[i];
+      for (sim::NodeId t : nb) bridging += r.block[t] != block ? 1 : 0;
+      formed += r.formed[i];
       if (part) {
-        for (int k = 0; k < kThemes; ++k) s.v[kPrio + k] += r.p(i)[k];
+        for (int k = 0; k < kThemes; ++k) prio[k] += r.p(i)[k];
       }
     }
+    CensusSums s;
+    count[kN] = e - b;
+    for (int k = 0; k < kTi; ++k) s.v[k] = static_cast<double>(count[k]);
+    s.v[kTi] = ti;
+    s.v[kTa] = ta;
+    s.v[kEff] = eff;
+    s.v[kTies] = static_cast<double>(tie_count);
+    s.v[kBridging] = static_cast<double>(bridging);
+    s.v[kFormed] = static_cast<double>(formed);
+    for (int k = 0; k < kThemes; ++k) s.v[kPrio + k] = prio[k];
     return s;
   });
 }
@@ -129,9 +145,13 @@ double participant_dispersion(const Residents& r, const CensusSums& c, sim::Para
 // of n entries each).
 double largest_participant_component(const Residents& r, const sim::CsrGraph& ties,
                                      std::vector<std::uint32_t>& parent, std::vector<std::uint32_t>& size) {
+  // Only participants' entries are ever read: they alone are initialised.
+  std::uint32_t participants = 0;
   for (std::uint32_t i = 0; i < r.n; ++i) {
+    if (!r.participating[i]) continue;
     parent[i] = i;
     size[i] = 0;
+    ++participants;
   }
   for (std::uint32_t i = 0; i < r.n; ++i) {
     if (!r.participating[i]) continue;
@@ -147,8 +167,7 @@ double largest_participant_component(const Residents& r, const sim::CsrGraph& ti
     if (!r.participating[i]) continue;
     largest = std::max(largest, ++size[find_root(parent, i)]);
   }
-  double part_flags = 0;
-  for (std::uint32_t i = 0; i < r.n; ++i) part_flags += r.participating[i];
+  const auto part_flags = static_cast<double>(participants);
   return part_flags > 0 ? largest / part_flags : 0.0;
 }
 
@@ -182,9 +201,15 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   IndicatorValues& v = ind_;
   set_census_indicators(c, scale_, v);
   v.dispersion = participant_dispersion(res_, c, par);
-  // Clustering on the fixed sample.
+  // Clustering on the fixed sample: each resident's in parallel (a few
+  // hundred, each a few microseconds: small tasks), summed in sample order.
+  constexpr std::size_t kSamplesPerTask = 16;
+  scratch_.resize(std::max(scratch_.size(), sample_.size()));
+  sim::Parallel(par.enabled(), kSamplesPerTask).for_blocks(sample_.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t s = b; s < e; ++s) scratch_[s] = sim::local_clustering(ties_, sample_[s]);
+  });
   double clustering = 0;
-  for (std::uint32_t i : sample_) clustering += sim::local_clustering(ties_, i);
+  for (std::size_t s = 0; s < sample_.size(); ++s) clustering += scratch_[s];
   v.clustering = sample_.empty() ? 0.0 : clustering / static_cast<double>(sample_.size());
   v.largest_component =
       c.v[kParticipants] > 0 ? largest_participant_component(res_, ties_, uf_parent_, uf_size_) : 0.0;

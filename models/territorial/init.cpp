@@ -52,7 +52,7 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
   sim::throw_if_stop_requested();
   init_residents(init.parallel);
   sim::throw_if_stop_requested();
-  init_network();
+  init_network(init.parallel);
   sim::throw_if_stop_requested();
   init_levels(init.parallel);
   sim::throw_if_stop_requested();
@@ -233,6 +233,8 @@ void TerritorialModel::draw_organisation_trust(RandomStream& rng) {
     }
   }
   org_.trust0 = org_.trust;
+  org_.is_moved.assign(static_cast<std::size_t>(n) * static_cast<std::size_t>(n), 0);
+  org_.moved.clear();
 }
 
 // Per theme: the partners of its projects and the institution in charge; and
@@ -294,6 +296,8 @@ void TerritorialModel::init_residents(sim::Parallel par) {
   r.prio0.assign(n * kThemes, 0.f);
   r.project_of.assign(n, -1);
   r.tie_count.assign(n, 0);
+  r.formed.assign(n, 0);
+  r.slots_changed.assign(n, 1);
   r.tie_target.assign(n, 0);
   r.tie_to.assign(n * kTieSlots, 0);
   r.tie_kind.assign(n * kTieSlots, 0);
@@ -395,32 +399,40 @@ std::uint16_t TerritorialModel::draw_membership(std::size_t i, RandomStream& rng
 
 // ---- network ----------------------------------------------------------------
 
-void TerritorialModel::init_network() {
+void TerritorialModel::init_network(sim::Parallel par) {
   const std::size_t n = res_.n;
   const auto blocks = static_cast<std::size_t>(
       std::max<long long>(1, std::llround(static_cast<double>(n) / prm_.block_size)));
   block_begin_.resize(blocks + 1);
   for (std::size_t b = 0; b <= blocks; ++b) block_begin_[b] = static_cast<std::uint32_t>(b * n / blocks);
-  std::vector<std::pair<sim::NodeId, sim::NodeId>> edges;
-  // Edges per resident: half the block degree (an integer halving, as meant:
-  // the degree is even) plus weak_ties; only a capacity hint.
-  const int block_edges_per_resident = prm_.block_ties / 2;
-  edges.reserve(n * static_cast<std::size_t>(block_edges_per_resident + prm_.weak_ties));
-  for (std::size_t b = 0; b < blocks; ++b) {
+  using Edges = std::vector<std::pair<sim::NodeId, sim::NodeId>>;
+  // Each block's lattice has its own stream: drawn in parallel, then joined
+  // in block order.
+  std::vector<Edges> block_edges(blocks);
+  par.for_each(blocks, [&](std::size_t b) {
     const std::uint32_t begin = block_begin_[b];
     const std::size_t m = block_begin_[b + 1] - begin;
     for (std::size_t i = begin; i < begin + m; ++i) res_.block[i] = static_cast<std::uint32_t>(b);
-    if (m == 2) edges.emplace_back(begin, begin + 1);
-    if (m < 3) continue;
+    if (m == 2) block_edges[b].emplace_back(begin, begin + 1);
+    if (m < 3) return;
     const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(prm_.block_ties), (m - 1) / 2 * 2);
-    if (k < 2) continue;
+    if (k < 2) return;
     RandomStream rng(key_, kInitKey, b, Purpose("territorial/block_lattice"));
     const sim::CsrGraph g = sim::watts_strogatz(m, k, prm_.block_rewiring, rng);
     for (sim::NodeId a = 0; a < m; ++a) {
       for (sim::NodeId c : g.neighbours_of(a)) {
-        if (c > a) edges.emplace_back(begin + a, begin + c);
+        if (c > a) block_edges[b].emplace_back(begin + a, begin + c);
       }
     }
+  });
+  Edges edges;
+  // Edges per resident: half the block degree (an integer halving, as meant:
+  // the degree is even) plus weak_ties; only a capacity hint.
+  const int block_edges_per_resident = prm_.block_ties / 2;
+  edges.reserve(n * static_cast<std::size_t>(block_edges_per_resident + prm_.weak_ties));
+  for (auto& e : block_edges) {
+    edges.insert(edges.end(), e.begin(), e.end());
+    Edges().swap(e);
   }
   if (blocks > 1) {
     RandomStream rng(key_, kInitKey, 0, Purpose("territorial/weak_ties"));
@@ -452,13 +464,17 @@ void TerritorialModel::init_network() {
   for (std::size_t s = 0; s < k; ++s) sample_[s] = static_cast<std::uint32_t>(s * n / k);
   uf_parent_.resize(n);
   touched_.assign(n, 0);
+  may_form_tie_.assign(n, 0);
   affil_.assign(n * kAffil, kNoOrg);
   affil_n_.assign(n, 0);
+  animator_weight_.assign(n, 0.0);
+  active_ties_.assign(n, 0);
   uf_size_.resize(n);
   attendees_.reserve(n);
   // CSR snapshot storage: reserved so weekly rebuilds do not reallocate.
   ties_.offsets.assign(n + 1, 0);
   ties_.neighbours.reserve(std::min<std::size_t>(n * kTieSlots, 2 * g.neighbours.size() + 8 * n));
+  ties_spare_.neighbours.reserve(ties_.neighbours.capacity());
 }
 
 // Initial ladder levels: the residents with the highest propensity
@@ -514,6 +530,8 @@ bool TerritorialModel::add_tie(std::size_t i, std::uint32_t j, TieKind kind, std
   res_.tie_kind[i * kTieSlots + c] = kind;
   res_.tie_life[i * kTieSlots + c] = life;
   res_.tie_count[i] = static_cast<std::uint8_t>(c + 1);
+  if (kind == kFormedTie) ++res_.formed[i];
+  res_.slots_changed[i] = 1;
   return true;
 }
 

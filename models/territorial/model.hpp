@@ -21,7 +21,7 @@ namespace atc::models::territorial {
 
 inline constexpr int kTieSlots = 24;
 inline constexpr int kMaxProjects = 8;
-inline constexpr int kAffil = 4;
+inline constexpr int kAffil = 8;  // affiliations cached per resident (outreach); more are recomputed
 inline constexpr std::uint16_t kNoOrg = 0xFFFF;
 enum TieKind : std::uint8_t { kBlockTie = 0, kWeakTie = 1, kFormedTie = 2 };
 enum Move : std::uint8_t { kStayed = 0, kMovedOut = 1, kRelocated = 2 };
@@ -60,6 +60,8 @@ struct Residents {
   std::vector<std::uint8_t> tie_target;  // initial number of block + weak ties (integration target)
   std::vector<std::uint32_t> tie_to;     // n x kTieSlots
   std::vector<std::uint8_t> tie_kind, tie_life;
+  std::vector<std::uint8_t> formed;         // number of co-participation (kFormedTie) slots
+  std::vector<std::uint8_t> slots_changed;  // tie slots changed since the last snapshot
 
   [[nodiscard]] const float* p(std::size_t i) const { return prio.data() + i * kThemes; }
   [[nodiscard]] float* p(std::size_t i) { return prio.data() + i * kThemes; }
@@ -74,8 +76,14 @@ struct Organisations {
   std::vector<int> type;  // association or institution type
   std::vector<double> capacity, posture, posture0, legitimacy, legitimacy0;
   std::vector<ThemeVector> focus;
-  Eigen::MatrixXd trust;                              // W: trust of row in column, diagonal 1
-  Eigen::MatrixXd trust0;                             // initial W (relaxation target)
+  // W: trust of row in column, diagonal 1; row-major, the order it is read in.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> trust;
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
+      trust0;  // initial W (relaxation target)
+  // Entries of W that project outcomes have moved (row-major index j n + l),
+  // once each: only they relax, the others still equal trust0.
+  std::vector<std::uint32_t> moved;
+  std::vector<std::uint8_t> is_moved;                 // n x n flags
   int host = 0;                                       // lead association (the animator's default host)
   std::array<std::vector<int>, kThemes> partners;     // organisations whose focus on k >= partner_focus_min
   std::array<int, kThemes> institution_for;           // institution most focused on each theme
@@ -120,6 +128,15 @@ struct Week {
   double relocation_hazard = 0;
   double membership_loss = 0;
   double learning = 1;  // multiplier of institutions' posture learning (institution_training)
+};
+
+// This week's contact rates (phase 2): every resident's base rate, the extra
+// rate per association close to them (lambda_j times member_contact_weight -
+// 1, lambda_j in week_contrib_), and the animator's rate per unit of weight.
+struct OutreachRates {
+  double all = 0;
+  double animator = 0;
+  double member_extra = 0;
 };
 
 // The animator's part in this week's facilitation (phase 1).
@@ -172,7 +189,7 @@ class TerritorialModel final : public sim::Model {
   void draw_organisation_trust(sim::RandomStream& rng);
   void index_organisations_by_theme();
   void init_residents(sim::Parallel par);
-  void init_network();
+  void init_network(sim::Parallel par);
   void init_levels(sim::Parallel par);
   void init_targets();
   void init_practices();
@@ -182,15 +199,16 @@ class TerritorialModel final : public sim::Model {
 
   // one week: phases 1-9 in order
   void advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par);
-  void phase_schedule(Week& w);                                // 1
-  void apply_moves(const Week& w, sim::Parallel par);          // 1 (residential moves)
-  void phase_outreach(const Week& w, sim::Parallel par);       // 2
-  void phase_participation(const Week& w, sim::Parallel par);  // 3
-  void phase_deliberation(const Week& w, sim::Parallel par);   // 4
-  void phase_theme_choice(const Week& w, sim::Parallel par);   // 5
-  void phase_cooperation(const Week& w, sim::Parallel par);    // 6
-  void phase_trust(const Week& w, sim::Parallel par);          // 7
-  void phase_outcomes(const Week& w);                          // 8
+  void phase_schedule(Week& w);                                              // 1
+  void apply_moves(const Week& w, sim::Parallel par);                        // 1 (residential moves)
+  OutreachRates phase_outreach(const Week& w, sim::Parallel par);            // 2: rates
+  void reach_out(const Week& w, const OutreachRates& rates, std::size_t i);  // 2: resident i
+  void participate(const Week& w, std::size_t i);                            // 3: resident i
+  void phase_deliberation(const Week& w, sim::Parallel par);                 // 4
+  void phase_theme_choice(const Week& w, sim::Parallel par);                 // 5
+  void phase_cooperation(const Week& w, sim::Parallel par);                  // 6
+  void phase_trust(const Week& w, sim::Parallel par);                        // 7
+  void phase_outcomes(const Week& w);                                        // 8
   // phase 9 (diffusion across sites) runs between sites, after the week:
   // diffuse() below, called by the engine's coupling hook.
   void rebuild_ties(sim::Parallel par);
@@ -207,7 +225,7 @@ class TerritorialModel final : public sim::Model {
   void schedule_training(Week& w);
   void schedule_renewal(Week& w) const;
   void draw_moves(const Week& w, sim::Parallel par);
-  void drop_ties_of_movers(sim::Parallel par);
+  void drop_ties_of_movers(const Week& w, sim::Parallel par);
   void integrate_resident(const Week& w, std::size_t i, double block_share);
   void meet_block_neighbours(const Week& w, std::size_t i);
   // parts of phase 4 (phases_residents.cpp)
@@ -252,7 +270,8 @@ class TerritorialModel final : public sim::Model {
   // state
   Residents res_;
   Organisations org_;
-  sim::CsrGraph ties_;  // end-of-last-week snapshot
+  sim::CsrGraph ties_;        // end-of-last-week snapshot
+  sim::CsrGraph ties_spare_;  // the one before, reused to build the next
   std::vector<std::uint32_t> block_begin_;
   std::array<Project, kMaxProjects> projects_{};
   Eigen::MatrixXd contrib_;  // kMaxProjects x organisations: cumulative contributions
@@ -299,9 +318,12 @@ class TerritorialModel final : public sim::Model {
   std::vector<std::uint32_t> sample_;               // clustering sample
   std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
   std::vector<double> scratch_, scratch_sum_;
-  std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
-  std::vector<std::uint16_t> affil_;   // outreach: up to kAffil associations close to each resident
-  std::vector<std::uint8_t> affil_n_;  // their number (kAffil + 1 = more: recompute)
+  std::vector<std::uint8_t> touched_;       // residents whose ties a move affects this week
+  std::vector<std::uint8_t> may_form_tie_;  // residents who may form a tie this week (apply_moves)
+  std::vector<std::uint16_t> affil_;        // outreach: up to kAffil associations close to each resident
+  std::vector<std::uint8_t> affil_n_;       // their number (kAffil + 1 = more: recompute)
+  std::vector<std::uint8_t> active_ties_;   // outreach: ties at level >= 2 last week (read by phase 3)
+  std::vector<double> animator_weight_;     // outreach: each resident's weight in the animator's contacts
 };
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);

@@ -221,6 +221,11 @@ bool TerritorialModel::learn_from_project_outcomes(const Week& w) {
         const bool free_rider = mechanisms::is_free_rider(effort_share(l), mean, prm_.free_rider_share);
         org_.trust(j, l) = mechanisms::trust_after(org_.trust(j, l), free_rider ? -1 : pr.outcome,
                                                    prm_.org_trust_gain, lambda);
+        const auto index = static_cast<std::uint32_t>(j * org_.size() + l);
+        if (org_.is_moved[index] == 0) {
+          org_.is_moved[index] = 1;
+          org_.moved.push_back(index);
+        }
       }
       if (org_.is_institution(j)) {
         // Cooperative experience moves posture, whoever chose the project;
@@ -237,13 +242,14 @@ bool TerritorialModel::learn_from_project_outcomes(const Week& w) {
 }
 
 // Trust between organisations, posture and legitimacy relax towards their
-// initial values (memories fade without new evidence).
+// initial values (memories fade without new evidence). Entries of W that no
+// outcome has moved equal their initial value, so relaxing them would change
+// nothing: only the moved ones are visited.
 void TerritorialModel::relax_organisations() {
-  const int n_org = org_.size();
   const double rw = prm_.org_trust_relaxation;
-  for (int j = 0; j < n_org; ++j) {
-    for (int l = 0; l < n_org; ++l) org_.trust(j, l) += rw * (org_.trust0(j, l) - org_.trust(j, l));
-  }
+  double* trust = org_.trust.data();
+  const double* trust0 = org_.trust0.data();
+  for (const std::uint32_t x : org_.moved) trust[x] += rw * (trust0[x] - trust[x]);
   for (int j = 0; j < org_.size(); ++j) {
     if (org_.is_institution(j)) {
       org_.posture[j] += prm_.posture_relaxation * (org_.posture0[j] - org_.posture[j]);
@@ -259,13 +265,14 @@ void TerritorialModel::relax_organisations() {
 void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, sim::Parallel par) {
   auto& r = res_;
   const double lambda = prm_.negativity;
-  par.for_each(r.n, [&](std::size_t i) {
-    r.ti_prev[i] = r.ti[i];
-    r.ta_prev[i] = r.ta[i];
-  });
+  // Last week's values become the copies read below (a swap, not a copy: every
+  // resident's ti and ta are written again below).
+  std::swap(r.ti, r.ti_prev);
+  std::swap(r.ta, r.ta_prev);
   const double omega = prm_.degroot_weight;
   const double rho = prm_.trust_relaxation;
-  const auto proposals = par.reduce<Sums<2>>(r.n, [&](std::size_t b, std::size_t e) {
+  // The sums are counts (exact in any order): fine blocks.
+  const auto proposals = par.finer().reduce<Sums<2>>(r.n, [&](std::size_t b, std::size_t e) {
     Sums<2> s;
     for (std::size_t i = b; i < e; ++i) {
       const auto nb = ties_.neighbours_of(static_cast<sim::NodeId>(i));
@@ -307,17 +314,20 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
       }
       // Proposals of active residents to the institution in charge of their
       // top theme: acted upon with probability r_k = r0 + (r_max - r0) pi_k.
-      RandomStream rng(key_, w.key, i, Purpose("territorial/proposal"));
-      const double propose = rng.uniform();
-      const double act = rng.uniform();
-      if (r.level[i] >= kActive && propose < prm_.proposal_rate) {
-        const int k = org_.institution_for[top_theme(r.p(i))];
-        const double rk =
-            prm_.responsiveness_min + (prm_.responsiveness_max - prm_.responsiveness_min) * org_.posture[k];
-        const bool acted = act < rk;
-        ti = mechanisms::trust_after(ti, acted ? +1 : -1, prm_.institution_trust_gain, lambda);
-        s.v[0] += 1.0;
-        s.v[1] += acted ? 1.0 : 0.0;
+      // Only active residents propose: the others' streams are not drawn.
+      if (r.level[i] >= kActive) {
+        RandomStream rng(key_, w.key, i, Purpose("territorial/proposal"));
+        const double propose = rng.uniform();
+        const double act = rng.uniform();
+        if (propose < prm_.proposal_rate) {
+          const int k = org_.institution_for[top_theme(r.p(i))];
+          const double rk =
+              prm_.responsiveness_min + (prm_.responsiveness_max - prm_.responsiveness_min) * org_.posture[k];
+          const bool acted = act < rk;
+          ti = mechanisms::trust_after(ti, acted ? +1 : -1, prm_.institution_trust_gain, lambda);
+          s.v[0] += 1.0;
+          s.v[1] += acted ? 1.0 : 0.0;
+        }
       }
       r.ti[i] = static_cast<float>(mechanisms::clamp_trust(ti));
       r.ta[i] = static_cast<float>(mechanisms::clamp_trust(ta));

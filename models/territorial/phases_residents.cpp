@@ -8,7 +8,6 @@
 #include <cmath>
 
 #include "models/mechanisms/bounded_confidence.hpp"
-#include "models/mechanisms/threshold.hpp"
 #include "models/territorial/model.hpp"
 
 namespace atc::models::territorial {
@@ -27,12 +26,12 @@ double weekly(double per_year) {
 struct Affiliations {
   std::array<std::uint16_t, kTieSlots + 1> org{};
   int count = 0;
+  // Branch-free on membership (a tie is a member or not at random).
   void add(std::uint16_t j) {
-    if (j == kNoOrg) return;
-    for (int k = 0; k < count; ++k) {
-      if (org[k] == j) return;
-    }
-    org[count++] = j;
+    bool fresh = j != kNoOrg;
+    for (int k = 0; k < count; ++k) fresh = fresh && org[k] != j;
+    org[count] = j;  // count <= kTieSlots here: at most 1 + kTieSlots are added
+    count += fresh ? 1 : 0;
   }
   [[nodiscard]] bool has(int j) const {
     for (int k = 0; k < count; ++k) {
@@ -41,6 +40,14 @@ struct Affiliations {
     return false;
   }
 };
+
+// The associations resident i is close to, on the tie snapshot.
+Affiliations affiliations_of(const Residents& r, const sim::CsrGraph& ties, std::size_t i) {
+  Affiliations s;
+  s.add(r.member_of[i]);
+  for (sim::NodeId t : ties.neighbours_of(static_cast<sim::NodeId>(i))) s.add(r.member_of[t]);
+  return s;
+}
 
 }  // namespace
 
@@ -54,16 +61,21 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   w.step = step;
   w.key = key;
   w.burn_in = burn_in;
-  phase_schedule(w);            // 1
-  apply_moves(w, par);          // 1 (residential turnover, urban renewal)
-  phase_outreach(w, par);       // 2
-  phase_participation(w, par);  // 3
-  phase_deliberation(w, par);   // 4
-  phase_theme_choice(w, par);   // 5
-  phase_cooperation(w, par);    // 6
-  phase_trust(w, par);          // 7
-  phase_outcomes(w);            // 8
-  rebuild_ties(par);            // end of week: this week's ties become the snapshot
+  phase_schedule(w);                                   // 1
+  apply_moves(w, par);                                 // 1 (residential turnover, urban renewal)
+  const OutreachRates rates = phase_outreach(w, par);  // 2: contact rates
+  // Phases 2 (contacts) and 3 (participation) in one pass: each reads and
+  // writes only the resident's own state, and counts taken before it.
+  par.for_each(res_.n, [&](std::size_t i) {
+    reach_out(w, rates, i);  // 2
+    participate(w, i);       // 3
+  });
+  phase_deliberation(w, par);  // 4
+  phase_theme_choice(w, par);  // 5
+  phase_cooperation(w, par);   // 6
+  phase_trust(w, par);         // 7
+  phase_outcomes(w);           // 8
+  rebuild_ties(par);           // end of week: this week's ties become the snapshot
 }
 
 double TerritorialModel::opportunity(const Week& w, std::size_t i) const {
@@ -251,14 +263,17 @@ void TerritorialModel::schedule_renewal(Week& w) const {
 
 void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
   draw_moves(w, par);
-  drop_ties_of_movers(par);
+  drop_ties_of_movers(w, par);
   // Arrivals form a few ties in their (new) block at once; then every
   // resident below their initial number of neighbourhood ties forms one more
   // with probability integration_rate per week (a block-mate, or a resident of
   // another block in proportion weak_ties / (block_ties + weak_ties)). Serial,
   // in resident order: a tie writes both ends.
+  // Only the residents drop_ties_of_movers marked can form a tie (ties are
+  // only added here, so one at or above their target stays there).
   const double block_share = prm_.block_ties / (prm_.block_ties + prm_.weak_ties);
   for (std::size_t i = 0; i < res_.n; ++i) {
+    if (may_form_tie_[i] == 0) continue;
     if (res_.moved[i] == kStayed) {
       integrate_resident(w, i, block_share);
     } else {
@@ -272,33 +287,34 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
 void TerritorialModel::draw_moves(const Week& w, sim::Parallel par) {
   auto& r = res_;
   const std::size_t blocks = block_count();
-  par.for_blocks(r.n, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) {
-      RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
-      const double out = rng.uniform();
-      const double reloc = rng.uniform();
-      const double where = rng.uniform();
-      const double lose = rng.uniform();
-      r.moved[i] = kStayed;
-      if (out < w.move_out_hazard) {
-        r.moved[i] = kMovedOut;
-        draw_resident_state(i, w.key);
-        r.invited[i] = r.attending[i] = 0;
-      } else if (reloc < w.relocation_hazard && blocks > 1) {
-        r.moved[i] = kRelocated;
-        auto nb = static_cast<std::uint32_t>(
-            std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
-        if (nb >= r.block[i]) ++nb;
-        r.block[i] = nb;
-        if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
-      }
+  par.for_each(r.n, [&](std::size_t i) {
+    RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
+    const double out = rng.uniform();
+    const double reloc = rng.uniform();
+    const double where = rng.uniform();
+    const double lose = rng.uniform();
+    r.moved[i] = kStayed;
+    if (out < w.move_out_hazard) {
+      r.moved[i] = kMovedOut;
+      draw_resident_state(i, w.key);
+      r.invited[i] = r.attending[i] = 0;
+    } else if (reloc < w.relocation_hazard && blocks > 1) {
+      r.moved[i] = kRelocated;
+      auto nb = static_cast<std::uint32_t>(
+          std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
+      if (nb >= r.block[i]) ++nb;
+      r.block[i] = nb;
+      if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
     }
   });
 }
 
 // Ties to or from movers go (all ties of a resident who moved out; block ties
 // of a relocated one), and ties formed by co-participation fade by one week.
-void TerritorialModel::drop_ties_of_movers(sim::Parallel par) {
+// Marks in may_form_tie_ the residents who may form a tie this week: movers,
+// and those who stayed below their target of neighbourhood ties whose
+// integration draw succeeds (integrate_resident draws it again).
+void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
   auto& r = res_;
   // Movers and their neighbours (ties are symmetric) are marked; serial, but
   // movers are few.
@@ -315,8 +331,13 @@ void TerritorialModel::drop_ties_of_movers(sim::Parallel par) {
     std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
     const bool touched = touched_[i] != 0;
     touched_[i] = 0;
+    // Untouched by a move and without co-participation ties (most
+    // residents): every tie stays as it is, no slot needs reading.
+    const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
     int kept = 0;
-    for (int s = 0; s < r.tie_count[i]; ++s) {
+    int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
+    int formed = 0;
+    for (int s = 0; s < count; ++s) {
       const std::uint32_t t = to[s];
       bool keep = true;
       if (touched) {
@@ -329,12 +350,24 @@ void TerritorialModel::drop_ties_of_movers(sim::Parallel par) {
         if (l == 0) keep = false;
       }
       if (!keep) continue;
+      neighbourhood += kind[s] != kFormedTie ? 1 : 0;
+      formed += kind[s] == kFormedTie ? 1 : 0;
       to[kept] = t;
       kind[kept] = kind[s];
       life[kept] = l;
       ++kept;
     }
-    r.tie_count[i] = static_cast<std::uint8_t>(kept);
+    if (count > 0 || touched) {
+      if (kept != r.tie_count[i]) r.slots_changed[i] = 1;
+      r.tie_count[i] = static_cast<std::uint8_t>(kept);
+      r.formed[i] = static_cast<std::uint8_t>(formed);
+    }
+    bool may_form = r.moved[i] != kStayed;
+    if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
+      RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
+      may_form = rng.uniform() < prm_.integration_rate;
+    }
+    may_form_tie_[i] = may_form ? 1 : 0;
   });
 }
 
@@ -403,21 +436,33 @@ void TerritorialModel::meet_block_neighbours(const Week& w, std::size_t i) {
 
 // ---- phase 2: outreach ------------------------------------------------------
 
-void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
+OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
   auto& r = res_;
   const int A = org_.n_assoc;
   const double mw1 = prm_.member_contact_weight - 1.0;
-  const auto affiliations = [&](std::size_t i) {
-    Affiliations s;
-    s.add(r.member_of[i]);
-    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) s.add(r.member_of[t]);
-    return s;
-  };
   const auto animator_weight = [&](std::size_t i, const Affiliations& s) {
     return (1.0 + mw1 * (s.has(w.host) ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
   };
-  // Pass 1: how many residents each association weighs double (members and
-  // members' ties), and the animator's total weight. Per-block rows of a
+  // Pass 1a, in fine tasks: each resident's affiliations (cached for pass 2
+  // when there are at most kAffil), its weight in the animator's contacts
+  // and, for phase 3, how many of its ties took part last week; one walk
+  // over the ties.
+  par.for_each(r.n, [&](std::size_t i) {
+    Affiliations s;
+    s.add(r.member_of[i]);
+    int active = 0;
+    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) {
+      s.add(r.member_of[t]);
+      active += r.participating[t] != 0 ? 1 : 0;
+    }
+    active_ties_[i] = static_cast<std::uint8_t>(active);
+    animator_weight_[i] = animator_weight(i, s);
+    affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
+    for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+  });
+  // Pass 1b: how many residents each association weighs double (members and
+  // members' ties: counts, exact in any order) and the animator's total
+  // weight (summed in resident order within a block). Per-block rows of a
   // preallocated matrix, summed in block order.
   const std::size_t width = static_cast<std::size_t>(A) + 1;
   const std::size_t blocks = par.block_count(r.n);
@@ -427,12 +472,13 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
     double* row = scratch_.data() + (b / par.block()) * width;
     std::fill(row, row + width, 0.0);
     for (std::size_t i = b; i < e; ++i) {
-      const Affiliations s = affiliations(i);
-      for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
-      row[A] += animator_weight(i, s);
-      // Cache the (usually short) list for pass 2.
-      affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
-      for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+      if (affil_n_[i] <= kAffil) {
+        for (int k = 0; k < affil_n_[i]; ++k) row[affil_[i * kAffil + k]] += 1.0;
+      } else {
+        const Affiliations s = affiliations_of(r, ties_, i);
+        for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
+      }
+      row[A] += animator_weight_[i];
     }
   });
   for (std::size_t b = 0; b < blocks; ++b) {
@@ -451,59 +497,75 @@ void TerritorialModel::phase_outreach(const Week& w, sim::Parallel par) {
   }
   const double animator_contacts = w.animator_contacts * w.activity * scale_;
   const double lambda_a = scratch_sum_[A] > 0 ? animator_contacts / scratch_sum_[A] : 0.0;
-  par.for_each(r.n, [&](std::size_t i) {
-    Affiliations s;
-    if (affil_n_[i] <= kAffil) {
-      s.count = affil_n_[i];
-      for (int k = 0; k < s.count; ++k) s.org[k] = affil_[i * kAffil + k];
-    } else {
-      s = affiliations(i);
-    }
-    double rate = lambda_all;
-    for (int k = 0; k < s.count; ++k) rate += mw1 * week_contrib_[s.org[k]];
-    rate += lambda_a * animator_weight(i, s);
-    double p = contact_probability(rate, r.barrier[i] != 0, prm_.barrier_contact_penalty, r.ta[i],
-                                   prm_.contact_trust_weight);
-    if (w.lockdown && r.barrier[i]) p = 0.0;  // only digital contact is possible
-    RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
-    r.invited[i] = rng.uniform() < p ? 1 : 0;
-    if (r.invited[i] && r.level[i] == kNone) r.level[i] = kInformed;
-  });
+  return {lambda_all, lambda_a, mw1};
+}
+
+// Phase 2 for resident i: contacted (invited) with the probability its
+// contact rate gives.
+void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std::size_t i) {
+  auto& r = res_;
+  if (w.lockdown && r.barrier[i]) {  // only digital contact is possible: P(contacted) = 0
+    r.invited[i] = 0;
+    return;
+  }
+  Affiliations s;
+  if (affil_n_[i] <= kAffil) {
+    s.count = affil_n_[i];
+    for (int k = 0; k < s.count; ++k) s.org[k] = affil_[i * kAffil + k];
+  } else {
+    s = affiliations_of(r, ties_, i);
+  }
+  double rate = rates.all;
+  for (int k = 0; k < s.count; ++k) rate += rates.member_extra * week_contrib_[s.org[k]];
+  rate += rates.animator * animator_weight_[i];
+  const bool barrier = r.barrier[i] != 0;
+  RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
+  const double draw = rng.uniform();
+  // Most residents are not contacted in a week: the bound decides for them
+  // without the exponential.
+  r.invited[i] = draw < contact_probability_bound(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
+                                                  prm_.contact_trust_weight) &&
+                         draw < contact_probability(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
+                                                    prm_.contact_trust_weight)
+                     ? 1
+                     : 0;
+  if (r.invited[i] && r.level[i] == kNone) r.level[i] = kInformed;
 }
 
 // ---- phase 3: participation -------------------------------------------------
 
-void TerritorialModel::phase_participation(const Week& w, sim::Parallel par) {
+// Phase 3 for resident i: one move on the ladder, fatigue, attendance at
+// this week's forum, and the drift of priorities back to one's own.
+void TerritorialModel::participate(const Week& w, std::size_t i) {
   auto& r = res_;
-  const std::span<const std::uint8_t> participating(r.participating);
-  par.for_each(r.n, [&](std::size_t i) {
-    const auto id = static_cast<sim::NodeId>(i);
-    const double share = mechanisms::active_neighbour_share(ties_, id, participating);
-    const double opp = opportunity(w, i);
-    const std::uint8_t level = r.level[i];
-    const double habit = level >= kOccasional ? opp : 0.0;
-    const double u = participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
-                                           r.availability[i], r.fatigue[i]);
-    RandomStream rng(key_, w.key, i, Purpose("territorial/ladder"));
-    const double draw = rng.uniform();
-    const double attend = rng.uniform();
-    const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, ladder_);
-    r.level[i] = next;
-    r.weeks_active[i] =
-        next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;
-    r.fatigue[i] = static_cast<float>(fatigue_after_week(r.fatigue[i], next, fatigue_));
-    if (next >= kOccasional) r.ever[i] = 1;
-    double p_attend = 0.0;
-    if (w.forum && next >= kOccasional) {
-      p_attend = prm_.attendance[next - kOccasional] *
-                 (w.digital_forum ? (r.barrier[i] ? 0.0 : w.digital_effect) : 1.0);
-    }
-    r.attending[i] = attend < p_attend ? 1 : 0;
-    // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
-    float* p = r.p(i);
-    const float* p0 = r.p0(i);
-    for (int k = 0; k < kThemes; ++k) p[k] += static_cast<float>(prm_.priority_anchoring) * (p0[k] - p[k]);
-  });
+  const auto id = static_cast<sim::NodeId>(i);
+  // Share of ties who took part last week (counted in phase 2, on the same snapshot).
+  const std::uint32_t degree = ties_.degree(id);
+  const double share = degree == 0 ? 0.0 : static_cast<double>(active_ties_[i]) / static_cast<double>(degree);
+  const double opp = opportunity(w, i);
+  const std::uint8_t level = r.level[i];
+  const double habit = level >= kOccasional ? opp : 0.0;
+  const double u = participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
+                                         r.availability[i], r.fatigue[i]);
+  RandomStream rng(key_, w.key, i, Purpose("territorial/ladder"));
+  const double draw = rng.uniform();
+  const double attend = rng.uniform();
+  const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, ladder_);
+  r.level[i] = next;
+  r.weeks_active[i] =
+      next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;
+  r.fatigue[i] = static_cast<float>(fatigue_after_week(r.fatigue[i], next, fatigue_));
+  if (next >= kOccasional) r.ever[i] = 1;
+  double p_attend = 0.0;
+  if (w.forum && next >= kOccasional) {
+    p_attend = prm_.attendance[next - kOccasional] *
+               (w.digital_forum ? (r.barrier[i] ? 0.0 : w.digital_effect) : 1.0);
+  }
+  r.attending[i] = attend < p_attend ? 1 : 0;
+  // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
+  float* p = r.p(i);
+  const float* p0 = r.p0(i);
+  for (int k = 0; k < kThemes; ++k) p[k] += static_cast<float>(prm_.priority_anchoring) * (p0[k] - p[k]);
 }
 
 // ---- phase 4: deliberation / shared diagnosis --------------------------------
@@ -651,17 +713,36 @@ void TerritorialModel::institutions_learn_priorities() {
 
 void TerritorialModel::rebuild_ties(sim::Parallel par) {
   auto& r = res_;
-  auto& offsets = ties_.offsets;
+  // Built into the spare snapshot, then swapped: a resident whose slots did
+  // not change this week copies last week's (sorted) row.
+  sim::CsrGraph& next = ties_spare_;
+  const bool have_previous = ties_.offsets.size() == r.n + 1;
+  auto& offsets = next.offsets;
   offsets.resize(r.n + 1);
   offsets[0] = 0;
   for (std::size_t i = 0; i < r.n; ++i) offsets[i + 1] = offsets[i] + r.tie_count[i];
-  ties_.neighbours.resize(offsets[r.n]);
+  next.neighbours.resize(offsets[r.n]);
   par.for_each(r.n, [&](std::size_t i) {
-    sim::NodeId* row = ties_.neighbours.data() + offsets[i];
-    std::copy_n(r.tie_to.data() + i * kTieSlots, r.tie_count[i], row);
-    std::sort(row, row + r.tie_count[i]);
+    sim::NodeId* row = next.neighbours.data() + offsets[i];
+    const int count = r.tie_count[i];
+    const auto id = static_cast<sim::NodeId>(i);
+    if (r.slots_changed[i] == 0 && have_previous && ties_.degree(id) == static_cast<std::uint32_t>(count)) {
+      const auto previous = ties_.neighbours_of(id);
+      std::copy(previous.begin(), previous.end(), row);
+    } else {
+      // Insertion sort while copying: rows are short (at most kTieSlots).
+      const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+      for (int s = 0; s < count; ++s) {
+        const sim::NodeId x = to[s];
+        int k = s;
+        for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
+        row[k] = x;
+      }
+      r.slots_changed[i] = 0;
+    }
     r.participating[i] = r.level[i] >= kOccasional ? 1 : 0;
   });
+  std::swap(ties_, next);
 }
 
 }  // namespace atc::models::territorial

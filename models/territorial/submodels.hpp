@@ -31,6 +31,17 @@ inline double contact_probability(double rate, bool barrier, double barrier_pena
          ((1.0 - trust_weight) + trust_weight * trust_associations);
 }
 
+// An upper bound of contact_probability without its exponential: 1 - exp(-x)
+// <= x, plus a margin for the rounding of exp and of the subtraction (at most
+// 2^-52 in all), and the same products after it (rounding is monotone). A
+// draw at or above the bound is not a contact, whatever the exact value.
+inline double contact_probability_bound(double rate, bool barrier, double barrier_penalty,
+                                        double trust_associations, double trust_weight) {
+  const double reach = std::min(1.0, std::max(0.0, rate) + 0x1.0p-50);
+  return reach * (barrier ? 1.0 - barrier_penalty : 1.0) *
+         ((1.0 - trust_weight) + trust_weight * trust_associations);
+}
+
 // ---- participation ------------------------------------------------------------
 
 // Member defaults below are illustrative (used by unit tests); the model's
@@ -82,14 +93,21 @@ inline double down_probability(double u, double theta, const LadderRates& r) {
 // up one rung when draw < P(up), down one rung when draw >= 1 - P(down), else
 // stay. Core (4) is reached only from active (3) after `core_weeks`
 // consecutive weeks at 3. Moves are never more than one rung.
+//
+// The logistic is evaluated only when the draw can fall in a move's range:
+// P(up) = opportunity x up x s(.) <= opportunity x up and P(down) = down x
+// s(.) <= down, since s(.) <= 1 and rounding is monotone, so a draw outside
+// the bound decides without it (most residents, most weeks; same result).
 inline std::uint8_t next_level(std::uint8_t level, int weeks_active, double u, double theta, double draw,
                                double opportunity, const LadderRates& r) {
-  const double p_up = level >= kCore || (level == kActive && weeks_active < r.core_weeks)
-                          ? 0.0
-                          : up_probability(level, u, theta, r, opportunity);
-  const double p_down = level == kNone ? 0.0 : down_probability(u, theta, r);
-  if (draw < p_up) return static_cast<std::uint8_t>(level + 1);
-  if (draw >= 1.0 - p_down) return static_cast<std::uint8_t>(level - 1);
+  const bool can_rise = !(level >= kCore || (level == kActive && weeks_active < r.core_weeks));
+  if (can_rise && draw < opportunity * r.up[level] &&
+      draw < up_probability(level, u, theta, r, opportunity)) {
+    return static_cast<std::uint8_t>(level + 1);
+  }
+  if (level != kNone && draw >= 1.0 - r.down && draw >= 1.0 - down_probability(u, theta, r)) {
+    return static_cast<std::uint8_t>(level - 1);
+  }
   return level;
 }
 

@@ -14,6 +14,7 @@
 #include <oneapi/tbb/partitioner.h>
 #include <oneapi/tbb/task_group.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -41,6 +42,7 @@ void parallel_indices(std::size_t n, F&& f) {
 class Parallel {
  public:
   static constexpr std::size_t kDefaultBlock = 2048;
+  static constexpr std::size_t kEachSplit = 4;  // for_each tasks: block / kEachSplit indices
 
   explicit Parallel(bool enabled = true, std::size_t block = kDefaultBlock)
       : enabled_(enabled), block_(block == 0 ? kDefaultBlock : block) {}
@@ -48,6 +50,13 @@ class Parallel {
   [[nodiscard]] bool enabled() const { return enabled_; }
   [[nodiscard]] std::size_t block() const { return block_; }
   [[nodiscard]] std::size_t block_count(std::size_t n) const { return (n + block_ - 1) / block_; }
+
+  // The same, in blocks a kEachSplit-th the size: for for_each, and for
+  // reductions whose sums do not depend on the order (counts), which then
+  // keep every thread busy as for_each does.
+  [[nodiscard]] Parallel finer() const {
+    return Parallel(enabled_, std::max<std::size_t>(1, block_ / kEachSplit));
+  }
 
   // f(begin, end) for consecutive blocks covering [0, n).
   template <typename F>
@@ -70,10 +79,12 @@ class Parallel {
     throw_if_cancelled();
   }
 
-  // f(i) for every i in [0, n).
+  // f(i) for every i in [0, n). Nothing here depends on how the indices are
+  // grouped, so the tasks are a fraction of a block: a few blocks (10^4
+  // agents are 5) still keep every thread busy.
   template <typename F>
   void for_each(std::size_t n, F&& f) const {
-    for_blocks(n, [&](std::size_t begin, std::size_t end) {
+    finer().for_blocks(n, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) f(i);
     });
   }

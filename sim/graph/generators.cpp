@@ -1,7 +1,6 @@
 #include "sim/graph/generators.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "sim/core/error.hpp"
 #include "sim/exec/interrupt.hpp"
@@ -66,15 +65,26 @@ CsrGraph erdos_renyi_mean_degree(std::size_t n, double mean_degree, RandomStream
 CsrGraph watts_strogatz(std::size_t n, std::size_t k, double beta, RandomStream& rng) {
   check_size(n);
   if (k % 2 != 0 || k >= n) throw ModelError("watts_strogatz needs an even k < n");
-  // Adjacency sets during construction only (rewiring must avoid duplicates).
-  std::vector<std::set<NodeId>> adj(n);
+  // Adjacency during construction only (rewiring must avoid duplicates):
+  // sorted vectors, as sets but without a node per entry (degrees are small).
+  std::vector<std::vector<NodeId>> adj(n);
+  const auto has = [&](NodeId a, NodeId b) { return std::binary_search(adj[a].begin(), adj[a].end(), b); };
+  const auto insert = [&](NodeId a, NodeId b) {
+    const auto it = std::lower_bound(adj[a].begin(), adj[a].end(), b);
+    if (it == adj[a].end() || *it != b) adj[a].insert(it, b);
+  };
+  const auto erase = [&](NodeId a, NodeId b) {
+    const auto it = std::lower_bound(adj[a].begin(), adj[a].end(), b);
+    if (it != adj[a].end() && *it == b) adj[a].erase(it);
+  };
   for (std::size_t i = 0; i < n; ++i) {
     throw_if_stop_requested();  // large networks take seconds to draw: honour Ctrl-C
+    adj[i].reserve(k + 2);
     for (std::size_t j = 1; j <= k / 2; ++j) {
       const auto a = static_cast<NodeId>(i);
       const auto b = static_cast<NodeId>((i + j) % n);
-      adj[a].insert(b);
-      adj[b].insert(a);
+      insert(a, b);
+      insert(b, a);
     }
   }
   // Rewire each lattice edge (i, i+j) in the original order, as in the paper.
@@ -83,16 +93,16 @@ CsrGraph watts_strogatz(std::size_t n, std::size_t k, double beta, RandomStream&
       throw_if_stop_requested();
       const auto a = static_cast<NodeId>(i);
       const auto b = static_cast<NodeId>((i + j) % n);
-      if (!rng.bernoulli(beta) || adj[a].count(b) == 0) continue;
+      if (!rng.bernoulli(beta) || !has(a, b)) continue;
       if (adj[a].size() >= n - 1) continue;
       NodeId c = 0;
       do {
         c = static_cast<NodeId>(rng.below(n));
-      } while (c == a || adj[a].count(c) != 0);
-      adj[a].erase(b);
-      adj[b].erase(a);
-      adj[a].insert(c);
-      adj[c].insert(a);
+      } while (c == a || has(a, c));
+      erase(a, b);
+      erase(b, a);
+      insert(a, c);
+      insert(c, a);
     }
   }
   EdgeList edges;

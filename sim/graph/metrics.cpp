@@ -18,16 +18,13 @@ std::uint64_t triangles_at(const CsrGraph& g, NodeId i) {
     const auto nj = g.neighbours_of(j);
     auto a = nb.begin();
     auto b = nj.begin();
+    // Branch-free merge of two sorted lists (the comparisons are unpredictable).
     while (a != nb.end() && b != nj.end()) {
-      if (*a < *b) {
-        ++a;
-      } else if (*b < *a) {
-        ++b;
-      } else {
-        ++links;
-        ++a;
-        ++b;
-      }
+      const NodeId x = *a;
+      const NodeId y = *b;
+      links += x == y ? 1 : 0;
+      a += x <= y ? 1 : 0;
+      b += y <= x ? 1 : 0;
     }
   }
   return links / 2;

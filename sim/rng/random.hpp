@@ -23,10 +23,12 @@ namespace atc::sim {
 __extension__ using uint128 = unsigned __int128;
 
 // Names a use of randomness ("graph", "threshold", "outreach"...), so that two
-// uses never share numbers. Compile-time hash of a string.
+// uses never share numbers. Compile-time hash of a string: consteval, because
+// hashing the name at run time, once per agent and draw, cost twice as much
+// as the Philox block itself.
 struct Purpose {
   std::uint64_t value;
-  constexpr explicit Purpose(std::string_view name) : value(fnv1a(name)) {}
+  consteval explicit Purpose(std::string_view name) : value(fnv1a(name)) {}
 };
 
 // The run-level part of the key: fixed for one (seed, replicate, site).

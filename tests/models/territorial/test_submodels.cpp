@@ -3,6 +3,7 @@
 // participation ladder, fatigue, deliberation and conflict.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <numeric>
@@ -133,6 +134,54 @@ TEST_CASE("ladder: only the allowed transitions happen", "[territorial][submodel
   for (int k = 0; k < 1000; ++k) {
     const auto level = static_cast<std::uint8_t>(rng.below(4));
     CHECK(next_level(level, 100, 5.0, 0.0, rng.uniform(), 0.0, r) <= level);
+  }
+}
+
+TEST_CASE("outreach: the bound without the exponential is never below the contact probability",
+          "[territorial][submodel]") {
+  // The phase draws against the bound first; a bound below the probability
+  // would change who is contacted.
+  atc::sim::RandomStream rng({5, 0, 0}, 0, 0, atc::sim::Purpose("test"));
+  for (int k = 0; k < 200000; ++k) {
+    const double rate = k % 4 == 0 ? rng.uniform() * 1e-12 : std::exp(rng.uniform(-30.0, 3.0));
+    const bool barrier = k % 3 == 0;
+    const double ta = rng.uniform();
+    const double weight = rng.uniform();
+    const double penalty = rng.uniform();
+    INFO("rate " << rate);
+    CHECK(contact_probability_bound(rate, barrier, penalty, ta, weight) >=
+          contact_probability(rate, barrier, penalty, ta, weight));
+  }
+  // ... and close to it where it is used (small rates).
+  CHECK(contact_probability_bound(1e-3, false, 0.5, 1.0, 0.5) == Approx(1e-3).epsilon(1e-3));
+}
+
+TEST_CASE("ladder: next_level is the rule on both probabilities, evaluated or not",
+          "[territorial][submodel]") {
+  // next_level skips the logistic when the draw is outside its bound; the
+  // move must be the one the full rule gives.
+  const LadderRates r;
+  atc::sim::RandomStream rng({4, 0, 0}, 0, 0, atc::sim::Purpose("test"));
+  for (int k = 0; k < 200000; ++k) {
+    const auto level = static_cast<std::uint8_t>(rng.below(5));
+    const int weeks = static_cast<int>(rng.below(20));
+    const double u = rng.uniform(-1, 2);
+    const double theta = rng.uniform();
+    const double opp = rng.uniform();
+    // Draws on and near the bounds 1 - down and opportunity x up, and anywhere.
+    const double up_bound = opp * r.up[std::min<int>(level, 3)];
+    const double near = k % 2 == 0 ? 0.0 : rng.uniform(-1e-3, 1e-3);
+    const double draw = k % 3 == 0   ? 1.0 - r.down + near
+                        : k % 3 == 1 ? std::clamp(up_bound + near, 0.0, 0.999)
+                                     : rng.uniform();
+    const double p_up = level >= kCore || (level == kActive && weeks < r.core_weeks)
+                            ? 0.0
+                            : up_probability(level, u, theta, r, opp);
+    const double p_down = level == kNone ? 0.0 : down_probability(u, theta, r);
+    const std::uint8_t expected = draw < p_up            ? static_cast<std::uint8_t>(level + 1)
+                                  : draw >= 1.0 - p_down ? static_cast<std::uint8_t>(level - 1)
+                                                         : level;
+    CHECK(next_level(level, weeks, u, theta, draw, opp, r) == expected);
   }
 }
 
