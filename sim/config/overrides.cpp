@@ -107,7 +107,14 @@ toml::table parsed_value(const std::string& text, const std::string& origin, con
     }
   }
   // A bare word is a string; quoted here so that the node keeps its origin.
-  return toml::parse("value = " + toml_quote(text), origin);
+  // Quoting cannot repair what TOML forbids in any string (invalid UTF-8, found
+  // by fuzzing: tests/fuzz/regressions/set/), so that is still a located error.
+  try {
+    return toml::parse("value = " + toml_quote(text), origin);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(fmt::format("{}: {}: value '{}' is not a valid TOML string: {}", origin, key,
+                                  one_line(text, 80), one_line(std::string(e.description()), 80)));
+  }
 }
 
 }  // namespace
