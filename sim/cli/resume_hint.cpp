@@ -23,7 +23,10 @@ std::string shell_quote(const std::string& word) {
 
 std::string resume_command(const std::vector<std::string>& argv, const std::string& prefix) {
   std::string out = prefix;
-  for (const auto& word : argv) out += (out.empty() ? "" : " ") + shell_quote(word);
+  for (const auto& word : argv) {
+    if (!out.empty()) out += ' ';
+    out += shell_quote(word);
+  }
   if (std::find(argv.begin(), argv.end(), "--resume") == argv.end()) out += " --resume";
   return out;
 }
