@@ -202,6 +202,20 @@ def default_contrasts(
     source: str = "default",
 ) -> list[Contrast]:
     """Each treatment (default: every other scenario) vs the baseline ("baseline", else the first)."""
+    baseline, chosen = baseline_and_treatments(ds, baseline, treatments)
+    return [Contrast(f"{t}_vs_{baseline}", t, baseline, "", "", source) for t in chosen]
+
+
+def baseline_and_treatments(
+    ds: xr.Dataset, baseline: str | None = None, treatments: Sequence[str] | None = None
+) -> tuple[str, list[str]]:
+    """Baseline (``"baseline"`` if present, else the first) and treatments (default: the others), checked.
+
+    Raises
+    ------
+    ScenarioNotFoundError
+        A given name is not in the file, or a treatment equals the baseline.
+    """
     names = [str(s) for s in ds["scenario"].values]
     if not names:
         raise ScenarioNotFoundError("the file has no scenario")
@@ -212,8 +226,8 @@ def default_contrasts(
         check_scenarios(ds, *treatments)
         if baseline in treatments:
             raise ScenarioNotFoundError(f"treatment {baseline!r} is also the baseline")
-    chosen = list(treatments) if treatments else [n for n in names if n != baseline]
-    return [Contrast(f"{t}_vs_{baseline}", t, baseline, "", "", source) for t in chosen]
+        return baseline, list(treatments)
+    return baseline, [n for n in names if n != baseline]
 
 
 def french_default(ds: xr.Dataset) -> bool:

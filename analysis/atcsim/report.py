@@ -40,12 +40,18 @@ from .errors import (
     AtcsimError,
     FewReplicatesWarning,
     IncompleteRunsWarning,
-    ScenarioNotFoundError,
     SweepError,
 )
 from .plots import event_markers, is_share_variable, plot_effects, plot_sites
 from . import sensitivity as _sa
-from .evaluation import Contrast, Envelope, contrasts as file_contrasts, french_default, is_input
+from .evaluation import (
+    Contrast,
+    Envelope,
+    baseline_and_treatments,
+    contrasts as file_contrasts,
+    french_default,
+    is_input,
+)
 from .i18n import LANGUAGES, Note, Words
 from .report_evaluation import (
     contrast_section,
@@ -58,7 +64,7 @@ from .posterior_effects import posterior_section
 from .summary import evaluate
 from .bootstrap import DEFAULT_N_BOOT, DEFAULT_SEED
 from .comparison import MIN_RELIABLE_REPLICATES, compare_by_point
-from .selection import check_scenarios, selection_label
+from .selection import selection_label
 from .time_selection import TimeSpec, select_time
 
 __all__ = ["PREFERRED_INDICATORS", "Item", "key_items", "choose_scenarios", "render_report", "write_report"]
@@ -182,18 +188,7 @@ def choose_scenarios(
     ScenarioNotFoundError
         A given name is not in the file, or a treatment equals the baseline.
     """
-    names = [str(s) for s in ds["scenario"].values]
-    if not names:
-        raise ScenarioNotFoundError("the file has no scenario")
-    if baseline is None:
-        baseline = "baseline" if "baseline" in names else names[0]
-    check_scenarios(ds, baseline)
-    if treatments:
-        check_scenarios(ds, *treatments)
-        if baseline in treatments:
-            raise ScenarioNotFoundError(f"treatment {baseline!r} is also the baseline")
-        return baseline, list(treatments)
-    return baseline, [n for n in names if n != baseline]
+    return baseline_and_treatments(ds, baseline, treatments)
 
 
 # ------------------------------------------------------------------- formatting
