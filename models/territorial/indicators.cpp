@@ -372,6 +372,22 @@ std::vector<sim::IndicatorDecl> TerritorialModel::project_and_institution_indica
           "min(1, residents at its last meeting / quorum); 0 when institutions decide alone",
           [](const M& m) { return m.effective_voice_; })
           .input(),
+      indicator<M>("body_attendance_per_1000", "resident (1000 resident)-1",
+                   "residents at the governance body's last meeting, per 1,000 residents",
+                   "Residents attending the last meeting of the site's governance body (conseil citoyen, "
+                   "table de quartier), per 1,000 residents of the site; 0 without a body or before its "
+                   "first meeting",
+                   [](const M& m) { return m.body_attendees_ * 1000.0 / m.site_.population; }),
+      indicator<M>("body_quorum_share", "1", "share of its quorum the governance body reached",
+                   "min(1, residents at the governance body's last meeting / its quorum): 1 when the body "
+                   "meets with enough residents for their voice to count in full; 0 without a body or before "
+                   "its first meeting",
+                   [](const M& m) { return m.body_quorum_share(); }),
+      indicator<M>(
+          "body_projects_succeeded", "1", "projects decided by the governance body that succeeded",
+          "Projects chosen at a meeting of the site's governance body that reached their required effort "
+          "before their deadline, since week 0 (0 without a body): how soon a body delivers",
+          [](const M& m) { return m.body_projects_succeeded_; }),
       indicator<M>("projects_launched", "1", "projects launched (cumulative)",
                    "Collective projects launched since week 0",
                    [](const M& m) { return m.projects_launched_; }),

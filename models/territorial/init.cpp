@@ -70,6 +70,7 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
 void TerritorialModel::reset_counters() {
   forums_held_ = 0;
   projects_launched_ = projects_succeeded_ = projects_failed_ = projects_on_priority_ = 0;
+  body_projects_succeeded_ = 0;
   avoided_costs_ = intervention_cost_ = 0;
   conflict_productive_sum_ = conflict_destructive_sum_ = 0;
   people_reached_.fill(0.0);

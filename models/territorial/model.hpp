@@ -7,6 +7,7 @@
 // phases_projects.cpp (phases 5-8), indicators.cpp (indicators, observe).
 #include <Eigen/Dense>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -98,7 +99,8 @@ struct Project {
   double progress = 0;
   double effort = 0;  // required effort R
   bool on_priority = false;
-  int outcome = 0;  // this week: +1 succeeded, -1 failed
+  bool decided_by_body = false;  // chosen at a governance meeting
+  int outcome = 0;               // this week: +1 succeeded, -1 failed
   double resident_effort = 0;
 };
 
@@ -213,6 +215,11 @@ class TerritorialModel final : public sim::Model {
   // diffuse() below, called by the engine's coupling hook.
   void rebuild_ties(sim::Parallel par);
   [[nodiscard]] int active_projects() const;
+  // share of its quorum the governance body's last meeting reached, capped at 1
+  // (what makes residents' voice effective, and whether the body functions)
+  [[nodiscard]] double body_quorum_share() const {
+    return body_quorum_ > 0 ? std::min(1.0, body_attendees_ / std::max(1.0, body_quorum_)) : 0.0;
+  }
   [[nodiscard]] double responsiveness() const;
 
   // parts of phase 1 (phases_residents.cpp)
@@ -308,10 +315,14 @@ class TerritorialModel final : public sim::Model {
   ThemeVector mobilisation_{};      // share of participants whose top theme is k
   double participants_ = 0;
   double effective_voice_ = 0;
+  // the governance body's last meeting: residents attending (full scale) and
+  // the quorum they are measured against; 0 without a body
+  double body_attendees_ = 0, body_quorum_ = 0;
   double responsiveness_num_ = 0, responsiveness_den_ = 0;
   // counters since week 0
   double forums_held_ = 0, conflict_productive_sum_ = 0, conflict_destructive_sum_ = 0;
   double projects_launched_ = 0, projects_succeeded_ = 0, projects_failed_ = 0, projects_on_priority_ = 0;
+  double body_projects_succeeded_ = 0;
   double avoided_costs_ = 0, intervention_cost_ = 0;
   // indicators of the current state
   IndicatorValues ind_;

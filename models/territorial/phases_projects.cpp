@@ -47,9 +47,11 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   }
   // Residents' effective voice: only as real as their presence at the body.
   if (!w.governance) {
-    effective_voice_ = 0;
+    effective_voice_ = body_attendees_ = body_quorum_ = 0;
   } else if (w.governance_meeting) {
-    effective_voice_ = w.resident_voice * std::min(1.0, forum_attendees_ / std::max(1.0, w.quorum));
+    body_attendees_ = forum_attendees_;
+    body_quorum_ = w.quorum;
+    effective_voice_ = w.resident_voice * body_quorum_share();
   }
   RandomStream launch(key_, w.key, 0, Purpose("territorial/launch"));
   const double u = launch.uniform();
@@ -99,6 +101,7 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   pr.theme = theme;
   pr.deadline = w.step + prm_.project_weeks;
   pr.on_priority = rank < prm_.priority_top_n;
+  pr.decided_by_body = w.governance_meeting;
   // Required effort ~ Gamma with mean project_effort and the given CV.
   RandomStream difficulty(key_, w.key, static_cast<std::uint64_t>(slot),
                           Purpose("territorial/project_effort"));
@@ -206,6 +209,7 @@ bool TerritorialModel::learn_from_project_outcomes(const Week& w) {
     if (pr.outcome == 0) continue;
     any_outcome = true;
     (pr.outcome > 0 ? projects_succeeded_ : projects_failed_) += 1;
+    if (pr.outcome > 0 && pr.decided_by_body) body_projects_succeeded_ += 1;
     const auto& partners = org_.partners[pr.theme];
     // Free-riding is judged relative to what a partner could give: the share
     // of its available capacity it put in, against the partners' mean share.

@@ -55,3 +55,41 @@ def test_effect_screening_errors(two_scenario_morris):
         sa.morris(two_scenario_morris, "y", baseline="baseline")
     with pytest.raises(SweepError, match="same scenario"):
         sa.morris(two_scenario_morris, "y", scenario="a9", baseline="a9")
+
+
+def test_morris_values_equals_morris_of_the_same_response(two_scenario_morris):
+    ds = two_scenario_morris
+    r = sa.response(ds, "y", scenario="a9", baseline="baseline")
+    direct = sa.morris(ds, "y", scenario="a9", baseline="baseline", n_boot=100).table
+    given = sa.morris_values(ds, r["value"].to_numpy(), name="effect of a = 9", n_boot=100).table
+    assert np.array_equal(given["mu_star"].values, direct["mu_star"].values)
+    assert np.array_equal(given["sigma"].values, direct["sigma"].values, equal_nan=True)
+    with pytest.raises(SweepError, match="one value per point"):
+        sa.morris_values(ds, r["value"].to_numpy()[:-1], name="short")
+
+
+def test_screening_reports_targets_in_sds_and_effects_relative(two_scenario_morris, tmp_path):
+    from atcsim.calibration import load_targets
+    from atcsim.calibration.screening import Effect, screen
+
+    targets = tmp_path / "t.toml"
+    targets.write_text(
+        'format = "atcsim-targets/1"\n'
+        '[indicators.y]\ndescription = "y"\nunit = "1"\nmodel_variable = "y"\n'
+        '[scopes.s]\ndescription = "s"\n'
+        '[[target]]\nname = "level"\nrole = "calibration"\ndescription = "y in a9"\nscope = "s"\n'
+        'statistic = { indicator = "y", scenario = "a9", window = { from = 0, to = 1 }, time = "last" }\n'
+        'observed = { value = 3.0, sd = 2.0, basis = "b" }\n'
+        'source = { citation = "c", status = "read" }\n',
+        encoding="utf-8",
+    )
+    ds = two_scenario_morris
+    table = screen(ds, load_targets(targets), [Effect.parse("a9:baseline:y:1")])
+    level = sa.morris(ds, "y", scenario="a9", n_boot=100).table["mu_star"]
+    assert np.allclose(table.loc[level.index, "cal:level"], level / 2.0)
+    effect_col = [c for c in table.columns if c.startswith("effect y")][0]
+    mean_effect = float(np.mean(sa.response(ds, "y", scenario="a9", baseline="baseline")["value"]))
+    assert table.loc["model_x2", effect_col] == pytest.approx(2.25 / abs(mean_effect))
+    assert table.loc["model_x1", effect_col] == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="TREATMENT:BASELINE:VARIABLE:DATE"):
+        Effect.parse("a9:baseline:y")

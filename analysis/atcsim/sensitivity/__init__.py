@@ -34,7 +34,7 @@ Modules: :mod:`.sweep_response` (the response and the design's structure),
 (the estimators), :mod:`.results` (their result classes) and :mod:`.plots`.
 """
 
-from .morris_screening import morris
+from .morris_screening import morris, morris_values
 from .plots import plot_morris, plot_response, plot_sobol
 from .rank_correlations import correlations
 from .results import CorrelationResult, MorrisResult, SensitivityResult, SobolResult
@@ -49,6 +49,7 @@ __all__ = [
     "response",
     "sobol",
     "morris",
+    "morris_values",
     "correlations",
     "plot_sobol",
     "plot_morris",

@@ -22,9 +22,9 @@ from ..dataset import SWEEP_DIM, sweep_parameters, sweep_table
 from ..errors import SweepError
 from ..time_selection import TimeSpec
 from .results import MorrisResult, parameter_table, result_fields
-from .sweep_response import compute_response, require_method, unit_values
+from .sweep_response import Response, compute_response, require_method, unit_values
 
-__all__ = ["morris"]
+__all__ = ["morris", "morris_values"]
 
 
 def _morris_effects(ds: xr.Dataset, f: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -120,6 +120,36 @@ def morris(
     check_boot_args(n_boot, ci)
     require_method(ds, "morris", "morris()")
     r = compute_response(ds, variable, at, window, scenario, site, select, baseline)
+    return _morris_result(ds, r, variable, n_boot, seed, ci)
+
+
+def morris_values(
+    ds: xr.Dataset,
+    values: np.ndarray,
+    *,
+    name: str,
+    description: str = "",
+    units: str = "",
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    ci: float = 0.95,
+) -> MorrisResult:
+    """Morris screening of a quantity the caller computed at each point of ``ds``'s
+    Morris sweep (e.g. a calibration target's statistic, :mod:`atcsim.calibration`),
+    one value per point in the order of the ``point`` dimension; otherwise as
+    :func:`morris`."""
+    check_boot_args(n_boot, ci)
+    require_method(ds, "morris", "morris_values()")
+    values = np.asarray(values, dtype=float)
+    if values.shape != (ds.sizes[SWEEP_DIM],):
+        raise SweepError(f"{name}: expected one value per point ({ds.sizes[SWEEP_DIM]}), got {values.shape}")
+    r = Response(values=values, scenario="", time_label="", description=description, units=units, label=name)
+    return _morris_result(ds, r, name, n_boot, seed, ci)
+
+
+def _morris_result(
+    ds: xr.Dataset, r: Response, variable: str, n_boot: int, seed: int, ci: float
+) -> MorrisResult:
     params = sweep_parameters(ds)
     ee, n, n_total = _morris_effects(ds, r.values)
     notes = []

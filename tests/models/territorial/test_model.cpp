@@ -311,3 +311,41 @@ relocated_share = 0.2
   const Runs two(toml, 2);
   CHECK(identical(one.all(), two.all()));
 }
+
+TEST_CASE("the governance body's indicators follow its meetings and its own projects", "[territorial]") {
+  // Without a body: all three are 0, whatever else happens.
+  Site none(kSmall, kSmallSite, {}, 5);
+  for (int week = 0; week < 40; ++week) none.step();
+  Capture n(none.model());
+  CHECK(n.values.at("body_attendance_per_1000")[0] == 0.0);
+  CHECK(n.values.at("body_quorum_share")[0] == 0.0);
+  CHECK(n.values.at("body_projects_succeeded")[0] == 0.0);
+  CHECK(n.values.at("projects_launched")[0] > 0.0);  // institutions decide alone meanwhile
+
+  // A body meeting every 4 weeks from week 30: attendance is its meeting's, the
+  // quorum share the capped ratio, and its successes a subset of all successes.
+  Site body(kSmall, kSmallSite,
+            {intervention("shared_governance", 30, INT64_MAX, {{"preset", std::string("none")}})}, 5);
+  double succeeded_by_body = 0, succeeded = 0;
+  for (int week = 0; week < 120; ++week) {
+    body.step();
+    Capture c(body.model());
+    const double attendance = c.values.at("body_attendance_per_1000")[0];
+    const double quorum_share = c.values.at("body_quorum_share")[0];
+    const double forum = c.values.at("forum_attendance")[0];
+    REQUIRE(quorum_share >= 0.0);
+    REQUIRE(quorum_share <= 1.0);
+    if (week < 30) REQUIRE(attendance == 0.0);
+    if (week >= 30 && (week - 30) % 4 == 0) {  // a meeting week: the body's attendance is this forum's
+      REQUIRE(attendance == Approx(forum * 1000.0 / 1500.0));
+      // quorum_per_1000 = 2 for 1,500 residents: a quorum of 3
+      REQUIRE(quorum_share == Approx(std::min(1.0, forum / 3.0)));
+    }
+    succeeded_by_body = c.values.at("body_projects_succeeded")[0];
+    succeeded = c.values.at("projects_succeeded")[0];
+    REQUIRE(succeeded_by_body <= succeeded);
+  }
+  CHECK(succeeded_by_body > 0.0);
+  // projects institutions launched alone before the body are not its own
+  CHECK(succeeded_by_body < succeeded);
+}

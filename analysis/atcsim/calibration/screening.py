@@ -1,0 +1,111 @@
+"""Which parameters to calibrate: Morris screening of the targets' statistics and of
+treatment effects, from one Morris sweep (issue 13, docs/calibration.md "Which
+parameters").
+
+A parameter is worth calibrating when moving it across its prior range moves
+a calibration target's statistic by a good share of the target's own
+uncertainty (then the target can inform it), or moves an intervention's
+effect (then its uncertainty matters to what evaluators are told). The
+screen reports both, on comparable scales:
+
+- for each target, ``mu* / sd``: the mean absolute elementary effect (over the
+  unit-normalised prior range) in units of the target's total sd. Above about
+  1, the target can tell values of the parameter apart;
+- for each paired effect ``treatment - baseline`` of a variable, ``mu* /
+  |mean effect|``: the parameter's mean absolute elementary effect relative
+  to the effect's size over the design.
+
+    PYTHONPATH=analysis /usr/bin/python3 -m atcsim.calibration.screening \\
+        out/atc15_screening.h5 scenarios/calibration/targets.toml \\
+        --effect atc:baseline:participants:2021-12-27 --effect atc:baseline:avoided_costs_eur:2021-12-27
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..dataset import open as open_dataset
+from ..sensitivity import morris, morris_values
+from .summaries import replicate_statistics
+from .targets import TargetSet, load_targets
+
+__all__ = ["Effect", "screen", "main"]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A paired effect to screen: ``variable`` in ``treatment`` minus ``baseline`` at ``at``
+    (a date, or a step number for models without a calendar)."""
+
+    treatment: str
+    baseline: str
+    variable: str
+    at: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Effect":
+        parts = text.split(":")
+        if len(parts) != 4 or not all(parts):
+            raise ValueError(f"--effect {text!r}: expected TREATMENT:BASELINE:VARIABLE:DATE")
+        return cls(*parts)
+
+    @property
+    def label(self) -> str:
+        return f"effect {self.variable} ({self.treatment} - {self.baseline}, {self.at})"
+
+
+def screen(ds: xr.Dataset, targets: TargetSet, effects: Sequence[Effect] = ()) -> pd.DataFrame:
+    """One row per swept parameter, one column per target (``mu*/sd``) and per
+    effect (``mu*/|effect|``), plus ``max_target`` and ``max_effect``; sorted by
+    the larger of the two."""
+    variables = {name: ind.model_variable for name, ind in targets.indicators.items()}
+    stats = replicate_statistics(ds, targets.targets, variables)  # (point, replicate, target)
+    columns: dict[str, pd.Series] = {}
+    for j, t in enumerate(targets.targets):
+        values = np.nanmean(stats[:, :, j], axis=1)
+        result = morris_values(ds, values, name=t.name, n_boot=200)
+        columns[f"{t.role[:3]}:{t.name}"] = result.table["mu_star"] / t.observed.total_sd
+    for e in effects:
+        at = int(e.at) if e.at.lstrip("-").isdigit() else e.at  # a step number or a date
+        result = morris(ds, e.variable, at=at, scenario=e.treatment, baseline=e.baseline, n_boot=200)
+        size = abs(float(np.nanmean(result.data["value"])))
+        columns[e.label] = result.table["mu_star"] / (size if size > 0 else np.nan)
+    table = pd.DataFrame(columns)
+    target_cols = [c for c in table.columns if c.startswith("cal:")]
+    effect_cols = [c for c in table.columns if c.startswith("effect ")]
+    table["max_target"] = table[target_cols].max(axis=1) if target_cols else np.nan
+    table["max_effect"] = table[effect_cols].max(axis=1) if effect_cols else np.nan
+    return table.sort_values(["max_target", "max_effect"], ascending=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python3 -m atcsim.calibration.screening",
+        description="Morris screening of calibration targets and treatment effects from a Morris sweep.",
+    )
+    parser.add_argument("sweep", help="output of a method = 'morris' sweep (e.g. atc15_screening.toml)")
+    parser.add_argument("targets", help="the targets file (only calibration and validation statistics)")
+    parser.add_argument("--effect", action="append", default=[], help="TREATMENT:BASELINE:VARIABLE:DATE")
+    parser.add_argument("--csv", help="also write the table to this CSV file")
+    args = parser.parse_args(argv)
+    try:
+        effects = [Effect.parse(e) for e in args.effect]
+    except ValueError as exc:
+        parser.error(str(exc))
+    table = screen(open_dataset(args.sweep), load_targets(args.targets), effects)
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.precision", 2):
+        print(table)
+    if args.csv:
+        table.to_csv(args.csv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
