@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["DRAW_COORD", "is_posterior_run", "variance_split", "split_effects"]
+__all__ = ["DRAW_COORD", "is_posterior_run", "variance_split", "split_effects", "calibration_summary"]
 
 #: The replicate coordinate a ``[posterior]`` run writes (docs/output_schema.md).
 DRAW_COORD = "posterior_draw"
@@ -243,5 +243,132 @@ def posterior_section(ds: xr.Dataset, ev: Any, fr: bool = False) -> str:
     return (
         f'<section id="posterior-uncertainty"><h2>{_e(title)}</h2><p>{intro}</p>{note}'
         + _table(headers, rows, numeric_from=2)
+        + calibration_summary(ds, fr)
         + "</section>"
+    )
+
+
+def _fnv1a64(data: bytes) -> int:
+    """FNV-1a 64 of a file's bytes, as the engine records it (``posterior_checksum``)."""
+    h = 0xCBF29CE484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def _posterior_file(ds: xr.Dataset) -> tuple[str | None, str]:
+    """The posterior file the run drew from, if it is still there unchanged: (path, "")
+    or (None, why not)."""
+    import os
+
+    path = str(ds.attrs.get("posterior_path", ""))
+    source = str(ds.encoding.get("source", "") or "")
+    candidates = [path]
+    if source and not os.path.isabs(path):
+        candidates.append(os.path.join(os.path.dirname(source), path))
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate):
+            with open(candidate, "rb") as f:
+                data = f.read()
+            expected = str(ds.attrs.get("posterior_checksum", ""))
+            if expected and f"fnv1a64:{_fnv1a64(data):016x}" != expected:
+                return None, "changed"
+            return candidate, ""
+    return None, "missing"
+
+
+def calibration_summary(ds: xr.Dataset, fr: bool = False) -> str:
+    """What the posterior says (credible intervals, predictive check of every target) and
+    its plots (marginals, pairs, predictive versus targets), read from the posterior file
+    the run drew from; a one-line note when that file is gone or has changed."""
+    from .calibration.plots import plot_marginals, plot_pairs, plot_predictive
+    from .calibration.posterior import credible_intervals, open_posterior, predictive_check
+    from .report import _e, _figure, _fmt, _pct, _table
+
+    path, why = _posterior_file(ds)
+    if path is None:
+        what = {
+            ("missing", False): "The posterior file is not at the path recorded in the run",
+            ("missing", True): "Le fichier de la loi a posteriori n'est plus au chemin enregistré",
+            ("changed", False): "The posterior file has changed since the run (checksum)",
+            ("changed", True): "Le fichier de la loi a posteriori a changé depuis la simulation",
+        }[(why, fr)]
+        text = what + (" : ses graphiques ne sont pas montrés." if fr else ": its plots are not shown.")
+        return f'<p class="note">{_e(text)}</p>'
+    try:
+        post = open_posterior(path)
+        ci = credible_intervals(post, 0.9)
+        pc = predictive_check(post)
+    except Exception as exc:  # noqa: BLE001 - a damaged posterior costs its section, not the report
+        return f'<p class="note">{_e(path)}: {_e(str(exc))}</p>'
+    if fr:
+        h_post = "La calibration : ce que les cibles disent des paramètres"
+        intro = (
+            f"Loi a posteriori de la calibration ({_e(str(post.attrs.get('method', '?')))}, cibles "
+            f"<code>{_e(str(post.attrs.get('targets_file', '?')))}</code>) : médiane et intervalle "
+            "crédible à 90 % de chaque paramètre calibré ; « resserrement » = 1 − largeur de "
+            "l'intervalle / largeur de l'a priori (proche de 0 : les cibles ne renseignent pas ce paramètre)."
+        )
+        ci_headers = ["paramètre", "médiane", "intervalle à 90 %", "a priori", "resserrement"]
+        pc_headers = [
+            "cible",
+            "rôle",
+            "observé",
+            "intervalle observé",
+            "prédit (médiane)",
+            "prédit (90 %)",
+            "part dans l'intervalle",
+        ]
+        roles = {"calibration": "calibration", "validation": "validation (réservée)"}
+    else:
+        h_post = "The calibration: what the targets say about the parameters"
+        intro = (
+            f"Posterior of the calibration ({_e(str(post.attrs.get('method', '?')))}, targets "
+            f"<code>{_e(str(post.attrs.get('targets_file', '?')))}</code>): median and 90 % credible "
+            "interval of each calibrated parameter; shrinkage = 1 - interval width / prior width (near 0: "
+            "the targets do not inform the parameter)."
+        )
+        ci_headers = ["parameter", "median", "90 % interval", "prior", "shrinkage"]
+        pc_headers = [
+            "target",
+            "role",
+            "observed",
+            "observed interval",
+            "predicted (median)",
+            "predicted (90 %)",
+            "share inside",
+        ]
+        roles = {"calibration": "calibration", "validation": "validation (held out)"}
+    ci_rows = [
+        [
+            _e(str(r["key"])),
+            _fmt(r["median"]),
+            f"[{_fmt(r['low'])}; {_fmt(r['high'])}]",
+            f"[{_fmt(r['prior_min'])}; {_fmt(r['prior_max'])}]",
+            _fmt(r["shrinkage"]),
+        ]
+        for _, r in ci.iterrows()
+    ]
+    pc_rows = [
+        [
+            _e(str(name)),
+            _e(roles.get(str(r["role"]), str(r["role"]))),
+            _fmt(r["observed"]),
+            f"[{_fmt(r['low'])}; {_fmt(r['high'])}]",
+            _fmt(r["predicted_median"]),
+            f"[{_fmt(r['predicted_low'])}; {_fmt(r['predicted_high'])}]",
+            _pct(r["inside"]),
+        ]
+        for name, r in pc.iterrows()
+    ]
+    figures = (
+        _figure(plot_marginals(post), "posterior marginals")
+        + _figure(plot_pairs(post), "posterior pairs")
+        + _figure(plot_predictive(post), "posterior predictive versus targets")
+    )
+    return (
+        f'<h3 id="calibration">{_e(h_post)}</h3><p>{intro}</p>'
+        + _table(ci_headers, ci_rows, numeric_from=1)
+        + _table(pc_headers, pc_rows, numeric_from=2)
+        + figures
     )

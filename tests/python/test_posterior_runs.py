@@ -8,6 +8,7 @@ engine; about 2 s in all.
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import h5py
@@ -18,10 +19,11 @@ import atcsim
 from atcsim.evaluation import contrasts as file_contrasts
 from atcsim.posterior_effects import split_effects, variance_split
 from atcsim.testing import make_synthetic
-from conftest import atcsim_binary
+from conftest import atcsim_binary, subprocess_env
 
 ROOT = Path(__file__).resolve().parents[2]
-EXPERIMENT = ROOT / "scenarios" / "calibration" / "granovetter_experiment.toml"
+CAL = ROOT / "scenarios" / "calibration"
+EXPERIMENT = CAL / "granovetter_experiment.toml"
 
 
 # ------------------------------------------------------------ the variance split
@@ -91,6 +93,35 @@ def test_split_effects_on_a_synthetic_posterior_run(tmp_path):
     assert ev.uncertainty.calibrated and "40 draws" in ev.uncertainty.text
     html = atcsim.render_report(ds, contrasts=[contrast])
     assert 'id="posterior-uncertainty"' in html and "parameter share" in html
+    assert "is not at the path recorded in the run" in html  # /x/post.nc
+
+
+def test_report_shows_the_calibration_of_the_posterior_it_drew_from(tmp_path):
+    """The report of a posterior run shows the posterior's intervals, predictive check and
+    plots when the file is still there unchanged (checksum as the engine records it), and
+    says so when it has changed."""
+    from atcsim.posterior_effects import _fnv1a64, calibration_summary
+
+    post = tmp_path / "toy.nc"
+    proc = subprocess.run(
+        [sys.executable, "-m", "atcsim", "calibrate", str(CAL / "toy.toml"), "-o", str(post), "--quiet"],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    ds = atcsim.open(make_synthetic(tmp_path / "run.h5", replicates=4, sites=2, seed=3))
+    checksum = f"fnv1a64:{_fnv1a64(post.read_bytes()):016x}"
+    ds.attrs.update(posterior_path=str(post), posterior_checksum=checksum)
+    html = calibration_summary(ds)
+    assert 'id="calibration"' in html and html.count("<img") == 3
+    assert "toy.decay" in html and "validation (held out)" in html
+    assert "réservée" in calibration_summary(ds, fr=True)
+    ds.attrs["posterior_checksum"] = "fnv1a64:0000000000000000"
+    assert "has changed since the run" in calibration_summary(ds)
+    # the engine's checksum of the same bytes (FNV-1a 64 of "a" is af63dc4c8601ec8c)
+    assert f"{_fnv1a64(b'a'):016x}" == "af63dc4c8601ec8c"
 
 
 def xr_da(values: np.ndarray):
