@@ -144,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--engine", metavar="PATH", help="atcsim binary (overrides simulator.engine)")
     cal.add_argument("--seed", type=int, metavar="SEED", help="override calibration.seed")
     cal.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="targets file (overrides calibration.targets; e.g. synthetic targets for a recovery test)",
+    )
+    cal.add_argument(
         "--keep-work", action="store_true", help="keep the work directory (cached simulations) after success"
     )
     return parser
@@ -217,6 +222,7 @@ def _run_calibrate(args: argparse.Namespace) -> int:
         output=args.output,
         engine=args.engine,
         seed=args.seed,
+        targets=args.targets,
         keep_work=args.keep_work,
     )
     print(summary_text(run))

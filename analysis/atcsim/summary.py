@@ -567,28 +567,23 @@ class _Reader:
         return self.values(name, at_end)[self.scenarios.index(scenario)]
 
 
+#: What an effects table says about a group (filled by the caller) ...
+EFFECT_KEY_COLUMNS = ("contrast", "variable", "theme", "label", "scale", "group_kind", "group", "group_name")
+#: ... and the paired statistics of :func:`paired_stats` (NaN where undefined).
+PAIRED_FLOAT_COLUMNS = (
+    "baseline_mean",
+    "treatment_mean",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "sd_diff",
+    "effect_size",
+)
+
+
 def _empty_effects() -> pd.DataFrame:
     return pd.DataFrame(
-        columns=[
-            "contrast",
-            "variable",
-            "theme",
-            "label",
-            "scale",
-            "group_kind",
-            "group",
-            "group_name",
-            "baseline_mean",
-            "treatment_mean",
-            "mean_diff",
-            "ci_low",
-            "ci_high",
-            "sd_diff",
-            "effect_size",
-            "deterministic",
-            "n_replicates",
-            "measured_at",
-        ]
+        columns=[*EFFECT_KEY_COLUMNS, *PAIRED_FLOAT_COLUMNS, "deterministic", "n_replicates", "measured_at"]
     )
 
 
@@ -702,18 +697,7 @@ def paired_stats(b: np.ndarray, t: np.ndarray, n_boot: int, seed: int, ci: float
     d = t - b
     ok = np.isfinite(d) & np.isfinite(b) & np.isfinite(t)
     n_rep, n_col = d.shape
-    out = {
-        k: np.full(n_col, np.nan)
-        for k in (
-            "baseline_mean",
-            "treatment_mean",
-            "mean_diff",
-            "ci_low",
-            "ci_high",
-            "sd_diff",
-            "effect_size",
-        )
-    }
+    out = {k: np.full(n_col, np.nan) for k in PAIRED_FLOAT_COLUMNS}
     det = np.zeros(n_col, bool)
     n = ok.sum(axis=0)
     full = n == n_rep

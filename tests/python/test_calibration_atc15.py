@@ -82,14 +82,11 @@ def test_recovery_through_the_engine(tmp_path):
         synthetic_targets_text(ts, truth_statistics(ts, truth_run), seed=11, label="the recovery truth"),
         encoding="utf-8",
     )
-    # atc15_ci.toml with the synthetic targets and absolute paths
-    config = (CAL / "atc15_ci.toml").read_text(encoding="utf-8")
-    config = re.sub(r'(?m)^targets = ".*"$', f'targets = "{synthetic}"', config)
-    config = re.sub(r'(?m)^config = ".*"$', f'config = "{CAL / "atc15_experiment.toml"}"', config)
-    (tmp_path / "recovery.toml").write_text(config, encoding="utf-8")
+    # atc15_ci.toml, as documented for a recovery: the same config with --targets
     out = tmp_path / "recovery.nc"
     proc = subprocess.run(
-        [sys.executable, "-m", "atcsim", "calibrate", "recovery.toml", "-o", str(out), "--quiet"],
+        [sys.executable, "-m", "atcsim", "calibrate", str(CAL / "atc15_ci.toml")]
+        + ["--targets", str(synthetic), "-o", str(out), "--quiet"],
         capture_output=True,
         text=True,
         env=env,
@@ -124,3 +121,15 @@ def test_recovery_cli_reports_coverage(tmp_path):
     assert re.search(r"\d of 2 90% intervals cover the truth", proc.stdout)
     proc = subprocess.run(check + ["--truth", "toy.nothing=1"], capture_output=True, text=True, env=env)
     assert proc.returncode == 2 and "not calibrated in this posterior: toy.nothing" in proc.stderr
+
+
+def test_calibrate_targets_option_must_name_a_file(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "atcsim", "calibrate", str(CAL / "toy.toml"), "--targets", "nope.toml"],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2 and "--targets: file not found: nope.toml" in proc.stderr
+    assert not (tmp_path / "out").exists()

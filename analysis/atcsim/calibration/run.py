@@ -101,6 +101,7 @@ def calibrate(
     output: str | Path | None = None,
     engine: str | None = None,
     seed: int | None = None,
+    targets: str | Path | None = None,
     keep_work: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> CalibrationRun:
@@ -120,6 +121,10 @@ def calibrate(
         cfg.workdir = cfg.output.with_name(cfg.output.stem + ".work")
     if seed is not None:
         cfg.seed = int(seed)
+    if targets is not None:
+        if not Path(targets).is_file():
+            raise FileNotFoundError(f"--targets: file not found: {targets}")
+        cfg.targets = Path(targets).resolve()
     targets = load_targets(cfg.targets)
     if cfg.workdir.exists() and any(cfg.workdir.iterdir()) and not resume:
         raise WorkDirectoryError(
