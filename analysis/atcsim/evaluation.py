@@ -704,10 +704,13 @@ class ParameterUncertainty:
 
 
 #: Shown wherever parameter uncertainty would be, until the file has posterior draws.
-NOT_CALIBRATED = "not calibrated: intervals reflect simulation noise at assumed parameter values only"
+NOT_CALIBRATED = (
+    "not run from a calibration posterior (atcsim run --posterior FILE): intervals reflect simulation "
+    "noise at the documented parameter values only"
+)
 NOT_CALIBRATED_FR = (
-    "non calibré : les intervalles ne reflètent que le bruit de simulation, "
-    "aux valeurs supposées des paramètres"
+    "simulation sans loi a posteriori de calibration (atcsim run --posterior FICHIER) : les intervalles "
+    "ne reflètent que le bruit de simulation, aux valeurs documentées des paramètres"
 )
 
 

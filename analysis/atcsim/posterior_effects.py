@@ -249,8 +249,9 @@ def posterior_section(ds: xr.Dataset, ev: Any, fr: bool = False) -> str:
 
 
 def _fnv1a64(data: bytes) -> int:
-    """FNV-1a 64 of a file's bytes, as the engine records it (``posterior_checksum``)."""
-    h = 0xCBF29CE484222325
+    """The engine's 64-bit FNV-1a of a file's bytes (``posterior_checksum``); its offset
+    basis is the engine's (sim/core/text.hpp: 1469598103934665603, not FNV's published one)."""
+    h = 1469598103934665603
     for b in data:
         h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return h

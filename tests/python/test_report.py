@@ -94,7 +94,7 @@ def test_report_has_effects_per_treatment_with_cis(report):
     assert summary.count("<code>animator</code> vs <code>baseline</code>") >= 1
     assert "<code>animator_governance</code> vs <code>baseline</code>" in summary
     assert "Measured on 16 December 2019 (week 15)" in summary
-    assert "simulation noise only" in summary and "not calibrated" in summary
+    assert "simulation noise" in summary and "not run from a calibration posterior" in summary
     # the inputs are never effects: intervention_cost_eur is named as an input, not in a table of effects
     assert "Inputs set by the scenarios are never shown as effects" in summary
     effects, trajectories = details.split('id="trajectories"')
