@@ -104,15 +104,20 @@ dimensions, variables, completeness and parameters.
 )" + options_help("info");
 }
 
+// "R replicate(s)[ x P sweep points] = N runs" (after the scenarios have been named).
+std::string runs_phrase(const sim::ExperimentSpec& spec) {
+  return fmt::format("{} replicate(s){} = {} runs", spec.replicates,
+                     spec.sweep ? fmt::format(" x {} sweep points", spec.point_count()) : "",
+                     spec.scenarios.size() * static_cast<std::size_t>(spec.replicates) * spec.point_count());
+}
+
 std::string summary(const sim::ExperimentSpec& spec) {
   std::vector<std::string> scenarios;
   for (const auto& s : spec.scenarios) scenarios.push_back(s.name);
-  const auto runs = spec.scenarios.size() * static_cast<std::size_t>(spec.replicates);
   return fmt::format(
-      "experiment '{}': model {}, {} scenario(s) [{}] x {} replicate(s) = {} runs, {} site(s), {} steps of "
-      "{} "
-      "day(s) from {}, seed {}, output {}",
-      spec.name, spec.model->name, spec.scenarios.size(), join(scenarios, ", "), spec.replicates, runs,
+      "experiment '{}': model {}, {} scenario(s) [{}] x {}, {} site(s), {} steps of {} day(s) from {}, seed "
+      "{}, output {}",
+      spec.name, spec.model->name, spec.scenarios.size(), join(scenarios, ", "), runs_phrase(spec),
       spec.sites.size(), spec.steps, spec.step_days, spec.start_date.iso(), spec.seed, spec.output.path);
 }
 
@@ -170,9 +175,7 @@ std::string validate_summary(const sim::ExperimentSpec& spec) {
   if (!doubtful.empty()) out += fmt::format("            identity not confirmed: {}\n", join(doubtful, ", "));
   out += fmt::format("time:       {} steps of {} day(s), {} to {}\n", spec.steps, spec.step_days,
                      spec.start_date.iso(), step_date(spec, spec.steps));
-  out += fmt::format("runs:       {} scenario(s) x {} replicate(s){} = {} runs\n", spec.scenarios.size(),
-                     spec.replicates, spec.sweep ? fmt::format(" x {} sweep points", spec.point_count()) : "",
-                     spec.scenarios.size() * static_cast<std::size_t>(spec.replicates) * spec.point_count());
+  out += fmt::format("runs:       {} scenario(s) x {}\n", spec.scenarios.size(), runs_phrase(spec));
   std::size_t width = 0;
   for (const auto& sc : spec.scenarios) width = std::max(width, sc.name.size());
   out += "scenarios:  (intervention dates: first day active to first day no longer active)\n";

@@ -314,6 +314,20 @@ TEST_CASE("SIGINT stops cleanly with exit 130 and the run resumes", "[cli][inter
   CHECK(other.exit_code == 2);
 }
 
+TEST_CASE("a sweep's run count includes its points, in validate and in the run's header", "[cli][sweep]") {
+  TempDir dir;
+  dir.write("s.toml",
+            "[experiment]\nsteps = 2\nreplicates = 3\n[model]\nname = \"testfn/ishigami\"\n"
+            "[sweep]\nmethod = \"lhs\"\npoints = 5\nseed = 5\n[sweep.parameters]\n"
+            "\"model.x1\" = { min = -3, max = 3 }\n");
+  const auto v = atcsim({"validate", dir.file("s.toml")});
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.out, Catch::Contains("runs:       1 scenario(s) x 3 replicate(s) x 5 sweep points = 15 runs"));
+  const auto r = atcsim({"run", dir.file("s.toml"), "-o", dir.file("s.h5")});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out + r.err, Catch::Contains("x 3 replicate(s) x 5 sweep points = 15 runs, 1 site(s)"));
+}
+
 TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the output size", "[cli][sweep]") {
   // 4000 points x 20001 recorded steps x 8 bytes = 640 MB of raw output; the
   // process must never hold more than the runs in flight (a few MB).
