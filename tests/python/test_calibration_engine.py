@@ -271,6 +271,13 @@ def test_cli_engine_end_to_end(tmp_path):
     proc = calibrate_cli(str(CAL / "granovetter.toml"), "-o", str(out), "--quiet", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "90 % credible intervals" in proc.stdout
+    # the held-out target's coverage is said whatever it is
+    pc = predictive_check(open_posterior(out))
+    late = 100 * pc.loc["late_cascade", "inside"]
+    assert (
+        f"held-out targets: {late:.0f} % predictive coverage on average (1 target(s): late_cascade"
+        in proc.stdout
+    )
     post = open_posterior(out)
     ci = credible_intervals(post)
     for key, truth in (("model.mean", 0.3), ("model.sd", 0.25)):

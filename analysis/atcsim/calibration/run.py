@@ -282,4 +282,18 @@ def summary_text(run: CalibrationRun) -> str:
                 "p_value",
             ]
         ]
-        return f"90 % credible intervals:\n{ci.to_string()}\n\nposterior predictive check:\n{pc.to_string()}"
+        text = f"90 % credible intervals:\n{ci.to_string()}\n\nposterior predictive check:\n{pc.to_string()}"
+    return text + "\n" + held_out_coverage(run.predictive)
+
+
+def held_out_coverage(predictive: pd.DataFrame) -> str:
+    """One sentence on the held-out (validation) targets: the mean predictive probability
+    of falling inside their intervals, whatever it is."""
+    held = predictive[predictive["role"] == "validation"]
+    if held.empty:
+        return "held-out targets: none"
+    each = ", ".join(f"{name} {100 * v:.0f} %" for name, v in held["inside"].items())
+    return (
+        f"held-out targets: {100 * held['inside'].mean():.0f} % predictive coverage on average "
+        f"({len(held)} target(s): {each})"
+    )
