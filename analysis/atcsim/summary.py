@@ -662,7 +662,14 @@ def _effects(
             t_cols.append(t)
     if not rows:
         return _empty_effects()
-    stats = paired_stats(np.concatenate(b_cols, axis=1), np.concatenate(t_cols, axis=1), n_boot, seed, ci)
+    stats = paired_stats(
+        np.concatenate(b_cols, axis=1),
+        np.concatenate(t_cols, axis=1),
+        n_boot,
+        seed,
+        ci,
+        replicate_clusters(ds),
+    )
     return pd.concat([pd.DataFrame(rows), stats], axis=1)
 
 
@@ -677,16 +684,54 @@ def _weights(n: int, n_boot: int, seed: int) -> np.ndarray:
     return counts
 
 
-def bootstrap_weights(n: int, n_boot: int, seed: int) -> np.ndarray:
+def bootstrap_weights(n: int, n_boot: int, seed: int, clusters: tuple[int, ...] | None = None) -> np.ndarray:
     """(n_boot, n) matrix whose rows average a bootstrap resample: ``weights @ x`` = resample means.
 
     Uses the resamples of :func:`atcsim.bootstrap_ci` (same ``n``, ``n_boot``, ``seed``).
+    With ``clusters`` (one label per replicate, e.g. its posterior draw) whole
+    clusters are resampled: replicates that share a draw are not independent,
+    and resampling them one by one would make intervals too narrow.
     """
-    return _weights(int(n), int(n_boot), int(seed))
+    if clusters is None:
+        return _weights(int(n), int(n_boot), int(seed))
+    if len(clusters) != n:
+        raise ValueError(f"{len(clusters)} cluster labels for {n} replicates")
+    return _cluster_weights(tuple(int(c) for c in clusters), int(n_boot), int(seed))
 
 
-def paired_stats(b: np.ndarray, t: np.ndarray, n_boot: int, seed: int, ci: float) -> pd.DataFrame:
-    """Paired statistics of every column of (replicate, column) arrays ``b`` and ``t``.
+@functools.lru_cache(maxsize=8)
+def _cluster_weights(clusters: tuple[int, ...], n_boot: int, seed: int) -> np.ndarray:
+    _, inverse = np.unique(np.asarray(clusters), return_inverse=True)
+    g = int(inverse.max()) + 1
+    idx = resample_indices(g, n_boot, seed)
+    counts = np.zeros((n_boot, g))
+    for j in range(g):
+        counts[:, j] = (idx == j).sum(axis=1)
+    sizes = np.bincount(inverse, minlength=g)
+    weights = counts[:, inverse] / (counts @ sizes)[:, None]
+    weights.setflags(write=False)
+    return weights
+
+
+def replicate_clusters(ds: xr.Dataset) -> tuple[int, ...] | None:
+    """What the bootstrap resamples: ``None`` (replicates, independent), or for a run
+    from a posterior with several replicates per draw, each replicate's draw."""
+    if "posterior_draw" not in ds.variables or ds["posterior_draw"].dims != ("replicate",):
+        return None
+    draws = np.asarray(ds["posterior_draw"].values)
+    return tuple(int(d) for d in draws) if np.unique(draws).size < draws.size else None
+
+
+def paired_stats(
+    b: np.ndarray,
+    t: np.ndarray,
+    n_boot: int,
+    seed: int,
+    ci: float,
+    clusters: tuple[int, ...] | None = None,
+) -> pd.DataFrame:
+    """Paired statistics of every column of (replicate, column) arrays ``b`` and ``t``;
+    ``clusters``: see :func:`bootstrap_weights` (used for columns without missing values).
 
     Columns ``baseline_mean``, ``treatment_mean``, ``mean_diff``, ``ci_low``,
     ``ci_high``, ``sd_diff``, ``effect_size``, ``deterministic``,
@@ -716,7 +761,7 @@ def paired_stats(b: np.ndarray, t: np.ndarray, n_boot: int, seed: int, ci: float
             det[cols] = flat
             with np.errstate(divide="ignore", invalid="ignore"):
                 out["effect_size"][cols] = np.where(flat, np.nan, mean / sd)
-            means = bootstrap_weights(n_rep, n_boot, seed) @ dd
+            means = bootstrap_weights(n_rep, n_boot, seed, clusters) @ dd
             lo, hi = np.quantile(means, [lo_q, hi_q], axis=0)
             out["ci_low"][cols], out["ci_high"][cols] = lo, hi
     for j in np.flatnonzero(~full & (n > 0)):
@@ -783,7 +828,7 @@ def _costs(
     if _COST not in present:
         return pd.DataFrame()
     n_rep = ds.sizes["replicate"]
-    weights = bootstrap_weights(n_rep, n_boot, seed) if n_rep >= 2 else None
+    weights = bootstrap_weights(n_rep, n_boot, seed, replicate_clusters(ds)) if n_rep >= 2 else None
     frames = []
     for c in chosen:
 
@@ -986,7 +1031,7 @@ def _checks(
             tc = np.concatenate(
                 [t * rate, (t.sum(axis=1) * 1000.0 / years / population.sum())[:, None]], axis=1
             )
-            stats = paired_stats(bc, tc, n_boot, seed, ci)
+            stats = paired_stats(bc, tc, n_boot, seed, ci, replicate_clusters(ds))
             for k in range(len(sites) + 1):
                 site = k if k < len(sites) else None
                 if site is not None and not r.applies_to(population[k]):

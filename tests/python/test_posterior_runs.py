@@ -96,6 +96,35 @@ def test_split_effects_on_a_synthetic_posterior_run(tmp_path):
     assert "is not at the path recorded in the run" in html  # /x/post.nc
 
 
+def test_summary_intervals_resample_whole_draws(tmp_path):
+    """Replicates that share a posterior draw are not independent: the summary's bootstrap
+    resamples draws, so its interval matches the draw-level one; resampling replicates one
+    by one (the wrong variant) is clearly narrower."""
+    from atcsim.summary import bootstrap_weights, paired_stats
+
+    w = bootstrap_weights(6, 500, 1, (0, 0, 1, 1, 2, 2))
+    assert np.allclose(w.sum(axis=1), 1.0)
+    assert np.array_equal(w[:, 0], w[:, 1]) and np.array_equal(w[:, 4], w[:, 5])
+    rng = np.random.default_rng(3)
+    draws = np.repeat(np.arange(20), 3)  # 20 draws x 3 replicates
+    effect = rng.normal(0, 1.0, 20)[draws] + rng.normal(0, 0.2, 60)  # mostly parameter variance
+    b = np.zeros((60, 1))
+    t = effect[:, None]
+    clustered = paired_stats(b, t, 2000, 1, 0.95, tuple(draws)).iloc[0]
+    naive = paired_stats(b, t, 2000, 1, 0.95).iloc[0]
+    draw_means = effect.reshape(20, 3).mean(axis=1)
+    half = 2.093 * draw_means.std(ddof=1) / np.sqrt(20)  # t(19) interval over draw means
+    width = clustered["ci_high"] - clustered["ci_low"]
+    assert width == pytest.approx(2 * half, rel=0.15)
+    assert (naive["ci_high"] - naive["ci_low"]) < 0.7 * width
+    ds = atcsim.open(make_synthetic(tmp_path / "k1.h5", replicates=4, sites=2, seed=3))
+    from atcsim.summary import replicate_clusters
+
+    assert replicate_clusters(ds) is None  # no posterior: replicates are the units
+    assert replicate_clusters(ds.assign_coords(posterior_draw=("replicate", [0, 1, 2, 3]))) is None
+    assert replicate_clusters(ds.assign_coords(posterior_draw=("replicate", [0, 1, 0, 1]))) == (0, 1, 0, 1)
+
+
 def test_report_shows_the_calibration_of_the_posterior_it_drew_from(tmp_path):
     """The report of a posterior run shows the posterior's intervals, predictive check and
     plots when the file is still there unchanged (checksum as the engine records it), and
