@@ -320,6 +320,18 @@ def test_cli_toy_posterior_file_and_plots(tmp_path):
     assert ((t["parameter_1"] == "toy.propensity") & (t["parameter_2"] == "toy.reach")).any()
     pc = predictive_check(post)
     assert pc.loc["startup", "role"] == "validation" and 0 <= pc.loc["startup", "inside"] <= 1
+    # exact (a mixture of normals): the same figures every time, and what sampling converges to
+    assert pc.equals(predictive_check(post))
+    rng = np.random.default_rng(0)
+    pred, w = post["predicted"].values, post["predicted_weight"].values
+    for j, name in enumerate(post["target"].values):
+        pick = rng.choice(len(w), size=200_000, p=w / w.sum())
+        y = pred[pick, j] + float(post["target_sd"][j]) * rng.standard_normal(200_000)
+        row = pc.loc[str(name)]
+        assert np.mean((y >= row["low"]) & (y <= row["high"])) == pytest.approx(row["inside"], abs=0.01)
+        assert np.median(y) == pytest.approx(
+            row["predicted_median"], abs=0.01 * float(post["target_sd"][j]) + 1e-3
+        )
     for plot in (plot_marginals, plot_pairs, plot_predictive, plot_progress):
         fig = plot(post)
         assert fig.axes

@@ -118,12 +118,12 @@ def plot_pairs(post: xr.Dataset, *, truth: Mapping[str, float] | None = None, bi
     return fig
 
 
-def plot_predictive(post: xr.Dataset, *, seed: int = 0):
+def plot_predictive(post: xr.Dataset):
     """For each target: the observed value and its uncertainty interval (black) against
     the posterior predictive median and 90 % interval (blue: calibration, orange:
     validation), on a scale relative to the observed value's uncertainty."""
     plt = _plt()
-    pc = predictive_check(post, seed=seed)
+    pc = predictive_check(post)
     n = len(pc)
     fig, ax = plt.subplots(figsize=(7, 0.5 * n + 1.5))
     for i, (name, row) in enumerate(pc.iterrows()):

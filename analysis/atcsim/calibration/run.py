@@ -258,9 +258,7 @@ def calibrate(
     if not keep_work:
         shutil.rmtree(cfg.workdir, ignore_errors=True)
     say(f"wrote {path}: {used} simulations ({sim.cached} from the cache), " f"{result.seconds:.1f} s")
-    return CalibrationRun(
-        cfg, targets, result, path, credible_intervals(ds), predictive_check(ds, seed=cfg.seed)
-    )
+    return CalibrationRun(cfg, targets, result, path, credible_intervals(ds), predictive_check(ds))
 
 
 def summary_text(run: CalibrationRun) -> str:
