@@ -60,9 +60,14 @@ std::string read_text(const std::string& path) {
   if (!in) throw ConfigError(fmt::format("{}: cannot open the CSV file", one_line(path, 200)));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string text = buffer.str();
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // UTF-8 byte order mark
-  if (const auto nul = text.find('\0'); nul != std::string::npos) {
+  return buffer.str();
+}
+
+// `text` without a UTF-8 byte order mark; a ConfigError if it holds a NUL
+// byte (a binary file, or a UTF-16 one).
+std::string_view checked_text(std::string_view text, const std::string& path) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
     const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
     throw ConfigError(fmt::format("{}:{}: a NUL byte (at byte {}): expected a text CSV file",
                                   one_line(path, 200), line, nul + 1));
@@ -72,13 +77,17 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
+CsvTable read_csv(const std::string& path) {
+  return parse_csv(read_text(path), path);
+}
+
 // Lines end with \n, \r\n or a lone \r (old Mac files, which otherwise read
 // as one header line).
-CsvTable read_csv(const std::string& path) {
-  const std::string text = read_text(path);
+CsvTable parse_csv(std::string_view text, const std::string& path) {
+  text = checked_text(text, path);
   CsvTable table;
   table.path = one_line(path, 200);
-  const std::string first_line = text.substr(0, text.find_first_of("\r\n"));
+  const std::string_view first_line = text.substr(0, text.find_first_of("\r\n"));
   const auto commas = std::count(first_line.begin(), first_line.end(), ',');
   const auto semicolons = std::count(first_line.begin(), first_line.end(), ';');
   table.separator = semicolons > commas ? ';' : ',';

@@ -4,6 +4,7 @@
 // header), decimal commas when the separator is ';'.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace atc::sim {
@@ -23,6 +24,10 @@ struct CsvTable {
 
 // Throws ConfigError naming file:line for unreadable or malformed files.
 CsvTable read_csv(const std::string& path);
+
+// The same for a CSV text held in memory, named `path` in messages (read_csv
+// reads the file and calls this).
+CsvTable parse_csv(std::string_view text, const std::string& path);
 
 // Parses a number written with '.' or (for ';' files) ',' as decimal mark;
 // nullopt if the text is not a complete number.

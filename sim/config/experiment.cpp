@@ -60,14 +60,9 @@ void load_posterior(const toml::table& root, const toml::node& node, const std::
   spec.posterior = std::move(posterior);
 }
 
-}  // namespace
-
-ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& registry,
-                               const LoadOptions& options) {
-  if (const std::string why = unreadable_file_reason(path); !why.empty()) {
-    throw ConfigError(fmt::format("{}: config file {}", one_line(path, 200), why));
-  }
-  toml::table root = load_with_includes(path);
+// The rest of a load, once the config and its includes are one table.
+ExperimentSpec load_root(toml::table root, const std::string& path, const ModelRegistry& registry,
+                         const LoadOptions& options) {
   for (std::size_t i = 0; i < options.overrides.size(); ++i) {
     check_override_takes_effect(root, options.overrides[i]);
     apply_override(root, options.overrides[i],
@@ -121,6 +116,21 @@ ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& reg
   spec.resolved_toml = to_toml(resolved);
   spec.sweep = std::move(sweep);
   return spec;
+}
+
+}  // namespace
+
+ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& registry,
+                               const LoadOptions& options) {
+  if (const std::string why = unreadable_file_reason(path); !why.empty()) {
+    throw ConfigError(fmt::format("{}: config file {}", one_line(path, 200), why));
+  }
+  return load_root(load_with_includes(path), path, registry, options);
+}
+
+ExperimentSpec load_experiment_text(std::string_view text, const std::string& path,
+                                    const ModelRegistry& registry, const LoadOptions& options) {
+  return load_root(load_text_with_includes(text, path), path, registry, options);
 }
 
 }  // namespace atc::sim

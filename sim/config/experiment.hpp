@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/config/posterior.hpp"
@@ -116,5 +117,12 @@ struct LoadOptions {
 // with file:line:col and key path on the first problem.
 ExperimentSpec load_experiment(const std::string& path, const ModelRegistry& registry,
                                const LoadOptions& options = {});
+
+// The same for a config's text held in memory (the fuzzing harnesses):
+// `path` names it in messages and is where its relative includes and CSV
+// files are looked up; it need not exist. load_experiment reads the file and
+// goes through the same code.
+ExperimentSpec load_experiment_text(std::string_view text, const std::string& path,
+                                    const ModelRegistry& registry, const LoadOptions& options = {});
 
 }  // namespace atc::sim

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -18,9 +20,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-toml::table parse_toml_file(const std::string& path) {
+// The text of a config file (or an included one) whose readability was
+// checked: what was checked could still vanish before it is read.
+std::string read_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("{}: config file cannot be read", one_line(path, 200)));
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// `text` parsed as the file `path`: nodes remember `path` with their line and
+// column, as toml::parse_file would.
+toml::table parse_toml(std::string_view text, const std::string& path) {
   try {
-    return toml::parse_file(path);
+    return toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     Location loc{path, e.source().begin.line, e.source().begin.column};
     throw ConfigError(fmt::format("{}: syntax error: {}", loc.str(), e.description()));
@@ -82,7 +94,7 @@ struct Include {
   Location where;
 };
 
-toml::table load_nested(const std::string& path, std::vector<std::string>& chain);
+toml::table load_nested(std::string_view text, const std::string& path, std::vector<std::string>& chain);
 
 // The files `root` includes, in order.
 std::vector<Include> includes_of(const toml::node& include, const std::string& path) {
@@ -127,13 +139,13 @@ toml::table load_included(const Include& inc, const fs::path& base, std::vector<
                             one_line(inc.name, 80), chain.size(), kMaxIncludeDepth));
   }
   chain.push_back(canonical);
-  toml::table included = load_nested(resolved, chain);
+  toml::table included = load_nested(read_config_file(resolved), resolved, chain);
   chain.pop_back();
   return included;
 }
 
-toml::table load_nested(const std::string& path, std::vector<std::string>& chain) {
-  toml::table root = parse_toml_file(path);
+toml::table load_nested(std::string_view text, const std::string& path, std::vector<std::string>& chain) {
+  toml::table root = parse_toml(text, path);
   const toml::node* include = root.get("include");
   if (include == nullptr) return root;
   const std::vector<Include> files = includes_of(*include, path);
@@ -149,9 +161,13 @@ toml::table load_nested(const std::string& path, std::vector<std::string>& chain
 }  // namespace
 
 toml::table load_with_includes(const std::string& path) {
+  return load_text_with_includes(read_config_file(path), path);
+}
+
+toml::table load_text_with_includes(std::string_view text, const std::string& path) {
   std::error_code ec;
   std::vector<std::string> chain{fs::weakly_canonical(path, ec).string()};
-  return load_nested(path, chain);
+  return load_nested(text, path, chain);
 }
 
 }  // namespace atc::sim

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace atc::sim {
 
@@ -18,5 +19,10 @@ inline constexpr std::size_t kMaxIncludeDepth = 8;
 // kMaxIncludeDepth levels deep). Throws ConfigError with file:line:col on a
 // syntax error, a missing or unreadable file, a cycle or too deep a chain.
 toml::table load_with_includes(const std::string& path);
+
+// The same for a config's text that is not (or not only) in a file: `path`
+// names it in messages and is where its relative includes are looked up
+// (it need not exist). load_with_includes reads the file and calls this.
+toml::table load_text_with_includes(std::string_view text, const std::string& path);
 
 }  // namespace atc::sim

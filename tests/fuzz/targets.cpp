@@ -2,16 +2,18 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <typeinfo>
 #include <vector>
 
 #include "models/registry.hpp"
+#include "sim/config/csv.hpp"
 #include "sim/config/experiment.hpp"
+#include "sim/config/site_overrides.hpp"
 #include "sim/core/error.hpp"
 
 #ifndef ATCSIM_SOURCE_DIR
@@ -24,9 +26,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fixed config for the --set and CSV targets: a dotted scenario name
-// (`z0.5`, as shipped scenarios have), an intervention, sites with QPV codes,
-// an output section. Small, so that one execution stays well under 1 ms.
+// A fixed config for the --set target: a dotted scenario name (`z0.5`, as
+// shipped scenarios have), an intervention, sites with QPV codes, an output
+// section. Small, so that one execution stays well under 1 ms.
 constexpr const char* kBaseConfig = R"([experiment]
 name = "fuzz"
 replicates = 2
@@ -98,18 +100,7 @@ class Scratch {
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 
-  // Writes `data` to the file `name` in the scratch directory; returns its path.
-  std::string write(const char* name, std::string_view data) const {
-    const fs::path path = dir_ / name;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) {
-      std::fprintf(stderr, "atcsim fuzz: cannot write %s\n", path.c_str());
-      std::abort();
-    }
-    return path.string();
-  }
+  [[nodiscard]] std::string path() const { return dir_.string(); }
 
  private:
   fs::path dir_;
@@ -127,20 +118,25 @@ const Scratch& scratch() {
   std::abort();
 }
 
-// Loads the config; a ConfigError with a one-line message is the only
-// acceptable failure (exit 2 with one line, as the CLI promises).
-void load(const std::string& path, const std::vector<std::string>& overrides) {
-  sim::LoadOptions options;
-  options.overrides = overrides;
-  options.check_output_path = false;  // never create directories while fuzzing
+// A message for the user must be one printable line: no newline or other
+// control character (ConfigError escapes those that come from the input; a
+// NUL byte would cut the message short, which what() cannot show).
+void check_one_line(std::string_view message) {
+  if (message.empty()) finding("empty message", "");
+  const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; };
+  if (message.find_first_of("\n\r") != std::string_view::npos) finding("multi-line message", message);
+  if (std::any_of(message.begin(), message.end(), control))
+    finding("control character in a message", message);
+}
+
+// Runs `load`; a ConfigError with a one-line message is the only acceptable
+// failure (exit 2 with one line, as the CLI promises).
+template <typename Load>
+void expect_one_line_errors(Load&& load) {
   try {
-    (void)sim::load_experiment(path, models::registry(), options);
+    load();
   } catch (const ConfigError& e) {
-    const std::string_view message(e.what());
-    if (message.empty()) finding("empty ConfigError message", "");
-    if (message.find_first_of("\n\r") != std::string_view::npos) finding("multi-line message", message);
-    if (std::string(e.what()).size() != std::char_traits<char>::length(e.what()))
-      finding("message with a NUL byte", message);
+    check_one_line(e.what());
   } catch (const std::exception& e) {
     std::string what = typeid(e).name();
     what += ": ";
@@ -151,10 +147,22 @@ void load(const std::string& path, const std::vector<std::string>& overrides) {
   }
 }
 
+// Loads the config text `text` as if it were the file `name` of the scratch
+// directory (load_experiment reads a file and does the same): no file is
+// written per execution, and the shipped scenarios' relative includes resolve.
+void load_text(std::string_view text, const char* name, const std::vector<std::string>& overrides) {
+  static const std::string directory = scratch().path();
+  sim::LoadOptions options;
+  options.overrides = overrides;
+  options.check_output_path = false;  // never create directories while fuzzing
+  expect_one_line_errors(
+      [&] { (void)sim::load_experiment_text(text, directory + "/" + name, models::registry(), options); });
+}
+
 }  // namespace
 
 void config_file(std::string_view data) {
-  load(scratch().write("fuzz.toml", data), {});
+  load_text(data, "fuzz.toml", {});
 }
 
 // The same shape on a model with four parameters and no interventions: a
@@ -188,12 +196,9 @@ every = 2
 
 void set_overrides(std::string_view data) {
   // An input whose first line is "territorial" is applied to kBaseConfig.
-  static const std::string territorial = scratch().write("base.toml", kBaseConfig);
-  static const std::string small = scratch().write("small.toml", kSmallConfig);
   constexpr std::string_view kMarker = "territorial\n";
   const bool rich = data.substr(0, kMarker.size()) == kMarker;
   if (rich) data.remove_prefix(kMarker.size());
-  const std::string& config = rich ? territorial : small;
   std::vector<std::string> overrides;
   std::size_t begin = 0;
   while (begin <= data.size() && overrides.size() < 16) {
@@ -201,11 +206,15 @@ void set_overrides(std::string_view data) {
     overrides.emplace_back(data.substr(begin, end - begin));
     begin = end + 1;
   }
-  load(config, overrides);
+  if (rich) {
+    load_text(kBaseConfig, "base.toml", overrides);
+  } else {
+    load_text(kSmallConfig, "small.toml", overrides);
+  }
 }
 
-// The sites of kBaseConfig without its scenarios (a third of the work of a
-// load, none of it about CSV files).
+// The sites of kBaseConfig without its scenarios, loaded once; each input is
+// the CSV table of a `[sites] overrides = "sites.csv"` applied to them.
 constexpr const char* kSitesConfig = R"([experiment]
 name = "fuzz_sites"
 steps = 20
@@ -225,15 +234,33 @@ poverty_rate = 0.5
 
 [[site]]
 id = "gamma"
-
-[sites]
-overrides = "sites.csv"
 )";
 
+// What a load does with `[sites] overrides = "sites.csv"` (sections.cpp:
+// read_csv, which reads the file and calls parse_csv, then
+// apply_site_overrides), on the text of the CSV: rows that match no site are
+// an error, then, as with --allow-unmatched, a one-line warning each.
 void site_overrides_csv(std::string_view data) {
-  static const std::string config = scratch().write("sites.toml", kSitesConfig);
-  scratch().write("sites.csv", data);
-  load(config, {});
+  static const sim::ExperimentSpec base = [] {
+    sim::LoadOptions options;
+    options.check_output_path = false;
+    return sim::load_experiment_text(kSitesConfig, scratch().path() + "/sites.toml", models::registry(),
+                                     options);
+  }();
+  static const std::string csv_path = scratch().path() + "/sites.csv";
+  expect_one_line_errors([&] {
+    const sim::CsvTable csv = sim::parse_csv(data, csv_path);
+    std::vector<sim::SiteSpec> sites = base.sites;
+    try {
+      sim::apply_site_overrides(csv, *base.model, sites);
+    } catch (const ConfigError& e) {
+      check_one_line(e.what());
+      sites = base.sites;
+      std::vector<std::string> warnings;
+      sim::apply_site_overrides(csv, *base.model, sites, sim::UnmatchedRows{&warnings});
+      for (const auto& w : warnings) check_one_line(w);
+    }
+  });
 }
 
 Target target_named(std::string_view name) {

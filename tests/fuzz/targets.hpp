@@ -14,19 +14,22 @@
 
 namespace atc::fuzz {
 
-// The input is a config file (TOML), loaded by load_experiment. It sits in a
-// scratch directory where scenarios/'s files and folders are visible, so the
-// shipped scenarios' relative includes resolve.
+// The input is a config file's text (TOML), loaded by load_experiment_text
+// (what load_experiment runs on the text it reads) as a file of a scratch
+// directory where scenarios/'s files and folders are visible, so the shipped
+// scenarios' relative includes resolve. Nothing is written per input.
 void config_file(std::string_view data);
 
 // Each line of the input is one `--set` assignment, applied to a fixed config
-// with a dotted scenario name and sites with QPV codes: canonical/watts, or,
-// when the first line is "territorial", the territorial model with
+// text with a dotted scenario name and sites with QPV codes: canonical/watts,
+// or, when the first line is "territorial", the territorial model with
 // interventions and site fields.
 void set_overrides(std::string_view data);
 
-// The input is the CSV file of a `[sites] overrides = ...`, applied to a fixed
-// config of sites with QPV codes (read_csv, then the site-override rules).
+// The input is the CSV file of a `[sites] overrides = ...` (parse_csv, what
+// read_csv runs on the text it reads), applied by the site-override rules to
+// sites with QPV codes loaded once per process: rows matching no site are an
+// error, then (--allow-unmatched) warnings, which must be one line each too.
 void site_overrides_csv(std::string_view data);
 
 // The target whose name is `name` ("config", "set", "csv"), or nullptr.

@@ -163,6 +163,34 @@ TEST_CASE("includes merge files, the including file wins, a missing include is a
   CHECK_THAT(error_of(inc), Catch::Contains("base2.toml:3:5: model.n"));
 }
 
+TEST_CASE("a config's text loads as its file does: same spec, same located errors, same includes",
+          "[config]") {
+  TempDir dir;
+  dir.write("base.toml", "[experiment]\nsteps = 7\nseed = 3\n[model]\nname = \"canonical/watts\"\nn = 100\n");
+  const std::string text =
+      "include = \"base.toml\"\n[experiment]\nseed = 4\n[output]\npath = \"" + dir.file("out.h5") + "\"\n";
+  const auto path = config(dir, text);
+  const auto from_file = load(path);
+  const auto from_text = atc::sim::load_experiment_text(text, path, atc::models::registry());
+  CHECK(from_text.resolved_toml == from_file.resolved_toml);
+  CHECK(from_text.config_path == path);
+  // The text need not be in a file: includes are looked up beside `path`.
+  const auto elsewhere =
+      atc::sim::load_experiment_text(text, dir.file("absent.toml"), atc::models::registry());
+  CHECK(elsewhere.seed == 4);
+  CHECK(elsewhere.steps == 7);
+  const std::string bad = "include = \"base.toml\"\n[model]\nn = -1\n";
+  const auto bad_path = config(dir, bad, "bad.toml");
+  std::string from_text_error = "no error";
+  try {
+    (void)atc::sim::load_experiment_text(bad, bad_path, atc::models::registry());
+  } catch (const ConfigError& e) {
+    from_text_error = e.what();
+  }
+  CHECK_THAT(from_text_error, Catch::Contains("bad.toml:3:5: model.n"));
+  CHECK(from_text_error == error_of(bad_path));
+}
+
 TEST_CASE("end_date sets the number of steps", "[config]") {
   TempDir dir;
   std::string text = kWatts;

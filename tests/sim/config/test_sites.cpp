@@ -203,6 +203,23 @@ TEST_CASE("the CSV reader handles quotes, separators and blank lines", "[sites]"
   CHECK_FALSE(parse_number("12abc", ',').has_value());
 }
 
+TEST_CASE("a CSV text parses as its file does, byte order mark and NUL byte included", "[sites]") {
+  TempDir dir;
+  const std::string text =
+      "\xEF\xBB\xBF"
+      "code;population\r\nQP013001;\"1 000,5\"\r\n";
+  dir.write("t.csv", text);
+  const auto from_file = read_csv(dir.file("t.csv"));
+  const auto from_text = parse_csv(text, dir.file("t.csv"));
+  CHECK(from_text.header == from_file.header);
+  CHECK(from_text.rows == from_file.rows);
+  CHECK(from_text.header[0] == "code");
+  CHECK(from_text.separator == ';');
+  CHECK(from_text.path == from_file.path);
+  CHECK_THROWS_WITH(parse_csv(std::string("a,b\n1,\0", 7), "n.csv"),
+                    Catch::Contains("n.csv:2: a NUL byte (at byte 7)"));
+}
+
 TEST_CASE("override CSV damage gets one clear line (issue 15, finding 13)", "[sites][config]") {
   TempDir dir;
   dir.write("c.toml", kConfig);
