@@ -1,13 +1,16 @@
 #pragma once
 // SIGINT and SIGTERM, handled from the first instruction of main.
 //
-// Two modes:
+// Three modes:
 //  - immediate (the default): nothing is being written that a stop could leave
 //    half done (parsing, validating, describing, reading), so the handler
 //    prints one line and exits 130 at once;
 //  - graceful (inside a GracefulStop scope, around a run's writing): the first
 //    signal sets sim::stop_requested() and the run stops at its next step
-//    boundary, keeping every completed run; a second signal exits 130 at once.
+//    boundary, keeping every completed run; a second signal exits 130 at once;
+//  - committed (after output_committed()): the output is complete and in
+//    place, so a signal is ignored and the process ends as it would have,
+//    exit 0 (saying "interrupted" then would be false).
 // The handler only touches a lock-free atomic and calls write(2) and _exit(2),
 // which are async-signal-safe.
 #include <pthread.h>
@@ -22,8 +25,10 @@ namespace atc::cli {
 
 namespace detail {
 inline std::atomic<bool> graceful_stop{false};
+inline std::atomic<bool> committed{false};
 
 inline void on_stop_signal(int) {
+  if (committed.load()) return;
   if (graceful_stop.load() && !sim::stop_requested().exchange(true)) return;
   static constexpr char kMessage[] = "atcsim: interrupted\n";
   const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
@@ -51,6 +56,12 @@ inline void install_signal_handlers() {
     sigaddset(&handled, signal_number);
   }
   pthread_sigmask(SIG_UNBLOCK, &handled, nullptr);
+}
+
+// The output file is complete and renamed into place: from now on a signal
+// changes nothing (see "committed" above).
+inline void output_committed() {
+  detail::committed.store(true);
 }
 
 // While alive, a first SIGINT/SIGTERM requests a graceful stop instead of
