@@ -47,8 +47,10 @@ run: build
 	@echo "Summary: $(BUILD)/atcsim info $(OUT)"
 	@echo "Report:  $(BUILD)/atcsim report $(OUT) -o $(basename $(OUT)).html"
 
+# The C++ and Python tests run side by side: ctest uses both cores for about
+# two minutes, pytest mostly one for about five.
 test: build
-	@$(MAKE) --no-print-directory test-cpp test-python
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-cpp test-python
 
 test-cpp:
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -58,7 +60,7 @@ test-python:
 
 # A short fuzzing session (20 s per target, 60 s in all) when clang and libFuzzer
 # are installed; skipped otherwise (FUZZ_OPTIONAL=1). CI (.ci/run) runs it after
-# `make test`: from a clean checkout, configuring and building the `fuzz` preset
+# `make test` only with FUZZ_SMOKE=1 (CI would exceed 20 minutes): from a clean checkout, configuring and building the `fuzz` preset
 # (ASan + UBSan, all of atc_sim and atc_models) took 3 min 27 s with JOBS=1 and
 # the run 65 s (2026-11-30, docs/hardening.md). ctest also replays the kept
 # findings and seeds (tests/fuzz/regressions/) with any compiler on every `make test`.
