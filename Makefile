@@ -25,8 +25,9 @@ PY_DIRS        := analysis tests/python scripts
 SHELL := /bin/bash
 
 FUZZ_SECONDS ?= 600
+FUZZ_SMOKE   ?= 1
 
-.PHONY: all setup configure build run test test-cpp test-python test-fuzz bench tsan fuzz lint lint-format lint-tidy lint-python clean
+.PHONY: all setup configure build run test test-cpp test-python test-cpp-then-fuzz test-fuzz bench tsan fuzz lint lint-format lint-tidy lint-python clean
 
 all: build
 
@@ -48,9 +49,14 @@ run: build
 	@echo "Report:  $(BUILD)/atcsim report $(OUT) -o $(basename $(OUT)).html"
 
 # The C++ and Python tests run side by side: ctest uses both cores for about
-# two minutes, pytest mostly one for about five.
+# two minutes, pytest mostly one for about five; after ctest, the fuzzing
+# smoke run (test-fuzz, niced) takes the core pytest leaves. FUZZ_SMOKE=0 skips it.
 test: build
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-cpp test-python
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-python test-cpp-then-fuzz
+
+test-cpp-then-fuzz:
+	@$(MAKE) --no-print-directory test-cpp
+	@if [ "$(FUZZ_SMOKE)" != 0 ]; then nice -n 5 $(MAKE) --no-print-directory test-fuzz; fi
 
 test-cpp:
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -59,11 +65,10 @@ test-python:
 	ATCSIM_BIN=$(CURDIR)/$(BUILD)/atcsim PYTHONPATH=$(CURDIR)/analysis $(PYTHON) -m pytest tests/python -q
 
 # A short fuzzing session (20 s per target, 60 s in all) when clang and libFuzzer
-# are installed; skipped otherwise (FUZZ_OPTIONAL=1). CI (.ci/run) runs it after
-# `make test` only with FUZZ_SMOKE=1 (CI would exceed 20 minutes): from a clean checkout, configuring and building the `fuzz` preset
-# (ASan + UBSan, all of atc_sim and atc_models) took 3 min 27 s with JOBS=1 and
-# the run 65 s (2026-11-30, docs/hardening.md). ctest also replays the kept
-# findings and seeds (tests/fuzz/regressions/) with any compiler on every `make test`.
+# are installed; skipped otherwise (FUZZ_OPTIONAL=1). Part of `make test`; the
+# `fuzz` preset is a unity build, so building it from scratch costs about 2.5
+# CPU-minutes (docs/hardening.md). ctest also replays the kept findings and seeds
+# (tests/fuzz/regressions/) with any compiler.
 test-fuzz:
 	FUZZ_OPTIONAL=1 JOBS=$(JOBS) scripts/fuzz --seconds 20
 

@@ -15,9 +15,6 @@ namespace {
 using sim::Purpose;
 using sim::RandomStream;
 
-double weekly(double per_year) {
-  return 1.0 - std::exp(-per_year / 52.0);
-}
 }  // namespace
 
 // ---- phase 5: theme choice and project launch --------------------------------

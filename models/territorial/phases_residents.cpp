@@ -17,10 +17,6 @@ namespace {
 using sim::Purpose;
 using sim::RandomStream;
 
-double weekly(double per_year) {
-  return 1.0 - std::exp(-per_year / 52.0);
-}
-
 // The distinct associations a resident is close to: their own and those of
 // their ties (at most 1 + kTieSlots entries, no allocation).
 struct Affiliations {

@@ -19,6 +19,12 @@ inline constexpr int kLevels = 5;  // 0 none, 1 informed, 2 occasional, 3 active
 
 enum Level : std::uint8_t { kNone = 0, kInformed = 1, kOccasional = 2, kActive = 3, kCore = 4 };
 
+// Probability of an event in one week for a constant yearly rate (events
+// per year, Poisson).
+inline double weekly(double per_year) {
+  return 1.0 - std::exp(-per_year / 52.0);
+}
+
 // ---- outreach ---------------------------------------------------------------
 
 // P(contacted) = (1 - exp(-rate)) (1 - penalty * barrier) ((1 - w) + w Ta), where

@@ -399,3 +399,18 @@ def test_cli_config_errors_exit_2(tmp_path, old, new, message):
 def test_config_positions_for_quoted_parameter_keys():
     doc = loads('[parameters]\n"model.mu" = { min = 1, max = 2 }\n', "c.toml")
     assert doc.where(("parameters", "model.mu", "max"), value=True) == "c.toml:2:31"
+
+
+def test_recorded_paths_relative_below_the_working_directory(tmp_path, monkeypatch):
+    """The posterior records the targets and experiment files as typed from the
+    repository (no home folder in a shipped file), absolute when outside it."""
+    from atcsim.calibration.run import _recorded_path
+
+    (tmp_path / "cal").mkdir()
+    inside = tmp_path / "cal" / "targets.toml"
+    monkeypatch.chdir(tmp_path)
+    assert _recorded_path(inside) == "cal/targets.toml"
+    assert _recorded_path(Path("cal") / "targets.toml") == "cal/targets.toml"
+    monkeypatch.chdir(tmp_path / "cal")
+    outside = tmp_path / "elsewhere.toml"
+    assert _recorded_path(outside) == str(outside)

@@ -17,6 +17,7 @@ unless ``keep_work``.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -45,6 +46,18 @@ from .synthetic import ToySimulator
 from .targets import TargetSet, load_targets
 
 __all__ = ["calibrate", "CalibrationRun", "WorkDirectoryError"]
+
+
+def _recorded_path(path: Path) -> str:
+    """A path as the posterior file records it: relative to the working
+    directory when it lies below it (``scenarios/calibration/targets.toml``, as
+    the user typed it from the repository), so that the file shows no one's
+    home folder; absolute otherwise."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)
 
 
 class WorkDirectoryError(AtcsimError):
@@ -249,8 +262,8 @@ def calibrate(
         notes=notes,
         config_text=cfg.text,
         targets_text=targets.path.read_text(encoding="utf-8"),
-        targets_path=str(targets.path),
-        model_config=str(cfg.model_config or ""),
+        targets_path=_recorded_path(targets.path),
+        model_config=_recorded_path(cfg.model_config) if cfg.model_config else "",
         simulations_cached=sim.cached,
     )
     ds = to_dataset(result)
