@@ -178,17 +178,8 @@ def key_items(ds: xr.Dataset) -> list[Item]:
     return items
 
 
-def choose_scenarios(
-    ds: xr.Dataset, baseline: str | None = None, treatments: Sequence[str] | None = None
-) -> tuple[str, list[str]]:
-    """Baseline (``"baseline"`` if present, else the first) and treatments (the others).
-
-    Raises
-    ------
-    ScenarioNotFoundError
-        A given name is not in the file, or a treatment equals the baseline.
-    """
-    return baseline_and_treatments(ds, baseline, treatments)
+# The report's choice of scenarios is the evaluation's (one definition).
+choose_scenarios = baseline_and_treatments
 
 
 # ------------------------------------------------------------------- formatting

@@ -59,6 +59,25 @@ def test_synthetic_targets_keep_statistics_and_sds(tmp_path):
         synthetic_targets_text(ts, values * np.nan, seed=None, label="test")
 
 
+def test_synthetic_targets_refuse_an_observed_table_they_cannot_rewrite(tmp_path):
+    """An observed value written as a [target.observed] table (valid TOML, read by
+    load_targets) cannot be rewritten line by line: a clear error, not a file that
+    silently keeps the real observation."""
+    text = (CAL / "targets.toml").read_text(encoding="utf-8")
+    line = re.search(r"(?m)^observed = \{ value = 0\.0057, interval = \[0\.0028, 0\.0085\].*$", text)
+    assert line is not None
+    block_end = text.index("\n[[target]]", line.end())
+    moved = text[: line.start()] + text[line.end() : block_end].lstrip("\n")
+    moved += (
+        '\n[target.observed]\nvalue = 0.0057\ninterval = [0.0028, 0.0085]\nlevel = 0.9\nbasis = "as above"\n'
+    )
+    moved += text[block_end:]
+    ts = load_targets_from_text(tmp_path, moved)
+    assert ts.targets[0].observed.value == 0.0057
+    with pytest.raises(ValueError, match="inline table on one line"):
+        synthetic_targets_text(ts, np.ones(len(ts.targets)), seed=None, label="test")
+
+
 def load_targets_from_text(tmp_path: Path, text: str):
     path = tmp_path / "t.toml"
     path.write_text(text, encoding="utf-8")
