@@ -397,7 +397,7 @@ TEST_CASE("odd leftovers give one clear line, never a crash or 'different config
   }
 }
 
-TEST_CASE("a damaged journal or one of another configuration is refused; nothing looks complete",
+TEST_CASE("a damaged journal or one of another configuration is refused, nothing looks complete",
           "[cli][journal][strace]") {
   if (!fs::exists(kStrace)) FAIL("strace is needed (scripts/setup installs it)");
   TempDir dir;

@@ -95,7 +95,7 @@ TEST_CASE("canonical: replicates differ, the same seed repeats", "[canonical][de
   CHECK(sink.series(0, 0, 0, 0) != sink.series(0, 0, 1, 0));
 }
 
-TEST_CASE("canonical: atcsim describe documents the models; invalid values exit 2", "[canonical][cli]") {
+TEST_CASE("canonical: atcsim describe documents the models, invalid values exit 2", "[canonical][cli]") {
   const auto list = atcsim({"describe"});
   CHECK(list.exit_code == 0);
   for (const auto& name : canonical_models()) {

@@ -192,7 +192,7 @@ TEST_CASE("the initial population follows the site profile", "[territorial]") {
   CHECK(clustering / 2000 > 0.15);
 }
 
-TEST_CASE("list lengths come from the bound members; cross-parameter checks catch the rest",
+TEST_CASE("list lengths come from the bound members, cross-parameter checks catch the rest",
           "[territorial]") {
   atc::sim::ParamSet p(&description().params);
   CHECK(description().check(p).empty());

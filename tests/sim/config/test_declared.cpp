@@ -58,7 +58,7 @@ TEST_CASE("declarations follow member order, with types and list lengths from th
   CHECK(decls[5].check(std::vector<double>{1, 2, 3, 4}).empty());
 }
 
-TEST_CASE("bind reads a parameter set into the members; outside a scope members hold defaults",
+TEST_CASE("bind reads a parameter set into the members, outside a scope members hold defaults",
           "[declared]") {
   const auto decls = declarations<Example>();
   ParamSet values(&decls);

@@ -93,7 +93,7 @@ TEST_CASE("an absorbed model stops stepping and its last record is repeated", "[
   CHECK(sink.series(0, 0, 0, 0) == std::vector<double>{0, 1, 2, 2, 2, 2, 2});
 }
 
-TEST_CASE("coupled sites exchange after every step; uncoupled sites are independent", "[exec]") {
+TEST_CASE("coupled sites exchange after every step, uncoupled sites are independent", "[exec]") {
   const std::string base =
       std::string("[experiment]\nsteps = 3\nreplicates = 2\n[model]\nname = \"test/counter\"\n") + kSites;
   const auto independent = run(base + "");
