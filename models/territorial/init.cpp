@@ -469,6 +469,8 @@ void TerritorialModel::init_network(sim::Parallel par) {
   affil_.assign(n * kAffil, kNoOrg);
   affil_n_.assign(n, 0);
   animator_weight_.assign(n, 0.0);
+  affil_dirty_.assign(n, 1);  // no set cached yet
+  assoc_close_.assign(static_cast<std::size_t>(org_.n_assoc), 0.0);
   active_ties_.assign(n, 0);
   uf_size_.resize(n);
   attendees_.reserve(n);

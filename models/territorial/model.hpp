@@ -335,6 +335,15 @@ class TerritorialModel final : public sim::Model {
   std::vector<std::uint8_t> affil_n_;       // their number (kAffil + 1 = more: recompute)
   std::vector<std::uint8_t> active_ties_;   // outreach: ties at level >= 2 last week (read by phase 3)
   std::vector<double> animator_weight_;     // outreach: each resident's weight in the animator's contacts
+
+  // ---- performance caches (issue 12): derived state, never an input ----
+  // affil_ of a resident is recomputed only when it may have changed: its
+  // snapshot row was rebuilt (rebuild_ties) or a move touched it or one of
+  // its ties (drop_ties_of_movers). assoc_close_ counts, per association,
+  // the residents with a cached set (affil_n_ <= kAffil) that contain it;
+  // those with more are counted afresh each week.
+  std::vector<std::uint8_t> affil_dirty_;
+  std::vector<double> assoc_close_;
 };
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);

@@ -331,6 +331,9 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
     std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
     const bool touched = touched_[i] != 0;
     touched_[i] = 0;
+    // A mover's membership may have changed: its and its ties' sets of
+    // associations are recomputed (phase_outreach).
+    if (touched) affil_dirty_[i] = 1;
     // Untouched by a move and without co-participation ties (most
     // residents): every tie stays as it is, no slot needs reading.
     const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
@@ -443,47 +446,55 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   const auto animator_weight = [&](std::size_t i, const Affiliations& s) {
     return (1.0 + mw1 * (s.has(w.host) ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
   };
-  // Pass 1a, in fine tasks: each resident's affiliations (cached for pass 2
-  // when there are at most kAffil), its weight in the animator's contacts
-  // and, for phase 3, how many of its ties took part last week; one walk
-  // over the ties.
+  // Cached sets about to be recomputed leave the counts of associations'
+  // close residents (counts: exact in any order). Serial; few are dirty.
+  for (std::size_t i = 0; i < r.n; ++i) {
+    if (affil_dirty_[i] == 0 || affil_n_[i] > kAffil) continue;
+    for (int k = 0; k < affil_n_[i]; ++k) assoc_close_[affil_[i * kAffil + k]] -= 1.0;
+  }
+  // Pass 1a, in fine tasks: each dirty resident's affiliations (cached when
+  // there are at most kAffil, in the order they are met: own membership, then
+  // ties in row order, the order pass 2 sums rates in), its weight in the
+  // animator's contacts and, for phase 3, how many of its ties took part
+  // last week.
   par.for_each(r.n, [&](std::size_t i) {
-    Affiliations s;
-    s.add(r.member_of[i]);
+    const auto row = ties_.neighbours_of(static_cast<sim::NodeId>(i));
     int active = 0;
-    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) {
-      s.add(r.member_of[t]);
-      active += r.participating[t] != 0 ? 1 : 0;
-    }
+    for (sim::NodeId t : row) active += r.participating[t];
     active_ties_[i] = static_cast<std::uint8_t>(active);
-    animator_weight_[i] = animator_weight(i, s);
-    affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
-    for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+    if (affil_dirty_[i] != 0 || affil_n_[i] > kAffil) {
+      const Affiliations s = affiliations_of(r, ties_, i);
+      animator_weight_[i] = animator_weight(i, s);
+      affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
+      for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+    } else {
+      bool host = false;
+      for (int k = 0; k < affil_n_[i]; ++k) host = host || affil_[i * kAffil + k] == w.host;
+      animator_weight_[i] = (1.0 + mw1 * (host ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
+    }
   });
   // Pass 1b: how many residents each association weighs double (members and
-  // members' ties: counts, exact in any order) and the animator's total
-  // weight (summed in resident order within a block). Per-block rows of a
-  // preallocated matrix, summed in block order.
-  const std::size_t width = static_cast<std::size_t>(A) + 1;
-  const std::size_t blocks = par.block_count(r.n);
-  if (scratch_.size() < blocks * width) scratch_.resize(blocks * width);
-  scratch_sum_.assign(width, 0.0);
-  par.for_blocks(r.n, [&](std::size_t b, std::size_t e) {
-    double* row = scratch_.data() + (b / par.block()) * width;
-    std::fill(row, row + width, 0.0);
-    for (std::size_t i = b; i < e; ++i) {
-      if (affil_n_[i] <= kAffil) {
-        for (int k = 0; k < affil_n_[i]; ++k) row[affil_[i * kAffil + k]] += 1.0;
-      } else {
-        const Affiliations s = affiliations_of(r, ties_, i);
-        for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
-      }
-      row[A] += animator_weight_[i];
+  // members' ties): the cached sets' counts, updated with the recomputed
+  // ones, plus the sets too large to cache, counted afresh. Serial; few.
+  scratch_sum_.assign(static_cast<std::size_t>(A) + 1, 0.0);
+  for (std::size_t i = 0; i < r.n; ++i) {
+    if (affil_dirty_[i] == 0 && affil_n_[i] <= kAffil) continue;
+    if (affil_n_[i] <= kAffil) {
+      for (int k = 0; k < affil_n_[i]; ++k) assoc_close_[affil_[i * kAffil + k]] += 1.0;
+    } else {
+      const Affiliations s = affiliations_of(r, ties_, i);
+      for (int k = 0; k < s.count; ++k) scratch_sum_[s.org[k]] += 1.0;
     }
-  });
-  for (std::size_t b = 0; b < blocks; ++b) {
-    for (std::size_t k = 0; k < width; ++k) scratch_sum_[k] += scratch_[b * width + k];
+    affil_dirty_[i] = 0;
   }
+  for (int j = 0; j < A; ++j) scratch_sum_[j] += assoc_close_[j];
+  // The animator's total weight: summed in resident order within a block,
+  // then in block order.
+  scratch_sum_[A] = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
+    double s = 0;
+    for (std::size_t i = b; i < e; ++i) s += animator_weight_[i];
+    return s;
+  });
   // lambda_j = c_j / sum_i w_ij: expected contacts are conserved.
   const double n = static_cast<double>(r.n);
   double lambda_all = 0;
@@ -739,6 +750,7 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
         row[k] = x;
       }
       r.slots_changed[i] = 0;
+      affil_dirty_[i] = 1;  // the row may differ: its associations are recomputed
     }
     r.participating[i] = r.level[i] >= kOccasional ? 1 : 0;
   });
