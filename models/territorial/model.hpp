@@ -52,9 +52,8 @@ struct Residents {
   std::vector<float> ti, ta, eff,
       fatigue;                        // trust in institutions, in associations, collective efficacy, fatigue
   std::vector<float> ti0, ta0, eff0;  // each resident's baseline (relaxation targets)
-  std::vector<float> ti_prev, ta_prev;  // copies read by the DeGroot step
-  std::vector<float> prio;              // n x kThemes, rows on the simplex
-  std::vector<float> prio0;             // n x kThemes, own (anchoring) priorities
+  std::vector<float> prio;            // n x kThemes, rows on the simplex
+  std::vector<float> prio0;           // n x kThemes, own (anchoring) priorities
   std::vector<std::int8_t> project_of;  // project slot worked on this week, -1 none
   // ties: bounded slots
   std::vector<std::uint8_t> tie_count;
@@ -344,6 +343,9 @@ class TerritorialModel final : public sim::Model {
   // those with more are counted afresh each week.
   std::vector<std::uint8_t> affil_dirty_;
   std::vector<double> assoc_close_;
+  // Last week's (ti, ta) side by side, read by the DeGroot step: one cache
+  // line per tie gathered instead of two (it replaces Residents' ti_prev, ta_prev).
+  std::vector<std::array<float, 2>> trust_prev_;
 };
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);
