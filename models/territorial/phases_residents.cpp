@@ -454,15 +454,16 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   }
   // Pass 1a, in fine tasks: each dirty resident's affiliations (cached when
   // there are at most kAffil, in the order they are met: own membership, then
-  // ties in row order, the order pass 2 sums rates in), its weight in the
-  // animator's contacts and, for phase 3, how many of its ties took part
-  // last week.
+  // ties in row order, the order pass 2 sums rates in) and how many of its
+  // ties took part last week (for phase 3; kept up to date by rebuild_ties
+  // for the others), and every resident's weight in the animator's contacts.
   par.for_each(r.n, [&](std::size_t i) {
-    const auto row = ties_.neighbours_of(static_cast<sim::NodeId>(i));
-    int active = 0;
-    for (sim::NodeId t : row) active += r.participating[t];
-    active_ties_[i] = static_cast<std::uint8_t>(active);
     if (affil_dirty_[i] != 0 || affil_n_[i] > kAffil) {
+      if (affil_dirty_[i] != 0) {
+        int active = 0;
+        for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) active += r.participating[t];
+        active_ties_[i] = static_cast<std::uint8_t>(active);
+      }
       const Affiliations s = affiliations_of(r, ties_, i);
       animator_weight_[i] = animator_weight(i, s);
       affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
@@ -750,11 +751,25 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
         row[k] = x;
       }
       r.slots_changed[i] = 0;
-      affil_dirty_[i] = 1;  // the row may differ: its associations are recomputed
+      // The row may differ: its associations and participating ties are
+      // recomputed (phase_outreach).
+      affil_dirty_[i] = 1;
     }
-    r.participating[i] = r.level[i] >= kOccasional ? 1 : 0;
   });
   std::swap(ties_, next);
+  // Who participates now, read by neighbours next week. The count of
+  // participating ties of a resident whose row was copied changes only by
+  // the neighbours who started or stopped (few a week; ties are symmetric,
+  // so they are found from the other end). Serial: a change writes to
+  // neighbours.
+  for (std::size_t i = 0; i < r.n; ++i) {
+    const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
+    if (now == r.participating[i]) continue;
+    r.participating[i] = now;
+    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) {
+      if (affil_dirty_[t] == 0) active_ties_[t] = static_cast<std::uint8_t>(active_ties_[t] + (now ? 1 : -1));
+    }
+  }
 }
 
 }  // namespace atc::models::territorial
