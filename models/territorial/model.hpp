@@ -200,16 +200,18 @@ class TerritorialModel final : public sim::Model {
 
   // one week: phases 1-9 in order
   void advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par);
-  void phase_schedule(Week& w);                                              // 1
-  void apply_moves(const Week& w, sim::Parallel par);                        // 1 (residential moves)
-  OutreachRates phase_outreach(const Week& w, sim::Parallel par);            // 2: rates
-  void reach_out(const Week& w, const OutreachRates& rates, std::size_t i);  // 2: resident i
-  void participate(const Week& w, std::size_t i);                            // 3: resident i
-  void phase_deliberation(const Week& w, sim::Parallel par);                 // 4
-  void phase_theme_choice(const Week& w, sim::Parallel par);                 // 5
-  void phase_cooperation(const Week& w, sim::Parallel par);                  // 6
-  void phase_trust(const Week& w, sim::Parallel par);                        // 7
-  void phase_outcomes(const Week& w);                                        // 8
+  void phase_schedule(Week& w);                                    // 1
+  void apply_moves(const Week& w, sim::Parallel par);              // 1 (residential moves)
+  OutreachRates phase_outreach(const Week& w, sim::Parallel par);  // 2: rates
+  // 2: resident i, with its draw from "territorial/outreach"
+  void reach_out(const Week& w, const OutreachRates& rates, std::size_t i, double draw);
+  // 3: resident i, with its two draws from "territorial/ladder"
+  void participate(const Week& w, std::size_t i, double draw, double attend);
+  void phase_deliberation(const Week& w, sim::Parallel par);  // 4
+  void phase_theme_choice(const Week& w, sim::Parallel par);  // 5
+  void phase_cooperation(const Week& w, sim::Parallel par);   // 6
+  void phase_trust(const Week& w, sim::Parallel par);         // 7
+  void phase_outcomes(const Week& w);                         // 8
   // phase 9 (diffusion across sites) runs between sites, after the week:
   // diffuse() below, called by the engine's coupling hook.
   void rebuild_ties(sim::Parallel par);

@@ -66,9 +66,16 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   const OutreachRates rates = phase_outreach(w, par);  // 2: contact rates
   // Phases 2 (contacts) and 3 (participation) in one pass: each reads and
   // writes only the resident's own state, and counts taken before it.
+  // Both streams' blocks are computed first, side by side: independent,
+  // they overlap in the pipeline (each is a chain of multiplications).
   par.for_each(res_.n, [&](std::size_t i) {
-    reach_out(w, rates, i);  // 2
-    participate(w, i);       // 3
+    sim::RandomStream contact(key_, w.key, i, sim::Purpose("territorial/outreach"));
+    sim::RandomStream ladder(key_, w.key, i, sim::Purpose("territorial/ladder"));
+    const double contact_draw = contact.uniform();
+    const double ladder_draw = ladder.uniform();
+    const double attend_draw = ladder.uniform();
+    reach_out(w, rates, i, contact_draw);         // 2
+    participate(w, i, ladder_draw, attend_draw);  // 3
   });
   phase_deliberation(w, par);  // 4
   phase_theme_choice(w, par);  // 5
@@ -443,8 +450,12 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   auto& r = res_;
   const int A = org_.n_assoc;
   const double mw1 = prm_.member_contact_weight - 1.0;
-  const auto animator_weight = [&](std::size_t i, const Affiliations& s) {
-    return (1.0 + mw1 * (s.has(w.host) ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
+  // Without an animator's contacts this week its rate is 0 whatever the
+  // weights: they are not computed (phase 2 multiplies the stale ones by 0).
+  const double animator_contacts = w.animator_contacts * w.activity * scale_;
+  const bool weigh = animator_contacts != 0.0;
+  const auto animator_weight = [&](std::size_t i, bool host) {
+    return (1.0 + mw1 * (host ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
   };
   // Cached sets about to be recomputed leave the counts of associations'
   // close residents (counts: exact in any order). Serial; few are dirty.
@@ -465,13 +476,13 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
         active_ties_[i] = static_cast<std::uint8_t>(active);
       }
       const Affiliations s = affiliations_of(r, ties_, i);
-      animator_weight_[i] = animator_weight(i, s);
+      if (weigh) animator_weight_[i] = animator_weight(i, s.has(w.host));
       affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
       for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
-    } else {
+    } else if (weigh) {
       bool host = false;
       for (int k = 0; k < affil_n_[i]; ++k) host = host || affil_[i * kAffil + k] == w.host;
-      animator_weight_[i] = (1.0 + mw1 * (host ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
+      animator_weight_[i] = animator_weight(i, host);
     }
   });
   // Pass 1b: how many residents each association weighs double (members and
@@ -491,11 +502,13 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   for (int j = 0; j < A; ++j) scratch_sum_[j] += assoc_close_[j];
   // The animator's total weight: summed in resident order within a block,
   // then in block order.
-  scratch_sum_[A] = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
-    double s = 0;
-    for (std::size_t i = b; i < e; ++i) s += animator_weight_[i];
-    return s;
-  });
+  if (weigh) {
+    scratch_sum_[A] = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
+      double s = 0;
+      for (std::size_t i = b; i < e; ++i) s += animator_weight_[i];
+      return s;
+    });
+  }
   // lambda_j = c_j / sum_i w_ij: expected contacts are conserved.
   const double n = static_cast<double>(r.n);
   double lambda_all = 0;
@@ -507,14 +520,13 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
     week_contrib_[j] = c / (n + mw1 * scratch_sum_[j]);  // reused as lambda_j
     lambda_all += week_contrib_[j];
   }
-  const double animator_contacts = w.animator_contacts * w.activity * scale_;
   const double lambda_a = scratch_sum_[A] > 0 ? animator_contacts / scratch_sum_[A] : 0.0;
   return {lambda_all, lambda_a, mw1};
 }
 
 // Phase 2 for resident i: contacted (invited) with the probability its
 // contact rate gives.
-void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std::size_t i) {
+void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std::size_t i, double draw) {
   auto& r = res_;
   if (w.lockdown && r.barrier[i]) {  // only digital contact is possible: P(contacted) = 0
     r.invited[i] = 0;
@@ -531,8 +543,6 @@ void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std:
   for (int k = 0; k < s.count; ++k) rate += rates.member_extra * week_contrib_[s.org[k]];
   rate += rates.animator * animator_weight_[i];
   const bool barrier = r.barrier[i] != 0;
-  RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
-  const double draw = rng.uniform();
   // Most residents are not contacted in a week: the bound decides for them
   // without the exponential.
   r.invited[i] = draw < contact_probability_bound(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
@@ -548,7 +558,7 @@ void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std:
 
 // Phase 3 for resident i: one move on the ladder, fatigue, attendance at
 // this week's forum, and the drift of priorities back to one's own.
-void TerritorialModel::participate(const Week& w, std::size_t i) {
+void TerritorialModel::participate(const Week& w, std::size_t i, double draw, double attend) {
   auto& r = res_;
   const auto id = static_cast<sim::NodeId>(i);
   // Share of ties who took part last week (counted in phase 2, on the same snapshot).
@@ -559,9 +569,6 @@ void TerritorialModel::participate(const Week& w, std::size_t i) {
   const double habit = level >= kOccasional ? opp : 0.0;
   const double u = participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
                                          r.availability[i], r.fatigue[i]);
-  RandomStream rng(key_, w.key, i, Purpose("territorial/ladder"));
-  const double draw = rng.uniform();
-  const double attend = rng.uniform();
   const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, ladder_);
   r.level[i] = next;
   r.weeks_active[i] =
