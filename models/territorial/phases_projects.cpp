@@ -22,6 +22,9 @@ double weekly(double per_year) {
 // How many residents ahead the gathers over ties prefetch (a few hundred
 // nanoseconds of work: about a memory latency).
 constexpr std::size_t kPrefetchAhead = 8;
+// Data that fits in this many bytes is assumed to stay in cache (a core's
+// L2 on the development machine; an assumption, only a speed trade-off).
+constexpr std::size_t kCacheBytes = std::size_t{1} << 20;
 }  // namespace
 
 // ---- phase 5: theme choice and project launch --------------------------------
@@ -277,6 +280,8 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
   // resident's ti and ta are written again below).
   par.for_each(r.n, [&](std::size_t i) { trust_prev_[i] = {r.ti[i], r.ta[i]}; });
   const auto* prev = trust_prev_.data();
+  // Only worth it when the values do not fit in a core's cache.
+  const bool fetch_ahead = r.n * sizeof(trust_prev_[0]) > kCacheBytes;
   const double omega = prm_.degroot_weight;
   const double rho = prm_.trust_relaxation;
   // The sums are counts (exact in any order): fine blocks.
@@ -286,7 +291,7 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
       // The gather below misses the cache on ties to other blocks (at 10^6
       // residents and more): the values of a later resident's ties are
       // fetched ahead, so that many misses are in flight at once.
-      if (i + kPrefetchAhead < e) {
+      if (fetch_ahead && i + kPrefetchAhead < e) {
         for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i + kPrefetchAhead)))
           __builtin_prefetch(prev + t);
       }
