@@ -454,8 +454,13 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   // weights: they are not computed (phase 2 multiplies the stale ones by 0).
   const double animator_contacts = w.animator_contacts * w.activity * scale_;
   const bool weigh = animator_contacts != 0.0;
+  // Without a theme emphasised (the default) every resident's top theme
+  // gives the same factor: it is not looked for.
+  const bool emphasis_uniform =
+      std::all_of(w.emphasis.begin(), w.emphasis.end(), [&](double e) { return e == w.emphasis[0]; });
   const auto animator_weight = [&](std::size_t i, bool host) {
-    return (1.0 + mw1 * (host ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
+    const double emphasis = emphasis_uniform ? w.emphasis[0] : w.emphasis[top_theme(r.p(i))];
+    return (1.0 + mw1 * (host ? 1.0 : 0.0)) * (1.0 + emphasis);
   };
   // Cached sets about to be recomputed leave the counts of associations'
   // close residents (counts: exact in any order). Serial; few are dirty.
