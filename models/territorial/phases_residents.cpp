@@ -746,15 +746,26 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   offsets[0] = 0;
   for (std::size_t i = 0; i < r.n; ++i) offsets[i + 1] = offsets[i] + r.tie_count[i];
   next.neighbours.resize(offsets[r.n]);
-  par.for_each(r.n, [&](std::size_t i) {
-    sim::NodeId* row = next.neighbours.data() + offsets[i];
-    const int count = r.tie_count[i];
-    const auto id = static_cast<sim::NodeId>(i);
-    if (r.slots_changed[i] == 0 && have_previous && ties_.degree(id) == static_cast<std::uint32_t>(count)) {
-      const auto previous = ties_.neighbours_of(id);
-      std::copy(previous.begin(), previous.end(), row);
-    } else {
+  // Consecutive unchanged rows are contiguous in both snapshots: each run of
+  // them is one copy.
+  par.finer().for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    std::size_t run = begin;  // first unchanged row not yet copied
+    const auto copy_run = [&](std::size_t until) {
+      if (run < until) {
+        std::copy(ties_.neighbours.begin() + ties_.offsets[run],
+                  ties_.neighbours.begin() + ties_.offsets[until], next.neighbours.begin() + offsets[run]);
+      }
+    };
+    for (std::size_t i = begin; i < end; ++i) {
+      const int count = r.tie_count[i];
+      const auto id = static_cast<sim::NodeId>(i);
+      if (r.slots_changed[i] == 0 && have_previous && ties_.degree(id) == static_cast<std::uint32_t>(count)) {
+        continue;
+      }
+      copy_run(i);
+      run = i + 1;
       // Insertion sort while copying: rows are short (at most kTieSlots).
+      sim::NodeId* row = next.neighbours.data() + offsets[i];
       const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
       for (int s = 0; s < count; ++s) {
         const sim::NodeId x = to[s];
@@ -767,6 +778,7 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
       // recomputed (phase_outreach).
       affil_dirty_[i] = 1;
     }
+    copy_run(end);
   });
   std::swap(ties_, next);
   // Who participates now, read by neighbours next week. The count of
