@@ -537,15 +537,14 @@ void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std:
     r.invited[i] = 0;
     return;
   }
-  Affiliations s;
-  if (affil_n_[i] <= kAffil) {
-    s.count = affil_n_[i];
-    for (int k = 0; k < s.count; ++k) s.org[k] = affil_[i * kAffil + k];
-  } else {
-    s = affiliations_of(r, ties_, i);
-  }
   double rate = rates.all;
-  for (int k = 0; k < s.count; ++k) rate += rates.member_extra * week_contrib_[s.org[k]];
+  if (affil_n_[i] <= kAffil) {
+    const std::uint16_t* close = affil_.data() + i * kAffil;
+    for (int k = 0; k < affil_n_[i]; ++k) rate += rates.member_extra * week_contrib_[close[k]];
+  } else {
+    const Affiliations s = affiliations_of(r, ties_, i);
+    for (int k = 0; k < s.count; ++k) rate += rates.member_extra * week_contrib_[s.org[k]];
+  }
   rate += rates.animator * animator_weight_[i];
   const bool barrier = r.barrier[i] != 0;
   // Most residents are not contacted in a week: the bound decides for them
