@@ -751,8 +751,9 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
     std::size_t run = begin;  // first unchanged row not yet copied
     const auto copy_run = [&](std::size_t until) {
       if (run < until) {
-        std::copy(ties_.neighbours.begin() + ties_.offsets[run],
-                  ties_.neighbours.begin() + ties_.offsets[until], next.neighbours.begin() + offsets[run]);
+        const sim::NodeId* from = ties_.neighbours.data();
+        std::copy(from + ties_.offsets[run], from + ties_.offsets[until],
+                  next.neighbours.data() + offsets[run]);
       }
     };
     for (std::size_t i = begin; i < end; ++i) {
