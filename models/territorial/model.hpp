@@ -348,6 +348,14 @@ class TerritorialModel final : public sim::Model {
   // Last week's (ti, ta) side by side, read by the DeGroot step: one cache
   // line per tie gathered instead of two (it replaces Residents' ti_prev, ta_prev).
   std::vector<std::array<float, 2>> trust_prev_;
+  // The week's constants the animator weights were last computed with
+  // (phase_outreach); valid only when no theme was emphasised.
+  struct AnimatorWeightKey {
+    bool valid = false;
+    int host = -1;
+    double emphasis = 0;
+  };
+  AnimatorWeightKey weight_key_;
 };
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);

@@ -458,6 +458,10 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   // gives the same factor: it is not looked for.
   const bool emphasis_uniform =
       std::all_of(w.emphasis.begin(), w.emphasis.end(), [&](double e) { return e == w.emphasis[0]; });
+  // A weight computed without emphasis depends only on the resident's cached
+  // associations and on the host: while neither changes, it is kept.
+  const bool reuse_weights = weigh && emphasis_uniform && weight_key_.valid && weight_key_.host == w.host &&
+                             weight_key_.emphasis == w.emphasis[0];
   const auto animator_weight = [&](std::size_t i, bool host) {
     const double emphasis = emphasis_uniform ? w.emphasis[0] : w.emphasis[top_theme(r.p(i))];
     return (1.0 + mw1 * (host ? 1.0 : 0.0)) * (1.0 + emphasis);
@@ -484,12 +488,13 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
       if (weigh) animator_weight_[i] = animator_weight(i, s.has(w.host));
       affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
       for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
-    } else if (weigh) {
+    } else if (weigh && !reuse_weights) {
       bool host = false;
       for (int k = 0; k < affil_n_[i]; ++k) host = host || affil_[i * kAffil + k] == w.host;
       animator_weight_[i] = animator_weight(i, host);
     }
   });
+  weight_key_ = {weigh && emphasis_uniform, w.host, w.emphasis[0]};
   // Pass 1b: how many residents each association weighs double (members and
   // members' ties): the cached sets' counts, updated with the recomputed
   // ones, plus the sets too large to cache, counted afresh. Serial; few.
