@@ -291,8 +291,7 @@ void TerritorialModel::init_residents(sim::Parallel par) {
   r.moved.assign(n, 0);
   r.participating.assign(n, 0);
   r.weeks_active.assign(n, 0);
-  for (auto* v : {&r.ti, &r.ta, &r.eff, &r.fatigue, &r.ti0, &r.ta0, &r.eff0, &r.ti_prev, &r.ta_prev})
-    v->assign(n, 0.f);
+  for (auto* v : {&r.ti, &r.ta, &r.eff, &r.fatigue, &r.ti0, &r.ta0, &r.eff0}) v->assign(n, 0.f);
   r.prio.assign(n * kThemes, 0.f);
   r.prio0.assign(n * kThemes, 0.f);
   r.project_of.assign(n, -1);
@@ -469,6 +468,9 @@ void TerritorialModel::init_network(sim::Parallel par) {
   affil_.assign(n * kAffil, kNoOrg);
   affil_n_.assign(n, 0);
   animator_weight_.assign(n, 0.0);
+  trust_prev_.assign(n, {0.f, 0.f});
+  affil_dirty_.assign(n, 1);  // no set cached yet
+  assoc_close_.assign(static_cast<std::size_t>(org_.n_assoc), 0.0);
   active_ties_.assign(n, 0);
   uf_size_.resize(n);
   attendees_.reserve(n);

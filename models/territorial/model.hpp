@@ -52,9 +52,8 @@ struct Residents {
   std::vector<float> ti, ta, eff,
       fatigue;                        // trust in institutions, in associations, collective efficacy, fatigue
   std::vector<float> ti0, ta0, eff0;  // each resident's baseline (relaxation targets)
-  std::vector<float> ti_prev, ta_prev;  // copies read by the DeGroot step
-  std::vector<float> prio;              // n x kThemes, rows on the simplex
-  std::vector<float> prio0;             // n x kThemes, own (anchoring) priorities
+  std::vector<float> prio;            // n x kThemes, rows on the simplex
+  std::vector<float> prio0;           // n x kThemes, own (anchoring) priorities
   std::vector<std::int8_t> project_of;  // project slot worked on this week, -1 none
   // ties: bounded slots
   std::vector<std::uint8_t> tie_count;
@@ -201,16 +200,18 @@ class TerritorialModel final : public sim::Model {
 
   // one week: phases 1-9 in order
   void advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par);
-  void phase_schedule(Week& w);                                              // 1
-  void apply_moves(const Week& w, sim::Parallel par);                        // 1 (residential moves)
-  OutreachRates phase_outreach(const Week& w, sim::Parallel par);            // 2: rates
-  void reach_out(const Week& w, const OutreachRates& rates, std::size_t i);  // 2: resident i
-  void participate(const Week& w, std::size_t i);                            // 3: resident i
-  void phase_deliberation(const Week& w, sim::Parallel par);                 // 4
-  void phase_theme_choice(const Week& w, sim::Parallel par);                 // 5
-  void phase_cooperation(const Week& w, sim::Parallel par);                  // 6
-  void phase_trust(const Week& w, sim::Parallel par);                        // 7
-  void phase_outcomes(const Week& w);                                        // 8
+  void phase_schedule(Week& w);                                    // 1
+  void apply_moves(const Week& w, sim::Parallel par);              // 1 (residential moves)
+  OutreachRates phase_outreach(const Week& w, sim::Parallel par);  // 2: rates
+  // 2: resident i, with its draw from "territorial/outreach"
+  void reach_out(const Week& w, const OutreachRates& rates, std::size_t i, double draw);
+  // 3: resident i, with its two draws from "territorial/ladder"
+  void participate(const Week& w, std::size_t i, double draw, double attend);
+  void phase_deliberation(const Week& w, sim::Parallel par);  // 4
+  void phase_theme_choice(const Week& w, sim::Parallel par);  // 5
+  void phase_cooperation(const Week& w, sim::Parallel par);   // 6
+  void phase_trust(const Week& w, sim::Parallel par);         // 7
+  void phase_outcomes(const Week& w);                         // 8
   // phase 9 (diffusion across sites) runs between sites, after the week:
   // diffuse() below, called by the engine's coupling hook.
   void rebuild_ties(sim::Parallel par);
@@ -335,6 +336,26 @@ class TerritorialModel final : public sim::Model {
   std::vector<std::uint8_t> affil_n_;       // their number (kAffil + 1 = more: recompute)
   std::vector<std::uint8_t> active_ties_;   // outreach: ties at level >= 2 last week (read by phase 3)
   std::vector<double> animator_weight_;     // outreach: each resident's weight in the animator's contacts
+
+  // ---- performance caches (issue 12): derived state, never an input ----
+  // affil_ of a resident is recomputed only when it may have changed: its
+  // snapshot row was rebuilt (rebuild_ties) or a move touched it or one of
+  // its ties (drop_ties_of_movers). assoc_close_ counts, per association,
+  // the residents with a cached set (affil_n_ <= kAffil) that contain it;
+  // those with more are counted afresh each week.
+  std::vector<std::uint8_t> affil_dirty_;
+  std::vector<double> assoc_close_;
+  // Last week's (ti, ta) side by side, read by the DeGroot step: one cache
+  // line per tie gathered instead of two (it replaces Residents' ti_prev, ta_prev).
+  std::vector<std::array<float, 2>> trust_prev_;
+  // The week's constants the animator weights were last computed with
+  // (phase_outreach); valid only when no theme was emphasised.
+  struct AnimatorWeightKey {
+    bool valid = false;
+    int host = -1;
+    double emphasis = 0;
+  };
+  AnimatorWeightKey weight_key_;
 };
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);

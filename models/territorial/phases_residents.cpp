@@ -62,9 +62,16 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   const OutreachRates rates = phase_outreach(w, par);  // 2: contact rates
   // Phases 2 (contacts) and 3 (participation) in one pass: each reads and
   // writes only the resident's own state, and counts taken before it.
+  // Both streams' blocks are computed first, side by side: independent,
+  // they overlap in the pipeline (each is a chain of multiplications).
   par.for_each(res_.n, [&](std::size_t i) {
-    reach_out(w, rates, i);  // 2
-    participate(w, i);       // 3
+    sim::RandomStream contact(key_, w.key, i, sim::Purpose("territorial/outreach"));
+    sim::RandomStream ladder(key_, w.key, i, sim::Purpose("territorial/ladder"));
+    const double contact_draw = contact.uniform();
+    const double ladder_draw = ladder.uniform();
+    const double attend_draw = ladder.uniform();
+    reach_out(w, rates, i, contact_draw);         // 2
+    participate(w, i, ladder_draw, attend_draw);  // 3
   });
   phase_deliberation(w, par);  // 4
   phase_theme_choice(w, par);  // 5
@@ -327,6 +334,9 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
     std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
     const bool touched = touched_[i] != 0;
     touched_[i] = 0;
+    // A mover's membership may have changed: its and its ties' sets of
+    // associations are recomputed (phase_outreach).
+    if (touched) affil_dirty_[i] = 1;
     // Untouched by a move and without co-participation ties (most
     // residents): every tie stays as it is, no slot needs reading.
     const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
@@ -436,49 +446,74 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   auto& r = res_;
   const int A = org_.n_assoc;
   const double mw1 = prm_.member_contact_weight - 1.0;
-  const auto animator_weight = [&](std::size_t i, const Affiliations& s) {
-    return (1.0 + mw1 * (s.has(w.host) ? 1.0 : 0.0)) * (1.0 + w.emphasis[top_theme(r.p(i))]);
+  // Without an animator's contacts this week its rate is 0 whatever the
+  // weights: they are not computed (phase 2 multiplies the stale ones by 0).
+  const double animator_contacts = w.animator_contacts * w.activity * scale_;
+  const bool weigh = animator_contacts != 0.0;
+  // Without a theme emphasised (the default) every resident's top theme
+  // gives the same factor: it is not looked for.
+  const bool emphasis_uniform =
+      std::all_of(w.emphasis.begin(), w.emphasis.end(), [&](double e) { return e == w.emphasis[0]; });
+  // A weight computed without emphasis depends only on the resident's cached
+  // associations and on the host: while neither changes, it is kept.
+  const bool reuse_weights = weigh && emphasis_uniform && weight_key_.valid && weight_key_.host == w.host &&
+                             weight_key_.emphasis == w.emphasis[0];
+  const auto animator_weight = [&](std::size_t i, bool host) {
+    const double emphasis = emphasis_uniform ? w.emphasis[0] : w.emphasis[top_theme(r.p(i))];
+    return (1.0 + mw1 * (host ? 1.0 : 0.0)) * (1.0 + emphasis);
   };
-  // Pass 1a, in fine tasks: each resident's affiliations (cached for pass 2
-  // when there are at most kAffil), its weight in the animator's contacts
-  // and, for phase 3, how many of its ties took part last week; one walk
-  // over the ties.
+  // Cached sets about to be recomputed leave the counts of associations'
+  // close residents (counts: exact in any order). Serial; few are dirty.
+  for (std::size_t i = 0; i < r.n; ++i) {
+    if (affil_dirty_[i] == 0 || affil_n_[i] > kAffil) continue;
+    for (int k = 0; k < affil_n_[i]; ++k) assoc_close_[affil_[i * kAffil + k]] -= 1.0;
+  }
+  // Pass 1a, in fine tasks: each dirty resident's affiliations (cached when
+  // there are at most kAffil, in the order they are met: own membership, then
+  // ties in row order, the order pass 2 sums rates in) and how many of its
+  // ties took part last week (for phase 3; kept up to date by rebuild_ties
+  // for the others), and every resident's weight in the animator's contacts.
   par.for_each(r.n, [&](std::size_t i) {
-    Affiliations s;
-    s.add(r.member_of[i]);
-    int active = 0;
-    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) {
-      s.add(r.member_of[t]);
-      active += r.participating[t] != 0 ? 1 : 0;
-    }
-    active_ties_[i] = static_cast<std::uint8_t>(active);
-    animator_weight_[i] = animator_weight(i, s);
-    affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
-    for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
-  });
-  // Pass 1b: how many residents each association weighs double (members and
-  // members' ties: counts, exact in any order) and the animator's total
-  // weight (summed in resident order within a block). Per-block rows of a
-  // preallocated matrix, summed in block order.
-  const std::size_t width = static_cast<std::size_t>(A) + 1;
-  const std::size_t blocks = par.block_count(r.n);
-  if (scratch_.size() < blocks * width) scratch_.resize(blocks * width);
-  scratch_sum_.assign(width, 0.0);
-  par.for_blocks(r.n, [&](std::size_t b, std::size_t e) {
-    double* row = scratch_.data() + (b / par.block()) * width;
-    std::fill(row, row + width, 0.0);
-    for (std::size_t i = b; i < e; ++i) {
-      if (affil_n_[i] <= kAffil) {
-        for (int k = 0; k < affil_n_[i]; ++k) row[affil_[i * kAffil + k]] += 1.0;
-      } else {
-        const Affiliations s = affiliations_of(r, ties_, i);
-        for (int k = 0; k < s.count; ++k) row[s.org[k]] += 1.0;
+    if (affil_dirty_[i] != 0 || affil_n_[i] > kAffil) {
+      if (affil_dirty_[i] != 0) {
+        int active = 0;
+        for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) active += r.participating[t];
+        active_ties_[i] = static_cast<std::uint8_t>(active);
       }
-      row[A] += animator_weight_[i];
+      const Affiliations s = affiliations_of(r, ties_, i);
+      if (weigh) animator_weight_[i] = animator_weight(i, s.has(w.host));
+      affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
+      for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+    } else if (weigh && !reuse_weights) {
+      bool host = false;
+      for (int k = 0; k < affil_n_[i]; ++k) host = host || affil_[i * kAffil + k] == w.host;
+      animator_weight_[i] = animator_weight(i, host);
     }
   });
-  for (std::size_t b = 0; b < blocks; ++b) {
-    for (std::size_t k = 0; k < width; ++k) scratch_sum_[k] += scratch_[b * width + k];
+  weight_key_ = {weigh && emphasis_uniform, w.host, w.emphasis[0]};
+  // Pass 1b: how many residents each association weighs double (members and
+  // members' ties): the cached sets' counts, updated with the recomputed
+  // ones, plus the sets too large to cache, counted afresh. Serial; few.
+  scratch_sum_.assign(static_cast<std::size_t>(A) + 1, 0.0);
+  for (std::size_t i = 0; i < r.n; ++i) {
+    if (affil_dirty_[i] == 0 && affil_n_[i] <= kAffil) continue;
+    if (affil_n_[i] <= kAffil) {
+      for (int k = 0; k < affil_n_[i]; ++k) assoc_close_[affil_[i * kAffil + k]] += 1.0;
+    } else {
+      const Affiliations s = affiliations_of(r, ties_, i);
+      for (int k = 0; k < s.count; ++k) scratch_sum_[s.org[k]] += 1.0;
+    }
+    affil_dirty_[i] = 0;
+  }
+  for (int j = 0; j < A; ++j) scratch_sum_[j] += assoc_close_[j];
+  // The animator's total weight: summed in resident order within a block,
+  // then in block order.
+  if (weigh) {
+    scratch_sum_[A] = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
+      double s = 0;
+      for (std::size_t i = b; i < e; ++i) s += animator_weight_[i];
+      return s;
+    });
   }
   // lambda_j = c_j / sum_i w_ij: expected contacts are conserved.
   const double n = static_cast<double>(r.n);
@@ -491,32 +526,28 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
     week_contrib_[j] = c / (n + mw1 * scratch_sum_[j]);  // reused as lambda_j
     lambda_all += week_contrib_[j];
   }
-  const double animator_contacts = w.animator_contacts * w.activity * scale_;
   const double lambda_a = scratch_sum_[A] > 0 ? animator_contacts / scratch_sum_[A] : 0.0;
   return {lambda_all, lambda_a, mw1};
 }
 
 // Phase 2 for resident i: contacted (invited) with the probability its
 // contact rate gives.
-void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std::size_t i) {
+void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std::size_t i, double draw) {
   auto& r = res_;
   if (w.lockdown && r.barrier[i]) {  // only digital contact is possible: P(contacted) = 0
     r.invited[i] = 0;
     return;
   }
-  Affiliations s;
-  if (affil_n_[i] <= kAffil) {
-    s.count = affil_n_[i];
-    for (int k = 0; k < s.count; ++k) s.org[k] = affil_[i * kAffil + k];
-  } else {
-    s = affiliations_of(r, ties_, i);
-  }
   double rate = rates.all;
-  for (int k = 0; k < s.count; ++k) rate += rates.member_extra * week_contrib_[s.org[k]];
+  if (affil_n_[i] <= kAffil) {
+    const std::uint16_t* close = affil_.data() + i * kAffil;
+    for (int k = 0; k < affil_n_[i]; ++k) rate += rates.member_extra * week_contrib_[close[k]];
+  } else {
+    const Affiliations s = affiliations_of(r, ties_, i);
+    for (int k = 0; k < s.count; ++k) rate += rates.member_extra * week_contrib_[s.org[k]];
+  }
   rate += rates.animator * animator_weight_[i];
   const bool barrier = r.barrier[i] != 0;
-  RandomStream rng(key_, w.key, i, Purpose("territorial/outreach"));
-  const double draw = rng.uniform();
   // Most residents are not contacted in a week: the bound decides for them
   // without the exponential.
   r.invited[i] = draw < contact_probability_bound(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
@@ -532,7 +563,7 @@ void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std:
 
 // Phase 3 for resident i: one move on the ladder, fatigue, attendance at
 // this week's forum, and the drift of priorities back to one's own.
-void TerritorialModel::participate(const Week& w, std::size_t i) {
+void TerritorialModel::participate(const Week& w, std::size_t i, double draw, double attend) {
   auto& r = res_;
   const auto id = static_cast<sim::NodeId>(i);
   // Share of ties who took part last week (counted in phase 2, on the same snapshot).
@@ -543,9 +574,6 @@ void TerritorialModel::participate(const Week& w, std::size_t i) {
   const double habit = level >= kOccasional ? opp : 0.0;
   const double u = participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
                                          r.availability[i], r.fatigue[i]);
-  RandomStream rng(key_, w.key, i, Purpose("territorial/ladder"));
-  const double draw = rng.uniform();
-  const double attend = rng.uniform();
   const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, ladder_);
   r.level[i] = next;
   r.weeks_active[i] =
@@ -718,15 +746,27 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   offsets[0] = 0;
   for (std::size_t i = 0; i < r.n; ++i) offsets[i + 1] = offsets[i] + r.tie_count[i];
   next.neighbours.resize(offsets[r.n]);
-  par.for_each(r.n, [&](std::size_t i) {
-    sim::NodeId* row = next.neighbours.data() + offsets[i];
-    const int count = r.tie_count[i];
-    const auto id = static_cast<sim::NodeId>(i);
-    if (r.slots_changed[i] == 0 && have_previous && ties_.degree(id) == static_cast<std::uint32_t>(count)) {
-      const auto previous = ties_.neighbours_of(id);
-      std::copy(previous.begin(), previous.end(), row);
-    } else {
+  // Consecutive unchanged rows are contiguous in both snapshots: each run of
+  // them is one copy.
+  par.finer().for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    std::size_t run = begin;  // first unchanged row not yet copied
+    const auto copy_run = [&](std::size_t until) {
+      if (run < until) {
+        const sim::NodeId* from = ties_.neighbours.data();
+        std::copy(from + ties_.offsets[run], from + ties_.offsets[until],
+                  next.neighbours.data() + offsets[run]);
+      }
+    };
+    for (std::size_t i = begin; i < end; ++i) {
+      const int count = r.tie_count[i];
+      const auto id = static_cast<sim::NodeId>(i);
+      if (r.slots_changed[i] == 0 && have_previous && ties_.degree(id) == static_cast<std::uint32_t>(count)) {
+        continue;
+      }
+      copy_run(i);
+      run = i + 1;
       // Insertion sort while copying: rows are short (at most kTieSlots).
+      sim::NodeId* row = next.neighbours.data() + offsets[i];
       const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
       for (int s = 0; s < count; ++s) {
         const sim::NodeId x = to[s];
@@ -735,10 +775,26 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
         row[k] = x;
       }
       r.slots_changed[i] = 0;
+      // The row may differ: its associations and participating ties are
+      // recomputed (phase_outreach).
+      affil_dirty_[i] = 1;
     }
-    r.participating[i] = r.level[i] >= kOccasional ? 1 : 0;
+    copy_run(end);
   });
   std::swap(ties_, next);
+  // Who participates now, read by neighbours next week. The count of
+  // participating ties of a resident whose row was copied changes only by
+  // the neighbours who started or stopped (few a week; ties are symmetric,
+  // so they are found from the other end). Serial: a change writes to
+  // neighbours.
+  for (std::size_t i = 0; i < r.n; ++i) {
+    const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
+    if (now == r.participating[i]) continue;
+    r.participating[i] = now;
+    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) {
+      if (affil_dirty_[t] == 0) active_ties_[t] = static_cast<std::uint8_t>(active_ties_[t] + (now ? 1 : -1));
+    }
+  }
 }
 
 }  // namespace atc::models::territorial

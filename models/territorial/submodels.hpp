@@ -243,11 +243,16 @@ inline double switch_probability(double evidence, bool in_use, double threshold,
 }
 
 // Index of the largest of K values (the first on ties).
+// Branch-free (conditional moves): which theme is on top is unpredictable,
+// and this runs for every resident every week.
 template <typename T>
 inline int top_theme(const T* p) {
   int best = 0;
+  T top = p[0];
   for (int k = 1; k < kThemes; ++k) {
-    if (p[k] > p[best]) best = k;
+    const bool above = p[k] > top;
+    top = above ? p[k] : top;
+    best = above ? k : best;
   }
   return best;
 }
