@@ -15,7 +15,8 @@ namespace {
 // One byte per node, kept by each thread and all zero between calls: the
 // neighbours of the node whose triangles are being counted are marked, then
 // unmarked. It grows to the largest graph seen, so counting allocates nothing
-// afterwards.
+// afterwards. Nothing between marking and unmarking spawns or waits for a
+// task, so no other count can start on the same thread meanwhile.
 std::vector<std::uint8_t>& neighbour_marks(std::size_t n) {
   thread_local std::vector<std::uint8_t> marks;
   if (marks.size() < n) marks.resize(n, 0);
