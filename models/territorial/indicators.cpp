@@ -45,53 +45,131 @@ enum Census : int {
 
 using CensusSums = Sums<kCensusSize>;
 
-// Counts and sums over all residents (block-ordered reduction). Counts are
-// kept as integers within a block (a sum of ones is exact in any order); the
-// sums of trust and priorities are added in resident order, as always.
+// The census in two kinds of task, run in one parallel loop: integer counts
+// over blocks a kEachSplit-th of the engine's (exact in any grouping, so the
+// finer tasks only spread the work over the threads), and the floating-point
+// sums over the engine's blocks, each added in resident order and the blocks
+// in block order, as every reduction: their bits do not depend on the number
+// of threads.
+struct CensusCounts {
+  std::array<std::uint64_t, kTi> level_and_group{};  // the entries of Census before kTi
+  std::uint64_t ties = 0, bridging = 0, formed = 0;
+};
+
+struct CensusFloats {
+  double ti = 0, ta = 0, eff = 0;
+  std::array<double, kThemes> prio{};  // participants' priorities
+};
+
+// Ties of residents [b, e) to another block.
+std::uint64_t count_bridging(const Residents& r, const sim::CsrGraph& ties, std::size_t b, std::size_t e) {
+  std::uint64_t bridging = 0;
+  const std::uint32_t* block = r.block.data();
+  const sim::NodeId* to = ties.neighbours.data();
+  for (std::size_t i = b; i < e; ++i) {
+    const std::uint32_t own = block[i];
+    const std::uint64_t end = ties.offsets[i + 1];
+    for (std::uint64_t k = ties.offsets[i]; k < end; ++k) bridging += block[to[k]] != own ? 1 : 0;
+  }
+  return bridging;
+}
+
+// Counts over residents [b, e): simple loops over one or two byte arrays,
+// which the compiler vectorises (no branch on a resident's level).
+CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties, std::size_t b, std::size_t e) {
+  CensusCounts c;
+  auto& n = c.level_and_group;
+  n[kN] = e - b;
+  const std::uint8_t* level = r.level.data();
+  std::uint64_t informed = 0, participants = 0, active = 0, core = 0;
+  for (std::size_t i = b; i < e; ++i) {
+    informed += level[i] >= kInformed ? 1U : 0U;
+    participants += level[i] >= kOccasional ? 1U : 0U;
+    active += level[i] >= kActive ? 1U : 0U;
+    core += level[i] == kCore ? 1U : 0U;
+  }
+  std::uint64_t youth = 0, youth_part = 0, low = 0, low_part = 0, ever = 0, formed = 0;
+  for (std::size_t i = b; i < e; ++i) {
+    const unsigned young = r.age[i] == 0 ? 1U : 0U;
+    youth += young;
+    youth_part += level[i] >= kOccasional ? young : 0U;
+  }
+  for (std::size_t i = b; i < e; ++i) {
+    const unsigned poor = r.low_income[i] != 0 ? 1U : 0U;
+    low += poor;
+    low_part += level[i] >= kOccasional ? poor : 0U;
+  }
+  for (std::size_t i = b; i < e; ++i) {
+    ever += r.ever[i];
+    formed += r.formed[i];
+  }
+  n[kInformedCount] = informed;
+  n[kParticipants] = participants;
+  n[kActiveCount] = active;
+  n[kCoreCount] = core;
+  n[kEver] = ever;
+  n[kYouthPop] = youth;
+  n[kYouthPart] = youth_part;
+  n[kLowPop] = low;
+  n[kLowPart] = low_part;
+  c.formed = formed;
+  c.ties = ties.offsets[e] - ties.offsets[b];
+  c.bridging = count_bridging(r, ties, b, e);
+  return c;
+}
+
+// Trust and participants' priorities over residents [b, e), in resident order.
+CensusFloats sum_residents(const Residents& r, std::size_t b, std::size_t e) {
+  CensusFloats s;
+  for (std::size_t i = b; i < e; ++i) {
+    s.ti += r.ti[i];
+    s.ta += r.ta[i];
+    s.eff += r.eff[i];
+  }
+  for (std::size_t i = b; i < e; ++i) {
+    if (r.level[i] < kOccasional) continue;
+    for (int k = 0; k < kThemes; ++k) s.prio[k] += r.p(i)[k];
+  }
+  return s;
+}
+
 CensusSums take_census(const Residents& r, const sim::CsrGraph& ties, sim::Parallel par) {
-  return par.reduce<CensusSums>(r.n, [&](std::size_t b, std::size_t e) {
-    std::array<std::uint64_t, kTi> count{};
-    std::uint64_t tie_count = 0, bridging = 0, formed = 0;
-    double ti = 0, ta = 0, eff = 0;
-    std::array<double, kThemes> prio{};
-    for (std::size_t i = b; i < e; ++i) {
-      const std::uint8_t level = r.level[i];
-      const bool part = level >= kOccasional;
-      const bool youth = r.age[i] == 0;
-      const bool low = r.low_income[i] != 0;
-      count[kInformedCount] += level >= kInformed ? 1 : 0;
-      count[kParticipants] += part ? 1 : 0;
-      count[kActiveCount] += level >= kActive ? 1 : 0;
-      count[kCoreCount] += level == kCore ? 1 : 0;
-      count[kEver] += r.ever[i];
-      count[kYouthPop] += youth ? 1 : 0;
-      count[kYouthPart] += part && youth ? 1 : 0;
-      count[kLowPop] += low ? 1 : 0;
-      count[kLowPart] += part && low ? 1 : 0;
-      ti += r.ti[i];
-      ta += r.ta[i];
-      eff += r.eff[i];
-      const auto nb = ties.neighbours_of(static_cast<sim::NodeId>(i));
-      tie_count += nb.size();
-      const std::uint32_t block = r.block[i];
-      for (sim::NodeId t : nb) bridging += r.block[t] != block ? 1 : 0;
-      formed += r.formed[i];
-      if (part) {
-        for (int k = 0; k < kThemes; ++k) prio[k] += r.p(i)[k];
-      }
+  const sim::Parallel fine = par.finer();
+  const std::size_t sum_blocks = par.block_count(r.n);
+  const std::size_t count_blocks = fine.block_count(r.n);
+  std::vector<CensusFloats> floats(sum_blocks);
+  std::vector<CensusCounts> counts(count_blocks);
+  // One task per block of either kind (the sums first: they are the larger).
+  sim::Parallel(par.enabled(), 1).for_blocks(sum_blocks + count_blocks, [&](std::size_t task, std::size_t) {
+    const sim::Parallel& p = task < sum_blocks ? par : fine;
+    const std::size_t block = task < sum_blocks ? task : task - sum_blocks;
+    const std::size_t b = block * p.block();
+    const std::size_t e = std::min(r.n, b + p.block());
+    if (task < sum_blocks) {
+      floats[block] = sum_residents(r, b, e);
+    } else {
+      counts[block] = count_residents(r, ties, b, e);
     }
-    CensusSums s;
-    count[kN] = e - b;
-    for (int k = 0; k < kTi; ++k) s.v[k] = static_cast<double>(count[k]);
-    s.v[kTi] = ti;
-    s.v[kTa] = ta;
-    s.v[kEff] = eff;
-    s.v[kTies] = static_cast<double>(tie_count);
-    s.v[kBridging] = static_cast<double>(bridging);
-    s.v[kFormed] = static_cast<double>(formed);
-    for (int k = 0; k < kThemes; ++k) s.v[kPrio + k] = prio[k];
-    return s;
   });
+  CensusCounts count;
+  for (const CensusCounts& c : counts) {
+    for (int k = 0; k < kTi; ++k) count.level_and_group[k] += c.level_and_group[k];
+    count.ties += c.ties;
+    count.bridging += c.bridging;
+    count.formed += c.formed;
+  }
+  CensusSums s;
+  for (int k = 0; k < kTi; ++k) s.v[k] = static_cast<double>(count.level_and_group[k]);
+  s.v[kTies] = static_cast<double>(count.ties);
+  s.v[kBridging] = static_cast<double>(count.bridging);
+  s.v[kFormed] = static_cast<double>(count.formed);
+  for (const CensusFloats& f : floats) {
+    s.v[kTi] += f.ti;
+    s.v[kTa] += f.ta;
+    s.v[kEff] += f.eff;
+    for (int k = 0; k < kThemes; ++k) s.v[kPrio + k] += f.prio[k];
+  }
+  return s;
 }
 
 // The indicators that are ratios of census counts (scale: population_scale).
@@ -171,6 +249,21 @@ double largest_participant_component(const Residents& r, const sim::CsrGraph& ti
   return part_flags > 0 ? largest / part_flags : 0.0;
 }
 
+// Mean local clustering over the fixed sample: each resident's in parallel (a
+// few hundred, each a few microseconds: small tasks), summed in sample order.
+// scratch: at least one entry per sampled resident.
+double sample_clustering(const sim::CsrGraph& ties, const std::vector<std::uint32_t>& sample,
+                         std::vector<double>& scratch, sim::Parallel par) {
+  if (sample.empty()) return 0.0;
+  constexpr std::size_t kSamplesPerTask = 16;
+  sim::Parallel(par.enabled(), kSamplesPerTask).for_blocks(sample.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t s = b; s < e; ++s) scratch[s] = sim::local_clustering(ties, sample[s]);
+  });
+  double clustering = 0;
+  for (std::size_t s = 0; s < sample.size(); ++s) clustering += scratch[s];
+  return clustering / static_cast<double>(sample.size());
+}
+
 // Inter-organisation trust, institutions' posture, associations' legitimacy.
 void set_organisation_indicators(const Organisations& org, IndicatorValues& v) {
   const int o = org.size();
@@ -197,22 +290,19 @@ void set_organisation_indicators(const Organisations& org, IndicatorValues& v) {
 }  // namespace
 
 void TerritorialModel::prepare_observation(sim::Parallel par) {
-  const CensusSums c = take_census(res_, ties_, par);
+  CensusSums c;
+  double clustering = 0, largest_component = 0;
+  scratch_.resize(std::max(scratch_.size(), sample_.size()));
+  // The union-find is serial: it runs beside the census and the clustering
+  // (their values do not depend on what runs beside them).
+  par.invoke([&] { largest_component = largest_participant_component(res_, ties_, uf_parent_, uf_size_); },
+             [&] { c = take_census(res_, ties_, par); },
+             [&] { clustering = sample_clustering(ties_, sample_, scratch_, par); });
   IndicatorValues& v = ind_;
   set_census_indicators(c, scale_, v);
   v.dispersion = participant_dispersion(res_, c, par);
-  // Clustering on the fixed sample: each resident's in parallel (a few
-  // hundred, each a few microseconds: small tasks), summed in sample order.
-  constexpr std::size_t kSamplesPerTask = 16;
-  scratch_.resize(std::max(scratch_.size(), sample_.size()));
-  sim::Parallel(par.enabled(), kSamplesPerTask).for_blocks(sample_.size(), [&](std::size_t b, std::size_t e) {
-    for (std::size_t s = b; s < e; ++s) scratch_[s] = sim::local_clustering(ties_, sample_[s]);
-  });
-  double clustering = 0;
-  for (std::size_t s = 0; s < sample_.size(); ++s) clustering += scratch_[s];
-  v.clustering = sample_.empty() ? 0.0 : clustering / static_cast<double>(sample_.size());
-  v.largest_component =
-      c.v[kParticipants] > 0 ? largest_participant_component(res_, ties_, uf_parent_, uf_size_) : 0.0;
+  v.clustering = clustering;
+  v.largest_component = c.v[kParticipants] > 0 ? largest_component : 0.0;
   set_organisation_indicators(org_, v);
 }
 

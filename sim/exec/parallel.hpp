@@ -11,12 +11,14 @@
 // can be interrupted within one block; the run is then discarded.
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_invoke.h>
 #include <oneapi/tbb/partitioner.h>
 #include <oneapi/tbb/task_group.h>
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "sim/exec/interrupt.hpp"
@@ -87,6 +89,20 @@ class Parallel {
     finer().for_blocks(n, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) f(i);
     });
+  }
+
+  // Independent pieces of work (each may run its own loops): concurrently
+  // when enabled, else one after the other in argument order. A serial pass
+  // then runs beside a parallel loop instead of after it.
+  template <typename... F>
+  void invoke(F&&... f) const {
+    static_assert(sizeof...(F) >= 2, "invoke takes at least two functions");
+    if (!enabled_) {
+      (f(), ...);
+      return;
+    }
+    oneapi::tbb::parallel_invoke(std::forward<F>(f)...);
+    throw_if_cancelled();
   }
 
   // Sum of partial(begin, end) over the blocks, added in block order.

@@ -1,6 +1,8 @@
 #include "sim/graph/metrics.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <vector>
 
 namespace atc::sim {
 
@@ -10,23 +12,31 @@ double mean_degree(const CsrGraph& g) {
 }
 
 namespace {
-// Triangles through i: links among i's neighbours (sorted-list intersections).
+// One byte per node, kept by each thread and all zero between calls: the
+// neighbours of the node whose triangles are being counted are marked, then
+// unmarked. It grows to the largest graph seen, so counting allocates nothing
+// afterwards. Nothing between marking and unmarking spawns or waits for a
+// task, so no other count can start on the same thread meanwhile.
+std::vector<std::uint8_t>& neighbour_marks(std::size_t n) {
+  thread_local std::vector<std::uint8_t> marks;
+  if (marks.size() < n) marks.resize(n, 0);
+  return marks;
+}
+
+// Triangles through i: links among i's neighbours. Each neighbour's list is
+// checked against the marks (independent loads, no merge of sorted lists
+// whose comparisons the processor cannot predict); every link is seen from
+// both of its ends.
 std::uint64_t triangles_at(const CsrGraph& g, NodeId i) {
-  std::uint64_t links = 0;
   const auto nb = g.neighbours_of(i);
+  if (nb.size() < 2) return 0;
+  std::vector<std::uint8_t>& mark = neighbour_marks(g.node_count());
+  for (NodeId j : nb) mark[j] = 1;
+  std::uint64_t links = 0;
   for (NodeId j : nb) {
-    const auto nj = g.neighbours_of(j);
-    auto a = nb.begin();
-    auto b = nj.begin();
-    // Branch-free merge of two sorted lists (the comparisons are unpredictable).
-    while (a != nb.end() && b != nj.end()) {
-      const NodeId x = *a;
-      const NodeId y = *b;
-      links += x == y ? 1 : 0;
-      a += x <= y ? 1 : 0;
-      b += y <= x ? 1 : 0;
-    }
+    for (NodeId t : g.neighbours_of(j)) links += mark[t];
   }
+  for (NodeId j : nb) mark[j] = 0;
   return links / 2;
 }
 }  // namespace

@@ -5,7 +5,10 @@
 #include <boost/graph/connected_components.hpp>
 #include <boost/graph/exterior_property.hpp>
 
+#include <oneapi/tbb/parallel_for.h>
+
 #include <cmath>
+#include <vector>
 
 #include "sim/graph/csr.hpp"
 #include "sim/graph/generators.hpp"
@@ -143,4 +146,28 @@ TEST_CASE("generators are deterministic functions of their stream", "[graph]") {
   const auto g2 = erdos_renyi_mean_degree(5'000, 3.0, b);
   CHECK(g1.offsets == g2.offsets);
   CHECK(g1.neighbours == g2.neighbours);
+}
+
+TEST_CASE("local clustering is the same on any thread, one graph after another", "[graph]") {
+  // Triangles are counted against per-thread marks of the node's neighbours,
+  // which must be all clear after each count, whatever graph came before.
+  auto rng = stream(2);
+  const auto dense = erdos_renyi(400, 0.1, rng);
+  const auto small = watts_strogatz(50, 4, 0.0, rng);  // ring: 0.5 at every node (k = 4)
+  const auto b = to_boost(dense);
+  using ClusteringProperty = boost::exterior_vertex_property<BoostGraph, double>;
+  typename ClusteringProperty::container_type expected(boost::num_vertices(b));
+  typename ClusteringProperty::map_type cm(expected, b);
+  boost::all_clustering_coefficients(b, cm);
+  // Catch2 assertions are not thread-safe: the values are checked afterwards.
+  std::vector<double> on_threads(dense.node_count()), ring(dense.node_count());
+  oneapi::tbb::parallel_for(std::size_t{0}, dense.node_count(), [&](std::size_t i) {
+    on_threads[i] = local_clustering(dense, static_cast<NodeId>(i));
+    ring[i] = local_clustering(small, static_cast<NodeId>(i % small.node_count()));
+  });
+  for (std::size_t i = 0; i < dense.node_count(); ++i) {
+    INFO("node " << i);
+    CHECK(on_threads[i] == Approx(expected[i]).epsilon(1e-12));
+    CHECK(ring[i] == Approx(0.5));
+  }
 }
