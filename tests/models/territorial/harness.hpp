@@ -5,6 +5,7 @@
 #include <oneapi/tbb/global_control.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -83,12 +84,30 @@ struct Capture {
   std::map<std::string, std::vector<double>> values;
 };
 
+// The experiment's `seed` and `replicates` replaced by ATCSIM_TEST_SEED and
+// ATCSIM_TEST_REPLICATES when they are set: to check by hand that a
+// statistical verdict does not hang on one seed (docs/ODD.md, patterns).
+inline std::string with_test_overrides(std::string toml) {
+  for (const auto& [env, key] :
+       {std::pair{"ATCSIM_TEST_SEED", "seed"}, std::pair{"ATCSIM_TEST_REPLICATES", "replicates"}}) {
+    const char* value = std::getenv(env);
+    if (value == nullptr) continue;
+    const std::string line = std::string("\n") + key + " = ";
+    const std::size_t at = toml.find(line);
+    if (at == std::string::npos) continue;
+    const std::size_t end = toml.find('\n', at + 1);
+    toml.replace(at, end - at, line + value);
+  }
+  return toml;
+}
+
 // The results of an experiment run in memory.
 class Runs {
  public:
   Runs(const std::string& toml, int threads) {
     TempDir dir;
-    dir.write("config.toml", toml + "\n[output]\npath = \"" + dir.file("out.h5") + "\"\n");
+    dir.write("config.toml",
+              with_test_overrides(toml) + "\n[output]\npath = \"" + dir.file("out.h5") + "\"\n");
     sim::LoadOptions options;
     options.check_output_path = false;
     spec_ = std::make_unique<sim::ExperimentSpec>(

@@ -2,7 +2,7 @@
 // the qualitative patterns of MODEL.md's validation section, each written as
 // a predicate over an in-memory experiment (a 3,000-resident site, 24 paired
 // replicates, 156 weeks after the burn-in; the verdicts were checked at six
-// seeds, ATCSIM_PATTERN_SEED, docs/ODD.md). Every predicate must hold for the
+// seeds, ATCSIM_TEST_SEED, docs/ODD.md). Every predicate must hold for the
 // model and FAIL for a plausible wrong variant of the mechanism behind it
 // (a contrast, as the canonical reference runner does); placebo interventions
 // (an animator who makes no contact and holds no forum, a governance body that
@@ -201,24 +201,8 @@ model = { trust_institutions_initial = 0.12, trust_associations_initial = 0.2, c
 kind = "animator"
 )";
 
-// The experiment, with its seed and replicate count overridable
-// (ATCSIM_PATTERN_SEED, ATCSIM_PATTERN_REPLICATES) to check that the verdicts
-// do not hang on one seed.
-std::string experiment() {
-  std::string toml = kExperiment;
-  const auto set = [&](const char* env, const std::string& key, const std::string& value) {
-    const char* v = std::getenv(env);
-    if (v == nullptr) return;
-    const std::size_t at = toml.find(key + " = " + value + "\n");
-    toml.replace(at, key.size() + 3 + value.size(), key + " = " + v);
-  };
-  set("ATCSIM_PATTERN_SEED", "seed", "2024");
-  set("ATCSIM_PATTERN_REPLICATES", "replicates", "24");
-  return toml;
-}
-
 const Runs& runs() {
-  static const Runs instance(experiment(), 0);
+  static const Runs instance(kExperiment, 0);
   return instance;
 }
 
