@@ -25,7 +25,7 @@ const std::map<std::string, double> kPopulation{{"small", 1000.0}, {"mean", 3900
 
 std::string experiment(double scale, const std::vector<std::string>& sites) {
   std::string toml = R"([experiment]
-replicates = 8
+replicates = 16
 steps = 104
 seed = 31
 [model]
