@@ -65,12 +65,12 @@ MemoryNeed estimate_memory(const ExperimentSpec& spec, int threads) {
   };
   const auto replicates = static_cast<std::size_t>(spec.replicates);
   for (std::size_t point = 0; point < spec.point_count(); ++point) {
-    // Uncoupled scenarios with identical parameters run as one task per
-    // site (sim/exec/runner.cpp), which holds the site built once and the
-    // copy being run: two models.
+    // Uncoupled scenarios with identical parameters (of a model with
+    // interventions) run as one task per site (sim/exec/runner.cpp), which
+    // holds the site built once and the copy being run: two models.
     std::vector<std::size_t> same(spec.scenarios.size(), 1);
     std::vector<bool> counted(spec.scenarios.size(), false);
-    for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
+    for (std::size_t s = 0; s < spec.scenarios.size() && !spec.model->interventions.empty(); ++s) {
       for (std::size_t t = 0; t < s; ++t) {
         if (counted[t] || !spec.scenario_at(point, t).params.identical(spec.scenario_at(point, s).params))
           continue;

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "sim/core/error.hpp"
@@ -87,7 +88,8 @@ struct Plan {
 Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& sink) {
   Plan out;
   // Per (point, replicate): its uncoupled runs, in classes of identical
-  // parameters (in run order, so the plan does not depend on anything else).
+  // parameters (in run order, so the plan does not depend on anything else);
+  // for a model without interventions, one run per class.
   std::vector<std::vector<std::vector<io::RunId>>> classes(layout.points * layout.replicates);
   for (std::size_t index = 0; index < layout.run_count(); ++index) {
     const io::RunId run = layout.run_id(index);
@@ -104,10 +106,12 @@ Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& 
       out.tasks.push_back({{run}, 0, layout.sites});
       continue;
     }
+    // Only a model with interventions has scenarios that differ by them alone.
     auto& mine = classes[run.point * layout.replicates + run.replicate];
     auto same = std::find_if(mine.begin(), mine.end(), [&](const std::vector<io::RunId>& c) {
       const io::RunId& first = c.front();
-      return spec.scenario_for(first.point, first.scenario, first.replicate).params.identical(params);
+      return !spec.model->interventions.empty() &&
+             spec.scenario_for(first.point, first.scenario, first.replicate).params.identical(params);
     });
     if (same == mine.end()) {
       mine.emplace_back();
@@ -239,7 +243,7 @@ class TaskRunner {
         sr.model = base->with_interventions(sr.interventions);
         copies = sr.model != nullptr;
       }
-      if (!sr.model && base && sr.interventions.empty()) sr.model = std::move(base);
+      if (!sr.model && base && sr.interventions.empty()) sr.model = std::exchange(base, nullptr);
       if (!sr.model) sr.model = build(task.runs[k], index, sr.interventions, parallel);
       if (last) base.reset();
       observe_start(sr, parallel);

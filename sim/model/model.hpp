@@ -188,9 +188,10 @@ class Model {
   // same ModelInit): every later step, observation and coupling gives the
   // same bits. Hence whatever the constructor computes (e.g. a warm-up
   // without interventions) must not depend on them. The copy shares no
-  // mutable state with this model. The engine uses it to build a site once
-  // for the scenarios of a replicate that have identical parameters and
-  // differ only in their interventions (sim/exec/runner.cpp).
+  // mutable state with this model. The engine uses it, for a model that
+  // declares interventions, to build a site once for the scenarios of a
+  // replicate that have identical parameters and differ only in their
+  // interventions (sim/exec/runner.cpp).
   [[nodiscard]] virtual std::unique_ptr<Model> with_interventions(
       std::span<const InterventionSpec> /*interventions*/) const {
     return nullptr;

@@ -6,6 +6,7 @@
 // 1 or 2 threads, and after an interruption and --resume.
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -120,7 +121,7 @@ TEST_CASE("scenarios sharing a warm-up give what each gives as its own experimen
   // The scenarios do differ where they should (the comparison is not empty):
   // atc from baseline at site a only, turnover from both.
   const auto& share = all.at("participation_share");
-  const std::size_t per_scenario = share.size() / 3;
+  const auto per_scenario = static_cast<std::ptrdiff_t>(share.size() / 3);
   const std::vector<double> baseline(share.begin(), share.begin() + per_scenario);
   const std::vector<double> atc(share.begin() + per_scenario, share.begin() + 2 * per_scenario);
   CHECK_FALSE(same_bits(baseline, atc));

@@ -91,6 +91,29 @@ TEST_CASE("the territorial estimate grows with the residents simulated", "[exec]
   CHECK(need.peak_bytes > c.bytes);  // the largest site, plus its recorded series
 }
 
+TEST_CASE("scenarios sharing a warm-up count two models per task", "[exec][memory][shared]") {
+  TempDir dir;
+  const std::string head =
+      "[experiment]\nsteps = 10\nreplicates = 3\n[model]\nname = \"territorial\"\n"
+      "[[site]]\nid = \"a\"\npopulation = 10000\n[[site]]\nid = \"b\"\npopulation = 40000\n"
+      "[[scenario]]\nname = \"baseline\"\n[[scenario]]\nname = \"atc\"\n[[scenario.intervention]]\n"
+      "kind = \"animator\"\n";
+  auto need = [&](const std::string& more, int threads) {
+    dir.write("t.toml", head + more);
+    LoadOptions o;
+    o.check_output_path = false;
+    return estimate_memory(load_experiment(dir.file("t.toml"), atc::models::registry(), o), threads);
+  };
+  // baseline and atc: one task per (replicate, site) holding two models.
+  const MemoryNeed shared = need("", 64);
+  CHECK(shared.concurrent == 3 * 2);
+  // Other parameters: a task per run and site, one model each.
+  const MemoryNeed apart = need("[scenario.model]\nresidential_turnover = 0.1\n", 64);
+  CHECK(apart.concurrent == 2 * 3 * 2);
+  CHECK(shared.peak_bytes == Approx(apart.peak_bytes).epsilon(0.01));  // 6 tasks of 2 models, 12 of 1
+  CHECK(need("", 1).peak_bytes > 1.9 * need("[scenario.model]\nresidential_turnover = 0.1\n", 1).peak_bytes);
+}
+
 TEST_CASE("available memory is read from the machine", "[exec][memory]") {
   const auto available = available_memory();
   REQUIRE(available.has_value());  // Linux: /proc/meminfo
