@@ -104,13 +104,16 @@ TEST_CASE("scenarios sharing a warm-up count two models per task", "[exec][memor
     o.check_output_path = false;
     return estimate_memory(load_experiment(dir.file("t.toml"), atc::models::registry(), o), threads);
   };
-  // baseline and atc: one task per (replicate, site) holding two models.
+  // baseline and atc: one task per (replicate, site) holding two models
+  // (3 replicates x 2 sites).
   const MemoryNeed shared = need("", 64);
-  CHECK(shared.concurrent == 3 * 2);
-  // Other parameters: a task per run and site, one model each.
+  CHECK(shared.concurrent == 6u);
+  // Other parameters: a task per run and site, one model each (2 scenarios
+  // x 3 replicates x 2 sites); the same models in all.
   const MemoryNeed apart = need("[scenario.model]\nresidential_turnover = 0.1\n", 64);
-  CHECK(apart.concurrent == 2 * 3 * 2);
-  CHECK(shared.peak_bytes == Approx(apart.peak_bytes).epsilon(0.01));  // 6 tasks of 2 models, 12 of 1
+  CHECK(apart.concurrent == 12u);
+  CHECK(shared.peak_bytes == Approx(apart.peak_bytes).epsilon(0.01));
+  // One thread: the largest task, two models against one.
   CHECK(need("", 1).peak_bytes > 1.9 * need("[scenario.model]\nresidential_turnover = 0.1\n", 1).peak_bytes);
 }
 
