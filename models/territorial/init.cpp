@@ -67,6 +67,13 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
   reset_counters();
 }
 
+std::unique_ptr<sim::Model> TerritorialModel::with_interventions(
+    std::span<const sim::InterventionSpec> interventions) const {
+  auto copy = std::make_unique<TerritorialModel>(*this);
+  copy->iv_ = Interventions::from(interventions, site_.network);
+  return copy;
+}
+
 void TerritorialModel::reset_counters() {
   forums_held_ = 0;
   projects_launched_ = projects_succeeded_ = projects_failed_ = projects_on_priority_ = 0;

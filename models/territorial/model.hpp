@@ -164,6 +164,12 @@ class TerritorialModel final : public sim::Model {
   void prepare_observation(sim::Parallel parallel) override;
   static std::vector<sim::IndicatorDecl> indicator_decls();
   [[nodiscard]] std::uint64_t agent_count() const override { return res_.n; }
+  // A copy of the site (built and warmed up) with `interventions` scheduled:
+  // the constructor reads no intervention (the burn-in skips them all), and
+  // every member is a value (no pointer into the model), so the copy is what
+  // the constructor would have built with them.
+  [[nodiscard]] std::unique_ptr<sim::Model> with_interventions(
+      std::span<const sim::InterventionSpec> interventions) const override;
 
   // Read access for tests.
   [[nodiscard]] const Residents& residents() const { return res_; }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "sim/core/error.hpp"
@@ -222,6 +223,33 @@ const std::vector<double>& ParamSet::real_list(std::string_view name) const {
 }
 bool ParamSet::was_set(std::string_view name) const {
   return explicit_[index_of(name)];
+}
+
+namespace {
+
+bool same_bits(double a, double b) {
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+
+bool same_value(const ParamValue& a, const ParamValue& b) {
+  if (a.index() != b.index()) return false;
+  if (const auto* x = std::get_if<double>(&a)) return same_bits(*x, std::get<double>(b));
+  if (const auto* x = std::get_if<std::vector<double>>(&a)) {
+    const auto& y = std::get<std::vector<double>>(b);
+    return x->size() == y.size() && std::equal(x->begin(), x->end(), y.begin(), same_bits);
+  }
+  return a == b;  // integers, booleans, strings
+}
+
+}  // namespace
+
+bool ParamSet::identical(const ParamSet& other) const {
+  if (decls_ != other.decls_ || explicit_ != other.explicit_ || values_.size() != other.values_.size())
+    return false;
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    if (!same_value(values_[i], other.values_[i])) return false;
+  }
+  return true;
 }
 
 void ParamSet::set(std::size_t index, ParamValue value) {

@@ -91,6 +91,10 @@ class ParamSet {
   [[nodiscard]] std::size_t index_of(std::string_view name) const;  // throws for unknown
   [[nodiscard]] const std::vector<ParamDecl>& decls() const { return *decls_; }
   [[nodiscard]] std::size_t size() const { return values_.size(); }
+  // The same declarations, the same values bit for bit (NaN equal to the same
+  // NaN, -0.0 different from 0.0) and the same parameters given explicitly:
+  // a model cannot tell two identical sets apart.
+  [[nodiscard]] bool identical(const ParamSet& other) const;
 
  private:
   const ParamValue& lookup(std::string_view name, ParamType type) const;

@@ -23,8 +23,12 @@ struct MemoryNeed {
 
 // The peak memory of running `spec` with `threads` worker threads: every
 // (point, scenario, replicate) run is one task per site (or one task for all
-// sites of a coupled run); at most `threads` tasks are in flight, and the
-// largest ones are assumed to meet. Each site also holds its recorded series.
+// sites of a coupled run), except that the uncoupled scenarios of a point
+// with identical parameters (of a model with interventions) share one task
+// per (replicate, site), which
+// holds two models (the site built once and the copy being run); at most
+// `threads` tasks are in flight, and the largest ones are assumed to meet.
+// Each site also holds its recorded series.
 MemoryNeed estimate_memory(const ExperimentSpec& spec, int threads);
 
 struct MemoryAvailable {

@@ -3,9 +3,14 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <memory>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "sim/core/error.hpp"
 
@@ -47,13 +52,17 @@ class Recorder {
   io::SiteSeries& series_;
 };
 
-// A task is one site of one run, or every site of a run when the model
-// couples its sites (they then advance in lockstep and exchange at step
-// boundaries).
+// A task is one site of one or more runs, or every site of one run when the
+// model couples its sites (they then advance in lockstep and exchange at step
+// boundaries). The runs of an uncoupled task are the incomplete runs of one
+// (point, replicate) whose scenarios have identical parameters: they differ
+// only in their interventions, so the site is built (and warmed up) once for
+// them all when the model can schedule other interventions on a copy
+// (Model::with_interventions).
 struct Task {
-  io::RunId run;
-  std::size_t first_site;
-  std::size_t site_count;
+  std::vector<io::RunId> runs;  // one for a coupled task
+  std::size_t first_site = 0;
+  std::size_t site_count = 1;
 };
 
 // One site being simulated inside a task.
@@ -71,12 +80,17 @@ struct SiteRun {
 // The incomplete runs of an experiment, split into tasks.
 struct Plan {
   std::vector<Task> tasks;
-  std::uint64_t runs = 0;     // incomplete runs, executed now
-  std::uint64_t skipped = 0;  // already complete (resume)
+  std::uint64_t runs = 0;       // incomplete runs, executed now
+  std::uint64_t skipped = 0;    // already complete (resume)
+  std::uint64_t site_runs = 0;  // (run, site) pairs to simulate
 };
 
 Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& sink) {
   Plan out;
+  // Per (point, replicate): its uncoupled runs, in classes of identical
+  // parameters (in run order, so the plan does not depend on anything else);
+  // for a model without interventions, one run per class.
+  std::vector<std::vector<std::vector<io::RunId>>> classes(layout.points * layout.replicates);
   for (std::size_t index = 0; index < layout.run_count(); ++index) {
     const io::RunId run = layout.run_id(index);
     if (sink.run_complete(run)) {
@@ -84,14 +98,42 @@ Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& 
       continue;
     }
     ++out.runs;
+    out.site_runs += layout.sites;
     const auto& params = spec.scenario_for(run.point, run.scenario, run.replicate).params;
     const bool coupled =
         spec.model->couple && layout.sites > 1 && (!spec.model->coupled || spec.model->coupled(params));
     if (coupled) {
-      out.tasks.push_back({run, 0, layout.sites});
-    } else {
-      for (std::size_t site = 0; site < layout.sites; ++site) out.tasks.push_back({run, site, 1});
+      out.tasks.push_back({{run}, 0, layout.sites});
+      continue;
     }
+    // Only a model with interventions has scenarios that differ by them alone.
+    auto& mine = classes[run.point * layout.replicates + run.replicate];
+    auto same = std::find_if(mine.begin(), mine.end(), [&](const std::vector<io::RunId>& c) {
+      const io::RunId& first = c.front();
+      return !spec.model->interventions.empty() &&
+             spec.scenario_for(first.point, first.scenario, first.replicate).params.identical(params);
+    });
+    if (same == mine.end()) {
+      mine.emplace_back();
+      same = std::prev(mine.end());
+    }
+    same->push_back(run);
+  }
+  // The sites of a (point, replicate) one after the other: its runs complete
+  // together, one (point, replicate) after another.
+  for (const auto& of_replicate : classes) {
+    for (const auto& runs : of_replicate) {
+      for (std::size_t site = 0; site < layout.sites; ++site) out.tasks.push_back({runs, site, 1});
+    }
+  }
+  return out;
+}
+
+// The interventions of `scenario` that apply to `site`.
+std::vector<InterventionSpec> interventions_at(const ScenarioSpec& scenario, const SiteSpec& site) {
+  std::vector<InterventionSpec> out;
+  for (const auto& iv : scenario.interventions) {
+    if (iv.applies_to(site.id)) out.push_back(iv);
   }
   return out;
 }
@@ -113,10 +155,107 @@ class TaskRunner {
   }
 
   void run(const Task& task) {
-    const ScenarioSpec& scenario = spec_.scenario_for(task.run.point, task.run.scenario, task.run.replicate);
     const Parallel parallel(options_.parallel_agents);
-    std::vector<SiteRun> sites = start(task, scenario, parallel);
-    const bool coupled = task.site_count > 1;
+    if (task.site_count > 1) {
+      const io::RunId& run = task.runs.front();
+      std::vector<SiteRun> sites = start(run, task.site_count, parallel);
+      simulate(run, sites, parallel);
+    } else {
+      run_site(task, parallel);
+    }
+  }
+
+  [[nodiscard]] std::uint64_t agent_steps() const { return agent_steps_.load(); }
+
+ private:
+  [[nodiscard]] const ScenarioSpec& scenario_of(const io::RunId& run) const {
+    return spec_.scenario_for(run.point, run.scenario, run.replicate);
+  }
+
+  // Site `index` of `run`'s model, built with `interventions` (and warmed up).
+  [[nodiscard]] std::unique_ptr<Model> build(const io::RunId& run, std::size_t index,
+                                             std::span<const InterventionSpec> interventions,
+                                             const Parallel& parallel) const {
+    const ModelInit init{scenario_of(run).params,
+                         spec_.site_for(run.point, index, run.replicate),
+                         interventions,
+                         RngKey{spec_.seed_at(run.point), static_cast<std::uint32_t>(run.replicate),
+                                static_cast<std::uint32_t>(index)},
+                         spec_.steps,
+                         spec_.step_days,
+                         parallel};
+    return spec_.model->create(init);
+  }
+
+  // A site whose model is built: its series, and the record at time 0.
+  void observe_start(SiteRun& sr, const Parallel& parallel) const {
+    sr.series.values.resize(layout_.indicators.size());
+    for (std::size_t i = 0; i < layout_.indicators.size(); ++i) {
+      sr.series.values[i].assign(layout_.values_per_site(i), std::nan(""));
+    }
+    sr.recorder = std::make_unique<Recorder>(layout_, sr.series);
+    sr.recorder->record(*sr.model, 0, parallel);
+    sr.agents = sr.model->agent_count();
+  }
+
+  // The sites of a coupled run, built and observed at time 0, in parallel:
+  // each is independent until the first exchange.
+  std::vector<SiteRun> start(const io::RunId& run, std::size_t site_count, const Parallel& parallel) const {
+    std::vector<SiteRun> sites(site_count);
+    parallel_indices(site_count, [&](std::size_t k) {
+      SiteRun& sr = sites[k];
+      sr.index = k;
+      sr.interventions = interventions_at(scenario_of(run), spec_.site_for(run.point, k, run.replicate));
+      sr.model = build(run, k, sr.interventions, parallel);
+      observe_start(sr, parallel);
+    });
+    return sites;
+  }
+
+  // One site of the runs of an uncoupled task, one run after the other. With
+  // several runs the site is built once without interventions, and each run
+  // takes a copy with its own (Model::with_interventions); the runs without
+  // any come last, and the last one takes the built model itself. A model
+  // that makes no copy is built again for each run that has interventions.
+  void run_site(const Task& task, const Parallel& parallel) {
+    const std::size_t index = task.first_site;
+    std::vector<std::vector<InterventionSpec>> interventions;
+    std::vector<std::size_t> order;
+    for (std::size_t k = 0; k < task.runs.size(); ++k) {
+      const io::RunId& run = task.runs[k];
+      interventions.push_back(
+          interventions_at(scenario_of(run), spec_.site_for(run.point, index, run.replicate)));
+      order.push_back(k);
+    }
+    std::stable_partition(order.begin(), order.end(),
+                          [&](std::size_t k) { return !interventions[k].empty(); });
+    std::unique_ptr<Model> base;
+    if (task.runs.size() > 1) base = build(task.runs.front(), index, {}, parallel);
+    bool copies = base != nullptr;
+    for (std::size_t position = 0; position < order.size(); ++position) {
+      const std::size_t k = order[position];
+      const bool last = position + 1 == order.size();
+      std::vector<SiteRun> sites(1);
+      SiteRun& sr = sites[0];
+      sr.index = index;
+      sr.interventions = std::move(interventions[k]);
+      if (copies && !(last && sr.interventions.empty())) {
+        sr.model = base->with_interventions(sr.interventions);
+        copies = sr.model != nullptr;
+      }
+      if (!sr.model && base && sr.interventions.empty()) sr.model = std::exchange(base, nullptr);
+      if (!sr.model) sr.model = build(task.runs[k], index, sr.interventions, parallel);
+      if (last) base.reset();
+      observe_start(sr, parallel);
+      simulate(task.runs[k], sites, parallel);
+    }
+  }
+
+  // Steps the sites of `run` (one, or all of a coupled run) from time 0,
+  // records them, and hands their series to the sink.
+  void simulate(const io::RunId& run, std::vector<SiteRun>& sites, const Parallel& parallel) {
+    const ScenarioSpec& scenario = scenario_of(run);
+    const bool coupled = sites.size() > 1;
     std::vector<Model*> models;
     for (auto& sr : sites) models.push_back(sr.model.get());
 
@@ -141,48 +280,12 @@ class TaskRunner {
     }
     for (auto& sr : sites) {
       sr.model.reset();
-      sink_.write_site(task.run, sr.index, sr.series);
-      if (remaining_[layout_.run_index(task.run)].fetch_sub(1) == 1) {
-        sink_.complete_run(task.run);
+      sink_.write_site(run, sr.index, sr.series);
+      if (remaining_[layout_.run_index(run)].fetch_sub(1) == 1) {
+        sink_.complete_run(run);
         progress_.run_done();
       }
     }
-  }
-
-  [[nodiscard]] std::uint64_t agent_steps() const { return agent_steps_.load(); }
-
- private:
-  // The sites of a task, built and observed at time 0. The sites of a coupled
-  // task are built (and warmed up) in parallel: each is independent until the
-  // first exchange.
-  std::vector<SiteRun> start(const Task& task, const ScenarioSpec& scenario, const Parallel& parallel) const {
-    std::vector<SiteRun> sites(task.site_count);
-    parallel_indices(task.site_count, [&](std::size_t k) {
-      SiteRun& sr = sites[k];
-      sr.index = task.first_site + k;
-      const SiteSpec& site = spec_.site_for(task.run.point, sr.index, task.run.replicate);
-      for (const auto& iv : scenario.interventions) {
-        if (iv.applies_to(site.id)) sr.interventions.push_back(iv);
-      }
-      const ModelInit init{
-          scenario.params,
-          site,
-          sr.interventions,
-          RngKey{spec_.seed_at(task.run.point), static_cast<std::uint32_t>(task.run.replicate),
-                 static_cast<std::uint32_t>(sr.index)},
-          spec_.steps,
-          spec_.step_days,
-          parallel};
-      sr.model = spec_.model->create(init);
-      sr.series.values.resize(layout_.indicators.size());
-      for (std::size_t i = 0; i < layout_.indicators.size(); ++i) {
-        sr.series.values[i].assign(layout_.values_per_site(i), std::nan(""));
-      }
-      sr.recorder = std::make_unique<Recorder>(layout_, sr.series);
-      sr.recorder->record(*sr.model, 0, parallel);
-      sr.agents = sr.model->agent_count();
-    });
-    return sites;
   }
 
   // One step of one site, unless it is finished; an uncoupled site that is
@@ -224,10 +327,11 @@ RunStats execute(const ExperimentSpec& spec, io::Sink& sink, const ExecOptions& 
   RunStats stats;
   stats.runs_skipped = work.skipped;
 
-  Progress progress(options.progress, work.tasks.size() * static_cast<std::uint64_t>(spec.steps), work.runs);
+  Progress progress(options.progress, work.site_runs * static_cast<std::uint64_t>(spec.steps), work.runs);
   TaskRunner runner(spec, layout, options, sink, progress);
-  // One task per (scenario, replicate, site), each grain of one: runs are
-  // coarse and uneven, and their results do not depend on where they run.
+  // One task per site of a class of runs (or per coupled run), each grain of
+  // one: tasks are coarse and uneven, and their results do not depend on
+  // where they run.
   parallel_indices(work.tasks.size(), [&](std::size_t i) { runner.run(work.tasks[i]); });
   if (stop_requested().load()) throw Interrupted("interrupted");
   progress.finish();

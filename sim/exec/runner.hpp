@@ -1,7 +1,11 @@
 #pragma once
 // Executes an experiment: every (scenario, replicate, site) is an independent
-// task; tasks run in parallel with oneTBB and write their results to a sink as
-// they finish, so memory holds only the runs in flight.
+// task (all sites of a run together when the model couples them), except that
+// the scenarios of a replicate with identical parameters share a task per
+// site, which builds (and warms up) the site once and runs each scenario on a
+// copy with its interventions (Model::with_interventions). Tasks run in
+// parallel with oneTBB and write their results to a sink as they finish, so
+// memory holds only the runs in flight.
 #include <atomic>
 #include <cstdint>
 

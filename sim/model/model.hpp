@@ -180,6 +180,22 @@ class Model {
   // True once nothing can change any more (e.g. Axelrod absorption, a finished
   // cascade). The engine then stops stepping and repeats the last observation.
   [[nodiscard]] virtual bool absorbed() const { return false; }
+  // Optional: a copy of this model with `interventions` scheduled instead of
+  // its own; nullptr (the default) when the model cannot make one.
+  // Contract: called on a model just built by ModelDescription::create with no
+  // interventions and not yet stepped, it returns a model indistinguishable
+  // from the one create would build with `interventions` (and otherwise the
+  // same ModelInit): every later step, observation and coupling gives the
+  // same bits. Hence whatever the constructor computes (e.g. a warm-up
+  // without interventions) must not depend on them. The copy shares no
+  // mutable state with this model. The engine uses it, for a model that
+  // declares interventions, to build a site once for the scenarios of a
+  // replicate that have identical parameters and differ only in their
+  // interventions (sim/exec/runner.cpp).
+  [[nodiscard]] virtual std::unique_ptr<Model> with_interventions(
+      std::span<const InterventionSpec> /*interventions*/) const {
+    return nullptr;
+  }
 };
 
 // Declares an indicator read from a model of type M by `read`, which returns

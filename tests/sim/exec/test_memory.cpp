@@ -91,6 +91,32 @@ TEST_CASE("the territorial estimate grows with the residents simulated", "[exec]
   CHECK(need.peak_bytes > c.bytes);  // the largest site, plus its recorded series
 }
 
+TEST_CASE("scenarios sharing a warm-up count two models per task", "[exec][memory][shared]") {
+  TempDir dir;
+  const std::string head =
+      "[experiment]\nsteps = 10\nreplicates = 3\n[model]\nname = \"territorial\"\n"
+      "[[site]]\nid = \"a\"\npopulation = 10000\n[[site]]\nid = \"b\"\npopulation = 40000\n"
+      "[[scenario]]\nname = \"baseline\"\n[[scenario]]\nname = \"atc\"\n[[scenario.intervention]]\n"
+      "kind = \"animator\"\n";
+  auto need = [&](const std::string& more, int threads) {
+    dir.write("t.toml", head + more);
+    LoadOptions o;
+    o.check_output_path = false;
+    return estimate_memory(load_experiment(dir.file("t.toml"), atc::models::registry(), o), threads);
+  };
+  // baseline and atc: one task per (replicate, site) holding two models
+  // (3 replicates x 2 sites).
+  const MemoryNeed shared = need("", 64);
+  CHECK(shared.concurrent == 6u);
+  // Other parameters: a task per run and site, one model each (2 scenarios
+  // x 3 replicates x 2 sites); the same models in all.
+  const MemoryNeed apart = need("[scenario.model]\nresidential_turnover = 0.1\n", 64);
+  CHECK(apart.concurrent == 12u);
+  CHECK(shared.peak_bytes == Approx(apart.peak_bytes).epsilon(0.01));
+  // One thread: the largest task, two models against one.
+  CHECK(need("", 1).peak_bytes > 1.9 * need("[scenario.model]\nresidential_turnover = 0.1\n", 1).peak_bytes);
+}
+
 TEST_CASE("available memory is read from the machine", "[exec][memory]") {
   const auto available = available_memory();
   REQUIRE(available.has_value());  // Linux: /proc/meminfo
