@@ -473,6 +473,8 @@ void TerritorialModel::init_network(sim::Parallel par) {
   assoc_close_.assign(static_cast<std::size_t>(org_.n_assoc), 0.0);
   active_ties_.assign(n, 0);
   uf_size_.resize(n);
+  uf_members_.reserve(n);
+  bridging_ties_.assign(n, 0);
   attendees_.reserve(n);
   // CSR snapshot storage: reserved so weekly rebuilds do not reallocate.
   ties_.offsets.assign(n + 1, 0);

@@ -329,6 +329,7 @@ class TerritorialModel final : public sim::Model {
   IndicatorValues ind_;
   std::vector<std::uint32_t> sample_;               // clustering sample
   std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
+  std::vector<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
   std::vector<double> scratch_, scratch_sum_;
   std::vector<std::uint8_t> touched_;       // residents whose ties a move affects this week
   std::vector<std::uint8_t> may_form_tie_;  // residents who may form a tie this week (apply_moves)
@@ -345,6 +346,10 @@ class TerritorialModel final : public sim::Model {
   // those with more are counted afresh each week.
   std::vector<std::uint8_t> affil_dirty_;
   std::vector<double> assoc_close_;
+  // Ties of each resident's snapshot row to another block (the census'
+  // bridging share): counted by rebuild_ties when it rewrites the row, which
+  // it does for every resident a move touched (the only way a block changes).
+  std::vector<std::uint8_t> bridging_ties_;
   // Last week's (ti, ta) side by side, read by the DeGroot step: one cache
   // line per tie gathered instead of two (it replaces Residents' ti_prev, ta_prev).
   std::vector<std::array<float, 2>> trust_prev_;

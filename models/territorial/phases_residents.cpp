@@ -335,8 +335,13 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
     const bool touched = touched_[i] != 0;
     touched_[i] = 0;
     // A mover's membership may have changed: its and its ties' sets of
-    // associations are recomputed (phase_outreach).
-    if (touched) affil_dirty_[i] = 1;
+    // associations are recomputed (phase_outreach). Its block or a tie's may
+    // have changed: the snapshot row is rewritten, and its bridging ties
+    // counted again (rebuild_ties).
+    if (touched) {
+      affil_dirty_[i] = 1;
+      r.slots_changed[i] = 1;
+    }
     // Untouched by a move and without co-participation ties (most
     // residents): every tie stays as it is, no slot needs reading.
     const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
@@ -768,12 +773,16 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
       // Insertion sort while copying: rows are short (at most kTieSlots).
       sim::NodeId* row = next.neighbours.data() + offsets[i];
       const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+      const std::uint32_t own_block = r.block[i];
+      int bridging = 0;
       for (int s = 0; s < count; ++s) {
         const sim::NodeId x = to[s];
+        bridging += r.block[x] != own_block ? 1 : 0;
         int k = s;
         for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
         row[k] = x;
       }
+      bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
       r.slots_changed[i] = 0;
       // The row may differ: its associations and participating ties are
       // recomputed (phase_outreach).
