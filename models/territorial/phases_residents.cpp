@@ -592,9 +592,12 @@ void TerritorialModel::participate(const Week& w, std::size_t i, double draw, do
   }
   r.attending[i] = attend < p_attend ? 1 : 0;
   // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
-  float* p = r.p(i);
-  const float* p0 = r.p0(i);
-  for (int k = 0; k < kThemes; ++k) p[k] += static_cast<float>(prm_.priority_anchoring) * (p0[k] - p[k]);
+  // (Rows of prio and prio0 never overlap: restrict lets the compiler use
+  // packed float operations, each lane rounding as the scalar one.)
+  float* __restrict p = r.p(i);
+  const float* __restrict p0 = r.p0(i);
+  const auto anchoring = static_cast<float>(prm_.priority_anchoring);
+  for (int k = 0; k < kThemes; ++k) p[k] += anchoring * (p0[k] - p[k]);
 }
 
 // ---- phase 4: deliberation / shared diagnosis --------------------------------
