@@ -272,17 +272,17 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
   // with probability integration_rate per week (a block-mate, or a resident of
   // another block in proportion weak_ties / (block_ties + weak_ties)). Serial,
   // in resident order: a tie writes both ends.
-  // Only the residents drop_ties_of_movers marked can form a tie (ties are
-  // only added here, so one at or above their target stays there).
+  // Only the residents drop_ties_of_movers listed (in resident order) can
+  // form a tie (ties are only added here, so one at or above their target
+  // stays there).
   const double block_share = prm_.block_ties / (prm_.block_ties + prm_.weak_ties);
-  for (std::size_t i = 0; i < res_.n; ++i) {
-    if (may_form_tie_[i] == 0) continue;
+  found_.for_each([&](std::uint32_t i) {
     if (res_.moved[i] == kStayed) {
       integrate_resident(w, i, block_share);
     } else {
       meet_block_neighbours(w, i);
     }
-  }
+  });
 }
 
 // Who moves out (a newcomer takes the dwelling: same static profile, fresh
@@ -290,96 +290,110 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
 void TerritorialModel::draw_moves(const Week& w, sim::Parallel par) {
   auto& r = res_;
   const std::size_t blocks = block_count();
-  par.for_each(r.n, [&](std::size_t i) {
-    RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
-    const double out = rng.uniform();
-    const double reloc = rng.uniform();
-    const double where = rng.uniform();
-    const double lose = rng.uniform();
-    r.moved[i] = kStayed;
-    if (out < w.move_out_hazard) {
-      r.moved[i] = kMovedOut;
-      draw_resident_state(i, w.key);
-      r.invited[i] = r.attending[i] = 0;
-    } else if (reloc < w.relocation_hazard && blocks > 1) {
-      r.moved[i] = kRelocated;
-      auto nb = static_cast<std::uint32_t>(
-          std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
-      if (nb >= r.block[i]) ++nb;
-      r.block[i] = nb;
-      if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
-    }
+  const sim::Parallel fine = par.finer();
+  found_.start(r.n, fine.block());
+  fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) draw_move(w, i, blocks);
   });
+}
+
+void TerritorialModel::draw_move(const Week& w, std::size_t i, std::size_t blocks) {
+  auto& r = res_;
+  RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
+  const double out = rng.uniform();
+  const double reloc = rng.uniform();
+  const double where = rng.uniform();
+  const double lose = rng.uniform();
+  r.moved[i] = kStayed;
+  if (out < w.move_out_hazard) {
+    r.moved[i] = kMovedOut;
+    draw_resident_state(i, w.key);
+    r.invited[i] = r.attending[i] = 0;
+  } else if (reloc < w.relocation_hazard && blocks > 1) {
+    r.moved[i] = kRelocated;
+    auto nb = static_cast<std::uint32_t>(
+        std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
+    if (nb >= r.block[i]) ++nb;
+    r.block[i] = nb;
+    if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
+  }
+  if (r.moved[i] != kStayed) found_.add(static_cast<std::uint32_t>(i));
 }
 
 // Ties to or from movers go (all ties of a resident who moved out; block ties
 // of a relocated one), and ties formed by co-participation fade by one week.
-// Marks in may_form_tie_ the residents who may form a tie this week: movers,
+// Lists in found_ the residents who may form a tie this week: movers,
 // and those who stayed below their target of neighbourhood ties whose
 // integration draw succeeds (integrate_resident draws it again).
 void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
   auto& r = res_;
-  // Movers and their neighbours (ties are symmetric) are marked; serial, but
-  // movers are few.
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (r.moved[i] == kStayed) continue;
+  // Movers (listed by draw_moves) and their neighbours (ties are symmetric)
+  // are marked; serial, but movers are few.
+  found_.for_each([&](std::uint32_t i) {
     touched_[i] = 1;
-    for (int s = 0; s < r.tie_count[i]; ++s) touched_[r.tie_to[i * kTieSlots + s]] = 1;
-  }
+    for (int s = 0; s < r.tie_count[i]; ++s) touched_[r.tie_to[std::size_t{i} * kTieSlots + s]] = 1;
+  });
   // Each resident cleans its own slots. Both ends of a tie apply the same
   // rule, so ties stay symmetric.
-  par.for_each(r.n, [&](std::size_t i) {
-    std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
-    std::uint8_t* kind = r.tie_kind.data() + i * kTieSlots;
-    std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
-    const bool touched = touched_[i] != 0;
-    touched_[i] = 0;
-    // A mover's membership may have changed: its and its ties' sets of
-    // associations are recomputed (phase_outreach). Its block or a tie's may
-    // have changed: the snapshot row is rewritten, and its bridging ties
-    // counted again (rebuild_ties).
-    if (touched) {
-      affil_dirty_[i] = 1;
-      r.slots_changed[i] = 1;
-    }
-    // Untouched by a move and without co-participation ties (most
-    // residents): every tie stays as it is, no slot needs reading.
-    const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
-    int kept = 0;
-    int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
-    int formed = 0;
-    for (int s = 0; s < count; ++s) {
-      const std::uint32_t t = to[s];
-      bool keep = true;
-      if (touched) {
-        keep = r.moved[i] != kMovedOut && r.moved[t] != kMovedOut;
-        if (kind[s] == kBlockTie && (r.moved[i] == kRelocated || r.moved[t] == kRelocated)) keep = false;
-      }
-      std::uint8_t l = life[s];
-      if (kind[s] == kFormedTie) {
-        l = static_cast<std::uint8_t>(l - 1);
-        if (l == 0) keep = false;
-      }
-      if (!keep) continue;
-      neighbourhood += kind[s] != kFormedTie ? 1 : 0;
-      formed += kind[s] == kFormedTie ? 1 : 0;
-      to[kept] = t;
-      kind[kept] = kind[s];
-      life[kept] = l;
-      ++kept;
-    }
-    if (count > 0 || touched) {
-      if (kept != r.tie_count[i]) r.slots_changed[i] = 1;
-      r.tie_count[i] = static_cast<std::uint8_t>(kept);
-      r.formed[i] = static_cast<std::uint8_t>(formed);
-    }
-    bool may_form = r.moved[i] != kStayed;
-    if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
-      RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
-      may_form = rng.uniform() < prm_.integration_rate;
-    }
-    may_form_tie_[i] = may_form ? 1 : 0;
+  const sim::Parallel fine = par.finer();
+  found_.start(r.n, fine.block());
+  fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) clean_slots(w, i);
   });
+}
+
+void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
+  auto& r = res_;
+  std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+  std::uint8_t* kind = r.tie_kind.data() + i * kTieSlots;
+  std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
+  const bool touched = touched_[i] != 0;
+  touched_[i] = 0;
+  // A mover's membership may have changed: its and its ties' sets of
+  // associations are recomputed (phase_outreach). Its block or a tie's may
+  // have changed: the snapshot row is rewritten, and its bridging ties
+  // counted again (rebuild_ties).
+  if (touched) {
+    affil_dirty_[i] = 1;
+    r.slots_changed[i] = 1;
+  }
+  // Untouched by a move and without co-participation ties (most
+  // residents): every tie stays as it is, no slot needs reading.
+  const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
+  int kept = 0;
+  int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
+  int formed = 0;
+  for (int s = 0; s < count; ++s) {
+    const std::uint32_t t = to[s];
+    bool keep = true;
+    if (touched) {
+      keep = r.moved[i] != kMovedOut && r.moved[t] != kMovedOut;
+      if (kind[s] == kBlockTie && (r.moved[i] == kRelocated || r.moved[t] == kRelocated)) keep = false;
+    }
+    std::uint8_t l = life[s];
+    if (kind[s] == kFormedTie) {
+      l = static_cast<std::uint8_t>(l - 1);
+      if (l == 0) keep = false;
+    }
+    if (!keep) continue;
+    neighbourhood += kind[s] != kFormedTie ? 1 : 0;
+    formed += kind[s] == kFormedTie ? 1 : 0;
+    to[kept] = t;
+    kind[kept] = kind[s];
+    life[kept] = l;
+    ++kept;
+  }
+  if (count > 0 || touched) {
+    if (kept != r.tie_count[i]) r.slots_changed[i] = 1;
+    r.tie_count[i] = static_cast<std::uint8_t>(kept);
+    r.formed[i] = static_cast<std::uint8_t>(formed);
+  }
+  bool may_form = r.moved[i] != kStayed;
+  if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
+    RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
+    may_form = rng.uniform() < prm_.integration_rate;
+  }
+  if (may_form) found_.add(static_cast<std::uint32_t>(i));
 }
 
 // A resident who stayed, below their initial number of neighbourhood ties,
@@ -756,7 +770,14 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   next.neighbours.resize(offsets[r.n]);
   // Consecutive unchanged rows are contiguous in both snapshots: each run of
   // them is one copy.
-  par.finer().for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+  const sim::Parallel fine = par.finer();
+  found_.start(r.n, fine.block());
+  fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    // Who starts or stops participating (listed for the serial update below).
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
+      if (now != r.participating[i]) found_.add(static_cast<std::uint32_t>(i));
+    }
     std::size_t run = begin;  // first unchanged row not yet copied
     const auto copy_run = [&](std::size_t until) {
       if (run < until) {
@@ -798,15 +819,14 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   // participating ties of a resident whose row was copied changes only by
   // the neighbours who started or stopped (few a week; ties are symmetric,
   // so they are found from the other end). Serial: a change writes to
-  // neighbours.
-  for (std::size_t i = 0; i < r.n; ++i) {
+  // neighbours (the counts are integers: exact in any order).
+  found_.for_each([&](std::uint32_t i) {
     const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
-    if (now == r.participating[i]) continue;
     r.participating[i] = now;
-    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) {
+    for (sim::NodeId t : ties_.neighbours_of(i)) {
       if (affil_dirty_[t] == 0) active_ties_[t] = static_cast<std::uint8_t>(active_ties_[t] + (now ? 1 : -1));
     }
-  }
+  });
 }
 
 }  // namespace atc::models::territorial
