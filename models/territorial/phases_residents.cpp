@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "models/mechanisms/bounded_confidence.hpp"
 #include "models/territorial/model.hpp"
 
@@ -16,6 +20,36 @@ namespace {
 
 using sim::Purpose;
 using sim::RandomStream;
+
+// f(i), in increasing i, for every i < n with a[i] != 0 or b[i] > b_limit
+// (b may be null). The serial passes that look for the few flagged residents
+// test 16 at a time with SSE2 and skip chunks with none.
+template <typename F>
+void for_each_flagged(const std::uint8_t* a, const std::uint8_t* b, std::uint8_t b_limit, std::size_t n,
+                      F&& f) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i limit = _mm_set1_epi8(static_cast<char>(b_limit));
+  for (; i + 16 <= n; i += 16) {
+    // (_mm_loadu_si128 reads through a may_alias type)
+    const __m128i va = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+    auto mask = static_cast<unsigned>(~_mm_movemask_epi8(_mm_cmpeq_epi8(va, zero)) & 0xFFFF);
+    if (b != nullptr) {
+      // bytes are small counts (below 128): the signed comparison is exact
+      const __m128i vb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+      mask |= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpgt_epi8(vb, limit)));
+    }
+    while (mask != 0) {
+      f(i + static_cast<std::size_t>(__builtin_ctz(mask)));
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    if (a[i] != 0 || (b != nullptr && b[i] > b_limit)) f(i);
+  }
+}
 
 // The distinct associations a resident is close to: their own and those of
 // their ties (at most 1 + kTieSlots entries, no allocation).
@@ -483,10 +517,10 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   };
   // Cached sets about to be recomputed leave the counts of associations'
   // close residents (counts: exact in any order). Serial; few are dirty.
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (affil_dirty_[i] == 0 || affil_n_[i] > kAffil) continue;
+  for_each_flagged(affil_dirty_.data(), nullptr, 0, r.n, [&](std::size_t i) {
+    if (affil_n_[i] > kAffil) return;
     for (int k = 0; k < affil_n_[i]; ++k) assoc_close_[affil_[i * kAffil + k]] -= 1.0;
-  }
+  });
   // Pass 1a, in fine tasks: each dirty resident's affiliations (cached when
   // there are at most kAffil, in the order they are met: own membership, then
   // ties in row order, the order pass 2 sums rates in) and how many of its
@@ -514,8 +548,7 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   // members' ties): the cached sets' counts, updated with the recomputed
   // ones, plus the sets too large to cache, counted afresh. Serial; few.
   scratch_sum_.assign(static_cast<std::size_t>(A) + 1, 0.0);
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (affil_dirty_[i] == 0 && affil_n_[i] <= kAffil) continue;
+  for_each_flagged(affil_dirty_.data(), affil_n_.data(), kAffil, r.n, [&](std::size_t i) {
     if (affil_n_[i] <= kAffil) {
       for (int k = 0; k < affil_n_[i]; ++k) assoc_close_[affil_[i * kAffil + k]] += 1.0;
     } else {
@@ -523,7 +556,7 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
       for (int k = 0; k < s.count; ++k) scratch_sum_[s.org[k]] += 1.0;
     }
     affil_dirty_[i] = 0;
-  }
+  });
   for (int j = 0; j < A; ++j) scratch_sum_[j] += assoc_close_[j];
   // The animator's total weight: summed in resident order within a block,
   // then in block order.
@@ -621,9 +654,8 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   if (!w.forum) return;
   forums_held_ += 1;
   attendees_.clear();
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (r.attending[i]) attendees_.push_back(static_cast<std::uint32_t>(i));
-  }
+  for_each_flagged(r.attending.data(), nullptr, 0, r.n,
+                   [&](std::size_t i) { attendees_.push_back(static_cast<std::uint32_t>(i)); });
   const std::size_t m = attendees_.size();
   forum_attendees_ = static_cast<double>(m) / scale_;
   if (m == 0) return;
