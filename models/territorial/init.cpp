@@ -46,6 +46,7 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
                     prm_.contribution_mobilisation, prm_.contribution_intercept},
       conflict_shape_{prm_.conflict_dispersion_midpoint, prm_.conflict_dispersion_scale,
                       prm_.conflict_trust_midpoint, prm_.conflict_trust_scale} {
+  round_keys_ = sim::RoundKeys(key_);
   // Each phase takes seconds for a site of millions: a stop request (Ctrl-C)
   // is honoured between phases, inside parallel loops and every burn-in week.
   init_organisations();

@@ -17,6 +17,7 @@
 
 #include "models/territorial/params.hpp"
 #include "sim/graph/csr.hpp"
+#include "sim/rng/random.hpp"
 
 namespace atc::models::territorial {
 
@@ -303,7 +304,8 @@ class TerritorialModel final : public sim::Model {
   SiteProfile site_;
   Interventions iv_;
   sim::RngKey key_;
-  double scale_ = 1;  // population_scale
+  sim::RoundKeys round_keys_{sim::RngKey{}};  // key_'s (set by the constructor): the step's streams use them
+  double scale_ = 1;                          // population_scale
   // the mechanisms' parameters, from prm_
   UtilityWeights utility_;
   LadderRates ladder_;

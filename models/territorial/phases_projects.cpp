@@ -83,7 +83,7 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
     body_quorum_ = w.quorum;
     effective_voice_ = w.resident_voice * body_quorum_share();
   }
-  RandomStream launch(key_, w.key, 0, Purpose("territorial/launch"));
+  RandomStream launch(round_keys_, w.key, 0, Purpose("territorial/launch"));
   const double u = launch.uniform();
   const std::int64_t week = prm_.burn_in_weeks + w.step;
   const bool decide = w.governance
@@ -133,7 +133,7 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   pr.on_priority = rank < prm_.priority_top_n;
   pr.decided_by_body = w.governance_meeting;
   // Required effort ~ Gamma with mean project_effort and the given CV.
-  RandomStream difficulty(key_, w.key, static_cast<std::uint64_t>(slot),
+  RandomStream difficulty(round_keys_, w.key, static_cast<std::uint64_t>(slot),
                           Purpose("territorial/project_effort"));
   // A project is as large as the site it serves: its effort is per capita.
   const double mean_effort = prm_.project_effort * site_.population / 1000.0;
@@ -358,7 +358,7 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
       // top theme: acted upon with probability r_k = r0 + (r_max - r0) pi_k.
       // Only active residents propose: the others' streams are not drawn.
       if (r.level[i] >= kActive) {
-        RandomStream rng(key_, w.key, i, Purpose("territorial/proposal"));
+        RandomStream rng(round_keys_, w.key, i, Purpose("territorial/proposal"));
         const double propose = rng.uniform();
         const double act = rng.uniform();
         if (propose < prm_.proposal_rate) {

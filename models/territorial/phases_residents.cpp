@@ -99,8 +99,8 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   // Both streams' blocks are computed first, side by side: independent,
   // they overlap in the pipeline (each is a chain of multiplications).
   par.for_each(res_.n, [&](std::size_t i) {
-    sim::RandomStream contact(key_, w.key, i, sim::Purpose("territorial/outreach"));
-    sim::RandomStream ladder(key_, w.key, i, sim::Purpose("territorial/ladder"));
+    sim::RandomStream contact(round_keys_, w.key, i, sim::Purpose("territorial/outreach"));
+    sim::RandomStream ladder(round_keys_, w.key, i, sim::Purpose("territorial/ladder"));
     const double contact_draw = contact.uniform();
     const double ladder_draw = ladder.uniform();
     const double attend_draw = ladder.uniform();
@@ -179,7 +179,7 @@ AnimatorFacilitation TerritorialModel::schedule_animator(Week& w) {
   }
   bool departed = false;
   for (const auto& d : iv_.departures) departed = departed || d.active(s);
-  RandomStream turnover(key_, w.key, 0, Purpose("territorial/animator_turnover"));
+  RandomStream turnover(round_keys_, w.key, 0, Purpose("territorial/animator_turnover"));
   const double u = turnover.uniform();  // drawn every week (common random numbers)
   if (a == nullptr || departed) {
     animator_present_ = false;
@@ -333,7 +333,7 @@ void TerritorialModel::draw_moves(const Week& w, sim::Parallel par) {
 
 void TerritorialModel::draw_move(const Week& w, std::size_t i, std::size_t blocks) {
   auto& r = res_;
-  RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
+  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/move"));
   const double out = rng.uniform();
   const double reloc = rng.uniform();
   const double where = rng.uniform();
@@ -424,7 +424,7 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
   }
   bool may_form = r.moved[i] != kStayed;
   if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
-    RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
+    RandomStream rng(round_keys_, w.key, i, Purpose("territorial/integration"));
     may_form = rng.uniform() < prm_.integration_rate;
   }
   if (may_form) found_.add(static_cast<std::uint32_t>(i));
@@ -436,7 +436,7 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
 void TerritorialModel::integrate_resident(const Week& w, std::size_t i, double block_share) {
   auto& r = res_;
   if (prm_.integration_rate <= 0 || neighbourhood_ties(i) >= r.tie_target[i]) return;
-  RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
+  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/integration"));
   if (rng.uniform() >= prm_.integration_rate) return;
   const bool in_block = rng.uniform() < block_share || block_count() < 2;
   const bool closure = rng.uniform() < prm_.triadic_closure;
@@ -474,7 +474,7 @@ void TerritorialModel::meet_block_neighbours(const Week& w, std::size_t i) {
   const std::uint32_t begin = block_begin_[b];
   const std::uint32_t size = block_begin_[b + 1] - begin;
   if (size < 2) return;
-  RandomStream rng(key_, w.key, i, Purpose("territorial/new_ties"));
+  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/new_ties"));
   int made = 0;
   for (int attempt = 0; attempt < 4 * prm_.new_block_ties && made < prm_.new_block_ties; ++attempt) {
     // The first neighbour met at random, the next ones among their ties
@@ -716,7 +716,7 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
   auto& r = res_;
   const double bound = confidence_bound(prm_.confidence_base, prm_.confidence_trust,
                                         prm_.confidence_facilitation, association_trust, w.facilitation);
-  RandomStream matching(key_, w.key, 0, Purpose("territorial/matching"));
+  RandomStream matching(round_keys_, w.key, 0, Purpose("territorial/matching"));
   const int max_ties = prm_.max_ties;
   const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
   const auto renew = static_cast<std::uint8_t>(prm_.formed_tie_weeks);
@@ -739,7 +739,7 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
       renew_side(j, i);
       return;
     }
-    RandomStream tie(key_, w.key, std::min(i, j), Purpose("territorial/tie"));
+    RandomStream tie(round_keys_, w.key, std::min(i, j), Purpose("territorial/tie"));
     if (tie.uniform() < prm_.tie_formation && r.tie_count[i] < max_ties && r.tie_count[j] < max_ties) {
       add_tie(i, j, kFormedTie, renew);
       add_tie(j, i, kFormedTie, renew);
@@ -763,7 +763,7 @@ void TerritorialModel::apply_forum_effects(const Week& w, const ForumConflict& c
         mechanisms::trust_after(r.eff[i], +1, prm_.conflict_efficacy_gain, 1.0, conflict.productive));
     r.eff[i] = static_cast<float>(
         mechanisms::trust_after(r.eff[i], -1, prm_.conflict_efficacy_loss, 1.0, conflict.destructive));
-    RandomStream drop(key_, w.key, i, Purpose("territorial/conflict_dropout"));
+    RandomStream drop(round_keys_, w.key, i, Purpose("territorial/conflict_dropout"));
     if (drop.uniform() < prm_.conflict_dropout * conflict.destructive && r.level[i] > kNone) {
       r.level[i] = static_cast<std::uint8_t>(r.level[i] - 1);
       if (r.level[i] < kActive) r.weeks_active[i] = 0;
