@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <numbers>
 #include <span>
@@ -46,22 +47,22 @@ struct RngKey {
 // suite compares them with Random123's generator.
 class RoundKeys {
  public:
-  static constexpr int kRounds = 10;
+  static constexpr std::size_t kRounds = 10;
   explicit RoundKeys(const RngKey& key) {
     std::uint64_t k0 = key.seed;
     std::uint64_t k1 = (static_cast<std::uint64_t>(key.replicate) << 32) | key.site;
-    for (int r = 0; r < kRounds; ++r) {
+    for (std::size_t r = 0; r < kRounds; ++r) {
       k_[2 * r] = k0;
       k_[2 * r + 1] = k1;
       k0 += 0x9E3779B97F4A7C15ULL;  // PHILOX_W64_0
       k1 += 0xBB67AE8584CAA73BULL;  // PHILOX_W64_1
     }
   }
-  [[nodiscard]] std::uint64_t operator[](int i) const { return k_[static_cast<std::size_t>(i)]; }
+  [[nodiscard]] std::uint64_t operator[](std::size_t i) const { return k_[i]; }
 
   // Random123's philox4x64_R(10, ctr, key), with the keys read from here.
   [[nodiscard]] r123::Philox4x64::ctr_type block(r123::Philox4x64::ctr_type ctr) const {
-    for (int r = 0; r < kRounds; ++r) {
+    for (std::size_t r = 0; r < kRounds; ++r) {
       const uint128 p0 = static_cast<uint128>(0xD2E7470EE14C6C93ULL) * ctr.v[0];  // PHILOX_M4x64_0
       const uint128 p1 = static_cast<uint128>(0xCA5A826395121157ULL) * ctr.v[2];  // PHILOX_M4x64_1
       const auto hi0 = static_cast<std::uint64_t>(p0 >> 64);
