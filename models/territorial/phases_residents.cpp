@@ -51,6 +51,31 @@ void for_each_flagged(const std::uint8_t* a, const std::uint8_t* b, std::uint8_t
   }
 }
 
+// Adds to `found` the residents of [begin, end) whose participation (level
+// >= kOccasional) differs from last week's flag (0 or 1), in resident order;
+// with SSE2 16 at a time (few change in a week).
+void list_participation_changes(const Residents& r, std::size_t begin, std::size_t end, BlockLists& found) {
+  std::size_t i = begin;
+#if defined(__SSE2__)
+  const __m128i one = _mm_set1_epi8(1);
+  for (; i + 16 <= end; i += 16) {
+    // levels are 0-4: the signed comparison is exact
+    const __m128i now = _mm_cmpgt_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&r.level[i])), one);
+    const __m128i was =
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&r.participating[i])), one);
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_xor_si128(now, was)));
+    while (mask != 0) {
+      found.add(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask))));
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; i < end; ++i) {
+    const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
+    if (now != r.participating[i]) found.add(static_cast<std::uint32_t>(i));
+  }
+}
+
 // The distinct associations a resident is close to: their own and those of
 // their ties (at most 1 + kTieSlots entries, no allocation).
 struct Affiliations {
@@ -806,10 +831,7 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   found_.start(r.n, fine.block());
   fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
     // Who starts or stops participating (listed for the serial update below).
-    for (std::size_t i = begin; i < end; ++i) {
-      const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
-      if (now != r.participating[i]) found_.add(static_cast<std::uint32_t>(i));
-    }
+    list_participation_changes(r, begin, end, found_);
     std::size_t run = begin;  // first unchanged row not yet copied
     const auto copy_run = [&](std::size_t until) {
       if (run < until) {
