@@ -551,21 +551,34 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   // ties in row order, the order pass 2 sums rates in) and how many of its
   // ties took part last week (for phase 3; kept up to date by rebuild_ties
   // for the others), and every resident's weight in the animator's contacts.
-  par.for_each(r.n, [&](std::size_t i) {
-    if (affil_dirty_[i] != 0 || affil_n_[i] > kAffil) {
-      if (affil_dirty_[i] != 0) {
-        int active = 0;
-        for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) active += r.participating[t];
-        active_ties_[i] = static_cast<std::uint8_t>(active);
+  const auto recompute = [&](std::size_t i) {
+    if (affil_dirty_[i] != 0) {
+      int active = 0;
+      for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) active += r.participating[t];
+      active_ties_[i] = static_cast<std::uint8_t>(active);
+    }
+    const Affiliations s = affiliations_of(r, ties_, i);
+    if (weigh) animator_weight_[i] = animator_weight(i, s.has(w.host));
+    affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
+    for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+  };
+  const bool reweigh = weigh && !reuse_weights;
+  par.finer().for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    if (!reweigh) {
+      // Only the dirty and oversized sets have work (most weeks): found 16
+      // residents at a time.
+      for_each_flagged(affil_dirty_.data() + begin, affil_n_.data() + begin, kAffil, end - begin,
+                       [&](std::size_t k) { recompute(begin + k); });
+      return;
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+      if (affil_dirty_[i] != 0 || affil_n_[i] > kAffil) {
+        recompute(i);
+      } else {
+        bool host = false;
+        for (int k = 0; k < affil_n_[i]; ++k) host = host || affil_[i * kAffil + k] == w.host;
+        animator_weight_[i] = animator_weight(i, host);
       }
-      const Affiliations s = affiliations_of(r, ties_, i);
-      if (weigh) animator_weight_[i] = animator_weight(i, s.has(w.host));
-      affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
-      for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
-    } else if (weigh && !reuse_weights) {
-      bool host = false;
-      for (int k = 0; k < affil_n_[i]; ++k) host = host || affil_[i * kAffil + k] == w.host;
-      animator_weight_[i] = animator_weight(i, host);
     }
   });
   weight_key_ = {weigh && emphasis_uniform, w.host, w.emphasis[0]};
