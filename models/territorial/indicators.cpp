@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <span>
 
 #include "models/territorial/model.hpp"
 #include "sim/graph/metrics.hpp"
@@ -61,22 +62,11 @@ struct CensusFloats {
   std::array<double, kThemes> prio{};  // participants' priorities
 };
 
-// Ties of residents [b, e) to another block.
-std::uint64_t count_bridging(const Residents& r, const sim::CsrGraph& ties, std::size_t b, std::size_t e) {
-  std::uint64_t bridging = 0;
-  const std::uint32_t* block = r.block.data();
-  const sim::NodeId* to = ties.neighbours.data();
-  for (std::size_t i = b; i < e; ++i) {
-    const std::uint32_t own = block[i];
-    const std::uint64_t end = ties.offsets[i + 1];
-    for (std::uint64_t k = ties.offsets[i]; k < end; ++k) bridging += block[to[k]] != own ? 1 : 0;
-  }
-  return bridging;
-}
-
 // Counts over residents [b, e): simple loops over one or two byte arrays,
 // which the compiler vectorises (no branch on a resident's level).
-CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties, std::size_t b, std::size_t e) {
+// bridging: each resident's snapshot ties to another block (kept by rebuild_ties).
+CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties,
+                             std::span<const std::uint8_t> bridging_ties, std::size_t b, std::size_t e) {
   CensusCounts c;
   auto& n = c.level_and_group;
   n[kN] = e - b;
@@ -88,7 +78,7 @@ CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties, std:
     active += level[i] >= kActive ? 1U : 0U;
     core += level[i] == kCore ? 1U : 0U;
   }
-  std::uint64_t youth = 0, youth_part = 0, low = 0, low_part = 0, ever = 0, formed = 0;
+  std::uint64_t youth = 0, youth_part = 0, low = 0, low_part = 0, ever = 0, formed = 0, bridging = 0;
   for (std::size_t i = b; i < e; ++i) {
     const unsigned young = r.age[i] == 0 ? 1U : 0U;
     youth += young;
@@ -102,6 +92,7 @@ CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties, std:
   for (std::size_t i = b; i < e; ++i) {
     ever += r.ever[i];
     formed += r.formed[i];
+    bridging += bridging_ties[i];
   }
   n[kInformedCount] = informed;
   n[kParticipants] = participants;
@@ -114,7 +105,7 @@ CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties, std:
   n[kLowPart] = low_part;
   c.formed = formed;
   c.ties = ties.offsets[e] - ties.offsets[b];
-  c.bridging = count_bridging(r, ties, b, e);
+  c.bridging = bridging;
   return c;
 }
 
@@ -133,7 +124,8 @@ CensusFloats sum_residents(const Residents& r, std::size_t b, std::size_t e) {
   return s;
 }
 
-CensusSums take_census(const Residents& r, const sim::CsrGraph& ties, sim::Parallel par) {
+CensusSums take_census(const Residents& r, const sim::CsrGraph& ties,
+                       std::span<const std::uint8_t> bridging_ties, sim::Parallel par) {
   const sim::Parallel fine = par.finer();
   const std::size_t sum_blocks = par.block_count(r.n);
   const std::size_t count_blocks = fine.block_count(r.n);
@@ -148,7 +140,7 @@ CensusSums take_census(const Residents& r, const sim::CsrGraph& ties, sim::Paral
     if (task < sum_blocks) {
       floats[block] = sum_residents(r, b, e);
     } else {
-      counts[block] = count_residents(r, ties, b, e);
+      counts[block] = count_residents(r, ties, bridging_ties, b, e);
     }
   });
   CensusCounts count;
@@ -220,19 +212,20 @@ double participant_dispersion(const Residents& r, const CensusSums& c, sim::Para
 
 // Share of last week's participants in the largest connected component of the
 // network restricted to them (union-find, serial; parent and size are scratch
-// of n entries each).
+// of n entries each, members holds the participants, in resident order).
 double largest_participant_component(const Residents& r, const sim::CsrGraph& ties,
-                                     std::vector<std::uint32_t>& parent, std::vector<std::uint32_t>& size) {
+                                     std::vector<std::uint32_t>& parent, std::vector<std::uint32_t>& size,
+                                     std::vector<std::uint32_t>& members) {
   // Only participants' entries are ever read: they alone are initialised.
-  std::uint32_t participants = 0;
+  members.clear();
   for (std::uint32_t i = 0; i < r.n; ++i) {
     if (!r.participating[i]) continue;
     parent[i] = i;
     size[i] = 0;
-    ++participants;
+    members.push_back(i);
   }
-  for (std::uint32_t i = 0; i < r.n; ++i) {
-    if (!r.participating[i]) continue;
+  if (members.empty()) return 0.0;
+  for (const std::uint32_t i : members) {
     for (sim::NodeId t : ties.neighbours_of(i)) {
       if (t <= i || !r.participating[t]) continue;
       const std::uint32_t a = find_root(parent, i);
@@ -241,12 +234,8 @@ double largest_participant_component(const Residents& r, const sim::CsrGraph& ti
     }
   }
   std::uint32_t largest = 0;
-  for (std::uint32_t i = 0; i < r.n; ++i) {
-    if (!r.participating[i]) continue;
-    largest = std::max(largest, ++size[find_root(parent, i)]);
-  }
-  const auto part_flags = static_cast<double>(participants);
-  return part_flags > 0 ? largest / part_flags : 0.0;
+  for (const std::uint32_t i : members) largest = std::max(largest, ++size[find_root(parent, i)]);
+  return largest / static_cast<double>(members.size());
 }
 
 // Mean local clustering over the fixed sample: each resident's in parallel (a
@@ -295,9 +284,12 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   scratch_.resize(std::max(scratch_.size(), sample_.size()));
   // The union-find is serial: it runs beside the census and the clustering
   // (their values do not depend on what runs beside them).
-  par.invoke([&] { largest_component = largest_participant_component(res_, ties_, uf_parent_, uf_size_); },
-             [&] { c = take_census(res_, ties_, par); },
-             [&] { clustering = sample_clustering(ties_, sample_, scratch_, par); });
+  par.invoke(
+      [&] {
+        largest_component = largest_participant_component(res_, ties_, uf_parent_, uf_size_, uf_members_);
+      },
+      [&] { c = take_census(res_, ties_, bridging_ties_, par); },
+      [&] { clustering = sample_clustering(ties_, sample_, scratch_, par); });
   IndicatorValues& v = ind_;
   set_census_indicators(c, scale_, v);
   v.dispersion = participant_dispersion(res_, c, par);

@@ -46,6 +46,7 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
                     prm_.contribution_mobilisation, prm_.contribution_intercept},
       conflict_shape_{prm_.conflict_dispersion_midpoint, prm_.conflict_dispersion_scale,
                       prm_.conflict_trust_midpoint, prm_.conflict_trust_scale} {
+  round_keys_ = sim::RoundKeys(key_);
   // Each phase takes seconds for a site of millions: a stop request (Ctrl-C)
   // is honoured between phases, inside parallel loops and every burn-in week.
   init_organisations();
@@ -471,7 +472,6 @@ void TerritorialModel::init_network(sim::Parallel par) {
   for (std::size_t s = 0; s < k; ++s) sample_[s] = static_cast<std::uint32_t>(s * n / k);
   uf_parent_.resize(n);
   touched_.assign(n, 0);
-  may_form_tie_.assign(n, 0);
   affil_.assign(n * kAffil, kNoOrg);
   affil_n_.assign(n, 0);
   animator_weight_.assign(n, 0.0);
@@ -480,6 +480,8 @@ void TerritorialModel::init_network(sim::Parallel par) {
   assoc_close_.assign(static_cast<std::size_t>(org_.n_assoc), 0.0);
   active_ties_.assign(n, 0);
   uf_size_.resize(n);
+  uf_members_.reserve(n);
+  bridging_ties_.assign(n, 0);
   attendees_.reserve(n);
   // CSR snapshot storage: reserved so weekly rebuilds do not reallocate.
   ties_.offsets.assign(n + 1, 0);

@@ -17,6 +17,7 @@
 
 #include "models/territorial/params.hpp"
 #include "sim/graph/csr.hpp"
+#include "sim/rng/random.hpp"
 
 namespace atc::models::territorial {
 
@@ -35,6 +36,38 @@ struct Sums {
     for (int k = 0; k < N; ++k) v[k] += o.v[k];
     return *this;
   }
+};
+
+// Residents found by a parallel pass over fixed blocks, in resident order:
+// block k of the pass writes the ones it finds into its own part of one
+// buffer (a block of b residents finds at most b), and readers go through
+// the blocks in order. The few residents a pass finds are then handled
+// without a serial scan of all n. The buffer holds one list at a time.
+class BlockLists {
+ public:
+  // Before a pass over n residents in blocks of `block` (no allocation
+  // after the first week: same n, same blocks).
+  void start(std::size_t n, std::size_t block) {
+    block_ = block;
+    items_.resize(n);
+    count_.assign((n + block - 1) / block, 0);
+  }
+  // In the pass, from the task of the block that holds i.
+  void add(std::uint32_t i) {
+    const std::size_t b = i / block_;
+    items_[b * block_ + count_[b]++] = i;
+  }
+  template <typename F>
+  void for_each(F&& f) const {
+    for (std::size_t b = 0; b < count_.size(); ++b) {
+      for (std::uint32_t k = 0; k < count_[b]; ++k) f(items_[b * block_ + k]);
+    }
+  }
+
+ private:
+  std::size_t block_ = 1;
+  std::vector<std::uint32_t> items_;
+  std::vector<std::uint32_t> count_;
 };
 
 struct Residents {
@@ -209,10 +242,13 @@ class TerritorialModel final : public sim::Model {
   void phase_schedule(Week& w);                                    // 1
   void apply_moves(const Week& w, sim::Parallel par);              // 1 (residential moves)
   OutreachRates phase_outreach(const Week& w, sim::Parallel par);  // 2: rates
-  // 2: resident i, with its draw from "territorial/outreach"
-  void reach_out(const Week& w, const OutreachRates& rates, std::size_t i, double draw);
-  // 3: resident i, with its two draws from "territorial/ladder"
-  void participate(const Week& w, std::size_t i, double draw, double attend);
+  // 2: resident i, with its draw from "territorial/outreach". Inlined into
+  // the fused loop of advance(): a call per resident and phase cost about a
+  // tenth of their instructions (saved and restored registers).
+  [[gnu::always_inline]] inline void reach_out(const Week& w, const OutreachRates& rates, std::size_t i,
+                                               double draw);
+  // 3: resident i, with its two draws from "territorial/ladder" (inlined too)
+  [[gnu::always_inline]] inline void participate(const Week& w, std::size_t i, double draw, double attend);
   void phase_deliberation(const Week& w, sim::Parallel par);  // 4
   void phase_theme_choice(const Week& w, sim::Parallel par);  // 5
   void phase_cooperation(const Week& w, sim::Parallel par);   // 6
@@ -239,7 +275,11 @@ class TerritorialModel final : public sim::Model {
   void schedule_training(Week& w);
   void schedule_renewal(Week& w) const;
   void draw_moves(const Week& w, sim::Parallel par);
+  // resident i's part of draw_moves and drop_ties_of_movers (inlined: one
+  // call per resident cost more than a tenth of the loop)
+  [[gnu::always_inline]] inline void draw_move(const Week& w, std::size_t i, std::size_t blocks);
   void drop_ties_of_movers(const Week& w, sim::Parallel par);
+  [[gnu::always_inline]] inline void clean_slots(const Week& w, std::size_t i);
   void integrate_resident(const Week& w, std::size_t i, double block_share);
   void meet_block_neighbours(const Week& w, std::size_t i);
   // parts of phase 4 (phases_residents.cpp)
@@ -270,7 +310,8 @@ class TerritorialModel final : public sim::Model {
   SiteProfile site_;
   Interventions iv_;
   sim::RngKey key_;
-  double scale_ = 1;  // population_scale
+  sim::RoundKeys round_keys_{sim::RngKey{}};  // key_'s (set by the constructor): the step's streams use them
+  double scale_ = 1;                          // population_scale
   // the mechanisms' parameters, from prm_
   UtilityWeights utility_;
   LadderRates ladder_;
@@ -335,13 +376,17 @@ class TerritorialModel final : public sim::Model {
   IndicatorValues ind_;
   std::vector<std::uint32_t> sample_;               // clustering sample
   std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
+  std::vector<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
   std::vector<double> scratch_, scratch_sum_;
-  std::vector<std::uint8_t> touched_;       // residents whose ties a move affects this week
-  std::vector<std::uint8_t> may_form_tie_;  // residents who may form a tie this week (apply_moves)
-  std::vector<std::uint16_t> affil_;        // outreach: up to kAffil associations close to each resident
-  std::vector<std::uint8_t> affil_n_;       // their number (kAffil + 1 = more: recompute)
-  std::vector<std::uint8_t> active_ties_;   // outreach: ties at level >= 2 last week (read by phase 3)
-  std::vector<double> animator_weight_;     // outreach: each resident's weight in the animator's contacts
+  std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
+  // In turn: the week's movers (draw_moves, read by drop_ties_of_movers),
+  // the residents who may form a tie (drop_ties_of_movers, read by
+  // apply_moves), those who started or stopped participating (rebuild_ties).
+  BlockLists found_;
+  std::vector<std::uint16_t> affil_;       // outreach: up to kAffil associations close to each resident
+  std::vector<std::uint8_t> affil_n_;      // their number (kAffil + 1 = more: recompute)
+  std::vector<std::uint8_t> active_ties_;  // outreach: ties at level >= 2 last week (read by phase 3)
+  std::vector<double> animator_weight_;    // outreach: each resident's weight in the animator's contacts
 
   // ---- performance caches (issue 12): derived state, never an input ----
   // affil_ of a resident is recomputed only when it may have changed: its
@@ -351,6 +396,10 @@ class TerritorialModel final : public sim::Model {
   // those with more are counted afresh each week.
   std::vector<std::uint8_t> affil_dirty_;
   std::vector<double> assoc_close_;
+  // Ties of each resident's snapshot row to another block (the census'
+  // bridging share): counted by rebuild_ties when it rewrites the row, which
+  // it does for every resident a move touched (the only way a block changes).
+  std::vector<std::uint8_t> bridging_ties_;
   // Last week's (ti, ta) side by side, read by the DeGroot step: one cache
   // line per tie gathered instead of two (it replaces Residents' ti_prev, ta_prev).
   std::vector<std::array<float, 2>> trust_prev_;

@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "models/mechanisms/bounded_confidence.hpp"
 #include "models/territorial/model.hpp"
 
@@ -16,6 +20,61 @@ namespace {
 
 using sim::Purpose;
 using sim::RandomStream;
+
+// f(i), in increasing i, for every i < n with a[i] != 0 or b[i] > b_limit
+// (b may be null). The serial passes that look for the few flagged residents
+// test 16 at a time with SSE2 and skip chunks with none.
+template <typename F>
+void for_each_flagged(const std::uint8_t* a, const std::uint8_t* b, std::uint8_t b_limit, std::size_t n,
+                      F&& f) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i limit = _mm_set1_epi8(static_cast<char>(b_limit));
+  for (; i + 16 <= n; i += 16) {
+    // (_mm_loadu_si128 reads through a may_alias type)
+    const __m128i va = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+    auto mask = static_cast<unsigned>(~_mm_movemask_epi8(_mm_cmpeq_epi8(va, zero)) & 0xFFFF);
+    if (b != nullptr) {
+      // bytes are small counts (below 128): the signed comparison is exact
+      const __m128i vb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+      mask |= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpgt_epi8(vb, limit)));
+    }
+    while (mask != 0) {
+      f(i + static_cast<std::size_t>(__builtin_ctz(mask)));
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    if (a[i] != 0 || (b != nullptr && b[i] > b_limit)) f(i);
+  }
+}
+
+// Adds to `found` the residents of [begin, end) whose participation (level
+// >= kOccasional) differs from last week's flag (0 or 1), in resident order;
+// with SSE2 16 at a time (few change in a week).
+void list_participation_changes(const Residents& r, std::size_t begin, std::size_t end, BlockLists& found) {
+  std::size_t i = begin;
+#if defined(__SSE2__)
+  const __m128i one = _mm_set1_epi8(1);
+  for (; i + 16 <= end; i += 16) {
+    // levels are 0-4: the signed comparison is exact
+    const __m128i now = _mm_cmpgt_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&r.level[i])), one);
+    const __m128i was =
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&r.participating[i])), one);
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_xor_si128(now, was)));
+    while (mask != 0) {
+      found.add(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask))));
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; i < end; ++i) {
+    const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
+    if (now != r.participating[i]) found.add(static_cast<std::uint32_t>(i));
+  }
+}
 
 // The distinct associations a resident is close to: their own and those of
 // their ties (at most 1 + kTieSlots entries, no allocation).
@@ -65,8 +124,8 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   // Both streams' blocks are computed first, side by side: independent,
   // they overlap in the pipeline (each is a chain of multiplications).
   par.for_each(res_.n, [&](std::size_t i) {
-    sim::RandomStream contact(key_, w.key, i, sim::Purpose("territorial/outreach"));
-    sim::RandomStream ladder(key_, w.key, i, sim::Purpose("territorial/ladder"));
+    sim::RandomStream contact(round_keys_, w.key, i, sim::Purpose("territorial/outreach"));
+    sim::RandomStream ladder(round_keys_, w.key, i, sim::Purpose("territorial/ladder"));
     const double contact_draw = contact.uniform();
     const double ladder_draw = ladder.uniform();
     const double attend_draw = ladder.uniform();
@@ -145,7 +204,7 @@ AnimatorFacilitation TerritorialModel::schedule_animator(Week& w) {
   }
   bool departed = false;
   for (const auto& d : iv_.departures) departed = departed || d.active(s);
-  RandomStream turnover(key_, w.key, 0, Purpose("territorial/animator_turnover"));
+  RandomStream turnover(round_keys_, w.key, 0, Purpose("territorial/animator_turnover"));
   const double u = turnover.uniform();  // drawn every week (common random numbers)
   if (a == nullptr || departed) {
     animator_present_ = false;
@@ -272,17 +331,17 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
   // with probability integration_rate per week (a block-mate, or a resident of
   // another block in proportion weak_ties / (block_ties + weak_ties)). Serial,
   // in resident order: a tie writes both ends.
-  // Only the residents drop_ties_of_movers marked can form a tie (ties are
-  // only added here, so one at or above their target stays there).
+  // Only the residents drop_ties_of_movers listed (in resident order) can
+  // form a tie (ties are only added here, so one at or above their target
+  // stays there).
   const double block_share = prm_.block_ties / (prm_.block_ties + prm_.weak_ties);
-  for (std::size_t i = 0; i < res_.n; ++i) {
-    if (may_form_tie_[i] == 0) continue;
+  found_.for_each([&](std::uint32_t i) {
     if (res_.moved[i] == kStayed) {
       integrate_resident(w, i, block_share);
     } else {
       meet_block_neighbours(w, i);
     }
-  }
+  });
 }
 
 // Who moves out (a newcomer takes the dwelling: same static profile, fresh
@@ -290,91 +349,110 @@ void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
 void TerritorialModel::draw_moves(const Week& w, sim::Parallel par) {
   auto& r = res_;
   const std::size_t blocks = block_count();
-  par.for_each(r.n, [&](std::size_t i) {
-    RandomStream rng(key_, w.key, i, Purpose("territorial/move"));
-    const double out = rng.uniform();
-    const double reloc = rng.uniform();
-    const double where = rng.uniform();
-    const double lose = rng.uniform();
-    r.moved[i] = kStayed;
-    if (out < w.move_out_hazard) {
-      r.moved[i] = kMovedOut;
-      draw_resident_state(i, w.key);
-      r.invited[i] = r.attending[i] = 0;
-    } else if (reloc < w.relocation_hazard && blocks > 1) {
-      r.moved[i] = kRelocated;
-      auto nb = static_cast<std::uint32_t>(
-          std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
-      if (nb >= r.block[i]) ++nb;
-      r.block[i] = nb;
-      if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
-    }
+  const sim::Parallel fine = par.finer();
+  found_.start(r.n, fine.block());
+  fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) draw_move(w, i, blocks);
   });
+}
+
+void TerritorialModel::draw_move(const Week& w, std::size_t i, std::size_t blocks) {
+  auto& r = res_;
+  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/move"));
+  const double out = rng.uniform();
+  const double reloc = rng.uniform();
+  const double where = rng.uniform();
+  const double lose = rng.uniform();
+  r.moved[i] = kStayed;
+  if (out < w.move_out_hazard) {
+    r.moved[i] = kMovedOut;
+    draw_resident_state(i, w.key);
+    r.invited[i] = r.attending[i] = 0;
+  } else if (reloc < w.relocation_hazard && blocks > 1) {
+    r.moved[i] = kRelocated;
+    auto nb = static_cast<std::uint32_t>(
+        std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
+    if (nb >= r.block[i]) ++nb;
+    r.block[i] = nb;
+    if (lose < w.membership_loss) r.member_of[i] = kNoOrg;
+  }
+  if (r.moved[i] != kStayed) found_.add(static_cast<std::uint32_t>(i));
 }
 
 // Ties to or from movers go (all ties of a resident who moved out; block ties
 // of a relocated one), and ties formed by co-participation fade by one week.
-// Marks in may_form_tie_ the residents who may form a tie this week: movers,
+// Lists in found_ the residents who may form a tie this week: movers,
 // and those who stayed below their target of neighbourhood ties whose
 // integration draw succeeds (integrate_resident draws it again).
 void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
   auto& r = res_;
-  // Movers and their neighbours (ties are symmetric) are marked; serial, but
-  // movers are few.
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (r.moved[i] == kStayed) continue;
+  // Movers (listed by draw_moves) and their neighbours (ties are symmetric)
+  // are marked; serial, but movers are few.
+  found_.for_each([&](std::uint32_t i) {
     touched_[i] = 1;
-    for (int s = 0; s < r.tie_count[i]; ++s) touched_[r.tie_to[i * kTieSlots + s]] = 1;
-  }
+    for (int s = 0; s < r.tie_count[i]; ++s) touched_[r.tie_to[std::size_t{i} * kTieSlots + s]] = 1;
+  });
   // Each resident cleans its own slots. Both ends of a tie apply the same
   // rule, so ties stay symmetric.
-  par.for_each(r.n, [&](std::size_t i) {
-    std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
-    std::uint8_t* kind = r.tie_kind.data() + i * kTieSlots;
-    std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
-    const bool touched = touched_[i] != 0;
-    touched_[i] = 0;
-    // A mover's membership may have changed: its and its ties' sets of
-    // associations are recomputed (phase_outreach).
-    if (touched) affil_dirty_[i] = 1;
-    // Untouched by a move and without co-participation ties (most
-    // residents): every tie stays as it is, no slot needs reading.
-    const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
-    int kept = 0;
-    int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
-    int formed = 0;
-    for (int s = 0; s < count; ++s) {
-      const std::uint32_t t = to[s];
-      bool keep = true;
-      if (touched) {
-        keep = r.moved[i] != kMovedOut && r.moved[t] != kMovedOut;
-        if (kind[s] == kBlockTie && (r.moved[i] == kRelocated || r.moved[t] == kRelocated)) keep = false;
-      }
-      std::uint8_t l = life[s];
-      if (kind[s] == kFormedTie) {
-        l = static_cast<std::uint8_t>(l - 1);
-        if (l == 0) keep = false;
-      }
-      if (!keep) continue;
-      neighbourhood += kind[s] != kFormedTie ? 1 : 0;
-      formed += kind[s] == kFormedTie ? 1 : 0;
-      to[kept] = t;
-      kind[kept] = kind[s];
-      life[kept] = l;
-      ++kept;
-    }
-    if (count > 0 || touched) {
-      if (kept != r.tie_count[i]) r.slots_changed[i] = 1;
-      r.tie_count[i] = static_cast<std::uint8_t>(kept);
-      r.formed[i] = static_cast<std::uint8_t>(formed);
-    }
-    bool may_form = r.moved[i] != kStayed;
-    if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
-      RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
-      may_form = rng.uniform() < prm_.integration_rate;
-    }
-    may_form_tie_[i] = may_form ? 1 : 0;
+  const sim::Parallel fine = par.finer();
+  found_.start(r.n, fine.block());
+  fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) clean_slots(w, i);
   });
+}
+
+void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
+  auto& r = res_;
+  std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+  std::uint8_t* kind = r.tie_kind.data() + i * kTieSlots;
+  std::uint8_t* life = r.tie_life.data() + i * kTieSlots;
+  const bool touched = touched_[i] != 0;
+  touched_[i] = 0;
+  // A mover's membership may have changed: its and its ties' sets of
+  // associations are recomputed (phase_outreach). Its block or a tie's may
+  // have changed: the snapshot row is rewritten, and its bridging ties
+  // counted again (rebuild_ties).
+  if (touched) {
+    affil_dirty_[i] = 1;
+    r.slots_changed[i] = 1;
+  }
+  // Untouched by a move and without co-participation ties (most
+  // residents): every tie stays as it is, no slot needs reading.
+  const int count = !touched && r.formed[i] == 0 ? 0 : r.tie_count[i];
+  int kept = 0;
+  int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
+  int formed = 0;
+  for (int s = 0; s < count; ++s) {
+    const std::uint32_t t = to[s];
+    bool keep = true;
+    if (touched) {
+      keep = r.moved[i] != kMovedOut && r.moved[t] != kMovedOut;
+      if (kind[s] == kBlockTie && (r.moved[i] == kRelocated || r.moved[t] == kRelocated)) keep = false;
+    }
+    std::uint8_t l = life[s];
+    if (kind[s] == kFormedTie) {
+      l = static_cast<std::uint8_t>(l - 1);
+      if (l == 0) keep = false;
+    }
+    if (!keep) continue;
+    neighbourhood += kind[s] != kFormedTie ? 1 : 0;
+    formed += kind[s] == kFormedTie ? 1 : 0;
+    to[kept] = t;
+    kind[kept] = kind[s];
+    life[kept] = l;
+    ++kept;
+  }
+  if (count > 0 || touched) {
+    if (kept != r.tie_count[i]) r.slots_changed[i] = 1;
+    r.tie_count[i] = static_cast<std::uint8_t>(kept);
+    r.formed[i] = static_cast<std::uint8_t>(formed);
+  }
+  bool may_form = r.moved[i] != kStayed;
+  if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
+    RandomStream rng(round_keys_, w.key, i, Purpose("territorial/integration"));
+    may_form = rng.uniform() < prm_.integration_rate;
+  }
+  if (may_form) found_.add(static_cast<std::uint32_t>(i));
 }
 
 // A resident who stayed, below their initial number of neighbourhood ties,
@@ -383,7 +461,7 @@ void TerritorialModel::drop_ties_of_movers(const Week& w, sim::Parallel par) {
 void TerritorialModel::integrate_resident(const Week& w, std::size_t i, double block_share) {
   auto& r = res_;
   if (prm_.integration_rate <= 0 || neighbourhood_ties(i) >= r.tie_target[i]) return;
-  RandomStream rng(key_, w.key, i, Purpose("territorial/integration"));
+  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/integration"));
   if (rng.uniform() >= prm_.integration_rate) return;
   const bool in_block = rng.uniform() < block_share || block_count() < 2;
   const bool closure = rng.uniform() < prm_.triadic_closure;
@@ -421,7 +499,7 @@ void TerritorialModel::meet_block_neighbours(const Week& w, std::size_t i) {
   const std::uint32_t begin = block_begin_[b];
   const std::uint32_t size = block_begin_[b + 1] - begin;
   if (size < 2) return;
-  RandomStream rng(key_, w.key, i, Purpose("territorial/new_ties"));
+  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/new_ties"));
   int made = 0;
   for (int attempt = 0; attempt < 4 * prm_.new_block_ties && made < prm_.new_block_ties; ++attempt) {
     // The first neighbour met at random, the next ones among their ties
@@ -464,30 +542,43 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   };
   // Cached sets about to be recomputed leave the counts of associations'
   // close residents (counts: exact in any order). Serial; few are dirty.
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (affil_dirty_[i] == 0 || affil_n_[i] > kAffil) continue;
+  for_each_flagged(affil_dirty_.data(), nullptr, 0, r.n, [&](std::size_t i) {
+    if (affil_n_[i] > kAffil) return;
     for (int k = 0; k < affil_n_[i]; ++k) assoc_close_[affil_[i * kAffil + k]] -= 1.0;
-  }
+  });
   // Pass 1a, in fine tasks: each dirty resident's affiliations (cached when
   // there are at most kAffil, in the order they are met: own membership, then
   // ties in row order, the order pass 2 sums rates in) and how many of its
   // ties took part last week (for phase 3; kept up to date by rebuild_ties
   // for the others), and every resident's weight in the animator's contacts.
-  par.for_each(r.n, [&](std::size_t i) {
-    if (affil_dirty_[i] != 0 || affil_n_[i] > kAffil) {
-      if (affil_dirty_[i] != 0) {
-        int active = 0;
-        for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) active += r.participating[t];
-        active_ties_[i] = static_cast<std::uint8_t>(active);
+  const auto recompute = [&](std::size_t i) {
+    if (affil_dirty_[i] != 0) {
+      int active = 0;
+      for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) active += r.participating[t];
+      active_ties_[i] = static_cast<std::uint8_t>(active);
+    }
+    const Affiliations s = affiliations_of(r, ties_, i);
+    if (weigh) animator_weight_[i] = animator_weight(i, s.has(w.host));
+    affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
+    for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+  };
+  const bool reweigh = weigh && !reuse_weights;
+  par.finer().for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    if (!reweigh) {
+      // Only the dirty and oversized sets have work (most weeks): found 16
+      // residents at a time.
+      for_each_flagged(affil_dirty_.data() + begin, affil_n_.data() + begin, kAffil, end - begin,
+                       [&](std::size_t k) { recompute(begin + k); });
+      return;
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+      if (affil_dirty_[i] != 0 || affil_n_[i] > kAffil) {
+        recompute(i);
+      } else {
+        bool host = false;
+        for (int k = 0; k < affil_n_[i]; ++k) host = host || affil_[i * kAffil + k] == w.host;
+        animator_weight_[i] = animator_weight(i, host);
       }
-      const Affiliations s = affiliations_of(r, ties_, i);
-      if (weigh) animator_weight_[i] = animator_weight(i, s.has(w.host));
-      affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
-      for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
-    } else if (weigh && !reuse_weights) {
-      bool host = false;
-      for (int k = 0; k < affil_n_[i]; ++k) host = host || affil_[i * kAffil + k] == w.host;
-      animator_weight_[i] = animator_weight(i, host);
     }
   });
   weight_key_ = {weigh && emphasis_uniform, w.host, w.emphasis[0]};
@@ -495,8 +586,7 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   // members' ties): the cached sets' counts, updated with the recomputed
   // ones, plus the sets too large to cache, counted afresh. Serial; few.
   scratch_sum_.assign(static_cast<std::size_t>(A) + 1, 0.0);
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (affil_dirty_[i] == 0 && affil_n_[i] <= kAffil) continue;
+  for_each_flagged(affil_dirty_.data(), affil_n_.data(), kAffil, r.n, [&](std::size_t i) {
     if (affil_n_[i] <= kAffil) {
       for (int k = 0; k < affil_n_[i]; ++k) assoc_close_[affil_[i * kAffil + k]] += 1.0;
     } else {
@@ -504,7 +594,7 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
       for (int k = 0; k < s.count; ++k) scratch_sum_[s.org[k]] += 1.0;
     }
     affil_dirty_[i] = 0;
-  }
+  });
   for (int j = 0; j < A; ++j) scratch_sum_[j] += assoc_close_[j];
   // The animator's total weight: summed in resident order within a block,
   // then in block order.
@@ -587,9 +677,12 @@ void TerritorialModel::participate(const Week& w, std::size_t i, double draw, do
   }
   r.attending[i] = attend < p_attend ? 1 : 0;
   // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
-  float* p = r.p(i);
-  const float* p0 = r.p0(i);
-  for (int k = 0; k < kThemes; ++k) p[k] += static_cast<float>(prm_.priority_anchoring) * (p0[k] - p[k]);
+  // (Rows of prio and prio0 never overlap: restrict lets the compiler use
+  // packed float operations, each lane rounding as the scalar one.)
+  float* __restrict p = r.p(i);
+  const float* __restrict p0 = r.p0(i);
+  const auto anchoring = static_cast<float>(prm_.priority_anchoring);
+  for (int k = 0; k < kThemes; ++k) p[k] += anchoring * (p0[k] - p[k]);
 }
 
 // ---- phase 4: deliberation / shared diagnosis --------------------------------
@@ -599,9 +692,8 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   if (!w.forum) return;
   forums_held_ += 1;
   attendees_.clear();
-  for (std::size_t i = 0; i < r.n; ++i) {
-    if (r.attending[i]) attendees_.push_back(static_cast<std::uint32_t>(i));
-  }
+  for_each_flagged(r.attending.data(), nullptr, 0, r.n,
+                   [&](std::size_t i) { attendees_.push_back(static_cast<std::uint32_t>(i)); });
   const std::size_t m = attendees_.size();
   forum_attendees_ = static_cast<double>(m) / scale_;
   if (m == 0) return;
@@ -662,7 +754,7 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
   auto& r = res_;
   const double bound = confidence_bound(prm_.confidence_base, prm_.confidence_trust,
                                         prm_.confidence_facilitation, association_trust, w.facilitation);
-  RandomStream matching(key_, w.key, 0, Purpose("territorial/matching"));
+  RandomStream matching(round_keys_, w.key, 0, Purpose("territorial/matching"));
   const int max_ties = prm_.max_ties;
   const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
   const auto renew = static_cast<std::uint8_t>(prm_.formed_tie_weeks);
@@ -685,7 +777,7 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
       renew_side(j, i);
       return;
     }
-    RandomStream tie(key_, w.key, std::min(i, j), Purpose("territorial/tie"));
+    RandomStream tie(round_keys_, w.key, std::min(i, j), Purpose("territorial/tie"));
     if (tie.uniform() < prm_.tie_formation && r.tie_count[i] < max_ties && r.tie_count[j] < max_ties) {
       add_tie(i, j, kFormedTie, renew);
       add_tie(j, i, kFormedTie, renew);
@@ -709,7 +801,7 @@ void TerritorialModel::apply_forum_effects(const Week& w, const ForumConflict& c
         mechanisms::trust_after(r.eff[i], +1, prm_.conflict_efficacy_gain, 1.0, conflict.productive));
     r.eff[i] = static_cast<float>(
         mechanisms::trust_after(r.eff[i], -1, prm_.conflict_efficacy_loss, 1.0, conflict.destructive));
-    RandomStream drop(key_, w.key, i, Purpose("territorial/conflict_dropout"));
+    RandomStream drop(round_keys_, w.key, i, Purpose("territorial/conflict_dropout"));
     if (drop.uniform() < prm_.conflict_dropout * conflict.destructive && r.level[i] > kNone) {
       r.level[i] = static_cast<std::uint8_t>(r.level[i] - 1);
       if (r.level[i] < kActive) r.weeks_active[i] = 0;
@@ -748,7 +840,11 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   next.neighbours.resize(offsets[r.n]);
   // Consecutive unchanged rows are contiguous in both snapshots: each run of
   // them is one copy.
-  par.finer().for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+  const sim::Parallel fine = par.finer();
+  found_.start(r.n, fine.block());
+  fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    // Who starts or stops participating (listed for the serial update below).
+    list_participation_changes(r, begin, end, found_);
     std::size_t run = begin;  // first unchanged row not yet copied
     const auto copy_run = [&](std::size_t until) {
       if (run < until) {
@@ -768,12 +864,16 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
       // Insertion sort while copying: rows are short (at most kTieSlots).
       sim::NodeId* row = next.neighbours.data() + offsets[i];
       const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+      const std::uint32_t own_block = r.block[i];
+      int bridging = 0;
       for (int s = 0; s < count; ++s) {
         const sim::NodeId x = to[s];
+        bridging += r.block[x] != own_block ? 1 : 0;
         int k = s;
         for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
         row[k] = x;
       }
+      bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
       r.slots_changed[i] = 0;
       // The row may differ: its associations and participating ties are
       // recomputed (phase_outreach).
@@ -786,15 +886,14 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   // participating ties of a resident whose row was copied changes only by
   // the neighbours who started or stopped (few a week; ties are symmetric,
   // so they are found from the other end). Serial: a change writes to
-  // neighbours.
-  for (std::size_t i = 0; i < r.n; ++i) {
+  // neighbours (the counts are integers: exact in any order).
+  found_.for_each([&](std::uint32_t i) {
     const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
-    if (now == r.participating[i]) continue;
     r.participating[i] = now;
-    for (sim::NodeId t : ties_.neighbours_of(static_cast<sim::NodeId>(i))) {
+    for (sim::NodeId t : ties_.neighbours_of(i)) {
       if (affil_dirty_[t] == 0) active_ties_[t] = static_cast<std::uint8_t>(active_ties_[t] + (now ? 1 : -1));
     }
-  }
+  });
 }
 
 }  // namespace atc::models::territorial

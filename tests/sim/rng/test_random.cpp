@@ -187,3 +187,14 @@ TEST_CASE("random matching pairs every member at most once", "[rng]") {
   std::sort(sorted.begin(), sorted.end());
   CHECK(sorted == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
 }
+
+TEST_CASE("a stream drawn with precomputed round keys is the same stream", "[rng]") {
+  for (const RngKey key : {kKey, RngKey{0, 0, 0}, RngKey{~0ULL, 0xFFFFFFFFu, 0xFFFFFFFFu}}) {
+    const atc::sim::RoundKeys keys(key);
+    for (std::uint64_t agent : {0ULL, 1ULL, 123456789ULL, ~0ULL}) {
+      RandomStream a(key, 77, agent, Purpose("test"));
+      RandomStream b(keys, 77, agent, Purpose("test"));
+      for (int i = 0; i < 40; ++i) REQUIRE(a.bits() == b.bits());
+    }
+  }
+}
