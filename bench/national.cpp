@@ -29,6 +29,25 @@ std::size_t scenario_index(const sim::ExperimentSpec& spec, const std::string& n
   return 0;
 }
 
+// Warm-ups of one replicate's sites: scenarios with identical parameters
+// share each site's warm-up (the runner builds an uncoupled site once for all
+// of them); a coupled scenario warms up its own sites.
+std::size_t warm_up_count(const sim::ExperimentSpec& spec) {
+  const auto coupled = [&](const sim::ParamSet& p) {
+    return spec.model->couple && (!spec.model->coupled || spec.model->coupled(p));
+  };
+  std::size_t warm_ups = 0;
+  for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
+    const auto& p = spec.scenarios[s].params;
+    bool shared = false;
+    for (std::size_t t = 0; t < s && !shared; ++t) {
+      shared = !coupled(p) && !coupled(spec.scenarios[t].params) && spec.scenarios[t].params.identical(p);
+    }
+    warm_ups += shared ? 0 : 1;
+  }
+  return warm_ups;
+}
+
 }  // namespace
 
 int main() {
@@ -98,21 +117,7 @@ int main() {
       static_cast<double>(agents) / week_seconds / 1e6, static_cast<double>(agents) / week_cpu / 1e6,
       t5 - t4);
   std::printf("peak memory, every site in memory: %.0f MiB\n", bench::peak_rss_mib());
-  // Scenarios with identical parameters share each site's warm-up (the
-  // runner builds an uncoupled site once for all of them); a coupled
-  // scenario warms up its own sites.
-  const auto coupled = [&](const sim::ParamSet& p) {
-    return spec.model->couple && (!spec.model->coupled || spec.model->coupled(p));
-  };
-  std::size_t warm_ups = 0;
-  for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
-    const auto& p = spec.scenarios[s].params;
-    bool shared = false;
-    for (std::size_t t = 0; t < s && !shared; ++t) {
-      shared = !coupled(p) && !coupled(spec.scenarios[t].params) && spec.scenarios[t].params.identical(p);
-    }
-    warm_ups += shared ? 0 : 1;
-  }
+  const std::size_t warm_ups = warm_up_count(spec);
   const double weeks = static_cast<double>(warm_ups) * static_cast<double>(burn_in) +
                        static_cast<double>(spec.scenarios.size()) * static_cast<double>(spec.steps);
   std::printf(
