@@ -472,6 +472,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   for (std::size_t s = 0; s < k; ++s) sample_[s] = static_cast<std::uint32_t>(s * n / k);
   uf_parent_.resize(n);
   touched_.assign(n, 0);
+  week_draws_.assign(2 * n, 0.0);
   affil_.assign(n * kAffil, kNoOrg);
   affil_n_.assign(n, 0);
   animator_weight_.assign(n, 0.0);

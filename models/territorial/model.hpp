@@ -242,13 +242,15 @@ class TerritorialModel final : public sim::Model {
   void phase_schedule(Week& w);                                    // 1
   void apply_moves(const Week& w, sim::Parallel par);              // 1 (residential moves)
   OutreachRates phase_outreach(const Week& w, sim::Parallel par);  // 2: rates
-  // 2: resident i, with its draw from "territorial/outreach". Inlined into
+  // 2: resident i, with its contact draw from the "territorial/week" block
+  // (draw_move, kept in week_draws_). Inlined into
   // the fused loop of advance(): a call per resident and phase cost about a
   // tenth of their instructions (saved and restored registers).
   [[gnu::always_inline]] inline void reach_out(const Week& w, const OutreachRates& rates, std::size_t i,
                                                double draw);
-  // 3: resident i, with its two draws from "territorial/ladder" (inlined too)
-  [[gnu::always_inline]] inline void participate(const Week& w, std::size_t i, double draw, double attend);
+  // 3: resident i, with its ladder draw from the "territorial/week" block;
+  // attendance has its own stream, "territorial/attendance" (inlined too)
+  [[gnu::always_inline]] inline void participate(const Week& w, std::size_t i, double draw);
   void phase_deliberation(const Week& w, sim::Parallel par);  // 4
   void phase_theme_choice(const Week& w, sim::Parallel par);  // 5
   void phase_cooperation(const Week& w, sim::Parallel par);   // 6
@@ -379,6 +381,7 @@ class TerritorialModel final : public sim::Model {
   std::vector<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
   std::vector<double> scratch_, scratch_sum_;
   std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
+  std::vector<double> week_draws_;     // contact and ladder draws of resident i at 2i, 2i+1 (draw_move)
   // In turn: the week's movers (draw_moves, read by drop_ties_of_movers),
   // the residents who may form a tie (drop_ties_of_movers, read by
   // apply_moves), those who started or stopped participating (rebuild_ties).

@@ -121,16 +121,10 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   const OutreachRates rates = phase_outreach(w, par);  // 2: contact rates
   // Phases 2 (contacts) and 3 (participation) in one pass: each reads and
   // writes only the resident's own state, and counts taken before it.
-  // Both streams' blocks are computed first, side by side: independent,
-  // they overlap in the pipeline (each is a chain of multiplications).
+  // Their two draws come from the resident's week block (draw_move).
   par.for_each(res_.n, [&](std::size_t i) {
-    sim::RandomStream contact(round_keys_, w.key, i, sim::Purpose("territorial/outreach"));
-    sim::RandomStream ladder(round_keys_, w.key, i, sim::Purpose("territorial/ladder"));
-    const double contact_draw = contact.uniform();
-    const double ladder_draw = ladder.uniform();
-    const double attend_draw = ladder.uniform();
-    reach_out(w, rates, i, contact_draw);         // 2
-    participate(w, i, ladder_draw, attend_draw);  // 3
+    reach_out(w, rates, i, week_draws_[2 * i]);  // 2
+    participate(w, i, week_draws_[2 * i + 1]);   // 3
   });
   phase_deliberation(w, par);  // 4
   phase_theme_choice(w, par);  // 5
@@ -358,11 +352,15 @@ void TerritorialModel::draw_moves(const Week& w, sim::Parallel par) {
 
 void TerritorialModel::draw_move(const Week& w, std::size_t i, std::size_t blocks) {
   auto& r = res_;
-  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/move"));
+  // One Philox block per resident-week gives the four draws every resident
+  // needs: moving out, relocation, contact (phase 2) and the ladder (phase 3);
+  // the last two wait in week_draws_. The rarer draws (where to, attendance)
+  // have streams of their own, drawn only when used.
+  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/week"));
   const double out = rng.uniform();
   const double reloc = rng.uniform();
-  const double where = rng.uniform();
-  const double lose = rng.uniform();
+  week_draws_[2 * i] = rng.uniform();
+  week_draws_[2 * i + 1] = rng.uniform();
   r.moved[i] = kStayed;
   if (out < w.move_out_hazard) {
     r.moved[i] = kMovedOut;
@@ -370,6 +368,9 @@ void TerritorialModel::draw_move(const Week& w, std::size_t i, std::size_t block
     r.invited[i] = r.attending[i] = 0;
   } else if (reloc < w.relocation_hazard && blocks > 1) {
     r.moved[i] = kRelocated;
+    RandomStream relocation(round_keys_, w.key, i, Purpose("territorial/relocation"));
+    const double where = relocation.uniform();
+    const double lose = relocation.uniform();
     auto nb = static_cast<std::uint32_t>(
         std::min<double>(static_cast<double>(blocks - 2), where * static_cast<double>(blocks - 1)));
     if (nb >= r.block[i]) ++nb;
@@ -653,7 +654,7 @@ void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std:
 
 // Phase 3 for resident i: one move on the ladder, fatigue, attendance at
 // this week's forum, and the drift of priorities back to one's own.
-void TerritorialModel::participate(const Week& w, std::size_t i, double draw, double attend) {
+void TerritorialModel::participate(const Week& w, std::size_t i, double draw) {
   auto& r = res_;
   const auto id = static_cast<sim::NodeId>(i);
   // Share of ties who took part last week (counted in phase 2, on the same snapshot).
@@ -675,7 +676,12 @@ void TerritorialModel::participate(const Week& w, std::size_t i, double draw, do
     p_attend = prm_.attendance[next - kOccasional] *
                (w.digital_forum ? (r.barrier[i] ? 0.0 : w.digital_effect) : 1.0);
   }
-  r.attending[i] = attend < p_attend ? 1 : 0;
+  // Drawn only when attending is possible (a forum week, occasional or above).
+  r.attending[i] = 0;
+  if (p_attend > 0.0) {
+    RandomStream attendance(round_keys_, w.key, i, Purpose("territorial/attendance"));
+    r.attending[i] = attendance.uniform() < p_attend ? 1 : 0;
+  }
   // Priorities drift back towards one's own (Friedkin-Johnsen anchoring).
   // (Rows of prio and prio0 never overlap: restrict lets the compiler use
   // packed float operations, each lane rounding as the scalar one.)

@@ -269,6 +269,7 @@ bool no_drift(const std::string& s) {
                                                                             {"institution_posture", 0.015}}) {
     const auto c = change(ind, s, 0, 26, 130, 156);
     report(fmt::format("{}: drift of {}", s, ind), c.mean);
+    report(fmt::format("{}: drift of {}, standard error", s, ind), c.se);
     v.require(std::abs(c.mean) < tol, ind + " drifts");
   }
   return v.result();
