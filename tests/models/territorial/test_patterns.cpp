@@ -1,6 +1,6 @@
 // Pattern-oriented tests of the whole territorial model (Grimm et al. 2005):
 // the qualitative patterns of MODEL.md's validation section, each written as
-// a predicate over an in-memory experiment (a 3,000-resident site, 24 paired
+// a predicate over an in-memory experiment (a 3,000-resident site, 48 paired
 // replicates, 156 weeks after the burn-in; the verdicts were checked at six
 // seeds, ATCSIM_TEST_SEED, docs/ODD.md). Every predicate must hold for the
 // model and FAIL for a plausible wrong variant of the mechanism behind it
@@ -25,7 +25,7 @@ namespace {
 
 const char* kExperiment = R"(
 [experiment]
-replicates = 24
+replicates = 48
 steps = 156
 seed = 2024
 [model]
