@@ -17,6 +17,7 @@
 #include "bench_util.hpp"
 #include "models/registry.hpp"
 #include "sim/config/experiment.hpp"
+#include "sim/exec/sharing.hpp"
 
 namespace {
 
@@ -29,22 +30,13 @@ std::size_t scenario_index(const sim::ExperimentSpec& spec, const std::string& n
   return 0;
 }
 
-// Warm-ups of one replicate's sites: scenarios with identical parameters
-// share each site's warm-up (the runner builds an uncoupled site once for all
-// of them); a coupled scenario warms up its own sites.
+// Warm-ups of one replicate's sites: one per build, as the runner shares an
+// uncoupled site's build among scenarios with identical parameters
+// (sim/exec/sharing.hpp); a coupled scenario warms up its own sites.
 std::size_t warm_up_count(const sim::ExperimentSpec& spec) {
-  const auto coupled = [&](const sim::ParamSet& p) {
-    return spec.model->couple && (!spec.model->coupled || spec.model->coupled(p));
-  };
+  const std::vector<std::size_t> share = sim::share_classes(spec, 0);
   std::size_t warm_ups = 0;
-  for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
-    const auto& p = spec.scenarios[s].params;
-    bool shared = false;
-    for (std::size_t t = 0; t < s && !shared; ++t) {
-      shared = !coupled(p) && !coupled(spec.scenarios[t].params) && spec.scenarios[t].params.identical(p);
-    }
-    warm_ups += shared ? 0 : 1;
-  }
+  for (std::size_t s = 0; s < share.size(); ++s) warm_ups += share[s] == s ? 1 : 0;
   return warm_ups;
 }
 

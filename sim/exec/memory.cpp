@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/core/error.hpp"
+#include "sim/exec/sharing.hpp"
 
 namespace atc::sim {
 
@@ -65,26 +66,17 @@ MemoryNeed estimate_memory(const ExperimentSpec& spec, int threads) {
   };
   const auto replicates = static_cast<std::size_t>(spec.replicates);
   for (std::size_t point = 0; point < spec.point_count(); ++point) {
-    // Uncoupled scenarios with identical parameters (of a model with
-    // interventions) run as one task per site (sim/exec/runner.cpp), which
-    // holds the site built once and the copy being run: two models.
-    std::vector<std::size_t> same(spec.scenarios.size(), 1);
-    std::vector<bool> counted(spec.scenarios.size(), false);
-    for (std::size_t s = 0; s < spec.scenarios.size() && !spec.model->interventions.empty(); ++s) {
-      for (std::size_t t = 0; t < s; ++t) {
-        if (counted[t] || !spec.scenario_at(point, t).params.identical(spec.scenario_at(point, s).params))
-          continue;
-        ++same[t];
-        counted[s] = true;  // counted with scenario t
-        break;
-      }
-    }
+    // Scenarios that share a build (share_classes) run as one task per site
+    // (sim/exec/runner.cpp), which holds the site built once and the copy
+    // being run: two models. Counted with the first of their class.
+    const std::vector<std::size_t> share = share_classes(spec, point);
+    std::vector<std::size_t> sharing(spec.scenarios.size(), 0);
+    for (const std::size_t first : share) ++sharing[first];
     for (std::size_t s = 0; s < spec.scenarios.size(); ++s) {
+      if (share[s] != s) continue;
       const ScenarioSpec& scenario = spec.scenario_at(point, s);
-      const bool coupled = spec.model->couple && spec.sites.size() > 1 &&
-                           (!spec.model->coupled || spec.model->coupled(scenario.params));
-      if (counted[s] && !coupled) continue;
-      const double models = !coupled && same[s] > 1 ? 2.0 : 1.0;
+      const bool coupled = is_coupled(spec, scenario.params);
+      const double models = sharing[s] > 1 ? 2.0 : 1.0;
       double run_bytes = 0;
       MemoryEstimate biggest;
       std::string biggest_site;

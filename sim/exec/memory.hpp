@@ -25,8 +25,8 @@ struct MemoryNeed {
 // (point, scenario, replicate) run is one task per site (or one task for all
 // sites of a coupled run), except that the uncoupled scenarios of a point
 // with identical parameters (of a model with interventions) share one task
-// per (replicate, site), which
-// holds two models (the site built once and the copy being run); at most
+// per (replicate, site) (sim/exec/sharing.hpp), which holds two models (the
+// site built once and the copy being run); at most
 // `threads` tasks are in flight, and the largest ones are assumed to meet.
 // Each site also holds its recorded series.
 MemoryNeed estimate_memory(const ExperimentSpec& spec, int threads);

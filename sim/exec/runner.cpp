@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/core/error.hpp"
+#include "sim/exec/sharing.hpp"
 
 namespace atc::sim {
 
@@ -58,7 +59,8 @@ class Recorder {
 // (point, replicate) whose scenarios have identical parameters: they differ
 // only in their interventions, so the site is built (and warmed up) once for
 // them all when the model can schedule other interventions on a copy
-// (Model::with_interventions).
+// (Model::with_interventions). Which runs are coupled and which share a
+// build: sim/exec/sharing.hpp.
 struct Task {
   std::vector<io::RunId> runs;  // one for a coupled task
   std::size_t first_site = 0;
@@ -87,10 +89,11 @@ struct Plan {
 
 Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& sink) {
   Plan out;
-  // Per (point, replicate): its uncoupled runs, in classes of identical
-  // parameters (in run order, so the plan does not depend on anything else);
-  // for a model without interventions, one run per class.
+  // Per (point, replicate): its uncoupled runs, in classes of runs that share
+  // a build (share_classes), in run order, so the plan does not depend on
+  // anything else.
   std::vector<std::vector<std::vector<io::RunId>>> classes(layout.points * layout.replicates);
+  std::vector<std::vector<std::size_t>> shares(layout.points * layout.replicates);
   for (std::size_t index = 0; index < layout.run_count(); ++index) {
     const io::RunId run = layout.run_id(index);
     if (sink.run_complete(run)) {
@@ -99,19 +102,16 @@ Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& 
     }
     ++out.runs;
     out.site_runs += layout.sites;
-    const auto& params = spec.scenario_for(run.point, run.scenario, run.replicate).params;
-    const bool coupled =
-        spec.model->couple && layout.sites > 1 && (!spec.model->coupled || spec.model->coupled(params));
-    if (coupled) {
+    if (is_coupled(spec, spec.scenario_for(run.point, run.scenario, run.replicate).params)) {
       out.tasks.push_back({{run}, 0, layout.sites});
       continue;
     }
-    // Only a model with interventions has scenarios that differ by them alone.
-    auto& mine = classes[run.point * layout.replicates + run.replicate];
+    const std::size_t of_replicate = run.point * layout.replicates + run.replicate;
+    auto& share = shares[of_replicate];
+    if (share.empty()) share = share_classes(spec, run.point, run.replicate);
+    auto& mine = classes[of_replicate];
     auto same = std::find_if(mine.begin(), mine.end(), [&](const std::vector<io::RunId>& c) {
-      const io::RunId& first = c.front();
-      return !spec.model->interventions.empty() &&
-             spec.scenario_for(first.point, first.scenario, first.replicate).params.identical(params);
+      return share[c.front().scenario] == share[run.scenario];
     });
     if (same == mine.end()) {
       mine.emplace_back();
