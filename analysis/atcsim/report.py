@@ -264,9 +264,18 @@ def _units(ds: xr.Dataset, item: Item) -> str:
 # ---------------------------------------------------------------------- sections
 
 
+def _generated_at() -> _dt.datetime:
+    """When the report is written: now, or SOURCE_DATE_EPOCH (seconds since 1970, the
+    reproducible-builds convention) when it is set, so that the same file gives the same report."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
 def _header(ds: xr.Dataset, small: bool = False, w: Words | None = None) -> str:
     title = ds.attrs.get("title", "") or Path(ds.attrs.get("analysis_source", "")).name
-    generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = _generated_at().strftime("%Y-%m-%d %H:%M UTC")
     source = f'<code>{_e(ds.attrs.get("analysis_source", ""))}</code>'
     model = f"<code>{_e(ds.attrs.get('model', 'unknown'))}</code>"
     if w is not None and w.fr:

@@ -238,18 +238,28 @@ double largest_participant_component(const Residents& r, const sim::CsrGraph& ti
   return largest / static_cast<double>(members.size());
 }
 
-// Mean local clustering over the fixed sample: each resident's in parallel (a
-// few hundred, each a few microseconds: small tasks), summed in sample order.
-// scratch: at least one entry per sampled resident.
+// Mean local clustering over the fixed sample, summed in sample order.
+// `local` holds each sampled resident's value at the last observation (valid
+// when `known`): it is reused unless the resident's row or one of its
+// neighbours' rows was rewritten since (`rewritten`: rebuild_ties), as the
+// triangles at i are the links among i's neighbours, which only those rows
+// hold. Recomputed values in parallel (a few hundred, each a few
+// microseconds: small tasks).
 double sample_clustering(const sim::CsrGraph& ties, const std::vector<std::uint32_t>& sample,
-                         std::vector<double>& scratch, sim::Parallel par) {
+                         const std::vector<std::uint8_t>& rewritten, bool known, std::vector<double>& local,
+                         sim::Parallel par) {
   if (sample.empty()) return 0.0;
   constexpr std::size_t kSamplesPerTask = 16;
   sim::Parallel(par.enabled(), kSamplesPerTask).for_blocks(sample.size(), [&](std::size_t b, std::size_t e) {
-    for (std::size_t s = b; s < e; ++s) scratch[s] = sim::local_clustering(ties, sample[s]);
+    for (std::size_t s = b; s < e; ++s) {
+      const sim::NodeId i = sample[s];
+      bool changed = !known || rewritten[i] != 0;
+      for (sim::NodeId j : ties.neighbours_of(i)) changed = changed || rewritten[j] != 0;
+      if (changed) local[s] = sim::local_clustering(ties, i);
+    }
   });
   double clustering = 0;
-  for (std::size_t s = 0; s < sample.size(); ++s) clustering += scratch[s];
+  for (std::size_t s = 0; s < sample.size(); ++s) clustering += local[s];
   return clustering / static_cast<double>(sample.size());
 }
 
@@ -281,7 +291,7 @@ void set_organisation_indicators(const Organisations& org, IndicatorValues& v) {
 void TerritorialModel::prepare_observation(sim::Parallel par) {
   CensusSums c;
   double clustering = 0, largest_component = 0;
-  scratch_.resize(std::max(scratch_.size(), sample_.size()));
+  sample_local_clustering_.resize(sample_.size());
   // The union-find is serial: it runs beside the census and the clustering
   // (their values do not depend on what runs beside them).
   par.invoke(
@@ -289,7 +299,14 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
         largest_component = largest_participant_component(res_, ties_, uf_parent_, uf_size_, uf_members_);
       },
       [&] { c = take_census(res_, ties_, bridging_ties_, par); },
-      [&] { clustering = sample_clustering(ties_, sample_, scratch_, par); });
+      [&] {
+        clustering = sample_clustering(ties_, sample_, row_rewritten_, sample_clustering_known_,
+                                       sample_local_clustering_, par);
+      });
+  // The next observation reuses the values of residents whose rows and
+  // neighbours' rows are not rewritten by then.
+  std::fill(row_rewritten_.begin(), row_rewritten_.end(), std::uint8_t{0});
+  sample_clustering_known_ = true;
   IndicatorValues& v = ind_;
   set_census_indicators(c, scale_, v);
   v.dispersion = participant_dispersion(res_, c, par);

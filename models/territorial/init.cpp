@@ -36,6 +36,7 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
       site_(SiteProfile::from(init.site)),
       iv_(Interventions::from(init.interventions, init.site.network)),
       key_(init.rng),
+      round_keys_(key_),
       scale_(prm_.population_scale),
       utility_{prm_.utility_social,  prm_.utility_efficacy, prm_.utility_trust,
                prm_.utility_invited, prm_.utility_habit,    prm_.utility_cost},
@@ -46,7 +47,6 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
                     prm_.contribution_mobilisation, prm_.contribution_intercept},
       conflict_shape_{prm_.conflict_dispersion_midpoint, prm_.conflict_dispersion_scale,
                       prm_.conflict_trust_midpoint, prm_.conflict_trust_scale} {
-  round_keys_ = sim::RoundKeys(key_);
   // Each phase takes seconds for a site of millions: a stop request (Ctrl-C)
   // is honoured between phases, inside parallel loops and every burn-in week.
   init_organisations();
@@ -472,6 +472,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   for (std::size_t s = 0; s < k; ++s) sample_[s] = static_cast<std::uint32_t>(s * n / k);
   uf_parent_.resize(n);
   touched_.assign(n, 0);
+  row_rewritten_.assign(n, 1);
   week_draws_.assign(2 * n, 0.0);
   affil_.assign(n * kAffil, kNoOrg);
   affil_n_.assign(n, 0);

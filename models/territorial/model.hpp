@@ -312,8 +312,8 @@ class TerritorialModel final : public sim::Model {
   SiteProfile site_;
   Interventions iv_;
   sim::RngKey key_;
-  sim::RoundKeys round_keys_{sim::RngKey{}};  // key_'s (set by the constructor): the step's streams use them
-  double scale_ = 1;                          // population_scale
+  sim::RoundKeys round_keys_;  // key_'s, computed once: the step's streams use them
+  double scale_ = 1;           // population_scale
   // the mechanisms' parameters, from prm_
   UtilityWeights utility_;
   LadderRates ladder_;
@@ -377,9 +377,12 @@ class TerritorialModel final : public sim::Model {
   // indicators of the current state
   IndicatorValues ind_;
   std::vector<std::uint32_t> sample_;               // clustering sample
+  std::vector<double> sample_local_clustering_;     // its local clustering at the last observation
+  bool sample_clustering_known_ = false;            // (once observed)
+  std::vector<std::uint8_t> row_rewritten_;         // tie rows rewritten since the last observation
   std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
   std::vector<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
-  std::vector<double> scratch_, scratch_sum_;
+  std::vector<double> scratch_sum_;
   std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
   std::vector<double> week_draws_;     // contact and ladder draws of resident i at 2i, 2i+1 (draw_move)
   // In turn: the week's movers (draw_moves, read by drop_ties_of_movers),

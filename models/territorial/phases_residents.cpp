@@ -881,6 +881,7 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
       }
       bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
       r.slots_changed[i] = 0;
+      row_rewritten_[i] = 1;  // the sampled clustering is computed again around it
       // The row may differ: its associations and participating ties are
       // recomputed (phase_outreach).
       affil_dirty_[i] = 1;

@@ -465,9 +465,23 @@ def test_report_of_a_small_real_atc15_run(tmp_path):
 def test_figures_drawn_in_forked_children_are_the_serial_ones(people_file, monkeypatch):
     from atcsim.report import render_report
 
+    # The header's time is fixed: the two renders may fall on either side of a minute.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     with atcsim.open(people_file) as ds:
         parallel = render_report(ds, n_boot=200)
         monkeypatch.setenv("ATCSIM_REPORT_JOBS", "1")
         serial = render_report(ds, n_boot=200)
     assert parallel.count("<img") >= 3
+    assert "2023-11-14 22:13 UTC" in parallel  # SOURCE_DATE_EPOCH 1700000000
     assert parallel == serial
+
+
+def test_report_time_is_now_without_source_date_epoch(people_file, monkeypatch):
+    from atcsim.report import render_report
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    with atcsim.open(people_file) as ds:
+        html = render_report(ds, n_boot=50)
+    now = pd.Timestamp.now(tz="UTC")
+    stamps = {(now - pd.Timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M UTC") for m in range(0, 3)}
+    assert any(stamp in html for stamp in stamps)

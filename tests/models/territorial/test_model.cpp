@@ -349,3 +349,35 @@ TEST_CASE("the governance body's indicators follow its meetings and its own proj
   // projects institutions launched alone before the body are not its own
   CHECK(succeeded_by_body < succeeded);
 }
+
+// network_clustering reuses a sampled resident's local clustering while its
+// tie row and its neighbours' rows stay as they were (indicators.cpp): it
+// must equal the clustering computed afresh from the ties, whichever weeks
+// are observed (here every week, then every third week), with moves, urban
+// renewal and forums rewriting rows all along.
+TEST_CASE("the sampled clustering equals the clustering computed afresh whether observed weekly or not",
+          "[territorial]") {
+  const std::vector<atc::sim::InterventionSpec> ivs = {intervention("animator", 0),
+                                                       intervention("urban_renewal", 10, 30)};
+  Site site({{"residential_turnover", 0.5}, {"burn_in_weeks", std::int64_t{4}}}, {{"population", 2000.0}},
+            ivs, 5);
+  const auto fresh = [&] {
+    const auto& ties = site.model().ties();
+    const std::size_t n = ties.node_count();
+    const std::size_t k = std::min<std::size_t>(n, 300);  // clustering_sample's default
+    double sum = 0;
+    for (std::size_t s = 0; s < k; ++s)
+      sum += atc::sim::local_clustering(ties, static_cast<atc::sim::NodeId>(s * n / k));
+    return sum / static_cast<double>(k);
+  };
+  int observations = 0;
+  for (int week = 0; week < 60; ++week) {
+    if (week < 30 || week % 3 == 0) {
+      const double observed = Capture(*site.base()).values.at("network_clustering").at(0);
+      CHECK(observed == fresh());  // bit for bit: the same sum in the same order
+      ++observations;
+    }
+    site.step();
+  }
+  CHECK(observations == 40);
+}
