@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -252,13 +253,21 @@ int interrupt_run(const std::string& cfg, const std::string& out, int signal_num
   const pid_t pid =
       spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", cfg, "-o", out, "--threads", "1"});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(out + ".journal") && std::chrono::steady_clock::now() < deadline) {
+  // The journal is created empty, then its header is written in one write:
+  // its first non-zero size is the header's (reading the size of the empty
+  // file as the header's made the test signal before any run completed, when
+  // the machine was loaded: then no OUT.h5.partial is written).
+  std::error_code ec;
+  const auto journal_size = [&] {
+    const auto size = fs::file_size(out + ".journal", ec);
+    return ec ? std::uintmax_t{0} : size;
+  };
+  while (journal_size() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   // The journal grows by one record per completed run.
-  std::error_code ec;
-  const auto header = fs::file_size(out + ".journal", ec);
-  while (fs::file_size(out + ".journal", ec) == header && std::chrono::steady_clock::now() < deadline) {
+  const auto header = journal_size();
+  while (journal_size() == header && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   kill(pid, signal_number);
