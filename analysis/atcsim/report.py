@@ -268,9 +268,13 @@ def _generated_at() -> _dt.datetime:
     """When the report is written: now, or SOURCE_DATE_EPOCH (seconds since 1970, the
     reproducible-builds convention) when it is set, so that the same file gives the same report."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
-    return _dt.datetime.now(_dt.timezone.utc)
+    if not epoch:
+        return _dt.datetime.now(_dt.timezone.utc)
+    if not epoch.isdigit() or int(epoch) > 253402300799:  # up to 9999-12-31
+        raise AtcsimError(
+            f"SOURCE_DATE_EPOCH: expected a whole number of seconds since 1970-01-01 UTC, got {epoch!r}"
+        )
+    return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
 
 
 def _header(ds: xr.Dataset, small: bool = False, w: Words | None = None) -> str:

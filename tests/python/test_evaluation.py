@@ -476,6 +476,16 @@ def test_figures_drawn_in_forked_children_are_the_serial_ones(people_file, monke
     assert parallel == serial
 
 
+@pytest.mark.parametrize("value", ["yesterday", "-5", "1.5", "99999999999999"])
+def test_bad_source_date_epoch_exits_2_and_writes_nothing(value, people_file, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    code = cli.main(["report", str(people_file), "-o", str(tmp_path / "x.html"), "--n-boot", "50"])
+    assert code == 2
+    assert not (tmp_path / "x.html").exists()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "SOURCE_DATE_EPOCH" in err[0] and repr(value) in err[0]
+
+
 def test_report_time_is_now_without_source_date_epoch(people_file, monkeypatch):
     from atcsim.report import render_report
 
