@@ -3,6 +3,7 @@
 // avoided costs. Organisation-level work is small and serial (fixed order);
 // resident-level work is parallel over residents with block-ordered reductions.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <span>
 
@@ -27,11 +28,13 @@ constexpr std::size_t kPrefetchAhead = 8;
 // L2 on the development machine; an assumption, only a speed trade-off).
 constexpr std::size_t kCacheBytes = std::size_t{1} << 20;
 
-// The ties' last-week (ti, ta), each summed in tie order into a double. With
-// SSE2 both sums are one packed addition per tie (each lane rounds as the
-// scalar addition does: the same bits, half the instructions).
-void sum_tie_trust(const std::array<float, 2>* prev, std::span<const sim::NodeId> ties, double& ti,
-                   double& ta) {
+// The mean of the ties' last-week (ti, ta), each summed in tie order into a
+// double and divided by the number of ties. With SSE2 both sums are one
+// packed addition per tie, and both means one packed division (each lane
+// rounds as the scalar operation does: the same bits, half the instructions;
+// the division is on the step's critical path).
+std::array<double, 2> mean_tie_trust(const std::array<float, 2>* prev, std::span<const sim::NodeId> ties) {
+  const auto k = static_cast<double>(ties.size());
 #if defined(__SSE2__)
   __m128d sum = _mm_setzero_pd();
   for (sim::NodeId t : ties) {
@@ -39,13 +42,16 @@ void sum_tie_trust(const std::array<float, 2>* prev, std::span<const sim::NodeId
     const __m128 pair = _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(prev + t)));
     sum = _mm_add_pd(sum, _mm_cvtps_pd(pair));
   }
-  ti = _mm_cvtsd_f64(sum);
-  ta = _mm_cvtsd_f64(_mm_unpackhi_pd(sum, sum));
+  std::array<double, 2> mean{};
+  _mm_storeu_pd(mean.data(), _mm_div_pd(sum, _mm_set1_pd(k)));
+  return mean;
 #else
+  double ti = 0, ta = 0;
   for (sim::NodeId t : ties) {
     ti += prev[t][0];
     ta += prev[t][1];
   }
+  return {ti / k, ta / k};
 #endif
 }
 }  // namespace
@@ -325,11 +331,9 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
       double ta = ta_prev;
       double eff = r.eff[i];
       if (!nb.empty()) {
-        double mti = 0, mta = 0;
-        sum_tie_trust(prev, nb, mti, mta);
-        const double k = static_cast<double>(nb.size());
-        ti += omega * (mti / k - ti_prev);
-        ta += omega * (mta / k - ta_prev);
+        const std::array<double, 2> mean = mean_tie_trust(prev, nb);
+        ti += omega * (mean[0] - ti_prev);
+        ta += omega * (mean[1] - ta_prev);
       }
       ti += rho * (r.ti0[i] - ti_prev);
       ta += rho * (r.ta0[i] - ta_prev);

@@ -656,16 +656,20 @@ void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std:
 // this week's forum, and the drift of priorities back to one's own.
 void TerritorialModel::participate(const Week& w, std::size_t i, double draw) {
   auto& r = res_;
-  const auto id = static_cast<sim::NodeId>(i);
-  // Share of ties who took part last week (counted in phase 2, on the same snapshot).
-  const std::uint32_t degree = ties_.degree(id);
-  const double share = degree == 0 ? 0.0 : static_cast<double>(active_ties_[i]) / static_cast<double>(degree);
   const double opp = opportunity(w, i);
   const std::uint8_t level = r.level[i];
-  const double habit = level >= kOccasional ? opp : 0.0;
-  const double u = participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
-                                         r.availability[i], r.fatigue[i]);
-  const std::uint8_t next = next_level(level, r.weeks_active[i], u, r.threshold[i], draw, opp, ladder_);
+  // Computed only when the draw can fall in a move's range (next_level_from).
+  const auto utility = [&] {
+    // Share of ties who took part last week (counted in phase 2, on the same snapshot).
+    const std::uint32_t degree = ties_.degree(static_cast<sim::NodeId>(i));
+    const double share =
+        degree == 0 ? 0.0 : static_cast<double>(active_ties_[i]) / static_cast<double>(degree);
+    const double habit = level >= kOccasional ? opp : 0.0;
+    return participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
+                                 r.availability[i], r.fatigue[i]);
+  };
+  const std::uint8_t next =
+      next_level_from(level, r.weeks_active[i], utility, r.threshold[i], draw, opp, ladder_);
   r.level[i] = next;
   r.weeks_active[i] =
       next >= kActive ? static_cast<std::uint16_t>(std::min(r.weeks_active[i] + 1, 60000)) : 0;

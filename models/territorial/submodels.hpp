@@ -104,17 +104,28 @@ inline double down_probability(double u, double theta, const LadderRates& r) {
 // P(up) = opportunity x up x s(.) <= opportunity x up and P(down) = down x
 // s(.) <= down, since s(.) <= 1 and rounding is monotone, so a draw outside
 // the bound decides without it (most residents, most weeks; same result).
-inline std::uint8_t next_level(std::uint8_t level, int weeks_active, double u, double theta, double draw,
-                               double opportunity, const LadderRates& r) {
+// The utility is needed only then too: `utility()` computes it, at most once.
+template <typename Utility>
+inline std::uint8_t next_level_from(std::uint8_t level, int weeks_active, Utility&& utility, double theta,
+                                    double draw, double opportunity, const LadderRates& r) {
   const bool can_rise = !(level >= kCore || (level == kActive && weeks_active < r.core_weeks));
-  if (can_rise && draw < opportunity * r.up[level] &&
-      draw < up_probability(level, u, theta, r, opportunity)) {
+  const bool may_rise = can_rise && draw < opportunity * r.up[level];
+  const bool may_fall = level != kNone && draw >= 1.0 - r.down;
+  if (!may_rise && !may_fall) return level;
+  const double u = utility();
+  if (may_rise && draw < up_probability(level, u, theta, r, opportunity)) {
     return static_cast<std::uint8_t>(level + 1);
   }
-  if (level != kNone && draw >= 1.0 - r.down && draw >= 1.0 - down_probability(u, theta, r)) {
+  if (may_fall && draw >= 1.0 - down_probability(u, theta, r)) {
     return static_cast<std::uint8_t>(level - 1);
   }
   return level;
+}
+
+inline std::uint8_t next_level(std::uint8_t level, int weeks_active, double u, double theta, double draw,
+                               double opportunity, const LadderRates& r) {
+  return next_level_from(
+      level, weeks_active, [u] { return u; }, theta, draw, opportunity, r);
 }
 
 struct FatigueRates {

@@ -156,7 +156,7 @@ TEST_CASE("outreach: the bound without the exponential is never below the contac
   CHECK(contact_probability_bound(1e-3, false, 0.5, 1.0, 0.5) == Approx(1e-3).epsilon(1e-3));
 }
 
-TEST_CASE("ladder: next_level is the rule on both probabilities, evaluated or not",
+TEST_CASE("ladder: next_level is the rule on both probabilities, evaluated or not, utility when needed",
           "[territorial][submodel]") {
   // next_level skips the logistic when the draw is outside its bound; the
   // move must be the one the full rule gives.
@@ -182,6 +182,17 @@ TEST_CASE("ladder: next_level is the rule on both probabilities, evaluated or no
                                   : draw >= 1.0 - p_down ? static_cast<std::uint8_t>(level - 1)
                                                          : level;
     CHECK(next_level(level, weeks, u, theta, draw, opp, r) == expected);
+    // The utility is computed once when the draw can fall in a move's range,
+    // and not at all otherwise (most residents, most weeks).
+    int calls = 0;
+    const auto utility = [&] {
+      ++calls;
+      return u;
+    };
+    CHECK(next_level_from(level, weeks, utility, theta, draw, opp, r) == expected);
+    const bool can_rise = !(level >= kCore || (level == kActive && weeks < r.core_weeks));
+    const bool in_range = (can_rise && draw < up_bound) || (level != kNone && draw >= 1.0 - r.down);
+    CHECK(calls == (in_range ? 1 : 0));
   }
 }
 
