@@ -253,8 +253,10 @@ double sample_clustering(const sim::CsrGraph& ties, const std::vector<std::uint3
   sim::Parallel(par.enabled(), kSamplesPerTask).for_blocks(sample.size(), [&](std::size_t b, std::size_t e) {
     for (std::size_t s = b; s < e; ++s) {
       const sim::NodeId i = sample[s];
-      bool changed = !known || rewritten[i] != 0;
-      for (sim::NodeId j : ties.neighbours_of(i)) changed = changed || rewritten[j] != 0;
+      const auto nb = ties.neighbours_of(i);
+      const bool changed =
+          !known || rewritten[i] != 0 ||
+          std::any_of(nb.begin(), nb.end(), [&](sim::NodeId j) { return rewritten[j] != 0; });
       if (changed) local[s] = sim::local_clustering(ties, i);
     }
   });

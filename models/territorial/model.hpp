@@ -208,6 +208,8 @@ class TerritorialModel final : public sim::Model {
   [[nodiscard]] const Residents& residents() const { return res_; }
   [[nodiscard]] const Organisations& organisations() const { return org_; }
   [[nodiscard]] const sim::CsrGraph& ties() const { return ties_; }
+  // the residents whose mean local clustering is network_clustering
+  [[nodiscard]] const std::vector<std::uint32_t>& clustering_sample() const { return sample_; }
   [[nodiscard]] const IndicatorValues& indicators() const { return ind_; }
   [[nodiscard]] const Params& params() const { return prm_; }
   [[nodiscard]] std::size_t block_count() const { return block_begin_.size() - 1; }

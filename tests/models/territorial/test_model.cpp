@@ -363,13 +363,12 @@ TEST_CASE("the sampled clustering equals the clustering computed afresh whether 
             ivs, 5);
   const auto fresh = [&] {
     const auto& ties = site.model().ties();
-    const std::size_t n = ties.node_count();
-    const std::size_t k = std::min<std::size_t>(n, 300);  // clustering_sample's default
+    const auto& sample = site.model().clustering_sample();
     double sum = 0;
-    for (std::size_t s = 0; s < k; ++s)
-      sum += atc::sim::local_clustering(ties, static_cast<atc::sim::NodeId>(s * n / k));
-    return sum / static_cast<double>(k);
+    for (const std::uint32_t i : sample) sum += atc::sim::local_clustering(ties, i);
+    return sum / static_cast<double>(sample.size());
   };
+  REQUIRE(site.model().clustering_sample().size() == 300);  // clustering_sample's default
   int observations = 0;
   for (int week = 0; week < 60; ++week) {
     if (week < 30 || week % 3 == 0) {
