@@ -89,11 +89,12 @@ struct Plan {
 
 Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& sink) {
   Plan out;
-  // Per (point, replicate): its uncoupled runs, in classes of runs that share
-  // a build (share_classes), in run order, so the plan does not depend on
-  // anything else.
-  std::vector<std::vector<std::vector<io::RunId>>> classes(layout.points * layout.replicates);
-  std::vector<std::vector<std::size_t>> shares(layout.points * layout.replicates);
+  // Per (point, replicate) and class of runs that share a build (indexed by
+  // its first scenario, share_classes): its incomplete uncoupled runs, in run
+  // order, so the plan does not depend on anything else.
+  const std::size_t replicates = layout.points * layout.replicates;
+  std::vector<std::vector<io::RunId>> classes(replicates * layout.scenarios);
+  std::vector<std::vector<std::size_t>> shares(replicates);
   for (std::size_t index = 0; index < layout.run_count(); ++index) {
     const io::RunId run = layout.run_id(index);
     if (sink.run_complete(run)) {
@@ -109,22 +110,13 @@ Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& 
     const std::size_t of_replicate = run.point * layout.replicates + run.replicate;
     auto& share = shares[of_replicate];
     if (share.empty()) share = share_classes(spec, run.point, run.replicate);
-    auto& mine = classes[of_replicate];
-    auto same = std::find_if(mine.begin(), mine.end(), [&](const std::vector<io::RunId>& c) {
-      return share[c.front().scenario] == share[run.scenario];
-    });
-    if (same == mine.end()) {
-      mine.emplace_back();
-      same = std::prev(mine.end());
-    }
-    same->push_back(run);
+    classes[of_replicate * layout.scenarios + share[run.scenario]].push_back(run);
   }
   // The sites of a (point, replicate) one after the other: its runs complete
   // together, one (point, replicate) after another.
-  for (const auto& of_replicate : classes) {
-    for (const auto& runs : of_replicate) {
-      for (std::size_t site = 0; site < layout.sites; ++site) out.tasks.push_back({runs, site, 1});
-    }
+  for (const auto& runs : classes) {
+    if (runs.empty()) continue;
+    for (std::size_t site = 0; site < layout.sites; ++site) out.tasks.push_back({runs, site, 1});
   }
   return out;
 }
