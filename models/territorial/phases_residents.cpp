@@ -21,59 +21,74 @@ namespace {
 using sim::Purpose;
 using sim::RandomStream;
 
-// f(i), in increasing i, for every i < n with a[i] != 0 or b[i] > b_limit
-// (b may be null). The serial passes that look for the few flagged residents
-// test 16 at a time with SSE2 and skip chunks with none.
-template <typename F>
-void for_each_flagged(const std::uint8_t* a, const std::uint8_t* b, std::uint8_t b_limit, std::size_t n,
-                      F&& f) {
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i zero = _mm_setzero_si128();
-  const __m128i limit = _mm_set1_epi8(static_cast<char>(b_limit));
-  for (; i + 16 <= n; i += 16) {
-    // (_mm_loadu_si128 reads through a may_alias type)
-    const __m128i va = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
-    auto mask = static_cast<unsigned>(~_mm_movemask_epi8(_mm_cmpeq_epi8(va, zero)) & 0xFFFF);
-    if (b != nullptr) {
-      // bytes are small counts (below 128): the signed comparison is exact
-      const __m128i vb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
-      mask |= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpgt_epi8(vb, limit)));
-    }
-    while (mask != 0) {
-      f(i + static_cast<std::size_t>(__builtin_ctz(mask)));
-      mask &= mask - 1;
-    }
-  }
-#endif
-  for (; i < n; ++i) {
-    if (a[i] != 0 || (b != nullptr && b[i] > b_limit)) f(i);
-  }
-}
-
-// Adds to `found` the residents of [begin, end) whose participation (level
-// >= kOccasional) differs from last week's flag (0 or 1), in resident order;
-// with SSE2 16 at a time (few change in a week).
-void list_participation_changes(const Residents& r, std::size_t begin, std::size_t end, BlockLists& found) {
+// f(i), in increasing i, for every i in [begin, end) that is marked: with
+// SSE2, 16 at a time, `marks(i)` gives the marks of i..i+15 as the bits of
+// a mask (chunks with none are skipped at once); past the last full chunk,
+// or without SSE2, `marked(i)` tells for one. The serial and per-block passes
+// that look for the few flagged residents use it.
+template <typename Marks, typename Marked, typename F>
+void for_each_marked(std::size_t begin, std::size_t end, [[maybe_unused]] Marks&& marks, Marked&& marked,
+                     F&& f) {
   std::size_t i = begin;
 #if defined(__SSE2__)
-  const __m128i one = _mm_set1_epi8(1);
   for (; i + 16 <= end; i += 16) {
-    // levels are 0-4: the signed comparison is exact
-    const __m128i now = _mm_cmpgt_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&r.level[i])), one);
-    const __m128i was =
-        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&r.participating[i])), one);
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_xor_si128(now, was)));
-    while (mask != 0) {
-      found.add(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask))));
-      mask &= mask - 1;
-    }
+    for (unsigned mask = marks(i); mask != 0; mask &= mask - 1)
+      f(i + static_cast<std::size_t>(__builtin_ctz(mask)));
   }
 #endif
   for (; i < end; ++i) {
-    const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
-    if (now != r.participating[i]) found.add(static_cast<std::uint32_t>(i));
+    if (marked(i)) f(i);
   }
+}
+
+// f(i), in increasing i, for every i < n with a[i] != 0 or b[i] > b_limit
+// (b may be null).
+template <typename F>
+void for_each_flagged(const std::uint8_t* a, const std::uint8_t* b, std::uint8_t b_limit, std::size_t n,
+                      F&& f) {
+  for_each_marked(
+      0, n,
+      [&]([[maybe_unused]] std::size_t i) {
+#if defined(__SSE2__)
+        // (_mm_loadu_si128 reads through a may_alias type)
+        const __m128i va = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
+        auto mask =
+            static_cast<unsigned>(~_mm_movemask_epi8(_mm_cmpeq_epi8(va, _mm_setzero_si128())) & 0xFFFF);
+        if (b != nullptr) {
+          // bytes are small counts (below 128): the signed comparison is exact
+          const __m128i vb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+          mask |= static_cast<unsigned>(
+              _mm_movemask_epi8(_mm_cmpgt_epi8(vb, _mm_set1_epi8(static_cast<char>(b_limit)))));
+        }
+        return mask;
+#else
+        return 0U;
+#endif
+      },
+      [&](std::size_t i) { return a[i] != 0 || (b != nullptr && b[i] > b_limit); }, f);
+}
+
+// Adds to `found` the residents of [begin, end) whose participation (level
+// >= kOccasional) differs from last week's flag (0 or 1), in resident order
+// (few change in a week).
+void list_participation_changes(const Residents& r, std::size_t begin, std::size_t end, BlockLists& found) {
+  for_each_marked(
+      begin, end,
+      [&]([[maybe_unused]] std::size_t i) {
+#if defined(__SSE2__)
+        // levels are 0-4: the signed comparison is exact
+        const __m128i one = _mm_set1_epi8(1);
+        const __m128i now =
+            _mm_cmpgt_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&r.level[i])), one);
+        const __m128i was =
+            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&r.participating[i])), one);
+        return static_cast<unsigned>(_mm_movemask_epi8(_mm_xor_si128(now, was)));
+#else
+        return 0U;
+#endif
+      },
+      [&](std::size_t i) { return (r.level[i] >= kOccasional ? 1 : 0) != r.participating[i]; },
+      [&](std::size_t i) { found.add(static_cast<std::uint32_t>(i)); });
 }
 
 // The distinct associations a resident is close to: their own and those of
