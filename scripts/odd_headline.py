@@ -76,6 +76,8 @@ def api_figures(ds) -> dict:
         core.treatment_mean.min(),
         core.treatment_mean.max(),
     )
+    r = ev.effect(main.name, "core_members", scale="people")
+    f["core_effect"] = (r["mean_diff"], r["ci_low"], r["ci_high"])
     for var in ("people_moved", "people_better_off"):
         for theme in ("employment", *THEMES):
             r = ev.effect(main.name, var, theme=theme, scale="people")
@@ -112,6 +114,7 @@ def table(f: dict, label: str) -> str:
     a, bcr, b23 = f["avoided"], f["bcr"], f["bcr2023"]
     p = f["part"]
     core = [int(round(v)) for v in f["core"]]
+    ce = f["core_effect"]
     emp = f[("people_moved", "employment")]
     hs = [f[("people_moved", t)] for t in THEMES]
     rows = [
@@ -131,8 +134,9 @@ def table(f: dict, label: str) -> str:
             f"{num(p[0], 2, True)} percentage points {iv(p[1], p[2], 2)}",
         ),
         (
-            f"core members per site at {date}",
-            f"baseline {core[0]}-{core[1]}, atc {core[2]}-{core[3]} (range over the sites)",
+            f"core members at {date}, all sites (per site: mean over replicates, range over the sites)",
+            f"atc − baseline {num(ce[0], 0, True)} {iv(ce[1], ce[2], 0)} "
+            f"(per site: baseline {core[0]}-{core[1]}, atc {core[2]}-{core[3]})",
         ),
         (
             f"residents moved from long-term unemployment into work or training by {date}",
