@@ -300,7 +300,13 @@ class TerritorialModel final : public sim::Model {
   [[nodiscard]] bool tied(std::size_t i, std::uint32_t j) const;
   [[nodiscard]] int neighbourhood_ties(std::size_t i) const;  // block + weak ties
   bool add_tie(std::size_t i, std::uint32_t j, TieKind kind, std::uint8_t life);
-  [[nodiscard]] double opportunity(const Week& w, std::size_t i) const;
+  // Whether resident i can take part this week: 1, or under lockdown 0 for a
+  // resident without digital access and the digital effect for the others.
+  // Inline: a call per resident made the fused loop spill its registers.
+  [[nodiscard]] double opportunity(const Week& w, std::size_t i) const {
+    if (!w.lockdown) return 1.0;
+    return res_.barrier[i] ? 0.0 : w.digital_effect;
+  }
 
   // indicator declarations, one group each, in output order (indicators.cpp)
   static std::vector<sim::IndicatorDecl> participation_indicators();

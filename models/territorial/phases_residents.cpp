@@ -149,11 +149,6 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   rebuild_ties(par);           // end of week: this week's ties become the snapshot
 }
 
-double TerritorialModel::opportunity(const Week& w, std::size_t i) const {
-  if (!w.lockdown) return 1.0;
-  return res_.barrier[i] ? 0.0 : w.digital_effect;
-}
-
 // ---- phase 1: schedule ------------------------------------------------------
 
 void TerritorialModel::phase_schedule(Week& w) {
