@@ -302,7 +302,7 @@ class TerritorialModel final : public sim::Model {
   bool add_tie(std::size_t i, std::uint32_t j, TieKind kind, std::uint8_t life);
   // Whether resident i can take part this week: 1, or under lockdown 0 for a
   // resident without digital access and the digital effect for the others.
-  // Inline: a call per resident made the fused loop spill its registers.
+  // Inline: it is evaluated per resident and week, in the step's loops.
   [[nodiscard]] double opportunity(const Week& w, std::size_t i) const {
     if (!w.lockdown) return 1.0;
     return res_.barrier[i] ? 0.0 : w.digital_effect;
