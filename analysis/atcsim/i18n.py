@@ -196,6 +196,43 @@ _TEXT: dict[str, dict[str, str]] = {
         "avoided": "Avoided costs",
         "net": "Net benefit",
         "cost_per_site_year": "Extra cost per site-year",
+        # parameter and simulation uncertainty of a posterior run (posterior_effects.py)
+        "posterior_title": "Parameter and simulation uncertainty",
+        "posterior_intro": "Each replicate draws one parameter set from the posterior <code>{path}</code> "
+        "({draws} draws × {k} replicates, the same in every scenario). An effect's variance splits into "
+        "parameter uncertainty (variance of the draw means, less their noise) and simulation noise "
+        "(variance between replicates of one draw); the mean effect's interval counts both.",
+        "posterior_one_per_draw": "One replicate per draw: the two parts cannot be separated "
+        "(set [posterior] draws below replicates).",
+        "posterior_contrast": "contrast",
+        "posterior_indicator": "indicator",
+        "posterior_mean": "mean effect",
+        "posterior_ci": "CI",
+        "posterior_sd_parameter": "parameter sd",
+        "posterior_sd_stochastic": "stochastic sd",
+        "posterior_share": "parameter share",
+        "pp_short": "pp",
+        # what the calibration posterior says (calibration_summary)
+        "calibration_title": "The calibration: what the targets say about the parameters",
+        "calibration_intro": "Posterior of the calibration ({method}, targets <code>{targets}</code>): "
+        "median and 90 % credible interval of each calibrated parameter; shrinkage = 1 - interval width / "
+        "prior width (near 0: the targets do not inform the parameter).",
+        "calibration_missing": "The posterior file is not at the path recorded in the run: its plots are "
+        "not shown.",
+        "calibration_changed": "The posterior file has changed since the run (checksum): its plots are not "
+        "shown.",
+        "calibration_parameter": "parameter",
+        "calibration_median": "median",
+        "calibration_interval": "90 % interval",
+        "calibration_prior": "prior",
+        "calibration_shrinkage": "shrinkage",
+        "calibration_target": "target",
+        "calibration_role": "role",
+        "calibration_observed": "observed",
+        "calibration_observed_interval": "observed interval",
+        "calibration_predicted_median": "predicted (median)",
+        "calibration_predicted_interval": "predicted (90 %)",
+        "calibration_inside": "share inside",
     },
     "fr": {
         "summary": "Synthèse",
@@ -352,6 +389,45 @@ _TEXT: dict[str, dict[str, str]] = {
         "avoided": "Coûts évités",
         "net": "Bénéfice net",
         "cost_per_site_year": "Coût supplémentaire par site et par an",
+        # parameter and simulation uncertainty of a posterior run (posterior_effects.py)
+        "posterior_title": "Incertitude des paramètres et bruit de simulation",
+        "posterior_intro": "Chaque réplique tire un jeu de paramètres dans la loi a posteriori "
+        "<code>{path}</code> ({draws} tirages × {k} répliques, les mêmes dans chaque scénario). La variance "
+        "d'un effet se partage entre les paramètres (variance des moyennes par tirage, corrigée du bruit) et "
+        "le hasard de la simulation (variance entre répliques d'un même tirage) ; l'intervalle de l'effet "
+        "moyen tient compte des deux.",
+        "posterior_one_per_draw": "Une seule réplique par tirage : la part des paramètres n'est pas "
+        "séparable ([posterior] draws).",
+        "posterior_contrast": "contraste",
+        "posterior_indicator": "indicateur",
+        "posterior_mean": "effet moyen",
+        "posterior_ci": "IC",
+        "posterior_sd_parameter": "é.-t. paramètres",
+        "posterior_sd_stochastic": "é.-t. stochastique",
+        "posterior_share": "part des paramètres",
+        "pp_short": "points de %",
+        # what the calibration posterior says (calibration_summary)
+        "calibration_title": "La calibration : ce que les cibles disent des paramètres",
+        "calibration_intro": "Loi a posteriori de la calibration ({method}, cibles <code>{targets}</code>) : "
+        "médiane et intervalle crédible à 90 % de chaque paramètre calibré ; « resserrement » = 1 − largeur "
+        "de l'intervalle / largeur de l'a priori (proche de 0 : les cibles ne renseignent pas ce "
+        "paramètre).",
+        "calibration_missing": "Le fichier de la loi a posteriori n'est plus au chemin enregistré : ses "
+        "graphiques ne sont pas montrés.",
+        "calibration_changed": "Le fichier de la loi a posteriori a changé depuis la simulation : ses "
+        "graphiques ne sont pas montrés.",
+        "calibration_parameter": "paramètre",
+        "calibration_median": "médiane",
+        "calibration_interval": "intervalle à 90 %",
+        "calibration_prior": "a priori",
+        "calibration_shrinkage": "resserrement",
+        "calibration_target": "cible",
+        "calibration_role": "rôle",
+        "calibration_observed": "observé",
+        "calibration_observed_interval": "intervalle observé",
+        "calibration_predicted_median": "prédit (médiane)",
+        "calibration_predicted_interval": "prédit (90 %)",
+        "calibration_inside": "part dans l'intervalle",
     },
 }
 
@@ -472,6 +548,7 @@ _WORDS_FR = {
         "population for the estate, not the QPV perimeter": "population du quartier, pas du périmètre QPV",
         "no population": "pas de population",
     },
+    "role": {"validation": "validation (réservée)"},
     "unit": {
         "per 1,000 residents per year": "pour 1 000 habitants par an",
         "per 1,000 residents": "pour 1 000 habitants",
@@ -487,6 +564,7 @@ _WORDS_EN = {
         "estate": "estate (not the QPV perimeter)",
         "national_default": "national default",
     },
+    "role": {"validation": "validation (held out)"},
 }
 
 
@@ -561,10 +639,8 @@ class Words:
                 digits = min(1 - math.floor(math.log10(ax)), 8)  # 2 significant digits
             else:
                 digits = 0
-        text = f"{ax:,.{digits}f}"
+        text = self._separators(f"{ax:,.{digits}f}")
         zero = not any(c in "123456789" for c in text)
-        if self.fr:
-            text = text.replace(",", "\u202f").replace(".", ",")
         if zero:
             return text
         if x < 0:
@@ -574,7 +650,31 @@ class Words:
     def signed(self, x: Any, **kw: Any) -> str:
         return self.number(x, signed=True, **kw)
 
-    def interval(self, lo: Any, hi: Any, **kw: Any) -> str:
+    def compact(self, x: Any) -> str:
+        """A number as the report's own tables write it (report._fmt, the one definition):
+        units grouped from 1,000, two decimals from 1, three significant digits below."""
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            return html.escape(str(x))
+        if math.isnan(x):
+            return self("na")
+        if math.isinf(x):
+            return "∞" if x > 0 else "−∞"
+        ax = abs(x)
+        if ax >= 1000:
+            text = f"{x:,.0f}"
+        elif ax >= 1:
+            text = f"{x:.2f}"
+        elif ax == 0:
+            text = "0"
+        else:
+            text = f"{x:.3g}"
+        return self._separators(text)
+
+    def interval(self, lo: Any, hi: Any, *, compact: bool = False, **kw: Any) -> str:
+        """``[lo, hi]``, its bounds as :meth:`compact` writes them when ``compact``, else as
+        :meth:`number` does (with ``kw``)."""
         try:
             lo, hi = float(lo), float(hi)
         except (TypeError, ValueError):
@@ -582,7 +682,19 @@ class Words:
         if math.isnan(lo) or math.isnan(hi):
             return self("na")
         sep = " ; " if self.fr else ", "
-        return f"[{self.number(lo, **kw)}{sep}{self.number(hi, **kw)}]"
+        bound = self.compact if compact else lambda x: self.number(x, **kw)
+        return f"[{bound(lo)}{sep}{bound(hi)}]"
+
+    def share(self, x: Any) -> str:
+        """A fraction as a whole percentage in a table cell: 74% in English, 74 % in French."""
+        x = float(x)
+        if math.isnan(x):
+            return self("na")
+        return f"{x * 100:.0f}\u00a0%" if self.fr else f"{x:.0%}"
+
+    def _separators(self, text: str) -> str:
+        """An English-formatted number (1,234.5) with the language's separators (French: 1 234,5)."""
+        return text.replace(",", "\u202f").replace(".", ",") if self.fr else text
 
     def euros(self, x: Any) -> str:
         try:

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .i18n import Words
+
 __all__ = ["DRAW_COORD", "is_posterior_run", "variance_split", "split_effects", "calibration_summary"]
 
 #: The replicate coordinate a ``[posterior]`` run writes (docs/output_schema.md).
@@ -169,83 +171,58 @@ def split_effects(ds: xr.Dataset, ev: Any) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-_SCALE_UNIT = {"pp": " (pp)", "per_1000": " (per 1,000)", "people": " (people)", "value": ""}
+#: The Words key of the unit after an indicator's name, by scale (none for plain values).
+_SCALE_UNIT = {"pp": "pp_short", "per_1000": "per_1000_short", "people": "people"}
+
+_POSTERIOR_HEADERS = (
+    "posterior_contrast",
+    "posterior_indicator",
+    "posterior_mean",
+    "posterior_ci",
+    "posterior_sd_parameter",
+    "posterior_sd_stochastic",
+    "posterior_share",
+)
 
 
-def posterior_section(ds: xr.Dataset, ev: Any, fr: bool = False) -> str:
-    """HTML section of the report: each pooled effect with its parameter and stochastic parts.
+def posterior_section(ds: xr.Dataset, ev: Any, w: Words) -> str:
+    """HTML section of the report, in ``w``'s language: each pooled effect with its parameter
+    and stochastic parts.
 
     "" when the file was not run from a posterior.
     """
-    from .report import _ci, _e, _fmt, _pct, _table
+    from .report import _e, _table
 
     if not is_posterior_run(ds):
         return ""
-    split = split_effects(ds, ev)
     draws = int(ds.attrs.get("posterior_draws", 0) or np.unique(ds[DRAW_COORD].values).size)
     k = ds.sizes["replicate"] / max(draws, 1)
-    path = str(ds.attrs.get("posterior_path", "?"))
-    if fr:
-        title = "Incertitude des paramètres et bruit de simulation"
-        intro = (
-            f"Chaque réplique tire un jeu de paramètres dans la loi a posteriori <code>{_e(path)}</code> "
-            f"({draws} tirages × {k:g} répliques, les mêmes dans chaque scénario). La variance d'un effet "
-            "se partage entre les paramètres (variance des moyennes par tirage, corrigée du bruit) et le "
-            "hasard de la simulation (variance entre répliques d'un même tirage) ; l'intervalle de l'effet "
-            "moyen tient compte des deux."
-        )
-        headers = [
-            "contraste",
-            "indicateur",
-            "effet moyen",
-            "IC",
-            "é.-t. paramètres",
-            "é.-t. stochastique",
-            "part des paramètres",
-        ]
-        one = (
-            "Une seule réplique par tirage : la part des paramètres n'est pas séparable ([posterior] draws)."
-        )
-    else:
-        title = "Parameter and simulation uncertainty"
-        intro = (
-            f"Each replicate draws one parameter set from the posterior <code>{_e(path)}</code> "
-            f"({draws} draws × {k:g} replicates, the same in every scenario). An effect's variance splits "
-            "into parameter uncertainty (variance of the draw means, less their noise) and simulation noise "
-            "(variance between replicates of one draw); the mean effect's interval counts both."
-        )
-        headers = [
-            "contrast",
-            "indicator",
-            "mean effect",
-            "CI",
-            "parameter sd",
-            "stochastic sd",
-            "parameter share",
-        ]
-        one = (
-            "One replicate per draw: the two parts cannot be separated "
-            "(set [posterior] draws below replicates)."
-        )
-    rows = [
-        [
-            _e(r["contrast"]),
-            _e(r["label"] + _SCALE_UNIT.get(r["scale"], "")),
-            _fmt(r["mean"]),
-            _ci(r["ci_low"], r["ci_high"]),
-            _fmt(r["sd_parameter"]),
-            _fmt(r["sd_stochastic"]),
-            _pct(r["parameter_share"]),
-        ]
-        for _, r in split.iterrows()
-    ]
-    note = f'<p class="note">{_e(one)}</p>' if k < 2 else ""
+    path = _e(str(ds.attrs.get("posterior_path", "?")))
+    intro = w("posterior_intro", path=path, draws=draws, k=f"{k:g}")
+    note = f'<p class="note">{_e(w("posterior_one_per_draw"))}</p>' if k < 2 else ""
+    rows = [_posterior_row(r, w) for _, r in split_effects(ds, ev).iterrows()]
     return (
-        f'<section id="posterior-uncertainty"><h2>{_e(title)}</h2><p>{intro}</p>{note}'
-        + _table(headers, rows, numeric_from=2)
-        + calibration_summary(ds, fr)
+        f'<section id="posterior-uncertainty"><h2>{_e(w("posterior_title"))}</h2><p>{intro}</p>{note}'
+        + _table([w(key) for key in _POSTERIOR_HEADERS], rows, numeric_from=2)
+        + calibration_summary(ds, w)
         + "</section>"
     )
+
+
+def _posterior_row(r: pd.Series, w: Words) -> list[str]:
+    """A row of split_effects as the table's cells."""
+    from .report import _e  # not at the top: report imports this module
+
+    unit = _SCALE_UNIT.get(r["scale"])
+    return [
+        _e(r["contrast"]),
+        _e(r["label"] + (f" ({w(unit)})" if unit else "")),
+        w.compact(r["mean"]),
+        w.interval(r["ci_low"], r["ci_high"], compact=True),
+        w.compact(r["sd_parameter"]),
+        w.compact(r["sd_stochastic"]),
+        w.share(r["parameter_share"]),
+    ]
 
 
 def _fnv1a64(data: bytes) -> int:
@@ -278,87 +255,61 @@ def _posterior_file(ds: xr.Dataset) -> tuple[str | None, str]:
     return None, "missing"
 
 
-def calibration_summary(ds: xr.Dataset, fr: bool = False) -> str:
+_CI_HEADERS = (
+    "calibration_parameter",
+    "calibration_median",
+    "calibration_interval",
+    "calibration_prior",
+    "calibration_shrinkage",
+)
+_CHECK_HEADERS = (
+    "calibration_target",
+    "calibration_role",
+    "calibration_observed",
+    "calibration_observed_interval",
+    "calibration_predicted_median",
+    "calibration_predicted_interval",
+    "calibration_inside",
+)
+
+
+def calibration_summary(ds: xr.Dataset, w: Words) -> str:
     """What the posterior says (credible intervals, predictive check of every target) and
     its plots (marginals, pairs, predictive versus targets), read from the posterior file
-    the run drew from; a one-line note when that file is gone or has changed."""
+    the run drew from, in ``w``'s language; a one-line note when that file is gone or has changed."""
     from .calibration.plots import plot_marginals, plot_pairs, plot_predictive
     from .calibration.posterior import credible_intervals, open_posterior, predictive_check
-    from .report import _e, _figure, _fmt, _pct, _table
+    from .report import _e, _figure, _table
 
     path, why = _posterior_file(ds)
     if path is None:
-        what = {
-            ("missing", False): "The posterior file is not at the path recorded in the run",
-            ("missing", True): "Le fichier de la loi a posteriori n'est plus au chemin enregistré",
-            ("changed", False): "The posterior file has changed since the run (checksum)",
-            ("changed", True): "Le fichier de la loi a posteriori a changé depuis la simulation",
-        }[(why, fr)]
-        text = what + (" : ses graphiques ne sont pas montrés." if fr else ": its plots are not shown.")
-        return f'<p class="note">{_e(text)}</p>'
+        return f'<p class="note">{_e(w("calibration_" + why))}</p>'  # calibration_missing, _changed
     try:
         post = open_posterior(path)
         ci = credible_intervals(post, 0.9)
         pc = predictive_check(post)
     except Exception as exc:  # noqa: BLE001 - a damaged posterior costs its section, not the report
         return f'<p class="note">{_e(path)}: {_e(str(exc))}</p>'
-    if fr:
-        h_post = "La calibration : ce que les cibles disent des paramètres"
-        intro = (
-            f"Loi a posteriori de la calibration ({_e(str(post.attrs.get('method', '?')))}, cibles "
-            f"<code>{_e(str(post.attrs.get('targets_file', '?')))}</code>) : médiane et intervalle "
-            "crédible à 90 % de chaque paramètre calibré ; « resserrement » = 1 − largeur de "
-            "l'intervalle / largeur de l'a priori (proche de 0 : les cibles ne renseignent pas ce paramètre)."
-        )
-        ci_headers = ["paramètre", "médiane", "intervalle à 90 %", "a priori", "resserrement"]
-        pc_headers = [
-            "cible",
-            "rôle",
-            "observé",
-            "intervalle observé",
-            "prédit (médiane)",
-            "prédit (90 %)",
-            "part dans l'intervalle",
-        ]
-        roles = {"calibration": "calibration", "validation": "validation (réservée)"}
-    else:
-        h_post = "The calibration: what the targets say about the parameters"
-        intro = (
-            f"Posterior of the calibration ({_e(str(post.attrs.get('method', '?')))}, targets "
-            f"<code>{_e(str(post.attrs.get('targets_file', '?')))}</code>): median and 90 % credible "
-            "interval of each calibrated parameter; shrinkage = 1 - interval width / prior width (near 0: "
-            "the targets do not inform the parameter)."
-        )
-        ci_headers = ["parameter", "median", "90 % interval", "prior", "shrinkage"]
-        pc_headers = [
-            "target",
-            "role",
-            "observed",
-            "observed interval",
-            "predicted (median)",
-            "predicted (90 %)",
-            "share inside",
-        ]
-        roles = {"calibration": "calibration", "validation": "validation (held out)"}
+    method, targets = (_e(str(post.attrs.get(key, "?"))) for key in ("method", "targets_file"))
     ci_rows = [
         [
             _e(str(r["key"])),
-            _fmt(r["median"]),
-            f"[{_fmt(r['low'])}; {_fmt(r['high'])}]",
-            f"[{_fmt(r['prior_min'])}; {_fmt(r['prior_max'])}]",
-            _fmt(r["shrinkage"]),
+            w.compact(r["median"]),
+            w.interval(r["low"], r["high"], compact=True),
+            w.interval(r["prior_min"], r["prior_max"], compact=True),
+            w.compact(r["shrinkage"]),
         ]
         for _, r in ci.iterrows()
     ]
     pc_rows = [
         [
             _e(str(name)),
-            _e(roles.get(str(r["role"]), str(r["role"]))),
-            _fmt(r["observed"]),
-            f"[{_fmt(r['low'])}; {_fmt(r['high'])}]",
-            _fmt(r["predicted_median"]),
-            f"[{_fmt(r['predicted_low'])}; {_fmt(r['predicted_high'])}]",
-            _pct(r["inside"]),
+            _e(w.term("role", str(r["role"]))),
+            w.compact(r["observed"]),
+            w.interval(r["low"], r["high"], compact=True),
+            w.compact(r["predicted_median"]),
+            w.interval(r["predicted_low"], r["predicted_high"], compact=True),
+            w.share(r["inside"]),
         ]
         for name, r in pc.iterrows()
     ]
@@ -368,8 +319,9 @@ def calibration_summary(ds: xr.Dataset, fr: bool = False) -> str:
         + _figure(plot_predictive(post), "posterior predictive versus targets")
     )
     return (
-        f'<h3 id="calibration">{_e(h_post)}</h3><p>{intro}</p>'
-        + _table(ci_headers, ci_rows, numeric_from=1)
-        + _table(pc_headers, pc_rows, numeric_from=2)
+        f'<h3 id="calibration">{_e(w("calibration_title"))}</h3>'
+        f'<p>{w("calibration_intro", method=method, targets=targets)}</p>'
+        + _table([w(key) for key in _CI_HEADERS], ci_rows, numeric_from=1)
+        + _table([w(key) for key in _CHECK_HEADERS], pc_rows, numeric_from=2)
         + figures
     )

@@ -12,7 +12,6 @@ import datetime as _dt
 import html
 import io
 import itertools
-import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -189,35 +188,21 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+# The English-only sections' numbers; Words writes them in either language.
+_ENGLISH = Words("en")
+
+
 def _fmt(x: Any) -> str:
     """Compact number for tables."""
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return _e(x)
-    if math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    ax = abs(x)
-    if ax >= 1000:
-        return f"{x:,.0f}"
-    if ax >= 1:
-        return f"{x:.2f}"
-    if ax == 0:
-        return "0"
-    return f"{x:.3g}"
+    return _ENGLISH.compact(x)
 
 
 def _pct(x: Any) -> str:
-    x = float(x)
-    return "n/a" if math.isnan(x) else f"{x:.0%}"
+    return _ENGLISH.share(x)
 
 
 def _ci(lo: Any, hi: Any) -> str:
-    if math.isnan(float(lo)) or math.isnan(float(hi)):
-        return "n/a"
-    return f"[{_fmt(lo)}, {_fmt(hi)}]"
+    return _ENGLISH.interval(lo, hi, compact=True)
 
 
 def _table(
@@ -1146,7 +1131,7 @@ def render_report(
             )
             for contrast in chosen:
                 body.append(contrast_section(ds, ev, contrast, w, _figure, plot_effects))
-            body.append(posterior_section(ds, ev, w.fr))  # issue 13: "" unless run from a posterior
+            body.append(posterior_section(ds, ev, w))  # issue 13: "" unless run from a posterior
             body.append(trajectories())
             body.append(plausibility_section(ev, w))
             body.append(sites_section(ds, ev, w))

@@ -7,6 +7,7 @@ engine; about 2 s in all.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,8 @@ import pytest
 
 import atcsim
 from atcsim.evaluation import contrasts as file_contrasts
-from atcsim.posterior_effects import split_effects, variance_split
+from atcsim.i18n import Words
+from atcsim.posterior_effects import posterior_section, split_effects, variance_split
 from atcsim.testing import make_synthetic
 from conftest import atcsim_binary, subprocess_env
 
@@ -94,6 +96,11 @@ def test_split_effects_on_a_synthetic_posterior_run(tmp_path):
     html = atcsim.render_report(ds, contrasts=[contrast])
     assert 'id="posterior-uncertainty"' in html and "parameter share" in html
     assert "is not at the path recorded in the run" in html  # /x/post.nc
+    # in French: its words, and its numbers with a decimal comma and "[a ; b]" intervals
+    french = posterior_section(ds, ev, Words("fr"))
+    assert "part des paramètres" in french and "n&#x27;est plus au chemin enregistré" in french
+    assert re.search(r"<td class=\"num\">\[[-−\d\u202f]+,\d+ ; [-−\d\u202f]+,\d+\]</td>", french)
+    assert not re.search(r"\d\.\d", _cells(french)) and re.search(r"\d\.\d", _cells(html))
 
 
 def test_summary_intervals_resample_whole_draws(tmp_path):
@@ -131,6 +138,7 @@ def test_report_shows_the_calibration_of_the_posterior_it_drew_from(tmp_path):
     says so when it has changed."""
     from atcsim.posterior_effects import _fnv1a64, calibration_summary
 
+    en, fr = Words("en"), Words("fr")
     post = tmp_path / "toy.nc"
     proc = subprocess.run(
         [sys.executable, "-m", "atcsim", "calibrate", str(CAL / "toy.toml"), "-o", str(post), "--quiet"],
@@ -143,13 +151,24 @@ def test_report_shows_the_calibration_of_the_posterior_it_drew_from(tmp_path):
     ds = atcsim.open(make_synthetic(tmp_path / "run.h5", replicates=4, sites=2, seed=3))
     checksum = f"fnv1a64:{_fnv1a64(post.read_bytes()):016x}"
     ds.attrs.update(posterior_path=str(post), posterior_checksum=checksum)
-    html = calibration_summary(ds)
+    html = calibration_summary(ds, en)
     assert 'id="calibration"' in html and html.count("<img") == 3
     assert "toy.decay" in html and "validation (held out)" in html
-    assert "réservée" in calibration_summary(ds, fr=True)
+    french = calibration_summary(ds, fr)
+    assert "réservée" in french
+    # the credible intervals' bounds (all within [0, 1]) follow each language's conventions
+    assert re.search(r"<td class=\"num\">\[0\.\d+, [01]\.\d+\]</td>", html)
+    assert re.search(r"<td class=\"num\">\[0,\d+ ; [01],\d+\]</td>", french)
+    assert not re.search(r"\d\.\d", _cells(french)) and " ; " not in _cells(html)
     ds.attrs["posterior_checksum"] = "fnv1a64:0000000000000000"
-    assert "has changed since the run" in calibration_summary(ds)
+    assert "has changed since the run" in calibration_summary(ds, en)
+    assert "a changé depuis la simulation" in calibration_summary(ds, fr)
     assert _fnv1a64(b"") == 1469598103934665603  # the engine's offset basis (sim/core/text.hpp)
+
+
+def _cells(html: str) -> str:
+    """The report's numeric table cells, one a line."""
+    return "\n".join(re.findall(r'<td class="num">(.*?)</td>', html))
 
 
 def xr_da(values: np.ndarray):
