@@ -619,14 +619,9 @@ class Words:
 
     def number(self, x: Any, *, signed: bool = False, digits: int | None = None) -> str:
         """A number for a table: about 3 significant digits, thousands grouped, no scientific notation."""
-        try:
-            x = float(x)
-        except (TypeError, ValueError):
-            return html.escape(str(x))
-        if math.isnan(x):
-            return self("na")
-        if math.isinf(x):
-            return "∞" if x > 0 else "−∞"
+        x, special = self._finite(x)
+        if special is not None:
+            return special
         ax = abs(x)
         if digits is None:
             if ax >= 100:
@@ -653,14 +648,9 @@ class Words:
     def compact(self, x: Any) -> str:
         """A number as the report's own tables write it (report._fmt, the one definition):
         units grouped from 1,000, two decimals from 1, three significant digits below."""
-        try:
-            x = float(x)
-        except (TypeError, ValueError):
-            return html.escape(str(x))
-        if math.isnan(x):
-            return self("na")
-        if math.isinf(x):
-            return "∞" if x > 0 else "−∞"
+        x, special = self._finite(x)
+        if special is not None:
+            return special
         ax = abs(x)
         if ax >= 1000:
             text = f"{x:,.0f}"
@@ -691,6 +681,19 @@ class Words:
         if math.isnan(x):
             return self("na")
         return f"{x * 100:.0f}\u00a0%" if self.fr else f"{x:.0%}"
+
+    def _finite(self, x: Any) -> tuple[float, str | None]:
+        """``x`` as a float, and the text to show instead when it is not a finite number
+        (not a number at all: itself, escaped; NaN: the language's "not available"; infinities: ∞)."""
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            return math.nan, html.escape(str(x))
+        if math.isnan(x):
+            return x, self("na")
+        if math.isinf(x):
+            return x, "∞" if x > 0 else "−∞"
+        return x, None
 
     def _separators(self, text: str) -> str:
         """An English-formatted number (1,234.5) with the language's separators (French: 1 234,5)."""
