@@ -122,12 +122,6 @@ inline std::uint8_t next_level_from(std::uint8_t level, int weeks_active, Utilit
   return level;
 }
 
-inline std::uint8_t next_level(std::uint8_t level, int weeks_active, double u, double theta, double draw,
-                               double opportunity, const LadderRates& r) {
-  return next_level_from(
-      level, weeks_active, [u] { return u; }, theta, draw, opportunity, r);
-}
-
 struct FatigueRates {
   double gain = 0.03;       // per week of participation at level 3-4
   double rest = 0.1;        // share recovered per week at level 0-1

@@ -92,9 +92,9 @@ Plan plan(const ExperimentSpec& spec, const io::Layout& layout, const io::Sink& 
   // Per (point, replicate) and class of runs that share a build (indexed by
   // its first scenario, share_classes): its incomplete uncoupled runs, in run
   // order, so the plan does not depend on anything else.
-  const std::size_t replicates = layout.points * layout.replicates;
-  std::vector<std::vector<io::RunId>> classes(replicates * layout.scenarios);
-  std::vector<std::vector<std::size_t>> shares(replicates);
+  const std::size_t point_replicates = layout.points * layout.replicates;
+  std::vector<std::vector<io::RunId>> classes(point_replicates * layout.scenarios);
+  std::vector<std::vector<std::size_t>> shares(point_replicates);
   for (std::size_t index = 0; index < layout.run_count(); ++index) {
     const io::RunId run = layout.run_id(index);
     if (sink.run_complete(run)) {

@@ -18,6 +18,15 @@
 namespace mech = atc::models::mechanisms;
 using namespace atc::models::territorial;
 
+namespace {
+// The ladder's move for a utility already known.
+std::uint8_t next_level(std::uint8_t level, int weeks_active, double u, double theta, double draw,
+                        double opportunity, const LadderRates& r) {
+  return next_level_from(
+      level, weeks_active, [u] { return u; }, theta, draw, opportunity, r);
+}
+}  // namespace
+
 TEST_CASE("trust: a failure lowers trust more than an equal success raises it, at every level",
           "[territorial][submodel]") {
   for (double gain : {0.05, 0.1, 0.2, mech::kMaxTrustGain}) {
