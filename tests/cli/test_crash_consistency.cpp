@@ -21,27 +21,16 @@
 #include "support/process.hpp"
 
 using atc::test::atcsim;
+using atc::test::identical;
 using atc::test::ProcessResult;
 using atc::test::run_process;
 using atc::test::TempDir;
+using atc::test::Variables;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kStrace = "/usr/bin/strace";
-
-using Variables = std::map<std::string, std::vector<double>>;
-
-// Bit for bit (NaN equal to NaN, -0.0 different from 0.0).
-bool identical(const Variables& a, const Variables& b) {
-  if (a.size() != b.size()) return false;
-  for (const auto& [name, values] : a) {
-    const auto it = b.find(name);
-    if (it == b.end() || it->second.size() != values.size()) return false;
-    if (std::memcmp(values.data(), it->second.data(), values.size() * sizeof(double)) != 0) return false;
-  }
-  return true;
-}
 
 std::string small_config(const TempDir& dir, int replicates = 3, int steps = 20) {
   dir.write("s.toml", "[experiment]\nname = \"s\"\nsteps = " + std::to_string(steps) +

@@ -15,13 +15,14 @@
 #include "support/process.hpp"
 
 using atc::test::atcsim;
+using atc::test::identical;
 using atc::test::run_process;
+using atc::test::same_bits;
 using atc::test::TempDir;
+using atc::test::Variables;
 namespace fs = std::filesystem;
 
 namespace {
-
-using Variables = std::map<std::string, std::vector<double>>;
 
 // Two small sites of different networks; a warm-up that moves the state.
 const char* const kHead = R"([experiment]
@@ -68,20 +69,6 @@ model = { residential_turnover = 0.1 }
 kind = "shared_governance"
 start_week = 1
 )";
-
-// Bit for bit (NaN equal to NaN, -0.0 different from 0.0).
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
-
-bool identical(const Variables& a, const Variables& b) {
-  if (a.size() != b.size()) return false;
-  for (const auto& [name, values] : a) {
-    const auto it = b.find(name);
-    if (it == b.end() || !same_bits(values, it->second)) return false;
-  }
-  return true;
-}
 
 Variables run(const TempDir& dir, const std::string& name, const std::string& scenarios,
               const std::string& threads = "2") {

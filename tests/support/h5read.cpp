@@ -1,5 +1,7 @@
 #include "support/h5read.hpp"
 
+#include <cstring>
+
 #include "sim/io/hdf5_file.hpp"
 
 namespace atc::test {
@@ -11,7 +13,7 @@ herr_t collect(hid_t, const char* name, const H5L_info_t*, void* data) {
 }
 }  // namespace
 
-std::map<std::string, std::vector<double>> read_variables(const std::string& path) {
+Variables read_variables(const std::string& path) {
   using namespace atc::io;
   std::lock_guard lock(hdf5_mutex());
   Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
@@ -52,6 +54,19 @@ std::vector<std::string> read_strings(const std::string& path, const std::string
   for (char* p : raw) out.emplace_back(p != nullptr ? p : "");
   if (n > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, raw.data());
   return out;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+bool identical(const Variables& a, const Variables& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [name, values] : a) {
+    const auto it = b.find(name);
+    if (it == b.end() || !same_bits(values, it->second)) return false;
+  }
+  return true;
 }
 
 }  // namespace atc::test

@@ -6,9 +6,16 @@
 
 namespace atc::test {
 
+// name -> flattened values of a result file's variables.
+using Variables = std::map<std::string, std::vector<double>>;
+
 // name -> flattened values of every dataset with >= 4 dimensions (the
 // indicators), plus "run_complete". Used to compare runs bit for bit.
-std::map<std::string, std::vector<double>> read_variables(const std::string& path);
+Variables read_variables(const std::string& path);
+
+// Bit for bit (NaN equal to NaN, -0.0 different from 0.0).
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b);
+bool identical(const Variables& a, const Variables& b);
 
 // A dataset of variable-length strings (e.g. "site", "site_provenance"),
 // flattened in storage order.

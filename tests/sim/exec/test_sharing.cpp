@@ -36,7 +36,7 @@ ModelDescription description(const std::string& name) {
   return d;
 }
 
-ModelRegistry test_registry() {
+ModelRegistry sharing_registry() {
   ModelRegistry r;
   r.add(description("test/share"));
   ModelDescription always = description("test/always_coupled");
@@ -58,7 +58,7 @@ const char* const kTwoSites = "[[site]]\nid = \"a\"\n[[site]]\nid = \"b\"\n";
 // `scenarios` (its [[scenario]] body, after the name).
 ExperimentSpec load(const std::string& model, const std::string& sites,
                     const std::vector<std::string>& scenarios) {
-  static const ModelRegistry registry = test_registry();
+  static const ModelRegistry registry = sharing_registry();
   std::string toml = "[experiment]\nsteps = 3\nreplicates = 2\n[model]\nname = \"" + model + "\"\n" + sites;
   for (std::size_t s = 0; s < scenarios.size(); ++s)
     toml += "[[scenario]]\nname = \"s" + std::to_string(s) + "\"\n" + scenarios[s];

@@ -18,7 +18,7 @@ namespace {
 // A new HDF5 file in `dir`, opened read-write.
 Handle create_file(const TempDir& dir, const std::string& name) {
   quiet_hdf5_errors();
-  return file_handle(
+  return atc::io::file_handle(
       check(H5Fcreate(dir.file(name).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "create " + name));
 }
 

@@ -18,7 +18,7 @@ using atc::test::TempDir;
 
 namespace {
 
-std::string io_error(const std::string& path) {
+std::string info_error(const std::string& path) {
   try {
     (void)atc::io::describe_file(path);
   } catch (const atc::IoError& e) {
@@ -31,16 +31,16 @@ std::string io_error(const std::string& path) {
 
 TEST_CASE("info: files that are not atcsim results are IoErrors saying why", "[io][info]") {
   TempDir dir;
-  CHECK(io_error(dir.file("missing.h5")) == dir.file("missing.h5") + ": no such file");
+  CHECK(info_error(dir.file("missing.h5")) == dir.file("missing.h5") + ": no such file");
   dir.write("text.h5", "not hdf5\n");
-  CHECK(io_error(dir.file("text.h5")) == dir.file("text.h5") + ": not an HDF5 file");
+  CHECK(info_error(dir.file("text.h5")) == dir.file("text.h5") + ": not an HDF5 file");
   {
     std::lock_guard lock(atc::io::hdf5_mutex());
     atc::io::quiet_hdf5_errors();
     const auto id = H5Fcreate(dir.file("other.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     atc::io::Handle file = atc::io::file_handle(atc::io::check(id, "create other.h5"));
   }
-  CHECK(io_error(dir.file("other.h5")) == dir.file("other.h5") + ": not an atcsim result file");
+  CHECK(info_error(dir.file("other.h5")) == dir.file("other.h5") + ": not an atcsim result file");
 }
 
 TEST_CASE("info: a result file is summarised with its runs, sites and variables", "[io][info]") {
