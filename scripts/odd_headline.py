@@ -13,6 +13,7 @@ resamples); atcsim.compare gives the replicates' own spread.
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
 
 import numpy as np
@@ -21,6 +22,8 @@ import pandas as pd
 import atcsim
 from atcsim import Contrast
 
+# The scenarios of scenarios/atc15.toml the figures compare.
+SCENARIOS = ("baseline", "atc", "atc_covid")
 SECOND_HALF_2021 = ("2021-07-01", "2021-12-31")
 THEMES = ("housing_living_environment", "safety")
 
@@ -173,8 +176,18 @@ def main() -> None:
     ap.add_argument("path", help="output of scenarios/atc15.toml (out/atc15.h5)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    ds = atcsim.open(args.path)
-    print(table(api_figures(ds), f"headline outputs of {args.path}"))
+    try:
+        ds = atcsim.open(args.path)
+        missing = [s for s in SCENARIOS if s not in ds["scenario"].values]
+        if missing:
+            raise atcsim.AtcsimError(
+                f"{args.path}: no scenario {', '.join(missing)} (it has "
+                f"{', '.join(map(str, ds['scenario'].values))}); it reads the output of scenarios/atc15.toml"
+            )
+        print(table(api_figures(ds), f"headline outputs of {args.path}"))
+    except (atcsim.AtcsimError, OSError) as e:
+        print(f"{ap.prog}: {e}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

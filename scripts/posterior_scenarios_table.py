@@ -14,6 +14,7 @@ that the parameters explain (atcsim.posterior_effects.split_effects).
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
 
 import atcsim
@@ -41,6 +42,13 @@ def measured(path: str) -> dict:
     """Per row: (mean, low, high, parameter share or None); and the benefit-cost ratio."""
     ds = atcsim.open(path)
     ev = atcsim.evaluate(ds)
+    have = [c.name for c in ev.contrasts]
+    missing = sorted({row[0] for row in ROWS} - set(have))
+    if missing:
+        raise atcsim.AtcsimError(
+            f"{path}: no contrast {', '.join(missing)} (it has {', '.join(have) or 'none'}); it reads the "
+            "output of scenarios/atc15.toml or scenarios/atc15_calibrated.toml"
+        )
     split = split_effects(ds, ev)
     out: dict = {"date": {c.name: str(ev.when_of(c).date.date()) for c in ev.contrasts}}
     for contrast, variable, theme, scale, _ in ROWS:
@@ -89,8 +97,12 @@ def main() -> None:
     ap.add_argument("defaults", nargs="?", help="output of scenarios/atc15.toml (the defaults' column)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    defaults = measured(args.defaults) if args.defaults else None
-    print(table(measured(args.posterior), defaults))
+    try:
+        defaults = measured(args.defaults) if args.defaults else None
+        print(table(measured(args.posterior), defaults))
+    except (atcsim.AtcsimError, OSError) as e:
+        print(f"{ap.prog}: {e}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
