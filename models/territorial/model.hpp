@@ -243,6 +243,7 @@ class TerritorialModel final : public sim::Model {
   void advance(std::int64_t step, std::uint64_t key, bool burn_in, sim::Parallel par);
   void phase_schedule(Week& w);                                    // 1
   void apply_moves(const Week& w, sim::Parallel par);              // 1 (residential moves)
+  void form_ties(const Week& w);                                   // 1 (arrivals', integration)
   OutreachRates phase_outreach(const Week& w, sim::Parallel par);  // 2: rates
   // 2: resident i, with its contact draw from the "territorial/week" block
   // (draw_move, kept in week_draws_). Inlined into
@@ -395,7 +396,7 @@ class TerritorialModel final : public sim::Model {
   std::vector<double> week_draws_;     // contact and ladder draws of resident i at 2i, 2i+1 (draw_move)
   // In turn: the week's movers (draw_moves, read by drop_ties_of_movers),
   // the residents who may form a tie (drop_ties_of_movers, read by
-  // apply_moves), those who started or stopped participating (rebuild_ties).
+  // form_ties), those who started or stopped participating (rebuild_ties).
   BlockLists found_;
   std::vector<std::uint16_t> affil_;       // outreach: up to kAffil associations close to each resident
   std::vector<std::uint8_t> affil_n_;      // their number (kAffil + 1 = more: recompute)

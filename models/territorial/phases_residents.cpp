@@ -131,9 +131,13 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   w.step = step;
   w.key = key;
   w.burn_in = burn_in;
-  phase_schedule(w);                                   // 1
-  apply_moves(w, par);                                 // 1 (residential turnover, urban renewal)
-  const OutreachRates rates = phase_outreach(w, par);  // 2: contact rates
+  phase_schedule(w);    // 1
+  apply_moves(w, par);  // 1 (residential turnover, urban renewal): movers' ties go
+  // Phase 1's new ties (serial) and phase 2's contact rates run side by
+  // side: form_ties writes only the tie slots (and formed, slots_changed),
+  // which the rates never read (they read last week's snapshot, ties_).
+  OutreachRates rates;
+  par.invoke([&] { form_ties(w); }, [&] { rates = phase_outreach(w, par); });  // 1 and 2
   // Phases 2 (contacts) and 3 (participation) in one pass: each reads and
   // writes only the resident's own state, and counts taken before it.
   // Their two draws come from the resident's week block (draw_move).
@@ -330,6 +334,9 @@ void TerritorialModel::schedule_renewal(Week& w) const {
 void TerritorialModel::apply_moves(const Week& w, sim::Parallel par) {
   draw_moves(w, par);
   drop_ties_of_movers(w, par);
+}
+
+void TerritorialModel::form_ties(const Week& w) {
   // Arrivals form a few ties in their (new) block at once; then every
   // resident below their initial number of neighbourhood ties forms one more
   // with probability integration_rate per week (a block-mate, or a resident of
@@ -707,6 +714,26 @@ void TerritorialModel::participate(const Week& w, std::size_t i, double draw) {
 
 // ---- phase 4: deliberation / shared diagnosis --------------------------------
 
+namespace {
+
+// A forum's attendees are usually fewer than one task of par.for_each (a
+// quarter of a block), so loops over them in that form ran on one thread
+// while the others waited. An attendee or a pair is a fraction of a
+// microsecond of work: tasks of this many keep the overhead of a task small.
+// (Each attendee or pair writes only its own residents: any grouping gives
+// the same result.)
+constexpr std::size_t kAttendeesPerTask = 32;
+
+// f(k) for k in [0, n), in tasks of kAttendeesPerTask.
+template <typename F>
+void for_each_attendee(std::size_t n, sim::Parallel par, F&& f) {
+  sim::Parallel(par.enabled(), kAttendeesPerTask).for_blocks(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) f(k);
+  });
+}
+
+}  // namespace
+
 void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   auto& r = res_;
   if (!w.forum) return;
@@ -778,7 +805,7 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
   const int max_ties = prm_.max_ties;
   const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
   const auto renew = static_cast<std::uint8_t>(prm_.formed_tie_weeks);
-  par.for_each(pairs, [&](std::size_t k) {
+  for_each_attendee(pairs, par, [&](std::size_t k) {
     const std::uint32_t i = attendees_[2 * k];
     const std::uint32_t j = attendees_[2 * k + 1];
     mechanisms::deffuant_pair_update(std::span<float>(r.p(i), kThemes), std::span<float>(r.p(j), kThemes),
@@ -813,7 +840,7 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
 void TerritorialModel::apply_forum_effects(const Week& w, const ForumConflict& conflict, sim::Parallel par) {
   auto& r = res_;
   const double forum_gain = prm_.forum_trust_gain * w.facilitation;
-  par.for_each(attendees_.size(), [&](std::size_t k) {
+  for_each_attendee(attendees_.size(), par, [&](std::size_t k) {
     const std::uint32_t i = attendees_[k];
     r.ta[i] =
         static_cast<float>(mechanisms::trust_after(r.ta[i], +1, forum_gain, 1.0, 1.0 - conflict.destructive));
