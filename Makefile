@@ -21,7 +21,7 @@ CLANG_FORMAT   ?= clang-format
 CLANG_TIDY     ?= clang-tidy-16
 RUN_CLANG_TIDY ?= run-clang-tidy-16
 CXX_DIRS       := sim models tests bench  # also the clang-tidy file regex below
-PY_DIRS        := analysis tests/python scripts
+PY_DIRS        := analysis tests/python scripts bench
 SHELL := /bin/bash
 
 FUZZ_SECONDS ?= 600
@@ -83,7 +83,7 @@ tsan: setup
 	ctest --preset tsan -j$(JOBS)
 
 bench: build
-	@$(PYTHON) scripts/bench_results.py $(BUILD) --script bench/bench_report.py --script bench/bench_calibrate_batch.py
+	@$(PYTHON) scripts/bench_results.py $(BUILD) --script bench/bench_report.py --script bench/bench_calibrate_batch.py --script bench/bench_instructions.py
 
 lint: lint-format lint-python lint-tidy
 
