@@ -132,7 +132,7 @@ CensusSums take_census(const Residents& r, const sim::CsrGraph& ties,
   std::vector<CensusFloats> floats(sum_blocks);
   std::vector<CensusCounts> counts(count_blocks);
   // One task per block of either kind (the sums first: they are the larger).
-  sim::Parallel(par.enabled(), 1).for_blocks(sum_blocks + count_blocks, [&](std::size_t task, std::size_t) {
+  par.for_each_in_tasks_of(1, sum_blocks + count_blocks, [&](std::size_t task) {
     const sim::Parallel& p = task < sum_blocks ? par : fine;
     const std::size_t block = task < sum_blocks ? task : task - sum_blocks;
     const std::size_t b = block * p.block();
@@ -250,15 +250,12 @@ double sample_clustering(const sim::CsrGraph& ties, const std::vector<std::uint3
                          sim::Parallel par) {
   if (sample.empty()) return 0.0;
   constexpr std::size_t kSamplesPerTask = 16;
-  sim::Parallel(par.enabled(), kSamplesPerTask).for_blocks(sample.size(), [&](std::size_t b, std::size_t e) {
-    for (std::size_t s = b; s < e; ++s) {
-      const sim::NodeId i = sample[s];
-      const auto nb = ties.neighbours_of(i);
-      const bool changed =
-          !known || rewritten[i] != 0 ||
-          std::any_of(nb.begin(), nb.end(), [&](sim::NodeId j) { return rewritten[j] != 0; });
-      if (changed) local[s] = sim::local_clustering(ties, i);
-    }
+  par.for_each_in_tasks_of(kSamplesPerTask, sample.size(), [&](std::size_t s) {
+    const sim::NodeId i = sample[s];
+    const auto nb = ties.neighbours_of(i);
+    const bool changed = !known || rewritten[i] != 0 ||
+                         std::any_of(nb.begin(), nb.end(), [&](sim::NodeId j) { return rewritten[j] != 0; });
+    if (changed) local[s] = sim::local_clustering(ties, i);
   });
   double clustering = 0;
   for (std::size_t s = 0; s < sample.size(); ++s) clustering += local[s];

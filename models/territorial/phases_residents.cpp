@@ -724,14 +724,6 @@ namespace {
 // the same result.)
 constexpr std::size_t kAttendeesPerTask = 32;
 
-// f(k) for k in [0, n), in tasks of kAttendeesPerTask.
-template <typename F>
-void for_each_attendee(std::size_t n, sim::Parallel par, F&& f) {
-  sim::Parallel(par.enabled(), kAttendeesPerTask).for_blocks(n, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t k = begin; k < end; ++k) f(k);
-  });
-}
-
 }  // namespace
 
 void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
@@ -805,7 +797,7 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
   const int max_ties = prm_.max_ties;
   const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
   const auto renew = static_cast<std::uint8_t>(prm_.formed_tie_weeks);
-  for_each_attendee(pairs, par, [&](std::size_t k) {
+  par.for_each_in_tasks_of(kAttendeesPerTask, pairs, [&](std::size_t k) {
     const std::uint32_t i = attendees_[2 * k];
     const std::uint32_t j = attendees_[2 * k + 1];
     mechanisms::deffuant_pair_update(std::span<float>(r.p(i), kThemes), std::span<float>(r.p(j), kThemes),
@@ -840,7 +832,7 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
 void TerritorialModel::apply_forum_effects(const Week& w, const ForumConflict& conflict, sim::Parallel par) {
   auto& r = res_;
   const double forum_gain = prm_.forum_trust_gain * w.facilitation;
-  for_each_attendee(attendees_.size(), par, [&](std::size_t k) {
+  par.for_each_in_tasks_of(kAttendeesPerTask, attendees_.size(), [&](std::size_t k) {
     const std::uint32_t i = attendees_[k];
     r.ta[i] =
         static_cast<float>(mechanisms::trust_after(r.ta[i], +1, forum_gain, 1.0, 1.0 - conflict.destructive));

@@ -86,9 +86,18 @@ class Parallel {
   // agents are 5) still keep every thread busy.
   template <typename F>
   void for_each(std::size_t n, F&& f) const {
-    finer().for_blocks(n, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) f(i);
-    });
+    for_each_in_tasks_of(finer().block(), n, std::forward<F>(f));
+  }
+
+  // f(i) for every i in [0, n), in tasks of `per_task` indices (at least 1):
+  // for loops over few but costly items (a forum's attendees, a sample of
+  // residents), which tasks of for_each's size would leave on one thread.
+  template <typename F>
+  void for_each_in_tasks_of(std::size_t per_task, std::size_t n, F&& f) const {
+    Parallel(enabled_, std::max<std::size_t>(1, per_task))
+        .for_blocks(n, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end; ++i) f(i);
+        });
   }
 
   // Independent pieces of work (each may run its own loops): concurrently

@@ -46,3 +46,22 @@ TEST_CASE("Parallel::invoke passes on an exception of one of its functions", "[e
     CHECK(ran <= 1);
   }
 }
+
+TEST_CASE("Parallel::for_each_in_tasks_of calls f once for every index whatever the task size",
+          "[exec][parallel]") {
+  oneapi::tbb::global_control cap(oneapi::tbb::global_control::max_allowed_parallelism, 2);
+  for (const bool enabled : {false, true}) {
+    for (const std::size_t per_task : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{32}}) {
+      for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{31}, std::size_t{100}}) {
+        INFO("enabled " << enabled << ", per_task " << per_task << ", n " << n);
+        std::vector<std::atomic<int>> calls(n);
+        Parallel(enabled).for_each_in_tasks_of(per_task, n, [&](std::size_t i) { calls.at(i) += 1; });
+        for (std::size_t i = 0; i < n; ++i) CHECK(calls[i] == 1);
+      }
+    }
+  }
+  // Disabled, the indices come in order (one thread, the serial order).
+  std::vector<std::size_t> order;
+  Parallel(false).for_each_in_tasks_of(4, 10, [&](std::size_t i) { order.push_back(i); });
+  CHECK(order == std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+}
