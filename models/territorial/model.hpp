@@ -224,6 +224,9 @@ class TerritorialModel final : public sim::Model {
   [[nodiscard]] double better_off_per_1000() const;
 
  private:
+  // Runs the phases one by one (tests/models/territorial/test_phase_order.cpp).
+  friend struct TerritorialModelTestAccess;
+
   // initialisation (init.cpp)
   void init_organisations();
   [[nodiscard]] double association_density(double raw, const std::vector<int>& types, int n_assoc) const;
