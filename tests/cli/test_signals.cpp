@@ -111,7 +111,7 @@ Outcome wait_for(const Child& c) {
   return o;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> stderr_lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
@@ -161,7 +161,7 @@ TEST_CASE("SIGINT or SIGTERM in the first milliseconds exits 130 and leaves noth
       ++interrupted;
       CHECK(o.code == 130);
       CHECK_FALSE(fs::exists(out));
-      const auto lines = lines_of(o.err);
+      const auto lines = stderr_lines(o.err);
       REQUIRE_FALSE(lines.empty());
       CHECK_THAT(lines.front(), Catch::StartsWith("atcsim: interrupted"));
       if (fs::exists(out + ".journal")) {
@@ -231,7 +231,7 @@ TEST_CASE("a write error on any thread is one line and exit 1, without HDF5's er
     if (o.exited && o.code == 0) continue;
     ++failures;
     CHECK_THAT(o.err, !Catch::Contains("HDF5-DIAG"));
-    const auto lines = lines_of(o.err);
+    const auto lines = stderr_lines(o.err);
     REQUIRE_FALSE(lines.empty());
     CHECK_THAT(lines.front(), Catch::StartsWith("atcsim: error: ") && Catch::Contains("File too large"));
     CHECK(lines.size() <= 2);  // the error, then where the completed runs are kept

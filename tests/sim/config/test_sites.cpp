@@ -46,7 +46,7 @@ SiteSchema qpv_schema() {
   return s;
 }
 
-const ModelRegistry& registry() {
+const ModelRegistry& sites_registry() {
   static const ModelRegistry r = [] {
     ModelRegistry reg;
     reg.add(sites_model("test/sites", qpv_schema()));
@@ -78,7 +78,7 @@ ExperimentSpec load(const TempDir& dir, bool allow_unmatched = false) {
   LoadOptions o;
   o.check_output_path = false;
   o.allow_unmatched = allow_unmatched;
-  return load_experiment(dir.file("c.toml"), registry(), o);
+  return load_experiment(dir.file("c.toml"), sites_registry(), o);
 }
 
 std::string error_of(const TempDir& dir, bool allow_unmatched = false) {

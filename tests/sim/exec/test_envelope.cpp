@@ -42,7 +42,7 @@ class Level final : public Model {
   double value_;
 };
 
-const ModelRegistry& registry() {
+const ModelRegistry& level_registry() {
   static const ModelRegistry r = [] {
     ModelDescription d;
     d.name = "test/level";
@@ -88,7 +88,7 @@ path = "out.h5"
 )");
   LoadOptions options;
   options.check_output_path = false;
-  const auto spec = load_experiment(dir.file("c.toml"), registry(), options);
+  const auto spec = load_experiment(dir.file("c.toml"), level_registry(), options);
   const auto layout = atc::io::Layout::of(spec);
   atc::io::MemorySink memory(layout);
   EnvelopeCheck check(spec, layout, memory);

@@ -15,7 +15,7 @@ using atc::test::TempDir;
 
 namespace {
 
-class Idle final : public Model {
+class LayoutModel final : public Model {
  public:
   void step(std::int64_t, Parallel) override {}
   [[nodiscard]] std::uint64_t agent_count() const override { return 1; }
@@ -26,8 +26,8 @@ ModelDescription model(std::string name, SiteSchema schema) {
   d.name = std::move(name);
   d.site_fields = {ParamDecl::integer("households", 120).at_least(1), ParamDecl::real("density", 2.5)};
   d.site_schema = std::move(schema);
-  d.indicators = {indicator<Idle>("zero", "1", "zero", "", [](const Idle&) { return 0.0; })};
-  d.create = [](const ModelInit&) { return std::make_unique<Idle>(); };
+  d.indicators = {indicator<LayoutModel>("zero", "1", "zero", "", [](const LayoutModel&) { return 0.0; })};
+  d.create = [](const ModelInit&) { return std::make_unique<LayoutModel>(); };
   return d;
 }
 
