@@ -17,13 +17,15 @@ residents and by the extra weeks is the cost of a resident-step, construction ex
 Prints `figure | name | value | goal | ratio` lines for scripts/bench_results.py.
 Usage: bench/bench_instructions.py [BUILD_DIR] [--residents N --weeks SHORT LONG]
 (default build/release, 10,000 residents, 10 and 40 weeks: about ten seconds).
-Exit 2 when valgrind or the bench program is missing (scripts/setup, make build).
+Exit 2 when valgrind or the bench program is missing (scripts/setup, make build), 1 when a run
+fails or cachegrind's summary cannot be read: one line on stderr names the cause.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 RESIDENTS = 10_000
 WEEKS_SHORT = 10
 WEEKS_LONG = 40
+
+# The lines valgrind writes itself ("==PID== ..." or "--PID-- ..."), not the program's.
+VALGRIND_LINE = re.compile(r"^(==|--)\d+(==|--) ?")
+
+
+class RunError(Exception):
+    """A cachegrind run that could not be started, failed, or printed no summary."""
 
 
 def parse_counts(valgrind_log: str) -> dict[str, int]:
@@ -50,9 +59,21 @@ def parse_counts(valgrind_log: str) -> dict[str, int]:
     return counts
 
 
+def last_message(stderr: str) -> str:
+    """The line of a failed run's stderr that most likely says why: the last one the program wrote
+    (valgrind's summary follows it), else valgrind's last non-blank line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    own = [line for line in lines if not VALGRIND_LINE.match(line)]
+    if own:
+        return own[-1]
+    lines = [VALGRIND_LINE.sub("", line).strip() for line in lines]
+    lines = [line for line in lines if line]
+    return lines[-1] if lines else "no message on stderr"
+
+
 def count(program: Path, residents: int, weeks: int) -> dict[str, int]:
     """cachegrind's totals for `program residents weeks 1` (no cache simulation: it is slow and
-    its caches are not the host's)."""
+    its caches are not the host's). RunError when the run cannot start, fails, or has no summary."""
     cmd = [
         "valgrind",
         "--tool=cachegrind",
@@ -64,10 +85,20 @@ def count(program: Path, residents: int, weeks: int) -> dict[str, int]:
         str(weeks),
         "1",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-    return parse_counts(proc.stderr)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", cwd=ROOT)
+    except OSError as e:
+        raise RunError(f"cannot run valgrind: {e.strerror or e}") from e
+    if proc.returncode > 0:
+        raise RunError(
+            f"{shlex.join(cmd)} failed with exit status {proc.returncode}: {last_message(proc.stderr)}"
+        )
+    if proc.returncode < 0:
+        raise RunError(f"{shlex.join(cmd)} was killed by signal {-proc.returncode}")
+    try:
+        return parse_counts(proc.stderr)
+    except ValueError as e:
+        raise RunError(f"{shlex.join(cmd)}: {e}") from e
 
 
 def per_resident_step(short: dict[str, int], long: dict[str, int], residents: int, extra_weeks: int) -> dict:
@@ -88,15 +119,20 @@ def main() -> int:
     residents, (weeks_short, weeks_long) = args.residents, args.weeks
     if residents <= 0 or not 0 <= weeks_short < weeks_long:
         parser.error("--residents must be positive and --weeks SHORT LONG with 0 <= SHORT < LONG")
-    program = args.build / "bench" / "bench_territorial"
+    # absolute: the runs' working directory is ROOT, not the caller's
+    program = (args.build / "bench" / "bench_territorial").absolute()
     if shutil.which("valgrind") is None:
         print("bench_instructions.py: valgrind is not installed (scripts/setup installs it)", file=sys.stderr)
         return 2
     if not program.exists():
         print(f"bench_instructions.py: {program} not found (make build)", file=sys.stderr)
         return 2
-    short = count(program, residents, weeks_short)
-    long = count(program, residents, weeks_long)
+    try:
+        short = count(program, residents, weeks_short)
+        long = count(program, residents, weeks_long)
+    except RunError as e:
+        print(f"bench_instructions.py: {e}", file=sys.stderr)
+        return 1
     step = per_resident_step(short, long, residents, weeks_long - weeks_short)
     print(
         f"cachegrind, bench_territorial {residents} residents, 1 thread: {weeks_short} weeks "

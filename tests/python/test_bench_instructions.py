@@ -4,6 +4,7 @@ mispredictions per resident-step, from two cachegrind runs of bench_territorial.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -80,3 +81,78 @@ def test_bad_arguments_exit_2_without_running(tmp_path):
     missing = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], capture_output=True, text=True)
     assert missing.returncode == 2
     assert "not found" in missing.stderr or "valgrind" in missing.stderr
+
+
+def run_with_fake_valgrind(tmp_path, script):
+    """The script run on a stand-in bench_territorial (never executed) with `script`, a shell
+    script, as valgrind: alone on PATH, so that the real one cannot stand in for it."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    valgrind = bin_dir / "valgrind"
+    valgrind.write_text(script)
+    valgrind.chmod(0o755)
+    build = tmp_path / "build"
+    (build / "bench").mkdir(parents=True)
+    (build / "bench" / "bench_territorial").touch(mode=0o755)
+    env = dict(os.environ, PATH=str(bin_dir))
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), str(build), "--residents", "10", "--weeks", "1", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def test_without_valgrind_on_the_path_it_exits_2_with_one_line_naming_it(tmp_path):
+    (tmp_path / "build" / "bench").mkdir(parents=True)
+    (tmp_path / "build" / "bench" / "bench_territorial").touch(mode=0o755)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(tmp_path / "build")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PATH=str(tmp_path / "no-valgrind-here")),
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert "valgrind is not installed" in result.stderr and "scripts/setup" in result.stderr
+
+
+def test_a_failing_run_exits_1_with_one_line_giving_its_status_and_message(tmp_path):
+    # valgrind exits with the program's status; its own summary follows the program's message.
+    result = run_with_fake_valgrind(
+        tmp_path,
+        "#!/bin/sh\n"
+        "echo '==77== Command: bench_territorial 10 1 1' >&2\n"
+        "echo 'bench_territorial: no memory for 10 residents' >&2\n"
+        "echo '==77== I   refs:      1,000' >&2\n"
+        "exit 3\n",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("bench_instructions.py: valgrind --tool=cachegrind ")
+    assert "failed with exit status 3: bench_territorial: no memory for 10 residents" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "script, cause",
+    [
+        ("#!/bin/sh\necho 'valgrind: Unknown option: --branch-sim=yes' >&2\nexit 1\n", "Unknown option"),
+        ("#!/bin/sh\nkill -9 $$\n", "killed by signal 9"),
+        (
+            "#!/bin/sh\necho '==77== Cachegrind, a cache and branch-prediction profiler' >&2\n",
+            "no 'I   refs'",
+        ),
+        ("not a program\n", "cannot run valgrind: Exec format error"),
+    ],
+    ids=["valgrind's own error", "killed", "no summary", "not executable"],
+)
+def test_any_other_run_failure_exits_1_with_one_line_naming_the_cause(tmp_path, script, cause):
+    result = run_with_fake_valgrind(tmp_path, script)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("bench_instructions.py: ")
+    assert cause in result.stderr
