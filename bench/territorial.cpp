@@ -3,7 +3,8 @@
 //      (animator, shared governance, shared diagnosis) so every phase works,
 //      on 2 threads and on one, and two 1-thread runs side by side;
 //   2. one site of 100,000 residents x 20 weeks on 2 threads and on one;
-//   3. one site of 1,000,000 residents for a few weeks, on 2 threads.
+//   3. one site of 1,000,000 residents for a few weeks, on 2 threads and on
+//      one, and two 1-thread runs side by side (the memory system's ceiling).
 // Agent-steps per second count steps only (construction is timed apart);
 // the burn-in is switched off so that steps are what is timed. Each line also
 // gives the CPU time of the steps (all threads): on a loaded, shared machine
@@ -195,8 +196,14 @@ int main(int argc, char** argv) {
   print_runs("100,000 residents, 2 threads", mid.two, 20);
   print_runs("100,000 residents, 1 thread", mid.one, 20);
   std::printf("peak memory so far: %.0f MiB\n", bench::peak_rss_mib());
-  const Result large = run(1e6, 4, 2);
+  // One round at 10^6 (each run builds a site of 10^6 residents, ~3 s): the
+  // ceiling there is the memory system's, which two runs share.
+  const Scaling big = alternate(1e6, 4, 1, true);
+  const Result large = big.two.fastest();
   print("1,000,000 residents, 2 threads", large, 4);
+  print("1,000,000 residents, 1 thread", big.one.fastest(), 4);
+  std::printf("two 1-thread runs of 1,000,000 residents side by side: %.3f s (one alone %.3f s)\n",
+              big.pair.front(), big.one.fastest().steps);
   std::printf("peak memory: %.0f MiB\n", bench::peak_rss_mib());
   if (threads < 2) std::printf("note: fewer than 2 hardware threads; the 2-thread figures use %d\n", threads);
   const Result two = small.two.fastest();
@@ -217,5 +224,10 @@ int main(int argc, char** argv) {
                 kGoalScaling);
   bench::figure("territorial, 10^6 residents x 4 weeks, 2 threads", rate(large, 4), "resident-steps/s",
                 bench::Goal::kAtLeast, kGoalRate);
+  bench::figure("territorial, 10^6 residents, 1 thread", rate(big.one.fastest(), 4), "resident-steps/s");
+  bench::figure("territorial, 10^6 residents, speed-up from 1 to 2 threads",
+                rate(large, 4) / rate(big.one.fastest(), 4), "x");
+  bench::figure("territorial, 10^6 residents, two 1-thread runs side by side vs one (the machine's ceiling)",
+                2.0 * big.one.fastest().steps / big.pair.front(), "x");
   return 0;
 }
