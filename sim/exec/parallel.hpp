@@ -90,8 +90,8 @@ class Parallel {
   }
 
   // f(i) for every i in [0, n), in tasks of `per_task` indices (at least 1):
-  // for loops over few but costly items (a forum's attendees, a sample of
-  // residents), which tasks of for_each's size would leave on one thread.
+  // for loops over few but costly items (a few hundred, of microseconds
+  // each), which tasks of for_each's size would leave on one thread.
   template <typename F>
   void for_each_in_tasks_of(std::size_t per_task, std::size_t n, F&& f) const {
     Parallel(enabled_, std::max<std::size_t>(1, per_task))

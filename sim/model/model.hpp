@@ -25,9 +25,9 @@ class Model;
 struct PlausibleRange {
   enum class Basis {
     Value,           // time-mean of the value (shares, counts per site)
-    PerEvent,        // time-mean over the recorded times where the value is not 0 (per forum)
-    Per1000,         // time-mean per 1,000 residents of the site
-    Per1000PerYear,  // last value of a cumulative indicator, per 1,000 residents per year
+    PerEvent,        // time-mean over the recorded times where the value is not 0 (per event)
+    Per1000,         // time-mean per 1,000 of the site's population
+    Per1000PerYear,  // last value of a cumulative indicator, per 1,000 of the population per year
   };
   std::string table;  // name of the envelope entry, e.g. "core_members_per_site"
   Basis basis = Basis::Value;
@@ -72,7 +72,7 @@ struct DimensionDecl {
   std::string long_name;
 };
 
-// A kind of intervention or shock a scenario can schedule (territorial model).
+// A kind of intervention or shock a scenario can schedule (declared by the model).
 struct InterventionDecl {
   std::string kind;
   std::string doc;
