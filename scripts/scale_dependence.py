@@ -34,6 +34,7 @@ INDICATORS = (
     "network_clustering",
     "conflict_productive",
     "diagnosis_quality",
+    "largest_participant_component",
 )
 # Graded per forum: weeks without a forum (value 0) are left out of the mean.
 PER_FORUM = {"conflict_productive"}

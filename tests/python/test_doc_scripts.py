@@ -59,7 +59,7 @@ def test_scale_dependence_shows_the_documented_network_gap() -> None:
         line.split(" | ") for line in r.stdout.splitlines() if line.startswith("| ") and "---" not in line
     ]
     table = {(row[0].lstrip("| "), row[1]): row[2:] for row in rows[1:]}
-    assert len(table) == 7 * 4
+    assert len(table) == 8 * 4
     bridging = table[("bridging_tie_share", "1,000")]
     level = [float(cell.split(" ± ")[0]) for cell in bridging]  # scales 0.1, 0.3, 1
     assert level[0] == 0.0 and level[2] > 0.2
