@@ -68,6 +68,7 @@ sim::SiteSchema site_schema() {
   sim::SiteSchema s;
   s.code_long_name = "official QPV code";
   s.network_long_name = "national network";
+  for (const char* n : network_names()) s.networks.emplace_back(n);
   s.population_field = "population";
   s.provenance_long_name =
       "source or confidence of each site value (qpv-official, neighbourhood, assumption, ...)";

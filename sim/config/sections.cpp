@@ -359,6 +359,17 @@ SiteSpec Loader::site_entry(const toml::table& table, std::size_t k, std::set<st
   s.name = r.string("name").value_or(s.id);
   s.code = r.string("code").value_or("");
   s.network = r.string("network").value_or("");
+  if (!s.network.empty() && !schema.networks.empty() &&
+      std::find(schema.networks.begin(), schema.networks.end(), s.network) == schema.networks.end()) {
+    std::string hint = did_you_mean(s.network, schema.networks);
+    for (const std::string& known : schema.networks) {
+      if (hint.empty() && equal_ignoring_case(known, s.network)) hint = " (did you mean '" + known + "'?)";
+    }
+    spec.warnings.push_back(
+        fmt::format("{}: {}.network: \"{}\" is none of the networks the model knows ({}){}: "
+                    "this site takes no network's method",
+                    r.where("network").str(), named, s.network, join(schema.networks, ", "), hint));
+  }
   s.notes = r.string("notes").value_or("");
   s.identity = schema.default_identity;
   if (auto identity = r.string("identity")) {

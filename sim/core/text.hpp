@@ -18,6 +18,9 @@ std::string did_you_mean(std::string_view word, std::span<const std::string> can
 
 std::string join(std::span<const std::string> items, std::string_view separator);
 
+// Equal but for the case of ASCII letters.
+bool equal_ignoring_case(std::string_view a, std::string_view b);
+
 // The parts of `text` between separators, empty parts included:
 // "a..b" -> {"a", "", "b"}; "" -> {""}.
 std::vector<std::string> split(std::string_view text, char separator);

@@ -119,6 +119,10 @@ struct SiteSchema {
   // long_name attributes of the site coordinates and of site_provenance.
   std::string code_long_name = "site code";
   std::string network_long_name = "site network";
+  // The networks the model knows (empty: any). A site of another network is
+  // loaded with a warning: a misspelt name would silently take no network's
+  // behaviour.
+  std::vector<std::string> networks;
   std::string population_long_name = "resident population of the site";
   std::string provenance_long_name = "source or confidence of each site value";
   // The numeric site field written as the `population` coordinate; "" = none (NaN).

@@ -305,3 +305,34 @@ TEST_CASE("site provenance labels are the model's: perimeter, source kind, ident
   CHECK_THAT(atcsim({"validate", dir.file("bad_identity.toml")}).err,
              Catch::Contains("site \"a\".identity: unknown label \"maybe\""));
 }
+
+TEST_CASE("a site of a network the model does not know loads with a located warning and a suggestion",
+          "[sites][config]") {
+  TempDir dir;
+  dir.write("c.toml", R"([experiment]
+steps = 2
+[model]
+name = "territorial"
+[[site]]
+id = "misspelt"
+network = "FCFS"
+[[site]]
+id = "lower_case"
+network = "bbz"
+[[site]]
+id = "known"
+network = "CNLRQ"
+[[site]]
+id = "none"
+[[scenario]]
+name = "baseline"
+)");
+  const auto spec = load(dir.file("c.toml"));
+  REQUIRE(spec.warnings.size() == 2);
+  CHECK(spec.warnings[0].find("c.toml:7:11: site \"misspelt\".network: \"FCFS\" is none of the networks the "
+                              "model knows (FCSF, CNLRQ, BBZ) (did you mean 'FCSF'?)") != std::string::npos);
+  CHECK(spec.warnings[1].find("\"bbz\"") != std::string::npos);
+  CHECK(spec.warnings[1].find("(did you mean 'BBZ'?)") != std::string::npos);
+  // The site keeps the name it was given (no silent correction).
+  CHECK(site(spec, "misspelt").network == "FCFS");
+}

@@ -64,3 +64,11 @@ TEST_CASE("text: did_you_mean suggests only plausible typos", "[core][text]") {
   CHECK(atc::did_you_mean("--thread", options) == " (did you mean '--threads'?)");
   CHECK(atc::did_you_mean("--zzzzzzzz", options).empty());
 }
+
+TEST_CASE("text: equal_ignoring_case ignores the case of letters only", "[core][text]") {
+  CHECK(atc::equal_ignoring_case("bbz", "BBZ"));
+  CHECK(atc::equal_ignoring_case("", ""));
+  CHECK_FALSE(atc::equal_ignoring_case("bbz", "BBZ "));
+  CHECK_FALSE(atc::equal_ignoring_case("FCFS", "FCSF"));
+  CHECK_FALSE(atc::equal_ignoring_case("a1", "a2"));
+}
