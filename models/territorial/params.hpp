@@ -605,10 +605,13 @@ struct Params {
           .describe(
               "a governance body launches a new project only when every project under way is on schedule "
               "(progress / effort >= elapsed / duration); institutions deciding alone do not check")};
+  // At most one project per theme is active (phase 6 launches one on a theme
+  // that has none), so more than kThemes could never be active.
   sim::Param<int> max_projects{sim::ParamDecl::integer("max_projects", 3)
-                                   .range(1, 8)
+                                   .range(1, kThemes)
                                    .units("project")
-                                   .describe("maximum number of projects active at once")};
+                                   .describe("maximum number of projects active at once (at most one per "
+                                             "theme, so at most the number of themes)")};
   sim::Param<double> project_effort{
       sim::ParamDecl::real("project_effort", 6.4)
           .above(0)
