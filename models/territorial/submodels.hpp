@@ -205,8 +205,10 @@ inline double similarity(const SiteRecord& a, const SiteRecord& b, double bandwi
 // similarity-weighted mean success of the other attending sites of its network
 // that use it and of those that do not, divided by its standard error (the
 // pooled within-group spread, with the groups' effective sizes). 0 when
-// either group is empty or there are too few peers to judge (fewer than 3).
-inline double practice_evidence(std::span<const SiteRecord> sites, std::size_t s, int k, double bandwidth) {
+// either group is empty or there are too few peers to judge (fewer than
+// min_peers).
+inline double practice_evidence(std::span<const SiteRecord> sites, std::size_t s, int k, double bandwidth,
+                                std::size_t min_peers) {
   const SiteRecord& me = sites[s];
   const auto kk = static_cast<std::size_t>(k);
   double w[2] = {0, 0}, w2[2] = {0, 0}, sum[2] = {0, 0};
@@ -221,7 +223,7 @@ inline double practice_evidence(std::span<const SiteRecord> sites, std::size_t s
     sum[g] += wo * sites[o].success;
     ++peers;
   }
-  if (w[0] <= 0 || w[1] <= 0 || peers < 3) return 0.0;
+  if (w[0] <= 0 || w[1] <= 0 || peers < min_peers) return 0.0;
   const double mean[2] = {sum[0] / w[0], sum[1] / w[1]};
   double ss = 0;
   for (std::size_t o = 0; o < sites.size(); ++o) {
