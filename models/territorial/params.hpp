@@ -922,6 +922,24 @@ struct Params {
           .cite("assumption")};
 };
 
+// The submodels' coefficients (submodels.hpp), from the declared parameters:
+// their only source, for the model and for unit tests (`Params p;` holds the
+// declared defaults).
+inline UtilityWeights utility_weights(const Params& p) {
+  return {p.utility_social,  p.utility_efficacy, p.utility_trust,
+          p.utility_invited, p.utility_habit,    p.utility_cost};
+}
+inline LadderRates ladder_rates(const Params& p) {
+  return {p.ladder_up_rate, p.ladder_down_rate, p.decision_noise, p.ladder_down_margin, p.core_weeks};
+}
+inline FatigueRates fatigue_rates(const Params& p) {
+  return {p.fatigue_gain, p.fatigue_rest, p.fatigue_relief, p.fatigue_occasional_share};
+}
+inline ConflictShape conflict_shape(const Params& p) {
+  return {p.conflict_dispersion_midpoint, p.conflict_dispersion_scale, p.conflict_trust_midpoint,
+          p.conflict_trust_scale};
+}
+
 // The site profile: declared site fields (values per site, with provenance)
 // and the site's network.
 struct SiteFields {
