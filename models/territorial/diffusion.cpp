@@ -47,11 +47,12 @@ void TerritorialModel::decide_practices(std::span<const SiteRecord> sites, std::
                                         std::size_t self) {
   if (!sites[self].attends) return;
   sim::RandomStream rng(key_, static_cast<std::uint64_t>(step), 0, sim::Purpose("territorial/adoption"));
+  const auto min_peers = static_cast<std::size_t>(*prm_.adoption_min_peers);
   for (int k = 0; k < kPractices; ++k) {
     const auto kk = static_cast<std::size_t>(k);
     const double u = rng.uniform();                      // drawn for every practice (common random numbers)
     if (practice_change_at_[kk] != INT64_MAX) continue;  // a change is already under way
-    const double evidence = practice_evidence(sites, self, k, prm_.similarity_bandwidth);
+    const double evidence = practice_evidence(sites, self, k, prm_.similarity_bandwidth, min_peers);
     if (u >= switch_probability(evidence, practice_[kk], prm_.adoption_threshold, prm_.adoption_scale))
       continue;
     practice_next_[kk] = !practice_[kk];

@@ -38,15 +38,12 @@ TerritorialModel::TerritorialModel(const sim::ModelInit& init)
       key_(init.rng),
       round_keys_(key_),
       scale_(prm_.population_scale),
-      utility_{prm_.utility_social,  prm_.utility_efficacy, prm_.utility_trust,
-               prm_.utility_invited, prm_.utility_habit,    prm_.utility_cost},
-      ladder_{prm_.ladder_up_rate, prm_.ladder_down_rate, prm_.decision_noise, prm_.ladder_down_margin,
-              prm_.core_weeks},
-      fatigue_{prm_.fatigue_gain, prm_.fatigue_rest, prm_.fatigue_relief, prm_.fatigue_occasional_share},
+      utility_(utility_weights(prm_)),
+      ladder_(ladder_rates(prm_)),
+      fatigue_(fatigue_rates(prm_)),
       contribution_{prm_.contribution_trust, prm_.contribution_trust_reference, prm_.contribution_posture,
                     prm_.contribution_mobilisation, prm_.contribution_intercept},
-      conflict_shape_{prm_.conflict_dispersion_midpoint, prm_.conflict_dispersion_scale,
-                      prm_.conflict_trust_midpoint, prm_.conflict_trust_scale} {
+      conflict_shape_(conflict_shape(prm_)) {
   // Each phase takes seconds for a site of millions: a stop request (Ctrl-C)
   // is honoured between phases, inside parallel loops and every burn-in week.
   init_organisations();

@@ -22,7 +22,8 @@
 namespace atc::models::territorial {
 
 inline constexpr int kTieSlots = 24;
-inline constexpr int kMaxProjects = 8;
+inline constexpr int kMaxProjects = 8;  // project slots
+static_assert(kMaxProjects >= kThemes, "a slot for every project max_projects (at most kThemes) allows");
 inline constexpr int kAffil = 8;  // affiliations cached per resident (outreach); more are recomputed
 inline constexpr std::uint16_t kNoOrg = 0xFFFF;
 enum TieKind : std::uint8_t { kBlockTie = 0, kWeakTie = 1, kFormedTie = 2 };

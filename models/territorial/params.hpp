@@ -525,12 +525,19 @@ struct Params {
           .above(0)
           .describe("sD: how sharply conflict intensity rises with dispersion")
           .cite("assumption")};
+  sim::Param<double> conflict_institution_trust_weight{
+      sim::ParamDecl::real("conflict_institution_trust_weight", 0.5)
+          .range(0, 1)
+          .describe(
+              "weight w of trust in institutions in the trust an attendee brings to a forum's conflict, "
+              "w Ti + (1 - w) Ta; T is its mean over attendees (0: trust in associations alone)")
+          .cite("assumption (the two count equally)")};
   sim::Param<double> conflict_trust_midpoint{
       sim::ParamDecl::real("conflict_trust_midpoint", 0.35)
           .range(0, 1)
-          .describe(
-              "T*: attendees' mean trust ((Ti + Ta) / 2, plus conflict_facilitation x q) at which half of "
-              "a forum's conflict is productive: productive share p = s((T - T*) / sT)")
+          .describe("T*: attendees' mean trust T (conflict_institution_trust_weight), plus "
+                    "conflict_facilitation x q, at which half of a forum's conflict is productive: "
+                    "productive share p = s((T - T*) / sT)")
           .cite("assumption")};
   sim::Param<double> conflict_trust_scale{
       sim::ParamDecl::real("conflict_trust_scale", 0.05)
@@ -605,10 +612,13 @@ struct Params {
           .describe(
               "a governance body launches a new project only when every project under way is on schedule "
               "(progress / effort >= elapsed / duration); institutions deciding alone do not check")};
+  // At most one project per theme is active (phase 6 launches one on a theme
+  // that has none), so more than kThemes could never be active.
   sim::Param<int> max_projects{sim::ParamDecl::integer("max_projects", 3)
-                                   .range(1, 8)
+                                   .range(1, kThemes)
                                    .units("project")
-                                   .describe("maximum number of projects active at once")};
+                                   .describe("maximum number of projects active at once (at most one per "
+                                             "theme, so at most the number of themes)")};
   sim::Param<double> project_effort{
       sim::ParamDecl::real("project_effort", 6.4)
           .above(0)
@@ -814,11 +824,27 @@ struct Params {
           .range(0, 1)
           .describe("probability that an integration tie inside the block is made with a friend of a friend "
                     "(triadic closure; Jackson & Rogers 2007), else with a random block-mate")};
+  sim::Param<int> integration_attempts_per_tie{
+      sim::ParamDecl::integer("integration_attempts_per_tie", 4)
+          .range(1, 100)
+          .units("attempt tie-1")
+          .describe("partners a resident draws for an integration tie before giving up until next week (a "
+                    "draw fails on oneself, a resident already tied or above its initial count, one at "
+                    "max_ties, or one on the wrong side of the block)")
+          .cite("assumption")};
   sim::Param<int> new_block_ties{
       sim::ParamDecl::integer("new_block_ties", 3)
           .range(0, 16)
           .units("tie")
           .describe("block ties a newcomer or relocated resident forms on arrival")};
+  sim::Param<int> arrival_attempts_per_tie{
+      sim::ParamDecl::integer("arrival_attempts_per_tie", 4)
+          .range(1, 100)
+          .units("attempt tie-1")
+          .describe("block-mates an arriving resident draws per tie of new_block_ties: it stops after "
+                    "new_block_ties ties or this x new_block_ties draws (a draw fails on oneself, a "
+                    "resident already tied, one at max_ties, or one outside the block)")
+          .cite("assumption")};
   sim::Param<int> clustering_sample{sim::ParamDecl::integer("clustering_sample", 300)
                                         .range(10, 1000000)
                                         .units("resident")
@@ -872,6 +898,15 @@ struct Params {
                     "population, and poverty rate, unemployment rate and under-25 share relative to their "
                     "national references)")
           .cite("MODEL.md (peers weighted by similarity); bandwidth an assumption")};
+  sim::Param<int> adoption_min_peers{
+      sim::ParamDecl::integer("adoption_min_peers", 3)
+          .range(3, 10000)
+          .units("site")
+          .describe(
+              "fewest attending peers (other sites of the network, with and without the practice) for "
+              "a site to weigh the evidence for a practice: with fewer it sees none (below 3 the spread "
+              "within groups cannot be estimated)")
+          .cite("assumption")};
   sim::Param<int> adoption_lag_weeks{
       sim::ParamDecl::integer("adoption_lag_weeks", 13)
           .range(0, 520)
@@ -886,6 +921,24 @@ struct Params {
                     "intervention cost")
           .cite("assumption")};
 };
+
+// The submodels' coefficients (submodels.hpp), from the declared parameters:
+// their only source, for the model and for unit tests (`Params p;` holds the
+// declared defaults).
+inline UtilityWeights utility_weights(const Params& p) {
+  return {p.utility_social,  p.utility_efficacy, p.utility_trust,
+          p.utility_invited, p.utility_habit,    p.utility_cost};
+}
+inline LadderRates ladder_rates(const Params& p) {
+  return {p.ladder_up_rate, p.ladder_down_rate, p.decision_noise, p.ladder_down_margin, p.core_weeks};
+}
+inline FatigueRates fatigue_rates(const Params& p) {
+  return {p.fatigue_gain, p.fatigue_rest, p.fatigue_relief, p.fatigue_occasional_share};
+}
+inline ConflictShape conflict_shape(const Params& p) {
+  return {p.conflict_dispersion_midpoint, p.conflict_dispersion_scale, p.conflict_trust_midpoint,
+          p.conflict_trust_scale};
+}
 
 // The site profile: declared site fields (values per site, with provenance)
 // and the site's network.

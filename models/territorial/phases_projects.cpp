@@ -102,7 +102,7 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   const double v = w.governance ? effective_voice_ : 0.0;
   ThemeVector priority{};
   for (int k = 0; k < K; ++k) priority[k] = v * residents[k] + (1.0 - v) * org_.institution_priorities[k];
-  const int limit = std::min(*prm_.max_projects, K);
+  const int limit = prm_.max_projects;  // declared at most K: one project per theme
   int active = 0;
   std::array<bool, K> taken{};
   int slot = -1;

@@ -483,7 +483,8 @@ void TerritorialModel::integrate_resident(const Week& w, std::size_t i, double b
   if (rng.uniform() >= prm_.integration_rate) return;
   const bool in_block = rng.uniform() < block_share || block_count() < 2;
   const bool closure = rng.uniform() < prm_.triadic_closure;
-  for (int attempt = 0; attempt < 4; ++attempt) {
+  const int attempts = prm_.integration_attempts_per_tie;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
     std::uint32_t j = 0;
     const int c = r.tie_count[i];
     if (in_block && closure && c > 0) {
@@ -518,8 +519,10 @@ void TerritorialModel::meet_block_neighbours(const Week& w, std::size_t i) {
   const std::uint32_t size = block_begin_[b + 1] - begin;
   if (size < 2) return;
   RandomStream rng(round_keys_, w.key, i, Purpose("territorial/new_ties"));
+  const int wanted = prm_.new_block_ties;
+  const int attempts = prm_.arrival_attempts_per_tie * wanted;
   int made = 0;
-  for (int attempt = 0; attempt < 4 * prm_.new_block_ties && made < prm_.new_block_ties; ++attempt) {
+  for (int attempt = 0; attempt < attempts && made < wanted; ++attempt) {
     // The first neighbour met at random, the next ones among their ties
     // (one meets one's neighbours' neighbours: triadic closure).
     auto j = static_cast<std::uint32_t>(begin + rng.below(size));
@@ -761,12 +764,16 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
 double TerritorialModel::measure_forum(sim::Parallel par) {
   const auto& r = res_;
   const std::size_t m = attendees_.size();
+  // In float, as Ti and Ta are stored: with weights 1/2 this is exactly the
+  // float mean of the two.
+  const auto wi = static_cast<float>(*prm_.conflict_institution_trust_weight);
+  const auto wa = static_cast<float>(1.0 - prm_.conflict_institution_trust_weight);
   const auto stats = par.reduce<Sums<kThemes + 2>>(m, [&](std::size_t b, std::size_t e) {
     Sums<kThemes + 2> s;
     for (std::size_t k = b; k < e; ++k) {
       const auto i = attendees_[k];
       s.v[0] += r.ta[i];
-      s.v[1] += 0.5 * (r.ti[i] + r.ta[i]);
+      s.v[1] += wi * r.ti[i] + wa * r.ta[i];
       for (int t = 0; t < kThemes; ++t) s.v[2 + t] += r.p(i)[t];
     }
     return s;

@@ -50,15 +50,16 @@ inline double contact_probability_bound(double rate, bool barrier, double barrie
 
 // ---- participation ------------------------------------------------------------
 
-// Member defaults below are illustrative (used by unit tests); the model's
-// values always come from the declared parameters (description.cpp).
+// The coefficient structs below have no defaults of their own: their values
+// come from the declared parameters (utility_weights(), ladder_rates(),
+// fatigue_rates(), conflict_shape() in params.hpp), which unit tests use too.
 struct UtilityWeights {
-  double social = 0.5;    // w_s: share of ties participating (Granovetter / Watts)
-  double efficacy = 0.3;  // w_e: perceived collective efficacy E (Sampson)
-  double trust = 0.2;     // w_t: trust in associations Ta
-  double invited = 0.25;  // w_inv: invited this week
-  double habit = 0.15;    // w_h: already participating (level >= 2)
-  double cost = 0.3;      // w_c: time cost, scaled by (1 - a)(1 + F)
+  double social{};    // w_s: share of ties participating (Granovetter / Watts)
+  double efficacy{};  // w_e: perceived collective efficacy E (Sampson)
+  double trust{};     // w_t: trust in associations Ta
+  double invited{};   // w_inv: invited this week
+  double habit{};     // w_h: already participating (level >= 2)
+  double cost{};      // w_c: time cost, scaled by (1 - a)(1 + F)
 };
 
 // u = w_s S + w_e E + w_t Ta + w_inv invited + w_h habit - w_c (1 - a)(1 + F).
@@ -72,11 +73,11 @@ inline double participation_utility(const UtilityWeights& w, double tie_share, d
 
 struct LadderRates {
   // weekly probability of moving up one rung at u >> theta, from levels 0, 1, 2, 3
-  std::array<double, 4> up{0.1, 0.1, 0.05, 0.02};
-  double down = 0.05;    // weekly probability of moving down at u << theta
-  double noise = 0.1;    // tau: decision noise (0 = deterministic threshold rule)
-  double margin = 0.05;  // m: hysteresis margin below theta before stepping down
-  int core_weeks = 8;    // consecutive weeks at level 3 before core is reachable
+  std::array<double, 4> up{};
+  double down{};     // weekly probability of moving down at u << theta
+  double noise{};    // tau: decision noise (0 = deterministic threshold rule)
+  double margin{};   // m: hysteresis margin below theta before stepping down
+  int core_weeks{};  // consecutive weeks at level 3 before core is reachable
 };
 
 // Probability that utility u clears threshold theta with decision noise tau.
@@ -123,10 +124,10 @@ inline std::uint8_t next_level_from(std::uint8_t level, int weeks_active, Utilit
 }
 
 struct FatigueRates {
-  double gain = 0.03;       // per week of participation at level 3-4
-  double rest = 0.1;        // share recovered per week at level 0-1
-  double relief = 0.5;      // share removed when a project one took part in succeeds
-  double occasional = 0.5;  // gain at level 2, relative to levels 3-4
+  double gain{};        // per week of participation at level 3-4
+  double rest{};        // share recovered per week at level 0-1
+  double relief{};      // share removed when a project one took part in succeeds
+  double occasional{};  // gain at level 2, relative to levels 3-4
 };
 
 inline double fatigue_after_week(double f, std::uint8_t level, const FatigueRates& r) {
@@ -159,10 +160,10 @@ inline double pairwise_dispersion(double mean_squared_to_centroid, std::size_t m
 // p = s((T - T*) / sT) from attendees' mean trust (the trust in which
 // disagreement is heard). Productive conflict is c p, destructive c (1 - p).
 struct ConflictShape {
-  double dispersion_midpoint = 0.3;  // D0
-  double dispersion_scale = 0.05;    // sD
-  double trust_midpoint = 0.35;      // T*
-  double trust_scale = 0.05;         // sT
+  double dispersion_midpoint{};  // D0
+  double dispersion_scale{};     // sD
+  double trust_midpoint{};       // T*
+  double trust_scale{};          // sT
 };
 
 struct ForumConflict {
@@ -205,8 +206,10 @@ inline double similarity(const SiteRecord& a, const SiteRecord& b, double bandwi
 // similarity-weighted mean success of the other attending sites of its network
 // that use it and of those that do not, divided by its standard error (the
 // pooled within-group spread, with the groups' effective sizes). 0 when
-// either group is empty or there are too few peers to judge (fewer than 3).
-inline double practice_evidence(std::span<const SiteRecord> sites, std::size_t s, int k, double bandwidth) {
+// either group is empty or there are too few peers to judge (fewer than
+// min_peers).
+inline double practice_evidence(std::span<const SiteRecord> sites, std::size_t s, int k, double bandwidth,
+                                std::size_t min_peers) {
   const SiteRecord& me = sites[s];
   const auto kk = static_cast<std::size_t>(k);
   double w[2] = {0, 0}, w2[2] = {0, 0}, sum[2] = {0, 0};
@@ -221,7 +224,7 @@ inline double practice_evidence(std::span<const SiteRecord> sites, std::size_t s
     sum[g] += wo * sites[o].success;
     ++peers;
   }
-  if (w[0] <= 0 || w[1] <= 0 || peers < 3) return 0.0;
+  if (w[0] <= 0 || w[1] <= 0 || peers < min_peers) return 0.0;
   const double mean[2] = {sum[0] / w[0], sum[1] / w[1]};
   double ss = 0;
   for (std::size_t o = 0; o < sites.size(); ++o) {

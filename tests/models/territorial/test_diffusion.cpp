@@ -37,23 +37,26 @@ TEST_CASE("diffusion: the evidence for a practice compares attending peers of th
   };
   // Means 5.5 and 2.5; pooled within-group variance (0.25 + 0.25 + 0.25 + 0.25) / 4 x 4 / 2 = 0.5;
   // standard error sqrt(0.5 (1/2 + 1/2)) = 0.707: evidence 3 / 0.707.
-  CHECK(practice_evidence(sites, 0, 0, 10.0) == Approx(3.0 / std::sqrt(0.5)).epsilon(1e-9));
+  CHECK(practice_evidence(sites, 0, 0, 10.0, 3) == Approx(3.0 / std::sqrt(0.5)).epsilon(1e-9));
   // Practice 1: nobody uses it, nothing to compare.
-  CHECK(practice_evidence(sites, 0, 1, 10.0) == 0.0);
+  CHECK(practice_evidence(sites, 0, 1, 10.0, 3) == 0.0);
   SECTION("the order of the sites does not matter") {
     const std::vector<SiteRecord> shuffled{sites[6], sites[4], sites[0], sites[5],
                                            sites[1], sites[3], sites[2]};
-    CHECK(practice_evidence(shuffled, 2, 0, 10.0) == Approx(practice_evidence(sites, 0, 0, 10.0)));
+    CHECK(practice_evidence(shuffled, 2, 0, 10.0, 3) == Approx(practice_evidence(sites, 0, 0, 10.0, 3)));
   }
   SECTION("too few peers to judge") {
     const std::vector<SiteRecord> two{sites[0], sites[1], sites[3]};
-    CHECK(practice_evidence(two, 0, 0, 10.0) == 0.0);
+    CHECK(practice_evidence(two, 0, 0, 10.0, 3) == 0.0);
+    // The fewest peers is a parameter (adoption_min_peers): the four peers above suffice for 4, not 5.
+    CHECK(practice_evidence(sites, 0, 0, 10.0, 4) == Approx(3.0 / std::sqrt(0.5)).epsilon(1e-9));
+    CHECK(practice_evidence(sites, 0, 0, 10.0, 5) == 0.0);
   }
   SECTION("peers are weighted by similarity") {
     auto far = sites;
     far[1].profile[0] = far[2].profile[0] = 6.0;  // the adopters are 250 times larger
     far.push_back(site(0, true, 2.0, true));      // a similar adopter that does as badly as non-adopters
-    CHECK(practice_evidence(far, 0, 0, 0.5) < 1.0);
+    CHECK(practice_evidence(far, 0, 0, 0.5, 3) < 1.0);
     CHECK(similarity(far[0], far[1], 0.5) < 1e-3);
   }
 }

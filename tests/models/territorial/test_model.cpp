@@ -203,6 +203,10 @@ TEST_CASE("list lengths come from the bound members, cross-parameter checks catc
   CHECK_FALSE(prio.check(std::vector<double>{1, 2, 3}).empty());
   CHECK(prio.check(std::vector<double>{1, 2, 3, 4, 5, 6}).empty());
   CHECK_THAT(prio.expectation(), Catch::Contains("a list of 6 real numbers"));
+  // At most one project per theme is active: more than kThemes is an error, not a silent cap.
+  const auto& max_projects = description().params[p.index_of("max_projects")];
+  CHECK(max_projects.check(std::int64_t{kThemes}).empty());
+  CHECK_FALSE(max_projects.check(std::int64_t{kThemes + 1}).empty());
   p.set(p.index_of("resident_priorities"), std::vector<double>{0, 0, 0, 0, 0, 0});
   p.set(p.index_of("block_ties"), std::int64_t{5});
   const auto problems = description().check(p);
