@@ -1,8 +1,8 @@
 #pragma once
-// Typed copies of the territorial model's declared parameters, site fields and
-// interventions, read once when a site is built (never in the step loop).
-// The declarations themselves (defaults, ranges, units, sources) are in
-// description.cpp: one declaration per parameter.
+// The territorial model's parameters, site fields and interventions: each
+// declared once here (default, range, unit, source, description) as a member
+// that is also its typed value, bound when a site is built (never read from a
+// ParamSet in the step loop). description.cpp lists them for the engine.
 #include <array>
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 // Pure per-resident submodels of the territorial model (no state, no
 // randomness of their own: the caller passes the uniform draw). They are
-// unit-tested one by one in tests/models/territorial/submodels.cpp; the phases
+// unit-tested one by one in tests/models/territorial/test_submodels.cpp; the phases
 // (phases_residents.cpp) apply them to every resident in parallel.
 #include <algorithm>
 #include <array>
