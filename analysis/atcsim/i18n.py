@@ -192,7 +192,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "scenario_descriptions_missing": "(no description in the file)",
         "cost_table_note": "Cumulative to {date}; pooled = sum over sites. Extra cost and avoided costs are "
         "paired differences; benefit-cost ratio = mean avoided costs / mean extra cost; cost per person = "
-        "mean extra cost / mean gain (n/a when there is no gain or no extra cost).",
+        "mean extra cost / mean gain (n/a when there is no gain or no extra cost; not estimable, with no "
+        "figure, when the gain or the extra cost is 0 or less in some bootstrap resamples).",
+        "not_estimable": "not estimable",
+        "not_estimable_cost_per_person_moved": "gain in people moved not clearly above 0, so no interval",
+        "not_estimable_cost_per_person_reached": "gain in people reached not clearly above 0, so no "
+        "interval",
+        "not_estimable_benefit_cost_ratio": "extra cost not clearly above 0, so no interval",
+        "no_spread": "same in every replicate",
+        "no_interval": "no interval (fewer than 2 replicates)",
         "avoided": "Avoided costs",
         "net": "Net benefit",
         "cost_per_site_year": "Extra cost per site-year",
@@ -385,7 +393,17 @@ _TEXT: dict[str, dict[str, str]] = {
         "coûts évités sont des différences appariées ; ratio bénéfice-coût = coûts évités moyens / coût "
         "supplémentaire moyen ; coût par personne = coût supplémentaire moyen / gain moyen (n.d. sans gain "
         "ou "
-        "sans coût supplémentaire).",
+        "sans coût supplémentaire ; non estimable, sans chiffre, quand le gain ou le coût supplémentaire est "
+        "nul ou négatif dans certains rééchantillonnages bootstrap).",
+        "not_estimable": "non estimable",
+        "not_estimable_cost_per_person_moved": "gain en personnes ayant changé de situation pas nettement "
+        "supérieur à 0, donc pas d'intervalle",
+        "not_estimable_cost_per_person_reached": "gain en personnes touchées pas nettement supérieur à 0, "
+        "donc pas d'intervalle",
+        "not_estimable_benefit_cost_ratio": "coût supplémentaire pas nettement supérieur à 0, donc pas "
+        "d'intervalle",
+        "no_spread": "identique dans toutes les réplications",
+        "no_interval": "pas d'intervalle (moins de 2 réplications)",
         "avoided": "Coûts évités",
         "net": "Bénéfice net",
         "cost_per_site_year": "Coût supplémentaire par site et par an",

@@ -83,17 +83,44 @@ def _cell(w: Words, row: pd.Series | None, *, digits: int | None = None, extra: 
     return f'<span class="v">{value}</span>{sub}{extra}'
 
 
+#: Ratios of the cost tables; without an interval they are "not estimable" (their denominator, the gain
+#: or the extra cost, is 0 or less in some bootstrap resamples: summary._ratio_stats).
+_RATIOS = ("cost_per_person_moved", "cost_per_person_reached", "benefit_cost_ratio")
+
+
+def _money_spread(row: pd.Series, key: str) -> str:
+    """How sure a cost figure is: ``"ci"`` (an interval), ``"none"`` (no spread across replicates),
+    ``"not estimable"`` (a ratio whose denominator is not clearly above 0) or ``"one"`` (< 2 replicates)."""
+    lo, hi = float(row.get(f"{key}_ci_low", math.nan)), float(row.get(f"{key}_ci_high", math.nan))
+    if math.isfinite(lo) and math.isfinite(hi):
+        return "ci" if hi - lo > 1e-9 * max(abs(lo), abs(hi), 1e-300) else "none"
+    if float(row.get("n_replicates", 2)) < 2:
+        return "one"
+    return "not estimable" if key in _RATIOS else "one"
+
+
+def _money_text(w: Words, row: pd.Series, key: str, ratio: bool = False) -> tuple[str, str]:
+    """A cost figure (escaped HTML) and what says how sure it is: its interval, or why there is none.
+
+    A ratio without an interval is "not estimable" and its point value is not given: a ratio of means
+    whose denominator may be 0 can be any size, and a bare figure would be quoted as a result.
+    """
+    spread = _money_spread(row, key)
+    if spread == "not estimable":
+        return _e(w("not_estimable")), _e(w(f"not_estimable_{key}"))
+    value = w.number(row[key], digits=2) if ratio else w.euros(row[key])
+    if spread == "ci":
+        fmt = (lambda x: w.number(x, digits=2)) if ratio else w.euros
+        sep = " ; " if w.fr else ", "
+        return value, f"[{fmt(row[f'{key}_ci_low'])}{sep}{fmt(row[f'{key}_ci_high'])}]"
+    return value, _e(w("no_spread" if spread == "none" else "no_interval"))
+
+
 def _money_cell(w: Words, row: pd.Series | None, key: str, ratio: bool = False) -> str:
     if row is None or key not in row or not math.isfinite(float(row[key])):
         return w("na")
-    value = w.number(row[key], digits=2) if ratio else w.euros(row[key])
-    lo, hi = float(row.get(f"{key}_ci_low", math.nan)), float(row.get(f"{key}_ci_high", math.nan))
-    spread = math.isfinite(lo) and math.isfinite(hi) and hi - lo > 1e-9 * max(abs(lo), abs(hi), 1e-300)
-    if spread:
-        fmt = (lambda x: w.number(x, digits=2)) if ratio else w.euros
-        sep = " ; " if w.fr else ", "
-        return f'<span class="v">{value}</span><small>[{fmt(lo)}{sep}{fmt(hi)}]</small>'
-    return f'<span class="v">{value}</span>'
+    value, sure = _money_text(w, row, key, ratio)
+    return f'<span class="v">{value}</span><small>{sure}</small>'
 
 
 def _table(
@@ -209,12 +236,17 @@ def _headline(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
         if row is None:
             return
         text = f"<b>{w.signed(row['mean_diff'])}</b> {_e(words_key)}"
-        if not bool(row["deterministic"]):
+        if bool(row["deterministic"]):
+            text += f" ({_e(w('no_spread'))})"
+        else:
             text += f" {w.interval(row['ci_low'], row['ci_high'])}"
         if per_1000:
             rate = ev.effect(c.name, variable, theme=theme, scale="per_1000")
             if rate is not None:
-                text += f" ({w.signed(rate['mean_diff'])} {_e(w('per_1000'))})"
+                sure = (
+                    "" if bool(rate["deterministic"]) else f" {w.interval(rate['ci_low'], rate['ci_high'])}"
+                )
+                text += f" ({w.signed(rate['mean_diff'])}{sure} {_e(w('per_1000'))})"
         pieces.append(text)
 
     lower = str.lower
@@ -227,19 +259,27 @@ def _headline(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
             if row is not None:
                 name = w.variable(variable, str(ds[variable].attrs.get("long_name", "")))
                 unit = f" {w('pp')}" if scale == "pp" else ""
-                pieces.append(f"{_e(name)} <b>{w.signed(row['mean_diff'])}</b>{_e(unit)}")
+                sure = (
+                    f" ({_e(w('no_spread'))})"
+                    if bool(row["deterministic"])
+                    else f" {w.interval(row['ci_low'], row['ci_high'])}"
+                )
+                pieces.append(f"{_e(name)} <b>{w.signed(row['mean_diff'])}</b>{_e(unit)}{sure}")
     cost = ev.cost(c.name)
     sep = " ; " if w.fr else "; "
     text = (", " if not w.fr else ", ").join(pieces)
     if cost is not None and math.isfinite(float(cost["extra_cost_eur"])):
-        text += f"{sep}{_e(w('extra_cost').lower())} <b>{w.euros(cost['extra_cost_eur'])}</b>"
+        value, sure = _money_text(w, cost, "extra_cost_eur")
+        text += f"{sep}{_e(w('extra_cost').lower())} <b>{value}</b> {_bracketed(sure)}"
         if "cost_per_person_moved" in cost and math.isfinite(float(cost["cost_per_person_moved"])):
-            text += f" ({w.euros(cost['cost_per_person_moved'])} {_e(_per_person_moved(w))})"
+            value, sure = _money_text(w, cost, "cost_per_person_moved")
+            if _money_spread(cost, "cost_per_person_moved") == "not estimable":
+                text += f", {_e(w('cost_per_moved').lower())} {value} ({sure})"
+            else:
+                text += f", {value} {_e(_per_person_moved(w))} {_bracketed(sure)}"
         if "benefit_cost_ratio" in cost and math.isfinite(float(cost["benefit_cost_ratio"])):
-            text += (
-                f"{sep}{_e(w('bcr').lower())} <b>{w.number(cost['benefit_cost_ratio'], digits=2)}</b> "
-                + _money_ci(w, cost, "benefit_cost_ratio")
-            )
+            value, sure = _money_text(w, cost, "benefit_cost_ratio", ratio=True)
+            text += f"{sep}{_e(w('bcr').lower())} <b>{value}</b> {_bracketed(sure)}"
     vs = w("vs", treatment=f"<code>{_e(c.treatment)}</code>", baseline=f"<code>{_e(c.baseline)}</code>")
     return f"{vs} : {text}." if w.fr else f"{vs}: {text}."
 
@@ -248,9 +288,9 @@ def _per_person_moved(w: Words) -> str:
     return "par personne ayant changé de situation" if w.fr else "per person moved"
 
 
-def _money_ci(w: Words, row: pd.Series, key: str) -> str:
-    lo, hi = row.get(f"{key}_ci_low", math.nan), row.get(f"{key}_ci_high", math.nan)
-    return w.interval(lo, hi, digits=2) if math.isfinite(float(lo)) else ""
+def _bracketed(sure: str) -> str:
+    """An interval as it is, a reason for having none in parentheses (headline text)."""
+    return sure if sure.startswith("[") else f"({sure})"
 
 
 def _main_table(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:

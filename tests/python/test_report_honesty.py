@@ -1,0 +1,126 @@
+"""The committee summary quotes no figure without its uncertainty and no input as a result.
+
+Evaluators quote what the report prints: a ratio without an interval, a figure
+that an assumed parameter sets, or a difference between networks that mixes
+assumed presets with site sizes must say so where it is printed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import h5py
+import pytest
+
+import atcsim
+from atcsim import cli
+from atcsim.summary import evaluate
+from atcsim.testing import make_synthetic_atc
+
+N_BOOT = 200
+
+
+#: As the engine stores them (models/territorial/params.hpp): lists as text, declared range, source.
+OUTCOME_PARAMETERS = {
+    "reach_share": ("[0.05, 0.05, 0.05, 0.05, 0.05, 0.05]", "1", 0.0, 1.0),
+    "transition_share": ("[0.2, 0.3, 0.2, 0.3, 0.3, 0.3]", "1", 0.0, 1.0),
+    "return_rate": ("[0.5, 0.5, 0.3, 0.5, 0.3, 0.5]", "year-1", 0.0, None),
+}
+
+
+def _store_outcome_parameters(path: Path) -> None:
+    with h5py.File(path, "a") as f:
+        for name, (value, units, lo, hi) in OUTCOME_PARAMETERS.items():
+            dset = f["parameters"].create_dataset(name, data=value, dtype=h5py.string_dtype("utf-8"))
+            dset.attrs.update({"units": units, "source": "assumption", "valid_min": lo})
+            if hi is not None:
+                dset.attrs["valid_max"] = hi
+
+
+def _edit_config(path: Path, edit) -> None:
+    with h5py.File(path, "a") as f:
+        text = f.attrs["config_toml"]
+        f.attrs["config_toml"] = edit(text.decode() if isinstance(text, bytes) else text)
+
+
+@pytest.fixture(scope="module")
+def atc_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ATC-shaped, 4 replicates, with the outcome parameters: ``governance_only`` moves nobody."""
+    path = make_synthetic_atc(tmp_path_factory.mktemp("honesty") / "atc.h5", replicates=4)
+    _store_outcome_parameters(path)
+    return path
+
+
+def _report(path: Path, out: Path, lang: str = "en") -> str:
+    assert cli.main(["report", str(path), "-o", str(out), "--n-boot", str(N_BOOT), "--lang", lang]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def report(atc_file: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _report(atc_file, tmp_path_factory.mktemp("honesty-report") / "en.html")
+
+
+@pytest.fixture(scope="module")
+def summary(report: str) -> str:
+    return report.split('id="contrast-')[0]
+
+
+def _row(summary: str, treatment: str) -> str:
+    """The main table's row of the contrast whose treatment is ``treatment``."""
+    table = summary.split('<table class="ev main">')[1].split("</table>")[0]
+    rows = [r for r in table.split("<tr>") if f"<code>{treatment}</code> vs" in r]
+    assert len(rows) == 1, treatment
+    return rows[0]
+
+
+def _words(html_text: str) -> str:
+    """The text of a table row (a space for each tag)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html_text))
+
+
+def _note(html_text: str, anchor: str = "assumed-outcomes") -> str:
+    """The text of the paragraph with id ``anchor`` (inline tags dropped)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html_text.split(f'id="{anchor}">')[1].split("</p>")[0]))
+
+
+# ------------------------------------------------------------------- no bare figures
+
+
+def test_a_ratio_without_interval_is_not_estimable_not_a_bare_figure(atc_file, summary):
+    with atcsim.open(atc_file) as ds:
+        cost = evaluate(ds, n_boot=N_BOOT).cost("governance_only")
+    point = float(cost["cost_per_person_moved"])
+    assert point > 0 and cost[["cost_per_person_moved_ci_low", "cost_per_person_moved_ci_high"]].isna().all()
+    row = _words(_row(summary, "governance_only"))
+    assert "not estimable" in row and "gain in people moved not clearly above 0, so no interval" in row
+    # the ratio of means is not printed anywhere in the summary: it would be quoted as a result
+    assert f"€{point:,.0f}" not in _words(summary)
+
+
+def test_an_extra_cost_without_spread_says_so(summary):
+    row = _words(_row(summary, "atc"))
+    assert re.search(r"€[\d,]+ same in every replicate", row), row
+
+
+def test_the_headline_gives_intervals_of_rates_and_of_the_cost_per_person_moved(summary):
+    head = _words(summary.split('id="headline"')[1].split("</p>")[0])
+    interval = r"\[[−\d.,]+, [−\d.,]+\]"
+    # people, their interval, then the rate per 1,000 with its own interval
+    assert re.search(rf"participants {interval} \(\+[\d.]+ {interval} per 1,000 residents\)", head), head
+    assert re.search(rf"people moved {interval} \(\+[\d.]+ {interval} per 1,000 residents\)", head), head
+    assert re.search(r"extra cost €[\d,]+ \(same in every replicate\)", head), head
+    assert re.search(r"€[\d,]+ per person moved \[€[\d,]+, €[\d,]+\];", head), head
+    assert re.search(rf"benefit-cost ratio [\d.]+ {interval}", head), head
+
+
+def test_the_headline_says_when_the_cost_per_person_moved_is_not_estimable(atc_file, tmp_path):
+    out = tmp_path / "gov.html"
+    argv = ["report", str(atc_file), "-o", str(out), "--n-boot", str(N_BOOT), "--lang", "en"]
+    assert cli.main(argv + ["--baseline", "baseline", "--treatment", "governance_only"]) == 0
+    head = _words(out.read_text(encoding="utf-8").split('id="headline"')[1].split("</p>")[0])
+    assert (
+        "cost per person moved not estimable (gain in people moved not clearly above 0, so no interval)"
+        in head
+    )
