@@ -200,6 +200,30 @@ _TEXT: dict[str, dict[str, str]] = {
         "interval",
         "not_estimable_benefit_cost_ratio": "extra cost not clearly above 0, so no interval",
         "no_spread": "same in every replicate",
+        "assumed_outcomes": "People moved and better off, avoided costs, the benefit-cost ratio and the "
+        "cost per person moved rest on assumed parameters, not measured ones: a successful project reaches a "
+        "share of a theme's target group (<code>reach_share</code> = {reach}) and a share of those reached "
+        "move (<code>transition_share</code> = {transition}){recorded}.",
+        "assumed_recorded": " (base values stored in this file{source})",
+        "assumed_source": ", source “{source}”",
+        "assumed_unknown": "People moved and better off, avoided costs, the benefit-cost ratio and the "
+        "cost per person moved rest on assumed parameters, not measured ones: the share of a theme's target "
+        "group a successful project reaches (<code>reach_share</code>) and the share of those reached who "
+        "move (<code>transition_share</code>; docs/ODD.md 7.9), whose values this file does not record.",
+        "assumed_proportional": "People moved and avoided costs grow roughly in proportion to reach_share × "
+        "transition_share (a little less, as those moved fill the target group), the benefit-cost ratio with "
+        "them and the cost per person moved inversely; avoided costs also fall as the assumed "
+        "<code>return_rate</code>{ret} rises. Their intervals cover simulation noise only, not these "
+        "assumptions.",
+        "assumed_diffusion": "With diffusion across sites on, people better off also decide which practices "
+        "sites take up: these figures depend on reach_share, transition_share and <code>return_rate</code>"
+        "{ret}, not in proportion. Their intervals cover simulation noise only, not these assumptions.",
+        "assumed_return": " ({values}, per year)",
+        "assumed_override": "Scenario(s) {names} set their own values of these parameters.",
+        "assumed_varied": "They vary within this file ({names}): the values above are the base ones.",
+        "by_theme_range": "{lo} to {hi} by theme",
+        "headline_assumed": "People moved, avoided costs and the ratios built on them depend on assumed "
+        "parameters (note below the table); their intervals cover simulation noise only.",
         "no_interval": "no interval (fewer than 2 replicates)",
         "avoided": "Avoided costs",
         "net": "Net benefit",
@@ -403,6 +427,35 @@ _TEXT: dict[str, dict[str, str]] = {
         "not_estimable_benefit_cost_ratio": "coût supplémentaire pas nettement supérieur à 0, donc pas "
         "d'intervalle",
         "no_spread": "identique dans toutes les réplications",
+        "assumed_outcomes": "Les personnes ayant changé de situation ou en meilleure situation, les coûts "
+        "évités, le ratio bénéfice-coût et le coût par personne ayant changé de situation reposent sur des "
+        "paramètres supposés, non mesurés : un projet réussi touche une part du public cible d'un thème "
+        "(<code>reach_share</code> = {reach}) et une part des personnes touchées change de situation "
+        "(<code>transition_share</code> = {transition}){recorded}.",
+        "assumed_recorded": " (valeurs de base enregistrées dans ce fichier{source})",
+        "assumed_source": ", source « {source} »",
+        "assumed_unknown": "Les personnes ayant changé de situation ou en meilleure situation, les coûts "
+        "évités, le ratio bénéfice-coût et le coût par personne ayant changé de situation reposent sur des "
+        "paramètres supposés, non mesurés : la part du public cible d'un thème qu'un projet réussi touche "
+        "(<code>reach_share</code>) et la part des personnes touchées qui change de situation "
+        "(<code>transition_share</code> ; docs/ODD.md 7.9), dont ce fichier n'enregistre pas les valeurs.",
+        "assumed_proportional": "Les personnes ayant changé de situation et les coûts évités croissent à peu "
+        "près en proportion de reach_share × transition_share (un peu moins, à mesure que le public cible se "
+        "vide), le ratio bénéfice-coût avec eux et le coût par personne ayant changé de situation en sens "
+        "inverse ; les coûts évités baissent aussi quand le taux de retour supposé <code>return_rate</code>"
+        "{ret} augmente. Leurs intervalles ne couvrent que le bruit de simulation, pas ces hypothèses.",
+        "assumed_diffusion": "Avec la diffusion entre sites, les personnes en meilleure situation décident "
+        "aussi des pratiques que les sites adoptent : ces chiffres dépendent de reach_share, "
+        "transition_share et <code>return_rate</code>{ret}, pas en proportion. Leurs intervalles ne "
+        "couvrent que le bruit de simulation, pas ces hypothèses.",
+        "assumed_return": " ({values}, par an)",
+        "assumed_override": "Le ou les scénarios {names} fixent leurs propres valeurs de ces paramètres.",
+        "assumed_varied": "Ils varient dans ce fichier ({names}) : les valeurs ci-dessus sont celles "
+        "de base.",
+        "by_theme_range": "{lo} à {hi} selon le thème",
+        "headline_assumed": "Les personnes ayant changé de situation, les coûts évités et les ratios qui en "
+        "découlent dépendent de paramètres supposés (note sous le tableau) ; leurs intervalles ne couvrent "
+        "que le bruit de simulation.",
         "no_interval": "pas d'intervalle (moins de 2 réplications)",
         "avoided": "Coûts évités",
         "net": "Bénéfice net",

@@ -8,6 +8,7 @@ comes from :func:`atcsim.evaluate`; the words from :mod:`atcsim.i18n`.
 from __future__ import annotations
 
 import html
+import json
 import math
 from typing import Any, Callable, Sequence
 
@@ -15,7 +16,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .evaluation import Contrast, scenario_descriptions
+from .dataset import read_parameters
+from .errors import AtcsimError
+from .evaluation import Contrast, config, scenario_descriptions
 from .i18n import Note, Words
 from .results import POOLED
 from .summary import ALL_THEMES, FOR_WHOM_VARIABLES, Evaluation
@@ -175,6 +178,108 @@ def _measure_header(ds: xr.Dataset, w: Words, variable: str, theme: str, scale: 
     return f"{_e(name)}{_e(theme_text)}" + (f'<br><small class="u">{_e(unit)}</small>' if unit else "")
 
 
+# ------------------------------------------------------ figures set by assumptions
+
+#: Parameters (all "assumption") that set, per successful project, how many people are reached and move
+#: (models/territorial/phases_projects.cpp, phase 8), and how fast they return.
+_REACH, _TRANSITION, _RETURN = "reach_share", "transition_share", "return_rate"
+
+
+def _values(value: Any) -> list[float]:
+    """A parameter's value (a number, a list, or a list as the engine stores it: "[0.05, 0.05]")."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    values = value if isinstance(value, (list, tuple)) else [value]
+    try:
+        out = [float(v) for v in values]
+    except (TypeError, ValueError):
+        return []
+    return out if out and all(math.isfinite(v) for v in out) else []
+
+
+def _outcome_parameters(ds: xr.Dataset) -> dict[str, tuple[list[float], str]]:
+    """reach_share, transition_share and return_rate as the file records them, with their source: the
+    base values of ``/parameters``, else those of the stored configuration's ``[model]``."""
+    try:
+        params = read_parameters(ds)
+    except (AtcsimError, OSError, ValueError):
+        params = pd.DataFrame()
+    model = config(ds).get("model", {})
+    found = {}
+    for name in (_REACH, _TRANSITION, _RETURN):
+        if name in params.index:
+            values, source = _values(params.at[name, "value"]), str(params.at[name, "source"])
+        else:
+            values, source = _values(model.get(name)), ""
+        if values:
+            found[name] = (values, source)
+    return found
+
+
+def _per_theme(w: Words, values: list[float]) -> str:
+    lo, hi = min(values), max(values)
+    return w.compact(lo) if lo == hi else w("by_theme_range", lo=w.compact(lo), hi=w.compact(hi))
+
+
+def _shows_assumed_outcomes(ev: Evaluation) -> bool:
+    """True when the report prints people moved or better off, avoided costs or ratios built on them."""
+    costs = ev.costs
+    return (
+        _has(ev, "people_moved")
+        or _has(ev, "people_better_off")
+        or any(k in costs for k in ("avoided_eur", "cost_per_person_moved"))
+    )
+
+
+def assumed_outcomes_note(ds: xr.Dataset, ev: Evaluation, w: Words, anchor: str = "") -> str:
+    """What sets people moved and the cost figures: the assumed reach and transition shares, their values
+    as the file records them, how the figures depend on them, and that intervals leave them out (HTML).
+
+    People moved per successful project are transition_share × reach_share × target group × (1 − share of
+    the group already better off): the figures grow roughly, not exactly, in proportion to the product,
+    so no range is derived from the parameters' declared bounds.
+    """
+    if not _shows_assumed_outcomes(ev):
+        return ""
+    found = _outcome_parameters(ds)
+    if _REACH in found and _TRANSITION in found:
+        sources = {found[n][1] for n in (_REACH, _TRANSITION)}
+        source = (
+            w("assumed_source", source=_e(sources.pop())) if len(sources) == 1 and "" not in sources else ""
+        )
+        text = w(
+            "assumed_outcomes",
+            reach=_per_theme(w, found[_REACH][0]),
+            transition=_per_theme(w, found[_TRANSITION][0]),
+            recorded=w("assumed_recorded", source=source),
+        )
+    else:
+        text = w("assumed_unknown")
+    ret = w("assumed_return", values=_per_theme(w, found[_RETURN][0])) if _RETURN in found else ""
+    diffusion = bool(config(ds).get("model", {}).get("diffusion", False))
+    text += " " + w("assumed_diffusion" if diffusion else "assumed_proportional", ret=ret)
+    scenarios = {s for c in ev.contrasts for s in (c.treatment, c.baseline)}
+    names = (_REACH, _TRANSITION, _RETURN)
+    overriding = [
+        str(s.get("name", ""))
+        for s in config(ds).get("scenario", [])
+        if isinstance(s, dict)
+        and s.get("name") in scenarios
+        and isinstance(s.get("model"), dict)
+        and set(s["model"]) & set(names)
+    ]
+    if overriding:
+        text += " " + w("assumed_override", names=", ".join(f"<code>{_e(n)}</code>" for n in overriding))
+    varied = [str(v) for v in ds.variables if any(n in str(v) for n in names)]
+    if varied:
+        text += " " + w("assumed_varied", names=", ".join(f"<code>{_e(v)}</code>" for v in varied))
+    ident = f' id="{_e(anchor)}"' if anchor else ""
+    return f'<p class="note assumed"{ident}>{text}</p>'
+
+
 # ------------------------------------------------------------------- summary
 
 
@@ -281,7 +386,8 @@ def _headline(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
             value, sure = _money_text(w, cost, "benefit_cost_ratio", ratio=True)
             text += f"{sep}{_e(w('bcr').lower())} <b>{value}</b> {_bracketed(sure)}"
     vs = w("vs", treatment=f"<code>{_e(c.treatment)}</code>", baseline=f"<code>{_e(c.baseline)}</code>")
-    return f"{vs} : {text}." if w.fr else f"{vs}: {text}."
+    assumed = f" {_e(w('headline_assumed'))}" if _shows_assumed_outcomes(ev) else ""
+    return (f"{vs} : {text}." if w.fr else f"{vs}: {text}.") + assumed
 
 
 def _per_person_moved(w: Words) -> str:
@@ -330,6 +436,7 @@ def _main_table(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
                 row.append(_cost_per(w, cost, "benefit_cost_ratio", ratio=True))
         rows.append(row)
     note = f'<p class="note">{_e(w("double_count"))}</p>' if any(m[1] == ALL_THEMES for m in measures) else ""
+    note += assumed_outcomes_note(ds, ev, w, "assumed-outcomes")
     return f'<h2>{_e(w("what_changed"))}</h2>' + _table(headers, rows, "main") + note
 
 
@@ -510,6 +617,7 @@ def contrast_section(
     if len(people):
         parts.append(f'<h3>{_e(w("effects_in_people"))}</h3>')
         parts.append(_people_table(ds, people, w))
+        parts.append(assumed_outcomes_note(ds, ev, w))
     others = pooled[~pooled["scale"].isin(["people", "per_1000"])]
     if len(others):
         parts.append(f'<h3>{_e(w("other_outcomes"))}</h3>')
@@ -529,7 +637,7 @@ def contrast_section(
         )
         parts.append(figure(fig, f"effects of {c.name} by site"))
     parts.append(_site_details(ds, e, w, measures))
-    parts.append(_cost_details(ev, c, w))
+    parts.append(_cost_details(ds, ev, c, w))
     parts.append("</section>")
     return "".join(parts)
 
@@ -635,7 +743,7 @@ def _site_details(ds: xr.Dataset, e: pd.DataFrame, w: Words, measures: list[tupl
     return f"<details><summary>{_e(w('per_site'))}</summary>{_table(headers, body, 'sites')}</details>"
 
 
-def _cost_details(ev: Evaluation, c: Contrast, w: Words) -> str:
+def _cost_details(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
     if ev.costs.empty:
         return ""
     rows = ev.costs[ev.costs["contrast"] == c.name]
@@ -661,7 +769,7 @@ def _cost_details(ev: Evaluation, c: Contrast, w: Words) -> str:
         body.append(cells)
     when = ev.when_of(c)
     date = w.date(when.date) if when.date is not None else when.label
-    note = f'<p class="note">{_e(w("cost_table_note", date=date))}</p>'
+    note = f'<p class="note">{_e(w("cost_table_note", date=date))}</p>' + assumed_outcomes_note(ds, ev, w)
     return f"<details><summary>{_e(w('costs'))}</summary>{note}{_table(headers, body, 'costs')}</details>"
 
 

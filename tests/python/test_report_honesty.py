@@ -124,3 +124,57 @@ def test_the_headline_says_when_the_cost_per_person_moved_is_not_estimable(atc_f
         "cost per person moved not estimable (gain in people moved not clearly above 0, so no interval)"
         in head
     )
+
+
+# ---------------------------------------------------------- figures set by assumptions
+
+
+def test_figures_set_by_assumed_parameters_say_so_with_the_stored_values(summary, report):
+    note = _note(summary)
+    for needle in (
+        "People moved and better off, avoided costs, the benefit-cost ratio and the cost per person moved "
+        "rest on assumed parameters",
+        "(reach_share = 0.05)",
+        "(transition_share = 0.2 to 0.3 by theme)",
+        "base values stored in this file, source “assumption”",
+        "roughly in proportion to reach_share × transition_share",
+        "return_rate (0.3 to 0.5 by theme, per year)",
+        "Their intervals cover simulation noise only, not these assumptions.",
+    ):
+        assert needle in note, (needle, note)
+    # no range is derived from the declared bounds: the dependence is not exactly proportional
+    assert "proportional range" not in note and "[0, 1]" not in note
+    head = _words(summary.split('id="headline"')[1].split("</p>")[0])
+    assert "depend on assumed parameters (note below the table); their intervals cover simulation" in head
+    # every contrast section says it too, next to its people table and in its cost details
+    sections = report.split('<section class="contrast"')[1:]
+    sections = [s.split("</section>")[0] for s in sections]
+    assert sections and all(s.count("(<code>reach_share</code> = 0.05)") == 2 for s in sections)
+
+
+def test_the_note_says_when_the_file_does_not_record_the_parameters(tmp_path):
+    path = make_synthetic_atc(tmp_path / "bare.h5", replicates=3)
+    note = _note(_report(path, tmp_path / "bare.html"))
+    assert "(transition_share; docs/ODD.md 7.9), whose values this file does not record" in note
+
+
+def test_scenario_overrides_and_diffusion_change_the_note(atc_file, tmp_path):
+    path = tmp_path / "edited.h5"
+    path.write_bytes(atc_file.read_bytes())
+
+    def edit(text: str) -> str:
+        text = text.replace('name = "atc"\n', 'name = "atc"\nmodel = { reach_share = 0.1 }\n', 1)
+        return text + "\n[model]\ndiffusion = true\n"
+
+    _edit_config(path, edit)
+    note = _note(_report(path, tmp_path / "edited.html"))
+    assert "Scenario(s) atc set their own values of these parameters." in note
+    assert "With diffusion across sites on" in note and "not in proportion" in note
+    assert "roughly in proportion" not in note
+
+
+def test_french_note(atc_file, tmp_path):
+    text = _report(atc_file, tmp_path / "fr.html", lang="fr")
+    note = _note(text)
+    assert "(reach_share = 0,05)" in note and "(transition_share = 0,2 à 0,3 selon le thème)" in note
+    assert "Leurs intervalles ne couvrent que le bruit de simulation, pas ces hypothèses." in note
