@@ -78,6 +78,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "question": "Question",
         "what_changed": "What each contrast changed",
         "for_whom": "For whom ({contrast})",
+        "for_whom_note": "Networks differ in method as the model's presets assume it (assumptions, "
+        "docs/networks.md) and in their sites: one animator per site is a smaller dose per resident where "
+        "sites are larger, and per-1,000 figures carry that. These rows do not rank the networks' methods.",
         "by_theme": "By theme ({contrast})",
         "how_sure": "How sure are we",
         "caveats_up_front": "Caveats and site data quality",
@@ -296,6 +299,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "question": "Question",
         "what_changed": "Ce qu'a changé chaque contraste",
         "for_whom": "Pour qui ({contrast})",
+        "for_whom_note": "Les réseaux diffèrent par leur méthode telle que les préréglages du modèle la "
+        "supposent (hypothèses, docs/networks.md) et par leurs sites : un animateur par site est une dose "
+        "par habitant plus faible dans les grands sites, ce que portent les chiffres pour 1 000 habitants. "
+        "Ces lignes ne classent pas les méthodes des réseaux.",
         "by_theme": "Par thème ({contrast})",
         "how_sure": "Quelle certitude",
         "caveats_up_front": "Réserves et qualité des données des sites",

@@ -487,7 +487,9 @@ def _for_whom(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
         for variable, theme, scale in measures:
             cells.append(_cell(w, ev.effect(c.name, variable, theme=theme, scale=scale, group=g["group"])))
         rows.append(cells)
-    return f'<div><h2>{_e(w("for_whom", contrast=c.name))}</h2>{_table(headers, rows, "whom", 1)}</div>'
+    networked = bool((groups["group_kind"] == "network").any())
+    note = f'<p class="note" id="for-whom-note">{_e(w("for_whom_note"))}</p>' if networked else ""
+    return f'<div><h2>{_e(w("for_whom", contrast=c.name))}</h2>{_table(headers, rows, "whom", 1)}{note}</div>'
 
 
 def _by_theme(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:

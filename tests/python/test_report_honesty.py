@@ -7,6 +7,7 @@ assumed presets with site sizes must say so where it is printed.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 import atcsim
 from atcsim import cli
 from atcsim.summary import evaluate
-from atcsim.testing import make_synthetic_atc
+from atcsim.testing import make_synthetic, make_synthetic_atc
 
 N_BOOT = 200
 
@@ -82,7 +83,8 @@ def _words(html_text: str) -> str:
 
 def _note(html_text: str, anchor: str = "assumed-outcomes") -> str:
     """The text of the paragraph with id ``anchor`` (inline tags dropped)."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html_text.split(f'id="{anchor}">')[1].split("</p>")[0]))
+    text = re.sub(r"<[^>]+>", "", html_text.split(f'id="{anchor}">')[1].split("</p>")[0])
+    return re.sub(r"\s+", " ", html.unescape(text))
 
 
 # ------------------------------------------------------------------- no bare figures
@@ -178,3 +180,21 @@ def test_french_note(atc_file, tmp_path):
     note = _note(text)
     assert "(reach_share = 0,05)" in note and "(transition_share = 0,2 à 0,3 selon le thème)" in note
     assert "Leurs intervalles ne couvrent que le bruit de simulation, pas ces hypothèses." in note
+
+
+# ------------------------------------------------------------------------ for whom
+
+
+def test_for_whom_says_network_rows_mix_assumed_presets_with_site_sizes(summary):
+    whom = summary.split('<table class="ev whom">')[1]
+    assert "network " in whom.split("</table>")[0]  # the table has network rows
+    note = _note(whom, "for-whom-note")
+    assert "presets assume it (assumptions, docs/networks.md)" in note
+    assert "one animator per site is a smaller dose per resident where sites are larger" in note
+    assert "These rows do not rank the networks' methods." in note
+
+
+def test_for_whom_has_no_network_note_without_networks(tmp_path):
+    path = make_synthetic(tmp_path / "one.h5", replicates=4, sites=["all"], people=True)
+    text = _report(path, tmp_path / "one.html")
+    assert '<table class="ev whom">' in text and 'id="for-whom-note"' not in text
