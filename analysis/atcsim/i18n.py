@@ -139,6 +139,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_gain": "no gain",
         "effects_in_people": "Effects in people",
         "other_outcomes": "Other outcomes",
+        "process_measures": "Process measures (implementation, not outcomes)",
+        "process_note": "These follow the intervention's schedule by construction: the shared diagnosis's "
+        "quality gains diagnosis_gain per forum during a shared diagnosis and a fraction of that otherwise "
+        "(diagnosis_without_process). They show that the package was delivered, not what it achieved.",
         "indicator": "Indicator",
         "baseline_mean": "Baseline",
         "treatment_mean": "Treatment",
@@ -365,6 +369,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_gain": "aucun gain",
         "effects_in_people": "Effets en nombre de personnes",
         "other_outcomes": "Autres résultats",
+        "process_measures": "Mesures de processus (mise en œuvre, pas des résultats)",
+        "process_note": "Elles suivent par construction le calendrier de l'intervention : la qualité du "
+        "diagnostic partagé gagne diagnosis_gain par forum pendant un diagnostic partagé et une fraction de "
+        "ce gain sinon (diagnosis_without_process). Elles montrent que le programme a été mis en œuvre, pas "
+        "ce qu'il a produit.",
         "indicator": "Indicateur",
         "baseline_mean": "Référence",
         "treatment_mean": "Traitement",

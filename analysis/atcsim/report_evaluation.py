@@ -21,7 +21,7 @@ from .errors import AtcsimError
 from .evaluation import Contrast, config, scenario_descriptions
 from .i18n import Note, Words
 from .results import POOLED
-from .summary import ALL_THEMES, FOR_WHOM_VARIABLES, Evaluation
+from .summary import ALL_THEMES, FOR_WHOM_VARIABLES, PROCESS_VARIABLES, Evaluation
 
 __all__ = [
     "summary_section",
@@ -162,7 +162,7 @@ def _fallback_measures(ev: Evaluation) -> list[tuple[str, str, str, bool]]:
     """Without head counts (e.g. canonical models): the first outcomes evaluated."""
     seen: list[tuple[str, str, str, bool]] = []
     for (variable, theme, scale), _ in ev.effects.groupby(["variable", "theme", "scale"], sort=False):
-        if scale != "per_1000":
+        if scale != "per_1000" and variable not in PROCESS_VARIABLES:
             seen.append((variable, theme, scale, False))
         if len(seen) == 4:
             break
@@ -621,9 +621,14 @@ def contrast_section(
         parts.append(_people_table(ds, people, w))
         parts.append(assumed_outcomes_note(ds, ev, w))
     others = pooled[~pooled["scale"].isin(["people", "per_1000"])]
+    process = others[others["variable"].isin(PROCESS_VARIABLES)]
+    others = others[~others["variable"].isin(PROCESS_VARIABLES)]
     if len(others):
         parts.append(f'<h3>{_e(w("other_outcomes"))}</h3>')
         parts.append(_outcome_table(ds, others, w))
+    if len(process):
+        parts.append(f'<h3>{_e(w("process_measures"))}</h3><p class="note">{_e(w("process_note"))}</p>')
+        parts.append(_outcome_table(ds, process, w))
     measures = _figure_measures(e)
     if measures:
         titles = [_measure_title(ds, w, *m) for m in measures]

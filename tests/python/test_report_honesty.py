@@ -198,3 +198,16 @@ def test_for_whom_has_no_network_note_without_networks(tmp_path):
     path = make_synthetic(tmp_path / "one.h5", replicates=4, sites=["all"], people=True)
     text = _report(path, tmp_path / "one.html")
     assert '<table class="ev whom">' in text and 'id="for-whom-note"' not in text
+
+
+# ------------------------------------------------------------------ process measures
+
+
+def test_diagnosis_quality_is_a_process_measure_not_an_outcome(report):
+    section = report.split('id="contrast-experiment"')[1].split("</section>")[0]
+    assert "<code>diagnosis_quality</code>" in section
+    outcomes = section.split("<h3>Other outcomes</h3>")[1].split("<h3>")[0]
+    assert "diagnosis_quality" not in outcomes
+    process = section.split("<h3>Process measures (implementation, not outcomes)</h3>")[1].split("<h3>")[0]
+    assert "<code>diagnosis_quality</code>" in process
+    assert "They show that the package was delivered, not what it achieved." in process
