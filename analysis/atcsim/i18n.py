@@ -78,6 +78,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "question": "Question",
         "what_changed": "What each contrast changed",
         "for_whom": "For whom ({contrast})",
+        "for_whom_note": "Networks differ in method as the model's presets assume it (assumptions, "
+        "docs/networks.md) and in their sites: one animator per site is a smaller dose per resident where "
+        "sites are larger, and per-1,000 figures carry that. These rows do not rank the networks' methods.",
         "by_theme": "By theme ({contrast})",
         "how_sure": "How sure are we",
         "caveats_up_front": "Caveats and site data quality",
@@ -136,6 +139,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_gain": "no gain",
         "effects_in_people": "Effects in people",
         "other_outcomes": "Other outcomes",
+        "process_measures": "Process measures (implementation, not outcomes)",
+        "process_note": "These follow the intervention's schedule by construction: the shared diagnosis's "
+        "quality gains diagnosis_gain per forum during a shared diagnosis and a fraction of that otherwise "
+        "(diagnosis_without_process). They show that the package was delivered, not what it achieved.",
         "indicator": "Indicator",
         "baseline_mean": "Baseline",
         "treatment_mean": "Treatment",
@@ -192,7 +199,39 @@ _TEXT: dict[str, dict[str, str]] = {
         "scenario_descriptions_missing": "(no description in the file)",
         "cost_table_note": "Cumulative to {date}; pooled = sum over sites. Extra cost and avoided costs are "
         "paired differences; benefit-cost ratio = mean avoided costs / mean extra cost; cost per person = "
-        "mean extra cost / mean gain (n/a when there is no gain or no extra cost).",
+        "mean extra cost / mean gain (n/a when there is no gain or no extra cost; not estimable, with no "
+        "figure, when the gain or the extra cost is 0 or less in some bootstrap resamples).",
+        "not_estimable": "not estimable",
+        "not_estimable_cost_per_person_moved": "gain in people moved not clearly above 0, so no interval",
+        "not_estimable_cost_per_person_reached": "gain in people reached not clearly above 0, so no "
+        "interval",
+        "not_estimable_benefit_cost_ratio": "extra cost not clearly above 0, so no interval",
+        "no_spread": "same in every replicate",
+        "assumed_outcomes": "People moved and better off, avoided costs, the benefit-cost ratio and the "
+        "cost per person moved rest on assumed parameters, not measured ones: a successful project reaches a "
+        "share of a theme's target group (<code>reach_share</code> = {reach}) and a share of those reached "
+        "move (<code>transition_share</code> = {transition}){recorded}.",
+        "assumed_recorded": " (base values stored in this file{source})",
+        "assumed_source": ", source “{source}”",
+        "assumed_unknown": "People moved and better off, avoided costs, the benefit-cost ratio and the "
+        "cost per person moved rest on assumed parameters, not measured ones: the share of a theme's target "
+        "group a successful project reaches (<code>reach_share</code>) and the share of those reached who "
+        "move (<code>transition_share</code>; docs/ODD.md 7.9), whose values this file does not record.",
+        "assumed_proportional": "People moved and avoided costs grow roughly in proportion to reach_share × "
+        "transition_share (a little less, as those moved fill the target group), the benefit-cost ratio with "
+        "them and the cost per person moved inversely; avoided costs also fall as the assumed "
+        "<code>return_rate</code>{ret} rises. Their intervals cover simulation noise only, not these "
+        "assumptions.",
+        "assumed_diffusion": "With diffusion across sites on, people better off also decide which practices "
+        "sites take up: these figures depend on reach_share, transition_share and <code>return_rate</code>"
+        "{ret}, not in proportion. Their intervals cover simulation noise only, not these assumptions.",
+        "assumed_return": " ({values}, per year)",
+        "assumed_override": "Scenario(s) {names} set their own values of these parameters.",
+        "assumed_varied": "They vary within this file ({names}): the values above are the base ones.",
+        "by_theme_range": "{lo} to {hi} by theme",
+        "headline_assumed": "People moved, avoided costs and the ratios built on them depend on assumed "
+        "parameters (note below the table); their intervals cover simulation noise only.",
+        "no_interval": "no interval (fewer than 2 replicates)",
         "avoided": "Avoided costs",
         "net": "Net benefit",
         "cost_per_site_year": "Extra cost per site-year",
@@ -264,6 +303,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "question": "Question",
         "what_changed": "Ce qu'a changé chaque contraste",
         "for_whom": "Pour qui ({contrast})",
+        "for_whom_note": "Les réseaux diffèrent par leur méthode telle que les préréglages du modèle la "
+        "supposent (hypothèses, docs/networks.md) et par leurs sites : un animateur par site est une dose "
+        "par habitant plus faible dans les grands sites, ce que portent les chiffres pour 1 000 habitants. "
+        "Ces lignes ne classent pas les méthodes des réseaux.",
         "by_theme": "Par thème ({contrast})",
         "how_sure": "Quelle certitude",
         "caveats_up_front": "Réserves et qualité des données des sites",
@@ -326,6 +369,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_gain": "aucun gain",
         "effects_in_people": "Effets en nombre de personnes",
         "other_outcomes": "Autres résultats",
+        "process_measures": "Mesures de processus (mise en œuvre, pas des résultats)",
+        "process_note": "Elles suivent par construction le calendrier de l'intervention : la qualité du "
+        "diagnostic partagé gagne diagnosis_gain par forum pendant un diagnostic partagé et une fraction de "
+        "ce gain sinon (diagnosis_without_process). Elles montrent que le programme a été mis en œuvre, pas "
+        "ce qu'il a produit.",
         "indicator": "Indicateur",
         "baseline_mean": "Référence",
         "treatment_mean": "Traitement",
@@ -385,7 +433,46 @@ _TEXT: dict[str, dict[str, str]] = {
         "coûts évités sont des différences appariées ; ratio bénéfice-coût = coûts évités moyens / coût "
         "supplémentaire moyen ; coût par personne = coût supplémentaire moyen / gain moyen (n.d. sans gain "
         "ou "
-        "sans coût supplémentaire).",
+        "sans coût supplémentaire ; non estimable, sans chiffre, quand le gain ou le coût supplémentaire est "
+        "nul ou négatif dans certains rééchantillonnages bootstrap).",
+        "not_estimable": "non estimable",
+        "not_estimable_cost_per_person_moved": "gain en personnes ayant changé de situation pas nettement "
+        "supérieur à 0, donc pas d'intervalle",
+        "not_estimable_cost_per_person_reached": "gain en personnes touchées pas nettement supérieur à 0, "
+        "donc pas d'intervalle",
+        "not_estimable_benefit_cost_ratio": "coût supplémentaire pas nettement supérieur à 0, donc pas "
+        "d'intervalle",
+        "no_spread": "identique dans toutes les réplications",
+        "assumed_outcomes": "Les personnes ayant changé de situation ou en meilleure situation, les coûts "
+        "évités, le ratio bénéfice-coût et le coût par personne ayant changé de situation reposent sur des "
+        "paramètres supposés, non mesurés : un projet réussi touche une part du public cible d'un thème "
+        "(<code>reach_share</code> = {reach}) et une part des personnes touchées change de situation "
+        "(<code>transition_share</code> = {transition}){recorded}.",
+        "assumed_recorded": " (valeurs de base enregistrées dans ce fichier{source})",
+        "assumed_source": ", source « {source} »",
+        "assumed_unknown": "Les personnes ayant changé de situation ou en meilleure situation, les coûts "
+        "évités, le ratio bénéfice-coût et le coût par personne ayant changé de situation reposent sur des "
+        "paramètres supposés, non mesurés : la part du public cible d'un thème qu'un projet réussi touche "
+        "(<code>reach_share</code>) et la part des personnes touchées qui change de situation "
+        "(<code>transition_share</code> ; docs/ODD.md 7.9), dont ce fichier n'enregistre pas les valeurs.",
+        "assumed_proportional": "Les personnes ayant changé de situation et les coûts évités croissent à peu "
+        "près en proportion de reach_share × transition_share (un peu moins, à mesure que le public cible se "
+        "vide), le ratio bénéfice-coût avec eux et le coût par personne ayant changé de situation en sens "
+        "inverse ; les coûts évités baissent aussi quand le taux de retour supposé <code>return_rate</code>"
+        "{ret} augmente. Leurs intervalles ne couvrent que le bruit de simulation, pas ces hypothèses.",
+        "assumed_diffusion": "Avec la diffusion entre sites, les personnes en meilleure situation décident "
+        "aussi des pratiques que les sites adoptent : ces chiffres dépendent de reach_share, "
+        "transition_share et <code>return_rate</code>{ret}, pas en proportion. Leurs intervalles ne "
+        "couvrent que le bruit de simulation, pas ces hypothèses.",
+        "assumed_return": " ({values}, par an)",
+        "assumed_override": "Le ou les scénarios {names} fixent leurs propres valeurs de ces paramètres.",
+        "assumed_varied": "Ils varient dans ce fichier ({names}) : les valeurs ci-dessus sont celles "
+        "de base.",
+        "by_theme_range": "{lo} à {hi} selon le thème",
+        "headline_assumed": "Les personnes ayant changé de situation, les coûts évités et les ratios qui en "
+        "découlent dépendent de paramètres supposés (note sous le tableau) ; leurs intervalles ne couvrent "
+        "que le bruit de simulation.",
+        "no_interval": "pas d'intervalle (moins de 2 réplications)",
         "avoided": "Coûts évités",
         "net": "Bénéfice net",
         "cost_per_site_year": "Coût supplémentaire par site et par an",

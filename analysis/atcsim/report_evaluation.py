@@ -8,6 +8,7 @@ comes from :func:`atcsim.evaluate`; the words from :mod:`atcsim.i18n`.
 from __future__ import annotations
 
 import html
+import json
 import math
 from typing import Any, Callable, Sequence
 
@@ -15,10 +16,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .evaluation import Contrast, scenario_descriptions
+from .dataset import read_parameters
+from .errors import AtcsimError
+from .evaluation import Contrast, config, scenario_descriptions
 from .i18n import Note, Words
 from .results import POOLED
-from .summary import ALL_THEMES, FOR_WHOM_VARIABLES, Evaluation
+from .summary import ALL_THEMES, FOR_WHOM_VARIABLES, PROCESS_VARIABLES, Evaluation
 
 __all__ = [
     "summary_section",
@@ -83,17 +86,44 @@ def _cell(w: Words, row: pd.Series | None, *, digits: int | None = None, extra: 
     return f'<span class="v">{value}</span>{sub}{extra}'
 
 
+#: Ratios of the cost tables; without an interval they are "not estimable" (their denominator, the gain
+#: or the extra cost, is 0 or less in some bootstrap resamples: summary._ratio_stats).
+_RATIOS = ("cost_per_person_moved", "cost_per_person_reached", "benefit_cost_ratio")
+
+
+def _money_spread(row: pd.Series, key: str) -> str:
+    """How sure a cost figure is: ``"ci"`` (an interval), ``"none"`` (no spread across replicates),
+    ``"not estimable"`` (a ratio whose denominator is not clearly above 0) or ``"one"`` (< 2 replicates)."""
+    lo, hi = float(row.get(f"{key}_ci_low", math.nan)), float(row.get(f"{key}_ci_high", math.nan))
+    if math.isfinite(lo) and math.isfinite(hi):
+        return "ci" if hi - lo > 1e-9 * max(abs(lo), abs(hi), 1e-300) else "none"
+    if float(row.get("n_replicates", 2)) < 2:
+        return "one"
+    return "not estimable" if key in _RATIOS else "one"
+
+
+def _money_text(w: Words, row: pd.Series, key: str, ratio: bool = False) -> tuple[str, str]:
+    """A cost figure (escaped HTML) and what says how sure it is: its interval, or why there is none.
+
+    A ratio without an interval is "not estimable" and its point value is not given: a ratio of means
+    whose denominator may be 0 can be any size, and a bare figure would be quoted as a result.
+    """
+    spread = _money_spread(row, key)
+    if spread == "not estimable":
+        return _e(w("not_estimable")), _e(w(f"not_estimable_{key}"))
+    value = w.number(row[key], digits=2) if ratio else w.euros(row[key])
+    if spread == "ci":
+        fmt = (lambda x: w.number(x, digits=2)) if ratio else w.euros
+        sep = " ; " if w.fr else ", "
+        return value, f"[{fmt(row[f'{key}_ci_low'])}{sep}{fmt(row[f'{key}_ci_high'])}]"
+    return value, _e(w("no_spread" if spread == "none" else "no_interval"))
+
+
 def _money_cell(w: Words, row: pd.Series | None, key: str, ratio: bool = False) -> str:
     if row is None or key not in row or not math.isfinite(float(row[key])):
         return w("na")
-    value = w.number(row[key], digits=2) if ratio else w.euros(row[key])
-    lo, hi = float(row.get(f"{key}_ci_low", math.nan)), float(row.get(f"{key}_ci_high", math.nan))
-    spread = math.isfinite(lo) and math.isfinite(hi) and hi - lo > 1e-9 * max(abs(lo), abs(hi), 1e-300)
-    if spread:
-        fmt = (lambda x: w.number(x, digits=2)) if ratio else w.euros
-        sep = " ; " if w.fr else ", "
-        return f'<span class="v">{value}</span><small>[{fmt(lo)}{sep}{fmt(hi)}]</small>'
-    return f'<span class="v">{value}</span>'
+    value, sure = _money_text(w, row, key, ratio)
+    return f'<span class="v">{value}</span><small>{sure}</small>'
 
 
 def _table(
@@ -132,7 +162,7 @@ def _fallback_measures(ev: Evaluation) -> list[tuple[str, str, str, bool]]:
     """Without head counts (e.g. canonical models): the first outcomes evaluated."""
     seen: list[tuple[str, str, str, bool]] = []
     for (variable, theme, scale), _ in ev.effects.groupby(["variable", "theme", "scale"], sort=False):
-        if scale != "per_1000":
+        if scale != "per_1000" and variable not in PROCESS_VARIABLES:
             seen.append((variable, theme, scale, False))
         if len(seen) == 4:
             break
@@ -146,6 +176,108 @@ def _measure_header(ds: xr.Dataset, w: Words, variable: str, theme: str, scale: 
     unit = {"pp": w("pp"), "people": w("people"), "per_1000": w("per_1000")}.get(scale, "")
     theme_text = f" ({w.theme(theme)})" if theme else ""
     return f"{_e(name)}{_e(theme_text)}" + (f'<br><small class="u">{_e(unit)}</small>' if unit else "")
+
+
+# ------------------------------------------------------ figures set by assumptions
+
+#: Parameters (all "assumption") that set, per successful project, how many people are reached and move
+#: (models/territorial/phases_projects.cpp, phase 8), and how fast they return.
+_REACH, _TRANSITION, _RETURN = "reach_share", "transition_share", "return_rate"
+
+
+def _values(value: Any) -> list[float]:
+    """A parameter's value (a number, a list, or a list as the engine stores it: "[0.05, 0.05]")."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    values = value if isinstance(value, (list, tuple)) else [value]
+    try:
+        out = [float(v) for v in values]
+    except (TypeError, ValueError):
+        return []
+    return out if out and all(math.isfinite(v) for v in out) else []
+
+
+def _outcome_parameters(ds: xr.Dataset) -> dict[str, tuple[list[float], str]]:
+    """reach_share, transition_share and return_rate as the file records them, with their source: the
+    base values of ``/parameters``, else those of the stored configuration's ``[model]``."""
+    try:
+        params = read_parameters(ds)
+    except (AtcsimError, OSError, ValueError):
+        params = pd.DataFrame()
+    model = config(ds).get("model", {})
+    found = {}
+    for name in (_REACH, _TRANSITION, _RETURN):
+        if name in params.index:
+            values, source = _values(params.at[name, "value"]), str(params.at[name, "source"])
+        else:
+            values, source = _values(model.get(name)), ""
+        if values:
+            found[name] = (values, source)
+    return found
+
+
+def _per_theme(w: Words, values: list[float]) -> str:
+    lo, hi = min(values), max(values)
+    return w.compact(lo) if lo == hi else w("by_theme_range", lo=w.compact(lo), hi=w.compact(hi))
+
+
+def _shows_assumed_outcomes(ev: Evaluation) -> bool:
+    """True when the report prints people moved or better off, avoided costs or ratios built on them."""
+    costs = ev.costs
+    return (
+        _has(ev, "people_moved")
+        or _has(ev, "people_better_off")
+        or any(k in costs for k in ("avoided_eur", "cost_per_person_moved"))
+    )
+
+
+def assumed_outcomes_note(ds: xr.Dataset, ev: Evaluation, w: Words, anchor: str = "") -> str:
+    """What sets people moved and the cost figures: the assumed reach and transition shares, their values
+    as the file records them, how the figures depend on them, and that intervals leave them out (HTML).
+
+    People moved per successful project are transition_share × reach_share × target group × (1 − share of
+    the group already better off): the figures grow roughly, not exactly, in proportion to the product,
+    so no range is derived from the parameters' declared bounds.
+    """
+    if not _shows_assumed_outcomes(ev):
+        return ""
+    found = _outcome_parameters(ds)
+    if _REACH in found and _TRANSITION in found:
+        sources = {found[n][1] for n in (_REACH, _TRANSITION)}
+        source = (
+            w("assumed_source", source=_e(sources.pop())) if len(sources) == 1 and "" not in sources else ""
+        )
+        text = w(
+            "assumed_outcomes",
+            reach=_per_theme(w, found[_REACH][0]),
+            transition=_per_theme(w, found[_TRANSITION][0]),
+            recorded=w("assumed_recorded", source=source),
+        )
+    else:
+        text = w("assumed_unknown")
+    ret = w("assumed_return", values=_per_theme(w, found[_RETURN][0])) if _RETURN in found else ""
+    diffusion = bool(config(ds).get("model", {}).get("diffusion", False))
+    text += " " + w("assumed_diffusion" if diffusion else "assumed_proportional", ret=ret)
+    scenarios = {s for c in ev.contrasts for s in (c.treatment, c.baseline)}
+    names = (_REACH, _TRANSITION, _RETURN)
+    overriding = [
+        str(s.get("name", ""))
+        for s in config(ds).get("scenario", [])
+        if isinstance(s, dict)
+        and s.get("name") in scenarios
+        and isinstance(s.get("model"), dict)
+        and set(s["model"]) & set(names)
+    ]
+    if overriding:
+        text += " " + w("assumed_override", names=", ".join(f"<code>{_e(n)}</code>" for n in overriding))
+    varied = [str(v) for v in ds.variables if any(n in str(v) for n in names)]
+    if varied:
+        text += " " + w("assumed_varied", names=", ".join(f"<code>{_e(v)}</code>" for v in varied))
+    ident = f' id="{_e(anchor)}"' if anchor else ""
+    return f'<p class="note assumed"{ident}>{text}</p>'
 
 
 # ------------------------------------------------------------------- summary
@@ -209,12 +341,17 @@ def _headline(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
         if row is None:
             return
         text = f"<b>{w.signed(row['mean_diff'])}</b> {_e(words_key)}"
-        if not bool(row["deterministic"]):
+        if bool(row["deterministic"]):
+            text += f" ({_e(w('no_spread'))})"
+        else:
             text += f" {w.interval(row['ci_low'], row['ci_high'])}"
         if per_1000:
             rate = ev.effect(c.name, variable, theme=theme, scale="per_1000")
             if rate is not None:
-                text += f" ({w.signed(rate['mean_diff'])} {_e(w('per_1000'))})"
+                sure = (
+                    "" if bool(rate["deterministic"]) else f" {w.interval(rate['ci_low'], rate['ci_high'])}"
+                )
+                text += f" ({w.signed(rate['mean_diff'])}{sure} {_e(w('per_1000'))})"
         pieces.append(text)
 
     lower = str.lower
@@ -227,30 +364,39 @@ def _headline(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
             if row is not None:
                 name = w.variable(variable, str(ds[variable].attrs.get("long_name", "")))
                 unit = f" {w('pp')}" if scale == "pp" else ""
-                pieces.append(f"{_e(name)} <b>{w.signed(row['mean_diff'])}</b>{_e(unit)}")
+                sure = (
+                    f" ({_e(w('no_spread'))})"
+                    if bool(row["deterministic"])
+                    else f" {w.interval(row['ci_low'], row['ci_high'])}"
+                )
+                pieces.append(f"{_e(name)} <b>{w.signed(row['mean_diff'])}</b>{_e(unit)}{sure}")
     cost = ev.cost(c.name)
     sep = " ; " if w.fr else "; "
     text = (", " if not w.fr else ", ").join(pieces)
     if cost is not None and math.isfinite(float(cost["extra_cost_eur"])):
-        text += f"{sep}{_e(w('extra_cost').lower())} <b>{w.euros(cost['extra_cost_eur'])}</b>"
+        value, sure = _money_text(w, cost, "extra_cost_eur")
+        text += f"{sep}{_e(w('extra_cost').lower())} <b>{value}</b> {_bracketed(sure)}"
         if "cost_per_person_moved" in cost and math.isfinite(float(cost["cost_per_person_moved"])):
-            text += f" ({w.euros(cost['cost_per_person_moved'])} {_e(_per_person_moved(w))})"
+            value, sure = _money_text(w, cost, "cost_per_person_moved")
+            if _money_spread(cost, "cost_per_person_moved") == "not estimable":
+                text += f", {_e(w('cost_per_moved').lower())} {value} ({sure})"
+            else:
+                text += f", {value} {_e(_per_person_moved(w))} {_bracketed(sure)}"
         if "benefit_cost_ratio" in cost and math.isfinite(float(cost["benefit_cost_ratio"])):
-            text += (
-                f"{sep}{_e(w('bcr').lower())} <b>{w.number(cost['benefit_cost_ratio'], digits=2)}</b> "
-                + _money_ci(w, cost, "benefit_cost_ratio")
-            )
+            value, sure = _money_text(w, cost, "benefit_cost_ratio", ratio=True)
+            text += f"{sep}{_e(w('bcr').lower())} <b>{value}</b> {_bracketed(sure)}"
     vs = w("vs", treatment=f"<code>{_e(c.treatment)}</code>", baseline=f"<code>{_e(c.baseline)}</code>")
-    return f"{vs} : {text}." if w.fr else f"{vs}: {text}."
+    assumed = f" {_e(w('headline_assumed'))}" if _shows_assumed_outcomes(ev) else ""
+    return (f"{vs} : {text}." if w.fr else f"{vs}: {text}.") + assumed
 
 
 def _per_person_moved(w: Words) -> str:
     return "par personne ayant changé de situation" if w.fr else "per person moved"
 
 
-def _money_ci(w: Words, row: pd.Series, key: str) -> str:
-    lo, hi = row.get(f"{key}_ci_low", math.nan), row.get(f"{key}_ci_high", math.nan)
-    return w.interval(lo, hi, digits=2) if math.isfinite(float(lo)) else ""
+def _bracketed(sure: str) -> str:
+    """An interval as it is, a reason for having none in parentheses (headline text)."""
+    return sure if sure.startswith("[") else f"({sure})"
 
 
 def _main_table(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
@@ -290,6 +436,7 @@ def _main_table(ds: xr.Dataset, ev: Evaluation, w: Words) -> str:
                 row.append(_cost_per(w, cost, "benefit_cost_ratio", ratio=True))
         rows.append(row)
     note = f'<p class="note">{_e(w("double_count"))}</p>' if any(m[1] == ALL_THEMES for m in measures) else ""
+    note += assumed_outcomes_note(ds, ev, w, "assumed-outcomes")
     return f'<h2>{_e(w("what_changed"))}</h2>' + _table(headers, rows, "main") + note
 
 
@@ -340,7 +487,9 @@ def _for_whom(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
         for variable, theme, scale in measures:
             cells.append(_cell(w, ev.effect(c.name, variable, theme=theme, scale=scale, group=g["group"])))
         rows.append(cells)
-    return f'<div><h2>{_e(w("for_whom", contrast=c.name))}</h2>{_table(headers, rows, "whom", 1)}</div>'
+    networked = bool((groups["group_kind"] == "network").any())
+    note = f'<p class="note" id="for-whom-note">{_e(w("for_whom_note"))}</p>' if networked else ""
+    return f'<div><h2>{_e(w("for_whom", contrast=c.name))}</h2>{_table(headers, rows, "whom", 1)}{note}</div>'
 
 
 def _by_theme(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
@@ -470,10 +619,16 @@ def contrast_section(
     if len(people):
         parts.append(f'<h3>{_e(w("effects_in_people"))}</h3>')
         parts.append(_people_table(ds, people, w))
+        parts.append(assumed_outcomes_note(ds, ev, w))
     others = pooled[~pooled["scale"].isin(["people", "per_1000"])]
+    process = others[others["variable"].isin(PROCESS_VARIABLES)]
+    others = others[~others["variable"].isin(PROCESS_VARIABLES)]
     if len(others):
         parts.append(f'<h3>{_e(w("other_outcomes"))}</h3>')
         parts.append(_outcome_table(ds, others, w))
+    if len(process):
+        parts.append(f'<h3>{_e(w("process_measures"))}</h3><p class="note">{_e(w("process_note"))}</p>')
+        parts.append(_outcome_table(ds, process, w))
     measures = _figure_measures(e)
     if measures:
         titles = [_measure_title(ds, w, *m) for m in measures]
@@ -489,7 +644,7 @@ def contrast_section(
         )
         parts.append(figure(fig, f"effects of {c.name} by site"))
     parts.append(_site_details(ds, e, w, measures))
-    parts.append(_cost_details(ev, c, w))
+    parts.append(_cost_details(ds, ev, c, w))
     parts.append("</section>")
     return "".join(parts)
 
@@ -595,7 +750,7 @@ def _site_details(ds: xr.Dataset, e: pd.DataFrame, w: Words, measures: list[tupl
     return f"<details><summary>{_e(w('per_site'))}</summary>{_table(headers, body, 'sites')}</details>"
 
 
-def _cost_details(ev: Evaluation, c: Contrast, w: Words) -> str:
+def _cost_details(ds: xr.Dataset, ev: Evaluation, c: Contrast, w: Words) -> str:
     if ev.costs.empty:
         return ""
     rows = ev.costs[ev.costs["contrast"] == c.name]
@@ -621,7 +776,7 @@ def _cost_details(ev: Evaluation, c: Contrast, w: Words) -> str:
         body.append(cells)
     when = ev.when_of(c)
     date = w.date(when.date) if when.date is not None else when.label
-    note = f'<p class="note">{_e(w("cost_table_note", date=date))}</p>'
+    note = f'<p class="note">{_e(w("cost_table_note", date=date))}</p>' + assumed_outcomes_note(ds, ev, w)
     return f"<details><summary>{_e(w('costs'))}</summary>{note}{_table(headers, body, 'costs')}</details>"
 
 

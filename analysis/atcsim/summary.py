@@ -57,6 +57,7 @@ __all__ = [
     "PEOPLE_VARIABLES",
     "SHARE_VARIABLES",
     "FOR_WHOM_VARIABLES",
+    "PROCESS_VARIABLES",
     "DEFAULT_EFFECT_VARIABLES",
     "ALL_THEMES",
     "When",
@@ -80,6 +81,10 @@ PEOPLE_VARIABLES: tuple[str, ...] = (
 SHARE_VARIABLES: tuple[str, ...] = ("participation_share", "active_share")
 #: Who takes part: representation ratios (1 = parity with the population).
 FOR_WHOM_VARIABLES: tuple[str, ...] = ("youth_representation_ratio", "low_income_representation_ratio")
+#: Process (implementation) measures: their effect echoes the schedule of the intervention (the shared
+#: diagnosis's quality gains diagnosis_gain per forum during a shared diagnosis, diagnosis_without_process
+#: times that otherwise: models/territorial/phases_residents.cpp), so they show delivery, not outcomes.
+PROCESS_VARIABLES: tuple[str, ...] = ("diagnosis_quality",)
 #: Every indicator whose effect is computed by default, when the file has it and it is an outcome.
 DEFAULT_EFFECT_VARIABLES: tuple[str, ...] = (
     *PEOPLE_VARIABLES,

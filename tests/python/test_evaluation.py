@@ -460,6 +460,8 @@ def test_report_of_a_small_real_atc15_run(tmp_path):
     kept = ev.when_of("animator_kept")
     assert kept.source == "contrast" and kept.date == pd.Timestamp("2023-12-25")
     assert "mesuré au 25 décembre 2023" in summary
+    # people moved and the cost figures name the assumed parameters that set them, as the engine stored them
+    assert "(<code>reach_share</code> = 0,05)" in summary and "source « assumption »" in summary
 
 
 def test_figures_drawn_in_forked_children_are_the_serial_ones(people_file, monkeypatch):
