@@ -186,7 +186,15 @@ InterventionSpec Loader::intervention(const toml::table& table, const std::strin
                                 *kind, step_date(out.end_step), out.end_step, step_date(out.start_step),
                                 out.start_step));
   }
-  out.sites = r.string_list("sites").value_or(std::vector<std::string>{});
+  const auto sites = r.string_list("sites");
+  // An empty list would read as "no site" but has always meant every site
+  // (the absence of a restriction): refused, so that neither is assumed.
+  if (sites && sites->empty()) {
+    r.fail("sites",
+           "expected at least one site id (leave 'sites' out for every site, or remove the "
+           "intervention for none)");
+  }
+  out.sites = sites.value_or(std::vector<std::string>{});
   for (const auto& id : out.sites) {
     const bool exists = std::any_of(spec.sites.begin(), spec.sites.end(),
                                     [&](const SiteSpec& site) { return site.id == id; });

@@ -225,6 +225,10 @@ TEST_CASE("an intervention that could never be active is an error naming its sce
   CHECK_THAT(error_of(config(dir, head + "sites = [\"exampel\"]\n" + tail)),
              Catch::Contains("scenario \"atc_covid\".intervention \"animator\".sites: unknown site 'exampel' "
                              "(did you mean 'example'?)"));
+  // An empty list is neither "no site" nor "every site": refused.
+  CHECK_THAT(error_of(config(dir, head + "sites = []\n" + tail)),
+             Catch::Contains("c.toml:12:9: scenario \"atc_covid\".intervention \"animator\".sites: expected "
+                             "at least one site id (leave 'sites' out for every site"));
   CHECK(load(config(dir, head + "start_date = 2020-08-31\n" + tail)).scenarios[1].interventions.size() == 1);
 }
 
