@@ -40,6 +40,26 @@ std::size_t warm_up_count(const sim::ExperimentSpec& spec) {
   return warm_ups;
 }
 
+// Every site of the scenario, built in parallel (without the warm-up).
+std::vector<std::unique_ptr<sim::Model>> build_sites(const sim::ExperimentSpec& spec,
+                                                     const sim::ScenarioSpec& scenario,
+                                                     const sim::ParamSet& params, sim::Parallel par) {
+  std::vector<std::vector<sim::InterventionSpec>> ivs(spec.sites.size());
+  for (std::size_t k = 0; k < spec.sites.size(); ++k) {
+    for (const auto& iv : scenario.interventions) {
+      if (iv.applies_to(spec.sites[k].id)) ivs[k].push_back(iv);
+    }
+  }
+  std::vector<std::unique_ptr<sim::Model>> sites(spec.sites.size());
+  oneapi::tbb::parallel_for(std::size_t{0}, sites.size(), [&](std::size_t k) {
+    const sim::ModelInit init{
+        params,     spec.sites[k],  ivs[k], sim::RngKey{spec.seed, 0, static_cast<std::uint32_t>(k)},
+        spec.steps, spec.step_days, par};
+    sites[k] = spec.model->create(init);
+  });
+  return sites;
+}
+
 }  // namespace
 
 int main() {
@@ -60,20 +80,8 @@ int main() {
       params.real("population_scale"));
 
   const sim::Parallel par(true);
-  std::vector<std::vector<sim::InterventionSpec>> ivs(spec.sites.size());
-  for (std::size_t k = 0; k < spec.sites.size(); ++k) {
-    for (const auto& iv : scenario.interventions) {
-      if (iv.applies_to(spec.sites[k].id)) ivs[k].push_back(iv);
-    }
-  }
-  std::vector<std::unique_ptr<sim::Model>> sites(spec.sites.size());
   const double t0 = bench::now_seconds();
-  oneapi::tbb::parallel_for(std::size_t{0}, sites.size(), [&](std::size_t k) {
-    const sim::ModelInit init{
-        params,     spec.sites[k],  ivs[k], sim::RngKey{spec.seed, 0, static_cast<std::uint32_t>(k)},
-        spec.steps, spec.step_days, par};
-    sites[k] = spec.model->create(init);
-  });
+  std::vector<std::unique_ptr<sim::Model>> sites = build_sites(spec, scenario, params, par);
   const double t1 = bench::now_seconds();
   std::uint64_t agents = 0;
   for (const auto& m : sites) agents += m->agent_count();
