@@ -58,14 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument(
         "--at",
         metavar="DATE",
-        help="measure effects at this date (YYYY-MM-DD) or model step (default: the end of the "
-        "experiment, from the intervention timeline; else the end of the run)",
+        help="measure effects at this date (YYYY-MM-DD) or model step (>= 0, counted from the start "
+        "of the run; default: the end of the experiment, from the intervention timeline; else the end "
+        "of the run)",
     )
     when.add_argument(
         "--window",
         nargs=2,
         metavar=("FROM", "TO"),
-        help="measure effects as the mean over this window (dates or steps, inclusive)",
+        help="measure effects as the mean over this window (dates or steps >= 0, inclusive)",
     )
     report.add_argument(
         "--lang",
@@ -84,14 +85,14 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_N_BOOT,
         metavar="N",
-        help=f"bootstrap resamples (default {DEFAULT_N_BOOT})",
+        help=f"bootstrap resamples, at least 1 (default {DEFAULT_N_BOOT})",
     )
     report.add_argument(
         "--seed",
         type=int,
         default=DEFAULT_SEED,
         metavar="SEED",
-        help=f"bootstrap seed (default {DEFAULT_SEED})",
+        help=f"bootstrap seed, a non-negative integer (default {DEFAULT_SEED})",
     )
 
     info = sub.add_parser(
@@ -162,6 +163,12 @@ def _one_line(exc: BaseException) -> str:
 def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .report import write_report  # matplotlib is only imported when needed
 
+    if args.n_boot < 1:
+        raise AtcsimError(f"--n-boot: expected a positive number of bootstrap resamples, got {args.n_boot}")
+    if args.seed < 0:
+        raise AtcsimError(f"--seed: expected a non-negative integer, got {args.seed}")
+    at = _time_arg("--at", args.at)
+    window = tuple(_time_arg("--window", t) for t in args.window) if args.window else None
     command = _prog() + " " + " ".join(shlex.quote(a) for a in argv)
     output, notes = write_report(
         args.path,
@@ -171,8 +178,8 @@ def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         n_boot=args.n_boot,
         seed=args.seed,
         report_command=command,
-        at=_time_arg(args.at),
-        window=tuple(_time_arg(t) for t in args.window) if args.window else None,
+        at=at,
+        window=window,
         lang=args.lang,
         pooling=args.pooling,
     )
@@ -182,14 +189,24 @@ def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _time_arg(text: str | None) -> str | int | None:
-    """A date stays a string; a whole number is a model step (negative: a position from the end)."""
+def _time_arg(option: str, text: str | None) -> str | int | None:
+    """A date stays a string; a whole number is a model step, which cannot be negative.
+
+    (``atcsim.compare(at=-1)`` counts from the end; on the command line a
+    negative step is refused rather than silently read that way.)
+    """
     if text is None:
         return None
     try:
-        return int(text)
+        step = int(text)
     except ValueError:
         return text
+    if step < 0:
+        raise AtcsimError(
+            f"{option}: expected a date (YYYY-MM-DD) or a model step >= 0, got {text} "
+            "(steps count from the start of the run; negative steps are not valid)"
+        )
+    return step
 
 
 def _run_info(args: argparse.Namespace) -> int:

@@ -211,6 +211,28 @@ def test_unknown_baseline_exit_2(result_file, tmp_path, capsys):
     assert err.strip().count("\n") == 0
 
 
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        # negative steps were read as positions from the end (--at -5: the 5th time from the end)
+        (["--at", "-5"], "--at: expected a date (YYYY-MM-DD) or a model step >= 0, got -5"),
+        (["--window", "-3", "-1"], "--window: expected a date (YYYY-MM-DD) or a model step >= 0, got -3"),
+        (["--window", "2", "-1"], "--window: expected a date (YYYY-MM-DD) or a model step >= 0, got -1"),
+        # these were "internal error: ValueError ... please report this", exit 1
+        (["--n-boot", "0"], "--n-boot: expected a positive number of bootstrap resamples, got 0"),
+        (["--n-boot", "-3"], "--n-boot: expected a positive number of bootstrap resamples, got -3"),
+        (["--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
+    ],
+)
+def test_bad_report_arguments_exit_2_and_write_nothing(result_file, tmp_path, capsys, extra, message):
+    out = tmp_path / "x.html"
+    code = cli.main(["report", str(result_file), "-o", str(out), *extra])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith(f"atcsim report: error: {message}") and err.strip().count("\n") == 0
+    assert not out.exists()
+
+
 def test_unwritable_output_exit_1(result_file, tmp_path, capsys):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
