@@ -40,7 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         "confidence intervals, per-site plots, cost-effectiveness, caveats.",
     )
     report.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
-    report.add_argument("-o", "--output", help="HTML file to write (default: PATH.html)")
+    report.add_argument(
+        "-o",
+        "--output",
+        help="HTML file to write (default: PATH.html; missing folders are created; an existing "
+        "directory, FIFO or device is refused)",
+    )
     report.add_argument(
         "--baseline",
         metavar="NAME",
@@ -112,7 +117,13 @@ def _parser() -> argparse.ArgumentParser:
         "final and mean value of each indicator, like NetLogo BehaviorSpace's table output.",
     )
     export.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
-    export.add_argument("-o", "--output", required=True, help="CSV file to write (OUTPUT.gz: gzip)")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="CSV file to write (OUTPUT.gz: gzip), in an existing folder; written as OUTPUT.tmp and "
+        "renamed, so an existing directory, FIFO or device is refused",
+    )
     export.add_argument("--format", choices=("csv", "behaviorspace"), default="csv", help="default: csv")
     export.add_argument(
         "--variable",

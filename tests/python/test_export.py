@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 import subprocess
 import sys
 
@@ -198,13 +200,36 @@ def test_bad_export_paths_exit_2(atc15_small, tmp_path):
     for args, message in [
         ([str(tmp_path / "missing.h5"), "-o", str(tmp_path / "x.csv")], "missing.h5"),
         ([str(atc15_small), "-o", str(tmp_path / "no" / "x.csv")], "does not exist"),
-        ([str(atc15_small), "-o", str(tmp_path)], "folder"),
+        ([str(atc15_small), "-o", str(tmp_path)], "it is a directory"),
     ]:
         proc = _cli("export", *args)
         assert proc.returncode == 2, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and message in proc.stderr
     proc = _cli("export", str(atc15_small), "-o", str(tmp_path / "x.csv"), "--format", "parquet")
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def test_export_refuses_an_output_that_is_not_a_regular_file(result_file, tmp_path):
+    """OUTPUT.tmp was renamed over whatever OUTPUT was: a FIFO (or, as root, /dev/null) became a
+    regular file. Now refused like `atcsim run -o`, exit 2, nothing written, the target untouched."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.csv"
+    link.symlink_to(fifo)
+    busy = tmp_path / "busy.csv"
+    os.mkfifo(tmp_path / "busy.csv.tmp")
+    for output, why in [
+        (fifo, "it is a FIFO (named pipe), not a regular file"),
+        (link, "it is a FIFO (named pipe), not a regular file"),
+        (busy, f"'{busy}.tmp' is a FIFO (named pipe), not a regular file"),
+        (result_file, "it is the input file; give another output name"),
+    ]:
+        proc = _cli("export", str(result_file), "-o", str(output))
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr == f"atcsim export: error: -o {output}: cannot write '{output}': {why}\n"
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and stat.S_ISFIFO((tmp_path / "busy.csv.tmp").stat().st_mode)
+    assert link.is_symlink() and not busy.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.csv.tmp", "link.csv", "pipe"]
 
 
 # --------------------------------------------------------------------- tidy
