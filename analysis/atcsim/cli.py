@@ -258,14 +258,33 @@ def _run_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: ``finally`` clauses run (no OUTPUT.tmp is left), exit 130."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough; a second must not interrupt the clean-up
+    raise _Terminated()
+
+
+def _signal_child(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:  # it has just exited
+        pass
+
+
 def guarded_main(argv: Sequence[str] | None = None) -> int:
     """``python3 -m atcsim``: :func:`main` in a forked child, so that even a crash of
     the HDF5 library on a damaged file (which no ``except`` catches) ends in one
     line and exit code 2, never a core dump. Files are also checked before they
     are read (:func:`atcsim.dataset.check_file`); this guards whatever comes after.
+    SIGTERM (to this process or its group) stops the child like Ctrl-C, so that
+    it cleans up (export's ``OUTPUT.tmp``) and exits 130.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     if not hasattr(os, "fork"):
+        signal.signal(signal.SIGTERM, _terminate)
         return main(argv)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -273,13 +292,19 @@ def guarded_main(argv: Sequence[str] | None = None) -> int:
     if pid == 0:
         code = 1
         try:
+            signal.signal(signal.SIGTERM, _terminate)
             code = main(argv)
         except SystemExit as exc:  # argparse: --help, usage errors
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        except KeyboardInterrupt:  # before main's own handler (while parsing the arguments)
+            code = 130
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
+    # A SIGTERM sent to this process alone (kill PID) is passed on, so that the
+    # child stops the same way and cleans up (export's OUTPUT.tmp).
+    signal.signal(signal.SIGTERM, lambda *_: _signal_child(pid))
     while True:
         try:
             _, status = os.waitpid(pid, 0)
