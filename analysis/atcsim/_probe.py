@@ -225,6 +225,10 @@ def check_isolated(path: str, budget: int, cpu_limit: float) -> str:
         message = b""
         while chunk := os.read(read_end, 65536):
             message += chunk
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the check must not outlive us
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     finally:
         os.close(read_end)
     _, status = os.waitpid(pid, 0)

@@ -40,7 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         "confidence intervals, per-site plots, cost-effectiveness, caveats.",
     )
     report.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
-    report.add_argument("-o", "--output", help="HTML file to write (default: PATH.html)")
+    report.add_argument(
+        "-o",
+        "--output",
+        help="HTML file to write (default: PATH.html; missing folders are created; an existing "
+        "directory, FIFO or device is refused)",
+    )
     report.add_argument(
         "--baseline",
         metavar="NAME",
@@ -58,14 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument(
         "--at",
         metavar="DATE",
-        help="measure effects at this date (YYYY-MM-DD) or model step (default: the end of the "
-        "experiment, from the intervention timeline; else the end of the run)",
+        help="measure effects at this date (YYYY-MM-DD) or model step (>= 0, counted from the start "
+        "of the run; default: the end of the experiment, from the intervention timeline; else the end "
+        "of the run)",
     )
     when.add_argument(
         "--window",
         nargs=2,
         metavar=("FROM", "TO"),
-        help="measure effects as the mean over this window (dates or steps, inclusive)",
+        help="measure effects as the mean over this window (dates or steps >= 0, inclusive)",
     )
     report.add_argument(
         "--lang",
@@ -84,14 +90,14 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_N_BOOT,
         metavar="N",
-        help=f"bootstrap resamples (default {DEFAULT_N_BOOT})",
+        help=f"bootstrap resamples, at least 1 (default {DEFAULT_N_BOOT})",
     )
     report.add_argument(
         "--seed",
         type=int,
         default=DEFAULT_SEED,
         metavar="SEED",
-        help=f"bootstrap seed (default {DEFAULT_SEED})",
+        help=f"bootstrap seed, a non-negative integer (default {DEFAULT_SEED})",
     )
 
     info = sub.add_parser(
@@ -111,7 +117,13 @@ def _parser() -> argparse.ArgumentParser:
         "final and mean value of each indicator, like NetLogo BehaviorSpace's table output.",
     )
     export.add_argument("path", help="result file (OUT.h5 or OUT.h5.partial)")
-    export.add_argument("-o", "--output", required=True, help="CSV file to write (OUTPUT.gz: gzip)")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="CSV file to write (OUTPUT.gz: gzip), in an existing folder; written as OUTPUT.tmp and "
+        "renamed, so an existing directory, FIFO or device is refused",
+    )
     export.add_argument("--format", choices=("csv", "behaviorspace"), default="csv", help="default: csv")
     export.add_argument(
         "--variable",
@@ -162,6 +174,12 @@ def _one_line(exc: BaseException) -> str:
 def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .report import write_report  # matplotlib is only imported when needed
 
+    if args.n_boot < 1:
+        raise AtcsimError(f"--n-boot: expected a positive number of bootstrap resamples, got {args.n_boot}")
+    if args.seed < 0:
+        raise AtcsimError(f"--seed: expected a non-negative integer, got {args.seed}")
+    at = _time_arg("--at", args.at)
+    window = tuple(_time_arg("--window", t) for t in args.window) if args.window else None
     command = _prog() + " " + " ".join(shlex.quote(a) for a in argv)
     output, notes = write_report(
         args.path,
@@ -171,8 +189,8 @@ def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
         n_boot=args.n_boot,
         seed=args.seed,
         report_command=command,
-        at=_time_arg(args.at),
-        window=tuple(_time_arg(t) for t in args.window) if args.window else None,
+        at=at,
+        window=window,
         lang=args.lang,
         pooling=args.pooling,
     )
@@ -182,14 +200,24 @@ def _run_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _time_arg(text: str | None) -> str | int | None:
-    """A date stays a string; a whole number is a model step (negative: a position from the end)."""
+def _time_arg(option: str, text: str | None) -> str | int | None:
+    """A date stays a string; a whole number is a model step, which cannot be negative.
+
+    (``atcsim.compare(at=-1)`` counts from the end; on the command line a
+    negative step is refused rather than silently read that way.)
+    """
     if text is None:
         return None
     try:
-        return int(text)
+        step = int(text)
     except ValueError:
         return text
+    if step < 0:
+        raise AtcsimError(
+            f"{option}: expected a date (YYYY-MM-DD) or a model step >= 0, got {text} "
+            "(steps count from the start of the run; negative steps are not valid)"
+        )
+    return step
 
 
 def _run_info(args: argparse.Namespace) -> int:
@@ -230,14 +258,33 @@ def _run_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: ``finally`` clauses run (no OUTPUT.tmp is left), exit 130."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough; a second must not interrupt the clean-up
+    raise _Terminated()
+
+
+def _signal_child(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:  # it has just exited
+        pass
+
+
 def guarded_main(argv: Sequence[str] | None = None) -> int:
     """``python3 -m atcsim``: :func:`main` in a forked child, so that even a crash of
     the HDF5 library on a damaged file (which no ``except`` catches) ends in one
     line and exit code 2, never a core dump. Files are also checked before they
     are read (:func:`atcsim.dataset.check_file`); this guards whatever comes after.
+    SIGTERM (to this process or its group) stops the child like Ctrl-C, so that
+    it cleans up (export's ``OUTPUT.tmp``) and exits 130.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     if not hasattr(os, "fork"):
+        signal.signal(signal.SIGTERM, _terminate)
         return main(argv)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -245,13 +292,19 @@ def guarded_main(argv: Sequence[str] | None = None) -> int:
     if pid == 0:
         code = 1
         try:
+            signal.signal(signal.SIGTERM, _terminate)
             code = main(argv)
         except SystemExit as exc:  # argparse: --help, usage errors
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        except KeyboardInterrupt:  # before main's own handler (while parsing the arguments)
+            code = 130
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
+    # A SIGTERM sent to this process alone (kill PID) is passed on, so that the
+    # child stops the same way and cleans up (export's OUTPUT.tmp).
+    signal.signal(signal.SIGTERM, lambda *_: _signal_child(pid))
     while True:
         try:
             _, status = os.waitpid(pid, 0)

@@ -33,6 +33,7 @@ import xarray as xr
 
 from .dataset import SWEEP_DIM, as_list, indicators, open as open_dataset, read_parameters, sweep_parameters
 from .dataset import sweep_table
+from ._outputs import check_output
 from .errors import AtcsimError
 from .tidy import dim_order, iter_tidy
 
@@ -55,19 +56,15 @@ def export(
     """Write the export of result file ``path`` to ``output``; return the number of data rows.
 
     ``output`` is gzip-compressed when its name ends in ``.gz``. It is written
-    to ``OUTPUT.tmp`` first and renamed, so a failed export leaves nothing.
-    Raises :class:`AtcsimError` on bad input (unknown format or variable,
-    output in a missing folder, output equal to the input).
+    to ``OUTPUT.tmp`` first and renamed, so a failed or interrupted export
+    leaves nothing. Raises :class:`AtcsimError` on bad input (unknown format
+    or variable, output in a missing or unwritable folder, output equal to the
+    input, an existing output or ``OUTPUT.tmp`` that is not a regular file:
+    a directory, FIFO or device such as ``/dev/null`` is never replaced).
     """
     if fmt not in FORMATS:
         raise AtcsimError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    output = Path(output)
-    if not output.parent.is_dir():
-        raise AtcsimError(f"{output}: the folder {output.parent} does not exist")
-    if output.exists() and output.is_dir():
-        raise AtcsimError(f"{output}: is a folder; give a file name")
-    if output.exists() and Path(path).exists() and output.resolve() == Path(path).resolve():
-        raise AtcsimError(f"{output}: is the input file; give another output name")
+    output = check_output(output, suffix=".tmp", inputs=(path,))
     ds = open_dataset(path)
     names = as_list(variables) or indicators(ds)
     tmp = output.with_name(output.name + ".tmp")

@@ -24,6 +24,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from . import __version__
+from ._outputs import check_output
 from .dataset import (
     SWEEP_DIM,
     extra_dims,
@@ -1228,7 +1229,11 @@ def write_report(
     path
         atcsim output file.
     output
-        HTML file to write (default: ``path`` with suffix ``.html``).
+        HTML file to write (default: ``path`` with suffix ``.html``); missing
+        folders are created. Checked before anything is read: an existing
+        output that is not a regular file (a directory, FIFO or device such as
+        ``/dev/null``), the input file itself, or a folder that is not writable
+        raises :class:`AtcsimError`.
     baseline, treatments, n_boot, seed, report_command, at, window, lang, pooling
         See :func:`render_report`.
 
@@ -1239,6 +1244,8 @@ def write_report(
     """
     path = Path(path)
     output = Path(output) if output is not None else path.with_name(path.name + ".html")
+    # Before the data are read: a bad -o fails at once, not after the bootstrap.
+    check_output(output, inputs=(path,), create_folders=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ds = open_dataset(path)

@@ -99,7 +99,10 @@ std::string info_help() {
   return R"(usage: atcsim info OUT.h5
 
 Summarises a result file: what was run, with which version and seed, its
-dimensions, variables, completeness and parameters.
+dimensions, variables, completeness and parameters. A file it cannot describe
+(missing, not a regular file, empty, not HDF5, truncated, damaged, not an
+atcsim result file, or of another output schema) is one line naming the file
+and what is wrong, exit code 2.
 
 )" + options_help("info");
 }

@@ -174,6 +174,15 @@ std::string read_string_attr(hid_t obj, const std::string& name) {
 
 std::int64_t read_int_attr(hid_t obj, const std::string& name) {
   Handle attr = attr_handle(check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "open attribute " + name));
+  // One value is read: an array attribute (a damaged or foreign file) would
+  // overrun it, and a string one cannot be converted.
+  Handle space = space_handle(check(H5Aget_space(attr), "attribute space " + name));
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  if (n != 1) throw IoError(fmt::format("attribute {}: expected one number, got {} values", name, n));
+  Handle type = type_handle(check(H5Aget_type(attr), "attribute type " + name));
+  const H5T_class_t kind = H5Tget_class(type);
+  if (kind != H5T_INTEGER && kind != H5T_FLOAT)
+    throw IoError(fmt::format("attribute {}: expected a number", name));
   std::int64_t value = 0;
   check_status(H5Aread(attr, H5T_NATIVE_INT64, &value), "read attribute " + name);
   return value;

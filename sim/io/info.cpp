@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <map>
 #include <sstream>
 #include <vector>
 
+#include "atc/version.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/files.hpp"
 #include "sim/io/hdf5_file.hpp"
 
 namespace atc::io {
@@ -194,23 +197,103 @@ void describe_parameters(std::ostringstream& out, hid_t file) {
   }
 }
 
+// What every file written by `atcsim run` has; without it `info` cannot describe the file.
+constexpr std::array<const char*, 1> kRequiredAttributes{"seed"};
+constexpr std::array<const char*, 5> kRequiredDatasets{"scenario", "replicate", "site", "time",
+                                                       "run_complete"};
+
+// HDF5's "truncated file: eof = 30000, sblock->base_addr = 0, stored_eof = 68285" in words.
+std::string truncation(const std::string& hdf5_message) {
+  const auto at = hdf5_message.find("stored_eof = ");
+  const auto eof = hdf5_message.find("eof = ");
+  if (at == std::string::npos || eof == std::string::npos) return "truncated HDF5 file";
+  const auto number = [&](std::size_t pos) {
+    const auto begin = hdf5_message.find('=', pos) + 2;
+    return hdf5_message.substr(begin, hdf5_message.find_first_not_of("0123456789", begin) - begin);
+  };
+  return fmt::format("truncated HDF5 file ({} of {} bytes: copied or written only in part)", number(eof),
+                     number(at));
+}
+
+// Opens `path` as an atcsim result file, or throws ConfigError (exit code 2)
+// naming the file and what is wrong, in the words of the analysis package
+// (analysis/atcsim/dataset.py: check_file).
+Handle open_result_file(const std::string& path) {
+  constexpr const char* kExpected = "expected a file written by `atcsim run`";
+  // Never blocks: a FIFO is not opened (H5Fis_hdf5 waited for a writer).
+  if (const std::string why = unreadable_file_reason(path); !why.empty()) {
+    if (why == "not found") throw ConfigError(fmt::format("{}: no such file", path));
+    throw ConfigError(fmt::format("{}: {}; {}", path, why, kExpected));
+  }
+  std::error_code ec;
+  if (std::filesystem::file_size(path, ec) == 0 && !ec)
+    throw ConfigError(fmt::format("{}: empty file (0 bytes); {}", path, kExpected));
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw ConfigError(fmt::format("{}: not an HDF5 file; {}", path, kExpected));
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (id < 0) {
+    std::string message;
+    try {
+      check(id, "open");
+    } catch (const IoError& e) {
+      message = std::string(e.what()).substr(std::string_view("open: ").size());
+    }
+    if (message.find("truncated file") != std::string::npos)
+      throw ConfigError(fmt::format("{}: {}", path, truncation(message)));
+    throw ConfigError(fmt::format("{}: damaged HDF5 file ({})", path, message));
+  }
+  Handle file = file_handle(id);
+  if (!has_attr(file, "atcsim_schema")) {
+    throw ConfigError(fmt::format("{}: not an atcsim result file (no 'atcsim_schema' global attribute); {}",
+                                  path, kExpected));
+  }
+  std::int64_t schema = -1;
+  try {
+    schema = read_int_attr(file, "atcsim_schema");
+  } catch (const IoError& e) {
+    throw ConfigError(fmt::format("{}: damaged atcsim result file ({})", path, e.what()));
+  }
+  if (schema != kSchemaVersion) {
+    throw ConfigError(
+        fmt::format("{}: written by {} atcsim (output schema {}; this one reads schema {} only): {}", path,
+                    schema > kSchemaVersion ? "a newer" : "an older", schema, kSchemaVersion,
+                    schema > kSchemaVersion ? "use the atcsim release that wrote it"
+                                            : "re-run the experiment with this atcsim"));
+  }
+  for (const char* name : kRequiredAttributes) {
+    if (!has_attr(file, name))
+      throw ConfigError(
+          fmt::format("{}: not an atcsim result file (no '{}' attribute); {}", path, name, kExpected));
+  }
+  std::vector<std::string> missing;
+  for (const char* name : kRequiredDatasets) {
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) missing.emplace_back(name);
+  }
+  if (!missing.empty()) {
+    throw ConfigError(fmt::format("{}: not an atcsim result file (no {} dataset{}); {}", path,
+                                  fmt::join(missing, ", "), missing.size() > 1 ? "s" : "", kExpected));
+  }
+  return file;
+}
+
 }  // namespace
 
 std::string describe_file(const std::string& path) {
   std::lock_guard lock(hdf5_mutex());
   quiet_hdf5_errors();
-  if (!std::filesystem::exists(path)) throw IoError(fmt::format("{}: no such file", path));
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(fmt::format("{}: not an HDF5 file", path));
-  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
-  if (!has_attr(file, "atcsim_schema")) throw IoError(fmt::format("{}: not an atcsim result file", path));
-
+  Handle file = open_result_file(path);
   std::ostringstream out;
-  describe_header(out, file, path);
-  const Extent extent = describe_dimensions(out, file);
-  describe_provenance(out, file, extent.sites);
-  describe_completion(out, file, extent);
-  describe_variables(out, file, extent.sweep);
-  describe_parameters(out, file);
+  try {
+    describe_header(out, file, path);
+    const Extent extent = describe_dimensions(out, file);
+    describe_provenance(out, file, extent.sites);
+    describe_completion(out, file, extent);
+    describe_variables(out, file, extent.sweep);
+    describe_parameters(out, file);
+  } catch (const IoError& e) {
+    // Laid out as an atcsim file, yet something in it cannot be read as one.
+    throw ConfigError(fmt::format("{}: malformed atcsim result file: {}", path, e.what()));
+  }
   return out.str();
 }
 

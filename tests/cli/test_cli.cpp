@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -17,6 +18,9 @@
 #include <regex>
 #include <thread>
 
+#include <fmt/format.h>
+
+#include "sim/io/hdf5_file.hpp"
 #include "support/h5read.hpp"
 #include "support/process.hpp"
 
@@ -110,8 +114,88 @@ TEST_CASE("run writes a complete file that info summarises", "[cli][output]") {
                            Catch::Contains("scenarios:   z2, z4"));
   const auto vars = atc::test::read_variables(out);
   for (double flag : vars.at("run_complete")) CHECK(flag == 1.0);
-  CHECK(atcsim({"info", dir.file("missing.h5")}).exit_code == 1);
-  CHECK(atcsim({"info", cfg}).exit_code == 1);  // not HDF5
+  CHECK(atcsim({"info", dir.file("missing.h5")}).exit_code == 2);
+  CHECK(atcsim({"info", cfg}).exit_code == 2);  // not HDF5
+}
+
+namespace {
+// An HDF5 file with the given integer attributes and nothing else.
+void write_hdf5(const std::string& path,
+                const std::vector<std::pair<std::string, std::int64_t>>& attributes) {
+  std::lock_guard lock(atc::io::hdf5_mutex());
+  atc::io::Handle file = atc::io::file_handle(
+      atc::io::check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "create"));
+  for (const auto& [name, value] : attributes) atc::io::write_int_attr(file, name, value);
+}
+
+void set_schema(const std::string& path, std::int64_t schema) {
+  std::lock_guard lock(atc::io::hdf5_mutex());
+  atc::io::Handle file =
+      atc::io::file_handle(atc::io::check(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open"));
+  REQUIRE(H5Adelete(file, "atcsim_schema") >= 0);
+  atc::io::write_int_attr(file, "atcsim_schema", schema);
+}
+}  // namespace
+
+TEST_CASE("info: a file it cannot describe is one line naming it and what is wrong, exit 2",
+          "[cli][inputs]") {
+  TempDir dir;
+  const auto cfg = watts_config(dir, 100, 1);
+  const auto good = dir.file("w.h5");
+  REQUIRE(atcsim({"run", cfg, "-o", good, "--quiet"}).exit_code == 0);
+  const auto size = fs::file_size(good);
+  fs::copy_file(good, dir.file("truncated.h5"));
+  fs::resize_file(dir.file("truncated.h5"), size / 2);
+  fs::copy_file(good, dir.file("newer.h5"));
+  set_schema(dir.file("newer.h5"), 99);
+  fs::copy_file(good, dir.file("older.h5"));
+  set_schema(dir.file("older.h5"), 0);
+  write_hdf5(dir.file("plain.h5"), {});
+  {
+    std::lock_guard lock(atc::io::hdf5_mutex());
+    atc::io::Handle file = atc::io::file_handle(atc::io::check(
+        H5Fcreate(dir.file("schema_list.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "create"));
+    atc::io::write_int8_array_attr(file, "atcsim_schema", {1, 1});
+  }
+  write_hdf5(dir.file("schema_only.h5"), {{"atcsim_schema", 1}});
+  write_hdf5(dir.file("no_data.h5"), {{"atcsim_schema", 1}, {"seed", 1}});
+  std::ofstream(dir.file("empty.h5")).close();
+  fs::create_directory(dir.file("folder.h5"));
+  REQUIRE(::mkfifo(dir.file("fifo.h5").c_str(), 0600) == 0);
+  const std::string expected = "; expected a file written by `atcsim run`";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"missing.h5", "missing.h5: no such file"},
+      {"watts.toml", "watts.toml: not an HDF5 file" + expected},
+      {"empty.h5", "empty.h5: empty file (0 bytes)" + expected},
+      {"folder.h5", "folder.h5: is a directory" + expected},
+      {"fifo.h5", "fifo.h5: is a FIFO (named pipe), not a regular file" + expected},  // it blocked
+      {"truncated.h5",
+       fmt::format("truncated.h5: truncated HDF5 file ({} of {} bytes: copied or written only "
+                   "in part)",
+                   size / 2, size)},
+      {"plain.h5", "plain.h5: not an atcsim result file (no 'atcsim_schema' global attribute)" + expected},
+      {"schema_list.h5",  // reading it as one number overran the value (SIGSEGV)
+       "schema_list.h5: damaged atcsim result file (attribute atcsim_schema: expected one number, got 2 "
+       "values)"},
+      {"schema_only.h5", "schema_only.h5: not an atcsim result file (no 'seed' attribute)" + expected},
+      {"no_data.h5",
+       "no_data.h5: not an atcsim result file (no scenario, replicate, site, time, run_complete "
+       "datasets)" +
+           expected},
+      // was described as if it were readable (the analysis package refuses it)
+      {"newer.h5",
+       "newer.h5: written by a newer atcsim (output schema 99; this one reads schema 1 only): use "
+       "the atcsim release that wrote it"},
+      {"older.h5", "older.h5: written by an older atcsim (output schema 0; this one reads schema 1 only)"},
+  };
+  for (const auto& [name, message] : cases) {
+    const auto r = atcsim({"info", name}, dir.path());
+    INFO(name << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("atcsim: error: " + message));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.out.empty());
+  }
 }
 
 TEST_CASE("validate checks without running", "[cli]") {

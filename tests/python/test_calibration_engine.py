@@ -376,6 +376,18 @@ def test_cli_resume_replays_the_cache(tmp_path):
             ':19:34: parameters."toy.decay".max',
         ),
         ("[abc]", "[abc]\nkernal = 1", ':27:1: abc.kernal: unknown key (did you mean "kernel"?)'),
+        (  # a misspelled toy parameter was an "internal error" ValueError, exit 1
+            '"toy.decay" = { min = 0.0, max = 1.0 }',
+            '"toy.decy" = { min = 0.0, max = 1.0 }',
+            ':19:1: parameters."toy.decy": not a parameter of the toy (did you mean "toy.decay"?); '
+            "expected one of: toy.propensity, toy.reach, toy.decay, toy.inert",
+        ),
+        (
+            '"toy.decay" = { min = 0.0, max = 1.0 }\n',
+            "",
+            ":16:1: parameters: missing toy parameter(s) toy.decay; the toy needs all of: toy.propensity, "
+            "toy.reach, toy.decay, toy.inert",
+        ),
         ("replicates = 4", "replicates = 0", ":14:14: simulator.replicates: expected an integer >= 1, got 0"),
         (
             "max_simulations = 60000",
@@ -394,6 +406,7 @@ def test_cli_config_errors_exit_2(tmp_path, old, new, message):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith(f"atcsim calibrate: error: {config}"), proc.stderr
     assert message in proc.stderr, proc.stderr
+    assert "\n" not in proc.stderr.strip() and "internal error" not in proc.stderr
 
 
 def test_config_positions_for_quoted_parameter_keys():

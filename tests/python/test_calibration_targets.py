@@ -366,7 +366,9 @@ def test_cli_exit_code_2_on_bad_targets(tmp_path):
     config = tmp_path / "cal.toml"
     config.write_text(
         '[calibration]\ntargets = "targets.toml"\noutput = "post.nc"\nmethod = "abc-smc"\n\n'
-        '[simulator]\nkind = "toy"\n\n[parameters]\n"toy.propensity" = { min = 0.2, max = 1.0 }\n',
+        '[simulator]\nkind = "toy"\n\n[parameters]\n"toy.propensity" = { min = 0.2, max = 1.0 }\n'
+        '"toy.reach" = { min = 0.2, max = 1.0 }\n"toy.decay" = { min = 0.0, max = 1.0 }\n'
+        '"toy.inert" = { min = 0.0, max = 1.0 }\n',
         encoding="utf-8",
     )
     proc = subprocess.run(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import os
+import signal
+import stat
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -198,13 +202,71 @@ def test_bad_export_paths_exit_2(atc15_small, tmp_path):
     for args, message in [
         ([str(tmp_path / "missing.h5"), "-o", str(tmp_path / "x.csv")], "missing.h5"),
         ([str(atc15_small), "-o", str(tmp_path / "no" / "x.csv")], "does not exist"),
-        ([str(atc15_small), "-o", str(tmp_path)], "folder"),
+        ([str(atc15_small), "-o", str(tmp_path)], "it is a directory"),
     ]:
         proc = _cli("export", *args)
         assert proc.returncode == 2, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and message in proc.stderr
     proc = _cli("export", str(atc15_small), "-o", str(tmp_path / "x.csv"), "--format", "parquet")
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def test_export_refuses_an_output_that_is_not_a_regular_file(result_file, tmp_path):
+    """OUTPUT.tmp was renamed over whatever OUTPUT was: a FIFO (or, as root, /dev/null) became a
+    regular file. Now refused like `atcsim run -o`, exit 2, nothing written, the target untouched."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.csv"
+    link.symlink_to(fifo)
+    busy = tmp_path / "busy.csv"
+    os.mkfifo(tmp_path / "busy.csv.tmp")
+    for output, why in [
+        (fifo, "it is a FIFO (named pipe), not a regular file"),
+        (link, "it is a FIFO (named pipe), not a regular file"),
+        (busy, f"'{busy}.tmp' is a FIFO (named pipe), not a regular file"),
+        (result_file, "it is the input file; give another output name"),
+    ]:
+        proc = _cli("export", str(result_file), "-o", str(output))
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr == f"atcsim export: error: -o {output}: cannot write '{output}': {why}\n"
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and stat.S_ISFIFO((tmp_path / "busy.csv.tmp").stat().st_mode)
+    assert link.is_symlink() and not busy.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.csv.tmp", "link.csv", "pipe"]
+
+
+@pytest.mark.parametrize("whom", ["process", "group"])
+def test_terminated_export_leaves_nothing(result_file, tmp_path, whom):
+    """SIGTERM (`timeout 3 atcsim export ...` signals the process group; `kill PID` the process
+    alone) used to kill the export at once and leave OUTPUT.tmp behind; now it stops like Ctrl-C:
+    exit 130, "interrupted", OUTPUT.tmp removed."""
+    out = tmp_path / "long.csv"
+    tmp = tmp_path / "long.csv.tmp"
+    with subprocess.Popen(
+        # one row per chunk: slow enough to be caught while writing
+        [sys.executable, "-m", "atcsim", "export", str(result_file), "-o", str(out), "--chunk-rows", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+        start_new_session=True,
+    ) as proc:
+        try:
+            deadline = time.monotonic() + 60
+            while not (tmp.exists() and tmp.stat().st_size > 0) and time.monotonic() < deadline:
+                assert proc.poll() is None, proc.communicate()
+                time.sleep(0.05)
+            assert tmp.exists(), "the export never started writing"
+            if whom == "group":
+                os.killpg(proc.pid, signal.SIGTERM)
+            else:
+                os.kill(proc.pid, signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "atcsim export: interrupted"
+    assert list(tmp_path.iterdir()) == []
 
 
 # --------------------------------------------------------------------- tidy

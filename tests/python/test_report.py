@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -211,12 +214,92 @@ def test_unknown_baseline_exit_2(result_file, tmp_path, capsys):
     assert err.strip().count("\n") == 0
 
 
-def test_unwritable_output_exit_1(result_file, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        # negative steps were read as positions from the end (--at -5: the 5th time from the end)
+        (["--at", "-5"], "--at: expected a date (YYYY-MM-DD) or a model step >= 0, got -5"),
+        (["--window", "-3", "-1"], "--window: expected a date (YYYY-MM-DD) or a model step >= 0, got -3"),
+        (["--window", "2", "-1"], "--window: expected a date (YYYY-MM-DD) or a model step >= 0, got -1"),
+        # these were "internal error: ValueError ... please report this", exit 1
+        (["--n-boot", "0"], "--n-boot: expected a positive number of bootstrap resamples, got 0"),
+        (["--n-boot", "-3"], "--n-boot: expected a positive number of bootstrap resamples, got -3"),
+        (["--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
+    ],
+)
+def test_bad_report_arguments_exit_2_and_write_nothing(result_file, tmp_path, capsys, extra, message):
+    out = tmp_path / "x.html"
+    code = cli.main(["report", str(result_file), "-o", str(out), *extra])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith(f"atcsim report: error: {message}") and err.strip().count("\n") == 0
+    assert not out.exists()
+
+
+def test_output_checked_before_the_data_are_read(result_file, tmp_path, capsys, monkeypatch):
+    """A bad -o is refused at once (exit 2), not after the whole report was computed."""
+    import atcsim.report
+
+    def render_report(*args, **kwargs):
+        raise AssertionError("the report was computed before its output path was checked")
+
+    monkeypatch.setattr(atcsim.report, "render_report", render_report)
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    code = cli.main(["report", str(result_file), "-o", str(blocker / "report.html"), "--n-boot", "50"])
-    assert code == 1  # runtime failure, not an input error
-    assert "error:" in capsys.readouterr().err
+    read_only = tmp_path / "read_only"
+    read_only.mkdir()
+    real_access = os.access
+    # As root a mode of 0o555 does not stop writing: os.access is asked, as for a non-root user.
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if Path(p) == read_only else real_access(p, mode, **kw)
+    )
+    for output, why in [
+        (blocker / "report.html", f"'{blocker}' is not a directory"),
+        (tmp_path, "it is a directory"),
+        (read_only / "report.html", f"the directory '{read_only}' is not writable"),
+        (read_only / "new" / "report.html", f"cannot create the folder '{read_only / 'new'}': "),
+        (result_file, "it is the input file"),
+    ]:
+        code = cli.main(["report", str(result_file), "-o", str(output)])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert err.startswith(f"atcsim report: error: -o {output}: cannot write '{output}': {why}"), err
+        assert err.strip().count("\n") == 0
+    assert list(read_only.iterdir()) == [] and blocker.read_text() == ""
+
+
+def test_report_refuses_an_output_that_is_not_a_regular_file(result_file, tmp_path):
+    """A FIFO (or a device) as -o is refused like `atcsim run -o` and `export -o`, exit 2; the
+    report used to open it and block until something read it (and write into a device)."""
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    # In its own session: were it to block on the FIFO, every process of it is stopped.
+    with subprocess.Popen(
+        [sys.executable, "-m", "atcsim", "report", str(result_file), "-o", str(fifo)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+        start_new_session=True,
+    ) as proc:
+        try:
+            _, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            pytest.fail("report blocked on a FIFO given as -o")
+    assert proc.returncode == 2, stderr
+    assert stderr == (
+        f"atcsim report: error: -o {fifo}: cannot write '{fifo}': it is a FIFO (named pipe), "
+        "not a regular file\n"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and list(tmp_path.iterdir()) == [fifo]
+
+
+def test_missing_output_folders_are_created(result_file, tmp_path):
+    out = tmp_path / "new" / "deeper" / "report.html"
+    assert cli.main(["report", str(result_file), "-o", str(out), "--n-boot", "50"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 # ----------------------------------------------------------------- real browser

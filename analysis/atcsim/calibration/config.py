@@ -48,7 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .parameters import Parameter, ParameterSpace
-from .tomlfile import TableReader, TomlDocument, load
+from .synthetic import toy_space
+from .tomlfile import TableReader, TomlDocument, did_you_mean, load
 
 __all__ = ["METHODS", "CalibrationConfig", "load_config"]
 
@@ -188,9 +189,16 @@ def load_config(path: str | Path) -> CalibrationConfig:
             None, 'expected at least one parameter, e.g. "model.mu" = { min = 0.1, max = 0.5 }', value=False
         )
     plist = []
+    toy_keys = toy_space().keys if kind == "toy" else []
     for key, spec in params.table.items():
         if kind == "engine" and not _key_ok(key):
             doc.fail(("parameters", key), f"expected a dotted parameter key such as {', '.join(_KEY_SHAPES)}")
+        if kind == "toy" and key not in toy_keys:
+            doc.fail(
+                ("parameters", key),
+                f"not a parameter of the toy{did_you_mean(key, toy_keys)}; expected one of: "
+                f"{', '.join(toy_keys)}",
+            )
         r = TableReader(doc, ("parameters", key), spec, _PARAM)
         lo = r.number("min")
         hi = r.number("max")
@@ -200,6 +208,13 @@ def load_config(path: str | Path) -> CalibrationConfig:
         if scale == "log" and lo <= 0:
             r.fail("min", f"a log scale needs min > 0, got {lo:g}")
         plist.append(Parameter(key, lo, hi, scale, r.string("units", required=False)))
+    missing = [k for k in toy_keys if k not in params.table]
+    if missing:
+        params.fail(
+            None,
+            f"missing toy parameter(s) {', '.join(missing)}; the toy needs all of: {', '.join(toy_keys)}",
+            value=False,
+        )
     space = ParameterSpace(plist)
 
     abc = ABCSettings()

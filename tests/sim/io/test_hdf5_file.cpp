@@ -49,6 +49,9 @@ TEST_CASE("hdf5: attributes round-trip", "[io][hdf5]") {
   CHECK(read_string_attr(file, "title") == "Quartiers: coopération");
   CHECK(read_string_attr(file, "empty").empty());
   CHECK(read_int_attr(file, "seed") == -20190902);
+  // One number only: an array (it overran the value read) or a string is an IoError.
+  CHECK_THROWS_WITH(read_int_attr(file, "flags"), "attribute flags: expected one number, got 3 values");
+  CHECK_THROWS_WITH(read_int_attr(file, "title"), "attribute title: expected a number");
   // A string attribute written again replaces the old one (also when longer).
   write_string_attr(file, "title", "a longer title than before");
   CHECK(read_string_attr(file, "title") == "a longer title than before");

@@ -1,5 +1,5 @@
-// `atcsim info`'s summary: what a result file holds, and a clear IoError for
-// anything that is not one.
+// `atcsim info`'s summary: what a result file holds, and a clear ConfigError
+// (bad input, exit code 2) for anything that is not one.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -21,7 +21,7 @@ namespace {
 std::string info_error(const std::string& path) {
   try {
     (void)atc::io::describe_file(path);
-  } catch (const atc::IoError& e) {
+  } catch (const atc::ConfigError& e) {
     return e.what();
   }
   return "";
@@ -29,18 +29,21 @@ std::string info_error(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("info: files that are not atcsim results are IoErrors saying why", "[io][info]") {
+TEST_CASE("info: files that are not atcsim results are ConfigErrors saying why", "[io][info]") {
   TempDir dir;
+  const std::string expected = "; expected a file written by `atcsim run`";
   CHECK(info_error(dir.file("missing.h5")) == dir.file("missing.h5") + ": no such file");
   dir.write("text.h5", "not hdf5\n");
-  CHECK(info_error(dir.file("text.h5")) == dir.file("text.h5") + ": not an HDF5 file");
+  CHECK(info_error(dir.file("text.h5")) == dir.file("text.h5") + ": not an HDF5 file" + expected);
   {
     std::lock_guard lock(atc::io::hdf5_mutex());
     atc::io::quiet_hdf5_errors();
     const auto id = H5Fcreate(dir.file("other.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     atc::io::Handle file = atc::io::file_handle(atc::io::check(id, "create other.h5"));
   }
-  CHECK(info_error(dir.file("other.h5")) == dir.file("other.h5") + ": not an atcsim result file");
+  CHECK(info_error(dir.file("other.h5")) ==
+        dir.file("other.h5") + ": not an atcsim result file (no 'atcsim_schema' global attribute)" +
+            expected);
 }
 
 TEST_CASE("info: a result file is summarised with its runs, sites and variables", "[io][info]") {
