@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -50,6 +51,19 @@ def subprocess_env() -> dict[str, str]:
     env["MPLBACKEND"] = "Agg"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's frozen-modules note
     return env
+
+
+def start_cli(*args: str) -> subprocess.Popen[str]:
+    """`python -m atcsim ARGS` started in a session of its own (so that a test can signal or kill its
+    whole process group), with stdout and stderr captured as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "atcsim", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+        start_new_session=True,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import atcsim
 import atcsim.export as export_module
 from atcsim.tidy import iter_tidy
 
-from conftest import subprocess_env
+from conftest import start_cli, subprocess_env
 
 N_SCENARIOS, N_REPLICATES, N_SITES, N_TIMES = 4, 2, 15, 85  # to 2021-04-12 (conftest)
 
@@ -241,15 +241,8 @@ def test_terminated_export_leaves_nothing(result_file, tmp_path, whom):
     exit 130, "interrupted", OUTPUT.tmp removed."""
     out = tmp_path / "long.csv"
     tmp = tmp_path / "long.csv.tmp"
-    with subprocess.Popen(
-        # one row per chunk: slow enough to be caught while writing
-        [sys.executable, "-m", "atcsim", "export", str(result_file), "-o", str(out), "--chunk-rows", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=subprocess_env(),
-        start_new_session=True,
-    ) as proc:
+    # one row per chunk: slow enough to be caught while writing
+    with start_cli("export", str(result_file), "-o", str(out), "--chunk-rows", "1") as proc:
         try:
             deadline = time.monotonic() + 60
             while not (tmp.exists() and tmp.stat().st_size > 0) and time.monotonic() < deadline:

@@ -18,7 +18,7 @@ import pytest
 
 from atcsim import cli
 
-from conftest import subprocess_env
+from conftest import start_cli, subprocess_env
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
@@ -274,14 +274,7 @@ def test_report_refuses_an_output_that_is_not_a_regular_file(result_file, tmp_pa
     fifo = tmp_path / "pipe.html"
     os.mkfifo(fifo)
     # In its own session: were it to block on the FIFO, every process of it is stopped.
-    with subprocess.Popen(
-        [sys.executable, "-m", "atcsim", "report", str(result_file), "-o", str(fifo)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=subprocess_env(),
-        start_new_session=True,
-    ) as proc:
+    with start_cli("report", str(result_file), "-o", str(fifo)) as proc:
         try:
             _, stderr = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
