@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -25,6 +26,7 @@
 #include "sim/core/text.hpp"
 #include "sim/exec/envelope.hpp"
 #include "sim/exec/interrupt.hpp"
+#include "sim/exec/isolated.hpp"
 #include "sim/exec/memory.hpp"
 #include "sim/exec/runner.hpp"
 #include "sim/io/info.hpp"
@@ -380,13 +382,43 @@ int cmd_describe(const Args& a) {
   return 0;
 }
 
+// CPU seconds `atcsim info` may spend reading a file (a valid one takes well
+// under one); past them the file is taken to make the HDF5 library loop.
+constexpr int kInfoCpuSeconds = 30;
+
 int cmd_info(const Args& a) {
   if (a.help) {
     std::fputs(info_help().c_str(), stdout);
     return 0;
   }
   if (a.positional.size() != 1) throw UsageError(fmt::format("expected one result file\n\n{}", info_help()));
-  std::fputs(io::describe_file(a.positional[0]).c_str(), stdout);
+  const std::string& path = a.positional[0];
+  // Read in a child process: a damaged file can make the HDF5 library abort
+  // or loop, which no catch survives (the analysis package does the same).
+  const sim::IsolatedOutcome read = sim::run_isolated(
+      [&](std::string& text) {
+        try {
+          text = io::describe_file(path);
+          return 0;
+        } catch (const ConfigError& e) {
+          text = e.what();
+          return 2;
+        }
+      },
+      kInfoCpuSeconds);
+  if (!read.finished && read.signal == SIGXCPU) {
+    throw ConfigError(
+        fmt::format("{}: damaged HDF5 file: reading it did not finish within {} s of CPU time (the "
+                    "HDF5 library loops)",
+                    path, kInfoCpuSeconds));
+  }
+  if (!read.finished) {
+    throw ConfigError(fmt::format("{}: damaged HDF5 file: the HDF5 library crashed reading it ({})", path,
+                                  sim::signal_name(read.signal)));
+  }
+  if (read.exit_code == 2) throw ConfigError(read.text);
+  if (read.exit_code != 0) throw Error(read.text);
+  std::fputs(read.text.c_str(), stdout);
   return 0;
 }
 
