@@ -1186,9 +1186,12 @@ struct FundingCutParams {
 struct DepartureParams {};
 
 struct RenewalParams {
-  sim::Param<double> relocated_share{sim::ParamDecl::real("relocated_share", 0.1)
-                                         .range(0, 1)
-                                         .describe("share of residents relocated over the operation")};
+  sim::Param<double> relocated_share{
+      sim::ParamDecl::real("relocated_share", 0.1)
+          .at_least(0)
+          .below(1)
+          .describe("share of residents relocated over the operation (below 1: a constant weekly hazard "
+                    "relocates everyone only if it is 1, in the first week)")};
   sim::Param<double> membership_loss{
       sim::ParamDecl::real("membership_loss", 0.5)
           .range(0, 1)

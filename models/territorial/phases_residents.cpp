@@ -323,7 +323,7 @@ void TerritorialModel::schedule_renewal(Week& w) const {
   for (const auto& r : iv_.renewals) {
     if (!r.when.active(w.step)) continue;
     const double weeks = static_cast<double>(r.when.end - r.when.start);
-    w.relocation_hazard = 1.0 - std::pow(1.0 - std::min(*r.relocated_share, 0.999), 1.0 / weeks);
+    w.relocation_hazard = 1.0 - std::pow(1.0 - *r.relocated_share, 1.0 / weeks);  // share < 1: declared
     w.membership_loss = r.membership_loss;
     break;
   }
