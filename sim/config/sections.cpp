@@ -369,14 +369,11 @@ SiteSpec Loader::site_entry(const toml::table& table, std::size_t k, std::set<st
   s.network = r.string("network").value_or("");
   if (!s.network.empty() && !schema.networks.empty() &&
       std::find(schema.networks.begin(), schema.networks.end(), s.network) == schema.networks.end()) {
-    std::string hint = did_you_mean(s.network, schema.networks);
-    for (const std::string& known : schema.networks) {
-      if (hint.empty() && equal_ignoring_case(known, s.network)) hint = " (did you mean '" + known + "'?)";
-    }
     spec.warnings.push_back(
         fmt::format("{}: {}.network: \"{}\" is none of the networks the model knows ({}){}: "
                     "this site takes no network's method",
-                    r.where("network").str(), named, s.network, join(schema.networks, ", "), hint));
+                    r.where("network").str(), named, s.network, join(schema.networks, ", "),
+                    did_you_mean(s.network, schema.networks)));
   }
   s.notes = r.string("notes").value_or("");
   s.identity = schema.default_identity;

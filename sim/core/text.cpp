@@ -22,6 +22,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string nearest_match(std::string_view word, std::span<const std::string> candidates) {
+  // The same word in another case ("bbz" for "BBZ") is the best suggestion,
+  // however far apart the letters' codes are.
+  for (const auto& candidate : candidates) {
+    if (equal_ignoring_case(word, candidate)) return candidate;
+  }
   std::string best;
   std::size_t best_distance = std::string::npos;
   for (const auto& candidate : candidates) {

@@ -72,3 +72,10 @@ TEST_CASE("text: equal_ignoring_case ignores the case of letters only", "[core][
   CHECK_FALSE(atc::equal_ignoring_case("FCFS", "FCSF"));
   CHECK_FALSE(atc::equal_ignoring_case("a1", "a2"));
 }
+
+TEST_CASE("text: the same word in another case is the suggestion", "[core][text]") {
+  const std::vector<std::string> networks{"FCSF", "CNLRQ", "BBZ"};
+  CHECK(atc::did_you_mean("bbz", networks) == " (did you mean 'BBZ'?)");
+  CHECK(atc::did_you_mean("cnlrq", networks) == " (did you mean 'CNLRQ'?)");
+  CHECK(atc::did_you_mean("FCFS", networks) == " (did you mean 'FCSF'?)");
+}
