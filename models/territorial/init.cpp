@@ -406,8 +406,12 @@ std::uint16_t TerritorialModel::draw_membership(std::size_t i, RandomStream& rng
 
 void TerritorialModel::init_network(sim::Parallel par) {
   const std::size_t n = res_.n;
+  // block_size counts residents: at population_scale s a block holds
+  // block_size x s agents (at least enough for the lattice's degree).
+  const double agents_per_block =
+      std::max(prm_.block_size * *prm_.population_scale, static_cast<double>(prm_.block_ties + 1));
   const auto blocks = static_cast<std::size_t>(
-      std::max<long long>(1, std::llround(static_cast<double>(n) / prm_.block_size)));
+      std::max<long long>(1, std::llround(static_cast<double>(n) / agents_per_block)));
   block_begin_.resize(blocks + 1);
   for (std::size_t b = 0; b <= blocks; ++b) block_begin_[b] = static_cast<std::uint32_t>(b * n / blocks);
   using Edges = std::vector<std::pair<sim::NodeId, sim::NodeId>>;
