@@ -284,9 +284,11 @@ class TerritorialModel final : public sim::Model {
   void schedule_training(Week& w);
   void schedule_renewal(Week& w) const;
   void draw_moves(const Week& w, sim::Parallel par);
-  // resident i's part of draw_moves and drop_ties_of_movers (inlined: one
-  // call per resident cost more than a tenth of the loop)
-  [[gnu::always_inline]] inline void draw_move(const Week& w, std::size_t i, std::size_t blocks);
+  // resident i's part of draw_moves (inlined: one
+  // call per resident cost more than a tenth of the loop); draws are two
+  // 64-bit words of its pair's "territorial/week" block (draw_moves).
+  [[gnu::always_inline]] inline void draw_move(const Week& w, std::size_t i, std::size_t blocks,
+                                               std::uint64_t moves, std::uint64_t later);
   void drop_ties_of_movers(const Week& w, sim::Parallel par);
   [[gnu::always_inline]] inline void clean_slots(const Week& w, std::size_t i);
   void integrate_resident(const Week& w, std::size_t i, double block_share);
@@ -396,8 +398,8 @@ class TerritorialModel final : public sim::Model {
   std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
   std::vector<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
   std::vector<double> scratch_sum_;
-  std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
-  std::vector<double> week_draws_;     // contact and ladder draws of resident i at 2i, 2i+1 (draw_move)
+  std::vector<std::uint8_t> touched_;      // residents whose ties a move affects this week
+  std::vector<std::uint32_t> week_draws_;  // contact and ladder draws of resident i at 2i, 2i+1 (draw_move)
   // In turn: the week's movers (draw_moves, read by drop_ties_of_movers),
   // the residents who may form a tie (drop_ties_of_movers, read by
   // form_ties), those who started or stopped participating (rebuild_ties).

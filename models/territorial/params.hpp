@@ -47,7 +47,8 @@ struct Params {
       sim::ParamDecl::integer("block_size", 150)
           .range(10, 5000)
           .units("resident")
-          .describe("residents per block (building / street) whose ties are mostly internal")};
+          .describe("residents per block (building / street) whose ties are mostly internal; at "
+                    "population_scale s a block holds block_size x s agents (at least block_ties + 1)")};
   sim::Param<int> block_ties{sim::ParamDecl::integer("block_ties", 6)
                                  .range(2, 16)
                                  .units("tie")

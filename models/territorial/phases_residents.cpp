@@ -5,6 +5,7 @@
 // snapshot (ties_, participating), and random draws are keyed by (week,
 // resident, purpose): results do not depend on the number of threads.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #if defined(__SSE2__)
@@ -142,8 +143,8 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   // writes only the resident's own state, and counts taken before it.
   // Their two draws come from the resident's week block (draw_move).
   par.for_each(res_.n, [&](std::size_t i) {
-    reach_out(w, rates, i, week_draws_[2 * i]);  // 2
-    participate(w, i, week_draws_[2 * i + 1]);   // 3
+    reach_out(w, rates, i, week_draws_[2 * i] * 0x1.0p-32);  // 2
+    participate(w, i, week_draws_[2 * i + 1] * 0x1.0p-32);   // 3
   });
   phase_deliberation(w, par);  // 4
   phase_theme_choice(w, par);  // 5
@@ -363,21 +364,32 @@ void TerritorialModel::draw_moves(const Week& w, sim::Parallel par) {
   const sim::Parallel fine = par.finer();
   found_.start(r.n, fine.block());
   fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) draw_move(w, i, blocks);
+    // One Philox block per pair of residents (2p, 2p + 1): two 64-bit words
+    // each, whose halves are 32-bit uniforms (the block was a fifth of the
+    // step's instructions). A pair split by the edge of a task's range has
+    // its block computed on both sides: the same numbers.
+    for (std::size_t i = begin; i < end;) {
+      RandomStream rng(round_keys_, w.key, i / 2, Purpose("territorial/week"));
+      const std::array<std::uint64_t, 4> words{rng.bits(), rng.bits(), rng.bits(), rng.bits()};
+      for (const std::size_t pair = i / 2; i < end && i / 2 == pair; ++i) {
+        const std::size_t half = 2 * (i % 2);
+        draw_move(w, i, blocks, words[half], words[half + 1]);
+      }
+    }
   });
 }
 
-void TerritorialModel::draw_move(const Week& w, std::size_t i, std::size_t blocks) {
+void TerritorialModel::draw_move(const Week& w, std::size_t i, std::size_t blocks, std::uint64_t moves,
+                                 std::uint64_t later) {
   auto& r = res_;
-  // One Philox block per resident-week gives the four draws every resident
-  // needs: moving out, relocation, contact (phase 2) and the ladder (phase 3);
-  // the last two wait in week_draws_. The rarer draws (where to, attendance)
+  // Two 64-bit words give the four draws every resident needs, 32 bits each:
+  // moving out, relocation, contact (phase 2) and the ladder (phase 3); the
+  // last two wait in week_draws_. The rarer draws (where to, attendance)
   // have streams of their own, drawn only when used.
-  RandomStream rng(round_keys_, w.key, i, Purpose("territorial/week"));
-  const double out = rng.uniform();
-  const double reloc = rng.uniform();
-  week_draws_[2 * i] = rng.uniform();
-  week_draws_[2 * i + 1] = rng.uniform();
+  const double out = sim::uniform_high32(moves);
+  const double reloc = sim::uniform_low32(moves);
+  week_draws_[2 * i] = static_cast<std::uint32_t>(later >> 32);
+  week_draws_[2 * i + 1] = static_cast<std::uint32_t>(later);
   r.moved[i] = kStayed;
   if (out < w.move_out_hazard) {
     r.moved[i] = kMovedOut;

@@ -77,6 +77,17 @@ class RoundKeys {
   std::array<std::uint64_t, 2 * kRounds> k_{};
 };
 
+// Two uniforms on [0, 1) with 32 bits of resolution each, from the halves of
+// one 64-bit draw: for draws only compared with a probability, where 2^-32
+// is ample, so that one Philox block serves two agents (the block is most of
+// the cost of a loop that draws once per agent and week).
+[[gnu::always_inline]] inline double uniform_high32(std::uint64_t bits) {
+  return static_cast<double>(bits >> 32) * 0x1.0p-32;
+}
+[[gnu::always_inline]] inline double uniform_low32(std::uint64_t bits) {
+  return static_cast<double>(bits & 0xFFFFFFFFULL) * 0x1.0p-32;
+}
+
 class RandomStream {
  public:
   using Generator = r123::Philox4x64;

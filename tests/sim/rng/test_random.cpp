@@ -59,6 +59,33 @@ TEST_CASE("uniform draws have the moments and histogram of U(0,1)", "[rng][stati
   CHECK(chi_square(bins, n / 100.0) < 148.2);  // chi2(99) 0.999 quantile
 }
 
+TEST_CASE("the two 32-bit halves of a draw are U(0,1) and uncorrelated", "[rng][statistics]") {
+  CHECK(atc::sim::uniform_high32(0) == 0.0);
+  CHECK(atc::sim::uniform_low32(~std::uint64_t{0}) == 1.0 - 0x1.0p-32);  // below 1
+  CHECK(atc::sim::uniform_high32(std::uint64_t{1} << 32) == 0x1.0p-32);  // the high half only
+  CHECK(atc::sim::uniform_low32(std::uint64_t{1} << 32) == 0.0);
+  RandomStream s(kKey, 0, 0, Purpose("halves"));
+  constexpr int n = 1'000'000;
+  std::vector<double> high_bins(100, 0), low_bins(100, 0);
+  double sum_high = 0, sum_low = 0, sum_product = 0;
+  for (int i = 0; i < n; ++i) {
+    const std::uint64_t bits = s.bits();
+    const double h = atc::sim::uniform_high32(bits);
+    const double l = atc::sim::uniform_low32(bits);
+    REQUIRE((h >= 0.0 && h < 1.0 && l >= 0.0 && l < 1.0));
+    sum_high += h;
+    sum_low += l;
+    sum_product += (h - 0.5) * (l - 0.5);
+    high_bins[static_cast<std::size_t>(h * 100)] += 1;
+    low_bins[static_cast<std::size_t>(l * 100)] += 1;
+  }
+  CHECK(sum_high / n == Approx(0.5).margin(0.0015));  // 5 standard errors
+  CHECK(sum_low / n == Approx(0.5).margin(0.0015));
+  CHECK(std::abs(sum_product / n) < 5.0 / 12.0 / std::sqrt(n));  // correlation within 5 s.e.
+  CHECK(chi_square(high_bins, n / 100.0) < 148.2);
+  CHECK(chi_square(low_bins, n / 100.0) < 148.2);
+}
+
 TEST_CASE("normal draws have mean 0, sd 1 and normal tails", "[rng][statistics]") {
   RandomStream s(kKey, 0, 0, Purpose("normal"));
   constexpr int n = 400'000;
