@@ -454,54 +454,68 @@ BAD_EXPERIMENT = (
 )
 
 
-@pytest.mark.parametrize(
-    "old,new,experiment,message",
-    [
-        (  # wave 1 as one engine sweep: the engine named the generated design-lhs-*.toml
-            '"model.sd" = { min = 0.1, max = 0.4 }',
-            '"model.spread" = { min = 0.1, max = 0.4 }',
-            "",
-            ':22:1: parameters."model.spread": the engine rejects this parameter: expected the dotted key '
-            "of a numeric model parameter",
-        ),
-        (  # every wave as explicit points: the engine named the generated b-*.csv and b-*.toml
-            'first_design = "sweep"\n\n[parameters]\n"model.mean" = { min = 0.2, max = 0.45 }',
-            '\n[parameters]\n"model.mean" = { min = 0.2, max = 0.45 }\n'
-            '"model.spread" = { min = 0.1, max = 0.4 }',
-            "",
-            ':21:1: parameters."model.spread": the engine rejects this parameter: expected the dotted key '
-            "of a numeric model parameter",
-        ),
-        (  # a range the engine refuses: the bound it names
-            '"model.sd" = { min = 0.1, max = 0.4 }',
-            '"model.sd" = { min = -0.5, max = 0.4 }',
-            "",
-            ':22:22: parameters."model.sd".min: the engine rejects this parameter: value -0.5 is outside '
-            "the parameter's range: expected a real number >= 0",
-        ),
-        (
-            'first_design = "sweep"',
-            'first_design = "sweep"\nset = ["model.n=500", "model.sdd=0.3"]',
-            "",
-            ":19:23: simulator.set[1]: the engine rejects it: model.sdd: unknown key (did you mean 'sd'?)",
-        ),
-        (  # the experiment's own error, at its place, after the calibration config's line
-            "",
-            "",
-            BAD_EXPERIMENT,
-            ":16:10: simulator.config: the engine rejects the experiment: {tmp}/experiment.toml:7:1: "
-            "model.meen: unknown key (did you mean 'mean'?)",
-        ),
-    ],
-    ids=["key_in_the_sweep", "key_in_the_points", "range_bound", "set_assignment", "experiment"],
+# (old, new, experiment, message) for granovetter_calibration, by name.
+REJECTIONS = dict(
+    zip(
+        ["key_in_the_sweep", "key_in_the_points", "range_bound", "set_assignment", "experiment"],
+        [
+            (  # wave 1 as one engine sweep: the engine named the generated design-lhs-*.toml
+                '"model.sd" = { min = 0.1, max = 0.4 }',
+                '"model.spread" = { min = 0.1, max = 0.4 }',
+                "",
+                ':22:1: parameters."model.spread": the engine rejects this parameter: '
+                "expected the dotted key "
+                "of a numeric model parameter",
+            ),
+            (  # every wave as explicit points: the engine named the generated b-*.csv and b-*.toml
+                'first_design = "sweep"\n\n[parameters]\n"model.mean" = { min = 0.2, max = 0.45 }',
+                '\n[parameters]\n"model.mean" = { min = 0.2, max = 0.45 }\n'
+                '"model.spread" = { min = 0.1, max = 0.4 }',
+                "",
+                ':21:1: parameters."model.spread": the engine rejects this parameter: '
+                "expected the dotted key "
+                "of a numeric model parameter",
+            ),
+            (  # a range the engine refuses: the bound it names
+                '"model.sd" = { min = 0.1, max = 0.4 }',
+                '"model.sd" = { min = -0.5, max = 0.4 }',
+                "",
+                ':22:22: parameters."model.sd".min: the engine rejects this parameter: value -0.5 is outside '
+                "the parameter's range: expected a real number >= 0",
+            ),
+            (
+                'first_design = "sweep"',
+                'first_design = "sweep"\nset = ["model.n=500", "model.sdd=0.3"]',
+                "",
+                ":19:23: simulator.set[1]: the engine rejects it: "
+                "model.sdd: unknown key (did you mean 'sd'?)",
+            ),
+            (  # the experiment's own error, at its place, after the calibration config's line
+                "",
+                "",
+                BAD_EXPERIMENT,
+                ":16:10: simulator.config: the engine rejects the experiment: {tmp}/experiment.toml:7:1: "
+                "model.meen: unknown key (did you mean 'mean'?)",
+            ),
+        ],
+    )
 )
-@pytest.mark.parametrize("quiet", [True, False], ids=["quiet", "progress"])
-def test_cli_engine_rejection_names_the_calibration_config(tmp_path, old, new, experiment, message, quiet):
+
+
+# Every case with --quiet (the engine's stderr read); without it (the engine's input first
+# checked with `atcsim validate`) for one parameter and the experiment: the same path otherwise.
+@pytest.mark.parametrize(
+    "case,quiet",
+    [(name, True) for name in REJECTIONS] + [("key_in_the_sweep", False), ("experiment", False)],
+    ids=[f"quiet-{name}" for name in REJECTIONS] + ["progress-key_in_the_sweep", "progress-experiment"],
+)
+def test_cli_engine_rejection_names_the_calibration_config(tmp_path, case, quiet):
     """A config error the engine finds is the calibration config's (file:line:col, the key), not the
     design or batch files generated in OUTPUT.work/, exit 2, and nothing is left behind: the work
     directory and the output folders the run created are removed. Without --quiet the engine's
     stderr is the user's (its progress bar), so its input is checked first with stderr read."""
     engine_or_skip()
+    old, new, experiment, message = REJECTIONS[case]
     config = granovetter_calibration(tmp_path, old, new, experiment)
     before = sorted(tmp_path.iterdir())
     out = tmp_path / "out" / "calibration" / "g.nc"

@@ -237,10 +237,10 @@ def calibrate(
     created = _Created(cfg.workdir)
     try:
         return _calibrate(cfg, targets, quiet=quiet, engine=engine, keep_work=keep_work, say=say)
-    except AtcsimError as exc:  # bad input: nothing is left behind
+    except EngineError as exc:  # the engine refused its input: nothing is left behind
         if not keep_work:
             created.remove()
-        if isinstance(exc, EngineError) and cfg.document is not None:
+        if cfg.document is not None:
             raise _rejected(cfg, exc) from None
         raise
 
