@@ -1,6 +1,6 @@
 """Checking an output path before anything is read or computed.
 
-``report`` and ``export`` write regular files only: an existing target that is
+``report``, ``export`` and ``calibrate`` write regular files only: an existing target that is
 a directory, a FIFO, a device (``/dev/null``) or a socket is refused, as
 ``atcsim run -o`` refuses it (``sim/core/files.cpp``, whose wording this
 follows), instead of being replaced by a regular file (``export`` renames
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import AtcsimError
 
-__all__ = ["check_output"]
+__all__ = ["check_output", "output_problem"]
 
 
 def _kind(mode: int) -> str:
@@ -68,6 +68,33 @@ def _problem(output: Path, suffix: str, create_folders: bool) -> str:
     return ""
 
 
+def output_problem(
+    output: str | os.PathLike[str],
+    *,
+    suffix: str = "",
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+    create_folders: bool = False,
+) -> str:
+    """Why a regular file cannot be written at ``output``, e.g. ``it is a FIFO
+    (named pipe), not a regular file``; "" if it can (see :func:`check_output`).
+
+    For callers that name the output their own way (``calibrate`` names the
+    config key that set it).
+    """
+    path = Path(output)
+    why = _problem(path, suffix, create_folders)
+    if why:
+        return why
+    for source in inputs:
+        try:
+            same = os.path.samefile(source, path)
+        except OSError:
+            continue
+        if same:
+            return "it is the input file; give another output name"
+    return ""
+
+
 def check_output(
     output: str | os.PathLike[str],
     *,
@@ -85,16 +112,7 @@ def check_output(
     pipe), not a regular file``. Returns ``output`` as a :class:`Path`.
     """
     path = Path(output)
-    why = _problem(path, suffix, create_folders)
-    if not why:
-        for source in inputs:
-            try:
-                same = os.path.samefile(source, path)
-            except OSError:
-                continue
-            if same:
-                why = "it is the input file; give another output name"
-                break
+    why = output_problem(path, suffix=suffix, inputs=inputs, create_folders=create_folders)
     if why:
         raise AtcsimError(f"{option} {path}: cannot write '{path}': {why}")
     return path

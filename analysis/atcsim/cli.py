@@ -148,7 +148,12 @@ def _parser() -> argparse.ArgumentParser:
         "predictive check. See docs/calibration.md.",
     )
     cal.add_argument("path", help="calibration config (TOML)")
-    cal.add_argument("-o", "--output", help="posterior file to write (overrides calibration.output)")
+    cal.add_argument(
+        "-o",
+        "--output",
+        help="posterior file to write (overrides calibration.output; missing folders are created; an "
+        "existing directory, FIFO or device, or an input file, is refused before anything runs)",
+    )
     cal.add_argument(
         "--resume", action="store_true", help="continue an interrupted calibration from its work directory"
     )
@@ -161,7 +166,10 @@ def _parser() -> argparse.ArgumentParser:
         help="targets file (overrides calibration.targets; e.g. synthetic targets for a recovery test)",
     )
     cal.add_argument(
-        "--keep-work", action="store_true", help="keep the work directory (cached simulations) after success"
+        "--keep-work",
+        action="store_true",
+        help="keep the work directory (cached simulations) after success, or after the engine rejected "
+        "the config (otherwise what the refused run created is removed)",
     )
     return parser
 

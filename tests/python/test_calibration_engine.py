@@ -8,6 +8,7 @@ calibration through the engine (scenarios/calibration/granovetter.toml).
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import warnings
@@ -218,8 +219,6 @@ def test_engine_simulator_matches_a_direct_run(tmp_path):
 
 def test_engine_simulator_mpi_gives_the_same_statistics(tmp_path, monkeypatch):
     binary = engine_or_skip()
-    import shutil
-
     if shutil.which("mpirun") is None or not binary.with_name("atcsim-mpi").is_file():
         pytest.skip("no mpirun or atcsim-mpi")
     # as tests/cli/test_mpi.cpp: CI runs as root, which Open MPI refuses unless told
@@ -427,3 +426,207 @@ def test_recorded_paths_relative_below_the_working_directory(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path / "cal")
     outside = tmp_path / "elsewhere.toml"
     assert _recorded_path(outside) == str(outside)
+
+
+# ------------------------------------------- the engine rejects what it is given
+
+
+def granovetter_calibration(tmp_path: Path, old: str = "", new: str = "", experiment: str = "") -> Path:
+    """scenarios/calibration/granovetter.toml in tmp_path (its files named absolutely), with
+    ``old`` replaced by ``new`` and, when given, ``experiment`` as the experiment's text."""
+    text = (CAL / "granovetter.toml").read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new).replace(
+        '"granovetter_targets.toml"', f'"{CAL / "granovetter_targets.toml"}"'
+    )
+    if experiment:
+        (tmp_path / "experiment.toml").write_text(experiment, encoding="utf-8")
+        text = text.replace('"granovetter_experiment.toml"', '"experiment.toml"')
+    else:
+        text = text.replace('"granovetter_experiment.toml"', f'"{CAL / "granovetter_experiment.toml"}"')
+    config = tmp_path / "cal.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+BAD_EXPERIMENT = (
+    '[experiment]\nname = "x"\nsteps = 20\n\n[model]\nname = "canonical/granovetter"\nmeen = 0.3\n'
+)
+
+
+# (old, new, experiment, message) for granovetter_calibration, by name.
+REJECTIONS = dict(
+    zip(
+        ["key_in_the_sweep", "key_in_the_points", "range_bound", "set_assignment", "experiment"],
+        [
+            (  # wave 1 as one engine sweep: the engine named the generated design-lhs-*.toml
+                '"model.sd" = { min = 0.1, max = 0.4 }',
+                '"model.spread" = { min = 0.1, max = 0.4 }',
+                "",
+                ':22:1: parameters."model.spread": the engine rejects this parameter: '
+                "expected the dotted key "
+                "of a numeric model parameter",
+            ),
+            (  # every wave as explicit points: the engine named the generated b-*.csv and b-*.toml
+                'first_design = "sweep"\n\n[parameters]\n"model.mean" = { min = 0.2, max = 0.45 }',
+                '\n[parameters]\n"model.mean" = { min = 0.2, max = 0.45 }\n'
+                '"model.spread" = { min = 0.1, max = 0.4 }',
+                "",
+                ':21:1: parameters."model.spread": the engine rejects this parameter: '
+                "expected the dotted key "
+                "of a numeric model parameter",
+            ),
+            (  # a range the engine refuses: the bound it names
+                '"model.sd" = { min = 0.1, max = 0.4 }',
+                '"model.sd" = { min = -0.5, max = 0.4 }',
+                "",
+                ':22:22: parameters."model.sd".min: the engine rejects this parameter: value -0.5 is outside '
+                "the parameter's range: expected a real number >= 0",
+            ),
+            (
+                'first_design = "sweep"',
+                'first_design = "sweep"\nset = ["model.n=500", "model.sdd=0.3"]',
+                "",
+                ":19:23: simulator.set[1]: the engine rejects it: "
+                "model.sdd: unknown key (did you mean 'sd'?)",
+            ),
+            (  # the experiment's own error, at its place, after the calibration config's line
+                "",
+                "",
+                BAD_EXPERIMENT,
+                ":16:10: simulator.config: the engine rejects the experiment: {tmp}/experiment.toml:7:1: "
+                "model.meen: unknown key (did you mean 'mean'?)",
+            ),
+        ],
+    )
+)
+
+
+# Every case with --quiet (the engine's stderr read); without it (the engine's input first
+# checked with `atcsim validate`) for one parameter and the experiment: the same path otherwise.
+@pytest.mark.parametrize(
+    "case,quiet",
+    [(name, True) for name in REJECTIONS] + [("key_in_the_sweep", False), ("experiment", False)],
+    ids=[f"quiet-{name}" for name in REJECTIONS] + ["progress-key_in_the_sweep", "progress-experiment"],
+)
+def test_cli_engine_rejection_names_the_calibration_config(tmp_path, case, quiet):
+    """A config error the engine finds is the calibration config's (file:line:col, the key), not the
+    design or batch files generated in OUTPUT.work/, exit 2, and nothing is left behind: the work
+    directory and the output folders the run created are removed. Without --quiet the engine's
+    stderr is the user's (its progress bar), so its input is checked first with stderr read."""
+    engine_or_skip()
+    old, new, experiment, message = REJECTIONS[case]
+    config = granovetter_calibration(tmp_path, old, new, experiment)
+    before = sorted(tmp_path.iterdir())
+    out = tmp_path / "out" / "calibration" / "g.nc"
+    proc = calibrate_cli(str(config), "-o", str(out), *(["--quiet"] if quiet else []), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if not line.startswith("calibrate: ")]
+    assert errors == [errors[0]] and errors[0].startswith(f"atcsim calibrate: error: {config}:"), proc.stderr
+    assert message.format(tmp=tmp_path) in errors[0], proc.stderr
+    assert ".work" not in proc.stderr and "design-lhs" not in proc.stderr and "batches" not in proc.stderr
+    assert sorted(tmp_path.iterdir()) == before  # no out/, no g.work/
+
+
+def test_cli_engine_rejection_through_the_atcsim_command(tmp_path):
+    """`atcsim calibrate` (the C++ command line, which runs the analysis package with itself as
+    the engine) says the same."""
+    binary = engine_or_skip()
+    config = granovetter_calibration(tmp_path, '"model.sd" = {', '"model.spread" = {')
+    env = subprocess_env()
+    env["ATCSIM_ANALYSIS"] = str(ROOT / "analysis")
+    proc = subprocess.run(
+        [str(binary), "calibrate", str(config), "-o", "g.nc", "--quiet"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == (
+        f'atcsim calibrate: error: {config}:22:1: parameters."model.spread": the engine rejects this '
+        "parameter: expected the dotted key of a numeric model parameter (model.X, scenario.NAME.model.X), "
+        "intervention parameter (scenario.NAME.intervention.KIND.X) or site field (site.ID.X)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal.toml"]
+
+
+def test_cli_engine_rejection_keeps_what_was_there(tmp_path):
+    """--keep-work keeps the work directory of a refused run; with --resume, what the work
+    directory held before stays and only what the refused run added is removed."""
+    engine_or_skip()
+    config = granovetter_calibration(tmp_path, '"model.sd" = {', '"model.spread" = {')
+    kept = calibrate_cli(str(config), "-o", "g.nc", "--quiet", "--keep-work", cwd=tmp_path)
+    assert kept.returncode == 2 and 'parameters."model.spread"' in kept.stderr, kept.stderr
+    assert any((tmp_path / "g.work").rglob("design-lhs-*.toml"))
+    shutil.rmtree(tmp_path / "g.work")
+    (tmp_path / "g.work" / "cache").mkdir(parents=True)
+    (tmp_path / "g.work" / "cache" / "batch-earlier.npy").write_bytes(b"")
+    resumed = calibrate_cli(str(config), "-o", "g.nc", "--quiet", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 2, resumed.stderr
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "g.work").rglob("*")) == [
+        "g.work/cache",
+        "g.work/cache/batch-earlier.npy",
+    ]
+
+
+# ------------------------------------------------------------- the output path
+
+
+def toy_calibration(tmp_path: Path) -> Path:
+    text = (CAL / "toy.toml").read_text(encoding="utf-8")
+    config = tmp_path / "toy.toml"
+    config.write_text(text.replace('"toy_targets.toml"', f'"{CAL / "toy_targets.toml"}"'), encoding="utf-8")
+    return config
+
+
+def test_cli_output_checked_before_anything_runs(tmp_path, capsys, monkeypatch):
+    """calibrate -o is checked as export -o and report -o are: a directory, a FIFO, an input
+    file, a folder that is not writable or not a directory is refused at once, exit 2, one
+    line, before a single simulation; the output named by the config is refused at its line."""
+    import os
+
+    import atcsim.calibration.run
+    from atcsim import cli
+
+    def build_simulator(*args, **kwargs):
+        raise AssertionError("simulations were set up before the output path was checked")
+
+    monkeypatch.setattr(atcsim.calibration.run, "_build_simulator", build_simulator)
+    config = toy_calibration(tmp_path)
+    fifo = tmp_path / "pipe.nc"
+    os.mkfifo(fifo)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    read_only = tmp_path / "read_only"
+    read_only.mkdir()
+    real_access = os.access
+    # As root a mode of 0o555 does not stop writing: os.access is asked, as for a non-root user.
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if Path(p) == read_only else real_access(p, mode, **kw)
+    )
+    (tmp_path / "taken.nc.partial").mkdir()
+    for output, why in [
+        (tmp_path, "it is a directory"),
+        (fifo, "it is a FIFO (named pipe), not a regular file"),
+        (config, "it is the input file"),
+        (CAL / "toy_targets.toml", "it is the input file"),
+        (blocker / "g.nc", f"'{blocker}' is not a directory"),
+        (read_only / "g.nc", f"the directory '{read_only}' is not writable"),
+        (read_only / "new" / "g.nc", f"cannot create the folder '{read_only / 'new'}': "),
+        (tmp_path / "taken.nc", f"'{tmp_path / 'taken.nc.partial'}' is a directory"),
+    ]:
+        code = cli.main(["calibrate", str(config), "-o", str(output), "--quiet"])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert err.startswith(f"atcsim calibrate: error: -o {output}: cannot write '{output}': {why}"), err
+        assert err.strip().count("\n") == 0
+    assert list(read_only.iterdir()) == [] and blocker.read_text() == ""
+    # the config's own output: the error is at its line
+    (tmp_path / "out.nc").mkdir()
+    config.write_text(config.read_text().replace('output = "out/calibration/toy.nc"', 'output = "out.nc"'))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["calibrate", str(config), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    where = f"{config}:7:10: calibration.output"
+    assert err == f"atcsim calibrate: error: {where}: cannot write 'out.nc': it is a directory\n"

@@ -154,8 +154,6 @@ def load_config(path: str | Path) -> CalibrationConfig:
     output = Path(cal.string("output"))
     if output.suffix not in (".nc", ".h5"):
         cal.fail("output", f'expected a .nc (or .h5) file name, got "{output}"')
-    if output.is_dir():
-        cal.fail("output", f'"{output}" is a directory; expected a file path')
     method = cal.choice("method", METHODS)
     seed = cal.integer("seed", required=False, default=0, min=0)
     max_sims = cal.integer("max_simulations", required=False, default=None, min=1)

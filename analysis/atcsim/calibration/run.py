@@ -12,12 +12,21 @@ deterministic given the seed, so an interrupted calibration continues with
 missing. Without ``--resume`` an existing work directory is an error (as
 the engine treats ``OUT.h5.journal``); it is deleted after a successful run
 unless ``keep_work``.
+
+Bad input is an error before anything is written: the output path is checked
+first (as ``export`` and ``report`` check theirs), and when the engine rejects
+what it is given (a parameter key or range, a ``simulator.set`` assignment,
+the experiment), the error names the line of the calibration config at fault,
+not the files generated in the work directory, and what the run created there
+is removed (unless ``keep_work``). A failed or interrupted engine run keeps it,
+for ``--resume``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sys
 import time
@@ -28,6 +37,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .._outputs import check_output, output_problem
 from ..errors import AtcsimError
 from .abc import abc_smc
 from .config import CalibrationConfig, load_config
@@ -41,9 +51,10 @@ from .posterior import (
     write_posterior,
 )
 from .problem import Problem
-from .simulators import CachedSimulator, EngineSimulator
+from .simulators import CachedSimulator, EngineError, EngineSimulator
 from .synthetic import ToySimulator
 from .targets import TargetSet, load_targets
+from .tomlfile import ConfigFileError
 
 __all__ = ["calibrate", "CalibrationRun", "WorkDirectoryError"]
 
@@ -62,6 +73,80 @@ def _recorded_path(path: Path) -> str:
 
 class WorkDirectoryError(AtcsimError):
     """The work directory of an earlier, unfinished calibration exists (use --resume)."""
+
+
+def _check_output(cfg: CalibrationConfig, option: bool) -> None:
+    """Refuse an output the posterior cannot be written to (a directory, FIFO, device or
+    socket, one of the inputs, an unwritable folder) before anything runs: after ``-o`` as
+    ``export`` and ``report`` do, else at ``calibration.output`` in the config."""
+    inputs = tuple(p for p in (cfg.path, cfg.targets, cfg.model_config) if p is not None)
+    if option:
+        check_output(cfg.output, suffix=".partial", inputs=inputs, create_folders=True)
+        return
+    why = output_problem(cfg.output, suffix=".partial", inputs=inputs, create_folders=True)
+    if why:
+        raise cfg.document.error(("calibration", "output"), f"cannot write '{cfg.output}': {why}", value=True)
+
+
+class _Created:
+    """What a calibration adds in and above its work directory, to be removed when
+    its input is refused (a config error writes nothing)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        absolute = Path(os.path.abspath(workdir))
+        self.first_new: Path | None = None  # the outermost folder the run will create
+        for folder in (absolute, *absolute.parents):
+            if folder.exists() or folder.is_symlink():
+                break
+            self.first_new = folder
+        self.before = set(self._contents()) if self.first_new is None else set()
+
+    def _contents(self) -> list[str]:
+        found = []
+        for root, dirs, files in os.walk(self.workdir):  # symbolic links are not followed
+            found += [os.path.join(root, name) for name in (*dirs, *files)]
+        return found
+
+    def remove(self) -> None:
+        if self.first_new is not None:
+            shutil.rmtree(self.first_new, ignore_errors=True)
+            return
+        for path in sorted(set(self._contents()) - self.before, key=len, reverse=True):  # children first
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+
+def _rejected(cfg: CalibrationConfig, exc: EngineError) -> ConfigFileError:
+    """The engine's rejection at the calibration config's line: the parameter (its
+    ``min`` or ``max`` when the engine names that value), the ``simulator.set``
+    assignment, else the experiment (``simulator.config``)."""
+    doc = cfg.document
+    if exc.override is not None:
+        return doc.error(
+            ("simulator", "set", exc.override), f"the engine rejects it: {exc.detail}", value=True
+        )
+    if exc.parameter is not None and exc.parameter in cfg.space.keys:
+        path: tuple = ("parameters", exc.parameter)
+        value = re.match(r"value (\S+) is outside", exc.detail)
+        p = cfg.space.parameters[cfg.space.keys.index(exc.parameter)]
+        try:
+            bound = float(value[1]) if value else None
+        except ValueError:
+            bound = None
+        if bound is not None and bound in (p.min, p.max):
+            return doc.error(
+                (*path, "min" if bound == p.min else "max"),
+                f"the engine rejects this parameter: {exc.detail}",
+                value=True,
+            )
+        return doc.error(path, f"the engine rejects this parameter: {exc.detail}")
+    return doc.error(("simulator", "config"), f"the engine rejects the experiment: {exc.detail}", value=True)
 
 
 @dataclass
@@ -138,12 +223,37 @@ def calibrate(
         if not Path(targets).is_file():
             raise FileNotFoundError(f"--targets: file not found: {targets}")
         cfg.targets = Path(targets).resolve()
+    _check_output(cfg, option=output is not None)
     targets = load_targets(cfg.targets)
+    if (cfg.workdir.exists() or cfg.workdir.is_symlink()) and not cfg.workdir.is_dir():
+        raise WorkDirectoryError(
+            f"{cfg.workdir}: the work directory's name is taken by a file that is not one"
+        )
     if cfg.workdir.exists() and any(cfg.workdir.iterdir()) and not resume:
         raise WorkDirectoryError(
             f"{cfg.workdir} holds the simulations of an unfinished calibration: continue it with --resume, "
             "or delete the directory to start again"
         )
+    created = _Created(cfg.workdir)
+    try:
+        return _calibrate(cfg, targets, quiet=quiet, engine=engine, keep_work=keep_work, say=say)
+    except EngineError as exc:  # the engine refused its input: nothing is left behind
+        if not keep_work:
+            created.remove()
+        if cfg.document is not None:
+            raise _rejected(cfg, exc) from None
+        raise
+
+
+def _calibrate(
+    cfg: CalibrationConfig,
+    targets: TargetSet,
+    *,
+    quiet: bool,
+    engine: str | None,
+    keep_work: bool,
+    say: Callable[[str], None],
+) -> CalibrationRun:
     start = time.monotonic()
     inner, sim = _build_simulator(cfg, targets, quiet, engine)
     problem = Problem(cfg.space, targets.targets)

@@ -42,12 +42,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Mapping, Protocol, Sequence, TextIO
+from typing import Callable, Mapping, Protocol, Sequence, TextIO
 
 import numpy as np
 
@@ -78,7 +79,29 @@ class Simulator(Protocol):
 
 
 class EngineError(AtcsimError):
-    """The engine rejected its input (exit code 2): a bad config, parameter key or value."""
+    """The engine rejected its input (exit code 2): a bad config, parameter key or value.
+
+    ``detail`` is the engine's message without the files the calibration
+    generates (a design or batch TOML, a points CSV under the work directory:
+    their names and lines mean nothing to the user); ``parameter`` is the key
+    of the calibrated parameter at fault and ``override`` the index of the
+    ``simulator.set`` assignment at fault, when the message says which.
+    :func:`~atcsim.calibration.run.calibrate` turns them into an error at the
+    calibration config's own line.
+    """
+
+    def __init__(
+        self, message: str, *, detail: str = "", parameter: str | None = None, override: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.detail = detail or message
+        self.parameter = parameter
+        self.override = override
+
+
+#: Where a generated file's line and column come from: (line, column) -> the
+#: calibrated parameter written there, or None.
+Locator = Callable[[int, int], "str | None"]
 
 
 class Progress:
@@ -254,34 +277,97 @@ class EngineSimulator:
             cmd += ["--set", s]
         return cmd
 
-    def _run(self, config: Path, out: Path, sets: Sequence[str], *, show_progress: bool = False) -> None:
-        """Run the engine unless ``out`` exists; continue an interrupted one (``.journal``) with --resume."""
+    def _run(
+        self,
+        config: Path,
+        out: Path,
+        sets: Sequence[str],
+        *,
+        show_progress: bool = False,
+        generated: Mapping[Path, Locator] | None = None,
+    ) -> None:
+        """Run the engine unless ``out`` exists; continue an interrupted one (``.journal``) with --resume.
+
+        ``generated``: the files written for this run, each with what its
+        lines and columns hold, so that a rejection is traced to a parameter.
+        """
         if out.is_file():
             return
         out.parent.mkdir(parents=True, exist_ok=True)
         cmd = self._command(config, out, sets)
-        if show_progress and not self.quiet:
+        shown = show_progress and not self.quiet  # the engine's stderr (its progress bar) is the user's
+        resume = Path(str(out) + ".journal").is_file()
+        if shown:
             cmd.remove("--quiet")
-        if Path(str(out) + ".journal").is_file():
+            if not resume:
+                # Its stderr is not read, so an error would name the generated files: check the
+                # input first (`atcsim validate`, the same checks as `run`) with stderr read.
+                check = [str(self.engine), "validate", *cmd[cmd.index("run") + 1 :]]
+                proc = subprocess.run(check, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                if proc.returncode in (2, 130):
+                    self._failed(check, proc, generated)
+        if resume:
             cmd.append("--resume")
         start = time.monotonic()
         proc = subprocess.run(
             cmd,
             stdout=subprocess.DEVNULL,
-            stderr=None if show_progress and not self.quiet else subprocess.PIPE,
+            stderr=None if shown else subprocess.PIPE,
             text=True,
         )
         self.engine_seconds += time.monotonic() - start
         self.runs += 1
-        if proc.returncode == 0:
-            return
+        if proc.returncode != 0:
+            self._failed(cmd, proc, generated)
+
+    def _failed(
+        self, cmd: list[str], proc: subprocess.CompletedProcess, generated: Mapping[Path, Locator] | None
+    ) -> None:
+        """Raise what the engine's exit says: KeyboardInterrupt, EngineError (bad input) or RuntimeError."""
         message = " ".join((proc.stderr or "").split()) or f"exit code {proc.returncode}"
         shown = " ".join(cmd)
         if proc.returncode == 130:
             raise KeyboardInterrupt
         if proc.returncode == 2:
-            raise EngineError(f"the engine rejected its input ({shown}): {message}")
+            detail, parameter, override = self._fault(proc.stderr or "", generated or {})
+            raise EngineError(
+                f"the engine rejected its input ({shown}): {message}",
+                detail=detail or message,
+                parameter=parameter,
+                override=override,
+            )
         raise RuntimeError(f"the engine failed with exit code {proc.returncode} ({shown}): {message}")
+
+    def _fault(self, stderr: str, generated: Mapping[Path, Locator]) -> tuple[str, str | None, int | None]:
+        """The engine's error line without the generated files, and the calibrated
+        parameter or ``simulator.set`` assignment it is about."""
+        errors = [line for line in stderr.splitlines() if re.match(r"atcsim(-mpi)?: error: ", line)]
+        if not errors:
+            return " ".join(stderr.split()), None, None
+        text = " ".join(re.sub(r"^atcsim(-mpi)?: error: ", "", errors[-1]).split())
+        # a points file's error ends with where the generated wrapper names it
+        text = re.sub(r" \(sweep\.points_file at [^()]*\)$", "", text)
+        for i, assignment in enumerate(self.overrides):
+            if text.startswith(f"--set {assignment}: "):
+                return text[len(f"--set {assignment}: ") :], None, i
+        if text.startswith("--set "):  # batch=False: a calibrated parameter's --set
+            assignment, _, rest = text[len("--set ") :].partition(": ")
+            key = assignment.partition("=")[0]
+            if rest and key in self.space.keys:
+                return rest, key, None
+        located = re.match(r"(.+?):(\d+):(\d+): (.*)", text)
+        if located:
+            where = os.path.abspath(located[1])
+            for path, locate in generated.items():
+                if os.path.abspath(path) != where:
+                    continue
+                rest = located[4]
+                parameter = locate(int(located[2]), int(located[3]))
+                if parameter is not None:
+                    # "sweep.parameters.KEY: ..." or "column 'KEY': ...": the generated name of the parameter
+                    rest = rest.partition(": ")[2] or rest
+                return rest, parameter, None
+        return text, None, None
 
     def _statistics(self, path: Path) -> np.ndarray:
         import warnings
@@ -334,10 +420,10 @@ class EngineSimulator:
         csv, wrapper, out = stem.with_suffix(".csv"), stem.with_suffix(".toml"), stem.with_suffix(".h5")
         if not out.is_file():
             stem.parent.mkdir(parents=True, exist_ok=True)
-            rows = [",".join([*(_csv_field(k) for k in self.space.keys), "seed"])]
+            fields = [[*(_csv_field(k) for k in self.space.keys), "seed"]]
             for row, seed in zip(values, seeds):
-                rows.append(",".join([*(repr(float(v)) for v in row), str(int(seed))]))
-            csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+                fields.append([*(repr(float(v)) for v in row), str(int(seed))])
+            csv.write_text("\n".join(",".join(f) for f in fields) + "\n", encoding="utf-8")
             wrapper.write_text(
                 "# Written by `python3 -m atcsim calibrate`: the experiment run at a batch of\n"
                 "# parameter points, each with its own seed (one engine run per batch).\n"
@@ -345,9 +431,30 @@ class EngineSimulator:
                 f'method = "points"\npoints_file = {_toml_string(csv.name)}\nseeds = "per_point"\n',
                 encoding="utf-8",
             )
-            self._run(wrapper, out, [], show_progress=True)
+            self._run(
+                wrapper,
+                out,
+                [],
+                show_progress=True,
+                generated={wrapper: lambda line, col: None, csv: self._csv_locator(fields)},
+            )
         stats = self._statistics(out)
         return stats.reshape(len(values), self.replicates, len(self.targets))
+
+    def _csv_locator(self, fields: list[list[str]]) -> Locator:
+        """Line and column of the points CSV -> the parameter of that column (None for ``seed``)."""
+
+        def locate(line: int, col: int) -> str | None:
+            if not 1 <= line <= len(fields):
+                return None
+            start, column = 1, -1
+            for j, field in enumerate(fields[line - 1]):
+                if col >= start:
+                    column = j
+                start += len(field) + 1
+            return self.space.keys[column] if 0 <= column < len(self.space.keys) else None
+
+        return locate
 
     def run_design(self, method: str, points: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """Let the engine build and run a ``lhs`` design (or a ``grid`` of ``points``
@@ -363,7 +470,10 @@ class EngineSimulator:
         if method == "lhs":
             lines += [f"points = {int(points)}", f"seed = {int(seed)}"]
         lines += ["", "[sweep.parameters]"]
+        header = 2  # the comment lines written above ``lines``
+        where: dict[int, str] = {}
         for p in self.space:
+            where[header + len(lines) + 1] = p.key
             if method == "lhs":
                 lines.append(
                     f'{_toml_string(p.key)} = {{ min = {p.min!r}, max = {p.max!r}, scale = "{p.scale}" }}'
@@ -383,7 +493,13 @@ class EngineSimulator:
             "# calibrated parameters (the design of a history-matching wave).\n" + text,
             encoding="utf-8",
         )
-        self._run(wrapper, out, [f"experiment.seed={int(seed)}"], show_progress=True)
+        self._run(
+            wrapper,
+            out,
+            [f"experiment.seed={int(seed)}"],
+            show_progress=True,
+            generated={wrapper: lambda line, col: where.get(line)},
+        )
         import warnings
 
         from ..dataset import open as open_output
