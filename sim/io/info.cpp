@@ -207,8 +207,10 @@ void describe_parameters(std::ostringstream& out, hid_t file) {
 // package applies when it opens a file (analysis/atcsim/dataset.py,
 // `_layout_problem`, after h5netcdf and xarray have required every axis of a
 // variable to be named by an HDF5 dimension scale and every dimension to have
-// one size), in the same order and words, so that `atcsim info` refuses what
-// `atcsim.open` refuses. Only the root group is checked, as xarray opens it.
+// one size, and its file check that dimension scales and the axes they are
+// attached to name each other), in the same order and words, so that `atcsim
+// info` refuses what `atcsim.open` refuses. Only the root group is checked, as
+// xarray opens it.
 
 // A variable of the root group as netCDF-4 readers see it.
 struct Variable {
@@ -269,19 +271,70 @@ std::string type_word(H5T_class_t c) {
   }
 }
 
-// The name of the last scale attached to an axis (h5netcdf and netCDF-C take the last one).
-herr_t keep_scale_name(hid_t, unsigned, hid_t scale, void* data) {
-  const ssize_t size = H5Iget_name(scale, nullptr, 0);
-  if (size <= 0) return -1;
+// An object's path in the file ("" when it has none).
+std::string object_path(hid_t id) {
+  const ssize_t size = H5Iget_name(id, nullptr, 0);
+  if (size <= 0) return "";
   std::string path(static_cast<std::size_t>(size) + 1, '\0');
-  H5Iget_name(scale, path.data(), path.size());
+  H5Iget_name(id, path.data(), path.size());
   path.resize(static_cast<std::size_t>(size));
-  *static_cast<std::string*>(data) = path.substr(path.rfind('/') + 1);
+  return path;
+}
+
+// The scales attached to one axis: the name of the last one (h5netcdf and netCDF-C
+// take the last), and the first that does not list the axis back.
+struct AxisScales {
+  std::string name;
+  std::string unlisted;
+};
+
+herr_t read_axis_scale(hid_t dataset, unsigned axis, hid_t scale, void* data) {
+  auto& scales = *static_cast<AxisScales*>(data);
+  const std::string path = object_path(scale);
+  if (path.empty()) return -1;
+  scales.name = path.substr(path.rfind('/') + 1);
+  if (scales.unlisted.empty() && H5DSis_attached(dataset, scale, axis) <= 0) scales.unlisted = path;
   return 0;
 }
 
+// A scale lists back (REFERENCE_LIST) only axes that name it ("" when so).
+std::string scale_users_problem(hid_t scale, const std::string& path) {
+  if (!has_attr(scale, "REFERENCE_LIST")) return "";
+  struct User {
+    hobj_ref_t dataset;
+    int axis;
+  };
+  Handle attr =
+      attr_handle(check(H5Aopen(scale, "REFERENCE_LIST", H5P_DEFAULT), "open REFERENCE_LIST of " + path));
+  Handle space = space_handle(check(H5Aget_space(attr), "space"));
+  Handle mem = type_handle(check(H5Tcreate(H5T_COMPOUND, sizeof(User)), "type"));
+  check_status(H5Tinsert(mem, "dataset", HOFFSET(User, dataset), H5T_STD_REF_OBJ), "type");
+  check_status(H5Tinsert(mem, "dimension", HOFFSET(User, axis), H5T_NATIVE_INT), "type");
+  std::vector<User> users(
+      static_cast<std::size_t>(std::max<hssize_t>(H5Sget_simple_extent_npoints(space), 0)));
+  if (!users.empty()) check_status(H5Aread(attr, mem, users.data()), "read REFERENCE_LIST of " + path);
+  for (const auto& u : users) {
+    Handle user(
+        check(H5Rdereference2(scale, H5P_DEFAULT, H5R_OBJECT, &u.dataset), "dereference a user of " + path),
+        H5Oclose);
+    bool names_it = false;
+    if (H5Iget_type(user) == H5I_DATASET && u.axis >= 0) {
+      Handle user_space = space_handle(check(H5Dget_space(user), "space"));
+      names_it = u.axis < H5Sget_simple_extent_ndims(user_space) &&
+                 H5DSis_attached(user, scale, static_cast<unsigned>(u.axis)) > 0;
+    }
+    if (!names_it) {
+      const std::string user_path = object_path(user);
+      return fmt::format("inconsistent dimension scales: {} lists {} axis {}, which does not name it", path,
+                         user_path.empty() ? "an unnamed object" : user_path, u.axis);
+    }
+  }
+  return "";
+}
+
 // The root group's datasets with their dimensions, or the first variable whose
-// dimensions cannot be named (in `problem`).
+// dimensions cannot be named (in `problem`). Dimension scales must agree with
+// the axes they are attached to, both ways (as the package's file check asks).
 std::vector<Variable> root_variables(hid_t file, std::string& problem) {
   std::vector<Variable> vars;
   for (const auto& name : links(file)) {
@@ -293,22 +346,27 @@ std::vector<Variable> root_variables(hid_t file, std::string& problem) {
     Variable v{name, {}, shape(ds), H5Tget_class(type), H5DSis_scale(ds) > 0};
     if (v.scale) {
       v.dims = {name};
-      if (v.shape.size() != 1) {
+      problem = scale_users_problem(ds, "/" + name);
+      if (problem.empty() && v.shape.size() != 1) {
         problem = fmt::format("variable '{}' has {} axes but dimensions {}", name, v.shape.size(),
                               dims_text(v.dims));
-        return vars;
       }
+      if (!problem.empty()) return vars;
     } else {
       for (unsigned axis = 0; axis < v.shape.size(); ++axis) {
-        std::string dim;
+        AxisScales scales;
         if (H5DSget_num_scales(ds, axis) > 0)
-          check_status(H5DSiterate_scales(ds, axis, nullptr, keep_scale_name, &dim),
+          check_status(H5DSiterate_scales(ds, axis, nullptr, read_axis_scale, &scales),
                        fmt::format("dimension scales of {} axis {}", name, axis));
-        if (dim.empty()) {
+        if (!scales.unlisted.empty()) {
+          problem =
+              fmt::format("inconsistent dimension scales: /{} axis {} names {}, which does not list it back",
+                          name, axis, scales.unlisted);
+        } else if (scales.name.empty()) {
           problem = fmt::format("variable '{}' has no dimension scale associated with axis {}", name, axis);
-          return vars;
         }
-        v.dims.push_back(dim);
+        if (!problem.empty()) return vars;
+        v.dims.push_back(scales.name);
       }
     }
     vars.push_back(std::move(v));

@@ -77,7 +77,7 @@ void info_replace_run_complete(const std::string& path, hsize_t replicates, bool
   const hid_t type = text ? strings.get() : H5T_NATIVE_SCHAR;
   Handle ds = dataset_handle(
       check(H5Dcreate2(file, "run_complete", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create"));
-  const std::string words(3 * 2 * replicates, 'y');
+  const std::string words(replicates * 6, 'y');  // 2 x replicates values of 3 bytes
   const std::vector<signed char> ones(2 * replicates, 1);
   const void* values = text ? static_cast<const void*>(words.data()) : ones.data();
   check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), "write");
