@@ -3,8 +3,9 @@
 ``make_corpus(base, folder)`` derives, from one good atcsim output file, files
 damaged the ways files get damaged: not HDF5 at all, empty, a folder, special
 files, truncated at many lengths, single and multiple bit flips (seeded, so
-the corpus is the same on every run), zeroed blocks, and well-formed HDF5
-with missing variables, wrong types, wrong shapes or bad attributes.
+the corpus is the same on every run), zeroed blocks, well-formed HDF5
+with missing variables, wrong types, wrong shapes or bad attributes, and well-formed netCDF-4
+(consistent dimension scales) that breaks one rule of the layout (``layout_edits``).
 
 ``python3 damage.py CORPUS.json RESULTS.jsonl [--report N]`` runs every file of
 a corpus through ``python3 -m atcsim info`` (in process, through
@@ -89,7 +90,8 @@ def first_indicator(f: h5py.File) -> str:
 
 def layout_edits(f: h5py.File) -> dict[str, object]:
     """name -> edit of a well-formed file that breaks one rule of its layout (docs/output_schema.md)
-    and nothing else: dimension scales stay consistent, every value stays readable."""
+    and nothing else: every value stays readable, and the dimension scales stay consistent except in
+    ``scale_lists_others``, whose only fault is a scale that lists axes which do not name it."""
     indicator = first_indicator(f)
     dims = dimension_names(f[indicator])
     shape = f[indicator].shape
@@ -107,6 +109,11 @@ def layout_edits(f: h5py.File) -> dict[str, object]:
         for attr in ("CLASS", "NAME", "REFERENCE_LIST"):
             if attr in time.attrs:
                 del time.attrs[attr]
+
+    def scale_lists_others(g):
+        # `scenario` lists the users of `site` as its own: the two-way links disagree.
+        users = g["site"].attrs.get_id("REFERENCE_LIST")
+        g["scenario"].attrs.create("REFERENCE_LIST", g["site"].attrs["REFERENCE_LIST"], dtype=users.dtype)
 
     return {
         "run_complete_extra_dim": swap(
@@ -127,6 +134,7 @@ def layout_edits(f: h5py.File) -> dict[str, object]:
         "site_name_2d": swap("site_name", np.full((n_sites, n_scenarios), b"x"), ["site", "scenario"]),
         "population_text": swap("population", np.full(n_sites, b"many"), ["site"]),
         "time_not_a_scale": time_not_a_scale,
+        "scale_lists_others": scale_lists_others,
     }
 
 

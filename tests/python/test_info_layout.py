@@ -40,6 +40,8 @@ EXPECTED = {
     "site_name_2d": "variable 'site_name' has dimensions ('site', 'scenario'); expected one dimension",
     "population_text": "variable 'population' holds string values; expected numbers",
     "time_not_a_scale": "variable '{indicator}' has no dimension scale associated with axis 3",
+    "scale_lists_others": "inconsistent dimension scales: /{indicator} axis 0 names /scenario, "
+    "which does not list it back",
 }
 
 
