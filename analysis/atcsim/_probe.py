@@ -161,6 +161,7 @@ def _check_netcdf(path: str, budget: int) -> None:
         for var in group.variables.values():
             _ = (var.dimensions, var.shape, var.dtype, var.chunks, var.fletcher32, var.shuffle)
             _ = (var.compression, var.compression_opts, dict(var.attrs))
+            _check_sizes(var)
             # Numbers were read by _check_h5py through the same HDF5 read and
             # filters (reading them again took as long again, a seventh of a
             # report); strings are read again, as h5netcdf decodes them.
@@ -175,6 +176,20 @@ def _check_netcdf(path: str, budget: int) -> None:
 
     with h5netcdf.File(path, "r", decode_vlen_strings=True) as f:
         walk(f)
+
+
+def _check_sizes(var) -> None:
+    """Every axis of a variable has the size of its dimension (h5netcdf would pad a shorter one
+    with fill values, and fails reading a longer one)."""
+    stored = var._h5ds.shape
+    if stored is None:
+        return
+    for dim, size, length in zip(var.dimensions, var.shape, stored):
+        if size != length:
+            raise ValueError(
+                f"conflicting sizes for dimension {dim!r}: length {length} on "
+                f"{var.name.split('/')[-1]!r} and length {size} on {dim!r}"
+            )
 
 
 def check_isolated(path: str, budget: int, cpu_limit: float) -> str:

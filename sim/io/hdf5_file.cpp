@@ -1,6 +1,7 @@
 #include "sim/io/hdf5_file.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cstring>
 
 #include "sim/core/error.hpp"
@@ -190,8 +191,9 @@ std::int64_t read_int_attr(hid_t obj, const std::string& name) {
 
 std::vector<std::string> read_strings(hid_t dataset) {
   Handle space = space_handle(check(H5Dget_space(dataset), "dataset space"));
-  hsize_t n = 0;
-  H5Sget_simple_extent_dims(space, &n, nullptr);
+  // Every value, whatever the rank (a damaged file's "1-D" dataset may have more axes).
+  const hssize_t points = H5Sget_simple_extent_npoints(space);
+  const auto n = static_cast<std::size_t>(std::max<hssize_t>(points, 0));
   std::vector<char*> raw(n, nullptr);
   Handle mem = vlen_string_type();
   if (n > 0) check_status(H5Dread(dataset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read strings");

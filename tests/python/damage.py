@@ -3,8 +3,9 @@
 ``make_corpus(base, folder)`` derives, from one good atcsim output file, files
 damaged the ways files get damaged: not HDF5 at all, empty, a folder, special
 files, truncated at many lengths, single and multiple bit flips (seeded, so
-the corpus is the same on every run), zeroed blocks, and well-formed HDF5
-with missing variables, wrong types, wrong shapes or bad attributes.
+the corpus is the same on every run), zeroed blocks, well-formed HDF5
+with missing variables, wrong types, wrong shapes or bad attributes, and well-formed netCDF-4
+(consistent dimension scales) that breaks one rule of the layout (``layout_edits``).
 
 ``python3 damage.py CORPUS.json RESULTS.jsonl [--report N]`` runs every file of
 a corpus through ``python3 -m atcsim info`` (in process, through
@@ -59,6 +60,82 @@ def _edit(base: Path, folder: Path, name: str, edit) -> Path:
 def _replace(f: h5py.File, name: str, data) -> None:
     del f[name]
     f.create_dataset(name, data=data)
+
+
+def dimension_names(dset: h5py.Dataset) -> list[str]:
+    """The names of the dimension scales attached to each axis of ``dset`` (the last one of each)."""
+    return [axis[len(axis) - 1].name.split("/")[-1] if len(axis) else "" for axis in dset.dims]
+
+
+def replace_attached(f: h5py.File, name: str, data, dims: list[str]) -> None:
+    """Replace dataset ``name`` by ``data`` with its axes attached to the scales ``dims``.
+
+    Unlike :func:`_replace`, the scales stay consistent: the old dataset is detached from
+    its scales first (else they keep references to a deleted object, a damaged file), so
+    the result is a well-formed netCDF-4 file whose only fault is its layout.
+    """
+    old = f[name]
+    for axis, scale_name in enumerate(dimension_names(old)):
+        old.dims[axis].detach_scale(f[scale_name])
+    del f[name]
+    new = f.create_dataset(name, data=data)
+    for axis, scale_name in enumerate(dims):
+        new.dims[axis].attach_scale(f[scale_name])
+
+
+def first_indicator(f: h5py.File) -> str:
+    """The first indicator variable of an atcsim file, in name order."""
+    return next(n for n in f if n not in _NON_INDICATORS and len(f[n].shape) >= 4)
+
+
+def layout_edits(f: h5py.File) -> dict[str, object]:
+    """name -> edit of a well-formed file that breaks one rule of its layout (docs/output_schema.md)
+    and nothing else: every value stays readable, and the dimension scales stay consistent except in
+    ``scale_lists_others``, whose only fault is a scale that lists axes which do not name it."""
+    indicator = first_indicator(f)
+    dims = dimension_names(f[indicator])
+    shape = f[indicator].shape
+    n_scenarios, n_replicates, n_sites = (len(f[d]) for d in ("scenario", "replicate", "site"))
+
+    def swap(name, data, names):
+        return lambda g: replace_attached(g, name, data, names)
+
+    def time_not_a_scale(g):
+        time = g["time"]
+        for user in [g[n] for n in g if isinstance(g[n], h5py.Dataset) and n != "time"]:
+            for axis, scale_name in enumerate(dimension_names(user)):
+                if scale_name == "time":
+                    user.dims[axis].detach_scale(time)
+        for attr in ("CLASS", "NAME", "REFERENCE_LIST"):
+            if attr in time.attrs:
+                del time.attrs[attr]
+
+    def scale_lists_others(g):
+        # `scenario` lists the users of `site` as its own: the two-way links disagree.
+        users = g["site"].attrs.get_id("REFERENCE_LIST")
+        g["scenario"].attrs.create("REFERENCE_LIST", g["site"].attrs["REFERENCE_LIST"], dtype=users.dtype)
+
+    return {
+        "run_complete_extra_dim": swap(
+            "run_complete",
+            np.ones((n_scenarios, n_replicates, n_sites), np.int8),
+            ["scenario", "replicate", "site"],
+        ),
+        "run_complete_text": swap(
+            "run_complete", np.full((n_scenarios, n_replicates), b"yes"), ["scenario", "replicate"]
+        ),
+        "run_complete_sizes": swap(
+            "run_complete", np.ones((n_scenarios, n_replicates + 1), np.int8), ["scenario", "replicate"]
+        ),
+        "run_complete_short": swap(
+            "run_complete", np.ones((n_scenarios, n_replicates - 1), np.int8), ["scenario", "replicate"]
+        ),
+        "indicator_text": swap(indicator, np.full(shape, b"1.5"), dims),
+        "site_name_2d": swap("site_name", np.full((n_sites, n_scenarios), b"x"), ["site", "scenario"]),
+        "population_text": swap("population", np.full(n_sites, b"many"), ["site"]),
+        "time_not_a_scale": time_not_a_scale,
+        "scale_lists_others": scale_lists_others,
+    }
 
 
 def _structural_edits(f_names: list[str]) -> dict[str, object]:
@@ -205,11 +282,18 @@ def make_corpus(base: Path, folder: Path, seed: int = 15, flips: int = 40) -> li
     # Well-formed HDF5, wrong content.
     with h5py.File(base, "r") as f:
         names = list(f.keys())
+        layout = layout_edits(f)
     for name, edit in _structural_edits(names).items():
         try:
             add(_edit(base, folder, f"{name}.h5", edit), "structure", name not in _STILL_USABLE)
         except (KeyError, ValueError):
             continue  # this base file lacks what the edit changes
+    # Well-formed netCDF-4 (consistent dimension scales), one layout rule broken.
+    for name, edit in layout.items():
+        try:
+            add(_edit(base, folder, f"layout_{name}.h5", edit), "layout", True)
+        except (KeyError, ValueError):
+            continue
     return out
 
 

@@ -2,8 +2,11 @@
 // (bad input, exit code 2) for anything that is not one.
 #include <catch2/catch.hpp>
 
+#include <hdf5_hl.h>
+
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "models/registry.hpp"
 #include "sim/config/experiment.hpp"
@@ -25,6 +28,61 @@ std::string info_error(const std::string& path) {
     return e.what();
   }
   return "";
+}
+
+// A small granovetter result file (2 scenarios, 2 replicates, 1 site) written by the sink.
+std::string info_write_result(const TempDir& dir, const std::string& name) {
+  dir.write(name + ".toml", R"([experiment]
+name = "info test"
+steps = 3
+replicates = 2
+seed = 11
+[model]
+name = "canonical/granovetter"
+n = 200
+[[scenario]]
+name = "low"
+[[scenario]]
+name = "high"
+[output]
+path = ")" + dir.file(name + ".h5") +
+                                "\"\n");
+  const auto spec = atc::sim::load_experiment(dir.file(name + ".toml"), atc::models::registry());
+  {
+    atc::io::Hdf5Sink sink(spec, atc::io::FileMetadata{"atcsim run " + name + ".toml"}, false);
+    atc::sim::execute(spec, sink);
+  }
+  return dir.file(name + ".h5");
+}
+
+// Replaces run_complete by a (scenario, replicate) dataset of 3-character strings or of int8
+// ones, with `replicates` columns, detached from and attached to the dimension scales as the
+// writer does it: the file stays well-formed netCDF-4, only its layout is wrong.
+void info_replace_run_complete(const std::string& path, hsize_t replicates, bool text) {
+  using namespace atc::io;
+  std::lock_guard lock(hdf5_mutex());
+  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open"));
+  Handle scenario = dataset_handle(check(H5Dopen2(file, "scenario", H5P_DEFAULT), "scenario"));
+  Handle replicate = dataset_handle(check(H5Dopen2(file, "replicate", H5P_DEFAULT), "replicate"));
+  {
+    Handle old = dataset_handle(check(H5Dopen2(file, "run_complete", H5P_DEFAULT), "run_complete"));
+    check_status(H5DSdetach_scale(old, scenario, 0), "detach");
+    check_status(H5DSdetach_scale(old, replicate, 1), "detach");
+  }
+  check_status(H5Ldelete(file, "run_complete", H5P_DEFAULT), "delete");
+  const std::vector<hsize_t> dims{2, replicates};
+  Handle space = space_handle(check(H5Screate_simple(2, dims.data(), nullptr), "space"));
+  Handle strings = type_handle(check(H5Tcopy(H5T_C_S1), "type"));
+  check_status(H5Tset_size(strings, 3), "size");
+  const hid_t type = text ? strings.get() : H5T_NATIVE_SCHAR;
+  Handle ds = dataset_handle(
+      check(H5Dcreate2(file, "run_complete", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create"));
+  const std::string words(replicates * 6, 'y');  // 2 x replicates values of 3 bytes
+  const std::vector<signed char> ones(2 * replicates, 1);
+  const void* values = text ? static_cast<const void*>(words.data()) : ones.data();
+  check_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), "write");
+  check_status(H5DSattach_scale(ds, scenario, 0), "attach");
+  check_status(H5DSattach_scale(ds, replicate, 1), "attach");
 }
 
 }  // namespace
@@ -81,4 +139,20 @@ path = ")" + dir.file("w.h5") +
     CHECK_THAT(text, Catch::Contains("  " + indicator.name + " "));
   }
   CHECK_THAT(text, Catch::Contains("parameters:\n"));
+}
+
+TEST_CASE("info: a file laid out against the schema is a ConfigError naming the rule", "[io][info]") {
+  TempDir dir;
+  // The analysis package refuses both (analysis/atcsim/dataset.py); info described them.
+  const auto text = info_write_result(dir, "text");
+  info_replace_run_complete(text, 2, true);
+  CHECK(info_error(text) == text + ": variable 'run_complete' holds string values; expected numbers");
+  const auto sizes = info_write_result(dir, "sizes");
+  info_replace_run_complete(sizes, 3, false);
+  CHECK(info_error(sizes) == sizes +
+                                 ": conflicting sizes for dimension 'replicate': length 3 on 'run_complete' "
+                                 "and length 2 on 'replicate'");
+  // The file they were made from is described.
+  const auto good = info_write_result(dir, "good");
+  CHECK_THAT(atc::io::describe_file(good), Catch::Contains("runs:        4/4 complete\n"));
 }
