@@ -233,6 +233,22 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   if (!a.resume) create_parent_directories(spec.output.path);  // checked by the loader, created only now
   io::Hdf5Sink file(spec, io::FileMetadata{command_line(argv)}, a.resume);
   if (!file.notice().empty()) std::fprintf(stderr, "atcsim: %s\n", file.notice().c_str());
+  // An earlier run's output stays in place until this run completes (it is
+  // then replaced in one rename): an interruption leaves it beside this
+  // run's journal, where it could be taken for this run's result.
+  std::error_code exists_error;
+  const bool earlier_output = std::filesystem::exists(spec.output.path, exists_error);
+  if (earlier_output) {
+    std::fprintf(stderr,
+                 "atcsim: %s exists (an earlier run's output): it is replaced when this run completes\n",
+                 spec.output.path.c_str());
+  }
+  const auto say_earlier_output_stays = [&] {
+    if (earlier_output) {
+      std::fprintf(stderr, "atcsim: %s is still the earlier run's output, not this run's\n",
+                   spec.output.path.c_str());
+    }
+  };
   const io::Layout layout = io::Layout::of(spec);
   sim::EnvelopeCheck sink(spec, layout, file);
   if (a.resume && !a.quiet) {
@@ -258,11 +274,13 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
                  "\natcsim: interrupted; %zu completed run(s) are kept in %s\n"
                  "continue with: %s\n",
                  file.completed_runs(), file.journal_path().c_str(), resume_command(argv).c_str());
+    say_earlier_output_stays();
     return 130;
   } catch (const Error& e) {
     write_view(file);
     std::fprintf(stderr, "\natcsim: error: %s\ncompleted runs are kept in %s (continue with: %s)\n", e.what(),
                  file.journal_path().c_str(), resume_command(argv).c_str());
+    say_earlier_output_stays();
     return 1;
   }
   return 0;

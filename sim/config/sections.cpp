@@ -426,7 +426,7 @@ void Loader::site_overrides_file(TableReader& root) {
                                : fmt::format("file '{}' {}", one_line(*csv, 80), why));
     }
     apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites,
-                         UnmatchedRows{allow_unmatched ? &spec.warnings : nullptr});
+                         UnmatchedRows{allow_unmatched ? &spec.warnings : nullptr}, &spec.warnings);
   }
   sr.finish();
 }

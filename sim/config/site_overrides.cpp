@@ -86,13 +86,50 @@ ParamValue cell_value(const CsvTable& csv, std::size_t row, std::size_t code_col
   return value;
 }
 
+// Columns that match no field but are close to the name of a numeric field
+// the table does not have (nor any of its aliases): most likely that field
+// misspelt, whose values would silently not be used. A column close to a
+// field the table has is another figure ("employment_rate_pct" beside
+// "unemployment_rate_pct"), and is left alone.
+std::vector<std::string> misspelt_columns(const CsvTable& csv, const ModelDescription& model,
+                                          const std::vector<Mapping>& mappings, std::size_t code_col) {
+  std::vector<bool> used(csv.header.size(), false);
+  used[code_col] = true;
+  std::vector<bool> mapped(model.site_fields.size(), false);
+  for (const auto& m : mappings) {
+    used[m.column] = true;
+    mapped[m.field] = true;
+  }
+  std::vector<std::string> absent;  // names (and aliases) of the fields the table lacks
+  for (std::size_t f = 0; f < model.site_fields.size(); ++f) {
+    const auto& decl = model.site_fields[f];
+    if (mapped[f] || (decl.type != ParamType::Real && decl.type != ParamType::Integer)) continue;
+    absent.push_back(decl.name);
+    for (const auto& alias : decl.aliases)
+      absent.push_back(alias.substr(0, alias.size() - (alias.ends_with('%') ? 1 : 0)));
+  }
+  std::vector<std::string> warnings;
+  for (std::size_t c = 0; c < csv.header.size(); ++c) {
+    if (used[c] || csv.header[c].empty()) continue;
+    if (const std::string near = nearest_match(csv.header[c], absent); !near.empty()) {
+      warnings.push_back(
+          fmt::format("{}:1: column {} '{}' matches no site field and is ignored (did you mean '{}'?)",
+                      csv.path, c + 1, one_line(csv.header[c], 80), near));
+    }
+  }
+  return warnings;
+}
+
 }  // namespace
 
 void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites,
-                          const UnmatchedRows& unmatched) {
+                          const UnmatchedRows& unmatched, std::vector<std::string>* column_warnings) {
   const SiteSchema& schema = model.site_schema;
   const std::size_t code_col = code_column(csv, schema);
   const std::vector<Mapping> mappings = field_mappings(csv, model);
+  if (column_warnings != nullptr) {
+    for (auto& w : misspelt_columns(csv, model, mappings, code_col)) column_warnings->push_back(std::move(w));
+  }
   std::set<std::string> seen;
   std::vector<std::string> unmatched_codes;  // "LINE: CODE"
   for (std::size_t r = 0; r < csv.rows.size(); ++r) {

@@ -14,7 +14,10 @@ namespace atc::sim {
 // code (in the first of the model's SiteSchema::code_columns the table has),
 // columns match field names or their declared aliases, empty cells keep the
 // config's value, and every value taken is marked with the schema's
-// override_provenance. Columns that match no field are ignored. A row whose
+// override_provenance. Columns that match no field are ignored (tables of
+// official statistics carry many), but one whose name is close to a field
+// the table lacks is most likely that field misspelt: a warning added to
+// `column_warnings` names it and the field. A row whose
 // code matches no site is an error listing the codes, or, when
 // `unmatched.warnings` is given (--allow-unmatched), a warning added there.
 // Throws ConfigError naming the file, row and column.
@@ -22,6 +25,7 @@ struct UnmatchedRows {
   std::vector<std::string>* warnings = nullptr;  // nullptr: unmatched rows are an error
 };
 void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites,
-                          const UnmatchedRows& unmatched = {});
+                          const UnmatchedRows& unmatched = {},
+                          std::vector<std::string>* column_warnings = nullptr);
 
 }  // namespace atc::sim

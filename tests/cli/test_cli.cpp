@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -390,10 +391,15 @@ TEST_CASE("SIGINT stops cleanly with exit 130 and the run resumes", "[cli][inter
   TempDir dir;
   const auto cfg = watts_config(dir, 400'000, 40);
   const auto out = dir.file("i.h5");
+  // An earlier run's output is replaced only when this run completes.
+  dir.write("i.h5", "an earlier run's output");
   const int status = interrupt_run(cfg, out, SIGINT);
   if (status == 0) FAIL("the run finished before it could be interrupted: enlarge the test experiment");
   CHECK(status == 130);
-  CHECK_FALSE(fs::exists(out));
+  std::ifstream earlier(out);
+  std::stringstream earlier_text;
+  earlier_text << earlier.rdbuf();
+  CHECK(earlier_text.str() == "an earlier run's output");
   REQUIRE(fs::exists(out + ".journal"));
   // A readable view of the completed runs is written for `info` and the analysis package.
   REQUIRE(fs::exists(out + ".partial"));
@@ -405,6 +411,22 @@ TEST_CASE("SIGINT stops cleanly with exit 130 and the run resumes", "[cli][inter
   // Resuming a different configuration is refused.
   const auto other = atcsim({"run", cfg, "-o", out, "--resume", "--set", "model.phi=0.3"});
   CHECK(other.exit_code == 2);
+}
+
+TEST_CASE("a run over an earlier run's output says it is replaced only when the run completes", "[cli]") {
+  TempDir dir;
+  const auto cfg = watts_config(dir, 200, 1);
+  const auto out = dir.file("o.h5");
+  const auto first = atcsim({"run", cfg, "-o", out, "--quiet"});
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.err, !Catch::Contains("earlier run's output"));
+  const auto again = atcsim({"run", cfg, "-o", out, "--quiet"});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK_THAT(
+      again.err,
+      Catch::Contains(out + " exists (an earlier run's output): it is replaced when this run completes"));
+  CHECK_FALSE(atc::test::read_variables(out).empty());  // this run's output, readable
 }
 
 TEST_CASE("a sweep's run count includes its points, in validate and in the run's header", "[cli][sweep]") {

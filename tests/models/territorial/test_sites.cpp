@@ -244,6 +244,32 @@ TEST_CASE("the project's own site table is accepted as an override file", "[terr
   CHECK(provenance(sabatot, "foreign_share") == "qpv-official");
   CHECK(provenance(sabatot, "under25_share") == "assumption");  // empty cell
   CHECK(provenance(site(spec, "aubenas_quartiers_davenir"), "population") == "assumption");
+  // Its ten other columns (names, sources, employment_rate_pct beside
+  // unemployment_rate_pct...) are not taken for misspelt fields.
+  for (const auto& w : spec.warnings) CHECK_THAT(w, !Catch::Contains("matches no site field"));
+}
+
+TEST_CASE("a statistics column that looks like a misspelt site field is named in a warning",
+          "[territorial][sites]") {
+  TempDir dir;
+  dir.write("c.toml", override_config());
+  // 'povrety_rate' is poverty_rate misspelt (the table has no poverty
+  // column): its values would silently not be used. 'employment_rate' is
+  // close to unemployment_rate, which the table has: another figure.
+  dir.write("insee.csv",
+            "CODE_QP;povrety_rate;tx_chom;employment_rate\n"
+            "QP030009;55,5;30,1;41,0\n");
+  const auto spec = load(dir.file("c.toml"));
+  std::vector<std::string> about_columns;
+  for (const auto& w : spec.warnings) {
+    if (w.find("matches no site field") != std::string::npos) about_columns.push_back(w);
+  }
+  REQUIRE(about_columns.size() == 1);
+  CHECK_THAT(about_columns[0],
+             Catch::Contains("insee.csv:1: column 2 'povrety_rate' matches no site field and "
+                             "is ignored (did you mean 'poverty_rate'?)"));
+  CHECK(site(spec, "saint_gilles_sabatot").fields.real("poverty_rate") != Approx(0.555));  // not taken
+  CHECK(provenance(site(spec, "saint_gilles_sabatot"), "unemployment_rate") == "qpv-official");
 }
 
 TEST_CASE("a malformed statistics file stops atcsim with its row, column and QPV", "[territorial][sites]") {
