@@ -66,6 +66,22 @@ def start_cli(*args: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.fixture
+def unwritable_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """(a regular file where an output's folder is expected, a folder that is not writable): the
+    places an output check must refuse. As root a mode of 0o555 does not stop writing, so
+    os.access is made to answer for the folder as it would for a non-root user."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    read_only = tmp_path / "read_only"
+    read_only.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if Path(p) == read_only else real_access(p, mode, **kw)
+    )
+    return blocker, read_only
+
+
 @pytest.fixture(scope="session")
 def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("synthetic")

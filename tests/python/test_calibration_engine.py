@@ -580,7 +580,7 @@ def toy_calibration(tmp_path: Path) -> Path:
     return config
 
 
-def test_cli_output_checked_before_anything_runs(tmp_path, capsys, monkeypatch):
+def test_cli_output_checked_before_anything_runs(tmp_path, capsys, monkeypatch, unwritable_folders):
     """calibrate -o is checked as export -o and report -o are: a directory, a FIFO, an input
     file, a folder that is not writable or not a directory is refused at once, exit 2, one
     line, before a single simulation; the output named by the config is refused at its line."""
@@ -596,15 +596,7 @@ def test_cli_output_checked_before_anything_runs(tmp_path, capsys, monkeypatch):
     config = toy_calibration(tmp_path)
     fifo = tmp_path / "pipe.nc"
     os.mkfifo(fifo)
-    blocker = tmp_path / "a_file"
-    blocker.write_text("")
-    read_only = tmp_path / "read_only"
-    read_only.mkdir()
-    real_access = os.access
-    # As root a mode of 0o555 does not stop writing: os.access is asked, as for a non-root user.
-    monkeypatch.setattr(
-        os, "access", lambda p, mode, **kw: False if Path(p) == read_only else real_access(p, mode, **kw)
-    )
+    blocker, read_only = unwritable_folders
     (tmp_path / "taken.nc.partial").mkdir()
     for output, why in [
         (tmp_path, "it is a directory"),

@@ -236,7 +236,9 @@ def test_bad_report_arguments_exit_2_and_write_nothing(result_file, tmp_path, ca
     assert not out.exists()
 
 
-def test_output_checked_before_the_data_are_read(result_file, tmp_path, capsys, monkeypatch):
+def test_output_checked_before_the_data_are_read(
+    result_file, tmp_path, capsys, monkeypatch, unwritable_folders
+):
     """A bad -o is refused at once (exit 2), not after the whole report was computed."""
     import atcsim.report
 
@@ -244,15 +246,7 @@ def test_output_checked_before_the_data_are_read(result_file, tmp_path, capsys, 
         raise AssertionError("the report was computed before its output path was checked")
 
     monkeypatch.setattr(atcsim.report, "render_report", render_report)
-    blocker = tmp_path / "a_file"
-    blocker.write_text("")
-    read_only = tmp_path / "read_only"
-    read_only.mkdir()
-    real_access = os.access
-    # As root a mode of 0o555 does not stop writing: os.access is asked, as for a non-root user.
-    monkeypatch.setattr(
-        os, "access", lambda p, mode, **kw: False if Path(p) == read_only else real_access(p, mode, **kw)
-    )
+    blocker, read_only = unwritable_folders
     for output, why in [
         (blocker / "report.html", f"'{blocker}' is not a directory"),
         (tmp_path, "it is a directory"),

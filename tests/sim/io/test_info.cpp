@@ -106,26 +106,7 @@ TEST_CASE("info: files that are not atcsim results are ConfigErrors saying why",
 
 TEST_CASE("info: a result file is summarised with its runs, sites and variables", "[io][info]") {
   TempDir dir;
-  dir.write("w.toml", R"([experiment]
-name = "info test"
-steps = 3
-replicates = 2
-seed = 11
-[model]
-name = "canonical/granovetter"
-n = 200
-[[scenario]]
-name = "low"
-[[scenario]]
-name = "high"
-[output]
-path = ")" + dir.file("w.h5") +
-                          "\"\n");
-  const auto spec = atc::sim::load_experiment(dir.file("w.toml"), atc::models::registry());
-  {
-    atc::io::Hdf5Sink sink(spec, atc::io::FileMetadata{"atcsim run w.toml"}, false);
-    atc::sim::execute(spec, sink);
-  }
+  info_write_result(dir, "w");
   const auto text = atc::io::describe_file(dir.file("w.h5"));
   INFO(text);
   CHECK_THAT(text, Catch::Contains("title:       info test\n"));
