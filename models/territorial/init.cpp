@@ -474,7 +474,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   uf_parent_.resize(n);
   touched_.assign(n, 0);
   row_rewritten_.assign(n, 1);
-  week_draws_.assign(2 * n, 0);
+  week_draws_.assign(n, 0);
   affil_.assign(n * kAffil, kNoOrg);
   affil_n_.assign(n, 0);
   animator_weight_.assign(n, 0.0);

@@ -398,8 +398,9 @@ class TerritorialModel final : public sim::Model {
   std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
   std::vector<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
   std::vector<double> scratch_sum_;
-  std::vector<std::uint8_t> touched_;      // residents whose ties a move affects this week
-  std::vector<std::uint32_t> week_draws_;  // contact and ladder draws of resident i at 2i, 2i+1 (draw_move)
+  std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
+  std::vector<std::uint64_t>
+      week_draws_;  // resident i's contact and ladder draws: the halves of word i (draw_move)
   // In turn: the week's movers (draw_moves, read by drop_ties_of_movers),
   // the residents who may form a tie (drop_ties_of_movers, read by
   // form_ties), those who started or stopped participating (rebuild_ties).

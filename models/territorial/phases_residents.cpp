@@ -143,8 +143,8 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   // writes only the resident's own state, and counts taken before it.
   // Their two draws come from the resident's week block (draw_move).
   par.for_each(res_.n, [&](std::size_t i) {
-    reach_out(w, rates, i, week_draws_[2 * i] * 0x1.0p-32);  // 2
-    participate(w, i, week_draws_[2 * i + 1] * 0x1.0p-32);   // 3
+    reach_out(w, rates, i, sim::uniform_high32(week_draws_[i]));  // 2
+    participate(w, i, sim::uniform_low32(week_draws_[i]));        // 3
   });
   phase_deliberation(w, par);  // 4
   phase_theme_choice(w, par);  // 5
@@ -388,8 +388,7 @@ void TerritorialModel::draw_move(const Week& w, std::size_t i, std::size_t block
   // have streams of their own, drawn only when used.
   const double out = sim::uniform_high32(moves);
   const double reloc = sim::uniform_low32(moves);
-  week_draws_[2 * i] = static_cast<std::uint32_t>(later >> 32);
-  week_draws_[2 * i + 1] = static_cast<std::uint32_t>(later);
+  week_draws_[i] = later;
   r.moved[i] = kStayed;
   if (out < w.move_out_hazard) {
     r.moved[i] = kMovedOut;

@@ -425,8 +425,8 @@ void Loader::site_overrides_file(TableReader& root) {
                                              one_line(csv_path.string(), 200))
                                : fmt::format("file '{}' {}", one_line(*csv, 80), why));
     }
-    apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites,
-                         UnmatchedRows{allow_unmatched ? &spec.warnings : nullptr}, &spec.warnings);
+    apply_site_overrides(read_csv(csv_path.string()), *spec.model, spec.sites, spec.warnings,
+                         allow_unmatched);
   }
   sr.finish();
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "sim/core/error.hpp"
 #include "sim/core/text.hpp"
@@ -38,6 +39,13 @@ std::size_t code_column(const CsvTable& csv, const SiteSchema& schema) {
                                 one_line(join(csv.header, ", "), 400)));
 }
 
+// The column an alias names, and the factor of its values ("tp60%": column
+// tp60, in percent).
+std::pair<std::string, double> alias_column(const std::string& alias) {
+  if (alias.ends_with('%')) return {alias.substr(0, alias.size() - 1), 0.01};
+  return {alias, 1.0};
+}
+
 // Numeric site fields matched by their name or, failing that, their first
 // alias the table has.
 std::vector<Mapping> field_mappings(const CsvTable& csv, const ModelDescription& model) {
@@ -50,10 +58,9 @@ std::vector<Mapping> field_mappings(const CsvTable& csv, const ModelDescription&
       continue;
     }
     for (const auto& alias : decls[f].aliases) {
-      const bool percent = !alias.empty() && alias.back() == '%';
-      const std::string name = percent ? alias.substr(0, alias.size() - 1) : alias;
+      const auto [name, factor] = alias_column(alias);
       if (auto c = csv.column(name)) {
-        mappings.push_back({*c, f, percent ? 0.01 : 1.0});
+        mappings.push_back({*c, f, factor});
         break;
       }
     }
@@ -105,8 +112,7 @@ std::vector<std::string> misspelt_columns(const CsvTable& csv, const ModelDescri
     const auto& decl = model.site_fields[f];
     if (mapped[f] || (decl.type != ParamType::Real && decl.type != ParamType::Integer)) continue;
     absent.push_back(decl.name);
-    for (const auto& alias : decl.aliases)
-      absent.push_back(alias.substr(0, alias.size() - (alias.ends_with('%') ? 1 : 0)));
+    for (const auto& alias : decl.aliases) absent.push_back(alias_column(alias).first);
   }
   std::vector<std::string> warnings;
   for (std::size_t c = 0; c < csv.header.size(); ++c) {
@@ -123,13 +129,11 @@ std::vector<std::string> misspelt_columns(const CsvTable& csv, const ModelDescri
 }  // namespace
 
 void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites,
-                          const UnmatchedRows& unmatched, std::vector<std::string>* column_warnings) {
+                          std::vector<std::string>& warnings, bool allow_unmatched) {
   const SiteSchema& schema = model.site_schema;
   const std::size_t code_col = code_column(csv, schema);
   const std::vector<Mapping> mappings = field_mappings(csv, model);
-  if (column_warnings != nullptr) {
-    for (auto& w : misspelt_columns(csv, model, mappings, code_col)) column_warnings->push_back(std::move(w));
-  }
+  for (auto& w : misspelt_columns(csv, model, mappings, code_col)) warnings.push_back(std::move(w));
   std::set<std::string> seen;
   std::vector<std::string> unmatched_codes;  // "LINE: CODE"
   for (std::size_t r = 0; r < csv.rows.size(); ++r) {
@@ -172,8 +176,8 @@ void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, st
       fmt::format("{}: {} row(s) match no site's {} code: {}{}; the sites' codes are: {}", csv.path,
                   unmatched_codes.size(), schema.code_system, join(listed, ", "), more,
                   codes.empty() ? "(none)" : one_line(join(codes, ", "), 400));
-  if (unmatched.warnings == nullptr) throw ConfigError(message + " (--allow-unmatched accepts them)");
-  unmatched.warnings->push_back(message + " (ignored: --allow-unmatched)");
+  if (!allow_unmatched) throw ConfigError(message + " (--allow-unmatched accepts them)");
+  warnings.push_back(message + " (ignored: --allow-unmatched)");
 }
 
 }  // namespace atc::sim

@@ -17,15 +17,11 @@ namespace atc::sim {
 // override_provenance. Columns that match no field are ignored (tables of
 // official statistics carry many), but one whose name is close to a field
 // the table lacks is most likely that field misspelt: a warning added to
-// `column_warnings` names it and the field. A row whose
-// code matches no site is an error listing the codes, or, when
-// `unmatched.warnings` is given (--allow-unmatched), a warning added there.
-// Throws ConfigError naming the file, row and column.
-struct UnmatchedRows {
-  std::vector<std::string>* warnings = nullptr;  // nullptr: unmatched rows are an error
-};
+// `warnings` names it and the field. A row whose code matches no site is an
+// error listing the codes, or, with `allow_unmatched` (--allow-unmatched), a
+// warning added to `warnings`. Throws ConfigError naming the file, row and
+// column.
 void apply_site_overrides(const CsvTable& csv, const ModelDescription& model, std::vector<SiteSpec>& sites,
-                          const UnmatchedRows& unmatched = {},
-                          std::vector<std::string>* column_warnings = nullptr);
+                          std::vector<std::string>& warnings, bool allow_unmatched = false);
 
 }  // namespace atc::sim

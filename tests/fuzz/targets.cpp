@@ -251,15 +251,16 @@ void site_overrides_csv(std::string_view data) {
   expect_one_line_errors([&] {
     const sim::CsvTable csv = sim::parse_csv(data, csv_path);
     std::vector<sim::SiteSpec> sites = base.sites;
+    std::vector<std::string> warnings;
     try {
-      sim::apply_site_overrides(csv, *base.model, sites);
+      sim::apply_site_overrides(csv, *base.model, sites, warnings);
     } catch (const ConfigError& e) {
       check_one_line(e.what());
       sites = base.sites;
-      std::vector<std::string> warnings;
-      sim::apply_site_overrides(csv, *base.model, sites, sim::UnmatchedRows{&warnings});
-      for (const auto& w : warnings) check_one_line(w);
+      warnings.clear();
+      sim::apply_site_overrides(csv, *base.model, sites, warnings, true);
     }
+    for (const auto& w : warnings) check_one_line(w);
   });
 }
 
