@@ -5,13 +5,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/resource.h>
+#include <sys/resource.h>  // rlim_t
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -39,11 +40,20 @@ struct Child {
 // its handlers and unblocks them, so "the first instruction of main" is tested
 // deterministically rather than racing with the dynamic loader.
 Child start(const std::vector<std::string>& args, const TempDir& dir, bool block_signals,
-            const rlimit* file_size = nullptr) {
+            std::optional<rlim_t> file_size_bytes = std::nullopt) {
   Child c;
   c.err_path =
       dir.file("stderr-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  std::vector<std::string> full{fs::absolute(ATCSIM_BINARY).string()};
+  std::vector<std::string> full;
+  if (file_size_bytes) {
+    // The limit is the child's alone: util-linux's prlimit sets it on itself
+    // and execs atcsim. (Setting it on this process around the spawn, as
+    // before, left it on every later child if restoring a raised hard limit
+    // failed: a later test's atcsim was once killed by SIGXFSZ.)
+    const std::string bytes = std::to_string(*file_size_bytes);
+    full = {"/usr/bin/prlimit", "--fsize=" + bytes + ":" + bytes, "--"};
+  }
+  full.push_back(fs::absolute(ATCSIM_BINARY).string());
   full.insert(full.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : full) argv.push_back(a.data());
@@ -62,30 +72,24 @@ Child start(const std::vector<std::string>& args, const TempDir& dir, bool block
     sigaddset(&mask, SIGTERM);
   }
   posix_spawnattr_setsigmask(&attr, &mask);
-  // SIGXFSZ ignored, so that a file size limit makes writes fail (EFBIG) as a
-  // full disk does, instead of killing the process.
+  // SIGXFSZ ignored in the child (an ignored signal stays ignored across
+  // exec), so that the file size limit makes writes fail (EFBIG) as a full
+  // disk does, instead of killing the process. Set around the spawn only:
+  // this process writes nothing meanwhile.
   sigset_t defaults;
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGINT);
   sigaddset(&defaults, SIGTERM);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  rlimit saved{};
   struct sigaction saved_xfsz {};
-  if (file_size != nullptr) {
-    // posix_spawn has no rlimit attribute: set it around the spawn (the test
-    // process writes nothing large meanwhile) and restore it at once.
-    getrlimit(RLIMIT_FSIZE, &saved);
+  if (file_size_bytes) {
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGXFSZ, &ignore, &saved_xfsz);
-    setrlimit(RLIMIT_FSIZE, file_size);
   }
   const int rc = posix_spawn(&c.pid, argv[0], &actions, &attr, argv.data(), environ);
-  if (file_size != nullptr) {
-    setrlimit(RLIMIT_FSIZE, &saved);
-    sigaction(SIGXFSZ, &saved_xfsz, nullptr);
-  }
+  if (file_size_bytes) sigaction(SIGXFSZ, &saved_xfsz, nullptr);
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   REQUIRE(rc == 0);
@@ -220,12 +224,11 @@ TEST_CASE("a write error on any thread is one line and exit 1, without HDF5's er
             "\"canonical/deffuant\"\n");
   int failures = 0;
   for (const rlim_t kib : {60, 90, 120, 140, 160, 200}) {
-    const rlimit limit{kib * 1024, kib * 1024};
     std::ostringstream name;
     name << "d" << kib << ".h5";
     const auto out = dir.file(name.str());
     const Child c =
-        start({"run", dir.file("d.toml"), "-o", out, "--quiet", "--threads", "2"}, dir, false, &limit);
+        start({"run", dir.file("d.toml"), "-o", out, "--quiet", "--threads", "2"}, dir, false, kib * 1024);
     const Outcome o = wait_for(c);
     INFO("limit " << kib << " KiB: " << o.err);
     if (o.exited && o.code == 0) continue;

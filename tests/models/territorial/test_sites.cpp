@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-atc::sim::ExperimentSpec load(const std::string& path) {
+atc::sim::ExperimentSpec load_territorial(const std::string& path) {
   atc::sim::LoadOptions o;
   o.check_output_path = false;
   return atc::sim::load_experiment(path, atc::models::registry(), o);
@@ -59,7 +59,7 @@ overrides = ")";
 
 TEST_CASE("the ATC site file: 15 sites, 5 per network, every value with its provenance",
           "[territorial][sites]") {
-  const auto spec = load(source_path("scenarios/atc15.toml"));
+  const auto spec = load_territorial(source_path("scenarios/atc15.toml"));
   REQUIRE(spec.sites.size() == 15);
   std::map<std::string, int> per_network;
   const std::set<std::string> labels{"qpv-official", "neighbourhood", "assumption"};
@@ -90,7 +90,7 @@ TEST_CASE("the ATC site file: 15 sites, 5 per network, every value with its prov
 
 TEST_CASE("scenarios/atc15.toml: the experiment's calendar and exactly its four scenarios",
           "[territorial][sites]") {
-  const auto spec = load(source_path("scenarios/atc15.toml"));
+  const auto spec = load_territorial(source_path("scenarios/atc15.toml"));
   CHECK(spec.start_date.iso() == "2019-09-02");
   CHECK(spec.step_days == 7);
   CHECK(spec.steps == 226);  // to 2023-12-31
@@ -236,7 +236,7 @@ TEST_CASE("official Insee-style statistics override the territorial site fields,
 TEST_CASE("the project's own site table is accepted as an override file", "[territorial][sites]") {
   TempDir dir;
   dir.write("c.toml", override_config(source_path("scenarios/sites/atc15_sites.csv")));
-  const auto spec = load(dir.file("c.toml"));
+  const auto spec = load_territorial(dir.file("c.toml"));
   // Only Saint-Gilles has a QPV code in the table: its figures, in percent there.
   const auto& sabatot = site(spec, "saint_gilles_sabatot");
   CHECK(sabatot.fields.real("poverty_rate") == Approx(0.57));
@@ -259,7 +259,7 @@ TEST_CASE("a statistics column that looks like a misspelt site field is named in
   dir.write("insee.csv",
             "CODE_QP;povrety_rate;tx_chom;employment_rate\n"
             "QP030009;55,5;30,1;41,0\n");
-  const auto spec = load(dir.file("c.toml"));
+  const auto spec = load_territorial(dir.file("c.toml"));
   std::vector<std::string> about_columns;
   for (const auto& w : spec.warnings) {
     if (w.find("matches no site field") != std::string::npos) about_columns.push_back(w);
@@ -353,7 +353,7 @@ id = "none"
 [[scenario]]
 name = "baseline"
 )");
-  const auto spec = load(dir.file("c.toml"));
+  const auto spec = load_territorial(dir.file("c.toml"));
   REQUIRE(spec.warnings.size() == 2);
   CHECK(spec.warnings[0].find("c.toml:7:11: site \"misspelt\".network: \"FCFS\" is none of the networks the "
                               "model knows (FCSF, CNLRQ, BBZ) (did you mean 'FCSF'?)") != std::string::npos);

@@ -41,7 +41,7 @@ std::string config(const TempDir& dir, std::string text, const std::string& name
   return dir.file(name);
 }
 
-auto load(const std::string& path, std::vector<std::string> overrides = {}) {
+auto load_config(const std::string& path, std::vector<std::string> overrides = {}) {
   LoadOptions o;
   o.overrides = std::move(overrides);
   return load_experiment(path, atc::models::registry(), o);
@@ -49,7 +49,7 @@ auto load(const std::string& path, std::vector<std::string> overrides = {}) {
 
 std::string error_of(const std::string& path, std::vector<std::string> overrides = {}) {
   try {
-    load(path, std::move(overrides));
+    load_config(path, std::move(overrides));
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -59,7 +59,7 @@ std::string error_of(const std::string& path, std::vector<std::string> overrides
 
 TEST_CASE("a config resolves defaults, scenarios and overrides", "[config]") {
   TempDir dir;
-  const auto spec = load(config(dir, kWatts));
+  const auto spec = load_config(config(dir, kWatts));
   CHECK(spec.name == "t");
   CHECK(spec.steps == 20);
   CHECK(spec.replicates == 3);
@@ -80,7 +80,7 @@ TEST_CASE("a config resolves defaults, scenarios and overrides", "[config]") {
 TEST_CASE("overrides given with --set are validated like the file", "[config]") {
   TempDir dir;
   const auto path = config(dir, kWatts);
-  const auto spec = load(path, {"model.phi=0.25", "experiment.replicates=5", "scenario.high.model.n=800"});
+  const auto spec = load_config(path, {"model.phi=0.25", "experiment.replicates=5", "scenario.high.model.n=800"});
   CHECK(spec.params.real("phi") == 0.25);
   CHECK(spec.replicates == 5);
   CHECK(spec.scenarios[1].params.integer("n") == 800);
@@ -151,7 +151,7 @@ TEST_CASE("includes merge files, the including file wins, a missing include is a
   dir.write("base.toml", "[experiment]\nsteps = 7\nseed = 3\n[model]\nname = \"canonical/watts\"\nn = 100\n");
   const auto path =
       config(dir, "include = \"base.toml\"\n[experiment]\nseed = 4\n[output]\npath = \"OUT\"\n");
-  const auto spec = load(path);
+  const auto spec = load_config(path);
   CHECK(spec.steps == 7);
   CHECK(spec.seed == 4);
   CHECK(spec.params.integer("n") == 100);
@@ -170,7 +170,7 @@ TEST_CASE("a config's text loads as its file does: same spec, same located error
   const std::string text =
       "include = \"base.toml\"\n[experiment]\nseed = 4\n[output]\npath = \"" + dir.file("out.h5") + "\"\n";
   const auto path = config(dir, text);
-  const auto from_file = load(path);
+  const auto from_file = load_config(path);
   const auto from_text = atc::sim::load_experiment_text(text, path, atc::models::registry());
   CHECK(from_text.resolved_toml == from_file.resolved_toml);
   CHECK(from_text.config_path == path);
@@ -195,7 +195,7 @@ TEST_CASE("end_date sets the number of steps", "[config]") {
   TempDir dir;
   std::string text = kWatts;
   text.replace(text.find("steps = 20"), 10, "start_date = 2019-09-02\nend_date = 2019-09-30\nstep_days = 7");
-  const auto spec = load(config(dir, text));
+  const auto spec = load_config(config(dir, text));
   CHECK(spec.steps == 4);
   CHECK(spec.step_days == 7);
 }
@@ -229,7 +229,7 @@ TEST_CASE("an intervention that could never be active is an error naming its sce
   CHECK_THAT(error_of(config(dir, head + "sites = []\n" + tail)),
              Catch::Contains("c.toml:12:9: scenario \"atc_covid\".intervention \"animator\".sites: expected "
                              "at least one site id (leave 'sites' out for every site"));
-  CHECK(load(config(dir, head + "start_date = 2020-08-31\n" + tail)).scenarios[1].interventions.size() == 1);
+  CHECK(load_config(config(dir, head + "start_date = 2020-08-31\n" + tail)).scenarios[1].interventions.size() == 1);
 }
 
 TEST_CASE("a --set of a model value every scenario overrides is an error", "[config]") {
@@ -242,8 +242,8 @@ TEST_CASE("a --set of a model value every scenario overrides is an error", "[con
                              "model.mean_degree itself (low, high), so this would change nothing; set it per "
                              "scenario instead, e.g. --set scenario.low.model.mean_degree=2.0"));
   // A value only some scenarios set still applies to the others.
-  CHECK(load(path, {"model.phi=0.2"}).scenarios[1].params.real("phi") == 0.2);
-  CHECK(load(config(dir, kWatts), {"model.mean_degree=2.0"}).scenarios[1].params.real("mean_degree") == 2.0);
+  CHECK(load_config(path, {"model.phi=0.2"}).scenarios[1].params.real("phi") == 0.2);
+  CHECK(load_config(config(dir, kWatts), {"model.mean_degree=2.0"}).scenarios[1].params.real("mean_degree") == 2.0);
 }
 
 TEST_CASE("contrasts name two existing scenarios and the question they answer", "[config]") {
@@ -254,7 +254,7 @@ TEST_CASE("contrasts name two existing scenarios and the question they answer", 
     return config(dir, head + body + "[output]\npath = \"OUT\"\n");
   };
   const auto spec =
-      load(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"Does degree matter?\"\n"
+      load_config(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"Does degree matter?\"\n"
                 "question_fr = \"Le degré compte-t-il ?\"\n"));
   REQUIRE(spec.contrasts.size() == 1);
   CHECK(spec.contrasts[0].name == "degree");
@@ -262,7 +262,7 @@ TEST_CASE("contrasts name two existing scenarios and the question they answer", 
   CHECK(spec.contrasts[0].baseline == "low");
   CHECK(spec.contrasts[0].question_fr == "Le degré compte-t-il ?");
   CHECK_THAT(spec.resolved_toml, Catch::Contains("[[contrast]]") && Catch::Contains("treatment = \"high\""));
-  CHECK(load(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"q\"\n"))
+  CHECK(load_config(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"q\"\n"))
             .contrasts[0]
             .question_fr.empty());
   CHECK_THAT(
@@ -273,14 +273,14 @@ TEST_CASE("contrasts name two existing scenarios and the question they answer", 
              Catch::Contains("contrast \"degree\".question: missing required key"));
   CHECK_THAT(error_of(with("treatment = \"high\"\nbaseline = \"high\"\nquestion = \"q\"\n")),
              Catch::Contains("contrast \"degree\".baseline: expected a scenario other than the treatment"));
-  CHECK(load(config(dir, kWatts)).contrasts.empty());
+  CHECK(load_config(config(dir, kWatts)).contrasts.empty());
   // `at`: the date a contrast is measured at by default, within the run.
   const std::string both = "treatment = \"high\"\nbaseline = \"low\"\nquestion = \"q\"\n";
   CHECK(spec.contrasts[0].at.empty());
-  const auto dated = load(with(both + "at = 2019-09-05\n"));
+  const auto dated = load_config(with(both + "at = 2019-09-05\n"));
   CHECK(dated.contrasts[0].at == "2019-09-05");
   CHECK_THAT(dated.resolved_toml, Catch::Contains("at = 2019-09-05"));
-  const auto late = load(with(both + "at = 2030-01-01\n"));  // a shortened run keeps its contrasts
+  const auto late = load_config(with(both + "at = 2030-01-01\n"));  // a shortened run keeps its contrasts
   REQUIRE(late.warnings.size() == 1);
   CHECK_THAT(late.warnings[0],
              Catch::Contains("contrast \"degree\".at = 2030-01-01 is after the end of the run"));

@@ -74,7 +74,7 @@ code = "QP999999"
 overrides = "insee.csv"
 )";
 
-ExperimentSpec load(const TempDir& dir, bool allow_unmatched = false) {
+ExperimentSpec load_with_sites(const TempDir& dir, bool allow_unmatched = false) {
   LoadOptions o;
   o.check_output_path = false;
   o.allow_unmatched = allow_unmatched;
@@ -83,7 +83,7 @@ ExperimentSpec load(const TempDir& dir, bool allow_unmatched = false) {
 
 std::string error_of(const TempDir& dir, bool allow_unmatched = false) {
   try {
-    load(dir, allow_unmatched);
+    load_with_sites(dir, allow_unmatched);
   } catch (const atc::ConfigError& e) {
     return e.what();
   }
@@ -103,7 +103,7 @@ TEST_CASE("official statistics override site fields by QPV code and are marked q
   CHECK(error_of(dir) == dir.file("insee.csv") +
                              ": 1 row(s) match no site's QPV code: QP111111 (line 3); the sites' codes are: "
                              "QP030009, QP999999 (--allow-unmatched accepts them)");
-  const auto spec = load(dir, true);
+  const auto spec = load_with_sites(dir, true);
   CHECK(spec.warnings ==
         std::vector<std::string>{dir.file("insee.csv") +
                                  ": 1 row(s) match no site's QPV code: QP111111 (line 3); the "
@@ -157,7 +157,7 @@ TEST_CASE("site overrides match and speak as the model's site schema says", "[si
   dir.write("c.toml", config);
   SECTION("neutral defaults: a `code` column, values marked official") {
     dir.write("insee.csv", "code,tp60\nQP030009,57\n");
-    const auto spec = load(dir);
+    const auto spec = load_with_sites(dir);
     CHECK(spec.sites[0].fields.real("poverty_rate") == Approx(0.57));
     CHECK(spec.sites[0].provenance[1] == "official");
     CHECK(spec.sites[0].provenance[0] == "neighbourhood");
@@ -243,7 +243,7 @@ TEST_CASE("override CSV damage gets one clear line (issue 15, finding 13)", "[si
   }
   SECTION("CR-only line ends (old Mac files) are read") {
     dir.write("insee.csv", "qpv_code;tp60\rQP030009;57\rQP999999;40\r");
-    const auto spec = load(dir);
+    const auto spec = load_with_sites(dir);
     CHECK(spec.sites[0].fields.real("poverty_rate") == Approx(0.57));
     CHECK(spec.sites[1].fields.real("poverty_rate") == Approx(0.40));
   }

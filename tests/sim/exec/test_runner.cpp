@@ -114,7 +114,7 @@ ModelRegistry test_registry() {
   return r;
 }
 
-ExperimentSpec load(const std::string& toml) {
+ExperimentSpec load_for_runner(const std::string& toml) {
   static const ModelRegistry registry = test_registry();
   TempDir dir;
   dir.write("c.toml", toml);
@@ -126,7 +126,7 @@ ExperimentSpec load(const std::string& toml) {
 // Runs `toml` into a sink; `before` may complete some runs first (resume).
 atc::io::MemorySink run(const std::string& toml, std::size_t threads = 2,
                         const std::function<void(atc::io::MemorySink&)>& before = {}) {
-  const auto spec = load(toml);
+  const auto spec = load_for_runner(toml);
   oneapi::tbb::global_control control(oneapi::tbb::global_control::max_allowed_parallelism, threads);
   atc::io::MemorySink sink(atc::io::Layout::of(spec));
   if (before) before(sink);

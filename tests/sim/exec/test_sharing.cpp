@@ -56,7 +56,7 @@ const char* const kTwoSites = "[[site]]\nid = \"a\"\n[[site]]\nid = \"b\"\n";
 
 // An experiment of `model` with `sites` and one scenario per entry of
 // `scenarios` (its [[scenario]] body, after the name).
-ExperimentSpec load(const std::string& model, const std::string& sites,
+ExperimentSpec load_for_sharing(const std::string& model, const std::string& sites,
                     const std::vector<std::string>& scenarios) {
   static const ModelRegistry registry = sharing_registry();
   std::string toml = "[experiment]\nsteps = 3\nreplicates = 2\n[model]\nname = \"" + model + "\"\n" + sites;
@@ -80,7 +80,7 @@ using Classes = std::vector<std::size_t>;
 TEST_CASE("scenarios with identical parameters share the first one's build", "[exec][shared][sharing]") {
   // s0 and s2 differ only in an intervention, s3 in none; s1 and s4 have
   // their own rate.
-  const auto spec = load("test/share", kTwoSites, {"", kFast, kBoost, "", kFast + kBoost});
+  const auto spec = load_for_sharing("test/share", kTwoSites, {"", kFast, kBoost, "", kFast + kBoost});
   CHECK(share_classes(spec, 0) == Classes{0, 1, 0, 0, 1});
   for (std::size_t replicate = 0; replicate < 2; ++replicate)
     CHECK(share_classes(spec, 0, replicate) == Classes{0, 1, 0, 0, 1});
@@ -88,14 +88,14 @@ TEST_CASE("scenarios with identical parameters share the first one's build", "[e
 
 TEST_CASE("scenarios with different parameters build their own sites", "[exec][shared][sharing]") {
   const auto spec =
-      load("test/share", kTwoSites, {kBoost, kFast + kBoost, "model = { rate = 3.0 }\n" + kBoost});
+      load_for_sharing("test/share", kTwoSites, {kBoost, kFast + kBoost, "model = { rate = 3.0 }\n" + kBoost});
   CHECK(share_classes(spec, 0) == Classes{0, 1, 2});
   CHECK(share_classes(spec, 0, 1) == Classes{0, 1, 2});
 }
 
 TEST_CASE("coupled scenarios share no build", "[exec][shared][sharing]") {
   // s0, s1 and s3 are identical and coupled; s2 and s4 identical and not.
-  const auto spec = load("test/share", kTwoSites, {kCoupled, kCoupled + kBoost, "", kCoupled, kBoost});
+  const auto spec = load_for_sharing("test/share", kTwoSites, {kCoupled, kCoupled + kBoost, "", kCoupled, kBoost});
   CHECK(is_coupled(spec, spec.scenarios[0].params));
   CHECK_FALSE(is_coupled(spec, spec.scenarios[2].params));
   CHECK(share_classes(spec, 0) == Classes{0, 1, 2, 3, 2});
@@ -103,13 +103,13 @@ TEST_CASE("coupled scenarios share no build", "[exec][shared][sharing]") {
 }
 
 TEST_CASE("a model that couples without a predicate couples every run", "[exec][shared][sharing]") {
-  const auto spec = load("test/always_coupled", kTwoSites, {"", kBoost});
+  const auto spec = load_for_sharing("test/always_coupled", kTwoSites, {"", kBoost});
   CHECK(is_coupled(spec, spec.scenarios[0].params));
   CHECK(share_classes(spec, 0) == Classes{0, 1});
 }
 
 TEST_CASE("a model that does not couple shares builds whatever its parameters", "[exec][shared][sharing]") {
-  const auto spec = load("test/uncoupled", kTwoSites, {kCoupled, kCoupled + kBoost});
+  const auto spec = load_for_sharing("test/uncoupled", kTwoSites, {kCoupled, kCoupled + kBoost});
   CHECK_FALSE(is_coupled(spec, spec.scenarios[0].params));
   CHECK(share_classes(spec, 0) == Classes{0, 0});
 }
@@ -117,7 +117,7 @@ TEST_CASE("a model that does not couple shares builds whatever its parameters", 
 TEST_CASE("a one-site experiment of a coupling model is not coupled", "[exec][shared][sharing]") {
   // One site has no other to exchange with: its runs are uncoupled tasks,
   // and share builds like any.
-  const auto spec = load("test/share", "[[site]]\nid = \"a\"\n", {kCoupled, kCoupled + kBoost});
+  const auto spec = load_for_sharing("test/share", "[[site]]\nid = \"a\"\n", {kCoupled, kCoupled + kBoost});
   CHECK_FALSE(is_coupled(spec, spec.scenarios[0].params));
   CHECK(share_classes(spec, 0) == Classes{0, 0});
   CHECK(share_classes(spec, 0, 1) == Classes{0, 0});
@@ -126,6 +126,6 @@ TEST_CASE("a one-site experiment of a coupling model is not coupled", "[exec][sh
 TEST_CASE("a model without interventions shares no build", "[exec][shared][sharing]") {
   // Its scenarios cannot differ by interventions alone: identical ones are
   // the same runs, each built on its own as before sharing existed.
-  const auto spec = load("test/no_interventions", kTwoSites, {"", "", kFast});
+  const auto spec = load_for_sharing("test/no_interventions", kTwoSites, {"", "", kFast});
   CHECK(share_classes(spec, 0) == Classes{0, 1, 2});
 }
