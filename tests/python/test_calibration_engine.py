@@ -217,6 +217,44 @@ def test_engine_simulator_matches_a_direct_run(tmp_path):
     assert np.array_equal(again.simulate(values, seeds), out) and again.runs == 0
 
 
+def test_engine_records_only_the_variables_the_targets_read(tmp_path):
+    """The batch records active_fraction, not the model's other indicators (output.record): less to
+    compute, write and read; the statistics are those of a run recording everything (the test
+    above compares them with a direct run)."""
+    sim = granovetter(tmp_path)
+    assert sim.recorded() == ["active_fraction"]
+    sim.simulate(np.array([[0.3, 0.25]]), np.array([17], dtype=np.uint64))
+    (batch,) = (tmp_path / "work" / "batches").glob("*.h5")
+    ds = atcsim.open(batch)
+    try:
+        indicators = {"active_fraction", "active_count", "new_active"}  # canonical/granovetter's
+        assert indicators & set(ds.data_vars) == {"active_fraction"}
+    finally:
+        ds.close()
+
+
+def test_cli_a_variable_the_model_lacks_is_an_error_at_the_targets_file(tmp_path):
+    """A targets file mapping an indicator to a variable the model does not have: the engine
+    refuses to record it, and calibrate names the targets file's line, exit 2."""
+    engine_or_skip()
+    text = (CAL / "granovetter_targets.toml").read_text(encoding="utf-8")
+    assert 'model_variable = "active_fraction"' in text
+    targets = tmp_path / "targets.toml"
+    targets.write_text(text.replace('"active_fraction"', '"active_fractoin"'), encoding="utf-8")
+    config = granovetter_calibration(tmp_path)
+    proc = calibrate_cli(
+        str(config), "--targets", str(targets), "-o", str(tmp_path / "g.nc"), "--quiet", cwd=tmp_path
+    )
+    assert proc.returncode == 2, proc.stderr
+    expected = (
+        f"{targets}:12:18: indicators.acting_share.model_variable: not a variable of the experiment's "
+        "model: unknown indicator 'active_fractoin'"
+    )
+    assert expected in proc.stderr, proc.stderr
+    assert "did you mean 'active_fraction'?" in proc.stderr
+    assert not (tmp_path / "g.work").exists()
+
+
 def test_engine_simulator_mpi_gives_the_same_statistics(tmp_path, monkeypatch):
     binary = engine_or_skip()
     if shutil.which("mpirun") is None or not binary.with_name("atcsim-mpi").is_file():

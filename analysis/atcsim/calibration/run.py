@@ -122,10 +122,19 @@ class _Created:
                 pass
 
 
-def _rejected(cfg: CalibrationConfig, exc: EngineError) -> ConfigFileError:
+def _rejected(cfg: CalibrationConfig, targets: TargetSet, exc: EngineError) -> ConfigFileError:
     """The engine's rejection at the calibration config's line: the parameter (its
     ``min`` or ``max`` when the engine names that value), the ``simulator.set``
-    assignment, else the experiment (``simulator.config``)."""
+    assignment, else the experiment (``simulator.config``); or, for a model
+    variable the model does not have, at the targets file's line."""
+    if exc.variable is not None:
+        for name, ind in targets.indicators.items():
+            if ind.model_variable == exc.variable:
+                return targets.error(
+                    ("indicators", name, "model_variable"),
+                    f"not a variable of the experiment's model: {exc.detail}",
+                    value=True,
+                )
     doc = cfg.document
     if exc.override is not None:
         return doc.error(
@@ -241,7 +250,7 @@ def calibrate(
         if not keep_work:
             created.remove()
         if cfg.document is not None:
-            raise _rejected(cfg, exc) from None
+            raise _rejected(cfg, targets, exc) from None
         raise
 
 

@@ -277,21 +277,22 @@ class TargetSet:
             ind = self.indicators[t.statistic.indicator]
             path: KeyPath = ("indicators", ind.name, "model_variable")
             if not ind.model_variable:
-                raise self._error(
+                raise self.error(
                     path,
                     f'indicator "{ind.name}" (used by target "{t.name}") is not mapped to a model '
                     'variable: set model_variable = "..."'
                     + (f" (variables of {what}: {', '.join(names)})" if names is not None else ""),
                 )
             if names is not None and ind.model_variable not in names:
-                raise self._error(
+                raise self.error(
                     path,
                     f'"{ind.model_variable}" is not a variable of {what}'
                     f"{did_you_mean(ind.model_variable, names)}; available: {', '.join(names)}",
                     value=True,
                 )
 
-    def _error(self, path: KeyPath, message: str, *, value: bool = False) -> ConfigFileError:
+    def error(self, path: KeyPath, message: str, *, value: bool = False) -> ConfigFileError:
+        """An error at a key of the targets file (its file:line:col when it was read from one)."""
         if self.document is None:
             return ConfigFileError(f"{self.path}: {message}")
         return self.document.error(path, message, value=value)
