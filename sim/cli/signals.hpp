@@ -7,18 +7,21 @@
 //    prints one line and exits 130 at once;
 //  - graceful (inside a GracefulStop scope, around a run's writing): the first
 //    signal sets sim::stop_requested() and the run stops at its next step
-//    boundary, keeping every completed run; a second signal exits 130 at once;
+//    boundary, keeping every completed run; a second signal exits 130 at once,
+//    removing the HDF5 file being written from the journal, if any (the
+//    journal keeps the runs: a half-written OUT.h5.partial was left before);
 //  - committed (after output_committed()): the output is complete and in
 //    place, so a signal is ignored and the process ends as it would have,
 //    exit 0 (saying "interrupted" then would be false).
-// The handler only touches a lock-free atomic and calls write(2) and _exit(2),
-// which are async-signal-safe.
+// The handler only touches lock-free atomics and calls unlink(2), write(2)
+// and _exit(2), which are async-signal-safe.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 
+#include "sim/core/files.hpp"
 #include "sim/exec/interrupt.hpp"
 
 namespace atc::cli {
@@ -30,6 +33,7 @@ inline std::atomic<bool> committed{false};
 inline void on_stop_signal(int) {
   if (committed.load()) return;
   if (graceful_stop.load() && !sim::stop_requested().exchange(true)) return;
+  remove_file_in_progress();
   static constexpr char kMessage[] = "atcsim: interrupted\n";
   const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)written;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -121,6 +122,29 @@ std::string uncreatable_file_reason(const std::string& path, const std::string& 
   }
   ::rmdir(probe.c_str());
   return "";
+}
+
+namespace {
+// The path lives in a static buffer, never freed or moved: a handler that
+// read the flag may still use it while the writer's thread goes on.
+char file_in_progress_path[PATH_MAX];
+std::atomic<bool> file_in_progress{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "read from a signal handler");
+}  // namespace
+
+FileInProgress::FileInProgress(const std::string& path) {
+  if (path.size() >= sizeof file_in_progress_path || file_in_progress.load()) return;
+  std::memcpy(file_in_progress_path, path.c_str(), path.size() + 1);
+  file_in_progress.store(true);
+  registered_ = true;
+}
+
+FileInProgress::~FileInProgress() {
+  if (registered_) file_in_progress.store(false);
+}
+
+void remove_file_in_progress() noexcept {
+  if (file_in_progress.load()) ::unlink(file_in_progress_path);
 }
 
 void create_parent_directories(const std::string& path) {

@@ -25,4 +25,25 @@ std::string uncreatable_file_reason(const std::string& path, const std::string& 
 // Creates the folders above `path` that do not exist yet. Throws IoError.
 void create_parent_directories(const std::string& path);
 
+// A file being written that an immediate exit would leave half written (a
+// second Ctrl-C ends the process with _exit in the signal handler: no
+// destructor or catch block runs). While a FileInProgress lives,
+// remove_file_in_progress() removes its file. One at a time (a second one
+// registers nothing); a path of PATH_MAX bytes or more is not registered.
+class FileInProgress {
+ public:
+  explicit FileInProgress(const std::string& path);
+  ~FileInProgress();
+  FileInProgress(const FileInProgress&) = delete;
+  FileInProgress& operator=(const FileInProgress&) = delete;
+
+ private:
+  bool registered_ = false;
+};
+
+// Removes the file of the living FileInProgress, if any. Async-signal-safe
+// (an atomic load and unlink(2) of a path held in a static buffer): for the
+// signal handler.
+void remove_file_in_progress() noexcept;
+
 }  // namespace atc

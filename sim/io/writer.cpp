@@ -12,6 +12,7 @@
 #include "atc/version.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/files.hpp"
 #include "sim/io/file_layout.hpp"
 #include "sim/io/hdf5_file.hpp"
 
@@ -267,6 +268,8 @@ void Hdf5Sink::write_hdf5(const std::string& path, bool all_complete) {
   std::lock_guard lock(hdf5_mutex());
   // Never written through: a link (even to /dev/null) or a stale file is replaced.
   remove_entry(path);
+  // A second Ctrl-C while it is written removes it (sim/cli/signals.hpp).
+  const FileInProgress in_progress(path);
   try {
     CreatedFile created = create_file_layout(path, spec_, metadata_, layout_);
     std::vector<double> data;

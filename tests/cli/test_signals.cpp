@@ -245,3 +245,53 @@ TEST_CASE("a write error on any thread is one line and exit 1, without HDF5's er
   }
   CHECK(failures >= 3);
 }
+
+TEST_CASE("a second Ctrl-C while the partial view is written leaves no half-written view",
+          "[cli][interrupt][signals]") {
+  // After a first Ctrl-C, OUT.h5.partial is written from the journal; a
+  // second one exits at once, and used to leave that file half written (the
+  // journal kept the runs). A sweep of 400 points of 20,001 recorded values
+  // makes the view tens of MB, so the second signal, sent as soon as the
+  // file appears, usually falls in the middle of its write.
+  TempDir dir;
+  dir.write("big.toml",
+            "[experiment]\nsteps = 20000\n[model]\nname = \"testfn/ishigami\"\n"
+            "[sweep]\nmethod = \"lhs\"\npoints = 400\nseed = 5\n[sweep.parameters]\n"
+            "\"model.x1\" = { min = -3, max = 3 }\n");
+  const std::string out = dir.file("big.h5");
+  const Child c = start({"run", dir.file("big.toml"), "-o", out, "--quiet", "--threads", "1"}, dir, false);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto size_of = [](const std::string& path) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    return ec ? std::uintmax_t{0} : size;
+  };
+  // The journal's header, then a first record: some runs are complete.
+  while (size_of(out + ".journal") == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const auto header = size_of(out + ".journal");
+  while (size_of(out + ".journal") == header && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  kill(c.pid, SIGINT);
+  while (!fs::exists(out + ".partial") && std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(c.pid, &status, WNOHANG) == c.pid) FAIL("the run ended before its partial view was written");
+  }
+  kill(c.pid, SIGINT);
+  const Outcome o = wait_for(c);
+  INFO(o.err);
+  REQUIRE(o.exited);
+  CHECK(o.code == 130);
+  REQUIRE(fs::exists(out + ".journal"));
+  if (fs::exists(out + ".partial")) {  // the write had finished before the second signal: complete
+    const auto info = atcsim({"info", out + ".partial"});
+    INFO(info.err);
+    CHECK(info.exit_code == 0);
+    CHECK_THAT(info.out, Catch::Contains("INCOMPLETE"));
+  }
+  // The journal kept the runs: the resumed run completes.
+  const auto resumed = atcsim({"run", dir.file("big.toml"), "-o", out, "--resume", "--quiet"});
+  INFO(resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK_FALSE(fs::exists(out + ".partial"));
+}

@@ -55,7 +55,10 @@ TEST_CASE(
       CHECK_FALSE(values.empty());
       const auto* decl = description().find_intervention(kind);
       REQUIRE(decl != nullptr);
-      for (const auto& [name, value] : values) {
+      for (const auto& entry : values) {
+        // Not a structured binding: clang 14 cannot capture one in the lambda below.
+        const auto& name = entry.first;
+        const auto& value = entry.second;
         INFO(network << " " << kind << "." << name);
         const auto it = std::find_if(decl->params.begin(), decl->params.end(),
                                      [&](const atc::sim::ParamDecl& d) { return d.name == name; });

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <climits>
 #include <filesystem>
 #include <string>
 
@@ -71,4 +72,24 @@ TEST_CASE("the output's folders are created only when asked", "[core][files]") {
   CHECK_FALSE(fs::exists(dir.file("a/b/r.h5")));
   dir.write("plain", "x");
   CHECK_THROWS_AS(create_parent_directories(dir.file("plain/r.h5")), atc::IoError);
+}
+
+TEST_CASE("a file in progress is removed by the signal handler's call, and only while in progress",
+          "[core][files][signals]") {
+  TempDir dir;
+  dir.write("view.h5", "half written");
+  dir.write("other.h5", "complete");
+  {
+    const atc::FileInProgress writing(dir.file("view.h5"));
+    const atc::FileInProgress second(dir.file("other.h5"));  // one at a time: registers nothing
+    atc::remove_file_in_progress();
+    CHECK_FALSE(fs::exists(dir.file("view.h5")));
+    CHECK(fs::exists(dir.file("other.h5")));
+  }
+  dir.write("view.h5", "complete now");
+  atc::remove_file_in_progress();  // nothing in progress: nothing removed
+  CHECK(fs::exists(dir.file("view.h5")));
+  const atc::FileInProgress too_long(std::string(PATH_MAX, 'x'));  // not registered
+  atc::remove_file_in_progress();
+  CHECK(fs::exists(dir.file("view.h5")));
 }
