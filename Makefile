@@ -8,6 +8,7 @@
 PRESET   ?= release
 BUILD    := build/$(PRESET)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST_WORKERS ?= $(JOBS)
 PYTHON   := /usr/bin/python3
 SCENARIO ?= scenarios/atc15.toml
 OUT      ?= out/$(basename $(notdir $(SCENARIO))).h5
@@ -48,9 +49,12 @@ run: build
 	@echo "Summary: $(BUILD)/atcsim info $(OUT)"
 	@echo "Report:  $(BUILD)/atcsim report $(OUT) -o $(basename $(OUT)).html"
 
-# The C++ and Python tests run side by side: ctest uses both cores for about
-# two minutes, pytest mostly one for about five; after ctest, the fuzzing
-# smoke run (test-fuzz, niced) takes the core pytest leaves. FUZZ_SMOKE=0 skips it.
+# The C++ and Python tests run side by side, all CPU-bound: ctest on both
+# cores for about three minutes, then the fuzzing smoke run (test-fuzz,
+# niced; FUZZ_SMOKE=0 skips it), and pytest's files in PYTEST_WORKERS
+# processes (pytest-xdist; one file's tests stay in one process, so a module's
+# fixture is built once). One pytest process took about 11 of CI's 21.5
+# minutes on 1 Dec 2026, leaving a core idle once ctest and fuzzing were done.
 test: build
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-python test-cpp-then-fuzz
 
@@ -63,7 +67,7 @@ test-cpp:
 
 # Every test must run (a skip fails: tests/python/conftest.py), since setup installed all they need.
 test-python:
-	ATCSIM_REQUIRE_ALL_TESTS=1 ATCSIM_BIN=$(CURDIR)/$(BUILD)/atcsim PYTHONPATH=$(CURDIR)/analysis $(PYTHON) -m pytest tests/python -q -rs
+	ATCSIM_REQUIRE_ALL_TESTS=1 ATCSIM_BIN=$(CURDIR)/$(BUILD)/atcsim PYTHONPATH=$(CURDIR)/analysis $(PYTHON) -m pytest tests/python -q -rs -n $(PYTEST_WORKERS) --dist loadfile
 
 # A short fuzzing session (20 s per target, 60 s in all) when clang and libFuzzer
 # are installed; skipped otherwise (FUZZ_OPTIONAL=1). Part of `make test`; the
