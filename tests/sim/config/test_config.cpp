@@ -80,7 +80,8 @@ TEST_CASE("a config resolves defaults, scenarios and overrides", "[config]") {
 TEST_CASE("overrides given with --set are validated like the file", "[config]") {
   TempDir dir;
   const auto path = config(dir, kWatts);
-  const auto spec = load_config(path, {"model.phi=0.25", "experiment.replicates=5", "scenario.high.model.n=800"});
+  const auto spec =
+      load_config(path, {"model.phi=0.25", "experiment.replicates=5", "scenario.high.model.n=800"});
   CHECK(spec.params.real("phi") == 0.25);
   CHECK(spec.replicates == 5);
   CHECK(spec.scenarios[1].params.integer("n") == 800);
@@ -229,7 +230,9 @@ TEST_CASE("an intervention that could never be active is an error naming its sce
   CHECK_THAT(error_of(config(dir, head + "sites = []\n" + tail)),
              Catch::Contains("c.toml:12:9: scenario \"atc_covid\".intervention \"animator\".sites: expected "
                              "at least one site id (leave 'sites' out for every site"));
-  CHECK(load_config(config(dir, head + "start_date = 2020-08-31\n" + tail)).scenarios[1].interventions.size() == 1);
+  CHECK(
+      load_config(config(dir, head + "start_date = 2020-08-31\n" + tail)).scenarios[1].interventions.size() ==
+      1);
 }
 
 TEST_CASE("a --set of a model value every scenario overrides is an error", "[config]") {
@@ -243,7 +246,8 @@ TEST_CASE("a --set of a model value every scenario overrides is an error", "[con
                              "scenario instead, e.g. --set scenario.low.model.mean_degree=2.0"));
   // A value only some scenarios set still applies to the others.
   CHECK(load_config(path, {"model.phi=0.2"}).scenarios[1].params.real("phi") == 0.2);
-  CHECK(load_config(config(dir, kWatts), {"model.mean_degree=2.0"}).scenarios[1].params.real("mean_degree") == 2.0);
+  CHECK(load_config(config(dir, kWatts), {"model.mean_degree=2.0"}).scenarios[1].params.real("mean_degree") ==
+        2.0);
 }
 
 TEST_CASE("contrasts name two existing scenarios and the question they answer", "[config]") {
@@ -255,7 +259,7 @@ TEST_CASE("contrasts name two existing scenarios and the question they answer", 
   };
   const auto spec =
       load_config(with("treatment = \"high\"\nbaseline = \"low\"\nquestion = \"Does degree matter?\"\n"
-                "question_fr = \"Le degré compte-t-il ?\"\n"));
+                       "question_fr = \"Le degré compte-t-il ?\"\n"));
   REQUIRE(spec.contrasts.size() == 1);
   CHECK(spec.contrasts[0].name == "degree");
   CHECK(spec.contrasts[0].treatment == "high");

@@ -57,7 +57,7 @@ const char* const kTwoSites = "[[site]]\nid = \"a\"\n[[site]]\nid = \"b\"\n";
 // An experiment of `model` with `sites` and one scenario per entry of
 // `scenarios` (its [[scenario]] body, after the name).
 ExperimentSpec load_for_sharing(const std::string& model, const std::string& sites,
-                    const std::vector<std::string>& scenarios) {
+                                const std::vector<std::string>& scenarios) {
   static const ModelRegistry registry = sharing_registry();
   std::string toml = "[experiment]\nsteps = 3\nreplicates = 2\n[model]\nname = \"" + model + "\"\n" + sites;
   for (std::size_t s = 0; s < scenarios.size(); ++s)
@@ -87,15 +87,16 @@ TEST_CASE("scenarios with identical parameters share the first one's build", "[e
 }
 
 TEST_CASE("scenarios with different parameters build their own sites", "[exec][shared][sharing]") {
-  const auto spec =
-      load_for_sharing("test/share", kTwoSites, {kBoost, kFast + kBoost, "model = { rate = 3.0 }\n" + kBoost});
+  const auto spec = load_for_sharing("test/share", kTwoSites,
+                                     {kBoost, kFast + kBoost, "model = { rate = 3.0 }\n" + kBoost});
   CHECK(share_classes(spec, 0) == Classes{0, 1, 2});
   CHECK(share_classes(spec, 0, 1) == Classes{0, 1, 2});
 }
 
 TEST_CASE("coupled scenarios share no build", "[exec][shared][sharing]") {
   // s0, s1 and s3 are identical and coupled; s2 and s4 identical and not.
-  const auto spec = load_for_sharing("test/share", kTwoSites, {kCoupled, kCoupled + kBoost, "", kCoupled, kBoost});
+  const auto spec =
+      load_for_sharing("test/share", kTwoSites, {kCoupled, kCoupled + kBoost, "", kCoupled, kBoost});
   CHECK(is_coupled(spec, spec.scenarios[0].params));
   CHECK_FALSE(is_coupled(spec, spec.scenarios[2].params));
   CHECK(share_classes(spec, 0) == Classes{0, 1, 2, 3, 2});
