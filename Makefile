@@ -69,13 +69,13 @@ test-cpp:
 test-python:
 	ATCSIM_REQUIRE_ALL_TESTS=1 ATCSIM_BIN=$(CURDIR)/$(BUILD)/atcsim PYTHONPATH=$(CURDIR)/analysis $(PYTHON) -m pytest tests/python -q -rs -n $(PYTEST_WORKERS) --dist loadfile
 
-# A short fuzzing session (20 s per target, 60 s in all) when clang and libFuzzer
+# A short fuzzing session (10 s per target, 30 s in all) when clang and libFuzzer
 # are installed; skipped otherwise (FUZZ_OPTIONAL=1). Part of `make test`; the
 # `fuzz` preset is a unity build, so building it from scratch costs about 2.5
 # CPU-minutes (docs/hardening.md). ctest also replays the kept findings and seeds
 # (tests/fuzz/regressions/) with any compiler.
 test-fuzz:
-	FUZZ_OPTIONAL=1 JOBS=$(JOBS) scripts/fuzz --seconds 20
+	FUZZ_OPTIONAL=1 JOBS=$(JOBS) scripts/fuzz --seconds 10
 
 fuzz: setup
 	JOBS=$(JOBS) scripts/fuzz --seconds $(FUZZ_SECONDS)

@@ -447,12 +447,12 @@ TEST_CASE("a sweep's run count includes its points, in validate and in the run's
 }
 
 TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the output size", "[cli][sweep]") {
-  // 4000 points x 20001 recorded steps x 8 bytes = 640 MB of raw output; the
+  // 2000 points x 20001 recorded steps x 8 bytes = 320 MB of raw output; the
   // process must never hold more than the runs in flight (a few MB).
   TempDir dir;
   dir.write("big.toml",
             "[experiment]\nsteps = 20000\n[model]\nname = \"testfn/ishigami\"\n"
-            "[sweep]\nmethod = \"lhs\"\npoints = 4000\nseed = 5\n[sweep.parameters]\n"
+            "[sweep]\nmethod = \"lhs\"\npoints = 2000\nseed = 5\n[sweep.parameters]\n"
             "\"model.x1\" = { min = -3, max = 3 }\n\"model.x2\" = { min = -3, max = 3 }\n");
   const auto out = dir.file("big.h5");
   const pid_t pid =
@@ -463,7 +463,7 @@ TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the outpu
   REQUIRE(WIFEXITED(status));
   REQUIRE(WEXITSTATUS(status) == 0);
   const double peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
-  const double raw_output_mib = 4000.0 * 20001 * 8 / (1024.0 * 1024.0);
+  const double raw_output_mib = 2000.0 * 20001 * 8 / (1024.0 * 1024.0);
   INFO("peak RSS " << peak_mib << " MiB for " << raw_output_mib << " MiB of output");
 #ifdef __SANITIZE_ADDRESS__
   // AddressSanitizer keeps freed memory in quarantine: RSS says nothing here.
@@ -473,7 +473,7 @@ TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the outpu
   CHECK(peak_mib < raw_output_mib / 3);
 #endif
   const auto vars = atc::test::read_variables(out);
-  CHECK(vars.at("y").size() == std::size_t{4000} * 20001);
+  CHECK(vars.at("y").size() == std::size_t{2000} * 20001);
 }
 
 TEST_CASE("an interrupted sweep resumes to the same data", "[cli][sweep][interrupt]") {
