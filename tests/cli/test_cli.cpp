@@ -27,6 +27,7 @@
 
 using atc::test::atcsim;
 using atc::test::TempDir;
+using atc::test::wait_for_first_record;
 namespace fs = std::filesystem;
 
 extern char** environ;
@@ -340,24 +341,7 @@ pid_t spawn_quiet(const std::vector<std::string>& args) {
 int interrupt_run(const std::string& cfg, const std::string& out, int signal_number) {
   const pid_t pid =
       spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", cfg, "-o", out, "--threads", "1"});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  // The journal is created empty, then its header is written in one write:
-  // its first non-zero size is the header's (reading the size of the empty
-  // file as the header's made the test signal before any run completed, when
-  // the machine was loaded: then no OUT.h5.partial is written).
-  std::error_code ec;
-  const auto journal_size = [&] {
-    const auto size = fs::file_size(out + ".journal", ec);
-    return ec ? std::uintmax_t{0} : size;
-  };
-  while (journal_size() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  // The journal grows by one record per completed run.
-  const auto header = journal_size();
-  while (journal_size() == header && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  wait_for_first_record(out, 60);
   kill(pid, signal_number);
   int status = 0;
   waitpid(pid, &status, 0);

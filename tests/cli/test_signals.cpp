@@ -23,6 +23,7 @@
 
 using atc::test::atcsim;
 using atc::test::TempDir;
+using atc::test::wait_for_first_record;
 namespace fs = std::filesystem;
 
 extern char** environ;
@@ -261,17 +262,7 @@ TEST_CASE("a second Ctrl-C while the partial view is written leaves no half-writ
   const std::string out = dir.file("big.h5");
   const Child c = start({"run", dir.file("big.toml"), "-o", out, "--quiet", "--threads", "1"}, dir, false);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  const auto size_of = [](const std::string& path) {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    return ec ? std::uintmax_t{0} : size;
-  };
-  // The journal's header, then a first record: some runs are complete.
-  while (size_of(out + ".journal") == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  const auto header = size_of(out + ".journal");
-  while (size_of(out + ".journal") == header && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  wait_for_first_record(out, 60);
   kill(c.pid, SIGINT);
   while (!fs::exists(out + ".partial") && std::chrono::steady_clock::now() < deadline) {
     int status = 0;

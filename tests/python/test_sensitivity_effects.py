@@ -93,3 +93,54 @@ def test_screening_reports_targets_in_sds_and_effects_relative(two_scenario_morr
     assert table.loc["model_x1", effect_col] == pytest.approx(0.0, abs=1e-12)
     with pytest.raises(ValueError, match="TREATMENT:BASELINE:VARIABLE:DATE"):
         Effect.parse("a9:baseline:y")
+
+
+def test_screening_says_which_points_have_no_finite_statistic(
+    two_scenario_morris, tmp_path, capsys, monkeypatch
+):
+    """A ratio to 0 at some points makes a column's mu* infinite: the table's notes
+    (and the command's output) say how many points, and where in the design."""
+    from atcsim.calibration import screening
+    from atcsim.calibration.screening import screen
+
+    targets = tmp_path / "t.toml"
+    targets.write_text(
+        'format = "atcsim-targets/1"\n'
+        '[indicators.y]\ndescription = "y"\nunit = "1"\nmodel_variable = "y"\n'
+        '[scopes.s]\ndescription = "s"\n'
+        '[[target]]\nname = "ratio"\nrole = "calibration"\ndescription = "y in a9 / y in baseline"\n'
+        'scope = "s"\nstatistic = { indicator = "y", scenario = "a9", window = { from = 0, to = 1 }, '
+        'time = "last", relative_to = { scenario = "baseline", contrast = "ratio" } }\n'
+        'observed = { value = 1.0, sd = 0.5, basis = "b" }\n'
+        'source = { citation = "c", status = "read" }\n',
+        encoding="utf-8",
+    )
+    from atcsim.calibration import load_targets
+
+    ds = two_scenario_morris
+    assert screen(ds, load_targets(targets)).attrs["notes"] == []  # y is never 0: all finite
+    # The baseline's y set to 0 where x1 is at the top of its range: the ratio is infinite there.
+    damaged = ds.copy(deep=True)
+    top = damaged["model_x1"].values == damaged["model_x1"].values.max()
+    y = damaged["y"]
+    baseline = (y["scenario"] == "baseline").values
+    values = y.values
+    point_axis = y.dims.index("point")
+    scenario_axis = y.dims.index("scenario")
+    index = [slice(None)] * y.ndim
+    for p in np.flatnonzero(top):
+        index[point_axis] = p
+        index[scenario_axis] = int(np.flatnonzero(baseline)[0])
+        values[tuple(index)] = 0.0
+    table = screen(damaged, load_targets(targets))
+    assert np.isinf(table.loc["model_x1", "cal:ratio"])
+    (note,) = table.attrs["notes"]
+    assert note.startswith(f"cal:ratio: {int(top.sum())} of {top.size} points have no finite statistic")
+    assert f"{int(top.sum())} infinite, a ratio to 0" in note
+    assert f"model.x1 = {float(damaged['model_x1'].values.max()):.4g}" in note
+    assert "model.x2" not in note and "model.x3" not in note  # spread over their whole ranges
+    # The command prints it after the table.
+    monkeypatch.setattr(screening, "open_dataset", lambda path: damaged)
+    assert screening.main(["sweep.h5", str(targets)]) == 0
+    printed = capsys.readouterr().out
+    assert f"note: {note}" in printed, printed

@@ -5,11 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -76,6 +78,24 @@ void TempDir::write(const std::string& name, const std::string& text) const {
 
 std::string source_path(const std::string& relative) {
   return std::string(ATCSIM_SOURCE_DIR) + "/" + relative;
+}
+
+bool wait_for_first_record(const std::string& out, double seconds) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                             std::chrono::duration<double>(seconds));
+  const auto journal_size = [&] {
+    std::error_code ec;
+    const auto size = fs::file_size(out + ".journal", ec);
+    return ec ? std::uintmax_t{0} : size;
+  };
+  while (journal_size() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  // The journal grows by one record per completed run.
+  const auto header = journal_size();
+  while (journal_size() == header && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  return header != 0 && journal_size() > header;
 }
 
 }  // namespace atc::test

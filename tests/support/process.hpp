@@ -34,4 +34,12 @@ class TempDir {
 
 std::string source_path(const std::string& relative);  // path inside the repository
 
+// Waits until the journal of a run writing OUT (OUT.journal) holds its header
+// and at least one record, i.e. some runs are complete, or until `seconds`
+// pass. The journal is created empty, then its header is written in one
+// write: its first non-zero size is the header's (reading the empty file's
+// size as the header's made tests signal before any run completed on a
+// loaded machine). Returns whether a record arrived in time.
+bool wait_for_first_record(const std::string& out, double seconds);
+
 }  // namespace atc::test
