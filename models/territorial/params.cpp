@@ -31,6 +31,13 @@ const std::array<const char*, kInstTypes>& institution_type_names() {
   return names;
 }
 
+Params::Params() = default;
+
+const Params& default_params() {
+  static const Params defaults;
+  return defaults;
+}
+
 const ThemeVector& association_focus(const Params& p, int type) {
   const std::array<const ThemeVector*, kAssocTypes> focus{
       &p.focus_social_centre.get(),  &p.focus_regie_de_quartier.get(), &p.focus_resident_group.get(),

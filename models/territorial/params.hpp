@@ -26,6 +26,11 @@ using ThemeVector = std::array<double, kThemes>;
 // default, range, unit, description, source): sim::declarations<Params>() is
 // the model's parameter list and sim::bind<Params>() reads a validated set.
 struct Params {
+  // Defined in params.cpp: the constructor builds every declaration, and
+  // compiled inline in each file that binds or declares the parameters it
+  // cost tens of seconds of compile time per file (CI is CPU-bound).
+  Params();
+
   // ---- population and structure
   sim::Param<double> population_scale{
       sim::ParamDecl::real("population_scale", 1.0)
@@ -923,9 +928,13 @@ struct Params {
           .cite("assumption")};
 };
 
+// The declared defaults, built once. (Params' constructor builds every
+// declaration: compiled inline where `Params{}` is written, it cost a unit
+// test file 45 s of compile time.)
+const Params& default_params();
+
 // The submodels' coefficients (submodels.hpp), from the declared parameters:
-// their only source, for the model and for unit tests (`Params p;` holds the
-// declared defaults).
+// their only source, for the model and for unit tests (default_params()).
 inline UtilityWeights utility_weights(const Params& p) {
   return {p.utility_social,  p.utility_efficacy, p.utility_trust,
           p.utility_invited, p.utility_habit,    p.utility_cost};

@@ -82,8 +82,8 @@ std::string source_path(const std::string& relative) {
 
 bool wait_for_first_record(const std::string& out, double seconds) {
   const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                             std::chrono::duration<double>(seconds));
+      std::chrono::steady_clock::now() +
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
   const auto journal_size = [&] {
     std::error_code ec;
     const auto size = fs::file_size(out + ".journal", ec);

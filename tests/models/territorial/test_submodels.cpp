@@ -126,7 +126,7 @@ TEST_CASE("outreach: contact probability is a probability, lower with a barrier 
 }
 
 TEST_CASE("ladder: only the allowed transitions happen", "[territorial][submodel]") {
-  const LadderRates r = ladder_rates(Params{});
+  const LadderRates r = ladder_rates(default_params());
   atc::sim::RandomStream rng({3, 0, 0}, 0, 0, atc::sim::Purpose("test"));
   for (int k = 0; k < 200000; ++k) {
     const auto level = static_cast<std::uint8_t>(rng.below(5));
@@ -170,7 +170,7 @@ TEST_CASE("ladder: next_level is the rule on both probabilities, evaluated or no
           "[territorial][submodel]") {
   // next_level skips the logistic when the draw is outside its bound; the
   // move must be the one the full rule gives.
-  const LadderRates r = ladder_rates(Params{});
+  const LadderRates r = ladder_rates(default_params());
   atc::sim::RandomStream rng({4, 0, 0}, 0, 0, atc::sim::Purpose("test"));
   for (int k = 0; k < 200000; ++k) {
     const auto level = static_cast<std::uint8_t>(rng.below(5));
@@ -208,7 +208,7 @@ TEST_CASE("ladder: next_level is the rule on both probabilities, evaluated or no
 
 TEST_CASE("ladder: u above theta climbs, u far below steps down, level 0 never goes down",
           "[territorial][submodel]") {
-  const LadderRates r = ladder_rates(Params{});
+  const LadderRates r = ladder_rates(default_params());
   CHECK(up_probability(1, 0.9, 0.3, r, 1.0) > 0.9 * r.up[1]);
   CHECK(up_probability(1, 0.0, 0.6, r, 1.0) < 0.01);
   CHECK(down_probability(0.0, 0.6, r) > 0.9 * r.down);
@@ -239,7 +239,7 @@ TEST_CASE("participation with tau = 0 and only the social term is the Granovette
 }
 
 TEST_CASE("participation utility follows its form", "[territorial][submodel]") {
-  const UtilityWeights w = utility_weights(Params{});
+  const UtilityWeights w = utility_weights(default_params());
   const double base = participation_utility(w, 0.2, 0.3, 0.5, false, 0.0, 0.4, 0.0);
   CHECK(base == Approx(w.social * 0.2 + w.efficacy * 0.3 + w.trust * 0.5 - w.cost * 0.6));
   CHECK(participation_utility(w, 0.2, 0.3, 0.5, true, 0.0, 0.4, 0.0) == Approx(base + w.invited));
@@ -251,7 +251,7 @@ TEST_CASE("participation utility follows its form", "[territorial][submodel]") {
 
 TEST_CASE("fatigue stays in [0, 1], grows with participation and falls with rest",
           "[territorial][submodel]") {
-  const FatigueRates r = fatigue_rates(Params{});
+  const FatigueRates r = fatigue_rates(default_params());
   double f = 0;
   for (int k = 0; k < 1000; ++k) {
     f = fatigue_after_week(f, kCore, r);
