@@ -9,6 +9,13 @@
 // sends each finished site to rank 0, the only writer, which marks a run
 // complete once all its sites have arrived. Results are identical to a
 // single-process run: a run's data depend only on (seed, replicate, site).
+//
+// Ctrl-C: mpirun sends SIGTERM to every rank (then SIGKILL after a few
+// seconds). Each rank stops at its next step boundary, as `atcsim run` does
+// (sim/cli/signals.hpp); the workers say so to rank 0, which writes the
+// partial view of the completed runs, says how to resume, and exits 130. A
+// rank killed before that loses nothing either: the journal holds every
+// completed run.
 #include <oneapi/tbb/global_control.h>
 #include <boost/mpi.hpp>
 #include <boost/serialization/string.hpp>
@@ -23,6 +30,7 @@
 #include "models/registry.hpp"
 #include "sim/cli/options.hpp"
 #include "sim/cli/resume_hint.hpp"
+#include "sim/cli/signals.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/config/toml_reader.hpp"
 #include "sim/core/error.hpp"
@@ -38,7 +46,8 @@ using namespace atc;
 
 namespace {
 
-enum Tag : int { kSite = 1, kDone = 2, kFailed = 3 };
+// A worker's last message is kDone, kFailed (with the error) or kInterrupted.
+enum Tag : int { kSite = 1, kDone = 2, kFailed = 3, kInterrupted = 4 };
 
 struct SiteMessage {
   std::uint64_t run = 0, site = 0;  // run: Layout::run_index
@@ -190,19 +199,14 @@ int open_output(mpi::communicator& world, const sim::ExperimentSpec& spec, const
   return 0;
 }
 
-// Stage 3: the incomplete runs dealt round-robin. Marks this rank's runs in
-// `mine` and returns the number of sites each rank will produce.
-std::vector<std::size_t> deal_runs(const std::vector<char>& done, std::size_t sites_per_run, int rank,
-                                   std::size_t ranks, std::vector<char>& mine) {
-  std::vector<std::size_t> sites_expected(ranks, 0);
+// Stage 3: the incomplete runs dealt round-robin; marks this rank's runs in `mine`.
+void deal_runs(const std::vector<char>& done, int rank, std::size_t ranks, std::vector<char>& mine) {
   std::size_t position = 0;
   for (std::size_t k = 0; k < done.size(); ++k) {
     if (done[k] != 0) continue;
     const std::size_t owner = position++ % ranks;
-    sites_expected[owner] += sites_per_run;
     if (owner == static_cast<std::size_t>(rank)) mine[k] = 1;
   }
-  return sites_expected;
 }
 
 // A worker rank: runs its share and sends every site to rank 0, then a last
@@ -213,6 +217,9 @@ int run_worker(mpi::communicator& world, const sim::ExperimentSpec& spec, const 
   try {
     sim::execute(spec, sink, exec);
     world.send(0, kDone, std::string{});
+  } catch (const Interrupted&) {
+    world.send(0, kInterrupted, std::string{});
+    return 130;
   } catch (const std::exception& e) {
     world.send(0, kFailed, std::string(e.what()));
     return 1;
@@ -220,14 +227,21 @@ int run_worker(mpi::communicator& world, const sim::ExperimentSpec& spec, const 
   return 0;
 }
 
+// What the other ranks reported: the last failure ("" if none), and whether
+// one was interrupted.
+struct RemoteOutcome {
+  std::string error;
+  bool interrupted = false;
+};
+
 // Rank 0: receives the other ranks' sites (into the file, through `checked`)
-// until every expected site has arrived and every worker has said it is done.
-// Returns the last failure reported, "" if none.
-std::string receive_remote_sites(mpi::communicator& world, const io::Layout& layout,
-                                 sim::EnvelopeCheck& checked, LocalSink& local, std::size_t remote_sites,
-                                 std::size_t workers_left) {
-  std::string remote_error;
-  while (remote_sites > 0 || workers_left > 0) {
+// until every worker has said it is done, failed or was interrupted. A
+// worker's messages arrive in the order it sent them, so its last message
+// comes after all its sites.
+RemoteOutcome receive_remote_sites(mpi::communicator& world, const io::Layout& layout,
+                                   sim::EnvelopeCheck& checked, LocalSink& local) {
+  RemoteOutcome outcome;
+  for (int workers_left = world.size() - 1; workers_left > 0;) {
     const mpi::status st = world.probe(mpi::any_source, mpi::any_tag);
     if (st.tag() == kSite) {
       SiteMessage m;
@@ -238,58 +252,62 @@ std::string receive_remote_sites(mpi::communicator& world, const io::Layout& lay
         checked.write_site(run, m.site, series);
         local.count(run);
       } catch (const std::exception& e) {
-        remote_error = e.what();
+        outcome.error = e.what();
       }
-      --remote_sites;
     } else {
       std::string text;
       world.recv(st.source(), st.tag(), text);
-      if (st.tag() == kFailed) {
-        remote_error = fmt::format("rank {}: {}", st.source(), text);
-        remote_sites = 0;  // that rank sends nothing more
-      }
+      if (st.tag() == kFailed) outcome.error = fmt::format("rank {}: {}", st.source(), text);
+      if (st.tag() == kInterrupted) outcome.interrupted = true;
       --workers_left;
     }
   }
-  return remote_error;
+  return outcome;
 }
 
 // Rank 0: runs its own share on a thread while receiving the others' sites;
 // every site goes through the plausibility check on its way to the file.
 int run_writer(mpi::communicator& world, const sim::ExperimentSpec& spec, const io::Layout& layout,
-               io::Hdf5Sink& file, const std::vector<char>& mine,
-               const std::vector<std::size_t>& sites_expected, const sim::ExecOptions& exec,
+               io::Hdf5Sink& file, const std::vector<char>& mine, const sim::ExecOptions& exec,
                const std::vector<std::string>& argv_list) {
-  const std::size_t ranks = sites_expected.size();
+  const auto ranks = static_cast<std::size_t>(world.size());
   sim::EnvelopeCheck checked(spec, layout, file);
   LocalSink local(checked, mine, layout);
   std::string local_error;
+  bool local_interrupted = false;
   std::thread worker([&] {
     try {
       sim::execute(spec, local, exec);
+    } catch (const Interrupted&) {
+      local_interrupted = true;
     } catch (const std::exception& e) {
       local_error = e.what();
     }
   });
-  std::size_t remote_sites = 0;
-  for (std::size_t r = 1; r < ranks; ++r) remote_sites += sites_expected[r];
-  const std::string remote_error =
-      receive_remote_sites(world, layout, checked, local, remote_sites, ranks - 1);
+  const RemoteOutcome remote = receive_remote_sites(world, layout, checked, local);
   worker.join();
-  std::string failure = !local_error.empty() ? local_error : remote_error;
-  if (failure.empty()) {
+  std::string failure = !local_error.empty() ? local_error : remote.error;
+  const bool interrupted = failure.empty() && (local_interrupted || remote.interrupted);
+  if (failure.empty() && !interrupted) {
     try {
       file.finish();
+      cli::output_committed();  // complete and in place: a signal now changes nothing
     } catch (const Error& e) {
       failure = e.what();
     }
   }
-  if (!failure.empty()) {
+  if (!failure.empty() || interrupted) {
     try {
       file.write_partial_view();  // a readable view of the completed runs; the journal keeps them anyway
     } catch (const Error&) {
     }
     const std::string again = cli::resume_command(argv_list, fmt::format("mpirun -n {}", ranks));
+    if (interrupted) {
+      std::fprintf(stderr,
+                   "\natcsim-mpi: interrupted; %zu completed run(s) are kept in %s\ncontinue with: %s\n",
+                   file.completed_runs(), file.journal_path().c_str(), again.c_str());
+      return 130;
+    }
     std::fprintf(stderr, "atcsim-mpi: error: %s\ncompleted runs are kept in %s (continue with: %s)\n",
                  failure.c_str(), file.journal_path().c_str(), again.c_str());
     return 1;
@@ -310,6 +328,9 @@ int run(mpi::communicator& world, int argc, char** argv) {
   if (parsed != 0) return parsed < 0 ? 0 : parsed;
   oneapi::tbb::global_control threads(oneapi::tbb::global_control::max_allowed_parallelism,
                                       static_cast<std::size_t>(cli::thread_count(args)));
+  // From here a first SIGINT/SIGTERM stops the runs at a step boundary and
+  // keeps the completed ones (before, nothing is written: exit at once).
+  const cli::GracefulStop graceful;
   const io::Layout layout = io::Layout::of(spec);
   const std::size_t runs = layout.run_count();
 
@@ -322,11 +343,11 @@ int run(mpi::communicator& world, int argc, char** argv) {
 
   // 3. Deal the incomplete runs round-robin, then run them.
   std::vector<char> mine(runs, 0);
-  const std::vector<std::size_t> sites_expected = deal_runs(done, spec.sites.size(), rank, ranks, mine);
+  deal_runs(done, rank, ranks, mine);
   sim::ExecOptions exec;
   exec.progress = rank == 0 ? sim::Progress::detect_style(args.quiet) : sim::Progress::Style::Quiet;
   if (rank != 0) return run_worker(world, spec, layout, mine, exec);
-  return run_writer(world, spec, layout, *file, mine, sites_expected, exec, argv_list);
+  return run_writer(world, spec, layout, *file, mine, exec, argv_list);
 }
 
 }  // namespace
@@ -336,6 +357,8 @@ int run(mpi::communicator& world, int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     mpi::environment env(argc, argv, mpi::threading::serialized);
+    // After MPI's initialisation, which may install handlers of its own.
+    cli::install_signal_handlers("atcsim-mpi: interrupted\n");
     mpi::communicator world;
     int code = 1;
     try {

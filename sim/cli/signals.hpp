@@ -29,13 +29,18 @@ namespace atc::cli {
 namespace detail {
 inline std::atomic<bool> graceful_stop{false};
 inline std::atomic<bool> committed{false};
+// The line printed on an immediate exit, naming the program (set once, before
+// the handlers are installed).
+inline std::atomic<const char*> exit_message{"atcsim: interrupted\n"};
 
 inline void on_stop_signal(int) {
   if (committed.load()) return;
   if (graceful_stop.load() && !sim::stop_requested().exchange(true)) return;
   remove_file_in_progress();
-  static constexpr char kMessage[] = "atcsim: interrupted\n";
-  const ssize_t written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  const char* message = exit_message.load();
+  std::size_t length = 0;
+  while (message[length] != '\0') ++length;
+  const ssize_t written = ::write(STDERR_FILENO, message, length);
   (void)written;
   ::_exit(130);
 }
@@ -44,7 +49,9 @@ inline void on_stop_signal(int) {
 // A signal the parent set to be ignored (e.g. SIGINT for `atcsim run ... &`
 // in a script) stays ignored. A blocked one is unblocked once the handler is
 // in place: a signal that arrived earlier (even before main) is then handled.
-inline void install_signal_handlers() {
+// `exit_message`: a string literal, "PROGRAM: interrupted\n".
+inline void install_signal_handlers(const char* exit_message = "atcsim: interrupted\n") {
+  detail::exit_message.store(exit_message);
   (void)sim::stop_requested();  // constant-initialised; touched here before any handler can run
   struct sigaction action {};
   action.sa_handler = detail::on_stop_signal;

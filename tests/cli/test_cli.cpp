@@ -319,20 +319,6 @@ TEST_CASE("bad configs exit 2 with the expected message and leave no output", "[
 }
 
 namespace {
-pid_t spawn_quiet(const std::vector<std::string>& args) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
 // Starts a run, waits until its journal exists and some runs are complete,
 // then sends `signal`. Returns the exit status. The tests below run 16 runs
 // of 400,000 agents (about 0.3 s each on one thread): once the first is
@@ -340,7 +326,7 @@ pid_t spawn_quiet(const std::vector<std::string>& args) {
 // follow (resume, reference) cost about 10 s in all (80 runs took 55 s).
 int interrupt_run(const std::string& cfg, const std::string& out, int signal_number) {
   const pid_t pid =
-      spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", cfg, "-o", out, "--threads", "1"});
+      atc::test::spawn({fs::absolute(ATCSIM_BINARY).string(), "run", cfg, "-o", out, "--threads", "1"});
   wait_for_first_record(out, 60);
   kill(pid, signal_number);
   int status = 0;
@@ -440,7 +426,7 @@ TEST_CASE("a sweep streams runs to disk: memory stays bounded whatever the outpu
             "\"model.x1\" = { min = -3, max = 3 }\n\"model.x2\" = { min = -3, max = 3 }\n");
   const auto out = dir.file("big.h5");
   const pid_t pid =
-      spawn_quiet({fs::absolute(ATCSIM_BINARY).string(), "run", dir.file("big.toml"), "-o", out});
+      atc::test::spawn({fs::absolute(ATCSIM_BINARY).string(), "run", dir.file("big.toml"), "-o", out});
   int status = 0;
   rusage usage{};
   wait4(pid, &status, 0, &usage);

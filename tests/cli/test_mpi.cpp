@@ -1,8 +1,13 @@
 // atcsim-mpi deals runs across ranks; the data must equal a one-process run.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "support/h5read.hpp"
 #include "support/process.hpp"
@@ -12,7 +17,9 @@ namespace fs = std::filesystem;
 using atc::test::TempDir;
 
 namespace {
-atc::test::ProcessResult mpirun(int ranks, const std::vector<std::string>& args) {
+// mpirun's command line for `ranks` ranks of atcsim-mpi with `args`, and
+// the environment it needs here.
+std::vector<std::string> mpirun_command(int ranks, const std::vector<std::string>& args) {
   // Tests run as root in CI; Open MPI refuses that unless told explicitly.
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
@@ -24,7 +31,28 @@ atc::test::ProcessResult mpirun(int ranks, const std::vector<std::string>& args)
 #endif
   std::vector<std::string> full{ATCSIM_MPIRUN, "-n", std::to_string(ranks), ATCSIM_MPI_BINARY};
   full.insert(full.end(), args.begin(), args.end());
-  return atc::test::run_process(full);
+  return full;
+}
+
+atc::test::ProcessResult mpirun(int ranks, const std::vector<std::string>& args) {
+  return atc::test::run_process(mpirun_command(ranks, args));
+}
+
+// The processes running `program` (their first argument) with `argument`
+// among the others (from /proc): mpirun's own command line holds both too.
+std::vector<pid_t> processes_running(const std::string& program, const std::string& argument) {
+  std::vector<pid_t> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::string arg;
+    if (!std::getline(in, arg, '\0') || arg != program) continue;
+    bool has_argument = false;
+    while (std::getline(in, arg, '\0')) has_argument = has_argument || arg == argument;
+    if (has_argument) found.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return found;
 }
 }  // namespace
 
@@ -155,5 +183,52 @@ TEST_CASE("atcsim-mpi keeps completed runs on a failed write and prints the whol
   REQUIRE(resumed.exit_code == 0);
   CHECK(atc::test::read_variables(out) == atc::test::read_variables(dir.file("one.h5")));
   CHECK_FALSE(fs::exists(out + ".journal"));
+}
+
+TEST_CASE("SIGTERM to the ranks stops each at a step, keeps the completed runs and resumes to the same data",
+          "[mpi][interrupt]") {
+  // What mpirun does on Ctrl-C, without its timer: it sends SIGTERM to every
+  // rank odls_base_sigkill_timeout seconds later (1 by default) and SIGKILL
+  // as long again after that, which on a loaded machine can fall before rank
+  // 0 has written the partial view (docs/user_guide.md). 16 runs of 400,000
+  // agents (about 0.3 s each on one thread): once the first is recorded, the
+  // others leave seconds for the signal.
+  TempDir dir;
+  dir.write("big.toml",
+            "[experiment]\nsteps = 30\nreplicates = 8\nseed = 11\n[model]\nname = \"canonical/watts\"\n"
+            "n = 400000\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
+            "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n");
+  const auto cfg = dir.file("big.toml");
+  const auto out = dir.file("big.h5");
+  const pid_t pid = atc::test::spawn(mpirun_command(3, {"run", cfg, "-o", out, "--threads", "1"}),
+                                     "/dev/null", dir.file("err.txt"));
+  const bool recorded = atc::test::wait_for_first_record(out, 60);
+  const std::vector<pid_t> ranks = processes_running(ATCSIM_MPI_BINARY, out);
+  for (const pid_t rank : ranks) kill(rank, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::stringstream err;
+  err << std::ifstream(dir.file("err.txt")).rdbuf();
+  INFO(err.str());
+  CHECK(ranks.size() == 3);
+  REQUIRE(recorded);
+  CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  // Rank 0 says what was kept and how to go on (before, the ranks died
+  // silently by SIGTERM's default action).
+  CHECK_THAT(err.str(), Catch::Contains("atcsim-mpi: interrupted; ") &&
+                            Catch::Contains("completed run(s) are kept in " + out + ".journal") &&
+                            Catch::Contains("continue with: mpirun -n 3 ") && Catch::Contains(" --resume"));
+  CHECK_FALSE(fs::exists(out));
+  REQUIRE(fs::exists(out + ".journal"));
+  REQUIRE(fs::exists(out + ".partial"));  // the completed runs' view
+  const auto info = atc::test::atcsim({"info", out + ".partial"});
+  CHECK(info.exit_code == 0);
+  CHECK_THAT(info.out, Catch::Contains("INCOMPLETE"));
+  // Resumed (in one process), the data are those of an uninterrupted run.
+  const auto resumed = atc::test::atcsim({"run", cfg, "-o", out, "--resume", "--quiet"});
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  REQUIRE(atc::test::atcsim({"run", cfg, "-o", dir.file("ref.h5"), "--quiet"}).exit_code == 0);
+  CHECK(atc::test::read_variables(out) == atc::test::read_variables(dir.file("ref.h5")));
 }
 #endif

@@ -80,6 +80,29 @@ std::string source_path(const std::string& relative) {
   return std::string(ATCSIM_SOURCE_DIR) + "/" + relative;
 }
 
+pid_t spawn(const std::vector<std::string>& args, const std::string& stdout_path,
+            const std::string& stderr_path, bool own_group) {
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  if (own_group) {
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int failed = posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (failed != 0) throw std::runtime_error("cannot start " + args[0]);
+  return pid;
+}
+
 bool wait_for_first_record(const std::string& out, double seconds) {
   const auto deadline =
       std::chrono::steady_clock::now() +
