@@ -190,13 +190,13 @@ TEST_CASE("SIGTERM to the ranks stops each at a step, keeps the completed runs a
   // What mpirun does on Ctrl-C, without its timer: it sends SIGTERM to every
   // rank odls_base_sigkill_timeout seconds later (1 by default) and SIGKILL
   // as long again after that, which on a loaded machine can fall before rank
-  // 0 has written the partial view (docs/user_guide.md). 16 runs of 400,000
-  // agents (about 0.3 s each on one thread): once the first is recorded, the
-  // others leave seconds for the signal.
+  // 0 has written the partial view (docs/user_guide.md). 16 runs of 200,000
+  // agents (about 0.15 s each on one thread): once the first is recorded,
+  // the others leave about a second for the signal.
   TempDir dir;
   dir.write("big.toml",
             "[experiment]\nsteps = 30\nreplicates = 8\nseed = 11\n[model]\nname = \"canonical/watts\"\n"
-            "n = 400000\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
+            "n = 200000\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
             "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n");
   const auto cfg = dir.file("big.toml");
   const auto out = dir.file("big.h5");

@@ -383,16 +383,21 @@ class EngineSimulator:
         text = " ".join(re.sub(r"^atcsim(-mpi)?: error: ", "", errors[-1]).split())
         # a points file's error ends with where the generated wrapper names it
         text = re.sub(r" \(sweep\.points_file at [^()]*\)$", "", text)
-        record = f"--set {self._record_assignment()}: "
-        if text.startswith(record):
-            unknown = re.search(r"unknown indicator '([^']*)'", text)
-            detail = text[len(record) :].removeprefix("output.record: ")
-            return detail, None, None, unknown[1] if unknown else None
-        for i, assignment in enumerate(self.overrides):
-            if text.startswith(f"--set {assignment}: "):
-                return text[len(f"--set {assignment}: ") :], None, i, None
-        if text.startswith("--set "):  # batch=False: a calibrated parameter's --set
-            assignment, _, rest = text[len("--set ") :].partition(": ")
+        if text.startswith("--set "):
+            after = text[len("--set ") :]
+            # The assignments this simulator adds: simulator.set's (by index),
+            # then the recorded variables' (None; it wins a tie, as it comes last).
+            added: dict[str, int | None] = {a: i for i, a in enumerate(self.overrides)}
+            added[self._record_assignment()] = None
+            for assignment, index in added.items():
+                if not after.startswith(f"{assignment}: "):
+                    continue
+                rest = after[len(assignment) + 2 :]
+                if index is not None:
+                    return rest, None, index, None
+                unknown = re.search(r"unknown indicator '([^']*)'", rest)
+                return rest.removeprefix("output.record: "), None, None, unknown[1] if unknown else None
+            assignment, _, rest = after.partition(": ")  # batch=False: a calibrated parameter's --set
             key = assignment.partition("=")[0]
             if rest and key in self.space.keys:
                 return rest, key, None, None
