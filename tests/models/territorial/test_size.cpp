@@ -96,48 +96,52 @@ void agree(const Paired& a, const Paired& reference, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("size invariance: per-capita effects agree at 1,000, 3,900 and 15,000 residents and at scale 0.3",
-          "[territorial][size]") {
-  for (const auto& [ind, per_1000] : kIndicators) {
-    const auto reference = effect(full(), ind, per_1000, 1, 3900.0);
-    INFO(ind);
-    agree(effect(full(), ind, per_1000, 0, 1000.0), reference, ind + " at 1,000 residents");
-    agree(effect(full(), ind, per_1000, 2, 15000.0), reference, ind + " at 15,000 residents");
-    agree(effect(sampled(), ind, per_1000, 0, 3900.0), reference, ind + " at population_scale 0.3");
-  }
-  // The test can fail: with one animator per site whatever its size, the
-  // same method is a larger dose per resident in a small site, and the
-  // participation effects disagree.
-  const auto one_small = effect(full(), "participation_share", false, 0, 1000.0, "atc_one_animator");
-  const auto one_large = effect(full(), "participation_share", false, 2, 15000.0, "atc_one_animator");
-  INFO("one animator per site: " << one_small.mean << " at 1,000 residents, " << one_large.mean
-                                 << " at 15,000");
-  CHECK_FALSE(agrees(one_large, one_small));
-  // The effects compared are real: the method raises participation everywhere.
-  for (std::size_t site = 0; site < 3; ++site) {
-    const auto p = effect(full(), "participation_share", false, site, 1.0);
-    CHECK(p.mean > 3 * p.se);
-  }
-}
-
-TEST_CASE("size invariance: no drift without an intervention, at any size", "[territorial][size]") {
-  for (std::size_t site = 0; site < 3; ++site) {
-    std::vector<double> change;
-    double level = 0;
-    auto mean = [&](const std::vector<double>& v, std::size_t from, std::size_t to) {
-      double sum = 0;
-      for (std::size_t t = from; t <= to; ++t) sum += v[t];
-      return sum / static_cast<double>(to - from + 1);
-    };
-    for (std::size_t r = 0; r < full().replicates(); ++r) {
-      const auto& v = full().series("participation_share", "baseline", r, site);
-      const double early = mean(v, 0, 26);
-      const double late = mean(v, 78, 104);
-      change.push_back(late - early);
-      level += early / static_cast<double>(full().replicates());
+// One test case whose sections share the experiments: under ctest (one process
+// per test case) they then run once, not once per test (44 s each in CI).
+TEST_CASE(
+    "size invariance: per-capita effects agree at 1,000, 3,900 and 15,000 residents, no drift at any size",
+    "[territorial][size]") {
+  SECTION("per-capita effects agree at 1,000, 3,900 and 15,000 residents and at scale 0.3") {
+    for (const auto& [ind, per_1000] : kIndicators) {
+      const auto reference = effect(full(), ind, per_1000, 1, 3900.0);
+      INFO(ind);
+      agree(effect(full(), ind, per_1000, 0, 1000.0), reference, ind + " at 1,000 residents");
+      agree(effect(full(), ind, per_1000, 2, 15000.0), reference, ind + " at 15,000 residents");
+      agree(effect(sampled(), ind, per_1000, 0, 3900.0), reference, ind + " at population_scale 0.3");
     }
-    const auto c = paired(change);
-    INFO("site " << site << ": participation " << level << ", change " << c.mean << " +- " << c.se);
-    CHECK(std::abs(c.mean) < 0.15 * level + 2 * c.se);
+    // The test can fail: with one animator per site whatever its size, the
+    // same method is a larger dose per resident in a small site, and the
+    // participation effects disagree.
+    const auto one_small = effect(full(), "participation_share", false, 0, 1000.0, "atc_one_animator");
+    const auto one_large = effect(full(), "participation_share", false, 2, 15000.0, "atc_one_animator");
+    INFO("one animator per site: " << one_small.mean << " at 1,000 residents, " << one_large.mean
+                                   << " at 15,000");
+    CHECK_FALSE(agrees(one_large, one_small));
+    // The effects compared are real: the method raises participation everywhere.
+    for (std::size_t site = 0; site < 3; ++site) {
+      const auto p = effect(full(), "participation_share", false, site, 1.0);
+      CHECK(p.mean > 3 * p.se);
+    }
+  }
+  SECTION("no drift without an intervention, at any size") {
+    for (std::size_t site = 0; site < 3; ++site) {
+      std::vector<double> change;
+      double level = 0;
+      auto mean = [&](const std::vector<double>& v, std::size_t from, std::size_t to) {
+        double sum = 0;
+        for (std::size_t t = from; t <= to; ++t) sum += v[t];
+        return sum / static_cast<double>(to - from + 1);
+      };
+      for (std::size_t r = 0; r < full().replicates(); ++r) {
+        const auto& v = full().series("participation_share", "baseline", r, site);
+        const double early = mean(v, 0, 26);
+        const double late = mean(v, 78, 104);
+        change.push_back(late - early);
+        level += early / static_cast<double>(full().replicates());
+      }
+      const auto c = paired(change);
+      INFO("site " << site << ": participation " << level << ", change " << c.mean << " +- " << c.se);
+      CHECK(std::abs(c.mean) < 0.15 * level + 2 * c.se);
+    }
   }
 }
