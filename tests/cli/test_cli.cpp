@@ -2,9 +2,7 @@
 // determinism across thread counts, interrupts and resume.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,22 +26,8 @@
 using atc::test::atcsim;
 using atc::test::TempDir;
 using atc::test::wait_for_first_record;
+using atc::test::watts_config;
 namespace fs = std::filesystem;
-
-extern char** environ;
-
-namespace {
-std::string watts_config(const TempDir& dir, int n = 2000, int replicates = 4,
-                         const std::string& extra = "") {
-  dir.write("watts.toml",
-            "[experiment]\nname = \"w\"\nsteps = 30\nreplicates = " + std::to_string(replicates) +
-                "\nseed = 11\n[model]\nname = \"canonical/watts\"\nn = " + std::to_string(n) +
-                "\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
-                "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n" +
-                extra);
-  return dir.file("watts.toml");
-}
-}  // namespace
 
 TEST_CASE("help and usage errors", "[cli]") {
   CHECK(atcsim({"--help"}).exit_code == 0);

@@ -194,11 +194,7 @@ TEST_CASE("SIGTERM to the ranks stops each at a step, keeps the completed runs a
   // agents (about 0.15 s each on one thread): once the first is recorded,
   // the others leave about a second for the signal.
   TempDir dir;
-  dir.write("big.toml",
-            "[experiment]\nsteps = 30\nreplicates = 8\nseed = 11\n[model]\nname = \"canonical/watts\"\n"
-            "n = 200000\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
-            "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n");
-  const auto cfg = dir.file("big.toml");
+  const auto cfg = atc::test::watts_config(dir, 200'000, 8);
   const auto out = dir.file("big.h5");
   const pid_t pid = atc::test::spawn(mpirun_command(3, {"run", cfg, "-o", out, "--threads", "1"}),
                                      "/dev/null", dir.file("err.txt"));

@@ -125,7 +125,7 @@ std::vector<std::string> stderr_lines(const std::string& text) {
   return out;
 }
 
-std::string watts_config(const TempDir& dir) {
+std::string signals_watts_config(const TempDir& dir) {
   dir.write("w.toml",
             "[experiment]\nname = \"w\"\nsteps = 40\nreplicates = 12\nseed = 5\n"
             "[model]\nname = \"canonical/watts\"\nn = 20000\n"
@@ -142,7 +142,7 @@ TEST_CASE("SIGINT or SIGTERM in the first milliseconds exits 130 and leaves noth
   // so an early signal killed the process and left a .partial that neither
   // `run` nor `run --resume` accepted.
   TempDir dir;
-  const auto cfg = watts_config(dir);
+  const auto cfg = signals_watts_config(dir);
   const auto ref = dir.file("ref.h5");
   REQUIRE(atcsim({"run", cfg, "-o", ref, "--quiet"}).exit_code == 0);
   const auto reference = atc::test::read_variables(ref);

@@ -103,6 +103,16 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& stdout_path
   return pid;
 }
 
+std::string watts_config(const TempDir& dir, int n, int replicates, const std::string& extra) {
+  dir.write("watts.toml",
+            "[experiment]\nname = \"w\"\nsteps = 30\nreplicates = " + std::to_string(replicates) +
+                "\nseed = 11\n[model]\nname = \"canonical/watts\"\nn = " + std::to_string(n) +
+                "\n[[scenario]]\nname = \"z2\"\nmodel = { mean_degree = 2.0 }\n"
+                "[[scenario]]\nname = \"z4\"\nmodel = { mean_degree = 4.0 }\n" +
+                extra);
+  return dir.file("watts.toml");
+}
+
 bool wait_for_first_record(const std::string& out, double seconds) {
   const auto deadline =
       std::chrono::steady_clock::now() +

@@ -44,6 +44,11 @@ class TempDir {
 
 std::string source_path(const std::string& relative);  // path inside the repository
 
+// A two-scenario experiment of the canonical Watts model (mean degree 2 and
+// 4; 30 steps, seed 11) with n agents and `replicates`, and `extra` TOML,
+// written to DIR/watts.toml; returns its path.
+std::string watts_config(const TempDir& dir, int n = 2000, int replicates = 4, const std::string& extra = "");
+
 // Waits until the journal of a run writing OUT (OUT.journal) holds its header
 // and at least one record, i.e. some runs are complete, or until `seconds`
 // pass. The journal is created empty, then its header is written in one
