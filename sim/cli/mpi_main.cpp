@@ -10,8 +10,9 @@
 // complete once all its sites have arrived. Results are identical to a
 // single-process run: a run's data depend only on (seed, replicate, site).
 //
-// Ctrl-C: mpirun sends SIGTERM to every rank (then SIGKILL after a few
-// seconds). Each rank stops at its next step boundary, as `atcsim run` does
+// SIGINT/SIGTERM (Ctrl-C on mpirun reaches the ranks as SIGTERM one
+// odls_base_sigkill_timeout later, SIGKILL following as long after: 1 s by
+// default): each rank stops at its next step boundary, as `atcsim run` does
 // (sim/cli/signals.hpp); the workers say so to rank 0, which writes the
 // partial view of the completed runs, says how to resume, and exits 130. A
 // rank killed before that loses nothing either: the journal holds every

@@ -32,6 +32,24 @@ def two_scenario_morris(tmp_path_factory):
         return atcsim.open(path)
 
 
+def _targets_file(folder, name: str, relative_to: str, observed: str):
+    """A targets file with one calibration target on y in scenario a9 (``relative_to``:
+    the statistic's extra TOML, e.g. a ratio to the baseline)."""
+    path = folder / "t.toml"
+    path.write_text(
+        'format = "atcsim-targets/1"\n'
+        '[indicators.y]\ndescription = "y"\nunit = "1"\nmodel_variable = "y"\n'
+        '[scopes.s]\ndescription = "s"\n'
+        f'[[target]]\nname = "{name}"\nrole = "calibration"\ndescription = "y in a9"\nscope = "s"\n'
+        f'statistic = {{ indicator = "y", scenario = "a9", window = {{ from = 0, to = 1 }}, time = "last"'
+        f"{relative_to} }}\n"
+        f'observed = {{ {observed}, basis = "b" }}\n'
+        'source = { citation = "c", status = "read" }\n',
+        encoding="utf-8",
+    )
+    return path
+
+
 def test_morris_of_the_paired_effect(two_scenario_morris):
     ds = two_scenario_morris
     effect = sa.morris(ds, "y", scenario="a9", baseline="baseline", n_boot=200).table
@@ -72,17 +90,7 @@ def test_screening_reports_targets_in_sds_and_effects_relative(two_scenario_morr
     from atcsim.calibration import load_targets
     from atcsim.calibration.screening import Effect, screen
 
-    targets = tmp_path / "t.toml"
-    targets.write_text(
-        'format = "atcsim-targets/1"\n'
-        '[indicators.y]\ndescription = "y"\nunit = "1"\nmodel_variable = "y"\n'
-        '[scopes.s]\ndescription = "s"\n'
-        '[[target]]\nname = "level"\nrole = "calibration"\ndescription = "y in a9"\nscope = "s"\n'
-        'statistic = { indicator = "y", scenario = "a9", window = { from = 0, to = 1 }, time = "last" }\n'
-        'observed = { value = 3.0, sd = 2.0, basis = "b" }\n'
-        'source = { citation = "c", status = "read" }\n',
-        encoding="utf-8",
-    )
+    targets = _targets_file(tmp_path, "level", "", "value = 3.0, sd = 2.0")
     ds = two_scenario_morris
     table = screen(ds, load_targets(targets), [Effect.parse("a9:baseline:y:1")])
     level = sa.morris(ds, "y", scenario="a9", n_boot=100).table["mu_star"]
@@ -100,38 +108,18 @@ def test_screening_says_which_points_have_no_finite_statistic(
 ):
     """A ratio to 0 at some points makes a column's mu* infinite: the table's notes
     (and the command's output) say how many points, and where in the design."""
-    from atcsim.calibration import screening
+    from atcsim.calibration import load_targets, screening
     from atcsim.calibration.screening import screen
 
-    targets = tmp_path / "t.toml"
-    targets.write_text(
-        'format = "atcsim-targets/1"\n'
-        '[indicators.y]\ndescription = "y"\nunit = "1"\nmodel_variable = "y"\n'
-        '[scopes.s]\ndescription = "s"\n'
-        '[[target]]\nname = "ratio"\nrole = "calibration"\ndescription = "y in a9 / y in baseline"\n'
-        'scope = "s"\nstatistic = { indicator = "y", scenario = "a9", window = { from = 0, to = 1 }, '
-        'time = "last", relative_to = { scenario = "baseline", contrast = "ratio" } }\n'
-        'observed = { value = 1.0, sd = 0.5, basis = "b" }\n'
-        'source = { citation = "c", status = "read" }\n',
-        encoding="utf-8",
-    )
-    from atcsim.calibration import load_targets
-
+    ratio = ', relative_to = { scenario = "baseline", contrast = "ratio" }'
+    targets = _targets_file(tmp_path, "ratio", ratio, "value = 1.0, sd = 0.5")
     ds = two_scenario_morris
     assert screen(ds, load_targets(targets)).attrs["notes"] == []  # y is never 0: all finite
     # The baseline's y set to 0 where x1 is at the top of its range: the ratio is infinite there.
     damaged = ds.copy(deep=True)
     top = damaged["model_x1"].values == damaged["model_x1"].values.max()
-    y = damaged["y"]
-    baseline = (y["scenario"] == "baseline").values
-    values = y.values
-    point_axis = y.dims.index("point")
-    scenario_axis = y.dims.index("scenario")
-    index = [slice(None)] * y.ndim
-    for p in np.flatnonzero(top):
-        index[point_axis] = p
-        index[scenario_axis] = int(np.flatnonzero(baseline)[0])
-        values[tuple(index)] = 0.0
+    baseline = int(np.flatnonzero(damaged["scenario"].values == "baseline")[0])
+    damaged["y"][{"scenario": baseline, "point": np.flatnonzero(top)}] = 0.0
     table = screen(damaged, load_targets(targets))
     assert np.isinf(table.loc["model_x1", "cal:ratio"])
     (note,) = table.attrs["notes"]

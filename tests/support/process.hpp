@@ -16,13 +16,11 @@ struct ProcessResult {
 // Runs `args` (args[0] is the program) with stdout/stderr captured; waits.
 ProcessResult run_process(const std::vector<std::string>& args, const std::string& cwd = "");
 
-// Starts `args` (args[0] is the program's path) without waiting, its
-// stdout and stderr written to the given files; returns its pid (wait with
-// waitpid). With `own_group`, in a process group of its own whose id is the
-// pid, as a shell's job is: kill(-pid, SIGINT) then does what Ctrl-C does in a
-// terminal (the signal goes to the process and to its children).
+// Starts `args` (args[0] is the program's path) in `cwd` (if not empty)
+// without waiting, stdin from /dev/null, stdout and stderr written to the
+// given files; returns its pid (wait with waitpid).
 pid_t spawn(const std::vector<std::string>& args, const std::string& stdout_path = "/dev/null",
-            const std::string& stderr_path = "/dev/null", bool own_group = false);
+            const std::string& stderr_path = "/dev/null", const std::string& cwd = "");
 
 // Runs the atcsim binary under test.
 ProcessResult atcsim(const std::vector<std::string>& args, const std::string& cwd = "");

@@ -115,7 +115,8 @@ def screen(ds: xr.Dataset, targets: TargetSet, effects: Sequence[Effect] = ()) -
         result = morris(ds, e.variable, at=at, scenario=e.treatment, baseline=e.baseline, n_boot=200)
         size = abs(float(np.nanmean(result.data["value"])))
         columns[e.label] = result.table["mu_star"] / (size if size > 0 else np.nan)
-        notes += [n for n in [non_finite_note(ds, result.data["value"].to_numpy(), e.label)] if n]
+        note = non_finite_note(ds, result.data["value"].to_numpy(), e.label)
+        notes += [note] if note else []
     table = pd.DataFrame(columns)
     target_cols = [c for c in table.columns if c.startswith("cal:")]
     effect_cols = [c for c in table.columns if c.startswith("effect ")]
