@@ -76,6 +76,14 @@ const std::vector<Option>& option_table() {
        "override a config value, e.g. --set model.phi=0.2\n"
        "(TOML syntax; scenario.NAME.model.x addresses a scenario)",
        [](Args& a, const std::string&, const std::string& v) { a.overrides.push_back(v); }},
+      {"--scenario",
+       "",
+       "NAME",
+       true,
+       {"run", "validate"},
+       "run only scenario NAME (repeat for more); the other scenarios, and the\n"
+       "contrasts that need them, are left out of the run and its output",
+       [](Args& a, const std::string&, const std::string& v) { a.scenarios.push_back(v); }},
       {"--replicates",
        "",
        "R",
@@ -247,6 +255,7 @@ sim::LoadOptions load_options(const Args& a) {
     o.override_origins.push_back("--posterior " + *a.posterior);
   }
   o.allow_unmatched = a.allow_unmatched;
+  o.scenarios = a.scenarios;
   return o;
 }
 

@@ -23,6 +23,7 @@ struct Args {
   std::string command;                  // argv[1]: run, validate, describe, info (or --help, ...)
   std::vector<std::string> positional;  // config file, model name or result file
   std::vector<std::string> overrides;   // --set key.path=VALUE, in order
+  std::vector<std::string> scenarios;   // --scenario NAME: run only these
   std::optional<std::string> output;
   std::optional<int> threads;
   std::optional<long> replicates;
@@ -52,7 +53,7 @@ std::string synopsis(const std::string& command);
 std::string options_help(const std::string& command);
 
 // --set, then -o, --replicates and --posterior, as config overrides in that
-// order, and --allow-unmatched.
+// order; --allow-unmatched and --scenario.
 sim::LoadOptions load_options(const Args& args);
 
 // Prints the config's warnings (ExperimentSpec::warnings) to stderr, one

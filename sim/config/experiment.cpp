@@ -68,6 +68,7 @@ ExperimentSpec load_root(toml::table root, const std::string& path, const ModelR
     apply_override(root, options.overrides[i],
                    i < options.override_origins.size() ? options.override_origins[i] : std::string());
   }
+  select_scenarios(root, options.scenarios, path);
 
   toml::table resolved;
   ExperimentSpec spec = load_table(root, path, registry, options, resolved);

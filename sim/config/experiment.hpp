@@ -111,6 +111,7 @@ struct LoadOptions {
   std::vector<std::string> override_origins;
   bool check_output_path = true;  // checked without creating anything
   bool allow_unmatched = false;   // --allow-unmatched: [sites] overrides rows matching no site warn
+  std::vector<std::string> scenarios;  // --scenario NAME: run only these (empty: every scenario)
 };
 
 // Parses, merges includes, applies overrides, validates. Throws ConfigError

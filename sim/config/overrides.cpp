@@ -1,6 +1,7 @@
 #include "sim/config/overrides.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cctype>
 #include <utility>
 
@@ -225,6 +226,74 @@ void check_override_takes_effect(const toml::table& root, const std::string& ass
       "scenario instead, e.g. --set scenario.{}.model.{}={}",
       assignment, key, segments[1], join(names, ", "), names.front(), segments[1],
       assignment.substr(eq + 1)));
+}
+
+namespace {
+
+// The name of a [[scenario]] or the scenario a [[contrast]] key names ("" when
+// it is not a string: the loader then reports it).
+std::string string_at(const toml::node& item, const char* key) {
+  const toml::table* table = item.as_table();
+  const toml::node* value = table != nullptr ? table->get(key) : nullptr;
+  return value != nullptr ? value->value_or(std::string()) : std::string();
+}
+
+}  // namespace
+
+void select_scenarios(toml::table& root, std::span<const std::string> names, const std::string& path) {
+  if (names.empty()) return;
+  toml::array* scenarios = root.get("scenario") != nullptr ? root.get("scenario")->as_array() : nullptr;
+  std::vector<std::string> defined;
+  if (scenarios != nullptr) {
+    for (const auto& item : *scenarios) defined.push_back(string_at(item, "name"));
+  }
+  const std::vector<std::string> shown = defined.empty() ? std::vector<std::string>{"default"} : defined;
+  for (const auto& name : names) {
+    if (std::find(shown.begin(), shown.end(), name) == shown.end()) {
+      throw ConfigError(fmt::format("--scenario {}: {} has no scenario '{}'{}; its scenarios: {}", name, path,
+                                    name, did_you_mean(name, shown), join(shown, ", ")));
+    }
+  }
+  if (scenarios == nullptr) return;  // its one scenario, "default", is selected
+  const auto selected = [&](const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  const auto left_out = [&](const std::string& name) {
+    return !selected(name) && std::find(defined.begin(), defined.end(), name) != defined.end();
+  };
+  // A sweep varying a parameter of a scenario left out would vary nothing.
+  const toml::node* sweep = root.get("sweep");
+  const toml::node* varied =
+      sweep != nullptr && sweep->is_table() ? sweep->as_table()->get("parameters") : nullptr;
+  if (varied != nullptr && varied->is_table()) {
+    for (const auto& [key, value] : *varied->as_table()) {
+      std::vector<KeyPart> parts;
+      try {
+        parts = split_key(std::string(key.str()), "sweep.parameters");
+      } catch (const ConfigError&) {
+        continue;  // the sweep's loader reports it
+      }
+      if (parts.size() >= 2 && parts[0].text == "scenario" && left_out(parts[1].text)) {
+        throw ConfigError(
+            fmt::format("{}: sweep.parameters: \"{}\" is a parameter of scenario '{}', which "
+                        "--scenario leaves out; select it too (--scenario {}), or sweep another one",
+                        location_of(value, path).str(), key.str(), parts[1].text, parts[1].text));
+      }
+    }
+  }
+  for (std::size_t k = scenarios->size(); k-- > 0;) {
+    if (!selected(string_at(*scenarios->get(k), "name"))) scenarios->erase(scenarios->begin() + k);
+  }
+  toml::node* contrasts_node = root.get("contrast");
+  toml::array* contrasts = contrasts_node != nullptr ? contrasts_node->as_array() : nullptr;
+  if (contrasts == nullptr) return;
+  for (std::size_t k = contrasts->size(); k-- > 0;) {
+    const toml::node& c = *contrasts->get(k);
+    if (left_out(string_at(c, "treatment")) || left_out(string_at(c, "baseline"))) {
+      contrasts->erase(contrasts->begin() + k);
+    }
+  }
+  if (contrasts->empty()) root.erase("contrast");
 }
 
 }  // namespace atc::sim

@@ -2,6 +2,7 @@
 // Command-line overrides of config values (--set key.path=VALUE).
 #include <toml++/toml.h>
 
+#include <span>
 #include <string>
 
 namespace atc::sim {
@@ -17,5 +18,12 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
 // Refuses a --set that would silently change nothing: model.X when every
 // [[scenario]] of `root` sets model.X itself. Throws ConfigError.
 void check_override_takes_effect(const toml::table& root, const std::string& assignment);
+
+// Keeps in `root` only the [[scenario]] tables named in `names` (--scenario
+// NAME; in the config's order), and the [[contrast]] tables that compare two
+// of those: a contrast naming a scenario left out could not be computed.
+// The other scenarios are not read at all. Throws ConfigError naming the
+// option and the config file `path` when a name is not one of its scenarios.
+void select_scenarios(toml::table& root, std::span<const std::string> names, const std::string& path);
 
 }  // namespace atc::sim

@@ -525,6 +525,63 @@ at = 2019-10-14
                          Catch::Contains("scenario_description(scenario)"));
 }
 
+TEST_CASE("run --scenario: only the named scenarios, and the contrasts between them", "[cli][config]") {
+  TempDir dir;
+  // z3's misspelt key would be an error if z3 were read: a scenario left out is not.
+  const auto cfg = watts_config(dir, 3000, 2,
+                                "[[scenario]]\nname = \"z3\"\nmodel = { mean_degre = 3.0 }\n"
+                                "[[contrast]]\nname = \"four\"\ntreatment = \"z4\"\nbaseline = \"z2\"\n"
+                                "question = \"Four?\"\n"
+                                "[[contrast]]\nname = \"three\"\ntreatment = \"z3\"\nbaseline = \"z2\"\n"
+                                "question = \"Three?\"\n");
+  CHECK(atcsim({"validate", cfg}).exit_code == 2);  // every scenario is read without --scenario
+  const auto out = dir.file("sel.h5");
+  // Given in another order than the config's: the output keeps the config's.
+  const auto r = atcsim({"run", cfg, "--scenario", "z4", "--scenario=z2", "-o", out, "--quiet"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("(4 runs in"));
+  const auto full = dir.file("full.h5");
+  const auto z4 = atcsim({"run", cfg, "--scenario", "z4", "-o", full, "--quiet"});
+  REQUIRE(z4.exit_code == 0);
+  // The selected scenarios' data are those of a run of each alone (random
+  // numbers do not depend on which scenarios run).
+  const std::string script =
+      "import sys, xarray as xr\n"
+      "a = xr.open_dataset(sys.argv[1], engine='h5netcdf')\n"
+      "b = xr.open_dataset(sys.argv[2], engine='h5netcdf')\n"
+      "assert list(a.scenario.values) == ['z2', 'z4'], a.scenario.values\n"
+      "assert list(a.contrast.values) == ['four'], a.contrast.values\n"
+      "assert 'contrast' not in b.dims\n"
+      "assert (a.active_count.sel(scenario='z4') == b.active_count.sel(scenario='z4')).all()\n"
+      "assert not (a.active_count.sel(scenario='z2') == a.active_count.sel(scenario='z4')).all()\n"
+      "print('ok')\n";
+  const auto py = atc::test::run_process({"/usr/bin/python3", "-c", script, out, full});
+  INFO(py.err);
+  CHECK(py.exit_code == 0);
+  CHECK_THAT(py.out, Catch::Contains("ok"));
+  // A name that is not a scenario: exit 2, the option, the file, a suggestion; nothing written.
+  const auto wrong = atcsim({"run", cfg, "--scenario", "z5", "-o", dir.file("wrong.h5"), "--quiet"});
+  CHECK(wrong.exit_code == 2);
+  CHECK_THAT(wrong.err, Catch::Contains("--scenario z5: " + cfg + " has no scenario 'z5'") &&
+                            Catch::Contains("its scenarios: z2, z4, z3"));
+  CHECK_FALSE(fs::exists(dir.file("wrong.h5.journal")));
+  // A sweep over a parameter of a scenario left out would vary nothing.
+  dir.write("sweep.toml",
+            "include = \"watts.toml\"\n[sweep]\nmethod = \"grid\"\n[sweep.parameters]\n"
+            "\"scenario.z4.model.phi\" = [0.1, 0.2]\n");
+  const auto sweep = atcsim({"validate", dir.file("sweep.toml"), "--scenario", "z2"});
+  CHECK(sweep.exit_code == 2);
+  CHECK_THAT(sweep.err, Catch::Contains("sweep.toml:5:27: sweep.parameters: \"scenario.z4.model.phi\" is a "
+                                        "parameter of scenario 'z4', which --scenario leaves out"));
+  CHECK(atcsim({"validate", dir.file("sweep.toml"), "--scenario", "z4"}).exit_code == 0);
+  // The resolved config (stored in the output, and the journal's identity,
+  // which --resume checks) holds the selection.
+  const auto resolved = atcsim({"validate", cfg, "--scenario", "z4", "--resolved"});
+  CHECK(resolved.exit_code == 0);
+  CHECK_THAT(resolved.out, Catch::Contains("name = \"z4\"") && !Catch::Contains("\"z2\""));
+}
+
 TEST_CASE("validate and refused runs create no output folder (issue 15, finding 14)", "[cli][inputs]") {
   TempDir dir;
   dir.write("c.toml",

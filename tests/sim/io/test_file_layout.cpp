@@ -59,8 +59,9 @@ SiteCoordinates layout_of(const std::string& model_name) {
   dir.write("c.toml", "[experiment]\nsteps = 2\n[model]\nname = \"" + model_name +
                           "\"\n[[site]]\nid = \"d1\"\ncode = \"75-01\"\nhouseholds = 340\n"
                           "[output]\npath = \"out.h5\"\n");
-  const auto spec = load_experiment(dir.file("c.toml"), registry(),
-                                    LoadOptions{{"output.path=\"" + dir.file("out.h5") + "\""}, {}});
+  LoadOptions options;
+  options.overrides = {"output.path=\"" + dir.file("out.h5") + "\""};
+  const auto spec = load_experiment(dir.file("c.toml"), registry(), options);
   std::lock_guard lock(hdf5_mutex());
   const std::string path = partial_path_for(spec.output.path);
   { CreatedFile created = create_file_layout(path, spec, FileMetadata{"test"}, Layout::of(spec)); }
