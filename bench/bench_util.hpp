@@ -76,19 +76,25 @@ inline void figure(std::string_view name, double value, std::string_view unit, G
 
 struct ProcessTiming {
   double wall_seconds = 0;
-  double cpu_seconds = 0;  // user + system time of the child
+  double cpu_seconds = 0;   // user + system time of the child
+  double peak_rss_mib = 0;  // the child's peak resident memory
 };
 
 // Runs `args` (args[0] is the program; its stdout discarded, its stderr
-// inherited) and waits: wall time from spawn to exit, and the child's CPU
-// time. Throws if it cannot be started or does not exit with 0.
-inline ProcessTiming time_process(const std::vector<std::string>& args) {
+// inherited) and waits: wall time from spawn to exit, the child's CPU
+// time and its peak memory. Throws if it cannot be started or does not exit with 0.
+// With `stderr_path`, the child's stderr goes to that file instead.
+inline ProcessTiming time_process(const std::vector<std::string>& args, const std::string& stderr_path = "") {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  if (!stderr_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  }
   std::fflush(nullptr);
   const double t0 = now_seconds();
   pid_t pid = 0;
@@ -103,7 +109,8 @@ inline ProcessTiming time_process(const std::vector<std::string>& args) {
   auto seconds = [](const timeval& t) {
     return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
   };
-  return {t1 - t0, seconds(usage.ru_utime) + seconds(usage.ru_stime)};
+  return {t1 - t0, seconds(usage.ru_utime) + seconds(usage.ru_stime),
+          static_cast<double>(usage.ru_maxrss) / 1024.0};
 }
 
 struct Timing {
