@@ -169,7 +169,7 @@ void TerritorialModel::init_organisations() {
   const int n = org_.size();
   contrib_ = Eigen::MatrixXd::Zero(kMaxProjects, n);
   offered_ = Eigen::MatrixXd::Zero(kMaxProjects, n);
-  week_contrib_.assign(n, 0.0);
+  week_contrib_.assign(static_cast<std::size_t>(n) + 1, 0.0);
   projects_of_org_.assign(n, 0);
 }
 
@@ -475,7 +475,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   touched_.assign(n, 0);
   row_rewritten_.assign(n, 1);
   week_draws_.assign(n, 0);
-  affil_.assign(n * kAffil, kNoOrg);
+  affil_.assign(n * kAffil, no_contribution());
   affil_n_.assign(n, 0);
   animator_weight_.assign(n, 0.0);
   trust_prev_.assign(n, {0.f, 0.f});

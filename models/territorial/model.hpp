@@ -25,6 +25,10 @@ inline constexpr int kTieSlots = 24;
 inline constexpr int kMaxProjects = 8;  // project slots
 static_assert(kMaxProjects >= kThemes, "a slot for every project max_projects (at most kThemes) allows");
 inline constexpr int kAffil = 8;  // affiliations cached per resident (outreach); more are recomputed
+// Cached sets of at most this many affiliations are summed over this fixed
+// number of slots (reach_out).
+inline constexpr int kAffilSummed = 4;
+static_assert(kAffilSummed <= kAffil);
 inline constexpr std::uint16_t kNoOrg = 0xFFFF;
 enum TieKind : std::uint8_t { kBlockTie = 0, kWeakTie = 1, kFormedTie = 2 };
 enum Move : std::uint8_t { kStayed = 0, kMovedOut = 1, kRelocated = 2 };
@@ -348,7 +352,12 @@ class TerritorialModel final : public sim::Model {
   std::array<Project, kMaxProjects> projects_{};
   Eigen::MatrixXd contrib_;  // kMaxProjects x organisations: cumulative contributions
   Eigen::MatrixXd offered_;  // same: cumulative capacity put at the project's disposal
+  // Each organisation's lambda_j this week (phase 2), and one more entry,
+  // always 0, that the unused slots of the cached affiliations point to.
   std::vector<double> week_contrib_;
+  [[nodiscard]] std::uint16_t no_contribution() const {
+    return static_cast<std::uint16_t>(week_contrib_.size() - 1);
+  }
   std::vector<int> projects_of_org_;
   double diagnosis_ = 0;
   // outcomes counted in people (full scale, phase 8)

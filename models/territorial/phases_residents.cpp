@@ -592,7 +592,7 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
     const Affiliations s = affiliations_of(r, ties_, i);
     if (weigh) animator_weight_[i] = animator_weight(i, s.has(w.host));
     affil_n_[i] = static_cast<std::uint8_t>(std::min(s.count, kAffil + 1));
-    for (int k = 0; k < std::min(s.count, kAffil); ++k) affil_[i * kAffil + k] = s.org[k];
+    for (int k = 0; k < kAffil; ++k) affil_[i * kAffil + k] = k < s.count ? s.org[k] : no_contribution();
   };
   const bool reweigh = weigh && !reuse_weights;
   par.finer().for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
@@ -661,8 +661,13 @@ void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std:
     return;
   }
   double rate = rates.all;
-  if (affil_n_[i] <= kAffil) {
-    const std::uint16_t* close = affil_.data() + i * kAffil;
+  const std::uint16_t* close = affil_.data() + i * kAffil;
+  if (affil_n_[i] <= kAffilSummed) {
+    // A fixed number of terms, the unused slots adding member_extra x 0
+    // (x + 0 is x, exactly): a loop of each resident's own length
+    // mispredicted its exit for most residents, the lengths varying.
+    for (int k = 0; k < kAffilSummed; ++k) rate += rates.member_extra * week_contrib_[close[k]];
+  } else if (affil_n_[i] <= kAffil) {
     for (int k = 0; k < affil_n_[i]; ++k) rate += rates.member_extra * week_contrib_[close[k]];
   } else {
     const Affiliations s = affiliations_of(r, ties_, i);
