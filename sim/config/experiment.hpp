@@ -109,8 +109,8 @@ struct LoadOptions {
   // What each override was typed as, for messages (e.g. "-o out.h5"); an
   // override without one is named "--set ASSIGNMENT".
   std::vector<std::string> override_origins;
-  bool check_output_path = true;  // checked without creating anything
-  bool allow_unmatched = false;   // --allow-unmatched: [sites] overrides rows matching no site warn
+  bool check_output_path = true;       // checked without creating anything
+  bool allow_unmatched = false;        // --allow-unmatched: [sites] overrides rows matching no site warn
   std::vector<std::string> scenarios;  // --scenario NAME: run only these (empty: every scenario)
 };
 

@@ -281,18 +281,16 @@ void select_scenarios(toml::table& root, std::span<const std::string> names, con
       }
     }
   }
-  for (std::size_t k = scenarios->size(); k-- > 0;) {
-    if (!selected(string_at(*scenarios->get(k), "name"))) scenarios->erase(scenarios->begin() + k);
-  }
+  const auto erase_where = [](toml::array& tables, auto&& left_out_here) {
+    for (auto it = tables.begin(); it != tables.end();) it = left_out_here(*it) ? tables.erase(it) : it + 1;
+  };
+  erase_where(*scenarios, [&](const toml::node& s) { return !selected(string_at(s, "name")); });
   toml::node* contrasts_node = root.get("contrast");
   toml::array* contrasts = contrasts_node != nullptr ? contrasts_node->as_array() : nullptr;
   if (contrasts == nullptr) return;
-  for (std::size_t k = contrasts->size(); k-- > 0;) {
-    const toml::node& c = *contrasts->get(k);
-    if (left_out(string_at(c, "treatment")) || left_out(string_at(c, "baseline"))) {
-      contrasts->erase(contrasts->begin() + k);
-    }
-  }
+  erase_where(*contrasts, [&](const toml::node& c) {
+    return left_out(string_at(c, "treatment")) || left_out(string_at(c, "baseline"));
+  });
   if (contrasts->empty()) root.erase("contrast");
 }
 
