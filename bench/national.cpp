@@ -72,14 +72,24 @@ std::vector<std::unique_ptr<sim::Model>> build_sites(const sim::ExperimentSpec& 
 // building and warming up every site, the steps, writing the HDF5 file).
 // The uncoupled sites are simulated one per thread, so this run holds far
 // less memory than the coupled layout measured below.
+constexpr int kThreeYearsWeeks = 156;
+
 bench::ProcessTiming measure_one_scenario(const std::string& config) {
   char dir_template[] = "/tmp/atcsim_bench_national_XXXXXX";
   const char* dir = mkdtemp(dir_template);
   if (dir == nullptr) throw std::runtime_error("cannot create a temporary folder in /tmp");
   const std::string out = std::string(dir) + "/national_atc.h5";
   const std::string log = std::string(dir) + "/stderr.txt";  // the envelope's warnings
-  const std::vector<std::string> args{ATCSIM_BINARY,          "run", config, "--scenario", "atc", "--set",
-                                      "experiment.steps=156", "-o",  out,    "--quiet"};
+  const std::vector<std::string> args{ATCSIM_BINARY,
+                                      "run",
+                                      config,
+                                      "--scenario",
+                                      "atc",
+                                      "--set",
+                                      "experiment.steps=" + std::to_string(kThreeYearsWeeks),
+                                      "-o",
+                                      out,
+                                      "--quiet"};
   try {
     const bench::ProcessTiming t = bench::time_process(args, log);
     std::filesystem::remove_all(dir);
@@ -102,13 +112,13 @@ int report_one_scenario(const std::string& config, std::int64_t burn_in) {
     std::fprintf(stderr, "bench_national: %s\n", e.what());
     return 1;
   }
-  const double run_weeks = static_cast<double>(burn_in) + 156.0;
+  const double run_weeks = static_cast<double>(burn_in + kThreeYearsWeeks);
   std::printf(
-      "measured: atcsim run scenarios/national.toml --scenario atc --set experiment.steps=156\n"
-      "  (156 weeks + %lld of warm-up): %.1f s wall, %.1f s CPU, peak memory %.0f MiB; %.3f s a week, "
+      "measured: atcsim run scenarios/national.toml --scenario atc --set experiment.steps=%d\n"
+      "  (%d weeks + %lld of warm-up): %.1f s wall, %.1f s CPU, peak memory %.0f MiB; %.3f s a week, "
       "construction included\n",
-      static_cast<long long>(burn_in), run.wall_seconds, run.cpu_seconds, run.peak_rss_mib,
-      run.wall_seconds / run_weeks);
+      kThreeYearsWeeks, kThreeYearsWeeks, static_cast<long long>(burn_in), run.wall_seconds, run.cpu_seconds,
+      run.peak_rss_mib, run.wall_seconds / run_weeks);
 
   bench::figure("national, one scenario over three years + burn-in, measured run via the CLI, wall",
                 run.wall_seconds, "s", bench::Goal::kAtMost, 60.0);

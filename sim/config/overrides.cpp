@@ -273,11 +273,20 @@ void select_scenarios(toml::table& root, std::span<const std::string> names, con
       } catch (const ConfigError&) {
         continue;  // the sweep's loader reports it
       }
-      if (parts.size() >= 2 && parts[0].text == "scenario" && left_out(parts[1].text)) {
+      if (parts.size() < 3 || parts[0].text != "scenario") continue;
+      // The scenario the key addresses, matched as apply_override matches it:
+      // the shortest defined name (a name with dots may be written unquoted).
+      std::string addressed;
+      for (std::size_t last = 1; last + 1 < parts.size() && addressed.empty(); ++last) {
+        if (last > 1 && (parts[1].quoted || parts[last].quoted)) break;
+        const std::string candidate = joined(parts, 1, last + 1);
+        if (std::find(defined.begin(), defined.end(), candidate) != defined.end()) addressed = candidate;
+      }
+      if (left_out(addressed)) {
         throw ConfigError(
             fmt::format("{}: sweep.parameters: \"{}\" is a parameter of scenario '{}', which "
                         "--scenario leaves out; select it too (--scenario {}), or sweep another one",
-                        location_of(value, path).str(), key.str(), parts[1].text, parts[1].text));
+                        location_of(value, path).str(), key.str(), addressed, addressed));
       }
     }
   }

@@ -541,8 +541,8 @@ TEST_CASE("run --scenario: only the named scenarios, and the contrasts between t
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("(4 runs in"));
-  const auto full = dir.file("full.h5");
-  const auto z4 = atcsim({"run", cfg, "--scenario", "z4", "-o", full, "--quiet"});
+  const auto alone = dir.file("z4.h5");
+  const auto z4 = atcsim({"run", cfg, "--scenario", "z4", "-o", alone, "--quiet"});
   REQUIRE(z4.exit_code == 0);
   // The selected scenarios' data are those of a run of each alone (random
   // numbers do not depend on which scenarios run).
@@ -556,7 +556,7 @@ TEST_CASE("run --scenario: only the named scenarios, and the contrasts between t
       "assert (a.active_count.sel(scenario='z4') == b.active_count.sel(scenario='z4')).all()\n"
       "assert not (a.active_count.sel(scenario='z2') == a.active_count.sel(scenario='z4')).all()\n"
       "print('ok')\n";
-  const auto py = atc::test::run_process({"/usr/bin/python3", "-c", script, out, full});
+  const auto py = atc::test::run_process({"/usr/bin/python3", "-c", script, out, alone});
   INFO(py.err);
   CHECK(py.exit_code == 0);
   CHECK_THAT(py.out, Catch::Contains("ok"));
@@ -575,6 +575,13 @@ TEST_CASE("run --scenario: only the named scenarios, and the contrasts between t
   CHECK_THAT(sweep.err, Catch::Contains("sweep.toml:5:27: sweep.parameters: \"scenario.z4.model.phi\" is a "
                                         "parameter of scenario 'z4', which --scenario leaves out"));
   CHECK(atcsim({"validate", dir.file("sweep.toml"), "--scenario", "z4"}).exit_code == 0);
+  // A name with a dot, written unquoted in the key, is matched as --set matches it.
+  dir.write("dotted.toml",
+            "include = \"watts.toml\"\n[[scenario]]\nname = \"z0.5\"\n[sweep]\nmethod = \"grid\"\n"
+            "[sweep.parameters]\n\"scenario.z0.5.model.phi\" = [0.1, 0.2]\n");
+  const auto dotted = atcsim({"validate", dir.file("dotted.toml"), "--scenario", "z2"});
+  CHECK(dotted.exit_code == 2);
+  CHECK_THAT(dotted.err, Catch::Contains("a parameter of scenario 'z0.5', which --scenario leaves out"));
   // The resolved config (stored in the output, and the journal's identity,
   // which --resume checks) holds the selection.
   const auto resolved = atcsim({"validate", cfg, "--scenario", "z4", "--resolved"});
