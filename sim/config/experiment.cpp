@@ -33,10 +33,10 @@ namespace {
 // [posterior]: the draws, each validated now as a config of its own (the base
 // config with the drawn values set, as --set would), before anything runs.
 void load_posterior(const toml::table& root, const toml::node& node, const std::string& path,
-                    const ModelRegistry& registry, const LoadOptions& options, ExperimentSpec& spec,
-                    toml::table& resolved) {
+                    const ModelRegistry& registry, const LoadOptions& options,
+                    const ScenarioSelection& selection, ExperimentSpec& spec, toml::table& resolved) {
   if (!node.is_table()) config_fail(location_of(node, path), "posterior", "expected a table ([posterior])");
-  PosteriorSpec posterior = parse_posterior(*node.as_table(), spec, path);
+  PosteriorSpec posterior = parse_posterior(*node.as_table(), spec, path, selection);
   toml::table base = root;
   base.erase("posterior");
   LoadOptions draw_options = options;  // as a sweep's points are loaded
@@ -68,7 +68,7 @@ ExperimentSpec load_root(toml::table root, const std::string& path, const ModelR
     apply_override(root, options.overrides[i],
                    i < options.override_origins.size() ? options.override_origins[i] : std::string());
   }
-  select_scenarios(root, options.scenarios, path);
+  const ScenarioSelection selection = select_scenarios(root, options.scenarios, path);
 
   toml::table resolved;
   ExperimentSpec spec = load_table(root, path, registry, options, resolved);
@@ -78,7 +78,7 @@ ExperimentSpec load_root(toml::table root, const std::string& path, const ModelR
       config_fail(location_of(*posterior_node, path), "posterior",
                   "cannot be combined with [sweep] (run the sweep's points, or the posterior, not both)");
     }
-    load_posterior(root, *posterior_node, path, registry, options, spec, resolved);
+    load_posterior(root, *posterior_node, path, registry, options, selection, spec, resolved);
   }
   if (sweep_node == nullptr) {
     spec.resolved_toml = to_toml(resolved);

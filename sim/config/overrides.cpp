@@ -240,10 +240,32 @@ std::string string_at(const toml::node& item, const char* key) {
 
 }  // namespace
 
-void select_scenarios(toml::table& root, std::span<const std::string> names, const std::string& path) {
-  if (names.empty()) return;
+std::string ScenarioSelection::left_out_scenario_of(const std::string& key) const {
+  if (left_out.empty()) return {};
+  std::vector<KeyPart> parts;
+  try {
+    parts = split_key(key, key);
+  } catch (const ConfigError&) {
+    return {};  // the key's own reader reports it
+  }
+  if (parts.size() < 3 || parts[0].text != "scenario") return {};
+  for (std::size_t last = 1; last + 1 < parts.size(); ++last) {
+    if (last > 1 && (parts[1].quoted || parts[last].quoted)) break;
+    const std::string candidate = joined(parts, 1, last + 1);
+    if (std::find(defined.begin(), defined.end(), candidate) != defined.end()) {
+      const bool out = std::find(left_out.begin(), left_out.end(), candidate) != left_out.end();
+      return out ? candidate : std::string();
+    }
+  }
+  return {};
+}
+
+ScenarioSelection select_scenarios(toml::table& root, std::span<const std::string> names,
+                                   const std::string& path) {
+  ScenarioSelection selection;
+  if (names.empty()) return selection;
   toml::array* scenarios = root.get("scenario") != nullptr ? root.get("scenario")->as_array() : nullptr;
-  std::vector<std::string> defined;
+  std::vector<std::string>& defined = selection.defined;
   if (scenarios != nullptr) {
     for (const auto& item : *scenarios) defined.push_back(string_at(item, "name"));
   }
@@ -254,12 +276,15 @@ void select_scenarios(toml::table& root, std::span<const std::string> names, con
                                     name, did_you_mean(name, shown), join(shown, ", ")));
     }
   }
-  if (scenarios == nullptr) return;  // its one scenario, "default", is selected
+  if (scenarios == nullptr) return selection;  // its one scenario, "default", is selected
   const auto selected = [&](const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
   };
+  for (const auto& name : defined) {
+    if (!selected(name)) selection.left_out.push_back(name);
+  }
   const auto left_out = [&](const std::string& name) {
-    return !selected(name) && std::find(defined.begin(), defined.end(), name) != defined.end();
+    return std::find(selection.left_out.begin(), selection.left_out.end(), name) != selection.left_out.end();
   };
   // A sweep varying a parameter of a scenario left out would vary nothing.
   const toml::node* sweep = root.get("sweep");
@@ -267,22 +292,8 @@ void select_scenarios(toml::table& root, std::span<const std::string> names, con
       sweep != nullptr && sweep->is_table() ? sweep->as_table()->get("parameters") : nullptr;
   if (varied != nullptr && varied->is_table()) {
     for (const auto& [key, value] : *varied->as_table()) {
-      std::vector<KeyPart> parts;
-      try {
-        parts = split_key(std::string(key.str()), "sweep.parameters");
-      } catch (const ConfigError&) {
-        continue;  // the sweep's loader reports it
-      }
-      if (parts.size() < 3 || parts[0].text != "scenario") continue;
-      // The scenario the key addresses, matched as apply_override matches it:
-      // the shortest defined name (a name with dots may be written unquoted).
-      std::string addressed;
-      for (std::size_t last = 1; last + 1 < parts.size() && addressed.empty(); ++last) {
-        if (last > 1 && (parts[1].quoted || parts[last].quoted)) break;
-        const std::string candidate = joined(parts, 1, last + 1);
-        if (std::find(defined.begin(), defined.end(), candidate) != defined.end()) addressed = candidate;
-      }
-      if (left_out(addressed)) {
+      const std::string addressed = selection.left_out_scenario_of(std::string(key.str()));
+      if (!addressed.empty()) {
         throw ConfigError(
             fmt::format("{}: sweep.parameters: \"{}\" is a parameter of scenario '{}', which "
                         "--scenario leaves out; select it too (--scenario {}), or sweep another one",
@@ -296,11 +307,12 @@ void select_scenarios(toml::table& root, std::span<const std::string> names, con
   erase_where(*scenarios, [&](const toml::node& s) { return !selected(string_at(s, "name")); });
   toml::node* contrasts_node = root.get("contrast");
   toml::array* contrasts = contrasts_node != nullptr ? contrasts_node->as_array() : nullptr;
-  if (contrasts == nullptr) return;
+  if (contrasts == nullptr) return selection;
   erase_where(*contrasts, [&](const toml::node& c) {
     return left_out(string_at(c, "treatment")) || left_out(string_at(c, "baseline"));
   });
   if (contrasts->empty()) root.erase("contrast");
+  return selection;
 }
 
 }  // namespace atc::sim

@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 namespace atc::sim {
 
@@ -19,11 +20,24 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
 // [[scenario]] of `root` sets model.X itself. Throws ConfigError.
 void check_override_takes_effect(const toml::table& root, const std::string& assignment);
 
+// The scenarios of a config and those --scenario left out of it.
+struct ScenarioSelection {
+  std::vector<std::string> defined;   // every [[scenario]]'s name, in the config's order
+  std::vector<std::string> left_out;  // those not selected (none without --scenario)
+
+  // The scenario left out that `key` (scenario.NAME.x) addresses, matched as
+  // apply_override matches it (the shortest defined name: a name with dots
+  // may be written unquoted); "" when it addresses none left out.
+  [[nodiscard]] std::string left_out_scenario_of(const std::string& key) const;
+};
+
 // Keeps in `root` only the [[scenario]] tables named in `names` (--scenario
 // NAME; in the config's order), and the [[contrast]] tables that compare two
 // of those: a contrast naming a scenario left out could not be computed.
 // The other scenarios are not read at all. Throws ConfigError naming the
-// option and the config file `path` when a name is not one of its scenarios.
-void select_scenarios(toml::table& root, std::span<const std::string> names, const std::string& path);
+// option and the config file `path` when a name is not one of its scenarios,
+// or at its key when a [sweep] varies a parameter of a scenario left out.
+ScenarioSelection select_scenarios(toml::table& root, std::span<const std::string> names,
+                                   const std::string& path);
 
 }  // namespace atc::sim

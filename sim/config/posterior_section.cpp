@@ -74,7 +74,8 @@ std::size_t weighted_draw(const std::vector<double>& cumulative, std::uint64_t s
   return std::min(static_cast<std::size_t>(it - cumulative.begin()), cumulative.size() - 1);
 }
 
-PosteriorSpec parse_posterior(const toml::table& table, const ExperimentSpec& base, const std::string& file) {
+PosteriorSpec parse_posterior(const toml::table& table, const ExperimentSpec& base, const std::string& file,
+                              const ScenarioSelection& selection) {
   namespace fs = std::filesystem;
   TableReader r(table, "posterior", file);
   PosteriorSpec post;
@@ -113,6 +114,12 @@ PosteriorSpec parse_posterior(const toml::table& table, const ExperimentSpec& ba
   std::vector<const ParamDecl*> decls;
   for (std::size_t j : columns) {
     const std::string& key = pf.keys[j];
+    if (const std::string left_out = selection.left_out_scenario_of(key); !left_out.empty()) {
+      r.fail(table.contains("parameters") ? "parameters" : "path",
+             fmt::format("{}: parameter '{}' is one of scenario '{}', which --scenario leaves out; select it "
+                         "too (--scenario {}), or draw the other parameters only (posterior.parameters)",
+                         post.path, key, left_out, left_out));
+    }
     const ParamDecl* decl = find_sweep_decl(base, split(key, '.'));
     if (decl == nullptr || (decl->type != ParamType::Real && decl->type != ParamType::Integer)) {
       r.fail("path", fmt::format("{}: parameter '{}' is not a numeric parameter of model {} (model.X, "

@@ -7,12 +7,15 @@
 #include <string>
 
 #include "sim/config/experiment.hpp"
+#include "sim/config/overrides.hpp"
 #include "sim/config/posterior.hpp"
 
 namespace atc::sim {
 
-// Throws ConfigError with file:line:col and key on the first problem.
-PosteriorSpec parse_posterior(const toml::table& table, const ExperimentSpec& base, const std::string& file);
+// Throws ConfigError with file:line:col and key on the first problem (a key
+// of a scenario that --scenario left out, `selection`, is one).
+PosteriorSpec parse_posterior(const toml::table& table, const ExperimentSpec& base, const std::string& file,
+                              const ScenarioSelection& selection = {});
 
 // The --set assignments of draw `draw`.
 std::vector<std::string> draw_assignments(const PosteriorSpec& posterior, std::size_t draw);

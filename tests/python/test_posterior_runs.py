@@ -286,6 +286,28 @@ def test_bad_posteriors_are_located_errors(tmp_path, keys, samples, weights, ext
     assert "c.toml:" in line and ("posterior.path" in line or "posterior.draws" in line)
 
 
+def test_posterior_of_a_scenario_left_out_by_scenario_option_is_named(tmp_path):
+    """A posterior parameter of a scenario that --scenario leaves out could not be drawn: the error
+    says so (the generic "not a numeric parameter" would send the user looking in the wrong place);
+    with the scenario selected, or without --scenario, the same config is valid."""
+    write_posterior(tmp_path / "post.nc", ["scenario.b.model.mean", "model.sd"], [[0.3, 0.2]], [1.0])
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'include = "{EXPERIMENT}"\n\n[[scenario]]\nname = "a"\n\n[[scenario]]\nname = "b"\n'
+        'model.mean = 0.35\n\n[posterior]\npath = "post.nc"\n',
+        encoding="utf-8",
+    )
+    for selected in ([], ["--scenario", "b"], ["--scenario", "a", "--scenario", "b"]):
+        p = engine("validate", str(config), *selected, cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+    p = engine("validate", str(config), "--scenario", "a", cwd=tmp_path)
+    assert p.returncode == 2
+    line = p.stderr.strip()
+    assert "\n" not in line and "c.toml:11:8: posterior.path:" in line
+    assert "parameter 'scenario.b.model.mean' is one of scenario 'b', which --scenario leaves out" in line
+    assert "--scenario b" in line
+
+
 # ------------------------------------------------------------ calibrated defaults
 
 
