@@ -2,9 +2,7 @@
 // build of a very large site; HDF5 write errors on worker threads.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>  // rlim_t
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,11 +20,11 @@
 #include "support/process.hpp"
 
 using atc::test::atcsim;
+using atc::test::spawn;
+using atc::test::SpawnOptions;
 using atc::test::TempDir;
 using atc::test::wait_for_first_record;
 namespace fs = std::filesystem;
-
-extern char** environ;
 
 namespace {
 
@@ -56,44 +54,12 @@ Child start(const std::vector<std::string>& args, const TempDir& dir, bool block
   }
   full.push_back(fs::absolute(ATCSIM_BINARY).string());
   full.insert(full.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : full) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, c.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t mask;
-  sigemptyset(&mask);
-  if (block_signals) {
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-  }
-  posix_spawnattr_setsigmask(&attr, &mask);
-  // SIGXFSZ ignored in the child (an ignored signal stays ignored across
-  // exec), so that the file size limit makes writes fail (EFBIG) as a full
-  // disk does, instead of killing the process. Set around the spawn only:
-  // this process writes nothing meanwhile.
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  struct sigaction saved_xfsz {};
-  if (file_size_bytes) {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGXFSZ, &ignore, &saved_xfsz);
-  }
-  const int rc = posix_spawn(&c.pid, argv[0], &actions, &attr, argv.data(), environ);
-  if (file_size_bytes) sigaction(SIGXFSZ, &saved_xfsz, nullptr);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
+  SpawnOptions options;
+  options.stderr_path = c.err_path;
+  options.blocked_signals = block_signals ? std::vector<int>{SIGINT, SIGTERM} : std::vector<int>{};
+  options.default_signals = {SIGINT, SIGTERM};
+  options.ignore_sigxfsz = file_size_bytes.has_value();
+  c.pid = spawn(full, options);
   return c;
 }
 
@@ -261,12 +227,21 @@ TEST_CASE("a second Ctrl-C while the partial view is written leaves no half-writ
             "\"model.x1\" = { min = -3, max = 3 }\n");
   const std::string out = dir.file("big.h5");
   const Child c = start({"run", dir.file("big.toml"), "-o", out, "--quiet", "--threads", "1"}, dir, false);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  wait_for_first_record(out, 60);
+  if (!wait_for_first_record(out, 60)) {
+    kill(c.pid, SIGKILL);
+    waitpid(c.pid, nullptr, 0);
+    FAIL("no run completed within 60 s");
+  }
   kill(c.pid, SIGINT);
-  while (!fs::exists(out + ".partial") && std::chrono::steady_clock::now() < deadline) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out + ".partial")) {
     int status = 0;
     if (waitpid(c.pid, &status, WNOHANG) == c.pid) FAIL("the run ended before its partial view was written");
+    if (std::chrono::steady_clock::now() >= deadline) {
+      kill(c.pid, SIGKILL);
+      waitpid(c.pid, nullptr, 0);
+      FAIL("no partial view within 60 s of the first Ctrl-C");
+    }
   }
   kill(c.pid, SIGINT);
   const Outcome o = wait_for(c);

@@ -1,6 +1,7 @@
 #include "support/process.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,22 +69,60 @@ std::string source_path(const std::string& relative) {
   return std::string(ATCSIM_SOURCE_DIR) + "/" + relative;
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& stdout_path,
-            const std::string& stderr_path, const std::string& cwd) {
+pid_t spawn(const std::vector<std::string>& args, const SpawnOptions& options) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  posix_spawn_file_actions_addopen(&actions, 1, options.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  short flags = 0;
+  const auto set_of = [](const std::vector<int>& signals) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (const int s : signals) sigaddset(&set, s);
+    return set;
+  };
+  if (options.blocked_signals) {
+    const sigset_t mask = set_of(*options.blocked_signals);
+    posix_spawnattr_setsigmask(&attr, &mask);
+    flags |= POSIX_SPAWN_SETSIGMASK;
+  }
+  if (!options.default_signals.empty()) {
+    const sigset_t defaults = set_of(options.default_signals);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    flags |= POSIX_SPAWN_SETSIGDEF;
+  }
+  posix_spawnattr_setflags(&attr, flags);
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  struct sigaction saved_xfsz {};
+  if (options.ignore_sigxfsz) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGXFSZ, &ignore, &saved_xfsz);
+  }
   pid_t pid = 0;
-  const int failed = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int failed = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  if (options.ignore_sigxfsz) sigaction(SIGXFSZ, &saved_xfsz, nullptr);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   if (failed != 0) throw std::runtime_error("cannot start " + args[0]);
   return pid;
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& stdout_path,
+            const std::string& stderr_path, const std::string& cwd) {
+  SpawnOptions options;
+  options.stdout_path = stdout_path;
+  options.stderr_path = stderr_path;
+  options.cwd = cwd;
+  return spawn(args, options);
 }
 
 std::string watts_config(const TempDir& dir, int n, int replicates, const std::string& extra) {

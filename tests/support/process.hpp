@@ -2,6 +2,7 @@
 // Running the atcsim binary in end-to-end tests.
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,31 @@ struct ProcessResult {
 // Runs `args` (args[0] is the program) with stdout/stderr captured; waits.
 ProcessResult run_process(const std::vector<std::string>& args, const std::string& cwd = "");
 
-// Starts `args` (args[0] is the program's path) in `cwd` (if not empty)
-// without waiting, stdin from /dev/null, stdout and stderr written to the
-// given files; returns its pid (wait with waitpid).
+// How a child started by spawn() begins, besides its arguments.
+struct SpawnOptions {
+  std::string stdout_path = "/dev/null";
+  std::string stderr_path = "/dev/null";
+  std::string cwd;  // the child's working directory (empty: this process's)
+  // When given, the child starts with exactly these signals blocked (none
+  // when empty; the mask survives exec): a signal sent at once stays pending
+  // until the program unblocks it. Otherwise it inherits this process's mask.
+  std::optional<std::vector<int>> blocked_signals;
+  // Reset to their default disposition in the child.
+  std::vector<int> default_signals;
+  // SIGXFSZ ignored in the child (an ignored signal stays ignored across
+  // exec), so that a file size limit makes writes fail (EFBIG), as a full
+  // disk does, instead of killing it. Set in this process around the spawn
+  // only (it writes nothing meanwhile).
+  bool ignore_sigxfsz = false;
+};
+
+// Starts `args` (args[0] is the program's path) without waiting, stdin from
+// /dev/null, as `options` say; returns its pid (wait with waitpid). Throws
+// std::runtime_error when it cannot be started.
+pid_t spawn(const std::vector<std::string>& args, const SpawnOptions& options);
+
+// The same, with stdout and stderr written to the given files, in `cwd` (if
+// not empty).
 pid_t spawn(const std::vector<std::string>& args, const std::string& stdout_path = "/dev/null",
             const std::string& stderr_path = "/dev/null", const std::string& cwd = "");
 
