@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "atc/version.hpp"
@@ -318,7 +319,9 @@ int run_writer(mpi::communicator& world, const sim::ExperimentSpec& spec, const 
   return 0;
 }
 
-int run(mpi::communicator& world, int argc, char** argv) {
+// `graceful`: emplaced once the output is about to be opened; the caller
+// keeps it until every rank has agreed on the exit code (see main).
+int run(mpi::communicator& world, int argc, char** argv, std::optional<cli::GracefulStop>& graceful) {
   const int rank = world.rank();
   const auto ranks = static_cast<std::size_t>(world.size());
   const std::vector<std::string> argv_list(argv, argv + argc);
@@ -331,7 +334,7 @@ int run(mpi::communicator& world, int argc, char** argv) {
                                       static_cast<std::size_t>(cli::thread_count(args)));
   // From here a first SIGINT/SIGTERM stops the runs at a step boundary and
   // keeps the completed ones (before, nothing is written: exit at once).
-  const cli::GracefulStop graceful;
+  graceful.emplace();
   const io::Layout layout = io::Layout::of(spec);
   const std::size_t runs = layout.run_count();
 
@@ -362,8 +365,12 @@ int main(int argc, char** argv) {
     cli::install_signal_handlers("atcsim-mpi: interrupted\n");
     mpi::communicator world;
     int code = 1;
+    // Graceful until the last agreement below, not only while run() runs: a
+    // worker that has sent its runs waits there for rank 0, and exiting at
+    // once on a Ctrl-C would make mpirun kill rank 0 while it writes.
+    std::optional<cli::GracefulStop> graceful;
     try {
-      code = run(world, argc, argv);
+      code = run(world, argc, argv, graceful);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "atcsim-mpi: error (rank %d): %s\n", world.rank(), e.what());
       code = 1;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "support/h5read.hpp"
 #include "support/process.hpp"
@@ -53,6 +54,25 @@ std::vector<pid_t> processes_running(const std::string& program, const std::stri
     if (has_argument) found.push_back(static_cast<pid_t>(std::stol(name)));
   }
   return found;
+}
+
+// The MPI rank of process `pid` (from Open MPI's variable in its environment), -1 if none.
+int mpi_rank_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ");
+  const std::string prefix = "OMPI_COMM_WORLD_RANK=";
+  for (std::string entry; std::getline(in, entry, '\0');) {
+    if (entry.rfind(prefix, 0) == 0) return std::stoi(entry.substr(prefix.size()));
+  }
+  return -1;
+}
+
+// Whether `pid` is running (not exited, not a zombie waiting for its parent).
+bool running(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
 }
 }  // namespace
 
@@ -226,5 +246,58 @@ TEST_CASE("SIGTERM to the ranks stops each at a step, keeps the completed runs a
   REQUIRE(resumed.exit_code == 0);
   REQUIRE(atc::test::atcsim({"run", cfg, "-o", dir.file("ref.h5"), "--quiet"}).exit_code == 0);
   CHECK(atc::test::read_variables(out) == atc::test::read_variables(dir.file("ref.h5")));
+}
+
+TEST_CASE("a worker rank that has sent its runs waits out a Ctrl-C for rank 0", "[mpi][interrupt]") {
+  // Two runs: rank 0 gets the long one (scenario "long", about 25 s on one
+  // thread, signalled after about one), rank 1 the short
+  // one, after which it waits for rank 0 in the final agreement on the exit
+  // code. A signal there used to end rank 1 at once (exit 130), and mpirun
+  // then killed rank 0 in the middle of its run: no "interrupted" message,
+  // no partial view. Now rank 1 waits; rank 0, signalled too, stops at a
+  // step, keeps the short run and says how to go on.
+  TempDir dir;
+  dir.write("c.toml",
+            "[experiment]\nsteps = 2000\nreplicates = 1\nseed = 3\n[model]\nname = \"canonical/deffuant\"\n"
+            "n = 100\n[[scenario]]\nname = \"long\"\nmodel = { n = 100000 }\n[[scenario]]\nname = "
+            "\"short\"\n");
+  const auto out = dir.file("m.h5");
+  const pid_t pid =
+      atc::test::spawn(mpirun_command(2, {"run", dir.file("c.toml"), "-o", out, "--threads", "1"}),
+                       "/dev/null", dir.file("err.txt"));
+  const auto stop_all = [&] {
+    for (const pid_t rank : processes_running(ATCSIM_MPI_BINARY, out)) kill(rank, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  };
+  // The short run is the first recorded; rank 1 then says it is done.
+  if (!atc::test::wait_for_first_record(out, 60)) {
+    stop_all();
+    FAIL("the short run was not recorded within 60 s");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  pid_t rank0 = -1, rank1 = -1;
+  for (const pid_t p : processes_running(ATCSIM_MPI_BINARY, out)) (mpi_rank_of(p) == 0 ? rank0 : rank1) = p;
+  if (rank0 < 0 || rank1 < 0) {
+    stop_all();
+    FAIL("the two ranks were not found in /proc");
+  }
+  kill(rank1, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const bool rank1_waited = running(rank1);
+  const bool rank0_ran = running(rank0);
+  kill(rank0, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::stringstream err;
+  err << std::ifstream(dir.file("err.txt")).rdbuf();
+  INFO(err.str());
+  CHECK(rank1_waited);
+  CHECK(rank0_ran);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK_THAT(err.str(),
+             Catch::Contains("atcsim-mpi: interrupted; 1 completed run(s) are kept in " + out + ".journal"));
+  CHECK_FALSE(fs::exists(out));
+  CHECK(fs::exists(out + ".partial"));
 }
 #endif
