@@ -644,7 +644,10 @@ def _write_variable(
     scales: list[h5py.Dataset],
     roles: bool = True,
 ) -> None:
-    chunks = (1, 1, 1) + values.shape[3:]
+    # As the engine chunks (sim/io/file_layout.hpp): one run's series of all its
+    # sites, or of as many as 256 KiB hold.
+    per_site = int(np.prod(values.shape[3:])) * 8
+    chunks = (1, 1, min(max(1, 256 * 1024 // max(per_site, 1)), values.shape[2])) + values.shape[3:]
     dset = f.create_dataset(
         name,
         data=values,

@@ -3,6 +3,7 @@
 #include <hdf5_hl.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -12,6 +13,11 @@
 #include "sim/io/writer.hpp"
 
 namespace atc::io {
+
+std::size_t sites_per_chunk(std::size_t sites, std::size_t bytes_per_site) {
+  return std::clamp<std::size_t>(kChunkBytes / std::max<std::size_t>(bytes_per_site, 1), 1,
+                                 std::max<std::size_t>(sites, 1));
+}
 
 namespace {
 
@@ -492,9 +498,12 @@ std::vector<Handle> create_variables(hid_t f, const sim::ExperimentSpec& spec, c
         if (spec.model->dimensions[d].name == ind.extra_dimension) scales.push_back(c.extra[d].get());
       }
     }
+    // One run's series, of all its sites or of as many as kChunkBytes hold.
     std::vector<hsize_t> chunk(dims.size(), 1);
-    chunk[chunk.size() - (ind.extra_dimension.empty() ? 1 : 2)] = layout.steps.size();
+    const std::size_t site_axis = chunk.size() - (ind.extra_dimension.empty() ? 2 : 3);
+    chunk[site_axis + 1] = layout.steps.size();
     if (!ind.extra_dimension.empty()) chunk.back() = layout.extent[k];
+    chunk[site_axis] = sites_per_chunk(layout.sites, layout.values_per_site(k) * sizeof(double));
     const int rank = static_cast<int>(dims.size());
     Handle space = space_handle(check(H5Screate_simple(rank, dims.data(), nullptr), "space " + ind.name));
     Handle dcpl = plist_handle(check(H5Pcreate(H5P_DATASET_CREATE), "dataset properties"));

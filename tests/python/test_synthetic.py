@@ -67,7 +67,7 @@ def test_hdf5_layout_details(result_file):
         assert h5py.check_string_dtype(f["site"].dtype).encoding == "utf-8"
         assert h5py.check_string_dtype(f["site_name"].dtype).length is None  # variable length
         var = f["participation_share"]
-        assert var.chunks == (1, 1, 1, N_STEPS)
+        assert var.chunks == (1, 1, N_SITES, N_STEPS)  # one run at a time, as the engine writes
         assert var.compression == "gzip" and var.compression_opts == 4 and var.shuffle
         assert np.isnan(var.fillvalue) and np.isnan(var.attrs["_FillValue"])
         assert [var.dims[i][0].name for i in range(4)] == ["/scenario", "/replicate", "/site", "/time"]

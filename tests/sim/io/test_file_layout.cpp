@@ -78,7 +78,43 @@ SiteCoordinates layout_of(const std::string& model_name) {
   return out;
 }
 
+// The chunk dimensions of the indicator "zero" in the layout of `sites`
+// sites over `steps` steps.
+std::vector<hsize_t> chunk_of(int sites, int steps) {
+  using namespace atc::io;
+  TempDir dir;
+  std::string config =
+      "[experiment]\nsteps = " + std::to_string(steps) + "\n[model]\nname = \"test/plain\"\n";
+  for (int s = 0; s < sites; ++s) config += "[[site]]\nid = \"s" + std::to_string(s) + "\"\n";
+  dir.write("c.toml", config);
+  LoadOptions options;
+  options.overrides = {"output.path=\"" + dir.file("out.h5") + "\""};
+  const auto spec = load_experiment(dir.file("c.toml"), registry(), options);
+  std::lock_guard lock(hdf5_mutex());
+  const std::string path = partial_path_for(spec.output.path);
+  { CreatedFile created = create_file_layout(path, spec, FileMetadata{"test"}, Layout::of(spec)); }
+  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
+  Handle ds = dataset_handle(check(H5Dopen2(file, "zero", H5P_DEFAULT), "zero"));
+  Handle plist = plist_handle(check(H5Dget_create_plist(ds), "creation properties"));
+  std::vector<hsize_t> dims(4, 0);
+  CHECK(H5Pget_chunk(plist, 4, dims.data()) == 4);
+  return dims;
+}
+
 }  // namespace
+
+TEST_CASE("a chunk holds one run's series of all its sites, or of as many as 256 KiB hold", "[io][chunks]") {
+  // Reading a file costs HDF5 mostly per chunk: one chunk per run-site made
+  // reading a 15-site file whole take seconds. (scenario, replicate, site, time)
+  CHECK(chunk_of(3, 10) == std::vector<hsize_t>{1, 1, 3, 11});
+  // 8,001 values (64 kB) a site: four sites a chunk, the fifth in a second one
+  CHECK(chunk_of(5, 8000) == std::vector<hsize_t>{1, 1, 4, 8001});
+  // a site's series above the bound: one site a chunk
+  CHECK(chunk_of(2, 40000) == std::vector<hsize_t>{1, 1, 1, 40001});
+  CHECK(atc::io::sites_per_chunk(15, 227 * 8) == 15);
+  CHECK(atc::io::sites_per_chunk(1362, 313 * 8) == 104);
+  CHECK(atc::io::sites_per_chunk(0, 0) == 1);
+}
 
 TEST_CASE("site coordinates are labelled by the model's site schema, else neutrally", "[io][sites]") {
   const auto districts = layout_of("test/districts");
