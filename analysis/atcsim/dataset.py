@@ -159,8 +159,7 @@ def _probe(path: Path) -> None:
 
     The result is cached per file version (device, inode, size, modification time).
     """
-    st = path.stat()
-    key = (str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    key = _file_version(path)
     if key not in _probe_cache:
         _probe_cache[key] = _run_probe(path)
     problem = _probe_cache[key]
@@ -171,6 +170,12 @@ def _probe(path: Path) -> None:
         )
     if problem:
         raise AtcsimFileError(f"{path}: {problem}")
+
+
+def _file_version(path: Path) -> tuple[Any, ...]:
+    """What identifies one version of a file: its path, device, inode, size and modification time."""
+    st = path.stat()
+    return (str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _run_probe(path: Path) -> str:
@@ -532,6 +537,19 @@ def read_parameters(source: str | os.PathLike[str] | xr.Dataset) -> pd.DataFrame
             raise ValueError("dataset has no 'analysis_source' attribute: pass the file path")
         source = source.attrs["analysis_source"]
     check_file(source)
+    # Read once per file version: a report asks for them a dozen times (a
+    # tenth of a second each for the territorial model's 160 parameters).
+    key = _file_version(Path(source))
+    if key not in _parameters_cache:
+        _parameters_cache.clear()  # one file's at a time: the entries of older versions are never asked for
+        _parameters_cache[key] = _read_parameters(source)
+    return _parameters_cache[key].copy()
+
+
+_parameters_cache: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+
+def _read_parameters(source: str | os.PathLike[str]) -> pd.DataFrame:
     rows = []
     try:
         with h5py.File(source, "r") as f:

@@ -14,6 +14,8 @@ existed: it falls back on the resolved configuration stored in the file
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import os
 import tomllib
@@ -122,6 +124,12 @@ def config(ds: xr.Dataset) -> dict[str, Any]:
     text = ds.attrs.get("config_toml", "")
     if not isinstance(text, str) or not text.strip():
         return {}
+    # Parsed once per text (a report asks a score of times); each caller gets its own copy.
+    return copy.deepcopy(_parsed_config(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_config(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError):
