@@ -153,7 +153,7 @@ def test_a_crash_of_the_hdf5_library_is_one_line(tmp_path, monkeypatch, capsys):
     # A stand-in for a file that crashes the HDF5 library: the check's child
     # process dies of SIGSEGV, and the parent must survive and say so.
     good = make_synthetic(tmp_path / "good.h5", replicates=2, sites=1, steps=3, seed=5)
-    monkeypatch.setattr(_probe, "check", lambda *args: os.kill(os.getpid(), signal.SIGSEGV))
+    monkeypatch.setattr(_probe, "check", lambda *args, **kw: os.kill(os.getpid(), signal.SIGSEGV))
     monkeypatch.setattr(dataset, "_probe_cache", {})
     assert cli.main(["info", str(good)]) == 2
     err = capsys.readouterr().err
@@ -178,7 +178,7 @@ def test_the_check_runs_once_per_file_version(tmp_path, monkeypatch):
     assert len(calls) == 2
 
 
-def _spin(*_args):
+def _spin(*_args, **_kw):
     while True:
         pass
 
@@ -198,10 +198,42 @@ def test_a_slow_check_on_a_busy_machine_is_not_damage(tmp_path, monkeypatch):
     # longer than the limit is not a loop. With a wall-clock limit, a loaded
     # machine reported dozens of intact files as damaged.
     good = make_synthetic(tmp_path / "good.h5", replicates=2, sites=1, steps=3, seed=9)
-    monkeypatch.setattr(_probe, "check", lambda *args: time.sleep(1.5))
+    monkeypatch.setattr(_probe, "check", lambda *args, **kw: time.sleep(1.5))
     monkeypatch.setattr(dataset, "PROBE_TIMEOUT", 0.5)
     monkeypatch.setattr(dataset, "_probe_cache", {})
     atcsim.open(good).close()
+
+
+def test_the_two_halves_of_the_check_run_side_by_side_and_the_first_failure_is_the_verdict(
+    tmp_path, monkeypatch
+):
+    good = make_synthetic(tmp_path / "good.h5", replicates=2, sites=1, steps=3, seed=10)
+
+    def meet(path, budget, with_xarray=True, part=None):
+        # Each half waits for the other to start: run one after the other, the first would fail.
+        (tmp_path / f"{part}.started").touch()
+        other = tmp_path / f"{_probe.READERS if part == _probe.DATA else _probe.DATA}.started"
+        deadline = time.monotonic() + 20
+        while not other.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{part} ran alone")
+            time.sleep(0.01)
+
+    monkeypatch.setattr(_probe, "check", meet)
+    assert _probe.check_isolated(str(good), 1 << 20, 60.0) == ""
+
+    def failing(parts):
+        def check(path, budget, with_xarray=True, part=None):
+            if part in parts:
+                raise ValueError(f"{part} failed")
+
+        return check
+
+    # Both fail: the data half's verdict, as when one process read the file in that order.
+    monkeypatch.setattr(_probe, "check", failing({_probe.DATA, _probe.READERS}))
+    assert _probe.check_isolated(str(good), 1 << 20, 60.0) == "damaged HDF5 file: ValueError: data failed"
+    monkeypatch.setattr(_probe, "check", failing({_probe.READERS}))
+    assert _probe.check_isolated(str(good), 1 << 20, 60.0) == "damaged HDF5 file: ValueError: readers failed"
 
 
 def test_without_fork_the_check_runs_in_a_fresh_interpreter(tmp_path, monkeypatch):
