@@ -28,7 +28,7 @@ struct CreatedFile {
 // run-site, reading a 15-site experiment took two seconds, most of a report's
 // reading); bounded chunks stay in HDF5's chunk cache (1 MiB per dataset) and
 // keep reading one site of a large experiment cheap.
-inline constexpr std::size_t kChunkBytes = 256 * 1024;
+inline constexpr std::size_t kChunkBytes = std::size_t{256} * 1024;
 std::size_t sites_per_chunk(std::size_t sites, std::size_t bytes_per_site);
 
 // Creates `path` (truncating it) with every dataset and attribute of the

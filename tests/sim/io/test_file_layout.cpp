@@ -111,8 +111,8 @@ TEST_CASE("a chunk holds one run's series of all its sites, or of as many as 256
   CHECK(chunk_of(5, 8000) == std::vector<hsize_t>{1, 1, 4, 8001});
   // a site's series above the bound: one site a chunk
   CHECK(chunk_of(2, 40000) == std::vector<hsize_t>{1, 1, 1, 40001});
-  CHECK(atc::io::sites_per_chunk(15, 227 * 8) == 15);
-  CHECK(atc::io::sites_per_chunk(1362, 313 * 8) == 104);
+  CHECK(atc::io::sites_per_chunk(15, std::size_t{227} * 8) == 15);
+  CHECK(atc::io::sites_per_chunk(1362, std::size_t{313} * 8) == 104);
   CHECK(atc::io::sites_per_chunk(0, 0) == 1);
 }
 
