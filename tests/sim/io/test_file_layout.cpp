@@ -52,20 +52,26 @@ struct SiteCoordinates {
   double population_value = 0;
 };
 
+// Writes `config` to DIR/c.toml, creates the layout of its file (DIR/out.h5;
+// no run is written) and opens it. Call with hdf5_mutex() held.
+atc::io::Handle open_layout(const TempDir& dir, const std::string& config) {
+  using namespace atc::io;
+  dir.write("c.toml", config);
+  LoadOptions options;
+  options.overrides = {"output.path=\"" + dir.file("out.h5") + "\""};
+  const auto spec = load_experiment(dir.file("c.toml"), registry(), options);
+  const std::string path = partial_path_for(spec.output.path);
+  { CreatedFile created = create_file_layout(path, spec, FileMetadata{"test"}, Layout::of(spec)); }
+  return file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
+}
+
 // Creates the file's layout only (no run is written) and reads it back.
 SiteCoordinates layout_of(const std::string& model_name) {
   using namespace atc::io;
   TempDir dir;
-  dir.write("c.toml", "[experiment]\nsteps = 2\n[model]\nname = \"" + model_name +
-                          "\"\n[[site]]\nid = \"d1\"\ncode = \"75-01\"\nhouseholds = 340\n"
-                          "[output]\npath = \"out.h5\"\n");
-  LoadOptions options;
-  options.overrides = {"output.path=\"" + dir.file("out.h5") + "\""};
-  const auto spec = load_experiment(dir.file("c.toml"), registry(), options);
   std::lock_guard lock(hdf5_mutex());
-  const std::string path = partial_path_for(spec.output.path);
-  { CreatedFile created = create_file_layout(path, spec, FileMetadata{"test"}, Layout::of(spec)); }
-  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
+  Handle file = open_layout(dir, "[experiment]\nsteps = 2\n[model]\nname = \"" + model_name +
+                                     "\"\n[[site]]\nid = \"d1\"\ncode = \"75-01\"\nhouseholds = 340\n");
   auto long_name = [&](const char* dataset) {
     Handle ds = dataset_handle(check(H5Dopen2(file, dataset, H5P_DEFAULT), dataset));
     return read_string_attr(ds, "long_name");
@@ -86,14 +92,8 @@ std::vector<hsize_t> chunk_of(int sites, int steps) {
   std::string config =
       "[experiment]\nsteps = " + std::to_string(steps) + "\n[model]\nname = \"test/plain\"\n";
   for (int s = 0; s < sites; ++s) config += "[[site]]\nid = \"s" + std::to_string(s) + "\"\n";
-  dir.write("c.toml", config);
-  LoadOptions options;
-  options.overrides = {"output.path=\"" + dir.file("out.h5") + "\""};
-  const auto spec = load_experiment(dir.file("c.toml"), registry(), options);
   std::lock_guard lock(hdf5_mutex());
-  const std::string path = partial_path_for(spec.output.path);
-  { CreatedFile created = create_file_layout(path, spec, FileMetadata{"test"}, Layout::of(spec)); }
-  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path));
+  Handle file = open_layout(dir, config);
   Handle ds = dataset_handle(check(H5Dopen2(file, "zero", H5P_DEFAULT), "zero"));
   Handle plist = plist_handle(check(H5Dget_create_plist(ds), "creation properties"));
   std::vector<hsize_t> dims(4, 0);
