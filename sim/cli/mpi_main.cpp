@@ -375,9 +375,13 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "atcsim-mpi: error (rank %d): %s\n", world.rank(), e.what());
       code = 1;
     }
-    // One exit code for all: the worst.
+    // One exit code for all: the worst. Waiting for it is graceful too (when
+    // run() failed before its output was opened): the first rank to exit
+    // non-zero makes mpirun signal the others, which may still be here.
+    if (!graceful) graceful.emplace();
     int worst = 0;
     mpi::all_reduce(world, code, worst, mpi::maximum<int>());
+    cli::ending_decided();
     return worst;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atcsim-mpi: error: %s\n", e.what());

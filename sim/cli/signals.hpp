@@ -75,6 +75,14 @@ inline void output_committed() {
   detail::committed.store(true);
 }
 
+// How the process ends is decided (atcsim-mpi: every rank has agreed on the
+// exit code) and it is only exiting: a signal now changes nothing, as after
+// output_committed() (mpirun sends SIGTERM to the ranks still exiting when
+// one has exited non-zero: saying "interrupted" then would be false).
+inline void ending_decided() {
+  detail::committed.store(true);
+}
+
 // While alive, a first SIGINT/SIGTERM requests a graceful stop instead of
 // exiting at once.
 class GracefulStop {
