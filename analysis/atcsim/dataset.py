@@ -70,6 +70,8 @@ PROBE_DATA_BUDGET = 1 << 30
 #: one second per 20 MB of file. CPU time, so a busy machine cannot trip it.
 PROBE_TIMEOUT: float | None = None
 _probe_cache: dict[tuple[Any, ...], str] = {}
+# read_parameters' table, for one file version at a time.
+_parameters_cache: dict[tuple[Any, ...], pd.DataFrame] = {}
 
 
 def check_file(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -544,9 +546,6 @@ def read_parameters(source: str | os.PathLike[str] | xr.Dataset) -> pd.DataFrame
         _parameters_cache.clear()  # one file's at a time: the entries of older versions are never asked for
         _parameters_cache[key] = _read_parameters(source)
     return _parameters_cache[key].copy()
-
-
-_parameters_cache: dict[tuple[Any, ...], pd.DataFrame] = {}
 
 
 def _read_parameters(source: str | os.PathLike[str]) -> pd.DataFrame:

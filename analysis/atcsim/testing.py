@@ -636,6 +636,9 @@ def _write_coordinates(
     return scales
 
 
+_CHUNK_BYTES = 256 * 1024  # the engine's kChunkBytes
+
+
 def _write_variable(
     f: h5py.File,
     name: str,
@@ -644,10 +647,10 @@ def _write_variable(
     scales: list[h5py.Dataset],
     roles: bool = True,
 ) -> None:
-    # As the engine chunks (sim/io/file_layout.hpp): one run's series of all its
-    # sites, or of as many as 256 KiB hold.
-    per_site = int(np.prod(values.shape[3:])) * 8
-    chunks = (1, 1, min(max(1, 256 * 1024 // max(per_site, 1)), values.shape[2])) + values.shape[3:]
+    # As the engine chunks (sites_per_chunk, sim/io/file_layout.hpp): one run's
+    # series of all its sites, or of as many as _CHUNK_BYTES hold.
+    per_site = int(np.prod(values.shape[3:])) * 8  # stored as float64
+    chunks = (1, 1, min(max(1, _CHUNK_BYTES // max(per_site, 1)), values.shape[2])) + values.shape[3:]
     dset = f.create_dataset(
         name,
         data=values,
