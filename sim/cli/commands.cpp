@@ -260,7 +260,7 @@ int cmd_run(const Args& a, const std::vector<std::string>& argv) {
   try {
     sim::throw_if_stop_requested();  // a signal while the journal was being created
     const auto stats = sim::execute(spec, sink, exec);
-    output_committed();  // execute() renamed the complete file into place
+    ignore_stop_signals();  // execute() renamed the complete file into place
     std::printf(
         "wrote %s (%llu runs in %.1f s, %s agent-steps/s, %d thread(s))\n", spec.output.path.c_str(),
         static_cast<unsigned long long>(stats.runs_executed), stats.seconds,

@@ -293,7 +293,7 @@ int run_writer(mpi::communicator& world, const sim::ExperimentSpec& spec, const 
   if (failure.empty() && !interrupted) {
     try {
       file.finish();
-      cli::output_committed();  // complete and in place: a signal now changes nothing
+      cli::ignore_stop_signals();  // the output is complete and in place
     } catch (const Error& e) {
       failure = e.what();
     }
@@ -381,7 +381,7 @@ int main(int argc, char** argv) {
     if (!graceful) graceful.emplace();
     int worst = 0;
     mpi::all_reduce(world, code, worst, mpi::maximum<int>());
-    cli::ending_decided();
+    cli::ignore_stop_signals();  // every rank has agreed on the exit code
     return worst;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atcsim-mpi: error: %s\n", e.what());

@@ -10,9 +10,10 @@
 //    boundary, keeping every completed run; a second signal exits 130 at once,
 //    removing the HDF5 file being written from the journal, if any (the
 //    journal keeps the runs: a half-written OUT.h5.partial was left before);
-//  - committed (after output_committed()): the output is complete and in
-//    place, so a signal is ignored and the process ends as it would have,
-//    exit 0 (saying "interrupted" then would be false).
+//  - settled (after ignore_stop_signals()): the output is complete and in
+//    place, or how the process ends is decided and it is only exiting, so a
+//    signal is ignored and the process ends as it would have (saying
+//    "interrupted" then would be false).
 // The handler only touches lock-free atomics and calls unlink(2), write(2)
 // and _exit(2), which are async-signal-safe.
 #include <pthread.h>
@@ -28,13 +29,13 @@ namespace atc::cli {
 
 namespace detail {
 inline std::atomic<bool> graceful_stop{false};
-inline std::atomic<bool> committed{false};
+inline std::atomic<bool> settled{false};
 // The line printed on an immediate exit, naming the program (set once, before
 // the handlers are installed).
 inline std::atomic<const char*> exit_message{"atcsim: interrupted\n"};
 
 inline void on_stop_signal(int) {
-  if (committed.load()) return;
+  if (settled.load()) return;
   if (graceful_stop.load() && !sim::stop_requested().exchange(true)) return;
   remove_file_in_progress();
   const char* message = exit_message.load();
@@ -69,18 +70,13 @@ inline void install_signal_handlers(const char* exit_message = "atcsim: interrup
   pthread_sigmask(SIG_UNBLOCK, &handled, nullptr);
 }
 
-// The output file is complete and renamed into place: from now on a signal
-// changes nothing (see "committed" above).
-inline void output_committed() {
-  detail::committed.store(true);
-}
-
-// How the process ends is decided (atcsim-mpi: every rank has agreed on the
-// exit code) and it is only exiting: a signal now changes nothing, as after
-// output_committed() (mpirun sends SIGTERM to the ranks still exiting when
-// one has exited non-zero: saying "interrupted" then would be false).
-inline void ending_decided() {
-  detail::committed.store(true);
+// From now on a signal changes nothing ("settled" above): the output file is
+// complete and renamed into place (atcsim run; rank 0 of atcsim-mpi), or how
+// the process ends is decided (atcsim-mpi: every rank has agreed on the exit
+// code, and mpirun sends SIGTERM to the ranks still exiting when one has
+// exited non-zero).
+inline void ignore_stop_signals() {
+  detail::settled.store(true);
 }
 
 // While alive, a first SIGINT/SIGTERM requests a graceful stop instead of
