@@ -4,7 +4,9 @@
 //      on 2 threads and on one, and two 1-thread runs side by side;
 //   2. one site of 100,000 residents x 20 weeks on 2 threads and on one;
 //   3. one site of 1,000,000 residents for a few weeks, on 2 threads and on
-//      one, and two 1-thread runs side by side (the memory system's ceiling).
+//      one, and two 1-thread runs side by side (the memory system's ceiling);
+//   4. one parallel loop of the size of the step's at 10^4 residents, on 1
+//      and 2 threads: the cost of a loop beyond its work.
 // Agent-steps per second count steps only (construction is timed apart);
 // the burn-in is switched off so that steps are what is timed. Each line also
 // gives the CPU time of the steps (all threads): on a loaded, shared machine
@@ -24,6 +26,7 @@
 #include <oneapi/tbb/info.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -155,6 +158,31 @@ struct Scaling {
   std::vector<double> pair;  // two 1-thread runs side by side
 };
 
+// Microseconds per sim::Parallel loop over 10^4 items of a few nanoseconds
+// each (about the step's average loop at 10^4 residents: 13 loops a week),
+// on `threads` threads: what a loop costs beyond its work (starting the
+// other thread, splitting, joining) shows in the speed-up from 1 to 2.
+double loop_microseconds(std::size_t threads) {
+  global_control cap(global_control::max_allowed_parallelism, threads);
+  const sim::Parallel par(true);
+  constexpr std::size_t kItems = 10000;
+  constexpr int kLoops = 4000;
+  std::vector<float> x(kItems, 1.0f);
+  const auto loop = [&] {
+    par.for_each(kItems, [&](std::size_t i) {
+      float v = x[i];
+      for (int k = 0; k < 4; ++k) v = std::sqrt(v + 1.0f);
+      x[i] = v;
+    });
+  };
+  for (int k = 0; k < 100; ++k) loop();  // threads started, caches warm
+  const double t0 = bench::now_seconds();
+  for (int k = 0; k < kLoops; ++k) loop();
+  const double seconds = bench::now_seconds() - t0;
+  if (!std::isfinite(x[0])) std::printf("(unexpected value)\n");  // keeps the work
+  return seconds / kLoops * 1e6;
+}
+
 // `reps` rounds of: 2 threads, 1 thread, and (if asked) two 1-thread runs side by side.
 Scaling alternate(double residents, std::int64_t weeks, int reps, bool pairs) {
   Scaling s;
@@ -192,6 +220,17 @@ int main(int argc, char** argv) {
   std::printf(
       "two 1-thread runs of 10,000 residents side by side: %.3f s (fastest of %d; one alone %.3f s)\n", pair,
       kReps, one_alone);
+  std::vector<double> loop_one, loop_two;
+  for (int k = 0; k < kReps; ++k) {
+    loop_two.push_back(loop_microseconds(2));
+    loop_one.push_back(loop_microseconds(1));
+  }
+  const double loop1 = bench::median(loop_one);
+  const double loop2 = bench::median(loop_two);
+  std::printf(
+      "one parallel loop over 10,000 light items (medians of %d): %.1f us on 1 thread, %.1f us on 2 "
+      "(%.2fx)\n",
+      kReps, loop1, loop2, loop1 / loop2);
   const Scaling mid = alternate(1e5, 20, 3, false);
   print_runs("100,000 residents, 2 threads", mid.two, 20);
   print_runs("100,000 residents, 1 thread", mid.one, 20);
@@ -219,6 +258,9 @@ int main(int argc, char** argv) {
                 small.one.median_steps() / small.two.median_steps(), "x");
   bench::figure("territorial, 10^4 residents, two 1-thread runs side by side vs one (the machine's ceiling)",
                 2.0 * one_alone / pair, "x");
+  bench::figure("one parallel loop over 10^4 light items (as the step's loops at 10^4), 1 thread", loop1,
+                "us");
+  bench::figure("one parallel loop over 10^4 light items, speed-up from 1 to 2 threads", loop1 / loop2, "x");
   bench::figure("territorial, 10^5 residents, speed-up from 1 to 2 threads",
                 rate(mid.two.fastest(), 20) / rate(mid.one.fastest(), 20), "x", bench::Goal::kAtLeast,
                 kGoalScaling);
