@@ -346,8 +346,9 @@ class TerritorialModel final : public sim::Model {
   // state
   Residents res_;
   Organisations org_;
-  sim::CsrGraph ties_;        // end-of-last-week snapshot
-  sim::CsrGraph ties_spare_;  // the one before, reused to build the next
+  sim::CsrGraph ties_;                       // end-of-last-week snapshot
+  sim::CsrGraph ties_spare_;                 // the one before, reused to build the next
+  std::vector<std::uint64_t> block_offset_;  // rebuild_ties: each block's first offset
   std::vector<std::uint32_t> block_begin_;
   std::array<Project, kMaxProjects> projects_{};
   Eigen::MatrixXd contrib_;  // kMaxProjects x organisations: cumulative contributions

@@ -897,14 +897,32 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   const bool have_previous = ties_.offsets.size() == r.n + 1;
   auto& offsets = next.offsets;
   offsets.resize(r.n + 1);
-  offsets[0] = 0;
-  for (std::size_t i = 0; i < r.n; ++i) offsets[i + 1] = offsets[i] + r.tie_count[i];
-  next.neighbours.resize(offsets[r.n]);
+  // The offsets are a prefix sum of the tie counts, taken blockwise (the same
+  // integers): each block's first offset here, serially over whole blocks (a
+  // sum of bytes, vectorised), and the block's own offsets by its task below.
+  // (A serial running sum, each offset after the last, took 9.5 us a week
+  // at 10^4 residents on 1 thread and 16.5 us on 2, the tie counts being
+  // in the other core's cache: about 2 % of the week.)
+  const sim::Parallel fine = par.finer();
+  const std::size_t block = fine.block();
+  block_offset_.resize(fine.block_count(r.n) + 1);
+  block_offset_[0] = 0;
+  for (std::size_t b = 0; b + 1 < block_offset_.size(); ++b) {
+    const std::uint8_t* count = r.tie_count.data() + b * block;
+    const std::size_t size = std::min(block, r.n - b * block);
+    std::uint32_t sum = 0;  // at most 255 x block
+    for (std::size_t k = 0; k < size; ++k) sum += count[k];
+    block_offset_[b + 1] = block_offset_[b] + sum;
+  }
+  offsets[r.n] = block_offset_.back();
+  next.neighbours.resize(block_offset_.back());
   // Consecutive unchanged rows are contiguous in both snapshots: each run of
   // them is one copy.
-  const sim::Parallel fine = par.finer();
-  found_.start(r.n, fine.block());
+  found_.start(r.n, block);
   fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
+    // Only the block's own entries: the next block's first is its task's.
+    offsets[begin] = block_offset_[begin / block];
+    for (std::size_t i = begin + 1; i < end; ++i) offsets[i] = offsets[i - 1] + r.tie_count[i - 1];
     // Who starts or stops participating (listed for the serial update below).
     list_participation_changes(r, begin, end, found_);
     std::size_t run = begin;  // first unchanged row not yet copied
