@@ -6,7 +6,11 @@
 //   3. one site of 1,000,000 residents for a few weeks, on 2 threads and on
 //      one, and two 1-thread runs side by side (the memory system's ceiling);
 //   4. one parallel loop of the size of the step's at 10^4 residents, on 1
-//      and 2 threads: the cost of a loop beyond its work.
+//      and 2 threads: the cost of a loop beyond its work;
+//   5. the machine's memory bandwidth (a triad over arrays far larger than
+//      the caches) on 1 and 2 threads: the bound the step at 10^6 residents
+//      would meet if it were limited by bandwidth (bench_instructions.py
+//      gives the bytes a resident-step brings into the L1 cache).
 // Agent-steps per second count steps only (construction is timed apart);
 // the burn-in is switched off so that steps are what is timed. Each line also
 // gives the CPU time of the steps (all threads): on a loaded, shared machine
@@ -183,6 +187,35 @@ double loop_microseconds(std::size_t threads) {
   return (bench::now_seconds() - t0) / kLoops * 1e6;
 }
 
+// Memory bandwidth in GB/s of `threads` threads each running the triad
+// c = a + 3 b over its own arrays (3 x 64 MiB, far larger than any cache),
+// counted as 24 bytes per element (the stores' cache-line reads not
+// counted, as STREAM does); the fastest of 3 passes of each thread.
+double triad_gigabytes_per_second(int threads) {
+  constexpr std::size_t kElements = std::size_t{1} << 23;
+  std::vector<double> seconds(static_cast<std::size_t>(threads));
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&seconds, t] {
+      std::vector<double> a(kElements, 1.0), b(kElements, 2.0), c(kElements, 0.0);
+      double fastest = 1e300;
+      for (int pass = 0; pass < 3; ++pass) {
+        const double t0 = bench::now_seconds();
+        for (std::size_t i = 0; i < kElements; ++i) c[i] = a[i] + 3.0 * b[i];
+        fastest = std::min(fastest, bench::now_seconds() - t0);
+        a[pass] = c[kElements - 1 - pass];  // each pass reads the last one's result
+      }
+      const volatile double result = c[kElements / 2];  // the work is kept
+      (void)result;
+      seconds[static_cast<std::size_t>(t)] = fastest;
+    });
+  }
+  for (auto& thread : pool) thread.join();
+  double total = 0;
+  for (const double s : seconds) total += 24.0 * static_cast<double>(kElements) / s / 1e9;
+  return total;
+}
+
 // `reps` rounds of: 2 threads, 1 thread, and (if asked) two 1-thread runs side by side.
 Scaling alternate(double residents, std::int64_t weeks, int reps, bool pairs) {
   Scaling s;
@@ -244,6 +277,10 @@ int main(int argc, char** argv) {
   std::printf("two 1-thread runs of 1,000,000 residents side by side: %.3f s (one alone %.3f s)\n",
               big.pair.front(), big.one.fastest().steps);
   std::printf("peak memory: %.0f MiB\n", bench::peak_rss_mib());
+  const double triad1 = triad_gigabytes_per_second(1);
+  const double triad2 = triad_gigabytes_per_second(2);
+  std::printf("memory bandwidth (triad, 3 x 64 MiB per thread): %.1f GB/s on 1 thread, %.1f GB/s on 2\n",
+              triad1, triad2);
   if (threads < 2) std::printf("note: fewer than 2 hardware threads; the 2-thread figures use %d\n", threads);
   const Result two = small.two.fastest();
   const Result one = small.one.fastest();
@@ -271,5 +308,7 @@ int main(int argc, char** argv) {
                 rate(large, 4) / rate(big.one.fastest(), 4), "x");
   bench::figure("territorial, 10^6 residents, two 1-thread runs side by side vs one (the machine's ceiling)",
                 2.0 * big.one.fastest().steps / big.pair.front(), "x");
+  bench::figure("memory bandwidth (triad), 1 thread", triad1, "GB/s");
+  bench::figure("memory bandwidth (triad), 2 threads", triad2, "GB/s");
   return 0;
 }
