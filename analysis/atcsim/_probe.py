@@ -92,13 +92,16 @@ def _check_h5py(path: str, budget: int) -> int:
     import numpy as np
 
     left = budget
-    dimension_lists: dict[str, list[list[str]]] = {}
-    reference_lists: dict[str, set[tuple[str, int]]] = {}
-
-    # The path of every object, by identity (file and object number): the name
-    # of an object opened through a reference is a search of the file by HDF5,
-    # a millisecond each, a third of this check on a 60-variable file.
+    # One visit of the file reads every attribute and dataset and records
+    # every object's path, by identity (file and object number); the
+    # references met on the way are resolved after it, when every path is
+    # known (the name of an object opened through a reference is a search of
+    # the file by HDF5, a millisecond each, a third of this check on a
+    # 60-variable file).
     paths: dict = {}
+    dimension_lists: list[tuple[str, object]] = []  # (dataset, DIMENSION_LIST)
+    reference_lists: list[tuple[str, object]] = []  # (scale, REFERENCE_LIST)
+    other_references: list[object] = []  # any other attribute holding references
 
     def path_of(target) -> str:
         known = paths.get(target.id)
@@ -112,15 +115,15 @@ def _check_h5py(path: str, budget: int) -> int:
             return [name for item in value.reshape(-1) for name in resolve(f, item)]
         return []
 
-    def read_attrs(f, obj) -> None:
-        for name in obj.attrs.keys():
-            value = obj.attrs[name]
-            if name == "DIMENSION_LIST":
-                dimension_lists[obj.name] = [resolve(f, axis) for axis in np.asarray(value).reshape(-1)]
-            elif name == "REFERENCE_LIST":
-                reference_lists[obj.name] = {(path_of(f[entry[0]]), int(entry[1])) for entry in value}
-            else:
-                resolve(f, value)
+    def read_attrs(name: str, obj) -> None:
+        for key in obj.attrs.keys():
+            value = obj.attrs[key]
+            if key == "DIMENSION_LIST":
+                dimension_lists.append((name, value))
+            elif key == "REFERENCE_LIST":
+                reference_lists.append((name, value))
+            elif isinstance(value, (h5py.Reference, np.ndarray)):
+                other_references.append(value)
 
     def read_data(dset) -> None:
         nonlocal left
@@ -136,18 +139,28 @@ def _check_h5py(path: str, budget: int) -> int:
 
     with h5py.File(path, "r") as f:
         paths[f["/"].id] = "/"
-        f.visititems(lambda name, obj: paths.setdefault(obj.id, "/" + name) and None)
-        read_attrs(f, f)
+        read_attrs("/", f)
 
-        def visit(_name, obj):
-            read_attrs(f, obj)
+        def visit(name, obj):
+            paths.setdefault(obj.id, "/" + name)
+            read_attrs("/" + name, obj)
             if isinstance(obj, h5py.Dataset):
                 _ = (obj.shape, obj.dtype, obj.chunks, obj.compression, obj.fletcher32)
                 read_data(obj)
             return None
 
         f.visititems(visit)
-    _check_dimension_scales(dimension_lists, reference_lists)
+        for value in other_references:
+            resolve(f, value)
+        dimensions = {
+            name: [resolve(f, axis) for axis in np.asarray(value).reshape(-1)]
+            for name, value in dimension_lists
+        }
+        references = {
+            name: {(path_of(f[entry[0]]), int(entry[1])) for entry in value}
+            for name, value in reference_lists
+        }
+    _check_dimension_scales(dimensions, references)
     return left
 
 
