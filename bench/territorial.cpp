@@ -9,8 +9,8 @@
 //      and 2 threads: the cost of a loop beyond its work;
 //   5. the machine's memory bandwidth (a triad over arrays far larger than
 //      the caches) on 1 and 2 threads: the bound the step at 10^6 residents
-//      would meet if it were limited by bandwidth (bench_instructions.py
-//      gives the bytes a resident-step brings into the L1 cache).
+//      would meet if it were limited by bandwidth (README, "Performance":
+//      the bytes a resident-step brings from memory, counted by cachegrind).
 // Agent-steps per second count steps only (construction is timed apart);
 // the burn-in is switched off so that steps are what is timed. Each line also
 // gives the CPU time of the steps (all threads): on a loaded, shared machine
@@ -295,8 +295,8 @@ int main(int argc, char** argv) {
                 small.one.median_steps() / small.two.median_steps(), "x");
   bench::figure("territorial, 10^4 residents, two 1-thread runs side by side vs one (the machine's ceiling)",
                 2.0 * one_alone / pair, "x");
-  // The VM's two cores are sometimes two halves of one physical core (the
-  // ceiling then falls to about 1.4x): the speed-up means most beside it.
+  // Two 1-thread runs side by side got from 1.36x to 2.05x one run alone,
+  // minutes apart, on this VM: the speed-up means most beside that ceiling.
   bench::figure("territorial, 10^4 residents, speed-up from 1 to 2 threads over the machine's ceiling",
                 rate(two, 156) / rate(one, 156) / (2.0 * one_alone / pair), "of the ceiling");
   bench::figure("one parallel loop over 10^4 light items (as the step's loops at 10^4), 1 thread", loop1,
