@@ -122,7 +122,9 @@ def _check_h5py(path: str, budget: int) -> int:
                 dimension_lists.append((name, value))
             elif key == "REFERENCE_LIST":
                 reference_lists.append((name, value))
-            elif isinstance(value, (h5py.Reference, np.ndarray)):
+            elif isinstance(value, h5py.Reference) or (
+                isinstance(value, np.ndarray) and value.dtype == object
+            ):
                 other_references.append(value)
 
     def read_data(dset) -> None:
