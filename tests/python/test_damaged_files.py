@@ -220,6 +220,7 @@ def test_the_two_halves_of_the_check_run_side_by_side_and_the_first_failure_is_t
             time.sleep(0.01)
 
     monkeypatch.setattr(_probe, "check", meet)
+    monkeypatch.setattr(_probe, "SPLIT_BYTES", good.stat().st_size)  # no longer small
     assert _probe.check_isolated(str(good), 1 << 20, 60.0) == ""
 
     def failing(parts):
@@ -234,6 +235,30 @@ def test_the_two_halves_of_the_check_run_side_by_side_and_the_first_failure_is_t
     assert _probe.check_isolated(str(good), 1 << 20, 60.0) == "damaged HDF5 file: ValueError: data failed"
     monkeypatch.setattr(_probe, "check", failing({_probe.READERS}))
     assert _probe.check_isolated(str(good), 1 << 20, 60.0) == "damaged HDF5 file: ValueError: readers failed"
+
+
+def test_a_small_file_is_checked_by_one_child_in_the_order_of_the_halves(tmp_path, monkeypatch):
+    good = make_synthetic(tmp_path / "good.h5", replicates=2, sites=1, steps=3, seed=11)
+    assert good.stat().st_size < _probe.SPLIT_BYTES
+    parent = os.getpid()
+
+    def record(path, budget, with_xarray=True, part=None):
+        # The real check, each half in turn, recording the process that ran it.
+        for half in [_probe.DATA, _probe.READERS] if part is None else [part]:
+            with (tmp_path / "halves").open("a") as f:
+                f.write(f"{os.getpid()} {half}\n")
+            real_check(path, budget, with_xarray, half)
+
+    real_check = _probe.check
+    monkeypatch.setattr(_probe, "check", record)
+    assert _probe.check_isolated(str(good), 1 << 20, 60.0) == ""
+    runs = [line.split() for line in (tmp_path / "halves").read_text().splitlines()]
+    assert [half for _pid, half in runs] == [_probe.DATA, _probe.READERS]
+    assert len({pid for pid, _half in runs}) == 1 and runs[0][0] != str(parent)
+    # A damaged small file: the verdict is still the data half's.
+    damaged = tmp_path / "truncated.h5"
+    damaged.write_bytes(good.read_bytes()[:2000])
+    assert _probe.check_isolated(str(damaged), 1 << 20, 60.0).startswith("damaged HDF5 file: OSError: ")
 
 
 def test_without_fork_the_check_runs_in_a_fresh_interpreter(tmp_path, monkeypatch):
