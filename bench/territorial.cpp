@@ -9,8 +9,8 @@
 //      and 2 threads: the cost of a loop beyond its work;
 //   5. the machine's memory bandwidth (a triad over arrays far larger than
 //      the caches) on 1 and 2 threads: the bound the step at 10^6 residents
-//      would meet if it were limited by bandwidth (README, "Performance":
-//      the bytes a resident-step brings from memory, counted by cachegrind).
+//      would meet if it were limited by bandwidth (docs/performance.md, "10^6
+//      residents": the bytes a resident-step brings from memory, by cachegrind).
 // Agent-steps per second count steps only (construction is timed apart);
 // the burn-in is switched off so that steps are what is timed. Each line also
 // gives the CPU time of the steps (all threads): on a loaded, shared machine
