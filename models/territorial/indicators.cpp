@@ -113,8 +113,8 @@ CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties,
 CensusFloats sum_residents(const Residents& r, std::size_t b, std::size_t e) {
   CensusFloats s;
   for (std::size_t i = b; i < e; ++i) {
-    s.ti += r.ti[i];
-    s.ta += r.ta[i];
+    s.ti += r.ti(i);
+    s.ta += r.ta(i);
     s.eff += r.eff[i];
   }
   for (std::size_t i = b; i < e; ++i) {

@@ -296,7 +296,8 @@ void TerritorialModel::init_residents(sim::Parallel par) {
   r.moved.assign(n, 0);
   r.participating.assign(n, 0);
   r.weeks_active.assign(n, 0);
-  for (auto* v : {&r.ti, &r.ta, &r.eff, &r.fatigue, &r.ti0, &r.ta0, &r.eff0}) v->assign(n, 0.f);
+  r.trust.assign(n, {0.f, 0.f});
+  for (auto* v : {&r.eff, &r.fatigue, &r.ti0, &r.ta0, &r.eff0}) v->assign(n, 0.f);
   r.prio.assign(n * kThemes, 0.f);
   r.prio0.assign(n * kThemes, 0.f);
   r.project_of.assign(n, -1);
@@ -344,9 +345,9 @@ void TerritorialModel::draw_resident_state(std::size_t i, std::uint64_t key) {
   RandomStream efficacy(key_, key, i, Purpose("territorial/efficacy"));
   RandomStream prio(key_, key, i, Purpose("territorial/priorities"));
   RandomStream member(key_, key, i, Purpose("territorial/membership"));
-  r.ti0[i] = r.ti[i] =
+  r.ti0[i] = r.ti(i) =
       static_cast<float>(beta_draw(rng, prm_.trust_institutions_initial, prm_.trust_concentration));
-  r.ta0[i] = r.ta[i] =
+  r.ta0[i] = r.ta(i) =
       static_cast<float>(beta_draw(rng, prm_.trust_associations_initial, prm_.trust_concentration));
   r.eff0[i] = r.eff[i] =
       static_cast<float>(beta_draw(efficacy, prm_.efficacy_initial, prm_.trust_concentration));
@@ -478,7 +479,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   affil_.assign(n * kAffil, no_contribution());
   affil_n_.assign(n, 0);
   animator_weight_.assign(n, 0.0);
-  trust_prev_.assign(n, {0.f, 0.f});
+  trust_next_.assign(n, {0.f, 0.f});
   affil_dirty_.assign(n, 1);  // no set cached yet
   assoc_close_.assign(static_cast<std::size_t>(org_.n_assoc), 0.0);
   active_ties_.assign(n, 0);
@@ -500,7 +501,7 @@ void TerritorialModel::init_levels(sim::Parallel par) {
   std::vector<double> score(n);
   par.for_each(n, [&](std::size_t i) {
     RandomStream rng(key_, kInitKey, i, Purpose("territorial/initial_level"));
-    score[i] = utility_.efficacy * res_.eff[i] + utility_.trust * res_.ta[i] -
+    score[i] = utility_.efficacy * res_.eff[i] + utility_.trust * res_.ta(i) -
                utility_.cost * (1.0 - res_.availability[i]) - res_.threshold[i] +
                prm_.initial_level_noise * rng.normal();
   });

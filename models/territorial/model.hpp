@@ -87,11 +87,13 @@ struct Residents {
   std::vector<std::uint8_t> level, ever, invited, attending, moved;
   std::vector<std::uint8_t> participating;  // level >= 2 at the end of last week (read by neighbours)
   std::vector<std::uint16_t> weeks_active;  // consecutive weeks at level >= 3
-  std::vector<float> ti, ta, eff,
-      fatigue;                        // trust in institutions, in associations, collective efficacy, fatigue
-  std::vector<float> ti0, ta0, eff0;  // each resident's baseline (relaxation targets)
-  std::vector<float> prio;            // n x kThemes, rows on the simplex
-  std::vector<float> prio0;           // n x kThemes, own (anchoring) priorities
+  // Trust in institutions (ti, [0]) and in associations (ta, [1]) side by
+  // side: the DeGroot step gathers both of a tie's in one cache line.
+  std::vector<std::array<float, 2>> trust;
+  std::vector<float> eff, fatigue;      // collective efficacy, fatigue
+  std::vector<float> ti0, ta0, eff0;    // each resident's baseline (relaxation targets)
+  std::vector<float> prio;              // n x kThemes, rows on the simplex
+  std::vector<float> prio0;             // n x kThemes, own (anchoring) priorities
   std::vector<std::int8_t> project_of;  // project slot worked on this week, -1 none
   // ties: bounded slots
   std::vector<std::uint8_t> tie_count;
@@ -104,6 +106,10 @@ struct Residents {
   [[nodiscard]] const float* p(std::size_t i) const { return prio.data() + i * kThemes; }
   [[nodiscard]] float* p(std::size_t i) { return prio.data() + i * kThemes; }
   [[nodiscard]] const float* p0(std::size_t i) const { return prio0.data() + i * kThemes; }
+  [[nodiscard]] float ti(std::size_t i) const { return trust[i][0]; }
+  [[nodiscard]] float& ti(std::size_t i) { return trust[i][0]; }
+  [[nodiscard]] float ta(std::size_t i) const { return trust[i][1]; }
+  [[nodiscard]] float& ta(std::size_t i) { return trust[i][1]; }
 };
 
 struct Organisations {
@@ -432,9 +438,10 @@ class TerritorialModel final : public sim::Model {
   // bridging share): counted by rebuild_ties when it rewrites the row, which
   // it does for every resident a move touched (the only way a block changes).
   std::vector<std::uint8_t> bridging_ties_;
-  // Last week's (ti, ta) side by side, read by the DeGroot step: one cache
-  // line per tie gathered instead of two (it replaces Residents' ti_prev, ta_prev).
-  std::vector<std::array<float, 2>> trust_prev_;
+  // The trust step's output, swapped with Residents' trust after it: the
+  // DeGroot step reads last week's values while it writes this week's,
+  // without a copy of them.
+  std::vector<std::array<float, 2>> trust_next_;
   // The week's constants the animator weights were last computed with
   // (phase_outreach); valid only when no theme was emphasised.
   struct AnimatorWeightKey {

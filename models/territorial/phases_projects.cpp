@@ -305,12 +305,12 @@ void TerritorialModel::relax_organisations() {
 void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, sim::Parallel par) {
   auto& r = res_;
   const double lambda = prm_.negativity;
-  // Last week's values, copied side by side for the gathers below (every
-  // resident's ti and ta are written again below).
-  par.for_each(r.n, [&](std::size_t i) { trust_prev_[i] = {r.ti[i], r.ta[i]}; });
-  const auto* prev = trust_prev_.data();
+  // Last week's values are read (gathered over ties) while this week's are
+  // written to the other buffer; the two are swapped after the loop.
+  const auto* prev = r.trust.data();
+  auto* next = trust_next_.data();
   // Only worth it when the values do not fit in a core's cache.
-  const bool fetch_ahead = r.n * sizeof(trust_prev_[0]) > kCacheBytes;
+  const bool fetch_ahead = r.n * sizeof(r.trust[0]) > kCacheBytes;
   const double omega = prm_.degroot_weight;
   const double rho = prm_.trust_relaxation;
   // The sums are counts (exact in any order): fine blocks.
@@ -375,12 +375,13 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
           s.v[1] += acted ? 1.0 : 0.0;
         }
       }
-      r.ti[i] = static_cast<float>(mechanisms::clamp_trust(ti));
-      r.ta[i] = static_cast<float>(mechanisms::clamp_trust(ta));
+      next[i] = {static_cast<float>(mechanisms::clamp_trust(ti)),
+                 static_cast<float>(mechanisms::clamp_trust(ta))};
       r.eff[i] = static_cast<float>(mechanisms::clamp_trust(eff));
     }
     return s;
   });
+  r.trust.swap(trust_next_);
   const double decay = 1.0 - 1.0 / prm_.responsiveness_window_weeks;
   responsiveness_den_ = decay * responsiveness_den_ + proposals.v[0];
   responsiveness_num_ = decay * responsiveness_num_ + proposals.v[1];

@@ -677,9 +677,9 @@ void TerritorialModel::reach_out(const Week& w, const OutreachRates& rates, std:
   const bool barrier = r.barrier[i] != 0;
   // Most residents are not contacted in a week: the bound decides for them
   // without the exponential.
-  r.invited[i] = draw < contact_probability_bound(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
+  r.invited[i] = draw < contact_probability_bound(rate, barrier, prm_.barrier_contact_penalty, r.ta(i),
                                                   prm_.contact_trust_weight) &&
-                         draw < contact_probability(rate, barrier, prm_.barrier_contact_penalty, r.ta[i],
+                         draw < contact_probability(rate, barrier, prm_.barrier_contact_penalty, r.ta(i),
                                                     prm_.contact_trust_weight)
                      ? 1
                      : 0;
@@ -701,7 +701,7 @@ void TerritorialModel::participate(const Week& w, std::size_t i, double draw) {
     const double share =
         degree == 0 ? 0.0 : static_cast<double>(active_ties_[i]) / static_cast<double>(degree);
     const double habit = level >= kOccasional ? opp : 0.0;
-    return participation_utility(utility_, share, r.eff[i], r.ta[i], r.invited[i] != 0, habit,
+    return participation_utility(utility_, share, r.eff[i], r.ta(i), r.invited[i] != 0, habit,
                                  r.availability[i], r.fatigue[i]);
   };
   const std::uint8_t next =
@@ -788,8 +788,8 @@ double TerritorialModel::measure_forum(sim::Parallel par) {
     Sums<kThemes + 2> s;
     for (std::size_t k = b; k < e; ++k) {
       const auto i = attendees_[k];
-      s.v[0] += r.ta[i];
-      s.v[1] += wi * r.ti[i] + wa * r.ta[i];
+      s.v[0] += r.ta(i);
+      s.v[1] += wi * r.ti(i) + wa * r.ta(i);
       for (int t = 0; t < kThemes; ++t) s.v[2 + t] += r.p(i)[t];
     }
     return s;
@@ -857,8 +857,8 @@ void TerritorialModel::apply_forum_effects(const Week& w, const ForumConflict& c
   const double forum_gain = prm_.forum_trust_gain * w.facilitation;
   par.for_each_in_tasks_of(kAttendeesPerTask, attendees_.size(), [&](std::size_t k) {
     const std::uint32_t i = attendees_[k];
-    r.ta[i] =
-        static_cast<float>(mechanisms::trust_after(r.ta[i], +1, forum_gain, 1.0, 1.0 - conflict.destructive));
+    r.ta(i) =
+        static_cast<float>(mechanisms::trust_after(r.ta(i), +1, forum_gain, 1.0, 1.0 - conflict.destructive));
     r.eff[i] = static_cast<float>(
         mechanisms::trust_after(r.eff[i], +1, prm_.conflict_efficacy_gain, 1.0, conflict.productive));
     r.eff[i] = static_cast<float>(

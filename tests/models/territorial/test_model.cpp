@@ -64,7 +64,7 @@ TEST_CASE("state invariants hold week by week under every intervention", "[terri
         REQUIRE(r.moved[i] <= 2);
       }
       if (r.block[i] != block_before[i]) ++relocated;
-      for (float x : {r.ti[i], r.ta[i], r.eff[i], r.fatigue[i]}) {
+      for (float x : {r.ti(i), r.ta(i), r.eff[i], r.fatigue[i]}) {
         REQUIRE(x >= 0.0f);
         REQUIRE(x <= 1.0f);
       }

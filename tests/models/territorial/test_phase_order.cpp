@@ -49,11 +49,10 @@ bool same_rates(const OutreachRates& a, const OutreachRates& b) {
 bool same_residents(const Residents& a, const Residents& b) {
   return a.n == b.n && a.block == b.block && a.member_of == b.member_of && a.level == b.level &&
          a.ever == b.ever && a.invited == b.invited && a.attending == b.attending && a.moved == b.moved &&
-         a.participating == b.participating && a.weeks_active == b.weeks_active && a.ti == b.ti &&
-         a.ta == b.ta && a.eff == b.eff && a.fatigue == b.fatigue && a.prio == b.prio &&
-         a.project_of == b.project_of && a.tie_count == b.tie_count && a.tie_to == b.tie_to &&
-         a.tie_kind == b.tie_kind && a.tie_life == b.tie_life && a.formed == b.formed &&
-         a.slots_changed == b.slots_changed;
+         a.participating == b.participating && a.weeks_active == b.weeks_active && a.trust == b.trust &&
+         a.eff == b.eff && a.fatigue == b.fatigue && a.prio == b.prio && a.project_of == b.project_of &&
+         a.tie_count == b.tie_count && a.tie_to == b.tie_to && a.tie_kind == b.tie_kind &&
+         a.tie_life == b.tie_life && a.formed == b.formed && a.slots_changed == b.slots_changed;
 }
 
 std::size_t total_ties(const Residents& r) {
