@@ -58,7 +58,7 @@ class NotAtcsim(Exception):
     """A readable HDF5 file without the atcsim_schema attribute: not damaged, not ours."""
 
 
-# The two halves of the check, run side by side by check_isolated.
+# The two halves of the check, run side by side by check_isolated (in turn, by one child, for a small file).
 DATA = "data"  # with h5py: attributes, metadata, dimension scales and data
 READERS = "readers"  # the schema attribute, then h5netcdf and xarray as the package opens the file
 #: Files smaller than this are checked by one child, not two: their data half
