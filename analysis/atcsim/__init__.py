@@ -28,6 +28,9 @@ From the shell: ``python3 -m atcsim report out/atc15.h5 -o report.html``,
 
 __version__ = "0.1.0"
 
+import importlib  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from .dataset import (  # noqa: E402
     SUPPORTED_SCHEMA,
     extra_dims,
@@ -58,8 +61,6 @@ from .evaluation import (  # noqa: E402
     intervention_timeline,
     site_quality,
 )
-from .plots import plot_effects, plot_forest, plot_sites, plot_trajectory  # noqa: E402
-from .report import render_report, write_report  # noqa: E402
 from .summary import Evaluation, evaluate  # noqa: E402
 from .stats import (  # noqa: E402
     DEFAULT_N_BOOT,
@@ -75,16 +76,54 @@ from .stats import (  # noqa: E402
 )
 from .tidy import tidy  # noqa: E402
 from . import export  # noqa: E402
-from . import sensitivity  # noqa: E402
-from . import calibration  # noqa: E402
-from .sensitivity import (  # noqa: E402
-    CorrelationResult,
-    MorrisResult,
-    SobolResult,
-    plot_morris,
-    plot_response,
-    plot_sobol,
-)
+
+# Plotting (matplotlib), the report, sensitivity analysis and calibration
+# (scipy, sklearn) are imported when first used, not with the package: they
+# are most of its import time, which every ``python3 -m atcsim`` command pays
+# (``info`` or ``export`` need none of them).
+_LAZY = {
+    "plot_effects": "plots",
+    "plot_forest": "plots",
+    "plot_sites": "plots",
+    "plot_trajectory": "plots",
+    "render_report": "report",
+    "write_report": "report",
+    "CorrelationResult": "sensitivity",
+    "MorrisResult": "sensitivity",
+    "SobolResult": "sensitivity",
+    "plot_morris": "sensitivity",
+    "plot_response": "sensitivity",
+    "plot_sobol": "sensitivity",
+}
+_LAZY_MODULES = ("sensitivity", "calibration", "plots", "report")
+
+if TYPE_CHECKING:  # what the names are, for static tools
+    from . import calibration, sensitivity  # noqa: F401
+    from .plots import plot_effects, plot_forest, plot_sites, plot_trajectory  # noqa: F401
+    from .report import render_report, write_report  # noqa: F401
+    from .sensitivity import (  # noqa: F401
+        CorrelationResult,
+        MorrisResult,
+        SobolResult,
+        plot_morris,
+        plot_response,
+        plot_sobol,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # once imported, an ordinary attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_MODULES))
+
 
 __all__ = [
     "evaluate",
