@@ -18,9 +18,9 @@ void attach_envelope(std::vector<sim::IndicatorDecl>& indicators,
 namespace {
 
 // Peak memory per resident (of population x population_scale) and per site:
-// measured peak resident set size, 110 MB for 400,000 residents, 27 MB for
+// measured peak resident set size, 131 MB for 400,000 residents, 27 MB for
 // 100,000, above a 21 MB process (docs/hardening.md).
-constexpr double kMemoryPerResident = 300;
+constexpr double kMemoryPerResident = 350;
 constexpr double kMemoryPerSite = 2e6;
 
 std::vector<sim::InterventionDecl> interventions() {
@@ -150,7 +150,7 @@ sim::ModelDescription territorial() {
   // the under-15s are left out of the model, so this is an upper bound): the
   // per-resident arrays of Residents (model.hpp: ~30 bytes of profile and
   // state, 92 of trust and priorities, 24 tie slots of 6 bytes) and the tie
-  // snapshot (sim::CsrGraph).
+  // snapshot (sim::SlotGraph: 24 slots of 4 bytes and a degree).
   d.estimate_memory = [](const sim::ParamSet& values, const sim::SiteSpec& site) {
     const double population = site.number("population");
     const double residents =

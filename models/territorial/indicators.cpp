@@ -65,7 +65,7 @@ struct CensusFloats {
 // Counts over residents [b, e): simple loops over one or two byte arrays,
 // which the compiler vectorises (no branch on a resident's level).
 // bridging: each resident's snapshot ties to another block (kept by rebuild_ties).
-CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties,
+CensusCounts count_residents(const Residents& r, const sim::SlotGraph& ties,
                              std::span<const std::uint8_t> bridging_ties, std::size_t b, std::size_t e) {
   CensusCounts c;
   auto& n = c.level_and_group;
@@ -94,6 +94,8 @@ CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties,
     formed += r.formed[i];
     bridging += bridging_ties[i];
   }
+  std::uint64_t ties_counted = 0;
+  for (std::size_t i = b; i < e; ++i) ties_counted += ties.degrees[i];
   n[kInformedCount] = informed;
   n[kParticipants] = participants;
   n[kActiveCount] = active;
@@ -104,7 +106,7 @@ CensusCounts count_residents(const Residents& r, const sim::CsrGraph& ties,
   n[kLowPop] = low;
   n[kLowPart] = low_part;
   c.formed = formed;
-  c.ties = ties.offsets[e] - ties.offsets[b];
+  c.ties = ties_counted;
   c.bridging = bridging;
   return c;
 }
@@ -124,7 +126,7 @@ CensusFloats sum_residents(const Residents& r, std::size_t b, std::size_t e) {
   return s;
 }
 
-CensusSums take_census(const Residents& r, const sim::CsrGraph& ties,
+CensusSums take_census(const Residents& r, const sim::SlotGraph& ties,
                        std::span<const std::uint8_t> bridging_ties, sim::Parallel par) {
   const sim::Parallel fine = par.finer();
   const std::size_t sum_blocks = par.block_count(r.n);
@@ -213,7 +215,7 @@ double participant_dispersion(const Residents& r, const CensusSums& c, sim::Para
 // Share of last week's participants in the largest connected component of the
 // network restricted to them (union-find, serial; parent and size are scratch
 // of n entries each, members holds the participants, in resident order).
-double largest_participant_component(const Residents& r, const sim::CsrGraph& ties,
+double largest_participant_component(const Residents& r, const sim::SlotGraph& ties,
                                      std::vector<std::uint32_t>& parent, std::vector<std::uint32_t>& size,
                                      std::vector<std::uint32_t>& members) {
   // Only participants' entries are ever read: they alone are initialised.
@@ -245,7 +247,7 @@ double largest_participant_component(const Residents& r, const sim::CsrGraph& ti
 // triangles at i are the links among i's neighbours, which only those rows
 // hold. Recomputed values in parallel (a few hundred, each a few
 // microseconds: small tasks).
-double sample_clustering(const sim::CsrGraph& ties, const std::vector<std::uint32_t>& sample,
+double sample_clustering(const sim::SlotGraph& ties, const std::vector<std::uint32_t>& sample,
                          const std::vector<std::uint8_t>& rewritten, bool known, std::vector<double>& local,
                          sim::Parallel par) {
   if (sample.empty()) return 0.0;

@@ -487,10 +487,8 @@ void TerritorialModel::init_network(sim::Parallel par) {
   uf_members_.reserve(n);
   bridging_ties_.assign(n, 0);
   attendees_.reserve(n);
-  // CSR snapshot storage: reserved so weekly rebuilds do not reallocate.
-  ties_.offsets.assign(n + 1, 0);
-  ties_.neighbours.reserve(std::min<std::size_t>(n * kTieSlots, 2 * g.neighbours.size() + 8 * n));
-  ties_spare_.neighbours.reserve(ties_.neighbours.capacity());
+  // The snapshot's rows, empty until the first rebuild_ties fills them.
+  ties_.assign(n, kTieSlots);
 }
 
 // Initial ladder levels: the residents with the highest propensity

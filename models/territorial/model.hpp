@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "models/territorial/params.hpp"
-#include "sim/graph/csr.hpp"
+#include "sim/graph/slot_graph.hpp"
 #include "sim/rng/random.hpp"
 
 namespace atc::models::territorial {
@@ -218,7 +218,7 @@ class TerritorialModel final : public sim::Model {
   // Read access for tests.
   [[nodiscard]] const Residents& residents() const { return res_; }
   [[nodiscard]] const Organisations& organisations() const { return org_; }
-  [[nodiscard]] const sim::CsrGraph& ties() const { return ties_; }
+  [[nodiscard]] const sim::SlotGraph& ties() const { return ties_; }
   // the residents whose mean local clustering is network_clustering
   [[nodiscard]] const std::vector<std::uint32_t>& clustering_sample() const { return sample_; }
   [[nodiscard]] const IndicatorValues& indicators() const { return ind_; }
@@ -352,9 +352,9 @@ class TerritorialModel final : public sim::Model {
   // state
   Residents res_;
   Organisations org_;
-  sim::CsrGraph ties_;                       // end-of-last-week snapshot
-  sim::CsrGraph ties_spare_;                 // the one before, reused to build the next
-  std::vector<std::uint64_t> block_offset_;  // rebuild_ties: each block's first offset
+  // End-of-last-week snapshot of the tie slots, each row sorted: rewritten in
+  // place, row by row, for the residents whose slots changed (rebuild_ties).
+  sim::SlotGraph ties_;
   std::vector<std::uint32_t> block_begin_;
   std::array<Project, kMaxProjects> projects_{};
   Eigen::MatrixXd contrib_;  // kMaxProjects x organisations: cumulative contributions

@@ -113,7 +113,7 @@ struct Affiliations {
 };
 
 // The associations resident i is close to, on the tie snapshot.
-Affiliations affiliations_of(const Residents& r, const sim::CsrGraph& ties, std::size_t i) {
+Affiliations affiliations_of(const Residents& r, const sim::SlotGraph& ties, std::size_t i) {
   Affiliations s;
   s.add(r.member_of[i]);
   for (sim::NodeId t : ties.neighbours_of(static_cast<sim::NodeId>(i))) s.add(r.member_of[t]);
@@ -891,58 +891,20 @@ void TerritorialModel::institutions_learn_priorities() {
 
 void TerritorialModel::rebuild_ties(sim::Parallel par) {
   auto& r = res_;
-  // Built into the spare snapshot, then swapped: a resident whose slots did
-  // not change this week copies last week's (sorted) row.
-  sim::CsrGraph& next = ties_spare_;
-  const bool have_previous = ties_.offsets.size() == r.n + 1;
-  auto& offsets = next.offsets;
-  offsets.resize(r.n + 1);
-  // The offsets are a prefix sum of the tie counts, taken blockwise (the same
-  // integers): each block's first offset here, serially over whole blocks (a
-  // sum of bytes, vectorised), and the block's own offsets by its task below.
-  // (A serial running sum, each offset after the last, took 9.5 us a week
-  // at 10^4 residents on 1 thread and 16.5 us on 2, the tie counts being
-  // in the other core's cache: about 2 % of the week.)
+  // Only the rows whose slots changed this week are rewritten, in place: the
+  // snapshot is read during the week and not after this point, and each
+  // task writes only its own residents' rows.
+  sim::SlotGraph& snapshot = ties_;
   const sim::Parallel fine = par.finer();
-  const std::size_t block = fine.block();
-  block_offset_.resize(fine.block_count(r.n) + 1);
-  block_offset_[0] = 0;
-  for (std::size_t b = 0; b + 1 < block_offset_.size(); ++b) {
-    const std::uint8_t* count = r.tie_count.data() + b * block;
-    const std::size_t size = std::min(block, r.n - b * block);
-    std::uint32_t sum = 0;  // at most 255 x block
-    for (std::size_t k = 0; k < size; ++k) sum += count[k];
-    block_offset_[b + 1] = block_offset_[b] + sum;
-  }
-  offsets[r.n] = block_offset_.back();
-  next.neighbours.resize(block_offset_.back());
-  // Consecutive unchanged rows are contiguous in both snapshots: each run of
-  // them is one copy.
-  found_.start(r.n, block);
+  found_.start(r.n, fine.block());
   fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
-    // Only the block's own entries: the next block's first is its task's.
-    offsets[begin] = block_offset_[begin / block];
-    for (std::size_t i = begin + 1; i < end; ++i) offsets[i] = offsets[i - 1] + r.tie_count[i - 1];
     // Who starts or stops participating (listed for the serial update below).
     list_participation_changes(r, begin, end, found_);
-    std::size_t run = begin;  // first unchanged row not yet copied
-    const auto copy_run = [&](std::size_t until) {
-      if (run < until) {
-        const sim::NodeId* from = ties_.neighbours.data();
-        std::copy(from + ties_.offsets[run], from + ties_.offsets[until],
-                  next.neighbours.data() + offsets[run]);
-      }
-    };
     for (std::size_t i = begin; i < end; ++i) {
       const int count = r.tie_count[i];
-      const auto id = static_cast<sim::NodeId>(i);
-      if (r.slots_changed[i] == 0 && have_previous && ties_.degree(id) == static_cast<std::uint32_t>(count)) {
-        continue;
-      }
-      copy_run(i);
-      run = i + 1;
+      if (r.slots_changed[i] == 0 && snapshot.degrees[i] == count) continue;
       // Insertion sort while copying: rows are short (at most kTieSlots).
-      sim::NodeId* row = next.neighbours.data() + offsets[i];
+      sim::NodeId* row = snapshot.neighbours.data() + i * kTieSlots;
       const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
       const std::uint32_t own_block = r.block[i];
       int bridging = 0;
@@ -953,6 +915,7 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
         for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
         row[k] = x;
       }
+      snapshot.degrees[i] = static_cast<std::uint8_t>(count);
       bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
       r.slots_changed[i] = 0;
       row_rewritten_[i] = 1;  // the sampled clustering is computed again around it
@@ -960,11 +923,9 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
       // recomputed (phase_outreach).
       affil_dirty_[i] = 1;
     }
-    copy_run(end);
   });
-  std::swap(ties_, next);
   // Who participates now, read by neighbours next week. The count of
-  // participating ties of a resident whose row was copied changes only by
+  // participating ties of a resident whose row was kept changes only by
   // the neighbours who started or stopped (few a week; ties are symmetric,
   // so they are found from the other end). Serial: a change writes to
   // neighbours (the counts are integers: exact in any order).

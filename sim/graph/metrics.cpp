@@ -27,7 +27,8 @@ std::vector<std::uint8_t>& neighbour_marks(std::size_t n) {
 // checked against the marks (independent loads, no merge of sorted lists
 // whose comparisons the processor cannot predict); every link is seen from
 // both of its ends.
-std::uint64_t triangles_at(const CsrGraph& g, NodeId i) {
+template <class Graph>
+std::uint64_t triangles_at(const Graph& g, NodeId i) {
   const auto nb = g.neighbours_of(i);
   if (nb.size() < 2) return 0;
   std::vector<std::uint8_t>& mark = neighbour_marks(g.node_count());
@@ -39,12 +40,20 @@ std::uint64_t triangles_at(const CsrGraph& g, NodeId i) {
   for (NodeId j : nb) mark[j] = 0;
   return links / 2;
 }
-}  // namespace
 
-double local_clustering(const CsrGraph& g, NodeId i) {
+template <class Graph>
+double clustering_at(const Graph& g, NodeId i) {
   const double k = g.degree(i);
   if (k < 2) return 0.0;
   return static_cast<double>(triangles_at(g, i)) / (k * (k - 1) / 2.0);
+}
+}  // namespace
+
+double local_clustering(const CsrGraph& g, NodeId i) {
+  return clustering_at(g, i);
+}
+double local_clustering(const SlotGraph& g, NodeId i) {
+  return clustering_at(g, i);
 }
 
 double average_clustering(const CsrGraph& g) {

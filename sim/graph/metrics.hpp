@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "sim/graph/csr.hpp"
+#include "sim/graph/slot_graph.hpp"
 
 namespace atc::sim {
 
@@ -10,6 +11,7 @@ double mean_degree(const CsrGraph& g);
 
 // Local clustering coefficient of node i (0 for degree < 2).
 double local_clustering(const CsrGraph& g, NodeId i);
+double local_clustering(const SlotGraph& g, NodeId i);
 
 // Mean of the local coefficients over all nodes (Watts-Strogatz definition,
 // nodes of degree < 2 count as 0, as in networkx).

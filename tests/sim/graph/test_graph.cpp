@@ -7,12 +7,14 @@
 
 #include <oneapi/tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "sim/graph/csr.hpp"
 #include "sim/graph/generators.hpp"
 #include "sim/graph/metrics.hpp"
+#include "sim/graph/slot_graph.hpp"
 
 using namespace atc::sim;
 
@@ -170,4 +172,42 @@ TEST_CASE("local clustering is the same on any thread, one graph after another",
     CHECK(on_threads[i] == Approx(expected[i]).epsilon(1e-12));
     CHECK(ring[i] == Approx(0.5));
   }
+}
+
+TEST_CASE("a slot graph holds the same rows as the CSR graph it is filled from", "[graph]") {
+  // Rows of fixed capacity, rewritten in place: the neighbours, degrees, edge
+  // tests and local clustering are those of the CSR form (Boost's clustering).
+  auto rng = stream(4);
+  const auto g = erdos_renyi_mean_degree(300, 6.0, rng);
+  std::size_t widest = 0;
+  for (NodeId i = 0; i < g.node_count(); ++i) widest = std::max<std::size_t>(widest, g.degree(i));
+  SlotGraph s;
+  s.assign(g.node_count(), widest + 3);
+  REQUIRE(s.node_count() == g.node_count());
+  for (NodeId i = 0; i < g.node_count(); ++i) CHECK(s.neighbours_of(i).empty());
+  // Filled in reverse node order: each row is written without touching the others.
+  for (NodeId i = static_cast<NodeId>(g.node_count()); i-- > 0;) {
+    const auto nb = g.neighbours_of(i);
+    std::copy(nb.begin(), nb.end(), s.neighbours.begin() + static_cast<std::ptrdiff_t>(i * s.capacity));
+    s.degrees[i] = static_cast<std::uint8_t>(nb.size());
+  }
+  const auto b = to_boost(g);
+  using ClusteringProperty = boost::exterior_vertex_property<BoostGraph, double>;
+  typename ClusteringProperty::container_type expected(boost::num_vertices(b));
+  typename ClusteringProperty::map_type cm(expected, b);
+  boost::all_clustering_coefficients(b, cm);
+  for (NodeId i = 0; i < g.node_count(); ++i) {
+    INFO("node " << i);
+    const auto a = g.neighbours_of(i);
+    const auto c = s.neighbours_of(i);
+    REQUIRE(std::vector<NodeId>(a.begin(), a.end()) == std::vector<NodeId>(c.begin(), c.end()));
+    CHECK(s.degree(i) == g.degree(i));
+    CHECK(local_clustering(s, i) == local_clustering(g, i));
+    CHECK(local_clustering(s, i) == Approx(expected[i]).epsilon(1e-12));
+    for (NodeId j = 0; j < g.node_count(); j += 7) CHECK(s.has_edge(i, j) == g.has_edge(i, j));
+  }
+  // A row rewritten with a smaller degree: its neighbours are only the new ones.
+  s.degrees[0] = 1;
+  CHECK(s.neighbours_of(0).size() == 1);
+  CHECK(s.neighbours_of(1).size() == g.degree(1));
 }
