@@ -451,23 +451,29 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
   int kept = 0;
   int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
   int formed = 0;
+  // A resident untouched by a move reads its tie ids only to shift them
+  // after a dropped tie: most weeks, only formed ties' lives change (the
+  // row of ids is the larger one, and at 10^6 residents a cache miss).
   for (int s = 0; s < count; ++s) {
-    const std::uint32_t t = to[s];
+    const std::uint8_t k = kind[s];
     bool keep = true;
     if (touched) {
+      const std::uint32_t t = to[s];
       keep = r.moved[i] != kMovedOut && r.moved[t] != kMovedOut;
-      if (kind[s] == kBlockTie && (r.moved[i] == kRelocated || r.moved[t] == kRelocated)) keep = false;
+      if (k == kBlockTie && (r.moved[i] == kRelocated || r.moved[t] == kRelocated)) keep = false;
     }
     std::uint8_t l = life[s];
-    if (kind[s] == kFormedTie) {
+    if (k == kFormedTie) {
       l = static_cast<std::uint8_t>(l - 1);
       if (l == 0) keep = false;
     }
     if (!keep) continue;
-    neighbourhood += kind[s] != kFormedTie ? 1 : 0;
-    formed += kind[s] == kFormedTie ? 1 : 0;
-    to[kept] = t;
-    kind[kept] = kind[s];
+    neighbourhood += k != kFormedTie ? 1 : 0;
+    formed += k == kFormedTie ? 1 : 0;
+    if (kept != s) {
+      to[kept] = to[s];
+      kind[kept] = k;
+    }
     life[kept] = l;
     ++kept;
   }
