@@ -19,9 +19,11 @@ namespace {
 
 // Peak memory per resident (of population x population_scale) and per site:
 // measured peak resident set size, 131 MB for 400,000 residents, 27 MB for
-// 100,000, above a 21 MB process (docs/hardening.md).
+// 100,000, above a 21 MB process; the 1,362 sites of the national scenario
+// in memory at once, 1.71 GB for 4.0 million residents, about 0.3 MB a site
+// beyond its residents (docs/hardening.md).
 constexpr double kMemoryPerResident = 350;
-constexpr double kMemoryPerSite = 2e6;
+constexpr double kMemoryPerSite = 0.5e6;
 
 std::vector<sim::InterventionDecl> interventions() {
   using sim::declarations;
