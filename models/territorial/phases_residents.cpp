@@ -910,7 +910,7 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
       const int count = r.tie_count[i];
       if (r.slots_changed[i] == 0 && snapshot.degrees[i] == count) continue;
       // Insertion sort while copying: rows are short (at most kTieSlots).
-      sim::NodeId* row = snapshot.neighbours.data() + i * kTieSlots;
+      sim::NodeId* row = snapshot.row(static_cast<sim::NodeId>(i));
       const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
       const std::uint32_t own_block = r.block[i];
       int bridging = 0;

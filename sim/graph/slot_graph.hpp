@@ -30,6 +30,9 @@ struct SlotGraph {
   [[nodiscard]] std::span<const NodeId> neighbours_of(NodeId i) const {
     return {neighbours.data() + std::size_t{i} * capacity, degrees[i]};
   }
+  // Row i's entries, for rewriting them: the writer keeps them sorted and
+  // sets degrees[i].
+  [[nodiscard]] NodeId* row(NodeId i) { return neighbours.data() + std::size_t{i} * capacity; }
   [[nodiscard]] bool has_edge(NodeId a, NodeId b) const {
     const auto nb = neighbours_of(a);
     return std::binary_search(nb.begin(), nb.end(), b);

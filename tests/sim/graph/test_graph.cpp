@@ -188,7 +188,7 @@ TEST_CASE("a slot graph holds the same rows as the CSR graph it is filled from",
   // Filled in reverse node order: each row is written without touching the others.
   for (NodeId i = static_cast<NodeId>(g.node_count()); i-- > 0;) {
     const auto nb = g.neighbours_of(i);
-    std::copy(nb.begin(), nb.end(), s.neighbours.begin() + static_cast<std::ptrdiff_t>(i * s.capacity));
+    std::copy(nb.begin(), nb.end(), s.row(i));
     s.degrees[i] = static_cast<std::uint8_t>(nb.size());
   }
   const auto b = to_boost(g);
