@@ -152,12 +152,20 @@ sim::ModelDescription territorial() {
   // the under-15s are left out of the model, so this is an upper bound): the
   // per-resident arrays of Residents (model.hpp: ~30 bytes of profile and
   // state, 92 of trust and priorities, 24 tie slots of 6 bytes) and the tie
-  // snapshot (sim::SlotGraph: 24 slots of 4 bytes and a degree).
+  // snapshot (sim::SlotGraph: 24 slots of 4 bytes and a degree); and the
+  // organisations' matrices, whose number follows the site's population
+  // (associations_per_1000) whatever population_scale: n^2 entries.
   d.estimate_memory = [](const sim::ParamSet& values, const sim::SiteSpec& site) {
     const double population = site.number("population");
-    const double residents =
-        std::isfinite(population) ? population * sim::bind<Params>(values).population_scale : 0;
-    return sim::MemoryEstimate{kMemoryPerSite + kMemoryPerResident * residents,
+    const Params params = sim::bind<Params>(values);
+    const double residents = std::isfinite(population) ? population * params.population_scale : 0;
+    // The organisations follow the site's population, whatever population_scale.
+    const double organisations =
+        std::isfinite(population)
+            ? association_count(SiteProfile::from(site), params.min_associations) + kInstTypes
+            : 0;
+    return sim::MemoryEstimate{kMemoryPerSite + kMemoryPerResident * residents +
+                                   kMemoryPerOrganisationPair * organisations * organisations,
                                "model.population_scale (or the site's population)"};
   };
   // Phase 9: the sites of a network meet and may adopt each other's

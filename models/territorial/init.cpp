@@ -155,11 +155,19 @@ std::vector<int> association_types(int lead, int n_assoc, const std::array<doubl
 
 }  // namespace
 
+double associations_at_density(const SiteProfile& site) {
+  return site.associations_per_1000 * site.population / 1000.0;
+}
+
+int association_count(const SiteProfile& site, int min_associations) {
+  return static_cast<int>(std::clamp(std::llround(associations_at_density(site)),
+                                     static_cast<long long>(min_associations), kMaxAssociations));
+}
+
 void TerritorialModel::init_organisations() {
   const int lead = lead_association_type(site_.network);
-  const double raw = site_.associations_per_1000 * site_.population / 1000.0;
-  const int n_assoc =
-      static_cast<int>(std::clamp(std::llround(raw), static_cast<long long>(prm_.min_associations), 20000LL));
+  const double raw = associations_at_density(site_);
+  const int n_assoc = association_count(site_, prm_.min_associations);
   const std::vector<int> types = association_types(lead, n_assoc, site_.association_mix());
   const double density = association_density(raw, types, n_assoc);
   RandomStream rng(key_, kInitKey, 0, Purpose("territorial/organisations"));

@@ -454,6 +454,18 @@ class TerritorialModel final : public sim::Model {
 
 std::unique_ptr<sim::Model> make_model(const sim::ModelInit& init);
 
+// Associations of a site: associations_per_1000 x its population / 1000
+// (associations_at_density: unrounded), rounded, at least min_associations and at most
+// kMaxAssociations (the organisations' trust matrices hold
+// (associations + kInstTypes)^2 entries).
+inline constexpr long long kMaxAssociations = 20000;
+double associations_at_density(const SiteProfile& site);
+int association_count(const SiteProfile& site, int min_associations);
+
+// Bytes of the organisations' matrices per pair of organisations: trust W and
+// its initial value (doubles) and the flag of a moved entry.
+inline constexpr double kMemoryPerOrganisationPair = 2 * sizeof(double) + sizeof(std::uint8_t);
+
 // Phase 9: a meeting of the sites of each network (in site order): each site
 // that attends decides on its practices from what the others show.
 void network_meeting(std::span<TerritorialModel* const> sites, std::int64_t step);

@@ -82,13 +82,42 @@ TEST_CASE("the territorial estimate grows with the residents simulated", "[exec]
   const MemoryNeed need = estimate_memory(spec, 1);
   CHECK(need.largest_site == "c");
   CHECK(need.reduce == "model.population_scale (or the site's population)");
-  // Linear in the population: 10,000 more residents cost the same anywhere.
+  // Linear in the residents (10,000 more cost the same anywhere), plus the
+  // organisations' matrices: (associations + 7 institutions)^2 pairs of 17
+  // bytes, with 1.5 associations per 1,000 people (15, 60 and 105 here).
   const MemoryEstimate a = spec.model->estimate_memory(spec.params, spec.sites[0]);
   const MemoryEstimate b = spec.model->estimate_memory(spec.params, spec.sites[1]);
   const MemoryEstimate c = spec.model->estimate_memory(spec.params, spec.sites[2]);
   CHECK(a.bytes > 0);
-  CHECK(c.bytes - b.bytes == Approx(b.bytes - a.bytes));
+  const auto pairs = [](double associations) { return (associations + 7) * (associations + 7); };
+  CHECK((c.bytes - b.bytes) - (b.bytes - a.bytes) ==
+        Approx(17 * ((pairs(105) - pairs(60)) - (pairs(60) - pairs(15)))));
   CHECK(need.peak_bytes > c.bytes);  // the largest site, plus its recorded series
+}
+
+TEST_CASE("the territorial estimate counts the organisations of the site's whole population",
+          "[exec][memory]") {
+  // Associations follow the site's population (associations_per_1000), not
+  // population_scale, and their trust matrices hold n^2 entries: a large site
+  // simulated at a small scale still needs them (17 bytes a pair).
+  TempDir dir;
+  const auto site_estimate = [&](double scale) {
+    dir.write("t.toml", "[model]\nname = \"territorial\"\npopulation_scale = " + std::to_string(scale) +
+                            "\n[[site]]\nid = \"a\"\npopulation = 8000000\n");
+    LoadOptions o;
+    o.check_output_path = false;
+    const ExperimentSpec spec = load_experiment(dir.file("t.toml"), atc::models::registry(), o);
+    return spec.model->estimate_memory(spec.params, spec.sites[0]).bytes;
+  };
+  const double organisations = 8000000 * 1.5 / 1000 + 7;  // associations_per_1000's default, 7 institutions
+  const double small = site_estimate(0.0001);             // 800 residents
+  CHECK(small > 17 * organisations * organisations);
+  CHECK(small < 17 * organisations * organisations + 5e6);
+  // Only the residents' part changes with the scale, linearly.
+  const double more = site_estimate(0.0002) - small;
+  CHECK(more > 0);
+  CHECK(more < 1e6);
+  CHECK(site_estimate(0.0003) - site_estimate(0.0002) == Approx(more));
 }
 
 TEST_CASE("scenarios sharing a warm-up count two models per task", "[exec][memory][shared]") {
