@@ -164,9 +164,15 @@ sim::ModelDescription territorial() {
         std::isfinite(population)
             ? association_count(SiteProfile::from(site), params.min_associations) + kInstTypes
             : 0;
-    return sim::MemoryEstimate{kMemoryPerSite + kMemoryPerResident * residents +
-                                   kMemoryPerOrganisationPair * organisations * organisations,
-                               "model.population_scale (or the site's population)"};
+    const double resident_bytes = kMemoryPerResident * residents;
+    const double organisation_bytes = kMemoryPerOrganisationPair * organisations * organisations;
+    // What to reduce: population_scale does not shrink the organisations.
+    return sim::MemoryEstimate{
+        kMemoryPerSite + resident_bytes + organisation_bytes,
+        organisation_bytes > resident_bytes
+            ? "the site's population or site.associations_per_1000 (the organisations' "
+              "trust matrices, which model.population_scale does not shrink)"
+            : "model.population_scale (or the site's population)"};
   };
   // Phase 9: the sites of a network meet and may adopt each other's
   // practices (off unless diffusion = true; then the engine runs a run's

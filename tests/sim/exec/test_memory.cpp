@@ -118,6 +118,16 @@ TEST_CASE("the territorial estimate counts the organisations of the site's whole
   CHECK(more > 0);
   CHECK(more < 1e6);
   CHECK(site_estimate(0.0003) - site_estimate(0.0002) == Approx(more));
+  // Refused, the message says what reduces it.
+  LoadOptions o;
+  o.check_output_path = false;
+  const ExperimentSpec spec = load_experiment(dir.file("t.toml"), atc::models::registry(), o);
+  const MemoryNeed need = estimate_memory(spec, 1);
+  CHECK(need.reduce ==
+        "the site's population or site.associations_per_1000 (the organisations' trust matrices, "
+        "which model.population_scale does not shrink)");
+  CHECK_THROWS_WITH(check_memory(spec, need, MemoryAvailable{1e9, "test"}, 1),
+                    Catch::Contains("reduce the site's population or site.associations_per_1000"));
 }
 
 TEST_CASE("scenarios sharing a warm-up count two models per task", "[exec][memory][shared]") {
