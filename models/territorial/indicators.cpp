@@ -293,12 +293,16 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   CensusSums c;
   double clustering = 0, largest_component = 0;
   sample_local_clustering_.resize(sample_.size());
-  // The union-find is serial: it runs beside the census and the clustering
-  // (their values do not depend on what runs beside them).
+  IndicatorValues& v = ind_;
+  // The union-find and the organisations' trust (a sum over every pair of
+  // organisations, n^2: 2.3 million at 10^6 residents) are serial: they run
+  // beside the census and the clustering (no value depends on what runs
+  // beside it).
   par.invoke(
       [&] {
         largest_component = largest_participant_component(res_, ties_, uf_parent_, uf_size_, uf_members_);
       },
+      [&] { set_organisation_indicators(org_, v); },
       [&] { c = take_census(res_, ties_, bridging_ties_, par); },
       [&] {
         clustering = sample_clustering(ties_, sample_, row_rewritten_, sample_clustering_known_,
@@ -308,12 +312,10 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   // neighbours' rows are not rewritten by then.
   std::fill(row_rewritten_.begin(), row_rewritten_.end(), std::uint8_t{0});
   sample_clustering_known_ = true;
-  IndicatorValues& v = ind_;
   set_census_indicators(c, scale_, v);
   v.dispersion = participant_dispersion(res_, c, par);
   v.clustering = clustering;
   v.largest_component = c.v[kParticipants] > 0 ? largest_component : 0.0;
-  set_organisation_indicators(org_, v);
 }
 
 int TerritorialModel::active_projects() const {
