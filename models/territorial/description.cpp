@@ -158,14 +158,14 @@ sim::ModelDescription territorial() {
   d.estimate_memory = [](const sim::ParamSet& values, const sim::SiteSpec& site) {
     const double population = site.number("population");
     const Params params = sim::bind<Params>(values);
-    const double residents = std::isfinite(population) ? population * params.population_scale : 0;
-    // The organisations follow the site's population, whatever population_scale.
-    const double organisations =
-        std::isfinite(population)
-            ? association_count(SiteProfile::from(site), params.min_associations) + kInstTypes
-            : 0;
-    const double resident_bytes = kMemoryPerResident * residents;
-    const double organisation_bytes = kMemoryPerOrganisationPair * organisations * organisations;
+    double resident_bytes = 0, organisation_bytes = 0;
+    if (std::isfinite(population)) {
+      resident_bytes = kMemoryPerResident * population * params.population_scale;
+      // The organisations follow the site's population, whatever population_scale.
+      const double organisations =
+          association_count(SiteProfile::from(site), params.min_associations) + kInstTypes;
+      organisation_bytes = kMemoryPerOrganisationPair * organisations * organisations;
+    }
     // What to reduce: population_scale does not shrink the organisations.
     return sim::MemoryEstimate{
         kMemoryPerSite + resident_bytes + organisation_bytes,

@@ -900,7 +900,6 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
   // Only the rows whose slots changed this week are rewritten, in place: the
   // snapshot is read during the week and not after this point, and each
   // task writes only its own residents' rows.
-  sim::SlotGraph& snapshot = ties_;
   const sim::Parallel fine = par.finer();
   found_.start(r.n, fine.block());
   fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
@@ -908,9 +907,9 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
     list_participation_changes(r, begin, end, found_);
     for (std::size_t i = begin; i < end; ++i) {
       const int count = r.tie_count[i];
-      if (r.slots_changed[i] == 0 && snapshot.degrees[i] == count) continue;
+      if (r.slots_changed[i] == 0 && ties_.degrees[i] == count) continue;
       // Insertion sort while copying: rows are short (at most kTieSlots).
-      sim::NodeId* row = snapshot.row(static_cast<sim::NodeId>(i));
+      sim::NodeId* row = ties_.row(static_cast<sim::NodeId>(i));
       const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
       const std::uint32_t own_block = r.block[i];
       int bridging = 0;
@@ -921,7 +920,7 @@ void TerritorialModel::rebuild_ties(sim::Parallel par) {
         for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
         row[k] = x;
       }
-      snapshot.degrees[i] = static_cast<std::uint8_t>(count);
+      ties_.degrees[i] = static_cast<std::uint8_t>(count);
       bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
       r.slots_changed[i] = 0;
       row_rewritten_[i] = 1;  // the sampled clustering is computed again around it
