@@ -64,7 +64,7 @@ struct CensusFloats {
 
 // Counts over residents [b, e): simple loops over one or two byte arrays,
 // which the compiler vectorises (no branch on a resident's level).
-// bridging: each resident's snapshot ties to another block (kept by rebuild_ties).
+// bridging: each resident's snapshot ties to another block (kept by rewrite_snapshot_rows).
 CensusCounts count_residents(const Residents& r, const sim::SlotGraph& ties,
                              std::span<const std::uint8_t> bridging_ties, std::size_t b, std::size_t e) {
   CensusCounts c;
@@ -243,7 +243,7 @@ double largest_participant_component(const Residents& r, const sim::SlotGraph& t
 // Mean local clustering over the fixed sample, summed in sample order.
 // `local` holds each sampled resident's value at the last observation (valid
 // when `known`): it is reused unless the resident's row or one of its
-// neighbours' rows was rewritten since (`rewritten`: rebuild_ties), as the
+// neighbours' rows was rewritten since (`rewritten`: rewrite_snapshot_rows), as the
 // triangles at i are the links among i's neighbours, which only those rows
 // hold. Recomputed values in parallel (a few hundred, each a few
 // microseconds: small tasks).

@@ -275,7 +275,10 @@ class TerritorialModel final : public sim::Model {
   void phase_outcomes(const Week& w);                         // 8
   // phase 9 (diffusion across sites) runs between sites, after the week:
   // diffuse() below, called by the engine's coupling hook.
-  void rebuild_ties(sim::Parallel par);
+  // end of week: this week's ties become the snapshot (phases_residents.cpp)
+  void rebuild_ties(sim::Parallel par);  // at initialisation; in a week, in two parts:
+  void rewrite_snapshot_rows(std::size_t begin, std::size_t end);  // in the trust step's pass
+  void count_participating_ties();                                 // after it
   [[nodiscard]] int active_projects() const;
   // share of its quorum the governance body's last meeting reached, capped at 1
   // (what makes residents' voice effective, and whether the body functions)
@@ -353,7 +356,7 @@ class TerritorialModel final : public sim::Model {
   Residents res_;
   Organisations org_;
   // End-of-last-week snapshot of the tie slots, each row sorted: rewritten in
-  // place, row by row, for the residents whose slots changed (rebuild_ties).
+  // place, row by row, for the residents whose slots changed (rewrite_snapshot_rows).
   sim::SlotGraph ties_;
   std::vector<std::uint32_t> block_begin_;
   std::array<Project, kMaxProjects> projects_{};
@@ -419,7 +422,7 @@ class TerritorialModel final : public sim::Model {
       week_draws_;  // resident i's contact and ladder draws: the halves of word i (draw_move)
   // In turn: the week's movers (draw_moves, read by drop_ties_of_movers),
   // the residents who may form a tie (drop_ties_of_movers, read by
-  // form_ties), those who started or stopped participating (rebuild_ties).
+  // form_ties), those who started or stopped participating (rewrite_snapshot_rows).
   BlockLists found_;
   std::vector<std::uint16_t> affil_;       // outreach: up to kAffil associations close to each resident
   std::vector<std::uint8_t> affil_n_;      // their number (kAffil + 1 = more: recompute)
@@ -428,14 +431,14 @@ class TerritorialModel final : public sim::Model {
 
   // ---- performance caches (issue 12): derived state, never an input ----
   // affil_ of a resident is recomputed only when it may have changed: its
-  // snapshot row was rebuilt (rebuild_ties) or a move touched it or one of
+  // snapshot row was rewritten (rewrite_snapshot_rows) or a move touched it or one of
   // its ties (drop_ties_of_movers). assoc_close_ counts, per association,
   // the residents with a cached set (affil_n_ <= kAffil) that contain it;
   // those with more are counted afresh each week.
   std::vector<std::uint8_t> affil_dirty_;
   std::vector<double> assoc_close_;
   // Ties of each resident's snapshot row to another block (the census'
-  // bridging share): counted by rebuild_ties when it rewrites the row, which
+  // bridging share): counted by rewrite_snapshot_rows when it rewrites the row, which
   // it does for every resident a move touched (the only way a block changes).
   std::vector<std::uint8_t> bridging_ties_;
   // The trust step's output, swapped with Residents' trust after it: the

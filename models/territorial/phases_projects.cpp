@@ -313,8 +313,12 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
   const bool fetch_ahead = r.n * sizeof(r.trust[0]) > kCacheBytes;
   const double omega = prm_.degroot_weight;
   const double rho = prm_.trust_relaxation;
-  // The sums are counts (exact in any order): fine blocks.
-  const auto proposals = par.finer().reduce<Sums<2>>(r.n, [&](std::size_t b, std::size_t e) {
+  // The sums are counts (exact in any order): fine blocks. Each block then
+  // rewrites its residents' changed rows of the tie snapshot (the end of the
+  // week, in the same pass): the loop reads only resident i's row for i.
+  const sim::Parallel fine = par.finer();
+  found_.start(r.n, fine.block());
+  const auto proposals = fine.reduce<Sums<2>>(r.n, [&](std::size_t b, std::size_t e) {
     Sums<2> s;
     for (std::size_t i = b; i < e; ++i) {
       // The gather below misses the cache on ties to other blocks (at 10^6
@@ -379,6 +383,7 @@ void TerritorialModel::update_resident_trust(const Week& w, bool any_outcome, si
                  static_cast<float>(mechanisms::clamp_trust(ta))};
       r.eff[i] = static_cast<float>(mechanisms::clamp_trust(eff));
     }
+    rewrite_snapshot_rows(b, e);
     return s;
   });
   r.trust.swap(trust_next_);

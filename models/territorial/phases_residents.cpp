@@ -149,9 +149,11 @@ void TerritorialModel::advance(std::int64_t step, std::uint64_t key, bool burn_i
   phase_deliberation(w, par);  // 4
   phase_theme_choice(w, par);  // 5
   phase_cooperation(w, par);   // 6
+  // End of week: this week's ties become the snapshot. The trust step is
+  // its last reader: the changed rows are rewritten in its pass.
   phase_trust(w, par);         // 7
   phase_outcomes(w);           // 8
-  rebuild_ties(par);           // end of week: this week's ties become the snapshot
+  count_participating_ties();  // end of week
 }
 
 // ---- phase 1: schedule ------------------------------------------------------
@@ -440,7 +442,7 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
   // A mover's membership may have changed: its and its ties' sets of
   // associations are recomputed (phase_outreach). Its block or a tie's may
   // have changed: the snapshot row is rewritten, and its bridging ties
-  // counted again (rebuild_ties).
+  // counted again (rewrite_snapshot_rows).
   if (touched) {
     affil_dirty_[i] = 1;
     r.slots_changed[i] = 1;
@@ -587,7 +589,7 @@ OutreachRates TerritorialModel::phase_outreach(const Week& w, sim::Parallel par)
   // Pass 1a, in fine tasks: each dirty resident's affiliations (cached when
   // there are at most kAffil, in the order they are met: own membership, then
   // ties in row order, the order pass 2 sums rates in) and how many of its
-  // ties took part last week (for phase 3; kept up to date by rebuild_ties
+  // ties took part last week (for phase 3; kept up to date by count_participating_ties
   // for the others), and every resident's weight in the animator's contacts.
   const auto recompute = [&](std::size_t i) {
     if (affil_dirty_[i] != 0) {
@@ -895,45 +897,55 @@ void TerritorialModel::institutions_learn_priorities() {
 
 // ---- end of week: tie snapshot ----------------------------------------------
 
+// At initialisation; in a week the rows are rewritten in the trust step's
+// pass (update_resident_trust), the snapshot's last reader.
 void TerritorialModel::rebuild_ties(sim::Parallel par) {
-  auto& r = res_;
-  // Only the rows whose slots changed this week are rewritten, in place: the
-  // snapshot is read during the week and not after this point, and each
-  // task writes only its own residents' rows.
   const sim::Parallel fine = par.finer();
-  found_.start(r.n, fine.block());
-  fine.for_blocks(r.n, [&](std::size_t begin, std::size_t end) {
-    // Who starts or stops participating (listed for the serial update below).
-    list_participation_changes(r, begin, end, found_);
-    for (std::size_t i = begin; i < end; ++i) {
-      const int count = r.tie_count[i];
-      if (r.slots_changed[i] == 0 && ties_.degrees[i] == count) continue;
-      // Insertion sort while copying: rows are short (at most kTieSlots).
-      sim::NodeId* row = ties_.row(static_cast<sim::NodeId>(i));
-      const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
-      const std::uint32_t own_block = r.block[i];
-      int bridging = 0;
-      for (int s = 0; s < count; ++s) {
-        const sim::NodeId x = to[s];
-        bridging += r.block[x] != own_block ? 1 : 0;
-        int k = s;
-        for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
-        row[k] = x;
-      }
-      ties_.degrees[i] = static_cast<std::uint8_t>(count);
-      bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
-      r.slots_changed[i] = 0;
-      row_rewritten_[i] = 1;  // the sampled clustering is computed again around it
-      // The row may differ: its associations and participating ties are
-      // recomputed (phase_outreach).
-      affil_dirty_[i] = 1;
+  found_.start(res_.n, fine.block());
+  fine.for_blocks(res_.n, [&](std::size_t begin, std::size_t end) { rewrite_snapshot_rows(begin, end); });
+  count_participating_ties();
+}
+
+// Residents [begin, end) of a pass that started found_ in blocks of
+// par.finer(): only the rows whose slots changed this week are rewritten, in
+// place (the snapshot is not read after this point, and a task writes only
+// its own residents' rows); who starts or stops participating is listed for
+// count_participating_ties.
+void TerritorialModel::rewrite_snapshot_rows(std::size_t begin, std::size_t end) {
+  auto& r = res_;
+  list_participation_changes(r, begin, end, found_);
+  for (std::size_t i = begin; i < end; ++i) {
+    const int count = r.tie_count[i];
+    if (r.slots_changed[i] == 0 && ties_.degrees[i] == count) continue;
+    // Insertion sort while copying: rows are short (at most kTieSlots).
+    sim::NodeId* row = ties_.row(static_cast<sim::NodeId>(i));
+    const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
+    const std::uint32_t own_block = r.block[i];
+    int bridging = 0;
+    for (int s = 0; s < count; ++s) {
+      const sim::NodeId x = to[s];
+      bridging += r.block[x] != own_block ? 1 : 0;
+      int k = s;
+      for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
+      row[k] = x;
     }
-  });
-  // Who participates now, read by neighbours next week. The count of
-  // participating ties of a resident whose row was kept changes only by
-  // the neighbours who started or stopped (few a week; ties are symmetric,
-  // so they are found from the other end). Serial: a change writes to
-  // neighbours (the counts are integers: exact in any order).
+    ties_.degrees[i] = static_cast<std::uint8_t>(count);
+    bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
+    r.slots_changed[i] = 0;
+    row_rewritten_[i] = 1;  // the sampled clustering is computed again around it
+    // The row may differ: its associations and participating ties are
+    // recomputed (phase_outreach).
+    affil_dirty_[i] = 1;
+  }
+}
+
+// Who participates now, read by neighbours next week. The count of
+// participating ties of a resident whose row was kept changes only by the
+// neighbours who started or stopped (listed by rewrite_snapshot_rows: few a
+// week; ties are symmetric, so they are found from the other end). Serial: a
+// change writes to neighbours (the counts are integers: exact in any order).
+void TerritorialModel::count_participating_ties() {
+  auto& r = res_;
   found_.for_each([&](std::uint32_t i) {
     const std::uint8_t now = r.level[i] >= kOccasional ? 1 : 0;
     r.participating[i] = now;
