@@ -64,7 +64,7 @@ struct CensusFloats {
 
 // Counts over residents [b, e): simple loops over one or two byte arrays,
 // which the compiler vectorises (no branch on a resident's level).
-// bridging: each resident's snapshot ties to another block (kept by rewrite_snapshot_rows).
+// bridging: each resident's ties to another block (kept by add_tie and clean_slots).
 CensusCounts count_residents(const Residents& r, const sim::SlotGraph& ties,
                              std::span<const std::uint8_t> bridging_ties, std::size_t b, std::size_t e) {
   CensusCounts c;

@@ -464,6 +464,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
     }
   }
   const sim::CsrGraph g = sim::build_csr(n, std::move(edges));
+  bridging_ties_.assign(n, 0);  // counted by add_tie
   // Into the slots, keeping ties symmetric: an edge is kept only when both
   // ends have room (degrees are small, so this almost never drops one).
   const int initial_cap = std::max(1, prm_.max_ties - prm_.tie_room);
@@ -493,7 +494,6 @@ void TerritorialModel::init_network(sim::Parallel par) {
   active_ties_.assign(n, 0);
   uf_size_.resize(n);
   uf_members_.reserve(n);
-  bridging_ties_.assign(n, 0);
   attendees_.reserve(n);
   // The snapshot's rows, empty until the first rebuild_ties fills them.
   ties_.assign(n, kTieSlots);
@@ -553,6 +553,7 @@ bool TerritorialModel::add_tie(std::size_t i, std::uint32_t j, TieKind kind, std
   res_.tie_life[i * kTieSlots + c] = life;
   res_.tie_count[i] = static_cast<std::uint8_t>(c + 1);
   if (kind == kFormedTie) ++res_.formed[i];
+  if (res_.block[j] != res_.block[i]) ++bridging_ties_[i];
   res_.slots_changed[i] = 1;
   return true;
 }

@@ -437,9 +437,11 @@ class TerritorialModel final : public sim::Model {
   // those with more are counted afresh each week.
   std::vector<std::uint8_t> affil_dirty_;
   std::vector<double> assoc_close_;
-  // Ties of each resident's snapshot row to another block (the census'
-  // bridging share): counted by rewrite_snapshot_rows when it rewrites the row, which
-  // it does for every resident a move touched (the only way a block changes).
+  // Ties of each resident to another block (the census' bridging share),
+  // kept as ties are made and dropped: add_tie counts a new one, clean_slots
+  // takes off a dropped one, and counts again the ties of every resident a
+  // move touched (the only way a block changes; blocks change before the
+  // week's ties are cleaned). Equal to the snapshot's at the end of a week.
   std::vector<std::uint8_t> bridging_ties_;
   // The trust step's output, swapped with Residents' trust after it: the
   // DeGroot step reads last week's values while it writes this week's,

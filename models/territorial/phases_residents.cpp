@@ -441,8 +441,9 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
   touched_[i] = 0;
   // A mover's membership may have changed: its and its ties' sets of
   // associations are recomputed (phase_outreach). Its block or a tie's may
-  // have changed: the snapshot row is rewritten, and its bridging ties
-  // counted again (rewrite_snapshot_rows).
+  // have changed: the snapshot row is rewritten, and its bridging ties are
+  // counted again over the kept ones (blocks do not change after
+  // draw_moves); otherwise a dropped tie is taken off the count.
   if (touched) {
     affil_dirty_[i] = 1;
     r.slots_changed[i] = 1;
@@ -453,6 +454,9 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
   int kept = 0;
   int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
   int formed = 0;
+  // (read only when there are slots to read)
+  const std::uint32_t own_block = count > 0 ? r.block[i] : 0;
+  int bridging = touched || count == 0 ? 0 : bridging_ties_[i];
   // A resident untouched by a move reads its tie ids only to shift them
   // after a dropped tie: most weeks, only formed ties' lives change (the
   // row of ids is the larger one, and at 10^6 residents a cache miss).
@@ -469,7 +473,11 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
       l = static_cast<std::uint8_t>(l - 1);
       if (l == 0) keep = false;
     }
-    if (!keep) continue;
+    if (!keep) {
+      if (!touched) bridging -= r.block[to[s]] != own_block ? 1 : 0;
+      continue;
+    }
+    if (touched) bridging += r.block[to[s]] != own_block ? 1 : 0;
     neighbourhood += k != kFormedTie ? 1 : 0;
     formed += k == kFormedTie ? 1 : 0;
     if (kept != s) {
@@ -483,6 +491,7 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
     if (kept != r.tie_count[i]) r.slots_changed[i] = 1;
     r.tie_count[i] = static_cast<std::uint8_t>(kept);
     r.formed[i] = static_cast<std::uint8_t>(formed);
+    bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
   }
   bool may_form = r.moved[i] != kStayed;
   if (!may_form && prm_.integration_rate > 0 && neighbourhood < r.tie_target[i]) {
@@ -920,17 +929,13 @@ void TerritorialModel::rewrite_snapshot_rows(std::size_t begin, std::size_t end)
     // Insertion sort while copying: rows are short (at most kTieSlots).
     sim::NodeId* row = ties_.row(static_cast<sim::NodeId>(i));
     const std::uint32_t* to = r.tie_to.data() + i * kTieSlots;
-    const std::uint32_t own_block = r.block[i];
-    int bridging = 0;
     for (int s = 0; s < count; ++s) {
       const sim::NodeId x = to[s];
-      bridging += r.block[x] != own_block ? 1 : 0;
       int k = s;
       for (; k > 0 && row[k - 1] > x; --k) row[k] = row[k - 1];
       row[k] = x;
     }
     ties_.degrees[i] = static_cast<std::uint8_t>(count);
-    bridging_ties_[i] = static_cast<std::uint8_t>(bridging);
     r.slots_changed[i] = 0;
     row_rewritten_[i] = 1;  // the sampled clustering is computed again around it
     // The row may differ: its associations and participating ties are

@@ -384,3 +384,37 @@ TEST_CASE("the sampled clustering equals the clustering computed afresh whether 
   }
   CHECK(observations == 40);
 }
+
+// The bridging share is kept as ties are made and dropped (add_tie,
+// clean_slots) instead of being counted from every tie's block: it must
+// equal the count from the snapshot's rows and the residents' blocks after
+// every week, with turnover, urban renewal (relocations change blocks) and
+// forums forming and renewing ties all along.
+TEST_CASE("the bridging share equals the share counted afresh from the ties and blocks", "[territorial]") {
+  const std::vector<atc::sim::InterventionSpec> ivs = {intervention("animator", 0),
+                                                       intervention("urban_renewal", 10, 30)};
+  Site site({{"residential_turnover", 0.5}, {"burn_in_weeks", std::int64_t{4}}}, {{"population", 2000.0}},
+            ivs, 5);
+  const auto fresh = [&] {
+    const auto& ties = site.model().ties();
+    const auto& r = site.model().residents();
+    std::uint64_t all = 0, bridging = 0;
+    for (std::uint32_t i = 0; i < r.n; ++i) {
+      for (const std::uint32_t t : ties.neighbours_of(i)) {
+        ++all;
+        bridging += r.block[t] != r.block[i] ? 1 : 0;
+      }
+    }
+    return static_cast<double>(bridging) / static_cast<double>(all);
+  };
+  double lowest = 1, highest = 0;
+  for (int week = 0; week < 50; ++week) {
+    const double observed = Capture(*site.base()).values.at("bridging_tie_share").at(0);
+    CHECK(observed == fresh());  // the same integers divided
+    lowest = std::min(lowest, observed);
+    highest = std::max(highest, observed);
+    site.step();
+  }
+  CHECK(lowest > 0.0);
+  CHECK(highest > lowest);  // the share moves: the counts are really kept up to date
+}
