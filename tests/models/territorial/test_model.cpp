@@ -354,6 +354,18 @@ TEST_CASE("the governance body's indicators follow its meetings and its own proj
   CHECK(succeeded_by_body < succeeded);
 }
 
+namespace {
+
+// A small site whose tie rows are rewritten all along: turnover 0.5 a year,
+// urban renewal in weeks 10-30 (relocations change blocks), an animator's
+// forums forming and renewing ties. Returned as a prvalue: constructed in
+// place (the model refers to the Site's members).
+Site site_rewriting_rows() {
+  return Site({{"residential_turnover", 0.5}, {"burn_in_weeks", std::int64_t{4}}}, {{"population", 2000.0}},
+              {intervention("animator", 0), intervention("urban_renewal", 10, 30)}, 5);
+}
+}  // namespace
+
 // network_clustering reuses a sampled resident's local clustering while its
 // tie row and its neighbours' rows stay as they were (indicators.cpp): it
 // must equal the clustering computed afresh from the ties, whichever weeks
@@ -361,10 +373,7 @@ TEST_CASE("the governance body's indicators follow its meetings and its own proj
 // renewal and forums rewriting rows all along.
 TEST_CASE("the sampled clustering equals the clustering computed afresh whether observed weekly or not",
           "[territorial]") {
-  const std::vector<atc::sim::InterventionSpec> ivs = {intervention("animator", 0),
-                                                       intervention("urban_renewal", 10, 30)};
-  Site site({{"residential_turnover", 0.5}, {"burn_in_weeks", std::int64_t{4}}}, {{"population", 2000.0}},
-            ivs, 5);
+  Site site = site_rewriting_rows();
   const auto fresh = [&] {
     const auto& ties = site.model().ties();
     const auto& sample = site.model().clustering_sample();
@@ -391,10 +400,7 @@ TEST_CASE("the sampled clustering equals the clustering computed afresh whether 
 // every week, with turnover, urban renewal (relocations change blocks) and
 // forums forming and renewing ties all along.
 TEST_CASE("the bridging share equals the share counted afresh from the ties and blocks", "[territorial]") {
-  const std::vector<atc::sim::InterventionSpec> ivs = {intervention("animator", 0),
-                                                       intervention("urban_renewal", 10, 30)};
-  Site site({{"residential_turnover", 0.5}, {"burn_in_weeks", std::int64_t{4}}}, {{"population", 2000.0}},
-            ivs, 5);
+  Site site = site_rewriting_rows();
   const auto fresh = [&] {
     const auto& ties = site.model().ties();
     const auto& r = site.model().residents();
