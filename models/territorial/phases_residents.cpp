@@ -454,12 +454,16 @@ void TerritorialModel::clean_slots(const Week& w, std::size_t i) {
   int kept = 0;
   int neighbourhood = count == 0 ? r.tie_count[i] : 0;  // kept block and weak ties
   int formed = 0;
-  // (read only when there are slots to read)
+  // The bridging count: counted again over the kept ties of a touched
+  // resident, else only a dropped tie is taken off (its block and the
+  // count are read only when there are slots to read: most residents have
+  // none).
   const std::uint32_t own_block = count > 0 ? r.block[i] : 0;
   int bridging = touched || count == 0 ? 0 : bridging_ties_[i];
-  // A resident untouched by a move reads its tie ids only to shift them
-  // after a dropped tie: most weeks, only formed ties' lives change (the
-  // row of ids is the larger one, and at 10^6 residents a cache miss).
+  // A resident untouched by a move reads its tie ids only for a dropped tie
+  // (its block) and to shift the ties after it: most weeks, only formed
+  // ties' lives change (the row of ids is the larger one, and at 10^6
+  // residents a cache miss).
   for (int s = 0; s < count; ++s) {
     const std::uint8_t k = kind[s];
     bool keep = true;
