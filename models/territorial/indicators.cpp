@@ -15,7 +15,7 @@ namespace atc::models::territorial {
 
 namespace {
 
-std::uint32_t find_root(std::vector<std::uint32_t>& parent, std::uint32_t x) {
+std::uint32_t find_root(sim::LargeArray<std::uint32_t>& parent, std::uint32_t x) {
   while (parent[x] != x) {
     parent[x] = parent[parent[x]];  // path halving
     x = parent[x];
@@ -216,8 +216,9 @@ double participant_dispersion(const Residents& r, const CensusSums& c, sim::Para
 // network restricted to them (union-find, serial; parent and size are scratch
 // of n entries each, members holds the participants, in resident order).
 double largest_participant_component(const Residents& r, const sim::SlotGraph& ties,
-                                     std::vector<std::uint32_t>& parent, std::vector<std::uint32_t>& size,
-                                     std::vector<std::uint32_t>& members) {
+                                     sim::LargeArray<std::uint32_t>& parent,
+                                     sim::LargeArray<std::uint32_t>& size,
+                                     sim::LargeArray<std::uint32_t>& members) {
   // Only participants' entries are ever read: they alone are initialised.
   members.clear();
   for (std::uint32_t i = 0; i < r.n; ++i) {
@@ -248,7 +249,7 @@ double largest_participant_component(const Residents& r, const sim::SlotGraph& t
 // hold. Recomputed values in parallel (a few hundred, each a few
 // microseconds: small tasks).
 double sample_clustering(const sim::SlotGraph& ties, const std::vector<std::uint32_t>& sample,
-                         const std::vector<std::uint8_t>& rewritten, bool known, std::vector<double>& local,
+                         std::span<const std::uint8_t> rewritten, bool known, std::vector<double>& local,
                          sim::Parallel par) {
   if (sample.empty()) return 0.0;
   constexpr std::size_t kSamplesPerTask = 16;

@@ -71,37 +71,37 @@ class BlockLists {
 
  private:
   std::size_t block_ = 1;
-  std::vector<std::uint32_t> items_;
+  sim::LargeArray<std::uint32_t> items_;
   std::vector<std::uint32_t> count_;
 };
 
 struct Residents {
   std::size_t n = 0;
   // static profile
-  std::vector<std::uint8_t> age;  // 0: 15-24, 1: 25-64, 2: 65+
-  std::vector<std::uint8_t> low_income, barrier, foreign, employed;
-  std::vector<float> availability, threshold;
-  std::vector<std::uint32_t> block;
-  std::vector<std::uint16_t> member_of;  // association index or kNoOrg
+  sim::LargeArray<std::uint8_t> age;  // 0: 15-24, 1: 25-64, 2: 65+
+  sim::LargeArray<std::uint8_t> low_income, barrier, foreign, employed;
+  sim::LargeArray<float> availability, threshold;
+  sim::LargeArray<std::uint32_t> block;
+  sim::LargeArray<std::uint16_t> member_of;  // association index or kNoOrg
   // dynamic state
-  std::vector<std::uint8_t> level, ever, invited, attending, moved;
-  std::vector<std::uint8_t> participating;  // level >= 2 at the end of last week (read by neighbours)
-  std::vector<std::uint16_t> weeks_active;  // consecutive weeks at level >= 3
+  sim::LargeArray<std::uint8_t> level, ever, invited, attending, moved;
+  sim::LargeArray<std::uint8_t> participating;  // level >= 2 at the end of last week (read by neighbours)
+  sim::LargeArray<std::uint16_t> weeks_active;  // consecutive weeks at level >= 3
   // Trust in institutions (ti, [0]) and in associations (ta, [1]) side by
   // side: the DeGroot step gathers both of a tie's in one cache line.
-  std::vector<std::array<float, 2>> trust;
-  std::vector<float> eff, fatigue;      // collective efficacy, fatigue
-  std::vector<float> ti0, ta0, eff0;    // each resident's baseline (relaxation targets)
-  std::vector<float> prio;              // n x kThemes, rows on the simplex
-  std::vector<float> prio0;             // n x kThemes, own (anchoring) priorities
-  std::vector<std::int8_t> project_of;  // project slot worked on this week, -1 none
+  sim::LargeArray<std::array<float, 2>> trust;
+  sim::LargeArray<float> eff, fatigue;      // collective efficacy, fatigue
+  sim::LargeArray<float> ti0, ta0, eff0;    // each resident's baseline (relaxation targets)
+  sim::LargeArray<float> prio;              // n x kThemes, rows on the simplex
+  sim::LargeArray<float> prio0;             // n x kThemes, own (anchoring) priorities
+  sim::LargeArray<std::int8_t> project_of;  // project slot worked on this week, -1 none
   // ties: bounded slots
-  std::vector<std::uint8_t> tie_count;
-  std::vector<std::uint8_t> tie_target;  // initial number of block + weak ties (integration target)
-  std::vector<std::uint32_t> tie_to;     // n x kTieSlots
-  std::vector<std::uint8_t> tie_kind, tie_life;
-  std::vector<std::uint8_t> formed;         // number of co-participation (kFormedTie) slots
-  std::vector<std::uint8_t> slots_changed;  // tie slots changed since the last snapshot
+  sim::LargeArray<std::uint8_t> tie_count;
+  sim::LargeArray<std::uint8_t> tie_target;  // initial number of block + weak ties (integration target)
+  sim::LargeArray<std::uint32_t> tie_to;     // n x kTieSlots
+  sim::LargeArray<std::uint8_t> tie_kind, tie_life;
+  sim::LargeArray<std::uint8_t> formed;         // number of co-participation (kFormedTie) slots
+  sim::LargeArray<std::uint8_t> slots_changed;  // tie slots changed since the last snapshot
 
   [[nodiscard]] const float* p(std::size_t i) const { return prio.data() + i * kThemes; }
   [[nodiscard]] float* p(std::size_t i) { return prio.data() + i * kThemes; }
@@ -410,24 +410,24 @@ class TerritorialModel final : public sim::Model {
   double avoided_costs_ = 0, intervention_cost_ = 0;
   // indicators of the current state
   IndicatorValues ind_;
-  std::vector<std::uint32_t> sample_;               // clustering sample
-  std::vector<double> sample_local_clustering_;     // its local clustering at the last observation
-  bool sample_clustering_known_ = false;            // (once observed)
-  std::vector<std::uint8_t> row_rewritten_;         // tie rows rewritten since the last observation
-  std::vector<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
-  std::vector<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
+  std::vector<std::uint32_t> sample_;                   // clustering sample
+  std::vector<double> sample_local_clustering_;         // its local clustering at the last observation
+  bool sample_clustering_known_ = false;                // (once observed)
+  sim::LargeArray<std::uint8_t> row_rewritten_;         // tie rows rewritten since the last observation
+  sim::LargeArray<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
+  sim::LargeArray<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
   std::vector<double> scratch_sum_;
-  std::vector<std::uint8_t> touched_;  // residents whose ties a move affects this week
-  std::vector<std::uint64_t>
+  sim::LargeArray<std::uint8_t> touched_;  // residents whose ties a move affects this week
+  sim::LargeArray<std::uint64_t>
       week_draws_;  // resident i's contact and ladder draws: the halves of word i (draw_move)
   // In turn: the week's movers (draw_moves, read by drop_ties_of_movers),
   // the residents who may form a tie (drop_ties_of_movers, read by
   // form_ties), those who started or stopped participating (rewrite_snapshot_rows).
   BlockLists found_;
-  std::vector<std::uint16_t> affil_;       // outreach: up to kAffil associations close to each resident
-  std::vector<std::uint8_t> affil_n_;      // their number (kAffil + 1 = more: recompute)
-  std::vector<std::uint8_t> active_ties_;  // outreach: ties at level >= 2 last week (read by phase 3)
-  std::vector<double> animator_weight_;    // outreach: each resident's weight in the animator's contacts
+  sim::LargeArray<std::uint16_t> affil_;       // outreach: up to kAffil associations close to each resident
+  sim::LargeArray<std::uint8_t> affil_n_;      // their number (kAffil + 1 = more: recompute)
+  sim::LargeArray<std::uint8_t> active_ties_;  // outreach: ties at level >= 2 last week (read by phase 3)
+  sim::LargeArray<double> animator_weight_;    // outreach: each resident's weight in the animator's contacts
 
   // ---- performance caches (issue 12): derived state, never an input ----
   // affil_ of a resident is recomputed only when it may have changed: its
@@ -435,18 +435,18 @@ class TerritorialModel final : public sim::Model {
   // its ties (drop_ties_of_movers). assoc_close_ counts, per association,
   // the residents with a cached set (affil_n_ <= kAffil) that contain it;
   // those with more are counted afresh each week.
-  std::vector<std::uint8_t> affil_dirty_;
+  sim::LargeArray<std::uint8_t> affil_dirty_;
   std::vector<double> assoc_close_;
   // Ties of each resident to another block (the census' bridging share),
   // kept as ties are made and dropped: add_tie counts a new one, clean_slots
   // takes off a dropped one, and counts again the ties of every resident a
   // move touched (the only way a block changes; blocks change before the
   // week's ties are cleaned). Equal to the snapshot's at the end of a week.
-  std::vector<std::uint8_t> bridging_ties_;
+  sim::LargeArray<std::uint8_t> bridging_ties_;
   // The trust step's output, swapped with Residents' trust after it: the
   // DeGroot step reads last week's values while it writes this week's,
   // without a copy of them.
-  std::vector<std::array<float, 2>> trust_next_;
+  sim::LargeArray<std::array<float, 2>> trust_next_;
   // The week's constants the animator weights were last computed with
   // (phase_outreach); valid only when no theme was emphasised.
   struct AnimatorWeightKey {

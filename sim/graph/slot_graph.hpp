@@ -10,14 +10,15 @@
 #include <span>
 #include <vector>
 
+#include "sim/core/large_array.hpp"
 #include "sim/graph/csr.hpp"
 
 namespace atc::sim {
 
 struct SlotGraph {
-  std::size_t capacity = 0;           // entries per row, at most 255
-  std::vector<NodeId> neighbours;     // node_count() x capacity
-  std::vector<std::uint8_t> degrees;  // entries in use in each row
+  std::size_t capacity = 0;          // entries per row, at most 255
+  LargeArray<NodeId> neighbours;     // node_count() x capacity
+  LargeArray<std::uint8_t> degrees;  // entries in use in each row
 
   // n empty rows of `row_capacity` entries.
   void assign(std::size_t n, std::size_t row_capacity) {

@@ -45,8 +45,8 @@ TEST_CASE("state invariants hold week by week under every intervention", "[terri
   auto& m = site.model();
   const auto& r = m.residents();
   const std::size_t n = r.n;
-  std::vector<std::uint8_t> before(r.level);
-  std::vector<std::uint32_t> block_before(r.block);
+  auto before = r.level;
+  auto block_before = r.block;
   std::size_t relocated = 0;
   for (int week = 0; week < 36; ++week) {
     site.step();

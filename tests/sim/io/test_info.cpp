@@ -61,7 +61,8 @@ path = ")" + dir.file(name + ".h5") +
 void info_replace_run_complete(const std::string& path, hsize_t replicates, bool text) {
   using namespace atc::io;
   std::lock_guard lock(hdf5_mutex());
-  Handle file = file_handle(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open"));
+  Handle file = atc::io::file_handle(  // qualified: <fcntl.h> declares struct file_handle
+      check(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open"));
   Handle scenario = dataset_handle(check(H5Dopen2(file, "scenario", H5P_DEFAULT), "scenario"));
   Handle replicate = dataset_handle(check(H5Dopen2(file, "replicate", H5P_DEFAULT), "replicate"));
   {
