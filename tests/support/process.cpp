@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -139,16 +141,28 @@ bool wait_for_first_record(const std::string& out, double seconds) {
   const auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+  const std::string path = out + ".journal";
   const auto journal_size = [&] {
     std::error_code ec;
-    const auto size = fs::file_size(out + ".journal", ec);
+    const auto size = fs::file_size(path, ec);
     return ec ? std::uintmax_t{0} : size;
   };
-  while (journal_size() == 0 && std::chrono::steady_clock::now() < deadline)
+  // The header's size, from its identity length (docs/output_schema.md, "The
+  // run journal": 40 bytes up to and with the u64 length n, then n bytes of
+  // identity and a u32 CRC), or 0 while that field is not written.
+  const auto header_bytes = [&]() -> std::uintmax_t {
+    std::ifstream in(path, std::ios::binary);
+    std::array<unsigned char, 8> field{};
+    if (!in.seekg(32) || !in.read(reinterpret_cast<char*>(field.data()), field.size())) return 0;
+    std::uint64_t n = 0;
+    for (auto byte = field.rbegin(); byte != field.rend(); ++byte) n = n << 8U | *byte;
+    return 44 + n;
+  };
+  std::uintmax_t header = 0;
+  while ((header = header_bytes()) == 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   // The journal grows by one record per completed run.
-  const auto header = journal_size();
-  while (journal_size() == header && std::chrono::steady_clock::now() < deadline)
+  while (header != 0 && journal_size() <= header && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   return header != 0 && journal_size() > header;
 }

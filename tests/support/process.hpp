@@ -72,10 +72,11 @@ std::string watts_config(const TempDir& dir, int n = 2000, int replicates = 4, c
 
 // Waits until the journal of a run writing OUT (OUT.journal) holds its header
 // and at least one record, i.e. some runs are complete, or until `seconds`
-// pass. The journal is created empty, then its header is written in one
-// write: its first non-zero size is the header's (reading the empty file's
-// size as the header's made tests signal before any run completed on a
-// loaded machine). Returns whether a record arrived in time.
+// pass. The header's size is read from the header itself: taking the empty
+// file's size for it made tests signal before any run completed on a loaded
+// machine, and taking the first non-zero size for it missed a first record
+// written within the same poll (a short run on a fast machine: the wait then
+// lasted until a second run completed). Returns whether a record arrived in time.
 bool wait_for_first_record(const std::string& out, double seconds);
 
 }  // namespace atc::test

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -215,4 +216,22 @@ TEST_CASE("journal: creating one replaces a link instead of writing through it",
   std::string text;
   std::getline(in, text);
   CHECK(text == "keep me");
+}
+
+// The tests that signal a run once its first run is complete wait with
+// wait_for_first_record (tests/support): it must tell the header from a
+// record however quickly the record follows it.
+TEST_CASE("waiting for a first record tells the header from a record written at once", "[journal]") {
+  TempDir dir;
+  const std::string out = dir.file("w.h5");
+  {
+    Journal j = Journal::create(out + ".journal", kIdentity, kShape);
+    CHECK_FALSE(atc::test::wait_for_first_record(out, 0.05));  // the header alone
+    j.append(1, run_data(1));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(atc::test::wait_for_first_record(out, 5.0));
+  // Seen at once: taking the size first seen for the header's would wait
+  // for a second record until the deadline and return false.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
