@@ -24,9 +24,7 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 
 constexpr char kMagic[8] = {'A', 'T', 'C', 'J', 'R', 'N', 'L', '\n'};
 constexpr char kRecordMagic[4] = {'R', 'U', 'N', '\0'};
-constexpr std::size_t kHeaderFixed = 8 + 4 + 4 + 8 + 8 + 8;  // up to the identity
 constexpr std::size_t kRecordHead = 4 + 4 + 8 + 8;
-constexpr std::size_t kCrc = 4;
 
 std::string os_error(const std::string& what, const std::string& path, int error) {
   return fmt::format("{} {}: {}", what, path, std::strerror(error));
@@ -155,7 +153,7 @@ void Journal::close() {
 }
 
 std::uint64_t Journal::record_bytes() const {
-  return kRecordHead + shape_.doubles_per_run * sizeof(double) + kCrc;
+  return kRecordHead + shape_.doubles_per_run * sizeof(double) + kJournalCrcBytes;
 }
 
 std::size_t Journal::completed_runs() const {
@@ -204,7 +202,7 @@ Journal Journal::open(const std::string& path, const std::string& identity, cons
 void Journal::scan(const std::string& identity, Opened& opened, bool repair) {
   // Hdf5Sink says what the refusal means for the command at hand.
   const auto refuse = [](const std::string& why) { return ConfigError(why); };
-  char fixed[kHeaderFixed];
+  char fixed[kJournalHeaderFixed];
   const std::size_t got = read_some(fd_, fixed, sizeof fixed, 0, path_);
   if (std::memcmp(fixed, kMagic, std::min(got, sizeof kMagic)) != 0)
     throw refuse("it is not an atcsim run journal");
@@ -213,16 +211,17 @@ void Journal::scan(const std::string& identity, Opened& opened, bool repair) {
     return;
   }
   const auto version = get<std::uint32_t>(fixed + 8);
-  const auto identity_size = get<std::uint64_t>(fixed + 32);
+  const auto identity_size = get<std::uint64_t>(fixed + kJournalHeaderFixed - sizeof(std::uint64_t));
   if (identity_size > (std::uint64_t{1} << 32)) throw refuse("its header is damaged");
   std::string header(fixed, sizeof fixed);
-  header.resize(sizeof fixed + identity_size + kCrc);
-  if (read_some(fd_, header.data() + sizeof fixed, identity_size + kCrc, sizeof fixed, path_) <
-      identity_size + kCrc) {
+  header.resize(sizeof fixed + identity_size + kJournalCrcBytes);
+  if (read_some(fd_, header.data() + sizeof fixed, identity_size + kJournalCrcBytes, sizeof fixed, path_) <
+      identity_size + kJournalCrcBytes) {
     opened = Opened::kTornHeader;
     return;
   }
-  if (crc32c(header.data(), header.size() - kCrc) != get<std::uint32_t>(header.data() + header.size() - kCrc))
+  if (crc32c(header.data(), header.size() - kJournalCrcBytes) !=
+      get<std::uint32_t>(header.data() + header.size() - kJournalCrcBytes))
     throw refuse("its header is damaged (checksum mismatch)");
   if (version != kJournalVersion) {
     throw refuse(
@@ -254,8 +253,8 @@ void Journal::scan(const std::string& identity, Opened& opened, bool repair) {
     const auto run = get<std::uint64_t>(record.data() + 8);
     const bool sound = std::memcmp(record.data(), kRecordMagic, sizeof kRecordMagic) == 0 &&
                        get<std::uint64_t>(record.data() + 16) == shape_.doubles_per_run * sizeof(double) &&
-                       crc32c(record.data(), record.size() - kCrc) ==
-                           get<std::uint32_t>(record.data() + record.size() - kCrc);
+                       crc32c(record.data(), record.size() - kJournalCrcBytes) ==
+                           get<std::uint32_t>(record.data() + record.size() - kJournalCrcBytes);
     if (!sound) throw refuse(fmt::format("record {} (byte {}) is damaged (checksum mismatch)", n, at));
     if (run >= shape_.runs || offsets_[run] != 0)
       throw refuse(fmt::format("record {} (byte {}) names run {} {}", n, at, run,
@@ -295,8 +294,8 @@ void Journal::sync() const {
 void Journal::read(std::uint64_t run, std::vector<double>& data) const {
   std::vector<char> record(record_bytes());
   if (read_some(fd_, record.data(), record.size(), offsets_[run], path_) != record.size() ||
-      crc32c(record.data(), record.size() - kCrc) !=
-          get<std::uint32_t>(record.data() + record.size() - kCrc)) {
+      crc32c(record.data(), record.size() - kJournalCrcBytes) !=
+          get<std::uint32_t>(record.data() + record.size() - kJournalCrcBytes)) {
     throw IoError(fmt::format(
         "{}: the record of run {} changed on disk since it was checked (checksum mismatch)", path_, run));
   }

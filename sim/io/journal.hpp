@@ -90,6 +90,11 @@ class Journal {
 
 // The journal's format version; a journal of another version is refused.
 inline constexpr std::uint32_t kJournalVersion = 1;
+// The header's bytes before the identity (the layout above); its last 8 hold
+// the identity's length n. The whole header is kJournalHeaderFixed + n +
+// kJournalCrcBytes, a record ends with kJournalCrcBytes of checksum too.
+inline constexpr std::size_t kJournalHeaderFixed = 8 + 4 + 4 + 8 + 8 + 8;
+inline constexpr std::size_t kJournalCrcBytes = 4;
 
 // fsync of a file and of a folder (a rename or an unlink in it). Throw IoError.
 void sync_file(const std::string& path);

@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sim/io/journal.hpp"
+
 extern char** environ;
 
 namespace atc::test {
@@ -147,16 +149,16 @@ bool wait_for_first_record(const std::string& out, double seconds) {
     const auto size = fs::file_size(path, ec);
     return ec ? std::uintmax_t{0} : size;
   };
-  // The header's size, from its identity length (docs/output_schema.md, "The
-  // run journal": 40 bytes up to and with the u64 length n, then n bytes of
-  // identity and a u32 CRC), or 0 while that field is not written.
+  // The header's size, from the identity's length it holds (sim/io/journal.hpp),
+  // or 0 while that field is not written.
   const auto header_bytes = [&]() -> std::uintmax_t {
     std::ifstream in(path, std::ios::binary);
-    std::array<unsigned char, 8> field{};
-    if (!in.seekg(32) || !in.read(reinterpret_cast<char*>(field.data()), field.size())) return 0;
-    std::uint64_t n = 0;
+    std::array<unsigned char, sizeof(std::uint64_t)> field{};
+    const auto at = static_cast<std::streamoff>(atc::io::kJournalHeaderFixed - field.size());
+    if (!in.seekg(at) || !in.read(reinterpret_cast<char*>(field.data()), field.size())) return 0;
+    std::uint64_t n = 0;  // little-endian
     for (auto byte = field.rbegin(); byte != field.rend(); ++byte) n = n << 8U | *byte;
-    return 44 + n;
+    return atc::io::kJournalHeaderFixed + n + atc::io::kJournalCrcBytes;
   };
   std::uintmax_t header = 0;
   while ((header = header_bytes()) == 0 && std::chrono::steady_clock::now() < deadline)
