@@ -267,17 +267,18 @@ double sample_clustering(const sim::SlotGraph& ties, const std::vector<std::uint
 
 // Inter-organisation trust, institutions' posture, associations' legitimacy.
 void set_organisation_indicators(const Organisations& org, IndicatorValues& v) {
+  // Entries no outcome has moved still equal trust0 (relax_organisations):
+  // the sums over every pair are trust0's plus the moved entries' changes,
+  // added in the (deterministic) order they were first moved.
   const int o = org.size();
-  double sum = 0, sum2 = 0, count = 0;
-  for (int j = 0; j < o; ++j) {
-    for (int l = 0; l < o; ++l) {
-      if (j == l) continue;
-      const double x = org.trust(j, l);
-      sum += x;
-      sum2 += x * x;
-      count += 1;
-    }
+  double sum = org.trust0_sum, sum2 = org.trust0_sum2;
+  const double* trust = org.trust.data();
+  const double* trust0 = org.trust0.data();
+  for (const std::uint32_t x : org.moved) {
+    sum += trust[x] - trust0[x];
+    sum2 += trust[x] * trust[x] - trust0[x] * trust0[x];
   }
+  const double count = static_cast<double>(o) * static_cast<double>(o - 1);
   v.org_trust_mean = count > 0 ? sum / count : 0.0;
   v.org_trust_sd =
       count > 1 ? std::sqrt(std::max(0.0, sum2 / count - v.org_trust_mean * v.org_trust_mean)) : 0.0;
@@ -295,15 +296,13 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   double clustering = 0, largest_component = 0;
   sample_local_clustering_.resize(sample_.size());
   IndicatorValues& v = ind_;
-  // The union-find and the organisations' trust (a sum over every pair of
-  // organisations, n^2: 2.3 million at 10^6 residents) are serial: they run
-  // beside the census and the clustering (no value depends on what runs
-  // beside it).
+  set_organisation_indicators(org_, v);
+  // The union-find is serial: it runs beside the census and the clustering
+  // (no value depends on what runs beside it).
   par.invoke(
       [&] {
         largest_component = largest_participant_component(res_, ties_, uf_parent_, uf_size_, uf_members_);
       },
-      [&] { set_organisation_indicators(org_, v); },
       [&] { c = take_census(res_, ties_, bridging_ties_, par); },
       [&] {
         clustering = sample_clustering(ties_, sample_, row_rewritten_, sample_clustering_known_,

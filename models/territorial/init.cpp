@@ -236,6 +236,7 @@ void TerritorialModel::draw_organisations(const std::vector<int>& types, int n_a
 void TerritorialModel::draw_organisation_trust(RandomStream& rng) {
   const int n = org_.size();
   org_.trust.resize(n, n);
+  org_.trust0_sum = org_.trust0_sum2 = 0.0;
   for (int j = 0; j < n; ++j) {
     for (int l = 0; l < n; ++l) {
       if (j == l) {
@@ -243,7 +244,10 @@ void TerritorialModel::draw_organisation_trust(RandomStream& rng) {
         continue;
       }
       const int cat = (org_.is_institution(j) ? 2 : 0) + (org_.is_institution(l) ? 1 : 0);
-      org_.trust(j, l) = beta_draw(rng, prm_.org_trust_initial[cat], prm_.org_trust_concentration);
+      const double w = beta_draw(rng, prm_.org_trust_initial[cat], prm_.org_trust_concentration);
+      org_.trust(j, l) = w;
+      org_.trust0_sum += w;
+      org_.trust0_sum2 += w * w;
     }
   }
   org_.trust0 = org_.trust;

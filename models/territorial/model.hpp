@@ -127,7 +127,11 @@ struct Organisations {
   // Entries of W that project outcomes have moved (row-major index j n + l),
   // once each: only they relax, the others still equal trust0.
   std::vector<std::uint32_t> moved;
-  std::vector<std::uint8_t> is_moved;                 // n x n flags
+  std::vector<std::uint8_t> is_moved;  // n x n flags
+  // Sums of trust0's off-diagonal entries and of their squares (row-major
+  // order): with the moved entries' departures from them, the indicators'
+  // sums over every pair without visiting the n^2 entries each week.
+  double trust0_sum = 0, trust0_sum2 = 0;
   int host = 0;                                       // lead association (the animator's default host)
   std::array<std::vector<int>, kThemes> partners;     // organisations whose focus on k >= partner_focus_min
   std::array<int, kThemes> institution_for;           // institution most focused on each theme

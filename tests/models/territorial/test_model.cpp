@@ -424,3 +424,44 @@ TEST_CASE("the bridging share equals the share counted afresh from the ties and 
   CHECK(lowest > 0.0);
   CHECK(highest > lowest);  // the share moves: the counts are really kept up to date
 }
+
+// The organisations' trust indicators are sums over every pair kept from the
+// initial matrix's sums and the moved entries' changes (indicators.cpp), not
+// a sweep over the n^2 entries: they must equal the mean and spread over
+// every pair computed afresh, week after week, while project outcomes move
+// entries and relaxation pulls them back. The order of the additions differs,
+// so the two agree to rounding, not bit for bit.
+TEST_CASE("the organisations' trust indicators equal the sums over every pair computed afresh",
+          "[territorial]") {
+  Site site({{"burn_in_weeks", std::int64_t{0}}}, {{"population", 3000.0}},
+            {intervention("animator", 0), intervention("shared_governance", 0)}, 9);
+  const auto fresh = [&] {
+    const auto& org = site.model().organisations();
+    double sum = 0, sum2 = 0, count = 0;
+    for (int j = 0; j < org.size(); ++j) {
+      for (int l = 0; l < org.size(); ++l) {
+        if (j == l) continue;
+        sum += org.trust(j, l);
+        sum2 += org.trust(j, l) * org.trust(j, l);
+        count += 1;
+      }
+    }
+    const double mean = sum / count;
+    return std::array<double, 2>{mean, std::sqrt(sum2 / count - mean * mean)};
+  };
+  REQUIRE(site.model().organisations().size() > 5);
+  double lowest = 1, highest = 0;
+  for (int week = 0; week < 120; ++week) {
+    const auto values = Capture(*site.base()).values;
+    const double mean = values.at("org_trust_mean").at(0);
+    const double sd = values.at("org_trust_sd").at(0);
+    const std::array<double, 2> expected = fresh();
+    CHECK(mean == Approx(expected[0]).epsilon(1e-12));
+    CHECK(sd == Approx(expected[1]).epsilon(1e-9));
+    lowest = std::min(lowest, mean);
+    highest = std::max(highest, mean);
+    site.step();
+  }
+  CHECK_FALSE(site.model().organisations().moved.empty());
+  CHECK(highest - lowest > 1e-3);  // outcomes really moved the matrix
+}
