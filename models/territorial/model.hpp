@@ -272,6 +272,9 @@ class TerritorialModel final : public sim::Model {
   // 3: resident i, with its ladder draw from the "territorial/week" block;
   // attendance has its own stream, "territorial/attendance" (inlined too)
   [[gnu::always_inline]] inline void participate(const Week& w, std::size_t i, double draw);
+  // 3: the priorities of residents [begin, end) drift back towards their own
+  // (one loop over the block's contiguous rows, after participate's).
+  [[gnu::always_inline]] inline void anchor_priorities(std::size_t begin, std::size_t end);
   void phase_deliberation(const Week& w, sim::Parallel par);  // 4
   void phase_theme_choice(const Week& w, sim::Parallel par);  // 5
   void phase_cooperation(const Week& w, sim::Parallel par);   // 6
