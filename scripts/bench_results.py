@@ -4,7 +4,7 @@
     bench_results.py BUILD_DIR [-o bench/results.md] [--script PATH]...
 
 Runs BUILD_DIR/bench/bench_* in name order, then each --script (e.g.
-bench/bench_report.py), echoing their output, and collects
+bench/bench_report.py) with BUILD_DIR as its argument, echoing their output, and collects
 the lines they print as
 
     figure | NAME | VALUE UNIT | goal <= GOAL UNIT | ratio R (met)
@@ -60,11 +60,11 @@ def parse_figures(output: str) -> list[Figure]:
     return figures
 
 
-def run_bench(path: Path) -> BenchRun:
+def run_bench(path: Path, *args: str) -> BenchRun:
     print(f"== {path}", flush=True)
     start = time.monotonic()
     proc = subprocess.Popen(
-        [str(path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+        [str(path), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
     )
     lines = []
     assert proc.stdout is not None
@@ -102,7 +102,10 @@ def compiler(build: Path) -> str:
 
 
 def build_type(build: Path) -> str:
-    return read_first(str(build / "CMakeCache.txt"), r"CMAKE_BUILD_TYPE:STRING=(.*)")
+    cache = str(build / "CMakeCache.txt")
+    kind = read_first(cache, r"CMAKE_BUILD_TYPE:STRING=(.*)")
+    pgo = read_first(cache, r"ATCSIM_PGO:STRING=(.*)")
+    return f"{kind}, profile-guided (scripts/build_pgo)" if pgo == "use" else kind
 
 
 def git(*args: str) -> str:
@@ -175,8 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     programs = sorted(
         p for p in (args.build / "bench").glob("bench_*") if p.is_file() and os.access(p, os.X_OK)
     )
-    programs += args.script
-    if not programs:
+    if not programs and not args.script:
         print(f"bench_results.py: no bench_* program in {args.build / 'bench'}", file=sys.stderr)
         return 2
     info = {
@@ -190,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for program in programs:
             runs.append(run_bench(program))
+        # The scripts measure the same build's atcsim.
+        for program in args.script:
+            runs.append(run_bench(program, str(args.build)))
     except subprocess.CalledProcessError as e:
         print(f"bench_results.py: {e.cmd} failed with exit status {e.returncode}", file=sys.stderr)
         return e.returncode if e.returncode > 0 else 1

@@ -16,6 +16,7 @@
 // docs/performance.md ("Huge pages").
 #include <cstddef>
 #include <cstdlib>
+#include <limits>
 #include <new>
 #include <vector>
 
@@ -36,7 +37,12 @@ struct HugePageAllocator {
   explicit HugePageAllocator(const HugePageAllocator<U>& /*other*/) noexcept {}
 
   [[nodiscard]] T* allocate(std::size_t n) {
-    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    // Beyond this the size, rounded up to whole huge pages below, would not
+    // fit in a ptrdiff_t (no allocation is that large; GCC's range analysis
+    // sees the overflowing path in profile-guided builds and warns).
+    constexpr std::size_t kMaxBytes =
+        static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max()) - kHugePageBytes;
+    if (n > kMaxBytes / sizeof(T)) throw std::bad_array_new_length();
     const std::size_t bytes = n * sizeof(T);
     if (bytes < kHugePageBytes) {
       return static_cast<T*>(::operator new (bytes, std::align_val_t{alignof(T)}));

@@ -69,3 +69,43 @@ def test_a_malformed_figure_line_is_an_error(tmp_path):
     result = run(tmp_path / "build", tmp_path / "results.md")
     assert result.returncode != 0
     assert "malformed figure line" in result.stderr
+
+
+def test_scripts_measure_the_same_build_and_a_profile_guided_build_is_named(tmp_path):
+    build = tmp_path / "build"
+    (build / "bench").mkdir(parents=True)
+    (build / "CMakeCache.txt").write_text(
+        "CMAKE_BUILD_TYPE:STRING=Release\nATCSIM_PGO:STRING=use\n", encoding="utf-8"
+    )
+    script = tmp_path / "bench_script.py"
+    script.write_text(
+        '#!/bin/sh\necho "figure | built in | $1 | - | -"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    out = tmp_path / "results.md"
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(build), "-o", str(out), "--script", str(script)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert f"| bench_script.py | built in | {build} | - | - |" in text
+    assert "Release, profile-guided (scripts/build_pgo) |" in text
+
+
+def test_a_plain_build_is_not_called_profile_guided(tmp_path):
+    build = tmp_path / "build"
+    bench = build / "bench"
+    bench.mkdir(parents=True)
+    (build / "CMakeCache.txt").write_text(
+        "CMAKE_BUILD_TYPE:STRING=Release\nATCSIM_PGO:STRING=\n", encoding="utf-8"
+    )
+    fake_bench(bench, "bench_a", "echo 'figure | time | 1 s | - | -'\n")
+    out = tmp_path / "results.md"
+    result = run(build, out)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "profile-guided" not in text
+    assert ", Release |" in text

@@ -90,4 +90,8 @@ TEST_CASE("a large array is advised as huge-page memory", "[large_array]") {
 TEST_CASE("a large array too large to count in bytes is refused", "[large_array]") {
   HugePageAllocator<std::uint64_t> allocator;
   CHECK_THROWS_AS(allocator.allocate(std::numeric_limits<std::size_t>::max() / 4), std::bad_array_new_length);
+  // One whose size fits in a size_t but, rounded up to whole huge pages, not
+  // in a ptrdiff_t.
+  const auto largest = static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
+  CHECK_THROWS_AS(allocator.allocate(largest / sizeof(std::uint64_t)), std::bad_array_new_length);
 }
