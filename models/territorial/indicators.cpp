@@ -111,28 +111,43 @@ CensusCounts count_residents(const Residents& r, const sim::SlotGraph& ties,
   return c;
 }
 
-// Trust and participants' priorities over residents [b, e), in resident order.
-CensusFloats sum_residents(const Residents& r, std::size_t b, std::size_t e) {
+// Trust and participants' priorities over residents [b, e), in resident
+// order. The participants are listed first (without a branch: every resident
+// is written, the count moves only for a participant) in `participants`,
+// the list of this block: participant_dispersion reads them again.
+CensusFloats sum_residents(const Residents& r, std::size_t b, std::size_t e, std::uint32_t* participants,
+                           std::uint32_t& count) {
   CensusFloats s;
   for (std::size_t i = b; i < e; ++i) {
     s.ti += r.ti(i);
     s.ta += r.ta(i);
     s.eff += r.eff[i];
   }
+  std::uint32_t m = 0;
   for (std::size_t i = b; i < e; ++i) {
-    if (r.level[i] < kOccasional) continue;
-    for (int k = 0; k < kThemes; ++k) s.prio[k] += r.p(i)[k];
+    participants[m] = static_cast<std::uint32_t>(i);
+    m += r.level[i] >= kOccasional ? 1U : 0U;
+  }
+  count = m;
+  for (std::uint32_t k = 0; k < m; ++k) {
+    const float* p = r.p(participants[k]);
+    for (int t = 0; t < kThemes; ++t) s.prio[t] += p[t];
   }
   return s;
 }
 
+// `participants`: the participants, listed by the engine's blocks (for
+// participant_dispersion).
 CensusSums take_census(const Residents& r, const sim::SlotGraph& ties,
-                       std::span<const std::uint8_t> bridging_ties, sim::Parallel par) {
+                       std::span<const std::uint8_t> bridging_ties, BlockLists& participants,
+                       sim::Parallel par) {
   const sim::Parallel fine = par.finer();
   const std::size_t sum_blocks = par.block_count(r.n);
   const std::size_t count_blocks = fine.block_count(r.n);
   std::vector<CensusFloats> floats(sum_blocks);
   std::vector<CensusCounts> counts(count_blocks);
+  std::vector<std::uint32_t> listed(sum_blocks);
+  participants.start(r.n, par.block());
   // One task per block of either kind (the sums first: they are the larger).
   par.for_each_in_tasks_of(1, sum_blocks + count_blocks, [&](std::size_t task) {
     const sim::Parallel& p = task < sum_blocks ? par : fine;
@@ -140,11 +155,12 @@ CensusSums take_census(const Residents& r, const sim::SlotGraph& ties,
     const std::size_t b = block * p.block();
     const std::size_t e = std::min(r.n, b + p.block());
     if (task < sum_blocks) {
-      floats[block] = sum_residents(r, b, e);
+      floats[block] = sum_residents(r, b, e, participants.part(block), listed[block]);
     } else {
       counts[block] = count_residents(r, ties, bridging_ties, b, e);
     }
   });
+  for (std::size_t block = 0; block < sum_blocks; ++block) participants.set_count(block, listed[block]);
   CensusCounts count;
   for (const CensusCounts& c : counts) {
     for (int k = 0; k < kTi; ++k) count.level_and_group[k] += c.level_and_group[k];
@@ -195,16 +211,19 @@ void set_census_indicators(const CensusSums& c, double scale, IndicatorValues& v
 }
 
 // Dispersion of participants' priorities (the forum measure, over all
-// participants); 0 with fewer than 2 participants.
-double participant_dispersion(const Residents& r, const CensusSums& c, sim::Parallel par) {
+// participants); 0 with fewer than 2 participants. `participants`: the
+// census' lists, by the engine's blocks (those of par.reduce): each block
+// sums its participants in resident order, as a pass over all its residents
+// that skips the others would.
+double participant_dispersion(const Residents& r, const CensusSums& c, const BlockLists& participants,
+                              sim::Parallel par) {
   const double parts = c.v[kParticipants];
   if (parts < 2) return 0;
   ThemeVector centroid{};
   for (int k = 0; k < kThemes; ++k) centroid[k] = c.v[kPrio + k] / parts;
-  const double squared = par.reduce<double>(r.n, [&](std::size_t b, std::size_t e) {
+  const double squared = par.reduce<double>(r.n, [&](std::size_t b, std::size_t /*e*/) {
     double s = 0;
-    for (std::size_t i = b; i < e; ++i) {
-      if (r.level[i] < kOccasional) continue;
+    for (const std::uint32_t i : participants.of_block(b / par.block())) {
       for (int k = 0; k < kThemes; ++k) s += (r.p(i)[k] - centroid[k]) * (r.p(i)[k] - centroid[k]);
     }
     return s;
@@ -303,7 +322,7 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
       [&] {
         largest_component = largest_participant_component(res_, ties_, uf_parent_, uf_size_, uf_members_);
       },
-      [&] { c = take_census(res_, ties_, bridging_ties_, par); },
+      [&] { c = take_census(res_, ties_, bridging_ties_, observed_participants_, par); },
       [&] {
         clustering = sample_clustering(ties_, sample_, row_rewritten_, sample_clustering_known_,
                                        sample_local_clustering_, par);
@@ -313,7 +332,7 @@ void TerritorialModel::prepare_observation(sim::Parallel par) {
   std::fill(row_rewritten_.begin(), row_rewritten_.end(), std::uint8_t{0});
   sample_clustering_known_ = true;
   set_census_indicators(c, scale_, v);
-  v.dispersion = participant_dispersion(res_, c, par);
+  v.dispersion = participant_dispersion(res_, c, observed_participants_, par);
   v.clustering = clustering;
   v.largest_component = c.v[kParticipants] > 0 ? largest_component : 0.0;
 }

@@ -68,6 +68,14 @@ class BlockLists {
       for (std::uint32_t k = 0; k < count_[b]; ++k) f(items_[b * block_ + k]);
     }
   }
+  // A pass may instead write block b's list whole from the block's task:
+  // its part of the buffer (room for `block` entries), then its length.
+  std::uint32_t* part(std::size_t b) { return items_.data() + b * block_; }
+  void set_count(std::size_t b, std::uint32_t count) { count_[b] = count; }
+  // Block b's list, in resident order.
+  [[nodiscard]] std::span<const std::uint32_t> of_block(std::size_t b) const {
+    return {items_.data() + b * block_, count_[b]};
+  }
 
  private:
   std::size_t block_ = 1;
@@ -423,6 +431,9 @@ class TerritorialModel final : public sim::Model {
   sim::LargeArray<std::uint8_t> row_rewritten_;         // tie rows rewritten since the last observation
   sim::LargeArray<std::uint32_t> uf_parent_, uf_size_;  // union-find scratch
   sim::LargeArray<std::uint32_t> uf_members_;           // union-find: the participants (capacity n)
+  // The residents at level >= kOccasional at an observation, listed by the
+  // census' blocks (take_census) for the dispersion of their priorities.
+  BlockLists observed_participants_;
   std::vector<double> scratch_sum_;
   sim::LargeArray<std::uint8_t> touched_;  // residents whose ties a move affects this week
   sim::LargeArray<std::uint64_t>
