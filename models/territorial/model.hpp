@@ -408,11 +408,7 @@ class TerritorialModel final : public sim::Model {
   double forum_attendees_ = 0;  // rescaled to the full population
   double forum_trust_ = 0;
   double forum_dispersion_ = 0;
-  double forum_conflict_ = 0;       // conflict intensity c of the last forum
-  ThemeVector population_prio_{};   // mean priorities of all residents
-  ThemeVector participant_prio_{};  // mean priorities of participants
-  ThemeVector mobilisation_{};      // share of participants whose top theme is k
-  double participants_ = 0;
+  double forum_conflict_ = 0;  // conflict intensity c of the last forum
   double effective_voice_ = 0;
   // the governance body's last meeting: residents attending (full scale) and
   // the quorum they are measured against; 0 without a body

@@ -60,27 +60,7 @@ std::array<double, 2> mean_tie_trust(const std::array<float, 2>* prev, std::span
 
 void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   auto& r = res_;
-  // Census of priorities: all residents, participants, and participants' top themes.
   constexpr int K = kThemes;
-  const auto c = par.reduce<Sums<3 * K + 1>>(r.n, [&](std::size_t b, std::size_t e) {
-    Sums<3 * K + 1> s;
-    for (std::size_t i = b; i < e; ++i) {
-      const float* p = r.p(i);
-      for (int k = 0; k < K; ++k) s.v[k] += p[k];
-      if (r.level[i] < kOccasional) continue;
-      for (int k = 0; k < K; ++k) s.v[K + k] += p[k];
-      s.v[2 * K + top_theme(p)] += 1.0;
-      s.v[std::size_t{3} * K] += 1.0;
-    }
-    return s;
-  });
-  const double n = static_cast<double>(r.n);
-  participants_ = c.v[std::size_t{3} * K];
-  for (int k = 0; k < K; ++k) {
-    population_prio_[k] = c.v[k] / n;
-    participant_prio_[k] = participants_ > 0 ? c.v[K + k] / participants_ : population_prio_[k];
-    mobilisation_[k] = participants_ > 0 ? c.v[2 * K + k] / participants_ : 0.0;
-  }
   // Residents' effective voice: only as real as their presence at the body.
   if (!w.governance) {
     effective_voice_ = body_attendees_ = body_quorum_ = 0;
@@ -96,9 +76,30 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
                           ? w.governance_meeting
                           : week % prm_.topdown_period_weeks == 0 && u < prm_.topdown_launch_probability;
   if (!decide) return;
+  // Census of priorities, all residents' and participants' (taken only in a
+  // week that decides on a launch: nothing else reads it).
+  const auto c = par.reduce<Sums<2 * K + 1>>(r.n, [&](std::size_t b, std::size_t e) {
+    Sums<2 * K + 1> s;
+    for (std::size_t i = b; i < e; ++i) {
+      const float* p = r.p(i);
+      for (int k = 0; k < K; ++k) s.v[k] += p[k];
+      if (r.level[i] < kOccasional) continue;
+      for (int k = 0; k < K; ++k) s.v[K + k] += p[k];
+      s.v[std::size_t{2} * K] += 1.0;
+    }
+    return s;
+  });
+  const double n = static_cast<double>(r.n);
+  const double participants = c.v[std::size_t{2} * K];
+  ThemeVector population_prio{};   // mean priorities of all residents
+  ThemeVector participant_prio{};  // mean priorities of participants
+  for (int k = 0; k < K; ++k) {
+    population_prio[k] = c.v[k] / n;
+    participant_prio[k] = participants > 0 ? c.v[K + k] / participants : population_prio[k];
+  }
   // P = v P_res + (1 - v) P_inst with shared governance, P_inst alone otherwise.
   const ThemeVector& residents =
-      w.governance_meeting && forum_attendees_ > 0 ? forum_centroid_ : participant_prio_;
+      w.governance_meeting && forum_attendees_ > 0 ? forum_centroid_ : participant_prio;
   const double v = w.governance ? effective_voice_ : 0.0;
   ThemeVector priority{};
   for (int k = 0; k < K; ++k) priority[k] = v * residents[k] + (1.0 - v) * org_.institution_priorities[k];
@@ -127,8 +128,8 @@ void TerritorialModel::phase_theme_choice(const Week& w, sim::Parallel par) {
   if (theme < 0) return;
   int rank = 0;  // rank of the theme in residents' mean priorities
   for (int k = 0; k < K; ++k) {
-    if (population_prio_[k] > population_prio_[theme] ||
-        (population_prio_[k] == population_prio_[theme] && k < theme))
+    if (population_prio[k] > population_prio[theme] ||
+        (population_prio[k] == population_prio[theme] && k < theme))
       ++rank;
   }
   Project& pr = projects_[slot];
@@ -162,26 +163,39 @@ void TerritorialModel::phase_cooperation(const Week& w, sim::Parallel par) {
   }
   // Each participant works on the active project whose theme matters most to
   // them, provided they care about it (priority >= project_interest_min).
-  const auto effort = par.reduce<Sums<kMaxProjects>>(r.n, [&](std::size_t b, std::size_t e) {
-    Sums<kMaxProjects> s;
+  // The same pass counts the participants and their top themes (the
+  // mobilisation on each theme; counts, exact in any order).
+  constexpr int kParticipantCount = kMaxProjects + kThemes;
+  const auto effort = par.reduce<Sums<kParticipantCount + 1>>(r.n, [&](std::size_t b, std::size_t e) {
+    Sums<kParticipantCount + 1> s;
     for (std::size_t i = b; i < e; ++i) {
       std::int8_t best = -1;
-      const double opp = opportunity(w, i);
-      if (any && r.level[i] >= kOccasional && opp > 0) {
+      if (any && r.level[i] >= kOccasional) {
         const float* p = r.p(i);
-        for (int k = 0; k < kMaxProjects; ++k) {
-          if (projects_[k].active && (best < 0 || p[projects_[k].theme] > p[projects_[best].theme])) {
-            best = static_cast<std::int8_t>(k);
+        s.v[kMaxProjects + top_theme(p)] += 1.0;
+        s.v[kParticipantCount] += 1.0;
+        const double opp = opportunity(w, i);
+        if (opp > 0) {
+          for (int k = 0; k < kMaxProjects; ++k) {
+            if (projects_[k].active && (best < 0 || p[projects_[k].theme] > p[projects_[best].theme])) {
+              best = static_cast<std::int8_t>(k);
+            }
           }
+          if (best >= 0 && p[projects_[best].theme] < prm_.project_interest_min) best = -1;
+          if (best >= 0) s.v[best] += prm_.resident_effort[r.level[i] - kOccasional] * opp;
         }
-        if (best >= 0 && p[projects_[best].theme] < prm_.project_interest_min) best = -1;
-        if (best >= 0) s.v[best] += prm_.resident_effort[r.level[i] - kOccasional] * opp;
       }
       r.project_of[i] = best;
     }
     return s;
   });
   if (!any) return;
+  // Share of participants whose top theme is k.
+  const double participants = effort.v[kParticipantCount];
+  ThemeVector mobilisation{};
+  for (int k = 0; k < kThemes; ++k) {
+    mobilisation[k] = participants > 0 ? effort.v[kMaxProjects + k] / participants : 0.0;
+  }
   std::fill(projects_of_org_.begin(), projects_of_org_.end(), 0);
   for (const auto& p : projects_) {
     if (!p.active) continue;
@@ -204,7 +218,7 @@ void TerritorialModel::phase_cooperation(const Week& w, sim::Parallel par) {
       const double multiplier = org_.is_institution(j) ? 1.0 : w.capacity_multiplier;
       const double capacity = org_.capacity[j] * multiplier * w.activity / projects_of_org_[j];
       const double x =
-          mechanisms::contribution(capacity, trust, org_.posture[j], mobilisation_[pr.theme], contribution_);
+          mechanisms::contribution(capacity, trust, org_.posture[j], mobilisation[pr.theme], contribution_);
       contrib_(p, j) += x;
       offered_(p, j) += capacity;
       total += x;
