@@ -9,6 +9,7 @@
 #include <span>
 
 #include "models/territorial/model.hpp"
+#include "models/territorial/scan.hpp"
 #include "sim/graph/metrics.hpp"
 
 namespace atc::models::territorial {
@@ -239,13 +240,14 @@ double largest_participant_component(const Residents& r, const sim::SlotGraph& t
                                      sim::LargeArray<std::uint32_t>& size,
                                      sim::LargeArray<std::uint32_t>& members) {
   // Only participants' entries are ever read: they alone are initialised.
+  // (Found 16 residents at a time: serial, beside the census.)
   members.clear();
-  for (std::uint32_t i = 0; i < r.n; ++i) {
-    if (!r.participating[i]) continue;
+  for_each_flagged(r.participating.data(), nullptr, 0, r.n, [&](std::size_t found) {
+    const auto i = static_cast<std::uint32_t>(found);
     parent[i] = i;
     size[i] = 0;
     members.push_back(i);
-  }
+  });
   if (members.empty()) return 0.0;
   for (const std::uint32_t i : members) {
     for (sim::NodeId t : ties.neighbours_of(i)) {
