@@ -18,11 +18,14 @@ void attach_envelope(std::vector<sim::IndicatorDecl>& indicators,
 namespace {
 
 // Peak memory per resident (of population x population_scale) and per site:
-// measured peak resident set size, 131 MB for 400,000 residents, 27 MB for
-// 100,000, above a 21 MB process; the 1,362 sites of the national scenario
-// in memory at once, 1.71 GB for 4.0 million residents, about 0.3 MB a site
-// beyond its residents (docs/hardening.md).
-constexpr double kMemoryPerResident = 350;
+// measured peak resident set size above a 20 MB process, 144 MB for a
+// population of 400,000 and 476-484 MB for 1,250,000 (4 December 2026: large
+// arrays are rounded up to whole 2 MiB huge pages since 2 December; 131 MB at
+// 400,000 before); the 1,362 sites of the national scenario in memory at
+// once, 1.71 GB for 4.0 million residents, about 0.3 MB a site beyond its
+// residents (docs/hardening.md). 380 bytes keeps the estimate above the
+// largest of these by about 9 %.
+constexpr double kMemoryPerResident = 380;
 constexpr double kMemoryPerSite = 0.5e6;
 
 std::vector<sim::InterventionDecl> interventions() {
