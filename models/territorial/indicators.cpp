@@ -112,26 +112,27 @@ CensusCounts count_residents(const Residents& r, const sim::SlotGraph& ties,
   return c;
 }
 
-// Trust and participants' priorities over residents [b, e), in resident
-// order. The participants are listed first (without a branch: every resident
-// is written, the count moves only for a participant) in `participants`,
-// the list of this block: participant_dispersion reads them again.
-CensusFloats sum_residents(const Residents& r, std::size_t b, std::size_t e, std::uint32_t* participants,
-                           std::uint32_t& count) {
+// Trust and participants' priorities over residents [b, e), block `block`
+// of `participants`, in resident order. The participants are listed first
+// (without a branch: every resident is written, the count moves only for a
+// participant) as that block's list: participant_dispersion reads them again.
+CensusFloats sum_residents(const Residents& r, std::size_t b, std::size_t e, BlockLists& participants,
+                           std::size_t block) {
   CensusFloats s;
   for (std::size_t i = b; i < e; ++i) {
     s.ti += r.ti(i);
     s.ta += r.ta(i);
     s.eff += r.eff[i];
   }
+  std::uint32_t* listed = participants.part(block);
   std::uint32_t m = 0;
   for (std::size_t i = b; i < e; ++i) {
-    participants[m] = static_cast<std::uint32_t>(i);
+    listed[m] = static_cast<std::uint32_t>(i);
     m += r.level[i] >= kOccasional ? 1U : 0U;
   }
-  count = m;
+  participants.set_count(block, m);
   for (std::uint32_t k = 0; k < m; ++k) {
-    const float* p = r.p(participants[k]);
+    const float* p = r.p(listed[k]);
     for (int t = 0; t < kThemes; ++t) s.prio[t] += p[t];
   }
   return s;
@@ -147,7 +148,6 @@ CensusSums take_census(const Residents& r, const sim::SlotGraph& ties,
   const std::size_t count_blocks = fine.block_count(r.n);
   std::vector<CensusFloats> floats(sum_blocks);
   std::vector<CensusCounts> counts(count_blocks);
-  std::vector<std::uint32_t> listed(sum_blocks);
   participants.start(r.n, par.block());
   // One task per block of either kind (the sums first: they are the larger).
   par.for_each_in_tasks_of(1, sum_blocks + count_blocks, [&](std::size_t task) {
@@ -156,12 +156,11 @@ CensusSums take_census(const Residents& r, const sim::SlotGraph& ties,
     const std::size_t b = block * p.block();
     const std::size_t e = std::min(r.n, b + p.block());
     if (task < sum_blocks) {
-      floats[block] = sum_residents(r, b, e, participants.part(block), listed[block]);
+      floats[block] = sum_residents(r, b, e, participants, block);
     } else {
       counts[block] = count_residents(r, ties, bridging_ties, b, e);
     }
   });
-  for (std::size_t block = 0; block < sum_blocks; ++block) participants.set_count(block, listed[block]);
   CensusCounts count;
   for (const CensusCounts& c : counts) {
     for (int k = 0; k < kTi; ++k) count.level_and_group[k] += c.level_and_group[k];

@@ -68,8 +68,9 @@ class BlockLists {
       for (std::uint32_t k = 0; k < count_[b]; ++k) f(items_[b * block_ + k]);
     }
   }
-  // A pass may instead write block b's list whole from the block's task:
-  // its part of the buffer (room for `block` entries), then its length.
+  // A pass may instead write block b's list whole from the block's task
+  // (as add, each task writes only its own block's entries): its part of
+  // the buffer (room for `block` entries), then its length.
   std::uint32_t* part(std::size_t b) { return items_.data() + b * block_; }
   void set_count(std::size_t b, std::uint32_t count) { count_[b] = count; }
   // Block b's list, in resident order.
