@@ -212,22 +212,22 @@ void set_census_indicators(const CensusSums& c, double scale, IndicatorValues& v
 
 // Dispersion of participants' priorities (the forum measure, over all
 // participants); 0 with fewer than 2 participants. `participants`: the
-// census' lists, by the engine's blocks (those of par.reduce): each block
-// sums its participants in resident order, as a pass over all its residents
-// that skips the others would.
+// census' lists, one per block of residents, each in resident order: one
+// partial sum per list, the partials added in list order (as a pass over
+// every resident of the census' blocks that skipped the others would add).
 double participant_dispersion(const Residents& r, const CensusSums& c, const BlockLists& participants,
                               sim::Parallel par) {
   const double parts = c.v[kParticipants];
   if (parts < 2) return 0;
   ThemeVector centroid{};
   for (int k = 0; k < kThemes; ++k) centroid[k] = c.v[kPrio + k] / parts;
-  const double squared = par.reduce<double>(r.n, [&](std::size_t b, std::size_t /*e*/) {
+  const auto list_sum = [&](std::size_t list, std::size_t /*list + 1*/) {
     double s = 0;
-    for (const std::uint32_t i : participants.of_block(b / par.block())) {
-      for (int k = 0; k < kThemes; ++k) s += (r.p(i)[k] - centroid[k]) * (r.p(i)[k] - centroid[k]);
-    }
+    for (const std::uint32_t i : participants.of_block(list)) add_squared_distance(r.p(i), centroid, s);
     return s;
-  }) / parts;
+  };
+  const sim::Parallel per_list(par.enabled(), 1);
+  const double squared = per_list.reduce<double>(participants.block_count(), list_sum) / parts;
   return pairwise_dispersion(squared, static_cast<std::size_t>(parts));
 }
 

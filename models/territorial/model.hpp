@@ -77,6 +77,7 @@ class BlockLists {
   [[nodiscard]] std::span<const std::uint32_t> of_block(std::size_t b) const {
     return {items_.data() + b * block_, count_[b]};
   }
+  [[nodiscard]] std::size_t block_count() const { return count_.size(); }
 
  private:
   std::size_t block_ = 1;

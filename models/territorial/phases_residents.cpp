@@ -784,10 +784,7 @@ double TerritorialModel::measure_forum(sim::Parallel par) {
   forum_trust_ = stats.v[1] / md;
   const double squared = par.reduce<double>(m, [&](std::size_t b, std::size_t e) {
     double s = 0;
-    for (std::size_t k = b; k < e; ++k) {
-      const float* p = r.p(attendees_[k]);
-      for (int t = 0; t < kThemes; ++t) s += (p[t] - forum_centroid_[t]) * (p[t] - forum_centroid_[t]);
-    }
+    for (std::size_t k = b; k < e; ++k) add_squared_distance(r.p(attendees_[k]), forum_centroid_, s);
     return s;
   }) / md;
   forum_dispersion_ = pairwise_dispersion(squared, m);

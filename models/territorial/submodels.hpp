@@ -144,6 +144,12 @@ inline double confidence_bound(double d0, double d_trust, double d_fac, double m
   return d0 + d_trust * mean_trust + d_fac * facilitation;
 }
 
+// Adds the squared distance from priorities p to a centroid to s, theme by
+// theme (the order of the additions fixes the sum's bits).
+inline void add_squared_distance(const float* p, const std::array<double, kThemes>& centroid, double& s) {
+  for (int t = 0; t < kThemes; ++t) s += (p[t] - centroid[t]) * (p[t] - centroid[t]);
+}
+
 // Dispersion of attendees' priorities: the root of the mean squared distance
 // between two different attendees, sqrt(2 m / (m - 1) x mean squared distance
 // to the centroid). The mean squared pairwise distance is estimated without
