@@ -30,6 +30,7 @@
 // core the machine gave at that moment: the speed-up from 1 to 2 threads
 // cannot exceed it.
 //   bench_territorial [RESIDENTS WEEKS THREADS]   one configuration only
+//   (WEEKS timed weeks after the untimed first)
 //   (for a profiler: `perf record bench_territorial 10000 156 1`)
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
@@ -111,16 +112,16 @@ class Site {
   }
 
  private:
-  const sim::ModelDescription& d_;
-  sim::ParamSet params_;
-  sim::SiteSpec site_;
-  std::vector<sim::InterventionSpec> ivs_;
-  sim::Parallel par_;
   void week(std::int64_t s) {
     model_->step(s, par_);
     sim::read_indicators(d_, *model_, par_);
   }
 
+  const sim::ModelDescription& d_;
+  sim::ParamSet params_;
+  sim::SiteSpec site_;
+  std::vector<sim::InterventionSpec> ivs_;
+  sim::Parallel par_;
   std::int64_t weeks_;
   double construct_ = 0;
   std::unique_ptr<sim::Model> model_;
