@@ -458,18 +458,29 @@ std::vector<sim::IndicatorDecl> TerritorialModel::deliberation_indicators() {
                    "Residents attending the last forum held (this week's or an earlier one), counted at full "
                    "scale; 0 before any forum",
                    [](const M& m) { return m.forum_attendees_; }),
+      indicator<M>("forum_sessions", "1", "sessions of the last forum",
+                   "Sessions the last forum held was split into: ceil(attendees / forum_session_capacity), "
+                   "at least 1; 0 before any forum or when nobody attended",
+                   [](const M& m) { return m.forum_sessions_; }),
+      indicator<M>(
+          "forum_session_attendance", "person", "attendees per session of the last forum",
+          "Residents attending one session of the last forum held, the mean over its sessions, "
+          "counted at full scale; 0 before any forum or when nobody attended",
+          [](const M& m) { return m.forum_sessions_ > 0 ? m.forum_attendees_ / m.forum_sessions_ : 0.0; }),
       indicator<M>("priority_dispersion", "1", "priority dispersion among participants",
                    "Root mean squared distance between the priority vectors of two different participants "
                    "(unbiased for any number of participants; 0 with fewer than 2)",
                    [](const M& m) { return m.ind_.dispersion; }),
       indicator<M>("conflict_intensity", "1", "conflict at the last forum",
                    "Conflict intensity c = s((D - D0) / sD) of the last forum held, from its attendees' "
-                   "priority dispersion D (0 before any forum or with fewer than 2 attendees)",
+                   "priority dispersion D; a forum of several sessions: their mean weighted by attendees "
+                   "(0 before any forum; 0 for a session of fewer than 2 attendees)",
                    [](const M& m) { return m.forum_conflict_; }),
       indicator<M>(
           "conflict_productive", "1", "productive conflict per forum",
           "Mean over the forums held since week 0 of c p, the productive part of each forum's conflict "
-          "(p = s((T - T*) / sT), T attendees' mean trust); 0 before any forum",
+          "(p = s((T - T*) / sT), T attendees' mean trust; over sessions, their mean weighted by attendees); "
+          "0 before any forum",
           [per_forum](const M& m) { return per_forum(m.conflict_productive_sum_, m.forums_held_); }),
       indicator<M>(
           "conflict_destructive", "1", "destructive conflict per forum",

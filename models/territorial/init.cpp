@@ -499,6 +499,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   uf_size_.resize(n);
   uf_members_.reserve(n);
   attendees_.reserve(n);
+  pair_first_.reserve(n / 2);
   // The snapshot's rows, empty until the first rebuild_ties fills them.
   ties_.assign(n, kTieSlots);
 }

@@ -324,9 +324,17 @@ class TerritorialModel final : public sim::Model {
   void integrate_resident(const Week& w, std::size_t i, double block_share);
   void meet_block_neighbours(const Week& w, std::size_t i);
   // parts of phase 4 (phases_residents.cpp)
-  double measure_forum(sim::Parallel par);
-  void deliberate_in_pairs(const Week& w, double association_trust, sim::Parallel par);
-  void apply_forum_effects(const Week& w, const ForumConflict& conflict, sim::Parallel par);
+  struct SessionMeasure {
+    double association_trust = 0;  // mean trust in associations: the confidence bound
+    double trust = 0;              // mean of w Ti + (1 - w) Ta: how productive conflict is
+    double dispersion = 0;         // pairwise dispersion D of priorities
+    ThemeVector priority_sum{};    // for the forum's centroid
+  };
+  void split_into_sessions(std::size_t m);
+  [[nodiscard]] std::size_t session_of(std::size_t position) const;
+  [[nodiscard]] SessionMeasure measure_session(std::size_t begin, std::size_t end, sim::Parallel par) const;
+  void deliberate_in_pairs(const Week& w, sim::Parallel par);
+  void apply_forum_effects(const Week& w, sim::Parallel par);
   void institutions_learn_priorities();
   // parts of phase 7 (phases_projects.cpp)
   bool learn_from_project_outcomes(const Week& w);
@@ -406,11 +414,17 @@ class TerritorialModel final : public sim::Model {
   // this week's forum and census
   Week week_{};
   std::vector<std::uint32_t> attendees_;
+  // the forum's sessions: session s holds attendees_[session_begin_[s],
+  // session_begin_[s + 1]), with its conflict and confidence bound; the pairs
+  // of deliberation are attendees_[k] and attendees_[k + 1] for k in pair_first_
+  std::vector<std::size_t> session_begin_;
+  std::vector<std::uint32_t> pair_first_;
+  std::vector<ForumConflict> session_conflict_;
+  std::vector<double> session_bound_;
   ThemeVector forum_centroid_{};
   double forum_attendees_ = 0;  // rescaled to the full population
-  double forum_trust_ = 0;
-  double forum_dispersion_ = 0;
-  double forum_conflict_ = 0;  // conflict intensity c of the last forum
+  double forum_sessions_ = 0;   // sessions of the last forum (0 without attendees)
+  double forum_conflict_ = 0;   // conflict intensity c of the last forum (mean over its sessions)
   double effective_voice_ = 0;
   // the governance body's last meeting: residents attending (full scale) and
   // the quorum they are measured against; 0 without a body

@@ -739,32 +739,81 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
                    [&](std::size_t i) { attendees_.push_back(static_cast<std::uint32_t>(i)); });
   const std::size_t m = attendees_.size();
   forum_attendees_ = static_cast<double>(m) / scale_;
+  forum_sessions_ = 0;
   if (m == 0) return;
-  const double association_trust = measure_forum(par);
-  // Conflict, graded per forum: how much attendees disagree, and whether the
-  // trust in the room (helped by facilitation) makes it productive.
-  const ForumConflict conflict =
-      m >= 2 ? forum_conflict(forum_dispersion_, forum_trust_ + prm_.conflict_facilitation * w.facilitation,
-                              conflict_shape_)
-             : ForumConflict{};
-  forum_conflict_ = conflict.intensity;
-  conflict_productive_sum_ += conflict.productive;
-  conflict_destructive_sum_ += conflict.destructive;
-  deliberate_in_pairs(w, association_trust, par);
-  apply_forum_effects(w, conflict, par);
+  split_into_sessions(m);
+  const std::size_t sessions = session_begin_.size() - 1;
+  forum_sessions_ = static_cast<double>(sessions);
+  // Each session is measured before anyone deliberates. Conflict, graded per
+  // session: how much its attendees disagree, and whether the trust in the
+  // room (helped by facilitation) makes it productive. The forum's conflict
+  // is the attendee-weighted mean of its sessions' (one session: its own),
+  // so it does not grow with the number of sessions.
+  const double facilitation_trust = prm_.conflict_facilitation * w.facilitation;
+  const double md = static_cast<double>(m);
+  ForumConflict forum;
+  ThemeVector priority_sum{};
+  session_conflict_.resize(sessions);
+  session_bound_.resize(sessions);
+  for (std::size_t s = 0; s < sessions; ++s) {
+    const std::size_t begin = session_begin_[s];
+    const std::size_t end = session_begin_[s + 1];
+    const SessionMeasure measure = measure_session(begin, end, par);
+    const ForumConflict conflict =
+        end - begin >= 2
+            ? forum_conflict(measure.dispersion, measure.trust + facilitation_trust, conflict_shape_)
+            : ForumConflict{};
+    session_conflict_[s] = conflict;
+    session_bound_[s] =
+        confidence_bound(prm_.confidence_base, prm_.confidence_trust, prm_.confidence_facilitation,
+                         measure.association_trust, w.facilitation);
+    const double share = static_cast<double>(end - begin) / md;
+    forum.intensity += share * conflict.intensity;
+    forum.productive += share * conflict.productive;
+    forum.destructive += share * conflict.destructive;
+    for (int t = 0; t < kThemes; ++t) priority_sum[t] += measure.priority_sum[t];
+  }
+  for (int t = 0; t < kThemes; ++t) forum_centroid_[t] = priority_sum[t] / md;
+  forum_conflict_ = forum.intensity;
+  conflict_productive_sum_ += forum.productive;
+  conflict_destructive_sum_ += forum.destructive;
+  deliberate_in_pairs(w, par);
+  apply_forum_effects(w, par);
   const double gain = prm_.diagnosis_gain * (w.diagnosis ? 1.0 : prm_.diagnosis_without_process) *
-                      (1.0 + prm_.diagnosis_conflict_bonus * conflict.productive) *
-                      (1.0 - conflict.destructive);
+                      (1.0 + prm_.diagnosis_conflict_bonus * forum.productive) * (1.0 - forum.destructive);
   diagnosis_ += std::min(1.0, gain) * (1.0 - diagnosis_);
   if (w.diagnosis || w.governance_meeting) institutions_learn_priorities();
 }
 
-// Attendees' trust, centroid and dispersion before deliberation (into
-// forum_trust_, forum_centroid_, forum_dispersion_). Returns the attendees'
-// mean trust in associations, which sets the confidence bound.
-double TerritorialModel::measure_forum(sim::Parallel par) {
+// A forum whose attendees, counted at full scale, exceed the capacity of a
+// session is held as S = ceil(attendees / capacity) sessions (at most one per
+// attendee) of equal size (sizes differ by one at most), its attendees taken
+// in resident order: residents are numbered block by block at construction,
+// so a session gathers mostly neighbours, as a sub-area meeting would.
+void TerritorialModel::split_into_sessions(std::size_t m) {
+  const double wanted = std::ceil(forum_attendees_ / prm_.forum_session_capacity);
+  const std::size_t sessions = std::clamp<std::size_t>(static_cast<std::size_t>(wanted), 1, m);
+  const std::size_t base = m / sessions;
+  const std::size_t longer = m % sessions;  // the first `longer` sessions have one attendee more
+  session_begin_.resize(sessions + 1);
+  for (std::size_t s = 0; s <= sessions; ++s) session_begin_[s] = s * base + std::min(s, longer);
+}
+
+// The session of the attendee at `position` in attendees_.
+std::size_t TerritorialModel::session_of(std::size_t position) const {
+  const auto after = std::upper_bound(session_begin_.begin(), session_begin_.end(), position);
+  return static_cast<std::size_t>(after - session_begin_.begin()) - 1;
+}
+
+// A session's attendees, attendees_[begin, end), before deliberation: their
+// mean trust in associations (which sets the confidence bound), their mean
+// trust T that makes conflict productive, their priorities' sums (for the
+// forum's centroid) and their pairwise dispersion D.
+TerritorialModel::SessionMeasure TerritorialModel::measure_session(std::size_t begin, std::size_t end,
+                                                                   sim::Parallel par) const {
   const auto& r = res_;
-  const std::size_t m = attendees_.size();
+  const std::uint32_t* attendees = attendees_.data() + begin;
+  const std::size_t m = end - begin;
   // In float, as Ti and Ta are stored: with weights 1/2 this is exactly the
   // float mean of the two.
   const auto wi = static_cast<float>(*prm_.conflict_institution_trust_weight);
@@ -772,7 +821,7 @@ double TerritorialModel::measure_forum(sim::Parallel par) {
   const auto stats = par.reduce<Sums<kThemes + 2>>(m, [&](std::size_t b, std::size_t e) {
     Sums<kThemes + 2> s;
     for (std::size_t k = b; k < e; ++k) {
-      const auto i = attendees_[k];
+      const auto i = attendees[k];
       s.v[0] += r.ta(i);
       s.v[1] += wi * r.ti(i) + wa * r.ta(i);
       for (int t = 0; t < kThemes; ++t) s.v[2 + t] += r.p(i)[t];
@@ -780,33 +829,46 @@ double TerritorialModel::measure_forum(sim::Parallel par) {
     return s;
   });
   const double md = static_cast<double>(m);
-  for (int t = 0; t < kThemes; ++t) forum_centroid_[t] = stats.v[2 + t] / md;
-  forum_trust_ = stats.v[1] / md;
+  SessionMeasure out;
+  ThemeVector centroid{};
+  for (int t = 0; t < kThemes; ++t) {
+    out.priority_sum[t] = stats.v[2 + t];
+    centroid[t] = stats.v[2 + t] / md;
+  }
+  out.association_trust = stats.v[0] / md;
+  out.trust = stats.v[1] / md;
   const double squared = par.reduce<double>(m, [&](std::size_t b, std::size_t e) {
     double s = 0;
-    for (std::size_t k = b; k < e; ++k) add_squared_distance(r.p(attendees_[k]), forum_centroid_, s);
+    for (std::size_t k = b; k < e; ++k) add_squared_distance(r.p(attendees[k]), centroid, s);
     return s;
   }) / md;
-  forum_dispersion_ = pairwise_dispersion(squared, m);
-  return stats.v[0] / md;
+  out.dispersion = pairwise_dispersion(squared, m);
+  return out;
 }
 
-// Random pairs (deterministic matching) move towards each other when closer
-// than the confidence bound (Deffuant et al. 2000, in K dimensions); a pair
-// may form a tie, and renews one formed earlier. Pairs are disjoint.
-void TerritorialModel::deliberate_in_pairs(const Week& w, double association_trust, sim::Parallel par) {
+// Random pairs within each session (deterministic matching: one stream for
+// the forum, the sessions shuffled in turn) move towards each other when
+// closer than their session's confidence bound (Deffuant et al. 2000, in K
+// dimensions); a pair may form a tie, and renews one formed earlier. Pairs
+// are disjoint.
+void TerritorialModel::deliberate_in_pairs(const Week& w, sim::Parallel par) {
   auto& r = res_;
-  const double bound = confidence_bound(prm_.confidence_base, prm_.confidence_trust,
-                                        prm_.confidence_facilitation, association_trust, w.facilitation);
   RandomStream matching(round_keys_, w.key, 0, Purpose("territorial/matching"));
+  pair_first_.clear();
+  for (std::size_t s = 0; s + 1 < session_begin_.size(); ++s) {
+    const std::size_t begin = session_begin_[s];
+    const std::size_t pairs = sim::random_matching(
+        matching, std::span<std::uint32_t>(attendees_.data() + begin, session_begin_[s + 1] - begin));
+    for (std::size_t k = 0; k < pairs; ++k) pair_first_.push_back(static_cast<std::uint32_t>(begin + 2 * k));
+  }
   const int max_ties = prm_.max_ties;
-  const std::size_t pairs = sim::random_matching(matching, std::span<std::uint32_t>(attendees_));
   const auto renew = static_cast<std::uint8_t>(prm_.formed_tie_weeks);
-  par.for_each_in_tasks_of(kAttendeesPerTask, pairs, [&](std::size_t k) {
-    const std::uint32_t i = attendees_[2 * k];
-    const std::uint32_t j = attendees_[2 * k + 1];
+  par.for_each_in_tasks_of(kAttendeesPerTask, pair_first_.size(), [&](std::size_t k) {
+    const std::size_t first = pair_first_[k];
+    const std::uint32_t i = attendees_[first];
+    const std::uint32_t j = attendees_[first + 1];
     mechanisms::deffuant_pair_update(std::span<float>(r.p(i), kThemes), std::span<float>(r.p(j), kThemes),
-                                     bound, prm_.convergence_rate);
+                                     session_bound_[session_of(first)], prm_.convergence_rate);
     auto renew_side = [&](std::uint32_t a, std::uint32_t c) {
       for (int s = 0; s < r.tie_count[a]; ++s) {
         const std::size_t slot = std::size_t{a} * kTieSlots + s;
@@ -832,13 +894,14 @@ void TerritorialModel::deliberate_in_pairs(const Week& w, double association_tru
 // A well-run meeting builds attendees' trust in its organisers, unless it
 // turns destructive. Productive conflict improves the diagnosis and
 // attendees' sense of efficacy; destructive conflict lowers efficacy and
-// makes some attendees step down. Each effect is weighted by the forum's
-// graded conflict, so forums differ continuously.
-void TerritorialModel::apply_forum_effects(const Week& w, const ForumConflict& conflict, sim::Parallel par) {
+// makes some attendees step down. Each effect is weighted by the graded
+// conflict of the attendee's session, so forums differ continuously.
+void TerritorialModel::apply_forum_effects(const Week& w, sim::Parallel par) {
   auto& r = res_;
   const double forum_gain = prm_.forum_trust_gain * w.facilitation;
   par.for_each_in_tasks_of(kAttendeesPerTask, attendees_.size(), [&](std::size_t k) {
     const std::uint32_t i = attendees_[k];
+    const ForumConflict& conflict = session_conflict_[session_of(k)];
     r.ta(i) =
         static_cast<float>(mechanisms::trust_after(r.ta(i), +1, forum_gain, 1.0, 1.0 - conflict.destructive));
     r.eff[i] = static_cast<float>(

@@ -31,7 +31,7 @@ TEST_CASE("envelope: level bounds are attached to the indicators they bound", "[
   }
   CHECK(tables["core_members_per_1000"] == "core_members");
   CHECK(tables["core_members_per_site"] == "core_members");
-  CHECK(tables["forum_attendance"] == "forum_attendance");
+  CHECK(tables["forum_attendance"] == "forum_session_attendance");
   CHECK(tables["participation_share"] == "participation_share");
   CHECK(tables["active_share"] == "active_share");
   // Bounds on effects, ratios and drifts are for the report, not the engine.

@@ -1,0 +1,168 @@
+// Forums held as sessions (docs/ODD.md 7.5): a forum whose attendees, counted
+// at full scale, exceed `forum_session_capacity` is split into equal sessions
+// that deliberate on their own. The split is checked week by week against
+// its definition (a split counted in agents instead of people fails it at
+// population_scale 0.5); a capacity no forum reaches changes nothing; and
+// splitting leaves the conflict per forum and the ATC effects where one
+// session puts them, with a tolerance an S-fold error (the sessions' conflict
+// summed instead of averaged) does not meet.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "tests/models/territorial/harness.hpp"
+
+using namespace atc::test::territorial;
+
+namespace {
+
+std::vector<atc::sim::InterventionSpec> atc_methods() {
+  return {intervention("animator", 0), intervention("shared_governance", 0),
+          intervention("shared_diagnosis", 0)};
+}
+
+}  // namespace
+
+TEST_CASE("a forum larger than a session's capacity is held as equal sessions, counted at full scale",
+          "[territorial][forum]") {
+  const double capacity = 100.0;
+  Site site({{"burn_in_weeks", std::int64_t{8}}, {"population_scale", 0.5}}, {{"population", 30000.0}},
+            atc_methods(), 3);
+  int forums = 0, split = 0;
+  for (int week = 0; week < 60; ++week) {
+    site.step();
+    const Capture c(site.model());
+    const double attendance = c.values.at("forum_attendance")[0];
+    const double sessions = c.values.at("forum_sessions")[0];
+    const double per_session = c.values.at("forum_session_attendance")[0];
+    INFO("week " << week << ": " << attendance << " people in " << sessions << " session(s)");
+    if (attendance == 0.0) {
+      REQUIRE(sessions == 0.0);
+      REQUIRE(per_session == 0.0);
+      continue;
+    }
+    ++forums;
+    REQUIRE(sessions == std::max(1.0, std::ceil(attendance / capacity)));
+    REQUIRE(per_session == Approx(attendance / sessions));
+    REQUIRE(per_session <= capacity);
+    if (sessions > 1) {
+      ++split;
+      REQUIRE(per_session > capacity / 2);
+    }
+  }
+  CHECK(forums > 10);
+  CHECK(split > 10);  // the site's forums exceed the capacity
+}
+
+TEST_CASE("a session capacity no forum reaches changes nothing (placebo)", "[territorial][forum]") {
+  const Values shared{{"burn_in_weeks", std::int64_t{8}}};
+  Values unlimited = shared;
+  unlimited.emplace_back("forum_session_capacity", 1e12);
+  Site site(shared, {{"population", 3000.0}}, atc_methods(), 5);
+  Site one_session(unlimited, {{"population", 3000.0}}, atc_methods(), 5);
+  double largest = 0;
+  for (int week = 0; week < 80; ++week) {
+    site.step();
+    one_session.step();
+    const Capture a(site.model());
+    const Capture b(one_session.model());
+    largest = std::max(largest, a.values.at("forum_attendance")[0]);
+    for (const auto& [name, values] : a.values) {
+      INFO(name << " in week " << week);
+      REQUIRE(values == b.values.at(name));
+    }
+  }
+  REQUIRE(largest > 20.0);
+  REQUIRE(largest <= 100.0);  // the default capacity is never reached at this size
+}
+
+TEST_CASE("sessions keep the conflict per forum and the ATC effects of one session", "[territorial][forum]") {
+  const auto experiment = [](const std::string& capacity) {
+    return R"([experiment]
+replicates = 12
+steps = 104
+seed = 41
+[model]
+name = "territorial"
+population_scale = 0.3
+burn_in_weeks = 52
+forum_session_capacity = )" +
+           capacity + R"(
+[[site]]
+id = "large"
+population = 24000.0
+[[scenario]]
+name = "baseline"
+[[scenario]]
+name = "atc"
+[[scenario.intervention]]
+kind = "animator"
+[[scenario.intervention]]
+kind = "shared_governance"
+[[scenario.intervention]]
+kind = "shared_diagnosis"
+)";
+  };
+  const Runs split(experiment("100.0"), 0);
+  const Runs whole(experiment("1e12"), 0);
+  const auto over_replicates = [](const Runs& runs, auto&& value) {
+    std::vector<double> d;
+    for (std::size_t r = 0; r < runs.replicates(); ++r) d.push_back(value(r));
+    return paired(d);
+  };
+  // Mean over the weeks with a forum, weeks 52-104 of `atc`, of f(week).
+  const auto forum_weeks = [](const Runs& runs, std::size_t r, auto&& f) {
+    double sum = 0, n = 0;
+    for (std::size_t t = 52; t <= 104; ++t) {
+      if (runs.at("forum_attendance", "atc", r, t) == 0.0) continue;
+      sum += f(t);
+      n += 1;
+    }
+    return sum / n;
+  };
+  const auto agree = [](const Paired& a, const Paired& b) {
+    return std::abs(a.mean - b.mean) <= 3 * std::sqrt(a.se * a.se + b.se * b.se) + 0.1 * std::abs(b.mean);
+  };
+  const Paired sessions = over_replicates(split, [&](std::size_t r) {
+    return forum_weeks(split, r, [&](std::size_t t) { return split.at("forum_sessions", "atc", r, t); });
+  });
+  INFO("sessions a forum: " << sessions.mean);
+  REQUIRE(sessions.mean > 2.0);  // the capacity binds: about 300 people a forum
+
+  // The conflict of the last forum, split and whole, and the wrong variant:
+  // the sessions' conflict added up.
+  const auto conflict = [&](const Runs& runs, bool summed) {
+    return over_replicates(runs, [&](std::size_t r) {
+      return forum_weeks(runs, r, [&](std::size_t t) {
+        return runs.at("conflict_intensity", "atc", r, t) *
+               (summed ? runs.at("forum_sessions", "atc", r, t) : 1.0);
+      });
+    });
+  };
+  const Paired c_whole = conflict(whole, false);
+  const Paired c_split = conflict(split, false);
+  const Paired c_summed = conflict(split, true);
+  INFO("conflict per forum: one session " << c_whole.mean << " +- " << c_whole.se << ", sessions "
+                                          << c_split.mean << " +- " << c_split.se << ", summed "
+                                          << c_summed.mean);
+  CHECK(c_whole.mean > 0.02);
+  CHECK(agree(c_split, c_whole));
+  CHECK_FALSE(agree(c_summed, c_whole));
+
+  // The ATC effect (paired with the baseline, weeks 52-104) on outcomes that
+  // forums feed, split and whole.
+  for (const std::string ind : {"participation_share", "trust_associations", "diagnosis_quality",
+                                "conflict_productive", "collective_efficacy"}) {
+    const auto effect = [&](const Runs& runs) {
+      return over_replicates(runs, [&](std::size_t r) {
+        return runs.window(ind, "atc", r, 52, 104) - runs.window(ind, "baseline", r, 52, 104);
+      });
+    };
+    const Paired e_split = effect(split);
+    const Paired e_whole = effect(whole);
+    INFO(ind << ": sessions " << e_split.mean << " +- " << e_split.se << ", one session " << e_whole.mean
+             << " +- " << e_whole.se);
+    CHECK(agree(e_split, e_whole));
+  }
+}
