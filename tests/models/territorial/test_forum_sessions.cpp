@@ -5,7 +5,8 @@
 // population_scale 0.5); a capacity no forum reaches changes nothing; and
 // splitting leaves the conflict per forum and the ATC effects where one
 // session puts them, with a tolerance an S-fold error (the sessions' conflict
-// summed instead of averaged) does not meet.
+// summed instead of averaged) does not meet. Sessions are deterministic
+// whatever the number of threads.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -53,6 +54,26 @@ TEST_CASE("a forum larger than a session's capacity is held as equal sessions, c
   }
   CHECK(forums > 10);
   CHECK(split > 10);  // the site's forums exceed the capacity
+}
+
+TEST_CASE("forums held as sessions give bit-identical results in parallel and serially",
+          "[territorial][forum][determinism]") {
+  const Values params{{"burn_in_weeks", std::int64_t{4}}, {"population_scale", 0.5}};
+  Site parallel(params, {{"population", 30000.0}}, atc_methods(), 7, 0, true);
+  Site serial(params, {{"population", 30000.0}}, atc_methods(), 7, 0, false);
+  double most_sessions = 0;
+  for (int week = 0; week < 30; ++week) {
+    parallel.step();
+    serial.step();
+    const Capture a(parallel.model());
+    const Capture b(serial.model());
+    most_sessions = std::max(most_sessions, a.values.at("forum_sessions")[0]);
+    for (const auto& [name, values] : a.values) {
+      INFO(name << " in week " << week);
+      REQUIRE(values == b.values.at(name));
+    }
+  }
+  CHECK(most_sessions >= 3);
 }
 
 TEST_CASE("a session capacity no forum reaches changes nothing (placebo)", "[territorial][forum]") {
