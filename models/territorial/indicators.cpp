@@ -459,8 +459,9 @@ std::vector<sim::IndicatorDecl> TerritorialModel::deliberation_indicators() {
                    "scale; 0 before any forum",
                    [](const M& m) { return m.forum_attendees_; }),
       indicator<M>("forum_sessions", "1", "sessions of the last forum",
-                   "Sessions the last forum held was split into: ceil(attendees / forum_session_capacity), "
-                   "at least 1; 0 before any forum or when nobody attended",
+                   "Sessions the last forum held was split into: ceil(attendees / forum_session_capacity) "
+                   "with attendees at full scale, at least 1 and at most one per 2 agents; 0 before any "
+                   "forum or when nobody attended",
                    [](const M& m) { return m.forum_sessions_; }),
       indicator<M>(
           "forum_session_attendance", "person", "attendees per session of the last forum",
@@ -474,7 +475,8 @@ std::vector<sim::IndicatorDecl> TerritorialModel::deliberation_indicators() {
       indicator<M>("conflict_intensity", "1", "conflict at the last forum",
                    "Conflict intensity c = s((D - D0) / sD) of the last forum held, from its attendees' "
                    "priority dispersion D; a forum of several sessions: their mean weighted by attendees "
-                   "(0 before any forum; 0 for a session of fewer than 2 attendees)",
+                   "(0 before any forum and at a forum nobody attended; a session of fewer than 2 attendees "
+                   "counts as 0)",
                    [](const M& m) { return m.forum_conflict_; }),
       indicator<M>(
           "conflict_productive", "1", "productive conflict per forum",

@@ -69,7 +69,23 @@ std::unique_ptr<sim::Model> TerritorialModel::with_interventions(
     std::span<const sim::InterventionSpec> interventions) const {
   auto copy = std::make_unique<TerritorialModel>(*this);
   copy->iv_ = Interventions::from(interventions, site_.network);
+  copy->reserve_week_lists();  // a vector's copy keeps its size, not its capacity
   return copy;
+}
+
+// The lists a week fills (the union-find's members, a forum's attendees, its
+// sessions and pairs) reserved at their largest, so that no week allocates.
+void TerritorialModel::reserve_week_lists() {
+  const std::size_t n = res_.n;
+  uf_members_.reserve(n);
+  attendees_.reserve(n);
+  pair_first_.reserve(n / 2);
+  const auto people = static_cast<double>(n) / scale_;
+  const auto by_capacity = static_cast<std::size_t>(std::ceil(people / *prm_.forum_session_capacity));
+  const std::size_t sessions = std::max<std::size_t>(1, std::min(by_capacity, n / 2));
+  session_begin_.reserve(sessions + 1);
+  session_conflict_.reserve(sessions);
+  session_bound_.reserve(sessions);
 }
 
 void TerritorialModel::reset_counters() {
@@ -497,9 +513,7 @@ void TerritorialModel::init_network(sim::Parallel par) {
   assoc_close_.assign(static_cast<std::size_t>(org_.n_assoc), 0.0);
   active_ties_.assign(n, 0);
   uf_size_.resize(n);
-  uf_members_.reserve(n);
-  attendees_.reserve(n);
-  pair_first_.reserve(n / 2);
+  reserve_week_lists();
   // The snapshot's rows, empty until the first rebuild_ties fills them.
   ties_.assign(n, kTieSlots);
 }

@@ -235,6 +235,13 @@ class TerritorialModel final : public sim::Model {
   [[nodiscard]] const sim::SlotGraph& ties() const { return ties_; }
   // the residents whose mean local clustering is network_clustering
   [[nodiscard]] const std::vector<std::uint32_t>& clustering_sample() const { return sample_; }
+  // The last forum with attendees: its attendees, session after session
+  // (each session's shuffled by the matching), where each session starts in
+  // that list (one more entry: the end), and the position of each pair's
+  // first attendee (the second follows it).
+  [[nodiscard]] const std::vector<std::uint32_t>& forum_attendee_list() const { return attendees_; }
+  [[nodiscard]] const std::vector<std::size_t>& forum_session_begin() const { return session_begin_; }
+  [[nodiscard]] const std::vector<std::uint32_t>& forum_pair_first() const { return pair_first_; }
   [[nodiscard]] const IndicatorValues& indicators() const { return ind_; }
   [[nodiscard]] const Params& params() const { return prm_; }
   [[nodiscard]] std::size_t block_count() const { return block_begin_.size() - 1; }
@@ -330,6 +337,7 @@ class TerritorialModel final : public sim::Model {
     double dispersion = 0;         // pairwise dispersion D of priorities
     ThemeVector priority_sum{};    // for the forum's centroid
   };
+  void reserve_week_lists();
   void split_into_sessions(std::size_t m);
   [[nodiscard]] std::size_t session_of(std::size_t position) const;
   [[nodiscard]] SessionMeasure measure_session(std::size_t begin, std::size_t end, sim::Parallel par) const;

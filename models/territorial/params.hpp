@@ -488,12 +488,14 @@ struct Params {
           .range(0, 1)
           .describe("probability of attending a held forum at levels 2, 3, 4")
           .cite("MODEL.md (assumption)")};
-  sim::Param<double> forum_session_capacity{
-      sim::ParamDecl::real("forum_session_capacity", 100)
+  sim::Param<int> forum_session_capacity{
+      sim::ParamDecl::integer("forum_session_capacity", 100)
           .at_least(2)
           .units("person")
           .describe("most people one session of a forum holds: a forum whose attendees (at full scale) "
-                    "exceed it is held as several sessions of equal size, each deliberating on its own")
+                    "exceed it is held as several sessions of equal size, each deliberating on its own "
+                    "(a session keeps at least 2 agents: at a population_scale below 2 / capacity, fewer "
+                    "and larger sessions)")
           .cite("assumption: about the largest ordinary neighbourhood meeting in the envelope's sources "
                 "(Paris 14e's most active council, 82 residents and 20 members; docs/data/envelope.md)")};
   sim::Param<double> confidence_base{

@@ -728,6 +728,10 @@ namespace {
 // the same result.)
 constexpr std::size_t kAttendeesPerTask = 32;
 
+// The fewest agents a forum session holds: a pair, the fewest who can
+// deliberate (a structural bound, not a behavioural parameter).
+constexpr std::size_t kMinSessionAgents = 2;
+
 }  // namespace
 
 void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
@@ -740,7 +744,10 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   const std::size_t m = attendees_.size();
   forum_attendees_ = static_cast<double>(m) / scale_;
   forum_sessions_ = 0;
-  if (m == 0) return;
+  if (m == 0) {
+    forum_conflict_ = 0;  // nobody came: no conflict at this forum
+    return;
+  }
   split_into_sessions(m);
   const std::size_t sessions = session_begin_.size() - 1;
   forum_sessions_ = static_cast<double>(sessions);
@@ -749,7 +756,6 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   // room (helped by facilitation) makes it productive. The forum's conflict
   // is the attendee-weighted mean of its sessions' (one session: its own),
   // so it does not grow with the number of sessions.
-  const double facilitation_trust = prm_.conflict_facilitation * w.facilitation;
   const double md = static_cast<double>(m);
   ForumConflict forum;
   ThemeVector priority_sum{};
@@ -761,7 +767,8 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
     const SessionMeasure measure = measure_session(begin, end, par);
     const ForumConflict conflict =
         end - begin >= 2
-            ? forum_conflict(measure.dispersion, measure.trust + facilitation_trust, conflict_shape_)
+            ? forum_conflict(measure.dispersion, measure.trust + prm_.conflict_facilitation * w.facilitation,
+                             conflict_shape_)
             : ForumConflict{};
     session_conflict_[s] = conflict;
     session_bound_[s] =
@@ -786,13 +793,21 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
 }
 
 // A forum whose attendees, counted at full scale, exceed the capacity of a
-// session is held as S = ceil(attendees / capacity) sessions (at most one per
-// attendee) of equal size (sizes differ by one at most), its attendees taken
-// in resident order: residents are numbered block by block at construction,
-// so a session gathers mostly neighbours, as a sub-area meeting would.
+// session is held as S = ceil(attendees / capacity) sessions of equal size
+// (sizes differ by one at most), its attendees taken in resident order:
+// residents are numbered block by block at construction, so a session
+// gathers mostly neighbours, as a sub-area meeting would. Attendees are
+// counted in whole people (agents / population_scale, rounded), so that a
+// forum of exactly the capacity is one session whatever the scale's
+// rounding. A session keeps at least kMinSessionAgents agents: at a
+// population_scale below kMinSessionAgents / capacity, sessions of the
+// capacity would hold fewer, and nobody could deliberate.
 void TerritorialModel::split_into_sessions(std::size_t m) {
-  const double wanted = std::ceil(forum_attendees_ / prm_.forum_session_capacity);
-  const std::size_t sessions = std::clamp<std::size_t>(static_cast<std::size_t>(wanted), 1, m);
+  const auto people = static_cast<std::uint64_t>(std::llround(forum_attendees_));
+  const auto capacity = static_cast<std::uint64_t>(*prm_.forum_session_capacity);
+  const std::uint64_t wanted = (people + capacity - 1) / capacity;
+  const std::size_t most = std::max<std::size_t>(1, m / kMinSessionAgents);
+  const auto sessions = static_cast<std::size_t>(std::clamp<std::uint64_t>(wanted, 1, most));
   const std::size_t base = m / sessions;
   const std::size_t longer = m % sessions;  // the first `longer` sessions have one attendee more
   session_begin_.resize(sessions + 1);

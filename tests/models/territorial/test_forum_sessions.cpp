@@ -1,16 +1,23 @@
 // Forums held as sessions (docs/ODD.md 7.5): a forum whose attendees, counted
 // at full scale, exceed `forum_session_capacity` is split into equal sessions
-// that deliberate on their own. The split is checked week by week against
-// its definition (a split counted in agents instead of people fails it at
-// population_scale 0.5); a capacity no forum reaches changes nothing; and
+// that deliberate on their own. Checked week by week: the number of sessions
+// against its definition (a count in agents instead of people fails it at
+// population_scale 0.5), and the split itself from the model's lists: every
+// attendee in one session, sessions of consecutive residents and of equal
+// size, every pair inside a session (pairs matched across the forum, random
+// or unequal sessions, or a session boundary off by one fail it). A capacity
+// no forum reaches changes nothing; sessions are deterministic whatever the
+// number of threads; at a small population_scale a session keeps a pair; and
 // splitting leaves the conflict per forum and the ATC effects where one
 // session puts them, with a tolerance an S-fold error (the sessions' conflict
-// summed instead of averaged) does not meet. Sessions are deterministic
-// whatever the number of threads.
+// summed instead of averaged) does not meet.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tests/models/territorial/harness.hpp"
 
@@ -27,16 +34,20 @@ std::vector<atc::sim::InterventionSpec> atc_methods() {
 
 TEST_CASE("a forum larger than a session's capacity is held as equal sessions, counted at full scale",
           "[territorial][forum]") {
-  const double capacity = 100.0;
+  const std::uint64_t capacity = 100;
   Site site({{"burn_in_weeks", std::int64_t{8}}, {"population_scale", 0.5}}, {{"population", 30000.0}},
             atc_methods(), 3);
+  const auto& r = site.model().residents();
   int forums = 0, split = 0;
+  double held = 0;
   for (int week = 0; week < 60; ++week) {
     site.step();
     const Capture c(site.model());
     const double attendance = c.values.at("forum_attendance")[0];
     const double sessions = c.values.at("forum_sessions")[0];
     const double per_session = c.values.at("forum_session_attendance")[0];
+    const bool forum_this_week = c.values.at("forums_held")[0] > held;
+    held = c.values.at("forums_held")[0];
     INFO("week " << week << ": " << attendance << " people in " << sessions << " session(s)");
     if (attendance == 0.0) {
       REQUIRE(sessions == 0.0);
@@ -44,16 +55,77 @@ TEST_CASE("a forum larger than a session's capacity is held as equal sessions, c
       continue;
     }
     ++forums;
-    REQUIRE(sessions == std::max(1.0, std::ceil(attendance / capacity)));
+    const auto people = static_cast<std::uint64_t>(std::llround(attendance));
+    REQUIRE(sessions == static_cast<double>(std::max<std::uint64_t>(1, (people + capacity - 1) / capacity)));
     REQUIRE(per_session == Approx(attendance / sessions));
-    REQUIRE(per_session <= capacity);
-    if (sessions > 1) {
-      ++split;
-      REQUIRE(per_session > capacity / 2);
+    REQUIRE(per_session <= static_cast<double>(capacity));
+    if (sessions > 1) REQUIRE(per_session > static_cast<double>(capacity) / 2);
+    if (!forum_this_week || sessions < 2) continue;
+    ++split;
+    // The split, from the model's lists.
+    const auto& attendees = site.model().forum_attendee_list();
+    const auto& begin = site.model().forum_session_begin();
+    REQUIRE(begin.size() == static_cast<std::size_t>(sessions) + 1);
+    REQUIRE(begin.front() == 0);
+    REQUIRE(begin.back() == attendees.size());
+    REQUIRE(static_cast<double>(attendees.size()) == Approx(attendance * 0.5));
+    std::size_t attending = 0;
+    for (std::size_t i = 0; i < r.n; ++i) attending += r.attending[i];
+    REQUIRE(attending == attendees.size());
+    std::size_t shortest = attendees.size(), longest = 0, pairs = 0;
+    std::uint32_t previous_last = 0;
+    for (std::size_t s = 0; s + 1 < begin.size(); ++s) {
+      REQUIRE(begin[s] < begin[s + 1]);
+      shortest = std::min(shortest, begin[s + 1] - begin[s]);
+      longest = std::max(longest, begin[s + 1] - begin[s]);
+      pairs += (begin[s + 1] - begin[s]) / 2;
+      const auto [lowest, highest] =
+          std::minmax_element(attendees.begin() + static_cast<std::ptrdiff_t>(begin[s]),
+                              attendees.begin() + static_cast<std::ptrdiff_t>(begin[s + 1]));
+      if (s > 0) REQUIRE(*lowest > previous_last);  // sessions of consecutive residents
+      previous_last = *highest;
+      for (std::size_t k = begin[s]; k < begin[s + 1]; ++k) REQUIRE(r.attending[attendees[k]] == 1);
+    }
+    REQUIRE(longest - shortest <= 1);
+    const auto& pair_first = site.model().forum_pair_first();
+    REQUIRE(pair_first.size() == pairs);
+    const auto session_of = [&](std::size_t k) {
+      return static_cast<std::size_t>(std::upper_bound(begin.begin(), begin.end(), k) - begin.begin()) - 1;
+    };
+    std::vector<char> paired(attendees.size(), 0);
+    for (const std::uint32_t k : pair_first) {
+      REQUIRE(k + 1 < attendees.size());
+      REQUIRE(session_of(k) == session_of(k + 1));  // both in one session
+      REQUIRE(paired[k] + paired[k + 1] == 0);      // disjoint pairs
+      paired[k] = paired[k + 1] = 1;
     }
   }
   CHECK(forums > 10);
   CHECK(split > 10);  // the site's forums exceed the capacity
+}
+
+TEST_CASE("at a small population_scale a forum session keeps a pair", "[territorial][forum]") {
+  // At scale 0.01 a session of 100 people would be one agent: nobody could
+  // deliberate. Sessions keep at least 2 agents, so forums still have pairs
+  // and conflict.
+  Site site({{"burn_in_weeks", std::int64_t{8}}, {"population_scale", 0.01}}, {{"population", 60000.0}},
+            atc_methods(), 9);
+  double conflict = 0;
+  int split = 0;
+  for (int week = 0; week < 60; ++week) {
+    site.step();
+    const Capture c(site.model());
+    const double sessions = c.values.at("forum_sessions")[0];
+    if (sessions == 0.0) continue;
+    const auto agents = static_cast<std::size_t>(std::llround(c.values.at("forum_attendance")[0] * 0.01));
+    REQUIRE(sessions <= std::max<double>(1.0, static_cast<double>(agents / 2)));
+    if (sessions > 1) ++split;
+    conflict = std::max(conflict, c.values.at("conflict_intensity")[0]);
+    const auto& begin = site.model().forum_session_begin();
+    for (std::size_t s = 0; s + 1 < begin.size(); ++s) REQUIRE(begin[s + 1] - begin[s] >= 2);
+  }
+  CHECK(split > 5);
+  CHECK(conflict > 0.0);
 }
 
 TEST_CASE("forums held as sessions give bit-identical results in parallel and serially",
@@ -79,7 +151,7 @@ TEST_CASE("forums held as sessions give bit-identical results in parallel and se
 TEST_CASE("a session capacity no forum reaches changes nothing (placebo)", "[territorial][forum]") {
   const Values shared{{"burn_in_weeks", std::int64_t{8}}};
   Values unlimited = shared;
-  unlimited.emplace_back("forum_session_capacity", 1e12);
+  unlimited.emplace_back("forum_session_capacity", std::int64_t{1000000000});
   Site site(shared, {{"population", 3000.0}}, atc_methods(), 5);
   Site one_session(unlimited, {{"population", 3000.0}}, atc_methods(), 5);
   double largest = 0;
@@ -125,17 +197,19 @@ kind = "shared_governance"
 kind = "shared_diagnosis"
 )";
   };
-  const Runs split(experiment("100.0"), 0);
-  const Runs whole(experiment("1e12"), 0);
+  const Runs split(experiment("100"), 0);
+  const Runs whole(experiment("1000000000"), 0);
   const auto over_replicates = [](const Runs& runs, auto&& value) {
     std::vector<double> d;
     for (std::size_t r = 0; r < runs.replicates(); ++r) d.push_back(value(r));
     return paired(d);
   };
-  // Mean over the weeks with a forum, weeks 52-104 of `atc`, of f(week).
+  // Mean of f(week) over the forums of `atc` held in weeks 52-104 (a week
+  // whose count of forums rose, with attendees).
   const auto forum_weeks = [](const Runs& runs, std::size_t r, auto&& f) {
     double sum = 0, n = 0;
     for (std::size_t t = 52; t <= 104; ++t) {
+      if (runs.at("forums_held", "atc", r, t) == runs.at("forums_held", "atc", r, t - 1)) continue;
       if (runs.at("forum_attendance", "atc", r, t) == 0.0) continue;
       sum += f(t);
       n += 1;
