@@ -30,6 +30,25 @@ std::vector<atc::sim::InterventionSpec> atc_methods() {
           intervention("shared_diagnosis", 0)};
 }
 
+// Steps both sites `weeks` times and requires every indicator of one to be
+// bit-identical to the other's each week; returns the largest value of
+// `tracked` seen.
+double step_identically(Site& a, Site& b, int weeks, const std::string& tracked) {
+  double largest = 0;
+  for (int week = 0; week < weeks; ++week) {
+    a.step();
+    b.step();
+    const Capture ca(a.model());
+    const Capture cb(b.model());
+    largest = std::max(largest, ca.values.at(tracked)[0]);
+    for (const auto& [name, values] : ca.values) {
+      INFO(name << " in week " << week);
+      REQUIRE(values == cb.values.at(name));
+    }
+  }
+  return largest;
+}
+
 }  // namespace
 
 TEST_CASE("a forum larger than a session's capacity is held as equal sessions, counted at full scale",
@@ -134,19 +153,7 @@ TEST_CASE("forums held as sessions give bit-identical results in parallel and se
   const Values params{{"burn_in_weeks", std::int64_t{4}}, {"population_scale", 0.5}};
   Site parallel(params, {{"population", 30000.0}}, atc_methods(), 7, 0, true);
   Site serial(params, {{"population", 30000.0}}, atc_methods(), 7, 0, false);
-  double most_sessions = 0;
-  for (int week = 0; week < 30; ++week) {
-    parallel.step();
-    serial.step();
-    const Capture a(parallel.model());
-    const Capture b(serial.model());
-    most_sessions = std::max(most_sessions, a.values.at("forum_sessions")[0]);
-    for (const auto& [name, values] : a.values) {
-      INFO(name << " in week " << week);
-      REQUIRE(values == b.values.at(name));
-    }
-  }
-  CHECK(most_sessions >= 3);
+  CHECK(step_identically(parallel, serial, 30, "forum_sessions") >= 3);
 }
 
 TEST_CASE("a session capacity no forum reaches changes nothing (placebo)", "[territorial][forum]") {
@@ -155,25 +162,19 @@ TEST_CASE("a session capacity no forum reaches changes nothing (placebo)", "[ter
   unlimited.emplace_back("forum_session_capacity", std::int64_t{1000000000});
   Site site(shared, {{"population", 3000.0}}, atc_methods(), 5);
   Site one_session(unlimited, {{"population", 3000.0}}, atc_methods(), 5);
-  double largest = 0;
-  for (int week = 0; week < 80; ++week) {
-    site.step();
-    one_session.step();
-    const Capture a(site.model());
-    const Capture b(one_session.model());
-    largest = std::max(largest, a.values.at("forum_attendance")[0]);
-    for (const auto& [name, values] : a.values) {
-      INFO(name << " in week " << week);
-      REQUIRE(values == b.values.at(name));
-    }
-  }
+  const double largest = step_identically(site, one_session, 80, "forum_attendance");
   REQUIRE(largest > 20.0);
   REQUIRE(largest <= 100.0);  // the default capacity is never reached at this size
 }
 
 TEST_CASE("sessions keep the conflict per forum and the ATC effects of one session", "[territorial][forum]") {
   const auto experiment = [](const std::string& capacity) {
-    return R"([experiment]
+    return R"(site = [{id = "large", population = 24000.0}]
+scenario = [
+  {name = "baseline"},
+  {name = "atc", intervention = [{kind = "animator"}, {kind = "shared_governance"}, {kind = "shared_diagnosis"}]},
+]
+[experiment]
 replicates = 12
 steps = 104
 seed = 41
@@ -182,21 +183,7 @@ name = "territorial"
 population_scale = 0.3
 burn_in_weeks = 52
 forum_session_capacity = )" +
-           capacity + R"(
-[[site]]
-id = "large"
-population = 24000.0
-[[scenario]]
-name = "baseline"
-[[scenario]]
-name = "atc"
-[[scenario.intervention]]
-kind = "animator"
-[[scenario.intervention]]
-kind = "shared_governance"
-[[scenario.intervention]]
-kind = "shared_diagnosis"
-)";
+           capacity + "\n";
   };
   const Runs split(experiment("100"), 0);
   const Runs whole(experiment("1000000000"), 0);
