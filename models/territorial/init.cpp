@@ -80,9 +80,9 @@ void TerritorialModel::reserve_week_lists() {
   uf_members_.reserve(n);
   attendees_.reserve(n);
   pair_first_.reserve(n / 2);
-  const auto people = static_cast<double>(n) / scale_;
-  const auto by_capacity = static_cast<std::size_t>(std::ceil(people / *prm_.forum_session_capacity));
-  const std::size_t sessions = std::max<std::size_t>(1, std::min(by_capacity, n / 2));
+  // Every resident attending: the most sessions a forum can have.
+  const std::size_t sessions =
+      forum_session_count(static_cast<double>(n) / scale_, n, prm_.forum_session_capacity);
   session_begin_.reserve(sessions + 1);
   session_conflict_.reserve(sessions);
   session_bound_.reserve(sessions);

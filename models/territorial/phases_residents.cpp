@@ -728,10 +728,6 @@ namespace {
 // the same result.)
 constexpr std::size_t kAttendeesPerTask = 32;
 
-// The fewest agents a forum session holds: a pair, the fewest who can
-// deliberate (a structural bound, not a behavioural parameter).
-constexpr std::size_t kMinSessionAgents = 2;
-
 }  // namespace
 
 void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
@@ -792,22 +788,13 @@ void TerritorialModel::phase_deliberation(const Week& w, sim::Parallel par) {
   if (w.diagnosis || w.governance_meeting) institutions_learn_priorities();
 }
 
-// A forum whose attendees, counted at full scale, exceed the capacity of a
-// session is held as S = ceil(attendees / capacity) sessions of equal size
-// (sizes differ by one at most), its attendees taken in resident order:
-// residents are numbered block by block at construction, so a session
-// gathers mostly neighbours, as a sub-area meeting would. Attendees are
-// counted in whole people (agents / population_scale, rounded), so that a
-// forum of exactly the capacity is one session whatever the scale's
-// rounding. A session keeps at least kMinSessionAgents agents: at a
-// population_scale below kMinSessionAgents / capacity, sessions of the
-// capacity would hold fewer, and nobody could deliberate.
+// A forum whose attendees exceed the capacity of a session is held as
+// forum_session_count sessions of equal size (sizes differ by one at most),
+// its attendees taken in resident order: residents are numbered block by
+// block at construction, so a session gathers mostly neighbours, as a
+// sub-area meeting would.
 void TerritorialModel::split_into_sessions(std::size_t m) {
-  const auto people = static_cast<std::uint64_t>(std::llround(forum_attendees_));
-  const auto capacity = static_cast<std::uint64_t>(*prm_.forum_session_capacity);
-  const std::uint64_t wanted = (people + capacity - 1) / capacity;
-  const std::size_t most = std::max<std::size_t>(1, m / kMinSessionAgents);
-  const auto sessions = static_cast<std::size_t>(std::clamp<std::uint64_t>(wanted, 1, most));
+  const std::size_t sessions = forum_session_count(forum_attendees_, m, prm_.forum_session_capacity);
   const std::size_t base = m / sessions;
   const std::size_t longer = m % sessions;  // the first `longer` sessions have one attendee more
   session_begin_.resize(sessions + 1);

@@ -144,6 +144,24 @@ inline double confidence_bound(double d0, double d_trust, double d_fac, double m
   return d0 + d_trust * mean_trust + d_fac * facilitation;
 }
 
+// The fewest agents a forum session holds: a pair, the fewest who can
+// deliberate (a structural bound, not a behavioural parameter).
+inline constexpr std::size_t kMinSessionAgents = 2;
+
+// Sessions of a forum of `agents` attendees who stand for `people` people at
+// full scale: ceil(people / capacity), people counted whole (so that a forum
+// of exactly the capacity is one session whatever the scale's rounding), at
+// least 1, and at most one per kMinSessionAgents agents (at a
+// population_scale below kMinSessionAgents / capacity, sessions of the
+// capacity would hold fewer, and nobody could deliberate).
+inline std::size_t forum_session_count(double people, std::size_t agents, int capacity) {
+  const auto whole = static_cast<std::uint64_t>(std::llround(people));
+  const auto per_session = static_cast<std::uint64_t>(capacity);
+  const std::uint64_t wanted = (whole + per_session - 1) / per_session;
+  const std::size_t most = std::max<std::size_t>(1, agents / kMinSessionAgents);
+  return static_cast<std::size_t>(std::clamp<std::uint64_t>(wanted, 1, most));
+}
+
 // Adds the squared distance from priorities p to a centroid to s, theme by
 // theme (the order of the additions fixes the sum's bits).
 inline void add_squared_distance(const float* p, const std::array<double, kThemes>& centroid, double& s) {

@@ -249,3 +249,16 @@ forum_session_capacity = )" +
     CHECK(agree(e_split, e_whole));
   }
 }
+
+TEST_CASE("a forum's number of sessions: whole people, at least one, a pair at least in each",
+          "[territorial][forum]") {
+  using atc::models::territorial::forum_session_count;
+  CHECK(forum_session_count(57 / 0.57, 57, 100) == 1);  // 100.00000000000001 people: one session
+  CHECK(forum_session_count(100.0, 100, 100) == 1);
+  CHECK(forum_session_count(101.0, 101, 100) == 2);
+  CHECK(forum_session_count(350 / 0.7, 350, 100) == 5);
+  CHECK(forum_session_count(1.0, 1, 100) == 1);
+  // At scale 0.01: 300 people are 3 agents, one pair at most.
+  CHECK(forum_session_count(300.0, 3, 100) == 1);
+  CHECK(forum_session_count(600.0, 6, 100) == 3);
+}
