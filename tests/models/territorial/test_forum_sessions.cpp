@@ -7,7 +7,8 @@
 // size, every pair inside a session (pairs matched across the forum, random
 // or unequal sessions, or a session boundary off by one fail it). A capacity
 // no forum reaches changes nothing; sessions are deterministic whatever the
-// number of threads; at a small population_scale a session keeps a pair; and
+// number of threads; at a small population_scale a session keeps a pair; a
+// capacity below 2 or not whole is a config error; and
 // splitting leaves the conflict per forum and the ATC effects where one
 // session puts them, with a tolerance an S-fold error (the sessions' conflict
 // summed instead of averaged) does not meet.
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -261,4 +263,20 @@ TEST_CASE("a forum's number of sessions: whole people, at least one, a pair at l
   // At scale 0.01: 300 people are 3 agents, one pair at most.
   CHECK(forum_session_count(300.0, 3, 100) == 1);
   CHECK(forum_session_count(600.0, 6, 100) == 3);
+}
+
+TEST_CASE("a session capacity below 2 people or not whole is a config error naming file, line and key",
+          "[territorial][forum][cli]") {
+  atc::test::TempDir dir;
+  for (const std::string value : {"1", "2.5", "-100"}) {
+    INFO("forum_session_capacity = " << value);
+    dir.write("c.toml",
+              "[experiment]\nsteps = 2\nreplicates = 1\n[model]\nname = \"territorial\"\n"
+              "forum_session_capacity = " +
+                  value + "\n[[site]]\nid = \"a\"\npopulation = 1000.0\n");
+    const auto r = atc::test::run_process({ATCSIM_BINARY, "run", dir.file("c.toml"), "-o", dir.file("o.h5")});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("c.toml:6:26: model.forum_session_capacity: expected an integer >= 2"));
+    CHECK_FALSE(std::filesystem::exists(dir.file("o.h5")));
+  }
 }
